@@ -1,0 +1,137 @@
+package dev.tributary.memory;
+
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+
+/**
+ * The memory of one operator instance: an Arrow child allocator of its {@link Arena}, charged
+ * for every block the operator holds.
+ *
+ * <p>An account has two numbers. Its <em>budget</em> is soft: the share of the arena the memory
+ * governor steers the operator's demand by, and may be changed while the pipeline runs. Its
+ * <em>hard limit</em> (by default the arena's) is never broken: an allocation or transfer past it
+ * fails with {@link MemoryLimitExceededException}, as does one that would take the arena past its
+ * limit.
+ *
+ * <p>Accounts are thread-safe.
+ */
+public final class Account implements AutoCloseable {
+  private final Arena arena;
+  private final String name;
+  private final BufferAllocator allocator;
+  private volatile long budgetBytes;
+
+  Account(Arena arena, String name, BufferAllocator allocator, long budgetBytes) {
+    this.arena = arena;
+    this.name = name;
+    this.allocator = allocator;
+    setBudget(budgetBytes);
+  }
+
+  /** The account's name, as it appears in stats, errors and leak reports. */
+  public String name() {
+    return name;
+  }
+
+  /** The arena this account draws from. */
+  public Arena arena() {
+    return arena;
+  }
+
+  /**
+   * The Arrow allocator to build vectors in; what it allocates is charged to this account. Wrap
+   * allocating code in {@link #allocate(Supplier)} to get typed limit errors.
+   */
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  /** Bytes charged to this account now. */
+  public long heldBytes() {
+    return allocator.getAllocatedMemory();
+  }
+
+  /** The most bytes this account held at once. */
+  public long peakBytes() {
+    return allocator.getPeakMemoryAllocation();
+  }
+
+  /** The governor's target for this account, in bytes. */
+  public long budgetBytes() {
+    return budgetBytes;
+  }
+
+  /** Changes the budget the governor steers this account by; it may be above what is held. */
+  public void setBudget(long budgetBytes) {
+    if (budgetBytes < 0) {
+      throw new IllegalArgumentException("budgetBytes must be >= 0, was " + budgetBytes);
+    }
+    this.budgetBytes = budgetBytes;
+  }
+
+  /** Bytes this account may still take before reaching its budget (never negative). */
+  public long roomBytes() {
+    return Math.max(0, budgetBytes - heldBytes());
+  }
+
+  /** The bytes no allocation or transfer may take this account past. */
+  public long hardLimitBytes() {
+    return allocator.getLimit();
+  }
+
+  /** A snapshot of this account's usage. */
+  public AccountUsage usage() {
+    return new AccountUsage(name, heldBytes(), peakBytes(), budgetBytes, hardLimitBytes());
+  }
+
+  /**
+   * Runs code that allocates in this account, turning Arrow's {@link OutOfMemoryException} into a
+   * {@link MemoryLimitExceededException} that names the account, the request and the limit.
+   */
+  public <T> T allocate(Supplier<T> allocating) {
+    Objects.requireNonNull(allocating, "allocating");
+    try {
+      return allocating.get();
+    } catch (OutOfMemoryException e) {
+      throw limitExceeded(AccountListener.lastFailedRequest(), e);
+    }
+  }
+
+  /** Builds the typed error for a request of {@code bytes} that a hard limit refused. */
+  MemoryLimitExceededException limitExceeded(long bytes, Throwable cause) {
+    long accountLimit = hardLimitBytes();
+    if (heldBytes() + bytes > accountLimit && accountLimit < arena.limitBytes()) {
+      return new MemoryLimitExceededException(
+          name, "account '" + name + "'", bytes, heldBytes(), accountLimit, cause);
+    }
+    return new MemoryLimitExceededException(
+        name, "arena '" + arena.name() + "'", bytes, arena.allocatedBytes(), arena.limitBytes(),
+        cause);
+  }
+
+  /**
+   * Closes the account.
+   *
+   * @throws MemoryLeakException if blocks still hold memory charged to it
+   */
+  @Override
+  public void close() {
+    long held = heldBytes();
+    if (held > 0) {
+      throw new MemoryLeakException(
+          "account '" + name + "' closed while holding " + Bytes.format(held)
+              + "; close or transfer its blocks first",
+          held);
+    }
+    allocator.close();
+    arena.forget(this);
+  }
+
+  @Override
+  public String toString() {
+    return "Account[" + name + ", " + Bytes.format(heldBytes()) + " held, budget "
+        + Bytes.format(budgetBytes) + "]";
+  }
+}

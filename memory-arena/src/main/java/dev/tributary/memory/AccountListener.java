@@ -1,0 +1,46 @@
+package dev.tributary.memory;
+
+import org.apache.arrow.memory.AllocationListener;
+import org.apache.arrow.memory.AllocationOutcome;
+
+/**
+ * The Arrow allocation listener of one account: feeds the arena's physical counter and remembers,
+ * per thread, the size of the last refused request so limit errors can name it.
+ */
+final class AccountListener implements AllocationListener {
+  private static final ThreadLocal<long[]> LAST_FAILED = ThreadLocal.withInitial(() -> new long[1]);
+
+  private final PhysicalMemory physical;
+  private final String account;
+
+  AccountListener(PhysicalMemory physical, String account) {
+    this.physical = physical;
+    this.account = account;
+  }
+
+  @Override
+  public void onAllocation(long size) {
+    physical.allocated(size);
+  }
+
+  @Override
+  public void onRelease(long size) {
+    physical.released(size);
+  }
+
+  @Override
+  public boolean onFailedAllocation(long size, AllocationOutcome outcome) {
+    LAST_FAILED.get()[0] = size;
+    return false;
+  }
+
+  /** The size of the last allocation this thread had refused, in bytes (0 if none). */
+  static long lastFailedRequest() {
+    return LAST_FAILED.get()[0];
+  }
+
+  @Override
+  public String toString() {
+    return "AccountListener[" + account + "]";
+  }
+}

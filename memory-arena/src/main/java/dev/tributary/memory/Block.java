@@ -1,0 +1,285 @@
+package dev.tributary.memory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.ReferenceManager;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
+
+/**
+ * An immutable Arrow record batch owned by exactly one {@link Account}: the unit a Tributary
+ * pipeline streams.
+ *
+ * <p>The owner is charged for the block's memory until the block is closed or moved with {@link
+ * #transferTo(Account)}, which is zero-copy: the buffers stay where they are and the charge moves.
+ * After a transfer the old {@code Block} object is spent; using it, or closing any block twice,
+ * throws {@link BlockClosedException}.
+ *
+ * <p>{@link #root()} and {@link #vector(String)} expose the Arrow vectors for reading; writing to
+ * them breaks the immutability every operator relies on. A block is not safe for concurrent use
+ * of {@link #transferTo}/{@link #close}; reads from several threads are fine.
+ */
+public final class Block implements AutoCloseable {
+  /** Replaced only when a refused transfer moves the buffers back (see transferTo). */
+  private VectorSchemaRoot root;
+  private final Account owner;
+  private final long sizeBytes;
+  /** Null while usable; otherwise why it is not (closed, or moved to another account). */
+  private final AtomicReference<String> spent = new AtomicReference<>();
+
+  private Block(VectorSchemaRoot root, Account owner) {
+    this.root = root;
+    this.owner = owner;
+    this.sizeBytes = measure(root);
+  }
+
+  /** Starts building a block in {@code owner} from Java arrays, one column at a time. */
+  public static BlockBuilder builder(Account owner) {
+    return new BlockBuilder(owner);
+  }
+
+  /**
+   * Wraps a record batch whose vectors were allocated by {@code owner.allocator()}; the block
+   * takes ownership of the root and closes it when closed.
+   *
+   * @throws IllegalArgumentException if a vector was allocated elsewhere
+   */
+  public static Block wrap(VectorSchemaRoot root, Account owner) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(owner, "owner");
+    for (FieldVector v : root.getFieldVectors()) {
+      if (v.getAllocator() != owner.allocator()) {
+        throw new IllegalArgumentException(
+            "vector '" + v.getName() + "' was allocated by '" + v.getAllocator().getName()
+                + "', not by account '" + owner.name() + "'");
+      }
+    }
+    return new Block(root, owner);
+  }
+
+  /** The block's schema. */
+  public Schema schema() {
+    ensureUsable();
+    return root.getSchema();
+  }
+
+  /** The number of rows. */
+  public int rowCount() {
+    ensureUsable();
+    return root.getRowCount();
+  }
+
+  /**
+   * The off-heap bytes this block pins: the size of every allocation its buffers live in (a
+   * slice reports the allocations it shares with its parent).
+   */
+  public long sizeBytes() {
+    return sizeBytes;
+  }
+
+  /** The account charged for this block. */
+  public Account owner() {
+    return owner;
+  }
+
+  /** Whether the block was closed or transferred away. */
+  public boolean isClosed() {
+    return spent.get() != null;
+  }
+
+  /** The Arrow record batch, for reading only. */
+  public VectorSchemaRoot root() {
+    ensureUsable();
+    return root;
+  }
+
+  /**
+   * The vector of a column, for reading only.
+   *
+   * @throws ColumnException if there is no such column
+   */
+  public FieldVector vector(String column) {
+    ensureUsable();
+    FieldVector v = root.getVector(column);
+    if (v == null) {
+      throw new ColumnException(
+          column, "no such column; the block has " + root.getSchema().getFields().stream()
+              .map(f -> f.getName()).toList());
+    }
+    return v;
+  }
+
+  /** Reads a non-null int64 column. */
+  public long[] longs(String column) {
+    return ColumnReader.longs(vector(column));
+  }
+
+  /** Reads a non-null int32 column. */
+  public int[] ints(String column) {
+    return ColumnReader.ints(vector(column));
+  }
+
+  /** Reads a non-null float64 column. */
+  public double[] doubles(String column) {
+    return ColumnReader.doubles(vector(column));
+  }
+
+  /** Reads a non-null float32 column. */
+  public float[] floats(String column) {
+    return ColumnReader.floats(vector(column));
+  }
+
+  /** Reads a non-null boolean column. */
+  public boolean[] booleans(String column) {
+    return ColumnReader.booleans(vector(column));
+  }
+
+  /** Reads a utf8 column; null values come back as {@code null}. */
+  public String[] strings(String column) {
+    return ColumnReader.strings(vector(column));
+  }
+
+  /** Reads a binary column; null values come back as {@code null}. */
+  public byte[][] binaries(String column) {
+    return ColumnReader.binaries(vector(column));
+  }
+
+  /** Reads a fixed-size float32 tensor column, one array per row; null rows as {@code null}. */
+  public float[][] tensors(String column) {
+    return ColumnReader.tensors(vector(column));
+  }
+
+  /**
+   * Reads any supported column as boxed values with nulls kept: {@code Long}, {@code Integer},
+   * {@code Double}, {@code Float}, {@code Boolean}, {@code String}, {@code byte[]} or {@code
+   * float[]} per row.
+   */
+  public Object[] values(String column) {
+    return ColumnReader.values(vector(column));
+  }
+
+  /**
+   * Moves this block to {@code target} without copying: the buffers are now charged to the
+   * target, and the returned block is the only usable handle to them. Moving to the current owner
+   * returns this block.
+   *
+   * @throws MemoryLimitExceededException if the target's hard limit cannot take the block; this
+   *     block is then still usable and still owned by its old account
+   * @throws IllegalArgumentException if the target belongs to another arena
+   */
+  public Block transferTo(Account target) {
+    Objects.requireNonNull(target, "target");
+    ensureUsable();
+    if (target == owner) {
+      return this;
+    }
+    if (target.arena() != owner.arena()) {
+      throw new IllegalArgumentException(
+          "account '" + target.name() + "' is in arena '" + target.arena().name()
+              + "', this block in '" + owner.arena().name()
+              + "'; blocks move only between accounts of one arena");
+    }
+    if (target.heldBytes() + sizeBytes > target.hardLimitBytes()) {
+      throw target.limitExceeded(sizeBytes, null);
+    }
+    VectorSchemaRoot source = root;
+    Block moved = new Block(move(source, target.allocator()), target);
+    // Arrow lets a transfer overdraw the receiver (transferOwnership reports allocationFit=false
+    // and carries on). Another thread may have filled the target since the check above: undo.
+    if (target.heldBytes() > target.hardLimitBytes()) {
+      root = move(moved.root, owner.allocator());
+      moved.root.close();
+      source.close();
+      throw target.limitExceeded(sizeBytes, null);
+    }
+    markSpent("transferred to account '" + target.name() + "'");
+    source.close();
+    return moved;
+  }
+
+  /**
+   * A zero-copy view of rows {@code [offset, offset + length)} owned by the same account; it
+   * shares buffers with this block, and each must be closed.
+   */
+  public Block slice(int offset, int length) {
+    ensureUsable();
+    int rows = root.getRowCount();
+    if (offset < 0 || length < 0 || offset > rows - length) {
+      throw new IndexOutOfBoundsException(
+          "slice [" + offset + ", " + offset + "+" + length + ") of a block with " + rows
+              + " rows");
+    }
+    try {
+      return new Block(root.slice(offset, length), owner);
+    } catch (OutOfMemoryException e) {
+      throw owner.limitExceeded(AccountListener.lastFailedRequest(), e);
+    }
+  }
+
+  /**
+   * Releases the block's memory.
+   *
+   * @throws BlockClosedException if it was already closed or transferred away
+   */
+  @Override
+  public void close() {
+    markSpent("closed");
+    root.close();
+  }
+
+  private void markSpent(String why) {
+    String previous = spent.compareAndExchange(null, why);
+    if (previous != null) {
+      throw new BlockClosedException("block of account '" + owner.name() + "' already " + previous);
+    }
+  }
+
+  private void ensureUsable() {
+    String why = spent.get();
+    if (why != null) {
+      throw new BlockClosedException(
+          "block of account '" + owner.name() + "' used after it was " + why);
+    }
+  }
+
+  private static VectorSchemaRoot move(VectorSchemaRoot from, BufferAllocator to) {
+    List<FieldVector> vectors = new ArrayList<>(from.getFieldVectors().size());
+    for (FieldVector v : from.getFieldVectors()) {
+      TransferPair pair = v.getTransferPair(to);
+      pair.transfer();
+      vectors.add((FieldVector) pair.getTo());
+    }
+    return new VectorSchemaRoot(from.getSchema(), vectors, from.getRowCount());
+  }
+
+  /** Sums each distinct allocation once: Arrow carves several buffers out of one allocation. */
+  private static long measure(VectorSchemaRoot root) {
+    Set<ReferenceManager> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    long bytes = 0;
+    for (FieldVector v : root.getFieldVectors()) {
+      for (ArrowBuf buf : v.getBuffers(false)) {
+        if (seen.add(buf.getReferenceManager())) {
+          bytes += buf.getReferenceManager().getSize();
+        }
+      }
+    }
+    return bytes;
+  }
+
+  @Override
+  public String toString() {
+    String why = spent.get();
+    return "Block[" + (why != null ? why : root.getRowCount() + " rows") + ", "
+        + Bytes.format(sizeBytes) + ", account '" + owner.name() + "']";
+  }
+}
