@@ -267,11 +267,22 @@ public final class Block implements AutoCloseable {
     Set<ReferenceManager> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     long bytes = 0;
     for (FieldVector v : root.getFieldVectors()) {
-      for (ArrowBuf buf : v.getBuffers(false)) {
-        if (seen.add(buf.getReferenceManager())) {
-          bytes += buf.getReferenceManager().getSize();
-        }
+      bytes += measure(v, seen);
+    }
+    return bytes;
+  }
+
+  // getBuffers() hides the buffers of empty vectors (an offsets buffer still holds memory), so
+  // walk the field buffers and the children.
+  private static long measure(FieldVector vector, Set<ReferenceManager> seen) {
+    long bytes = 0;
+    for (ArrowBuf buf : vector.getFieldBuffers()) {
+      if (buf != null && seen.add(buf.getReferenceManager())) {
+        bytes += buf.getReferenceManager().getSize();
       }
+    }
+    for (FieldVector child : vector.getChildrenFromFields()) {
+      bytes += measure(child, seen);
     }
     return bytes;
   }
