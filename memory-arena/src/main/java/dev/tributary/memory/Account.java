@@ -22,6 +22,8 @@ public final class Account implements AutoCloseable {
   private final String name;
   private final BufferAllocator allocator;
   private volatile long budgetBytes;
+  private volatile boolean retiring;
+  private volatile boolean closed;
 
   Account(Arena arena, String name, BufferAllocator allocator, long budgetBytes) {
     this.arena = arena;
@@ -112,6 +114,25 @@ public final class Account implements AutoCloseable {
   }
 
   /**
+   * Closes the account now if it holds nothing, otherwise as soon as the arena notices it is
+   * empty (on its next {@code openAccount}, {@code usage} or {@code close}): for an operator
+   * whose last output blocks are still with a consumer.
+   */
+  public void closeWhenEmpty() {
+    retiring = true;
+    closeIfRetiredAndEmpty();
+  }
+
+  /** Closes this account if {@link #closeWhenEmpty()} was called and it holds nothing now. */
+  boolean closeIfRetiredAndEmpty() {
+    if (retiring && !closed && heldBytes() == 0) {
+      close();
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Closes the account.
    *
    * @throws MemoryLeakException if blocks still hold memory charged to it
@@ -125,6 +146,7 @@ public final class Account implements AutoCloseable {
               + "; close or transfer its blocks first",
           held);
     }
+    closed = true;
     allocator.close();
     arena.forget(this);
   }

@@ -73,6 +73,7 @@ public final class Arena implements AutoCloseable {
   public Account openAccount(String accountName, long budgetBytes, long hardLimitBytes) {
     ensureOpen();
     Objects.requireNonNull(accountName, "accountName");
+    sweepRetired();
     if (hardLimitBytes <= 0 || hardLimitBytes > limitBytes) {
       throw new IllegalArgumentException(
           "hardLimitBytes must be in (0, " + limitBytes + "], was " + hardLimitBytes);
@@ -117,6 +118,7 @@ public final class Arena implements AutoCloseable {
 
   /** A snapshot of every open account's usage, largest holder first. */
   public List<AccountUsage> usage() {
+    sweepRetired();
     List<AccountUsage> out = new ArrayList<>();
     for (Account account : accounts) {
       out.add(account.usage());
@@ -145,6 +147,12 @@ public final class Arena implements AutoCloseable {
 
   BufferAllocator rootAllocator() {
     return root;
+  }
+
+  private void sweepRetired() {
+    for (Account account : accounts) {
+      account.closeIfRetiredAndEmpty();
+    }
   }
 
   void forget(Account account) {

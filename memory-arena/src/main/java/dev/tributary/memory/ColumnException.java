@@ -11,7 +11,8 @@ public final class ColumnException extends TributaryException {
 
   private final String column;
 
-  ColumnException(String column, String message) {
+  /** Reports {@code message} about {@code column}. */
+  public ColumnException(String column, String message) {
     super("column '" + column + "': " + message);
     this.column = column;
   }

@@ -1,0 +1,34 @@
+package dev.tributary.operators;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+
+/**
+ * A block-to-block function: the unit of work of a streaming stage.
+ *
+ * <p>The input stays owned by the caller, who closes it afterwards; the transform returns a new
+ * block allocated in (or transferred to) {@code out}, the input itself unchanged, or {@code null}
+ * to emit nothing for this input.
+ */
+@FunctionalInterface
+public interface BlockTransform {
+  /** Transforms one block; see the interface comment for who owns what. */
+  Block apply(Block input, Account out);
+
+  /** This transform followed by {@code next}, releasing the intermediate block in between. */
+  default BlockTransform andThen(BlockTransform next) {
+    return (input, out) -> {
+      Block middle = apply(input, out);
+      if (middle == null) {
+        return null;
+      }
+      try {
+        return next.apply(middle, out);
+      } finally {
+        if (middle != input && !middle.isClosed()) {
+          middle.close();
+        }
+      }
+    };
+  }
+}

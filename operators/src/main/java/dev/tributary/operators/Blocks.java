@@ -1,0 +1,143 @@
+package dev.tributary.operators;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.TransferPair;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+
+/** Operations on blocks that several operators share: release, zero-copy projection, concat. */
+public final class Blocks {
+  private Blocks() {}
+
+  /**
+   * Closes a block unless it was already closed or moved: the discard hook for blocks that
+   * Reactor drops on cancel, error, filter or overflow.
+   */
+  public static void release(Block block) {
+    if (block != null && !block.isClosed()) {
+      block.close();
+    }
+  }
+
+  /**
+   * A zero-copy block in {@code out} with the columns of {@code input} named by the keys of
+   * {@code columns}, renamed to their values, in map order; buffers are shared, not copied.
+   */
+  public static Block project(Block input, Map<String, String> columns, Account out) {
+    int rows = input.rowCount();
+    List<FieldVector> vectors = new ArrayList<>(columns.size());
+    List<Field> fields = new ArrayList<>(columns.size());
+    return out.allocate(() -> {
+      try {
+        for (Map.Entry<String, String> e : columns.entrySet()) {
+          FieldVector source = input.vector(e.getKey());
+          TransferPair pair = source.getTransferPair(e.getValue(), out.allocator());
+          pair.splitAndTransfer(0, rows);
+          FieldVector target = (FieldVector) pair.getTo();
+          vectors.add(target);
+          fields.add(target.getField());
+        }
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+      return Block.wrap(new VectorSchemaRoot(fields, vectors, rows), out);
+    });
+  }
+
+  /** A block in {@code out} with the rows of {@code input} at {@code indices}, in that order (a copy). */
+  public static Block take(Block input, int[] indices, Account out) {
+    return out.allocate(() -> {
+      VectorSchemaRoot target = VectorSchemaRoot.create(input.schema(), out.allocator());
+      try {
+        List<FieldVector> sources = input.root().getFieldVectors();
+        for (int c = 0; c < sources.size(); c++) {
+          FieldVector to = target.getVector(c);
+          to.setInitialCapacity(indices.length);
+          to.allocateNew();
+          TransferPair pair = sources.get(c).makeTransferPair(to);
+          for (int i = 0; i < indices.length; i++) {
+            pair.copyValueSafe(indices[i], i);
+          }
+          to.setValueCount(indices.length);
+        }
+        target.setRowCount(indices.length);
+        return Block.wrap(target, out);
+      } catch (RuntimeException e) {
+        target.close();
+        throw e;
+      }
+    });
+  }
+
+  /** A zero-copy block in {@code out} with the columns of {@code left} then those of {@code right}. */
+  public static Block zip(Block left, Block right, Account out) {
+    if (left.rowCount() != right.rowCount()) {
+      throw new IllegalArgumentException("zip of blocks with " + left.rowCount() + " and "
+          + right.rowCount() + " rows");
+    }
+    Block a = project(left, identity(left), out);
+    Block b;
+    try {
+      b = project(right, identity(right), out);
+    } catch (RuntimeException e) {
+      a.close();
+      throw e;
+    }
+    List<FieldVector> vectors = new ArrayList<>(a.root().getFieldVectors());
+    List<FieldVector> more = b.root().getFieldVectors();
+    vectors.removeIf(v -> more.stream().anyMatch(m -> m.getName().equals(v.getName())));
+    vectors.addAll(more);
+    List<FieldVector> kept = new ArrayList<>();
+    for (FieldVector v : vectors) {
+      TransferPair pair = v.getTransferPair(out.allocator());
+      pair.transfer();
+      kept.add((FieldVector) pair.getTo());
+    }
+    a.close();
+    b.close();
+    List<Field> fields = kept.stream().map(FieldVector::getField).toList();
+    return Block.wrap(new VectorSchemaRoot(fields, kept, left.rowCount()), out);
+  }
+
+  /** Every column of {@code block} mapped to its own name, in schema order. */
+  public static Map<String, String> identity(Block block) {
+    Map<String, String> names = new LinkedHashMap<>();
+    block.schema().getFields().forEach(f -> names.put(f.getName(), f.getName()));
+    return names;
+  }
+
+  /**
+   * One block in {@code out} holding a copy of the rows of {@code parts} in order; all parts
+   * must share a schema.
+   */
+  public static Block concat(List<Block> parts, Account out) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("concat needs at least one block");
+    }
+    Block first = parts.get(0);
+    for (Block part : parts) {
+      if (!part.schema().equals(first.schema())) {
+        throw new SchemaMismatchException("concat", first.schema(), part.schema());
+      }
+    }
+    return out.allocate(() -> {
+      VectorSchemaRoot target = VectorSchemaRoot.create(first.schema(), out.allocator());
+      try {
+        VectorSchemaRoot[] roots = parts.stream().map(Block::root).toArray(VectorSchemaRoot[]::new);
+        VectorSchemaRootAppender.append(false, target, roots);
+        return Block.wrap(target, out);
+      } catch (RuntimeException e) {
+        target.close();
+        throw e;
+      }
+    });
+  }
+}

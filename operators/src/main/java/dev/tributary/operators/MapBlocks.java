@@ -1,0 +1,138 @@
+package dev.tributary.operators;
+
+import dev.tributary.error.TributaryException;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The streaming one-to-one operator: applies a {@link BlockTransform} to every block, inline or
+ * on a task pool of {@code concurrency} tasks, keeping input order unless told not to.
+ *
+ * <p>Each input block is moved into the operator's account before the function runs, and the
+ * function's output is charged there until downstream takes it. A function that throws fails the
+ * stream with a {@link UserFunctionException} naming the operator and block. Blocks dropped on
+ * cancel or error are closed. Usable on any {@code Flux<Block>}: {@code
+ * flux.transform(MapBlocks.of("double", fn, account))}.
+ */
+public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
+  private final String name;
+  private final BlockTransform transform;
+  private final Account account;
+  private final int concurrency;
+  private final Scheduler scheduler;
+  private final boolean ordered;
+  private final OperatorStats stats;
+
+  private MapBlocks(String name, BlockTransform transform, Account account, int concurrency,
+      Scheduler scheduler, boolean ordered, OperatorStats stats) {
+    this.name = name;
+    this.transform = transform;
+    this.account = account;
+    this.concurrency = concurrency;
+    this.scheduler = scheduler;
+    this.ordered = ordered;
+    this.stats = stats;
+  }
+
+  /** An operator named {@code name} running {@code transform} inline, charging {@code account}. */
+  public static MapBlocks of(String name, BlockTransform transform, Account account) {
+    return new MapBlocks(
+        Objects.requireNonNull(name, "name"), Objects.requireNonNull(transform, "transform"),
+        Objects.requireNonNull(account, "account"), 1, null, true,
+        new OperatorStats(name).account(account));
+  }
+
+  /** Runs up to {@code concurrency} blocks at once on {@code scheduler}. */
+  public MapBlocks concurrency(int concurrency, Scheduler scheduler) {
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+    }
+    return new MapBlocks(name, transform, account, concurrency,
+        Objects.requireNonNull(scheduler, "scheduler"), ordered, stats);
+  }
+
+  /** Whether output keeps input order (default true); unordered output can be faster. */
+  public MapBlocks ordered(boolean ordered) {
+    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered, stats);
+  }
+
+  /** Reports into {@code stats} instead of the operator's own counters. */
+  public MapBlocks stats(OperatorStats stats) {
+    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered,
+        stats.account(account));
+  }
+
+  /** The counters this operator reports into. */
+  public OperatorStats stats() {
+    return stats;
+  }
+
+  @Override
+  public Flux<Block> apply(Flux<Block> upstream) {
+    Flux<Block> out = Flux.defer(() -> {
+      AtomicLong index = new AtomicLong();
+      if (concurrency == 1 && scheduler == null) {
+        return upstream.handle((Block b, SynchronousSink<Block> sink) ->
+            emit(process(b, index.getAndIncrement()), sink));
+      }
+      Function<Block, Mono<Block>> task = b -> {
+        long i = index.getAndIncrement();
+        return Mono.just(b).publishOn(scheduler)
+            .handle((Block x, SynchronousSink<Block> sink) -> emit(process(x, i), sink));
+      };
+      return ordered
+          ? upstream.flatMapSequential(task, concurrency, 1)
+          : upstream.flatMap(task, concurrency, 1);
+    });
+    return stats.instrument(out).doOnDiscard(Block.class, Blocks::release);
+  }
+
+  private static void emit(Block out, SynchronousSink<Block> sink) {
+    if (out != null) {
+      sink.next(out);
+    }
+  }
+
+  private Block process(Block received, long index) {
+    Block in;
+    try {
+      in = received.transferTo(account);
+    } catch (RuntimeException e) {
+      Blocks.release(received);
+      throw e;
+    }
+    stats.recordIn(in);
+    Block out = null;
+    try {
+      out = stats.timeUser(() -> transform.apply(in, account));
+      return out;
+    } catch (TributaryException e) {
+      if (e instanceof UserFunctionException || isMemoryError(e)) {
+        throw e;
+      }
+      throw new UserFunctionException(name, index, e);
+    } catch (RuntimeException | Error e) {
+      throw new UserFunctionException(name, index, e);
+    } finally {
+      if (out != in) {
+        Blocks.release(in);
+      }
+    }
+  }
+
+  private static boolean isMemoryError(TributaryException e) {
+    return e instanceof dev.tributary.memory.MemoryLimitExceededException;
+  }
+
+  @Override
+  public String toString() {
+    return "MapBlocks[" + name + (concurrency > 1 ? ", concurrency " + concurrency : "") + "]";
+  }
+}

@@ -1,0 +1,45 @@
+package dev.tributary.operators;
+
+import dev.tributary.memory.Bytes;
+import java.util.Locale;
+
+/**
+ * One operator's counters at a point in time.
+ *
+ * @param name the operator
+ * @param wallNanos from its subscription to its termination
+ * @param userNanos wall time inside user functions
+ * @param userCpuNanos CPU time inside user functions
+ * @param backpressureNanos time it had output but no downstream demand
+ * @param blocksIn blocks received
+ * @param rowsIn rows received
+ * @param bytesIn bytes received
+ * @param blocksOut blocks emitted
+ * @param rowsOut rows emitted
+ * @param bytesOut bytes emitted
+ * @param peakBytes the most bytes its account held at once
+ * @param budgetBytes its account's budget
+ * @param startNanos {@link System#nanoTime()} at subscription (0 if it never ran)
+ * @param endNanos {@link System#nanoTime()} at termination
+ */
+public record OperatorSnapshot(
+    String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
+    long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
+    long peakBytes, long budgetBytes, long startNanos, long endNanos) {
+
+  /** Whether this operator and {@code other} were both running at some instant. */
+  public boolean overlaps(OperatorSnapshot other) {
+    return startNanos != 0 && other.startNanos != 0
+        && startNanos < other.endNanos && other.startNanos < endNanos;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT,
+        "%s: %d blocks / %d rows / %s in -> %d blocks / %d rows / %s out;"
+            + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s",
+        name, blocksIn, rowsIn, Bytes.format(bytesIn), blocksOut, rowsOut, Bytes.format(bytesOut),
+        wallNanos / 1e6, userNanos / 1e6, userCpuNanos / 1e6, backpressureNanos / 1e6,
+        Bytes.format(peakBytes));
+  }
+}

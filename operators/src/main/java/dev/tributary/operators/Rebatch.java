@@ -1,0 +1,108 @@
+package dev.tributary.operators;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Re-cuts a stream of blocks into blocks of exactly {@code rows} rows (the last may be shorter),
+ * across block boundaries.
+ *
+ * <p>A block that already has the right size passes untouched; splitting is zero-copy (slices);
+ * only rows gathered from several blocks are copied into one. Pending rows are charged to the
+ * operator's account and released on cancel or error.
+ */
+public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
+  private final int rows;
+  private final Account account;
+
+  private Rebatch(int rows, Account account) {
+    this.rows = rows;
+    this.account = account;
+  }
+
+  /** Re-batches into {@code rows}-row blocks, holding pending rows in {@code account}. */
+  public static Rebatch of(int rows, Account account) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("rows must be >= 1, was " + rows);
+    }
+    return new Rebatch(rows, account);
+  }
+
+  @Override
+  public Flux<Block> apply(Flux<Block> upstream) {
+    return Flux.defer(() -> {
+      Pending pending = new Pending();
+      return upstream
+          .flatMapIterable(pending::add, 1)
+          .concatWith(Mono.fromSupplier(pending::rest))
+          .doFinally(signal -> pending.clear());
+    }).doOnDiscard(Block.class, Blocks::release);
+  }
+
+  /** Slices waiting to fill the next batch; used by one subscription, serially. */
+  private final class Pending {
+    private final List<Block> parts = new ArrayList<>();
+    private int count;
+
+    /** Takes a block; returns the full batches it completes, in order. */
+    List<Block> add(Block received) {
+      Block b = received.transferTo(account);
+      int n = b.rowCount();
+      if (parts.isEmpty() && n == rows) {
+        return List.of(b);
+      }
+      List<Block> full = new ArrayList<>();
+      try {
+        int offset = 0;
+        if (parts.isEmpty()) {
+          for (; n - offset >= rows; offset += rows) {
+            full.add(b.slice(offset, rows));
+          }
+        }
+        while (offset < n) {
+          int take = Math.min(rows - count, n - offset);
+          parts.add(b.slice(offset, take));
+          count += take;
+          offset += take;
+          if (count == rows) {
+            full.add(drain());
+          }
+        }
+        return full;
+      } catch (RuntimeException e) {
+        full.forEach(Blocks::release);
+        throw e;
+      } finally {
+        b.close();
+      }
+    }
+
+    /** The rows still pending as one block, or nothing. */
+    Block rest() {
+      return parts.isEmpty() ? null : drain();
+    }
+
+    private Block drain() {
+      try {
+        return parts.size() == 1 ? parts.get(0) : Blocks.concat(parts, account);
+      } finally {
+        if (parts.size() > 1) {
+          parts.forEach(Blocks::release);
+        }
+        parts.clear();
+        count = 0;
+      }
+    }
+
+    void clear() {
+      parts.forEach(Blocks::release);
+      parts.clear();
+      count = 0;
+    }
+  }
+}

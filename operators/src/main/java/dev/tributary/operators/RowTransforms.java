@@ -1,0 +1,112 @@
+package dev.tributary.operators;
+
+import dev.tributary.memory.Block;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * {@link BlockTransform}s for row-level user functions and column reshaping: map, flatMap,
+ * filter, withColumn, select, drop and rename, as Ray Data offers them.
+ */
+public final class RowTransforms {
+  private RowTransforms() {}
+
+  /** One output row per input row. */
+  public static BlockTransform map(Function<Map<String, Object>, Map<String, Object>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return (in, out) -> {
+      List<Map<String, Object>> rows = Rows.read(in);
+      List<Map<String, Object>> mapped = new ArrayList<>(rows.size());
+      for (Map<String, Object> row : rows) {
+        mapped.add(Objects.requireNonNull(fn.apply(row), "map function returned null"));
+      }
+      return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
+    };
+  }
+
+  /** Zero or more output rows per input row. */
+  public static BlockTransform flatMap(
+      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return (in, out) -> {
+      List<Map<String, Object>> mapped = new ArrayList<>();
+      for (Map<String, Object> row : Rows.read(in)) {
+        fn.apply(row).forEach(mapped::add);
+      }
+      return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
+    };
+  }
+
+  /** The rows for which {@code keep} is true; the schema is unchanged. */
+  public static BlockTransform filter(Predicate<Map<String, Object>> keep) {
+    Objects.requireNonNull(keep, "keep");
+    return (in, out) -> {
+      List<Map<String, Object>> rows = Rows.read(in);
+      int[] indices = new int[rows.size()];
+      int n = 0;
+      for (int i = 0; i < rows.size(); i++) {
+        if (keep.test(rows.get(i))) {
+          indices[n++] = i;
+        }
+      }
+      if (n == rows.size()) {
+        return in;
+      }
+      return n == 0 ? null : Blocks.take(in, Arrays.copyOf(indices, n), out);
+    };
+  }
+
+  /** Adds (or replaces) column {@code name} computed from each row; other columns are shared. */
+  public static BlockTransform withColumn(String name, Function<Map<String, Object>, Object> fn) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(fn, "fn");
+    return (in, out) -> {
+      List<Map<String, Object>> values = new ArrayList<>(in.rowCount());
+      for (Map<String, Object> row : Rows.read(in)) {
+        Map<String, Object> one = new LinkedHashMap<>(2);
+        one.put(name, fn.apply(row));
+        values.add(one);
+      }
+      if (values.isEmpty()) {
+        return in;
+      }
+      try (Block column = Rows.write(values, null, out)) {
+        return Blocks.zip(in, column, out);
+      }
+    };
+  }
+
+  /** Only the named columns, in that order (zero-copy). */
+  public static BlockTransform select(List<String> columns) {
+    Map<String, String> names = new LinkedHashMap<>();
+    columns.forEach(c -> names.put(c, c));
+    return (in, out) -> Blocks.project(in, names, out);
+  }
+
+  /** Every column but the named ones (zero-copy). */
+  public static BlockTransform drop(List<String> columns) {
+    return (in, out) -> {
+      columns.forEach(in::vector);
+      Map<String, String> names = Blocks.identity(in);
+      columns.forEach(names::remove);
+      return Blocks.project(in, names, out);
+    };
+  }
+
+  /** Column {@code from} renamed to {@code to}, others unchanged (zero-copy). */
+  public static BlockTransform rename(String from, String to) {
+    return (in, out) -> {
+      in.vector(from);
+      Map<String, String> names = new LinkedHashMap<>();
+      in.schema().getFields().forEach(f ->
+          names.put(f.getName(), f.getName().equals(from) ? to : f.getName()));
+      return Blocks.project(in, names, out);
+    };
+  }
+}

@@ -1,0 +1,200 @@
+package dev.tributary;
+
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Bytes;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
+
+/**
+ * The knobs of an execution, named after Ray Data's {@code DataContext} where they mean the same
+ * thing. Immutable: each {@code with...} returns a copy.
+ *
+ * <p>{@link #current()} is the process default; override it per dataset with {@link
+ * Dataset#withContext(DataContext)}, or per subscription of {@link Dataset#toFlux()} by putting a
+ * context under {@link #CONTEXT_KEY} in the Reactor {@code Context}.
+ */
+public final class DataContext {
+  /** The Reactor {@code Context} key that carries a per-execution {@code DataContext}. */
+  public static final Class<DataContext> CONTEXT_KEY = DataContext.class;
+  /** Ray Data's default target maximum block size: 128 MiB. */
+  public static final long DEFAULT_TARGET_MAX_BLOCK_SIZE = 128 * Bytes.MiB;
+  /** Ray Data's default target minimum block size: 1 MiB. */
+  public static final long DEFAULT_TARGET_MIN_BLOCK_SIZE = Bytes.MiB;
+  /**
+   * Default memory limit as a fraction of the JVM's maximum memory (which is also its default
+   * direct-memory limit), like Ray's 30% object-store default.
+   */
+  public static final double DEFAULT_MEMORY_FRACTION = 0.3;
+
+  private static final Map<Long, Arena> SHARED_ARENAS = new ConcurrentHashMap<>();
+  private static final Map<Integer, Scheduler> CPU_SCHEDULERS = new ConcurrentHashMap<>();
+  private static volatile DataContext current = defaults();
+
+  private final long targetMaxBlockSize;
+  private final long targetMinBlockSize;
+  private final long memoryLimit;
+  private final int cpuLimit;
+  private final boolean preserveOrder;
+  private final boolean enableProgressBars;
+  private final boolean operatorFusion;
+  private final Arena arena;
+
+  private DataContext(long targetMaxBlockSize, long targetMinBlockSize, long memoryLimit,
+      int cpuLimit, boolean preserveOrder, boolean enableProgressBars, boolean operatorFusion,
+      Arena arena) {
+    this.targetMaxBlockSize = targetMaxBlockSize;
+    this.targetMinBlockSize = targetMinBlockSize;
+    this.memoryLimit = memoryLimit;
+    this.cpuLimit = cpuLimit;
+    this.preserveOrder = preserveOrder;
+    this.enableProgressBars = enableProgressBars;
+    this.operatorFusion = operatorFusion;
+    this.arena = arena;
+  }
+
+  /** The documented defaults, independent of {@link #current()}. */
+  public static DataContext defaults() {
+    return new DataContext(DEFAULT_TARGET_MAX_BLOCK_SIZE, DEFAULT_TARGET_MIN_BLOCK_SIZE,
+        (long) (Runtime.getRuntime().maxMemory() * DEFAULT_MEMORY_FRACTION),
+        Runtime.getRuntime().availableProcessors(), true, false, true, null);
+  }
+
+  /** The process-wide default context. */
+  public static DataContext current() {
+    return current;
+  }
+
+  /** Replaces the process-wide default context. */
+  public static void setCurrent(DataContext context) {
+    current = Objects.requireNonNull(context, "context");
+  }
+
+  /** The context in a Reactor context view, or {@code fallback} when it carries none. */
+  public static DataContext from(ContextView view, DataContext fallback) {
+    return view.getOrDefault(CONTEXT_KEY, fallback);
+  }
+
+  /** Blocks larger than this are split by sources (bytes). */
+  public long targetMaxBlockSize() {
+    return targetMaxBlockSize;
+  }
+
+  /** Blocks smaller than this are coalesced where possible (bytes). */
+  public long targetMinBlockSize() {
+    return targetMinBlockSize;
+  }
+
+  /** The hard off-heap limit of the execution's arena (bytes). */
+  public long memoryLimit() {
+    return memoryLimit;
+  }
+
+  /** Threads of the {@code cpu} scheduler that runs user functions. */
+  public int cpuLimit() {
+    return cpuLimit;
+  }
+
+  /** Whether outputs keep input order (default true). */
+  public boolean preserveOrder() {
+    return preserveOrder;
+  }
+
+  /** Whether executions print progress (default false). */
+  public boolean enableProgressBars() {
+    return enableProgressBars;
+  }
+
+  /** Whether adjacent compatible one-to-one operators run as one stage (default true). */
+  public boolean operatorFusion() {
+    return operatorFusion;
+  }
+
+  /**
+   * The arena executions charge: the one given with {@link #withArena(Arena)}, else one shared
+   * by every context with the same memory limit, created on first use and kept for the life of
+   * the process.
+   */
+  public Arena arena() {
+    if (arena != null) {
+      return arena;
+    }
+    return SHARED_ARENAS.computeIfAbsent(memoryLimit, limit -> Arena.create("tributary", limit));
+  }
+
+  /** The {@code cpu} scheduler: {@link #cpuLimit()} non-blocking threads, shared per size. */
+  public Scheduler cpuScheduler() {
+    return CPU_SCHEDULERS.computeIfAbsent(cpuLimit,
+        n -> Schedulers.newParallel("tributary-cpu", n, true));
+  }
+
+  /** A copy with another target maximum block size. */
+  public DataContext withTargetMaxBlockSize(long bytes) {
+    positive("targetMaxBlockSize", bytes);
+    return new DataContext(bytes, targetMinBlockSize, memoryLimit, cpuLimit, preserveOrder,
+        enableProgressBars, operatorFusion, arena);
+  }
+
+  /** A copy with another target minimum block size. */
+  public DataContext withTargetMinBlockSize(long bytes) {
+    positive("targetMinBlockSize", bytes);
+    return new DataContext(targetMaxBlockSize, bytes, memoryLimit, cpuLimit, preserveOrder,
+        enableProgressBars, operatorFusion, arena);
+  }
+
+  /** A copy with another memory limit (uses the shared arena of that limit). */
+  public DataContext withMemoryLimit(long bytes) {
+    positive("memoryLimit", bytes);
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, bytes, cpuLimit, preserveOrder,
+        enableProgressBars, operatorFusion, null);
+  }
+
+  /** A copy with another cpu limit. */
+  public DataContext withCpuLimit(int threads) {
+    positive("cpuLimit", threads);
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, threads,
+        preserveOrder, enableProgressBars, operatorFusion, arena);
+  }
+
+  /** A copy that does or does not keep input order. */
+  public DataContext withPreserveOrder(boolean preserve) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserve, enableProgressBars, operatorFusion, arena);
+  }
+
+  /** A copy with progress printing on or off. */
+  public DataContext withProgressBars(boolean enable) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enable, operatorFusion, arena);
+  }
+
+  /** A copy with operator fusion on or off. */
+  public DataContext withOperatorFusion(boolean fuse) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, fuse, arena);
+  }
+
+  /** A copy that charges a given arena (its limit becomes the memory limit). */
+  public DataContext withArena(Arena arena) {
+    Objects.requireNonNull(arena, "arena");
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, arena.limitBytes(), cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, arena);
+  }
+
+  private static void positive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DataContext[targetMaxBlockSize=" + Bytes.format(targetMaxBlockSize)
+        + ", targetMinBlockSize=" + Bytes.format(targetMinBlockSize)
+        + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
+        + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion + "]";
+  }
+}

@@ -1,0 +1,350 @@
+package dev.tributary;
+
+import dev.tributary.LogicalPlan.Node;
+import dev.tributary.LogicalPlan.OneToOne;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
+import dev.tributary.operators.Batches;
+import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.Blocks;
+import dev.tributary.operators.Rebatch;
+import dev.tributary.operators.RowTransforms;
+import dev.tributary.operators.Rows;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import reactor.core.publisher.Flux;
+
+/**
+ * A lazy, immutable dataset: a logical plan that executes as a {@code Flux} of Arrow blocks.
+ *
+ * <p>Transforms ({@link #map}, {@link #filter}, {@link #mapBatches}, {@link #select}, ...)
+ * return new datasets and run nothing. Consuming methods ({@link #take}, {@link #count}, {@link
+ * #iterBatches}, {@link #toFlux}, ...) execute the plan, each time anew, and record {@link
+ * #stats()}. Rows are {@code Map<String, Object>}; see {@link Rows} for the value types.
+ *
+ * <p>Blocking consumers ({@code take}, {@code count}, {@code show}, ...) wait on the calling
+ * thread: call them from application threads, never from inside a reactive pipeline; use {@link
+ * #toFlux()}, {@link #iterRows()} or {@link #iterBatches(int)} there.
+ */
+public class Dataset {
+  final Node plan;
+  private final DataContext context;
+  private final AtomicReference<ExecutionStats> lastStats;
+
+  Dataset(Node plan, DataContext context) {
+    this(plan, context, new AtomicReference<>());
+  }
+
+  private Dataset(Node plan, DataContext context, AtomicReference<ExecutionStats> lastStats) {
+    this.plan = plan;
+    this.context = context;
+    this.lastStats = lastStats;
+  }
+
+  private Dataset derive(Node node) {
+    return new Dataset(node, context);
+  }
+
+  /** A dataset over {@code node} whose executions count as this dataset's (for stats). */
+  private Dataset sharingStats(Node node) {
+    return new Dataset(node, context, lastStats);
+  }
+
+  private Dataset oneToOne(String name, BlockTransform transform, MapBatchesOptions options,
+      UnaryOperator<Schema> schema) {
+    return derive(new OneToOne(plan, name, transform, options, schema));
+  }
+
+  /** The context this dataset executes with: its own, else {@link DataContext#current()}. */
+  public DataContext context() {
+    return context != null ? context : DataContext.current();
+  }
+
+  /** The same plan, executed with {@code context}. */
+  public Dataset withContext(DataContext context) {
+    return new Dataset(plan, Objects.requireNonNull(context, "context"));
+  }
+
+  // ---------------------------------------------------------------- one-to-one transforms
+
+  /** Applies {@code fn} to every row; output columns are inferred from the returned maps. */
+  public Dataset map(Function<Map<String, Object>, Map<String, Object>> fn) {
+    return oneToOne("Map", RowTransforms.map(fn), MapBatchesOptions.DEFAULTS, null);
+  }
+
+  /** Replaces every row by the zero or more rows {@code fn} returns. */
+  public Dataset flatMap(
+      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
+    return oneToOne("FlatMap", RowTransforms.flatMap(fn), MapBatchesOptions.DEFAULTS, null);
+  }
+
+  /** Keeps the rows for which {@code keep} is true. */
+  public Dataset filter(Predicate<Map<String, Object>> keep) {
+    return oneToOne("Filter", RowTransforms.filter(keep), MapBatchesOptions.DEFAULTS, s -> s);
+  }
+
+  /** Applies a column-batch function to whole blocks, inline. */
+  public Dataset mapBatches(Function<Map<String, Object>, Map<String, Object>> fn) {
+    return mapBatches(fn, MapBatchesOptions.DEFAULTS);
+  }
+
+  /**
+   * Applies a function to batches in {@link BatchFormat#COLUMNS} format: a map from column name
+   * to Java array, returning another such map (any row count, all columns equally long).
+   */
+  public Dataset mapBatches(
+      Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
+    Objects.requireNonNull(fn, "fn");
+    BlockTransform t = (in, out) -> {
+      Map<String, Object> result = fn.apply(Batches.read(in));
+      if (result == null) {
+        throw new IllegalStateException("the batch function returned null; return a batch");
+      }
+      return Batches.write(result, out);
+    };
+    return oneToOne("MapBatches", t, options, null);
+  }
+
+  /**
+   * Applies a function to batches in {@link BatchFormat#ARROW} format: an Arrow record batch
+   * (a read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
+   */
+  public Dataset mapBatchesArrow(ArrowBatchFunction fn, MapBatchesOptions options) {
+    Objects.requireNonNull(fn, "fn");
+    boolean zeroCopy = options.zeroCopyBatch();
+    BlockTransform t = (in, out) -> {
+      Block batch = zeroCopy ? in : Blocks.concat(List.of(in), out);
+      VectorSchemaRoot result;
+      try {
+        result = fn.apply(batch.root(), out.allocator());
+      } catch (RuntimeException | Error e) {
+        if (batch != in) {
+          batch.close();
+        }
+        throw e;
+      }
+      if (result == batch.root()) {
+        return batch;
+      }
+      if (batch != in) {
+        batch.close();
+      }
+      if (result == null) {
+        throw new IllegalStateException("the batch function returned null; return a batch");
+      }
+      return Block.wrap(result, out);
+    };
+    return oneToOne("MapBatches", t, options, null);
+  }
+
+  /** Keeps only the named columns, in that order. */
+  public Dataset select(String... columns) {
+    List<String> names = List.of(columns);
+    return oneToOne("Select" + names, RowTransforms.select(names), MapBatchesOptions.DEFAULTS,
+        s -> new Schema(names.stream().map(n -> field(s, n)).toList()));
+  }
+
+  /** Removes the named columns. */
+  public Dataset drop(String... columns) {
+    List<String> names = List.of(columns);
+    return oneToOne("Drop" + names, RowTransforms.drop(names), MapBatchesOptions.DEFAULTS,
+        s -> {
+          names.forEach(n -> field(s, n));
+          return new Schema(s.getFields().stream()
+              .filter(f -> !names.contains(f.getName())).toList());
+        });
+  }
+
+  /** Renames column {@code from} to {@code to}. */
+  public Dataset rename(String from, String to) {
+    return oneToOne("Rename[" + from + "->" + to + "]", RowTransforms.rename(from, to),
+        MapBatchesOptions.DEFAULTS, s -> {
+          field(s, from);
+          return new Schema(s.getFields().stream().map(f -> f.getName().equals(from)
+              ? new Field(to, f.getFieldType(), f.getChildren()) : f).toList());
+        });
+  }
+
+  /** Adds (or replaces) column {@code name}, computed from each row. */
+  public Dataset withColumn(String name, Function<Map<String, Object>, Object> fn) {
+    return oneToOne("WithColumn[" + name + "]", RowTransforms.withColumn(name, fn),
+        MapBatchesOptions.DEFAULTS, null);
+  }
+
+  /** The first {@code rows} rows; upstream work stops once they are produced. */
+  public Dataset limit(long rows) {
+    return derive(new LogicalPlan.Limit(plan, rows));
+  }
+
+  /** This dataset's rows followed by those of {@code others}; schemas must match. */
+  public Dataset union(Dataset... others) {
+    List<Node> inputs = new ArrayList<>();
+    inputs.add(plan);
+    Arrays.stream(others).forEach(o -> inputs.add(o.plan));
+    Schema first = plan.schema();
+    for (Dataset other : others) {
+      Schema s = other.plan.schema();
+      if (first != null && s != null && !first.equals(s)) {
+        throw new dev.tributary.operators.SchemaMismatchException("union", first, s);
+      }
+    }
+    return derive(new LogicalPlan.Union(inputs));
+  }
+
+  private static Field field(Schema schema, String name) {
+    return schema.getFields().stream().filter(f -> f.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new ColumnException(name, "no such column; the dataset has "
+            + schema.getFields().stream().map(Field::getName).toList()));
+  }
+
+  // ---------------------------------------------------------------- consumption
+
+  /**
+   * The raw governed stream of blocks; each subscription executes the plan. The subscriber owns
+   * every block it receives and must close it (blocks it never receives are released by
+   * Tributary, also on cancel and error). A {@link DataContext} under {@link
+   * DataContext#CONTEXT_KEY} in the subscriber's Reactor context overrides this dataset's.
+   */
+  public Flux<Block> toFlux() {
+    return Execution.flux(plan, context(), lastStats::set);
+  }
+
+  /** Rows one at a time; blocks are released as soon as their rows are read. */
+  public Flux<Map<String, Object>> iterRows() {
+    return toFlux().concatMapIterable(Dataset::rowsAndClose, 1);
+  }
+
+  /**
+   * Column batches of exactly {@code batchSize} rows (the last may be shorter), re-batched across
+   * blocks; each block is released once converted.
+   */
+  public Flux<Map<String, Object>> iterBatches(int batchSize) {
+    return Flux.defer(() -> {
+      Account account = context().arena().openAccount("IterBatches");
+      return toFlux()
+          .transform(Rebatch.of(batchSize, account))
+          .map(b -> {
+            try (b) {
+              return Batches.read(b);
+            }
+          })
+          .doFinally(s -> account.closeWhenEmpty());
+    });
+  }
+
+  /** The first {@code n} rows, running only as much of the pipeline as needed. */
+  public List<Map<String, Object>> take(int n) {
+    return sharingStats(new LogicalPlan.Limit(plan, n)).takeAll();
+  }
+
+  /** Every row. */
+  public List<Map<String, Object>> takeAll() {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    toFlux().doOnNext(b -> rows.addAll(rowsAndClose(b))).blockLast();
+    return rows;
+  }
+
+  /** The first {@code n} rows as one column batch. */
+  public Map<String, Object> takeBatch(int n) {
+    List<Block> blocks = sharingStats(new LogicalPlan.Limit(plan, n)).toFlux().collectList()
+        .doOnDiscard(Block.class, Blocks::release).block();
+    try {
+      if (blocks == null || blocks.isEmpty()) {
+        return Map.of();
+      }
+      Account account = blocks.get(0).owner();
+      try (Block all = Blocks.concat(blocks, account)) {
+        return Batches.read(all);
+      }
+    } finally {
+      if (blocks != null) {
+        blocks.forEach(Blocks::release);
+      }
+    }
+  }
+
+  /** The number of rows; a plain source answers without reading. */
+  public long count() {
+    if (plan instanceof LogicalPlan.Source s && s.rows() >= 0) {
+      return s.rows();
+    }
+    Long rows = toFlux()
+        .map(b -> {
+          try (b) {
+            return (long) b.rowCount();
+          }
+        })
+        .reduce(0L, Long::sum)
+        .block();
+    return rows == null ? 0 : rows;
+  }
+
+  /**
+   * The schema: from the plan when every operator's output is known, otherwise by running the
+   * pipeline until its first block.
+   */
+  public Schema schema() {
+    Schema known = plan.schema();
+    if (known != null) {
+      return known;
+    }
+    Block first = toFlux().take(1).singleOrEmpty().block();
+    if (first == null) {
+      return null;
+    }
+    try (first) {
+      return first.schema();
+    }
+  }
+
+  /** Prints the first {@code n} rows as an aligned table to standard output. */
+  public void show(int n) {
+    System.out.print(Table.format(take(n)));
+  }
+
+  /** Prints the first 20 rows. */
+  public void show() {
+    show(20);
+  }
+
+  /**
+   * Executes the plan once and holds its blocks; the returned dataset re-reads them (zero-copy)
+   * as often as needed. Close it to release the memory.
+   */
+  public MaterializedDataset materialize() {
+    return MaterializedDataset.of(this);
+  }
+
+  /** The stats of this dataset's last execution, or null if it never ran. */
+  public ExecutionStats stats() {
+    return lastStats.get();
+  }
+
+  /** The logical plan (output first) and the physical plan after fusion (source first). */
+  public String explain() {
+    return "Logical plan:\n" + LogicalPlan.explain(plan)
+        + "Physical plan:\n" + Execution.explainPhysical(plan, context());
+  }
+
+  private static List<Map<String, Object>> rowsAndClose(Block block) {
+    try (block) {
+      return Rows.read(block);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Dataset[" + plan.describe() + "]";
+  }
+}

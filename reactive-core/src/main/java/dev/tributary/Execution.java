@@ -1,0 +1,168 @@
+package dev.tributary;
+
+import dev.tributary.LogicalPlan.Limit;
+import dev.tributary.LogicalPlan.Node;
+import dev.tributary.LogicalPlan.OneToOne;
+import dev.tributary.LogicalPlan.Source;
+import dev.tributary.LogicalPlan.Union;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.MapBlocks;
+import dev.tributary.operators.OperatorStats;
+import dev.tributary.operators.Rebatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import reactor.core.publisher.Flux;
+
+/**
+ * The physical planner and executor: turns a logical plan into a Reactor pipeline of operators,
+ * one account and one set of counters per physical operator, and reports stats when it ends.
+ *
+ * <p>Fusion: a run of adjacent one-to-one operators becomes one stage; a new stage starts at an
+ * operator with its own batch size or concurrency (following default operators join it), or at
+ * every operator when {@link DataContext#operatorFusion()} is off.
+ */
+final class Execution {
+  private final DataContext context;
+  private final Arena arena;
+  private final List<Account> accounts = new ArrayList<>();
+  private final List<OperatorStats> stats = new ArrayList<>();
+  private final long startNanos = System.nanoTime();
+
+  private Execution(DataContext context) {
+    this.context = context;
+    this.arena = context.arena();
+  }
+
+  /** A cold flux that executes {@code plan} on each subscription and reports its stats. */
+  static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats) {
+    return Flux.deferContextual(view -> {
+      Execution execution = new Execution(DataContext.from(view, fallback));
+      Flux<Block> out;
+      try {
+        out = execution.compile(plan);
+      } catch (RuntimeException e) {
+        execution.finish();
+        return Flux.error(e);
+      }
+      return out.doFinally(signal -> onStats.accept(execution.finish()));
+    });
+  }
+
+  /** The physical plan: one line per operator, source first. */
+  static String explainPhysical(Node plan, DataContext context) {
+    List<String> lines = new ArrayList<>();
+    describe(plan, context, lines, 0);
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static void describe(Node node, DataContext context, List<String> lines, int depth) {
+    String indent = "  ".repeat(depth);
+    if (node instanceof Source s) {
+      lines.add(indent + "Source " + s.name());
+    } else if (node instanceof Limit l) {
+      describe(l.input(), context, lines, depth);
+      lines.add(indent + "Limit[" + l.rows() + "]");
+    } else if (node instanceof Union u) {
+      lines.add(indent + "Union of:");
+      u.inputs().forEach(i -> describe(i, context, lines, depth + 1));
+    } else {
+      List<OneToOne> chain = new ArrayList<>();
+      Node source = chain(node, chain);
+      describe(source, context, lines, depth);
+      for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
+        lines.add(indent + "MapBlocks " + stageName(stage)
+            + (stage.size() > 1 ? "  (fused " + stage.size() + " operators)" : ""));
+      }
+    }
+  }
+
+  private Flux<Block> compile(Node node) {
+    if (node instanceof Source s) {
+      Account account = open(s.name());
+      OperatorStats st = track(s.name(), account);
+      return st.instrument(
+          s.blocks().apply(account, context).subscribeOn(context.cpuScheduler()));
+    }
+    if (node instanceof Limit l) {
+      return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));
+    }
+    if (node instanceof Union u) {
+      return dev.tributary.operators.Union.of(u.inputs().stream().map(this::compile).toList());
+    }
+    List<OneToOne> chain = new ArrayList<>();
+    Flux<Block> flux = compile(chain(node, chain));
+    for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
+      String name = stageName(stage);
+      Account account = open(name);
+      MapBatchesOptions options = stage.get(0).options();
+      BlockTransform transform = stage.get(0).transform();
+      for (OneToOne next : stage.subList(1, stage.size())) {
+        transform = transform.andThen(next.transform());
+      }
+      if (options.batchSize() > 0) {
+        flux = flux.transform(Rebatch.of(options.batchSize(), account));
+      }
+      MapBlocks op = MapBlocks.of(name, transform, account)
+          .ordered(context.preserveOrder())
+          .stats(track(name, account));
+      if (options.concurrency() > 1) {
+        op = op.concurrency(options.concurrency(), context.cpuScheduler());
+      }
+      flux = flux.transform(op);
+    }
+    return flux;
+  }
+
+  /** Collects the one-to-one operators above the first other node, source-side first. */
+  private static Node chain(Node node, List<OneToOne> chain) {
+    Node current = node;
+    while (current instanceof OneToOne o) {
+      chain.add(0, o);
+      current = o.input();
+    }
+    return current;
+  }
+
+  private static List<List<OneToOne>> stages(List<OneToOne> chain, boolean fuse) {
+    List<List<OneToOne>> stages = new ArrayList<>();
+    for (OneToOne op : chain) {
+      if (stages.isEmpty() || !fuse || !op.options().isDefaultStage()) {
+        stages.add(new ArrayList<>());
+      }
+      stages.get(stages.size() - 1).add(op);
+    }
+    return stages;
+  }
+
+  private static String stageName(List<OneToOne> stage) {
+    return stage.stream().map(OneToOne::describe).collect(Collectors.joining("->"));
+  }
+
+  private Account open(String name) {
+    Account account = arena.openAccount(name);
+    accounts.add(account);
+    return account;
+  }
+
+  private OperatorStats track(String name, Account account) {
+    OperatorStats st = new OperatorStats(name).account(account);
+    stats.add(st);
+    return st;
+  }
+
+  private ExecutionStats finish() {
+    ExecutionStats result = new ExecutionStats(
+        stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
+        arena.peakBytes(), arena.limitBytes());
+    accounts.forEach(Account::closeWhenEmpty);
+    if (context.enableProgressBars()) {
+      System.err.println(result);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.tributary;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.operators.Blocks;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.publisher.Flux;
+
+/**
+ * A dataset whose blocks were computed once and are held in memory, charged to its own account;
+ * every execution re-reads them as zero-copy slices. Close it to release the memory.
+ */
+public final class MaterializedDataset extends Dataset implements AutoCloseable {
+  private final List<Block> blocks;
+  private final Account account;
+  private final AtomicBoolean closed;
+
+  private MaterializedDataset(
+      LogicalPlan.Node plan, DataContext context, List<Block> blocks, Account account,
+      AtomicBoolean closed) {
+    super(plan, context);
+    this.blocks = blocks;
+    this.account = account;
+    this.closed = closed;
+  }
+
+  static MaterializedDataset of(Dataset source) {
+    DataContext context = source.context();
+    Account account = context.arena().openAccount("Materialized");
+    List<Block> blocks;
+    try {
+      blocks = source.toFlux().map(b -> b.transferTo(account)).collectList()
+          .doOnDiscard(Block.class, Blocks::release).block();
+    } catch (RuntimeException e) {
+      account.closeWhenEmpty();
+      throw e;
+    }
+    List<Block> held = blocks == null ? List.of() : List.copyOf(blocks);
+    long rows = held.stream().mapToLong(Block::rowCount).sum();
+    AtomicBoolean closed = new AtomicBoolean();
+    LogicalPlan.Source plan = new LogicalPlan.Source("Materialized[" + held.size() + " blocks]",
+        (out, ctx) -> Flux.defer(() -> {
+          if (closed.get()) {
+            return Flux.error(new IllegalStateException("materialized dataset is closed"));
+          }
+          return Flux.fromIterable(held)
+              .map(b -> Blocks.project(b, Blocks.identity(b), out));
+        }),
+        held.isEmpty() ? null : held.get(0).schema(), rows);
+    return new MaterializedDataset(plan, context, held, account, closed);
+  }
+
+  /** How many blocks are held. */
+  public int blockCount() {
+    return blocks.size();
+  }
+
+  /** The bytes held. */
+  public long sizeBytes() {
+    return blocks.stream().mapToLong(Block::sizeBytes).sum();
+  }
+
+  /** Releases the held blocks; executions that already started keep their slices. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      blocks.forEach(Blocks::release);
+      account.closeWhenEmpty();
+    }
+  }
+}

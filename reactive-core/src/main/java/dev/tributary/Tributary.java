@@ -1,0 +1,159 @@
+package dev.tributary;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
+import dev.tributary.operators.Batches;
+import dev.tributary.operators.Blocks;
+import dev.tributary.operators.Rows;
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import reactor.core.publisher.Flux;
+
+/** Entry points: the sources a {@link Dataset} starts from. */
+public final class Tributary {
+  /** Ray Data's default number of output blocks for in-memory sources. */
+  static final int DEFAULT_NUM_BLOCKS = 200;
+  /** Below this many rows per block, sources make fewer blocks. */
+  static final int MIN_ROWS_PER_BLOCK = 1024;
+
+  private static final Schema RANGE_SCHEMA = new Schema(List.of(
+      new Field("id", FieldType.notNullable(new ArrowType.Int(64, true)), null)));
+
+  private Tributary() {}
+
+  /**
+   * Rows {@code 0..n-1} in an int64 column {@code id}, in blocks sized like Ray Data's (up to 200
+   * blocks, none above the target maximum block size).
+   */
+  public static Dataset range(long n) {
+    return range(n, defaultBlocks(n, Long.BYTES, DataContext.current()));
+  }
+
+  /** Rows {@code 0..n-1} in column {@code id}, in {@code numBlocks} blocks of near-equal size. */
+  public static Dataset range(long n, int numBlocks) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be >= 0, was " + n);
+    }
+    if (numBlocks < 1) {
+      throw new IllegalArgumentException("numBlocks must be >= 1, was " + numBlocks);
+    }
+    int blocks = (int) Math.max(1, Math.min(numBlocks, n));
+    return new Dataset(new LogicalPlan.Source("Range[" + n + "]", (account, ctx) ->
+        Flux.range(0, n == 0 ? 0 : blocks).map(i -> {
+          long start = n * i / blocks;
+          long end = n * (i + 1) / blocks;
+          long[] ids = new long[(int) (end - start)];
+          for (int k = 0; k < ids.length; k++) {
+            ids[k] = start + k;
+          }
+          return Block.builder(account).column("id", ids).build();
+        }), RANGE_SCHEMA, n), null);
+  }
+
+  /** A dataset of the given rows (maps from column name to value), in up to 200 blocks. */
+  public static Dataset fromItems(List<? extends Map<String, ?>> items) {
+    List<Map<String, Object>> rows = new ArrayList<>(items.size());
+    for (Map<String, ?> item : items) {
+      rows.add(new LinkedHashMap<>(item));
+    }
+    int blocks = defaultBlocks(rows.size(), 64, DataContext.current());
+    return new Dataset(new LogicalPlan.Source("FromItems[" + rows.size() + "]", (account, ctx) ->
+        Flux.range(0, rows.isEmpty() ? 0 : blocks).map(i -> Rows.write(
+            rows.subList(rows.size() * i / blocks, rows.size() * (i + 1) / blocks), null,
+            account)), null, rows.size()), null);
+  }
+
+  /**
+   * A dataset of copies of the given record batches, one block each; the caller keeps ownership
+   * of the roots.
+   */
+  public static Dataset fromArrow(VectorSchemaRoot... roots) {
+    List<VectorSchemaRoot> list = List.of(roots);
+    long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
+    Schema schema = list.isEmpty() ? null : list.get(0).getSchema();
+    return new Dataset(new LogicalPlan.Source("FromArrow[" + list.size() + "]", (account, ctx) ->
+        Flux.fromIterable(list).map(root -> copy(root, account)), schema, rows), null);
+  }
+
+  /**
+   * A dataset over blocks from application code. Tributary takes ownership of each block it
+   * receives. The flux is subscribed once per execution.
+   */
+  public static Dataset fromFlux(Flux<Block> blocks) {
+    Objects.requireNonNull(blocks, "blocks");
+    return new Dataset(new LogicalPlan.Source("FromFlux", (account, ctx) ->
+        blocks.map(b -> b.transferTo(account)), null, -1), null);
+  }
+
+  /**
+   * A dataset from columns given as Java arrays of equal length (see {@link
+   * dev.tributary.memory.BlockBuilder} for the supported types), in up to 200 blocks.
+   */
+  public static Dataset fromColumns(Map<String, ?> columns) {
+    Map<String, Object> copy = new LinkedHashMap<>(columns);
+    int rows = -1;
+    for (Map.Entry<String, Object> e : copy.entrySet()) {
+      if (e.getValue() == null || !e.getValue().getClass().isArray()) {
+        throw new ColumnException(e.getKey(), "is not a Java array");
+      }
+      int length = Array.getLength(e.getValue());
+      if (rows >= 0 && length != rows) {
+        throw new ColumnException(e.getKey(), "has " + length + " rows, others have " + rows);
+      }
+      rows = length;
+    }
+    int total = Math.max(rows, 0);
+    int blocks = defaultBlocks(total, 8L * Math.max(1, copy.size()), DataContext.current());
+    return new Dataset(new LogicalPlan.Source("FromColumns[" + total + "]", (account, ctx) ->
+        Flux.range(0, total == 0 ? 0 : blocks).map(i -> {
+          int start = (int) ((long) total * i / blocks);
+          int end = (int) ((long) total * (i + 1) / blocks);
+          Map<String, Object> part = new LinkedHashMap<>();
+          copy.forEach((name, array) -> part.put(name, slice(array, start, end)));
+          return Batches.write(part, account);
+        }), null, total), null);
+  }
+
+  private static Object slice(Object array, int start, int end) {
+    Object out = Array.newInstance(array.getClass().getComponentType(), end - start);
+    System.arraycopy(array, start, out, 0, end - start);
+    return out;
+  }
+
+  private static Block copy(VectorSchemaRoot root, Account account) {
+    try (Block view = Block.wrap(sliceInto(root, account), account)) {
+      return Blocks.concat(List.of(view), account);
+    }
+  }
+
+  private static VectorSchemaRoot sliceInto(VectorSchemaRoot root, Account account) {
+    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
+    for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
+      var pair = v.getTransferPair(account.allocator());
+      pair.splitAndTransfer(0, root.getRowCount());
+      vectors.add((org.apache.arrow.vector.FieldVector) pair.getTo());
+    }
+    return new VectorSchemaRoot(root.getSchema().getFields(), vectors, root.getRowCount());
+  }
+
+  /**
+   * Ray Data's rule for in-memory sources: up to 200 blocks, but at least {@link
+   * #MIN_ROWS_PER_BLOCK} rows each and none above the target maximum block size.
+   */
+  static int defaultBlocks(long rows, long bytesPerRow, DataContext context) {
+    long byCount = Math.min(DEFAULT_NUM_BLOCKS, Math.max(1, rows / MIN_ROWS_PER_BLOCK));
+    long bySize = (rows * bytesPerRow + context.targetMaxBlockSize() - 1)
+        / context.targetMaxBlockSize();
+    return (int) Math.max(1, Math.max(byCount, bySize));
+  }
+}
