@@ -14,6 +14,7 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
@@ -49,7 +50,15 @@ final class Execution {
         execution.finish();
         return Flux.error(e);
       }
-      return out.doFinally(signal -> onStats.accept(execution.finish()));
+      // Report before the terminal signal reaches the subscriber, so a blocking consumer sees
+      // the stats as soon as it returns.
+      AtomicBoolean reported = new AtomicBoolean();
+      Runnable report = () -> {
+        if (reported.compareAndSet(false, true)) {
+          onStats.accept(execution.finish());
+        }
+      };
+      return out.doOnTerminate(report).doOnCancel(report);
     });
   }
 

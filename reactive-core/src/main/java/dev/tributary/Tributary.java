@@ -82,7 +82,7 @@ public final class Tributary {
     long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
     Schema schema = list.isEmpty() ? null : list.get(0).getSchema();
     return new Dataset(new LogicalPlan.Source("FromArrow[" + list.size() + "]", (account, ctx) ->
-        Flux.fromIterable(list).map(root -> copy(root, account)), schema, rows), null);
+        Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
   }
 
   /**
@@ -128,22 +128,6 @@ public final class Tributary {
     Object out = Array.newInstance(array.getClass().getComponentType(), end - start);
     System.arraycopy(array, start, out, 0, end - start);
     return out;
-  }
-
-  private static Block copy(VectorSchemaRoot root, Account account) {
-    try (Block view = Block.wrap(sliceInto(root, account), account)) {
-      return Blocks.concat(List.of(view), account);
-    }
-  }
-
-  private static VectorSchemaRoot sliceInto(VectorSchemaRoot root, Account account) {
-    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
-    for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
-      var pair = v.getTransferPair(account.allocator());
-      pair.splitAndTransfer(0, root.getRowCount());
-      vectors.add((org.apache.arrow.vector.FieldVector) pair.getTo());
-    }
-    return new VectorSchemaRoot(root.getSchema().getFields(), vectors, root.getRowCount());
   }
 
   /**

@@ -128,10 +128,17 @@ public final class Blocks {
         throw new SchemaMismatchException("concat", first.schema(), part.schema());
       }
     }
+    return copy(out, parts.stream().map(Block::root).toArray(VectorSchemaRoot[]::new));
+  }
+
+  /**
+   * One block in {@code out} holding a copy of the rows of {@code roots} (which share a schema
+   * and may live in any allocator, even another arena's).
+   */
+  public static Block copy(Account out, VectorSchemaRoot... roots) {
     return out.allocate(() -> {
-      VectorSchemaRoot target = VectorSchemaRoot.create(first.schema(), out.allocator());
+      VectorSchemaRoot target = VectorSchemaRoot.create(roots[0].getSchema(), out.allocator());
       try {
-        VectorSchemaRoot[] roots = parts.stream().map(Block::root).toArray(VectorSchemaRoot[]::new);
         VectorSchemaRootAppender.append(false, target, roots);
         return Block.wrap(target, out);
       } catch (RuntimeException e) {

@@ -82,14 +82,21 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
         return upstream.handle((Block b, SynchronousSink<Block> sink) ->
             emit(process(b, index.getAndIncrement()), sink));
       }
+      Custody custody = new Custody();
       Function<Block, Mono<Block>> task = b -> {
         long i = index.getAndIncrement();
+        custody.hold(b);
         return Mono.just(b).publishOn(scheduler)
-            .handle((Block x, SynchronousSink<Block> sink) -> emit(process(x, i), sink));
+            .handle((Block x, SynchronousSink<Block> sink) -> {
+              if (custody.take(x)) {
+                emit(custody.holdOutput(process(x, i)), sink);
+              }
+            });
       };
-      return ordered
+      Flux<Block> pooled = ordered
           ? upstream.flatMapSequential(task, concurrency, 1)
           : upstream.flatMap(task, concurrency, 1);
+      return pooled.doOnNext(custody::take).doFinally(signal -> custody.releaseAll());
     });
     return stats.instrument(out).doOnDiscard(Block.class, Blocks::release);
   }
@@ -129,6 +136,45 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
 
   private static boolean isMemoryError(TributaryException e) {
     return e instanceof dev.tributary.memory.MemoryLimitExceededException;
+  }
+
+  /**
+   * The blocks a pooled subscription holds between tasks: inputs waiting for a task and outputs
+   * waiting for downstream. Reactor may drop such values on cancel without a discard signal, so
+   * the operator releases whatever is still here when the subscription ends; {@link #take} makes
+   * every block leave exactly once (to a task, downstream, or the release).
+   */
+  private static final class Custody {
+    private final java.util.Set<Block> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean ended;
+
+    void hold(Block b) {
+      held.add(b);
+      if (ended && take(b)) {
+        Blocks.release(b);
+      }
+    }
+
+    Block holdOutput(Block out) {
+      if (out == null) {
+        return null;
+      }
+      hold(out);
+      return ended ? null : out;
+    }
+
+    boolean take(Block b) {
+      return held.remove(b);
+    }
+
+    void releaseAll() {
+      ended = true;
+      for (Block b : held) {
+        if (take(b)) {
+          Blocks.release(b);
+        }
+      }
+    }
   }
 
   @Override
