@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -49,15 +50,26 @@ public final class Tributary {
     }
     int blocks = (int) Math.max(1, Math.min(numBlocks, n));
     return new Dataset(new LogicalPlan.Source("Range[" + n + "]", (account, ctx) ->
-        Flux.range(0, n == 0 ? 0 : blocks).map(i -> {
-          long start = n * i / blocks;
-          long end = n * (i + 1) / blocks;
-          long[] ids = new long[(int) (end - start)];
-          for (int k = 0; k < ids.length; k++) {
-            ids[k] = start + k;
-          }
-          return Block.builder(account).column("id", ids).build();
-        }), RANGE_SCHEMA, n), null);
+        Flux.range(0, n == 0 ? 0 : blocks).map(i -> rangeBlock(
+            n * i / blocks, (int) (n * (i + 1) / blocks - n * i / blocks), account)), RANGE_SCHEMA, n), null);
+  }
+
+  /** One block of ids {@code start..start+rows-1}, written straight into an Arrow vector. */
+  private static Block rangeBlock(long start, int rows, Account account) {
+    return account.allocate(() -> {
+      BigIntVector ids = new BigIntVector(RANGE_SCHEMA.getFields().get(0), account.allocator());
+      try {
+        ids.allocateNew(rows);
+        for (int k = 0; k < rows; k++) {
+          ids.set(k, start + k);
+        }
+        ids.setValueCount(rows);
+        return Block.wrap(new VectorSchemaRoot(List.of(ids)), account);
+      } catch (RuntimeException e) {
+        ids.close();
+        throw e;
+      }
+    });
   }
 
   /** A dataset of the given rows (maps from column name to value), in up to 200 blocks. */

@@ -139,6 +139,15 @@ public final class Blocks {
     return out.allocate(() -> {
       VectorSchemaRoot target = VectorSchemaRoot.create(roots[0].getSchema(), out.allocator());
       try {
+        // The appender reads the target's offsets, so variable-width targets need buffers first.
+        int rows = 0;
+        for (VectorSchemaRoot root : roots) {
+          rows += root.getRowCount();
+        }
+        for (FieldVector v : target.getFieldVectors()) {
+          v.setInitialCapacity(Math.max(rows, 1));
+          v.allocateNew();
+        }
         VectorSchemaRootAppender.append(false, target, roots);
         return Block.wrap(target, out);
       } catch (RuntimeException e) {

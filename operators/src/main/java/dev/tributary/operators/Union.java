@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.SynchronousSink;
 
 /**
  * Concatenates several streams of blocks, one after the other, checking that every block has
@@ -21,10 +22,14 @@ public final class Union {
   public static Flux<Block> of(List<Flux<Block>> inputs) {
     return Flux.defer(() -> {
       AtomicReference<Schema> first = new AtomicReference<>();
-      return Flux.concat(inputs).doOnNext(b -> {
+      return Flux.concat(inputs).handle((Block b, SynchronousSink<Block> sink) -> {
         Schema expected = first.updateAndGet(s -> s == null ? b.schema() : s);
-        if (!expected.equals(b.schema())) {
-          throw new SchemaMismatchException("union", expected, b.schema());
+        if (expected.equals(b.schema())) {
+          sink.next(b);
+        } else {
+          Schema actual = b.schema();
+          b.close();
+          sink.error(new SchemaMismatchException("union", expected, actual));
         }
       });
     }).doOnDiscard(Block.class, Blocks::release);

@@ -1,0 +1,121 @@
+package dev.tributary.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/** The operators used directly on an application's own {@code Flux<Block>}. */
+class OperatorsTest {
+  private final Arena arena = Arena.create("operators", 128 * Bytes.MiB);
+  private final Account source = arena.openAccount("source");
+  private final Account op = arena.openAccount("op");
+  private final Scheduler pool = Schedulers.newParallel("ops-test", 2);
+
+  @AfterEach
+  void noLeaks() {
+    pool.dispose();
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
+    arena.close();
+  }
+
+  /** {@code blocks} blocks of {@code rows} consecutive ids each, built lazily. */
+  private Flux<Block> ids(int blocks, int rows) {
+    return Flux.range(0, blocks).map(i -> Block.builder(source)
+        .column("id", LongStream.range((long) i * rows, (long) (i + 1) * rows).toArray())
+        .build());
+  }
+
+  private static List<Long> drain(Flux<Block> flux) {
+    List<Long> out = new ArrayList<>();
+    flux.doOnNext(b -> {
+      try (b) {
+        for (long v : b.longs("id")) {
+          out.add(v);
+        }
+      }
+    }).blockLast(Duration.ofSeconds(30));
+    return out;
+  }
+
+  private static List<Long> range(long n) {
+    return LongStream.range(0, n).boxed().toList();
+  }
+
+  @Test
+  void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
+    BlockTransform plusOne = (in, out) -> Block.builder(out)
+        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
+    MapBlocks map = MapBlocks.of("plus-one", plusOne, op).concurrency(4, pool);
+    StepVerifier.create(ids(20, 100).transform(map))
+        .thenConsumeWhile(b -> {
+          try (b) {
+            assertThat(b.owner()).isSameAs(op);
+            return true;
+          }
+        })
+        .verifyComplete();
+    assertThat(drain(ids(20, 100).transform(map)))
+        .isEqualTo(LongStream.range(1, 2001).boxed().toList());
+    assertThat(map.stats().snapshot().blocksIn()).isEqualTo(40);
+  }
+
+  @Test
+  void rebatchCutsExactBatchesAcrossBlockBoundaries() {
+    List<Integer> sizes = new ArrayList<>();
+    List<Long> values = drain(ids(7, 30).transform(Rebatch.of(50, op))
+        .doOnNext(b -> sizes.add(b.rowCount())));
+    assertThat(values).isEqualTo(range(210));
+    assertThat(sizes).containsExactly(50, 50, 50, 50, 10);
+  }
+
+  @Test
+  void rebatchReleasesPendingRowsOnCancel() {
+    StepVerifier.create(ids(10, 30).transform(Rebatch.of(50, op)).take(2).doOnNext(Block::close))
+        .expectNextCount(2)
+        .verifyComplete();
+  }
+
+  @Test
+  void limitSlicesTheLastBlockAndStopsUpstream() {
+    List<Integer> built = new ArrayList<>();
+    Flux<Block> counted = ids(100, 10).doOnNext(b -> built.add(b.rowCount()));
+    assertThat(drain(counted.transform(Limit.of(25)))).isEqualTo(range(25));
+    assertThat(built).hasSizeLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void unionRejectsASecondSchemaAndReleasesWhatItDrops() {
+    Flux<Block> other = Flux.defer(() -> Flux.just(
+        Block.builder(source).column("name", new String[] {"x"}).build()));
+    StepVerifier.create(Union.of(List.of(ids(2, 5), other)).doOnNext(Block::close))
+        .expectNextCount(2)
+        .expectError(SchemaMismatchException.class)
+        .verify(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void rowTransformsWorkOnBlocks() {
+    try (Block in = Block.builder(source).column("id", new long[] {1, 2, 3, 4}).build();
+        Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
+        Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
+        Block renamed = RowTransforms.rename("id", "key").apply(named, op)) {
+      assertThat(Rows.read(renamed)).containsExactly(
+          Map.of("key", 2L, "name", "n2"), Map.of("key", 4L, "name", "n4"));
+      assertThat(renamed.schema().getFields().get(0).isNullable()).isFalse();
+    }
+  }
+}
