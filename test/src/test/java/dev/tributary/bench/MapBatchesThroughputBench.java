@@ -142,11 +142,11 @@ public final class MapBatchesThroughputBench {
             id.set(i, start + i);
           }
           id.setValueCount(n);
-          VectorSchemaRoot root = new VectorSchemaRoot(List.of(id, x, y));
-          root.setRowCount(n);
           for (Float8Vector v : new Float8Vector[] {x, y, z}) {
             v.allocateNew(n);
           }
+          VectorSchemaRoot root = new VectorSchemaRoot(List.of(id, x, y));
+          root.setRowCount(n);
           compute(0, root, x, n);
           x.setValueCount(n);
           compute(1, root, y, n);
