@@ -30,6 +30,9 @@ public final class DataContext {
    */
   public static final double DEFAULT_MEMORY_FRACTION = 0.3;
 
+  /** Blocks each operator prefetches when the governor is off. */
+  public static final int UNGOVERNED_PREFETCH_BLOCKS = 8;
+
   private static final Map<Long, Arena> SHARED_ARENAS = new ConcurrentHashMap<>();
   private static final Map<Integer, Scheduler> CPU_SCHEDULERS = new ConcurrentHashMap<>();
   private static volatile DataContext current = defaults();
@@ -41,11 +44,12 @@ public final class DataContext {
   private final boolean preserveOrder;
   private final boolean enableProgressBars;
   private final boolean operatorFusion;
+  private final boolean governed;
   private final Arena arena;
 
   private DataContext(long targetMaxBlockSize, long targetMinBlockSize, long memoryLimit,
       int cpuLimit, boolean preserveOrder, boolean enableProgressBars, boolean operatorFusion,
-      Arena arena) {
+      boolean governed, Arena arena) {
     this.targetMaxBlockSize = targetMaxBlockSize;
     this.targetMinBlockSize = targetMinBlockSize;
     this.memoryLimit = memoryLimit;
@@ -53,6 +57,7 @@ public final class DataContext {
     this.preserveOrder = preserveOrder;
     this.enableProgressBars = enableProgressBars;
     this.operatorFusion = operatorFusion;
+    this.governed = governed;
     this.arena = arena;
   }
 
@@ -60,7 +65,7 @@ public final class DataContext {
   public static DataContext defaults() {
     return new DataContext(DEFAULT_TARGET_MAX_BLOCK_SIZE, DEFAULT_TARGET_MIN_BLOCK_SIZE,
         (long) (Runtime.getRuntime().maxMemory() * DEFAULT_MEMORY_FRACTION),
-        Runtime.getRuntime().availableProcessors(), true, false, true, null);
+        Runtime.getRuntime().availableProcessors(), true, false, true, true, null);
   }
 
   /** The process-wide default context. */
@@ -135,53 +140,68 @@ public final class DataContext {
   public DataContext withTargetMaxBlockSize(long bytes) {
     positive("targetMaxBlockSize", bytes);
     return new DataContext(bytes, targetMinBlockSize, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, arena);
+        enableProgressBars, operatorFusion, governed, arena);
   }
 
   /** A copy with another target minimum block size. */
   public DataContext withTargetMinBlockSize(long bytes) {
     positive("targetMinBlockSize", bytes);
     return new DataContext(targetMaxBlockSize, bytes, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, arena);
+        enableProgressBars, operatorFusion, governed, arena);
   }
 
   /** A copy with another memory limit (uses the shared arena of that limit). */
   public DataContext withMemoryLimit(long bytes) {
     positive("memoryLimit", bytes);
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, bytes, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, null);
+        enableProgressBars, operatorFusion, governed, null);
   }
 
   /** A copy with another cpu limit. */
   public DataContext withCpuLimit(int threads) {
     positive("cpuLimit", threads);
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, threads,
-        preserveOrder, enableProgressBars, operatorFusion, arena);
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena);
   }
 
   /** A copy that does or does not keep input order. */
   public DataContext withPreserveOrder(boolean preserve) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserve, enableProgressBars, operatorFusion, arena);
+        preserve, enableProgressBars, operatorFusion, governed, arena);
   }
 
   /** A copy with progress printing on or off. */
   public DataContext withProgressBars(boolean enable) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enable, operatorFusion, arena);
+        preserveOrder, enable, operatorFusion, governed, arena);
   }
 
   /** A copy with operator fusion on or off. */
   public DataContext withOperatorFusion(boolean fuse) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, fuse, arena);
+        preserveOrder, enableProgressBars, fuse, governed, arena);
   }
 
   /** A copy that charges a given arena (its limit becomes the memory limit). */
   public DataContext withArena(Arena arena) {
     Objects.requireNonNull(arena, "arena");
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, arena.limitBytes(), cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, arena);
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena);
+  }
+
+  /**
+   * A copy with the memory governor on (default) or off. Off, operators prefetch a fixed {@link
+   * #UNGOVERNED_PREFETCH_BLOCKS} blocks whatever their size: the baseline governance is measured
+   * against, not a setting for production.
+   */
+  public DataContext withGovernor(boolean on) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, on, arena);
+  }
+
+  /** Whether demand is governed by memory (default true). */
+  public boolean governed() {
+    return governed;
   }
 
   private static void positive(String name, long value) {
@@ -195,6 +215,7 @@ public final class DataContext {
     return "DataContext[targetMaxBlockSize=" + Bytes.format(targetMaxBlockSize)
         + ", targetMinBlockSize=" + Bytes.format(targetMinBlockSize)
         + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
-        + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion + "]";
+        + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
+        + ", governed=" + governed + "]";
   }
 }

@@ -9,6 +9,8 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.Governor;
+import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
@@ -33,19 +35,24 @@ final class Execution {
   private final List<Account> accounts = new ArrayList<>();
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
+  private final ResourceManager resources;
 
   private Execution(DataContext context) {
     this.context = context;
     this.arena = context.arena();
+    this.resources = new ResourceManager(arena, context.memoryLimit());
   }
 
   /** A cold flux that executes {@code plan} on each subscription and reports its stats. */
   static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats) {
     return Flux.deferContextual(view -> {
-      Execution execution = new Execution(DataContext.from(view, fallback));
+      Execution execution = new Execution(context(view, fallback));
       Flux<Block> out;
       try {
-        out = execution.compile(plan);
+        out = execution.compile(plan).transform(execution.boundary("Output", null));
+        if (context(view, fallback).governed()) {
+          execution.resources.start();
+        }
       } catch (RuntimeException e) {
         execution.finish();
         return Flux.error(e);
@@ -60,6 +67,10 @@ final class Execution {
       };
       return out.doOnTerminate(report).doOnCancel(report);
     });
+  }
+
+  private static DataContext context(reactor.util.context.ContextView view, DataContext fallback) {
+    return DataContext.from(view, fallback);
   }
 
   /** The physical plan: one line per operator, source first. */
@@ -94,8 +105,9 @@ final class Execution {
     if (node instanceof Source s) {
       Account account = open(s.name());
       OperatorStats st = track(s.name(), account);
-      return st.instrument(
-          s.blocks().apply(account, context).subscribeOn(context.cpuScheduler()));
+      return st.instrument(s.blocks().apply(account, context)
+          .transform(SplitBlocks.above(context.targetMaxBlockSize()))
+          .subscribeOn(context.cpuScheduler()));
     }
     if (node instanceof Limit l) {
       return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));
@@ -108,6 +120,8 @@ final class Execution {
     for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
       String name = stageName(stage);
       Account account = open(name);
+      OperatorStats stageStats = track(name, account);
+      flux = flux.transform(governor(name, account, stageStats));
       MapBatchesOptions options = stage.get(0).options();
       BlockTransform transform = stage.get(0).transform();
       for (OneToOne next : stage.subList(1, stage.size())) {
@@ -118,13 +132,35 @@ final class Execution {
       }
       MapBlocks op = MapBlocks.of(name, transform, account)
           .ordered(context.preserveOrder())
-          .stats(track(name, account));
+          .stats(stageStats);
       if (options.concurrency() > 1) {
         op = op.concurrency(options.concurrency(), context.cpuScheduler());
       }
-      flux = flux.transform(op);
+      flux = flux.transform(op).transform(SplitBlocks.above(context.targetMaxBlockSize()));
     }
     return flux;
+  }
+
+  /**
+   * The governor on the input of the operator owning {@code account} (byte-based, or the
+   * count-based baseline when the context turns governance off).
+   */
+  private Governor governor(String name, Account account, OperatorStats stats) {
+    Governor g = Governor.of(name, account, context.cpuScheduler(), stats);
+    if (!context.governed()) {
+      return g.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
+    }
+    resources.govern(account, stats);
+    return g;
+  }
+
+  /** The boundary to the consumer: blocks handed out are charged to its own governed account. */
+  private java.util.function.Function<Flux<Block>, Flux<Block>> boundary(String name,
+      Void unused) {
+    Account account = open(name);
+    OperatorStats st = track(name, account);
+    Governor g = governor(name, account, st);
+    return flux -> st.instrument(flux.transform(context.governed() ? g.passThrough() : g));
   }
 
   /** Collects the one-to-one operators above the first other node, source-side first. */
@@ -168,6 +204,7 @@ final class Execution {
     ExecutionStats result = new ExecutionStats(
         stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
         arena.peakBytes(), arena.limitBytes());
+    resources.stop();
     accounts.forEach(Account::closeWhenEmpty);
     if (context.enableProgressBars()) {
       System.err.println(result);

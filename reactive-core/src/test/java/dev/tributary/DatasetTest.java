@@ -191,11 +191,12 @@ class DatasetTest {
     assertThat(plan).contains("MapBlocks Map->Filter  (fused 2 operators)");
     assertThat(plan).contains("MapBlocks MapBatches[concurrency=2]->Map  (fused 2 operators)");
     List<Map<String, Object>> fused = ds.takeAll();
-    assertThat(ds.stats().operators()).hasSize(3);
+    assertThat(ds.stats().operators()).extracting(o -> o.name()).containsExactly("Range[3000]",
+        "Map->Filter", "MapBatches[concurrency=2]->Map", "Output");
     Dataset unfused = ds.withContext(ctx.withOperatorFusion(false));
     assertThat(unfused.explain()).doesNotContain("fused");
     assertThat(unfused.takeAll()).isEqualTo(fused);
-    assertThat(unfused.stats().operators()).hasSize(5);
+    assertThat(unfused.stats().operators()).hasSize(6);
   }
 
   @Test

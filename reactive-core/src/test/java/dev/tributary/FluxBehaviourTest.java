@@ -54,7 +54,8 @@ class FluxBehaviourTest {
     StepVerifier.create(ds.toFlux(), 0)
         .expectSubscription()
         .expectNoEvent(Duration.ofMillis(100))
-        .then(() -> assertThat(calls.get()).isLessThanOrEqualTo(1))
+        // Governors may compute a little ahead within their budgets, starting with one block.
+        .then(() -> assertThat(calls.get()).isLessThanOrEqualTo(3))
         .thenRequest(2)
         .assertNext(b -> {
           assertThat(b.rowCount()).isEqualTo(100);
@@ -63,7 +64,7 @@ class FluxBehaviourTest {
         .assertNext(Block::close)
         .thenCancel()
         .verify(Duration.ofSeconds(10));
-    assertThat(calls.get()).isLessThanOrEqualTo(4);
+    assertThat(calls.get()).isLessThanOrEqualTo(6);
   }
 
   @ParameterizedTest

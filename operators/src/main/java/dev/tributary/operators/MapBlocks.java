@@ -131,6 +131,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       if (out != in) {
         Blocks.release(in);
       }
+      stats.recordProcessed();
     }
   }
 

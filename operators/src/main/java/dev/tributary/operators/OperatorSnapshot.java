@@ -21,11 +21,15 @@ import java.util.Locale;
  * @param budgetBytes its account's budget
  * @param startNanos {@link System#nanoTime()} at subscription (0 if it never ran)
  * @param endNanos {@link System#nanoTime()} at termination
+ * @param throttledNanos time its governor held back demand for lack of memory
+ * @param throttledBytes bytes of the blocks whose request was held back
+ * @param oversizeBlocks blocks larger than its whole budget
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
     long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
-    long peakBytes, long budgetBytes, long startNanos, long endNanos) {
+    long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
+    long throttledBytes, long oversizeBlocks) {
 
   /** Whether this operator and {@code other} were both running at some instant. */
   public boolean overlaps(OperatorSnapshot other) {
@@ -37,9 +41,12 @@ public record OperatorSnapshot(
   public String toString() {
     return String.format(Locale.ROOT,
         "%s: %d blocks / %d rows / %s in -> %d blocks / %d rows / %s out;"
-            + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s",
+            + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s,"
+            + " budget %s, throttled %.1f ms / %s%s",
         name, blocksIn, rowsIn, Bytes.format(bytesIn), blocksOut, rowsOut, Bytes.format(bytesOut),
         wallNanos / 1e6, userNanos / 1e6, userCpuNanos / 1e6, backpressureNanos / 1e6,
-        Bytes.format(peakBytes));
+        Bytes.format(peakBytes), Bytes.format(budgetBytes), throttledNanos / 1e6,
+        Bytes.format(throttledBytes),
+        oversizeBlocks > 0 ? ", " + oversizeBlocks + " oversize blocks" : "");
   }
 }

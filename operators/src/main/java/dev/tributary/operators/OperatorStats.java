@@ -30,6 +30,10 @@ public final class OperatorStats {
   private final AtomicLong startNanos = new AtomicLong();
   private final AtomicLong endNanos = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
+  private final AtomicLong throttledNanos = new AtomicLong();
+  private final AtomicLong throttledBytes = new AtomicLong();
+  private final AtomicLong oversizeBlocks = new AtomicLong();
+  private final AtomicLong processed = new AtomicLong();
 
   /** Creates the counters of the operator called {@code name}. */
   public OperatorStats(String name) {
@@ -73,6 +77,38 @@ public final class OperatorStats {
       userNanos.addAndGet(System.nanoTime() - wall);
       userCpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);
     }
+  }
+
+  /** Adds time the operator's governor held back upstream demand for lack of memory. */
+  public void recordThrottled(long nanos, long bytes) {
+    throttledNanos.addAndGet(nanos);
+    throttledBytes.addAndGet(bytes);
+  }
+
+  /** Counts a block larger than the operator's whole budget. */
+  public void recordOversize() {
+    oversizeBlocks.incrementAndGet();
+  }
+
+  /** Counts an input block whose processing finished (with or without output). */
+  public void recordProcessed() {
+    processed.incrementAndGet();
+  }
+
+  /** Blocks the operator received and has not finished processing. */
+  public long inFlight() {
+    return blocksIn.get() - processed.get();
+  }
+
+  /** Output bytes per input byte so far, or -1 before the first input was processed. */
+  public double outputRatio() {
+    long in = bytesIn.get();
+    return processed.get() == 0 || in == 0 ? -1 : bytesOut.get() / (double) in;
+  }
+
+  /** Wall time spent in user functions so far, in nanoseconds. */
+  public long userNanos() {
+    return userNanos.get();
   }
 
   /**
@@ -121,6 +157,7 @@ public final class OperatorStats {
         name, end - start, userNanos.get(), userCpuNanos.get(), backpressureNanos.get(),
         blocksIn.get(), rowsIn.get(), bytesIn.get(), blocksOut.get(), rowsOut.get(),
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
-        a == null ? 0 : a.budgetBytes(), start, end);
+        a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
+        oversizeBlocks.get());
   }
 }
