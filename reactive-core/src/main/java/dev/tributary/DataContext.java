@@ -136,6 +136,14 @@ public final class DataContext {
         n -> Schedulers.newParallel("tributary-cpu", n, true));
   }
 
+  /**
+   * The {@code io} scheduler sources run on (Reactor's bounded elastic): reads may block there,
+   * and a source never competes with operators for a {@code cpu} thread.
+   */
+  public Scheduler ioScheduler() {
+    return Schedulers.boundedElastic();
+  }
+
   /** A copy with another target maximum block size. */
   public DataContext withTargetMaxBlockSize(long bytes) {
     positive("targetMaxBlockSize", bytes);

@@ -148,6 +148,15 @@ public class Dataset {
     return oneToOne("MapBatches", t, options, null);
   }
 
+  /**
+   * Re-cuts the blocks into blocks of {@code rows} rows (the last may be shorter): shrink blocks
+   * before an inflationary step so each stays within budget, or grow tiny ones.
+   */
+  public Dataset rebatch(int rows) {
+    return oneToOne("Rebatch[" + rows + "]", (in, out) -> in,
+        MapBatchesOptions.defaults().withBatchSize(rows), s -> s);
+  }
+
   /** Keeps only the named columns, in that order. */
   public Dataset select(String... columns) {
     List<String> names = List.of(columns);

@@ -107,7 +107,7 @@ final class Execution {
       OperatorStats st = track(s.name(), account);
       return st.instrument(s.blocks().apply(account, context)
           .transform(SplitBlocks.above(context.targetMaxBlockSize()))
-          .subscribeOn(context.cpuScheduler()));
+          .subscribeOn(context.ioScheduler()));
     }
     if (node instanceof Limit l) {
       return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));

@@ -243,6 +243,13 @@ class DatasetTest {
   }
 
   @Test
+  void rebatchCutsBlocksToTheGivenRowCount() {
+    Dataset ds = range(1000, 3).rebatch(100).mapBatches(b -> b);
+    assertThat(ids(ds.takeAll(), "id")).isEqualTo(LongStream.range(0, 1000).boxed().toList());
+    assertThat(ds.stats().operator("MapBatches").blocksIn()).isEqualTo(10);
+  }
+
+  @Test
   void iterBatchesYieldsExactBatches() {
     List<Integer> sizes = range(1000, 3).iterBatches(128)
         .map(b -> ((long[]) b.get("id")).length).collectList().block();

@@ -118,7 +118,8 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     stats.recordIn(in);
     Block out = null;
     try {
-      out = stats.timeUser(() -> transform.apply(in, account));
+      // account.allocate turns Arrow's OutOfMemoryException from user code into the typed error.
+      out = stats.timeUser(() -> account.allocate(() -> transform.apply(in, account)));
       return out;
     } catch (TributaryException e) {
       if (e instanceof UserFunctionException || isMemoryError(e)) {

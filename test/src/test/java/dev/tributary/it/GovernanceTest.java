@@ -1,0 +1,161 @@
+package dev.tributary.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tributary.DataContext;
+import dev.tributary.Dataset;
+import dev.tributary.ExecutionStats;
+import dev.tributary.MapBatchesOptions;
+import dev.tributary.Tributary;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import dev.tributary.memory.MemoryLimitExceededException;
+import dev.tributary.operators.OperatorSnapshot;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** The proofs that a governed pipeline never holds more than its memory limit. */
+@Timeout(120)
+class GovernanceTest {
+  private static final long LIMIT = 16 * Bytes.MiB;
+  /** 20x the limit of int64 ids: 40M rows of 8 bytes = 320 MiB. */
+  private static final long ROWS = 20 * LIMIT / Long.BYTES;
+  private static final int BLOCKS = 1280; // 256 KiB each, 1 MiB after inflation
+
+  private final Arena arena = Arena.create("governed", LIMIT);
+  private final DataContext context = DataContext.defaults().withArena(arena);
+
+  @AfterEach
+  void noLeaks() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (arena.allocatedBytes() != 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
+    arena.close();
+  }
+
+  @Test
+  void twentyTimesTheLimitThroughA4xInflatingMapIntoASlowSinkStaysUnderTheLimit() {
+    Dataset ds = Workloads.inflating(context, ROWS, BLOCKS, 4);
+    Workloads.Received got = Workloads.sink(ds.toFlux(), Duration.ofMillis(1)).block();
+    assertThat(got).isEqualTo(Workloads.Received.expected(ROWS));
+    assertThat(arena.peakBytes()).isLessThanOrEqualTo(LIMIT);
+    ExecutionStats stats = ds.stats();
+    OperatorSnapshot map = stats.operator("MapBatches");
+    assertThat(map.bytesOut()).isGreaterThanOrEqualTo(4 * map.bytesIn() - map.bytesIn() / 10);
+    assertThat(map.throttledNanos()).as("the slow sink throttled the map").isPositive();
+    assertThat(map.budgetBytes()).isPositive().isLessThan(LIMIT);
+  }
+
+  @Test
+  void cancellingHalfwayLeavesNothingAllocatedAndNoWorkRunning() throws Exception {
+    AtomicLong calls = new AtomicLong();
+    Dataset ds = Tributary.range(ROWS, BLOCKS).withContext(context)
+        .mapBatchesArrow((in, allocator) -> {
+          calls.incrementAndGet();
+          return Workloads.inflate(in, allocator);
+        }, MapBatchesOptions.defaults().withConcurrency(4).withZeroCopyBatch(true));
+    StepVerifier.create(ds.toFlux().doOnNext(Block::close).take(BLOCKS / 2))
+        .expectNextCount(BLOCKS / 2)
+        .verifyComplete();
+    Thread.sleep(200);
+    long settled = calls.get();
+    Thread.sleep(300);
+    assertThat(calls.get()).as("no user function runs after the cancel").isEqualTo(settled);
+    assertThat(settled).isLessThan(BLOCKS);
+  }
+
+  @Test
+  void fourPipelinesShareOneArenaFairlyAndAllComplete() {
+    // Each pipeline gets a quarter of the arena (3.6 MiB budgeted): 64 KiB blocks, 256 KiB after
+    // inflation, so every stage can hold a few.
+    long rows = ROWS / 4;
+    List<Dataset> pipelines = IntStream.range(0, 4)
+        .mapToObj(i -> Workloads.inflating(context, rows, BLOCKS, 4)).toList();
+    List<Workloads.Received> results = Flux.merge(pipelines.stream()
+            .map(ds -> Workloads.sink(ds.toFlux(), Duration.ofMillis(1)))
+            .toList())
+        .collectList().block();
+    assertThat(results).hasSize(4).allMatch(r -> r.equals(Workloads.Received.expected(rows)));
+    assertThat(arena.peakBytes()).isLessThanOrEqualTo(LIMIT);
+    for (Dataset ds : pipelines) {
+      assertThat(ds.stats().operator("Output").rowsOut()).isEqualTo(rows);
+    }
+  }
+
+  @Test
+  void aBlockLargerThanItsBudgetStillFlowsAndIsReported() {
+    Arena big = Arena.create("oversize", 64 * Bytes.MiB);
+    try {
+      // 2.5M int64 = 20 MiB per block: above the output boundary's budget (~14 MiB).
+      Dataset ds = Tributary.range(5_000_000, 2)
+          .withContext(DataContext.defaults().withArena(big))
+          .mapBatches(b -> b);
+      assertThat(ds.count()).isEqualTo(5_000_000);
+      assertThat(ds.stats().operator("Output").oversizeBlocks()).isPositive();
+      assertThat(big.peakBytes()).isLessThanOrEqualTo(big.limitBytes());
+      assertThat(big.allocatedBytes()).isZero();
+    } finally {
+      big.close();
+    }
+  }
+
+  @Test
+  void aBlockLargerThanTheWholeArenaFailsWithTheTypedError() {
+    // 3M int64 = 24 MiB in one block, in a 16 MiB arena: even one block cannot be allocated.
+    Dataset ds = Tributary.range(3_000_000, 1).withContext(context).map(r -> r);
+    assertThatThrownBy(ds::count)
+        .isInstanceOf(MemoryLimitExceededException.class)
+        .hasMessageContaining("Range");
+  }
+
+  @Test
+  void aFastConsumerLetsSourceAndMapRunAtTheSameTime() {
+    // Each side records when it was busy; governance must not serialise them: some source work
+    // must happen while a map call is running.
+    List<long[]> sourceBusy = new CopyOnWriteArrayList<>();
+    List<long[]> mapBusy = new CopyOnWriteArrayList<>();
+    Account sourceAccount = arena.openAccount("test-source");
+    Flux<Block> timedSource = Flux.range(0, 64).map(i -> {
+      long t0 = System.nanoTime();
+      long[] v = new long[200_000];
+      for (int k = 0; k < v.length; k++) {
+        v[k] = (long) Math.sqrt(k + i) * 31 + k;
+      }
+      Block b = Block.builder(sourceAccount).column("id", v).build();
+      sourceBusy.add(new long[] {t0, System.nanoTime()});
+      return b;
+    });
+    Dataset ds = Tributary.fromFlux(timedSource).withContext(context).mapBatches(batch -> {
+      long t0 = System.nanoTime();
+      long[] id = (long[]) batch.get("id");
+      long[] out = new long[id.length];
+      for (int k = 0; k < id.length; k++) {
+        out[k] = (long) Math.cbrt(id[k]) + (long) Math.sqrt(k);
+      }
+      mapBusy.add(new long[] {t0, System.nanoTime()});
+      return Map.of("id", out);
+    });
+    assertThat(ds.count()).isEqualTo(64L * 200_000);
+    long overlapping = sourceBusy.stream()
+        .filter(s -> mapBusy.stream().anyMatch(m -> s[0] < m[1] && m[0] < s[1]))
+        .count();
+    assertThat(overlapping).as("source blocks built while the map was running").isPositive();
+    ExecutionStats stats = ds.stats();
+    assertThat(stats.operator("FromFlux").overlaps(stats.operator("MapBatches"))).isTrue();
+    sourceAccount.close();
+  }
+}

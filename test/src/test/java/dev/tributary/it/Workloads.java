@@ -1,0 +1,100 @@
+package dev.tributary.it;
+
+import dev.tributary.DataContext;
+import dev.tributary.Dataset;
+import dev.tributary.MapBatchesOptions;
+import dev.tributary.Tributary;
+import dev.tributary.memory.Block;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The memory-governance workload shared by the integration tests and the benchmark: a source
+ * of int64 ids, a {@code mapBatches} that inflates each block 4x (three new int64 columns), and
+ * a sink that checksums what it receives, optionally slowly.
+ */
+public final class Workloads {
+  private Workloads() {}
+
+  /** {@code rows} ids in {@code blocks} blocks, through a 4x-inflating map of concurrency 4. */
+  public static Dataset inflating(DataContext context, long rows, int blocks, int concurrency) {
+    return Tributary.range(rows, blocks).withContext(context)
+        .mapBatchesArrow(Workloads::inflate,
+            MapBatchesOptions.defaults().withConcurrency(concurrency).withZeroCopyBatch(true));
+  }
+
+  /** Adds columns a = id*2, b = id*3, c = id*5: the output holds 4x the input's bytes. */
+  static VectorSchemaRoot inflate(VectorSchemaRoot in, BufferAllocator allocator) {
+    int n = in.getRowCount();
+    BigIntVector id = (BigIntVector) in.getVector("id");
+    List<FieldVector> out = new ArrayList<>();
+    var pair = id.getTransferPair(allocator);
+    pair.splitAndTransfer(0, n);
+    out.add((FieldVector) pair.getTo());
+    long[] factors = {2, 3, 5};
+    String[] names = {"a", "b", "c"};
+    for (int k = 0; k < 3; k++) {
+      BigIntVector v = new BigIntVector(names[k], allocator);
+      v.allocateNew(n);
+      for (int i = 0; i < n; i++) {
+        v.set(i, id.get(i) * factors[k]);
+      }
+      v.setValueCount(n);
+      out.add(v);
+    }
+    return new VectorSchemaRoot(out);
+  }
+
+  /** What a sink saw: rows and a checksum over columns id and c. */
+  public record Received(long rows, long idSum, long cSum) {
+    /** The values a complete run over {@code 0..rows-1} must produce. */
+    public static Received expected(long rows) {
+      long sum = rows * (rows - 1) / 2;
+      return new Received(rows, sum, sum * 5);
+    }
+  }
+
+  /**
+   * Consumes a flux of inflated blocks on an I/O thread, one at a time, sleeping {@code delay}
+   * per block (a slow sink), closing each block after reading it.
+   */
+  public static Mono<Received> sink(Flux<Block> blocks, Duration delay) {
+    AtomicLong rows = new AtomicLong();
+    AtomicLong idSum = new AtomicLong();
+    AtomicLong cSum = new AtomicLong();
+    return blocks
+        .publishOn(Schedulers.boundedElastic(), 1)
+        .doOnNext(b -> {
+          try (b) {
+            rows.addAndGet(b.rowCount());
+            BigIntVector id = (BigIntVector) b.vector("id");
+            BigIntVector c = (BigIntVector) b.vector("c");
+            long s1 = 0;
+            long s2 = 0;
+            for (int i = 0; i < b.rowCount(); i++) {
+              s1 += id.get(i);
+              s2 += c.get(i);
+            }
+            idSum.addAndGet(s1);
+            cSum.addAndGet(s2);
+          }
+          if (!delay.isZero()) {
+            try {
+              Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        })
+        .then(Mono.fromSupplier(() -> new Received(rows.get(), idSum.get(), cSum.get())));
+  }
+}
