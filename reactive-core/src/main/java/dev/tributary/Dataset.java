@@ -24,6 +24,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A lazy, immutable dataset: a logical plan that executes as a {@code Flux} of Arrow blocks.
@@ -38,6 +39,9 @@ import reactor.core.publisher.Flux;
  * #toFlux()}, {@link #iterRows()} or {@link #iterBatches(int)} there.
  */
 public class Dataset {
+  /** How long a blocking consumer waits for operators on other threads to release memory. */
+  static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   final Node plan;
   private final DataContext context;
   private final AtomicReference<ExecutionStats> lastStats;
@@ -229,6 +233,22 @@ public class Dataset {
     return Execution.flux(plan, context(), lastStats::set);
   }
 
+  /**
+   * Runs {@code body} over one execution on the calling thread and returns once the execution's
+   * operators have released their memory, also after an error or cancel.
+   */
+  private <T> T blocking(Function<Flux<Block>, Mono<T>> body) {
+    AtomicReference<Execution> execution = new AtomicReference<>();
+    try {
+      return body.apply(Execution.flux(plan, context(), lastStats::set, execution::set)).block();
+    } finally {
+      Execution e = execution.get();
+      if (e != null) {
+        e.awaitReleased(RELEASE_TIMEOUT);
+      }
+    }
+  }
+
   /** Rows one at a time; blocks are released as soon as their rows are read. */
   public Flux<Map<String, Object>> iterRows() {
     return toFlux().concatMapIterable(Dataset::rowsAndClose, 1);
@@ -260,27 +280,28 @@ public class Dataset {
   /** Every row. */
   public List<Map<String, Object>> takeAll() {
     List<Map<String, Object>> rows = new ArrayList<>();
-    toFlux().doOnNext(b -> rows.addAll(rowsAndClose(b))).blockLast();
+    blocking(flux -> flux.doOnNext(b -> rows.addAll(rowsAndClose(b))).then());
     return rows;
   }
 
   /** The first {@code n} rows as one column batch. */
   public Map<String, Object> takeBatch(int n) {
-    List<Block> blocks = sharingStats(new LogicalPlan.Limit(plan, n)).toFlux().collectList()
-        .doOnDiscard(Block.class, Blocks::release).block();
-    try {
-      if (blocks == null || blocks.isEmpty()) {
-        return Map.of();
-      }
-      Account account = blocks.get(0).owner();
-      try (Block all = Blocks.concat(blocks, account)) {
-        return Batches.read(all);
-      }
-    } finally {
-      if (blocks != null) {
-        blocks.forEach(Blocks::release);
-      }
-    }
+    Map<String, Object> batch = sharingStats(new LogicalPlan.Limit(plan, n)).blocking(flux -> flux
+        .collectList()
+        .doOnDiscard(Block.class, Blocks::release)
+        .map(blocks -> {
+          try {
+            if (blocks.isEmpty()) {
+              return Map.<String, Object>of();
+            }
+            try (Block all = Blocks.concat(blocks, blocks.get(0).owner())) {
+              return Batches.read(all);
+            }
+          } finally {
+            blocks.forEach(Blocks::release);
+          }
+        }));
+    return batch == null ? Map.of() : batch;
   }
 
   /** The number of rows; a plain source answers without reading. */
@@ -288,14 +309,13 @@ public class Dataset {
     if (plan instanceof LogicalPlan.Source s && s.rows() >= 0) {
       return s.rows();
     }
-    Long rows = toFlux()
+    Long rows = blocking(flux -> flux
         .map(b -> {
           try (b) {
             return (long) b.rowCount();
           }
         })
-        .reduce(0L, Long::sum)
-        .block();
+        .reduce(0L, Long::sum));
     return rows == null ? 0 : rows;
   }
 
@@ -308,13 +328,11 @@ public class Dataset {
     if (known != null) {
       return known;
     }
-    Block first = toFlux().take(1).singleOrEmpty().block();
-    if (first == null) {
-      return null;
-    }
-    try (first) {
-      return first.schema();
-    }
+    return blocking(flux -> flux.take(1).singleOrEmpty().map(first -> {
+      try (first) {
+        return first.schema();
+      }
+    }));
   }
 
   /** Prints the first {@code n} rows as an aligned table to standard output. */

@@ -14,9 +14,11 @@ import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
@@ -32,7 +34,7 @@ import reactor.core.publisher.Flux;
 final class Execution {
   private final DataContext context;
   private final Arena arena;
-  private final List<Account> accounts = new ArrayList<>();
+  private final List<Account> accounts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
@@ -45,8 +47,15 @@ final class Execution {
 
   /** A cold flux that executes {@code plan} on each subscription and reports its stats. */
   static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats) {
+    return flux(plan, fallback, onStats, e -> { });
+  }
+
+  /** Like {@link #flux(Node, DataContext, Consumer)}, handing each execution to {@code onStart}. */
+  static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats,
+      Consumer<Execution> onStart) {
     return Flux.deferContextual(view -> {
       Execution execution = new Execution(context(view, fallback));
+      onStart.accept(execution);
       Flux<Block> out;
       try {
         out = execution.compile(plan).transform(execution.boundary("Output", null));
@@ -198,6 +207,18 @@ final class Execution {
     OperatorStats st = new OperatorStats(name).account(account);
     stats.add(st);
     return st;
+  }
+
+  /**
+   * Waits (on the calling thread, which must be allowed to block) until the execution's
+   * operators hold no memory: after an error or cancel, workers on other threads may still be
+   * releasing blocks when the terminal signal arrives.
+   */
+  void awaitReleased(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (accounts.stream().anyMatch(a -> a.heldBytes() > 0) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(100_000);
+    }
   }
 
   private ExecutionStats finish() {
