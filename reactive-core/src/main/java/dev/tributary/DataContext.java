@@ -30,6 +30,9 @@ public final class DataContext {
    */
   public static final double DEFAULT_MEMORY_FRACTION = 0.3;
 
+  /** The largest share of the memory limit one block may take (see effectiveMaxBlockSize). */
+  public static final double MEMORY_LIMIT_BLOCK_FRACTION = 1.0 / 32;
+
   /** Blocks each operator prefetches when the governor is off. */
   public static final int UNGOVERNED_PREFETCH_BLOCKS = 8;
 
@@ -86,6 +89,16 @@ public final class DataContext {
   /** Blocks larger than this are split by sources (bytes). */
   public long targetMaxBlockSize() {
     return targetMaxBlockSize;
+  }
+
+  /**
+   * The block size sources and operators cut to: {@link #targetMaxBlockSize()}, but at most
+   * {@link #MEMORY_LIMIT_BLOCK_FRACTION} of the memory limit, so every operator's budget holds
+   * several blocks even under a small limit.
+   */
+  public long effectiveMaxBlockSize() {
+    return Math.max(1, Math.min(targetMaxBlockSize,
+        (long) (memoryLimit * MEMORY_LIMIT_BLOCK_FRACTION)));
   }
 
   /** Blocks smaller than this are coalesced where possible (bytes). */

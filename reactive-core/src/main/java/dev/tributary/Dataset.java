@@ -1,7 +1,10 @@
 package dev.tributary;
 
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
+import dev.tributary.connectors.ParquetSink;
+import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
@@ -104,8 +107,9 @@ public class Dataset {
   }
 
   /**
-   * Applies a function to batches in {@link BatchFormat#COLUMNS} format: a map from column name
-   * to Java array, returning another such map (any row count, all columns equally long).
+   * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
+   * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
+   * equally long).
    */
   public Dataset mapBatches(
       Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
@@ -121,8 +125,8 @@ public class Dataset {
   }
 
   /**
-   * Applies a function to batches in {@link BatchFormat#ARROW} format: an Arrow record batch
-   * (a read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
+   * Applies a function to Arrow batches (Ray's "pyarrow" format): an Arrow record batch (a
+   * read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
    */
   public Dataset mapBatchesArrow(ArrowBatchFunction fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
@@ -209,7 +213,7 @@ public class Dataset {
     for (Dataset other : others) {
       Schema s = other.plan.schema();
       if (first != null && s != null && !first.equals(s)) {
-        throw new dev.tributary.operators.SchemaMismatchException("union", first, s);
+        throw new SchemaMismatchException("union", first, s);
       }
     }
     return derive(new LogicalPlan.Union(inputs));
@@ -351,6 +355,19 @@ public class Dataset {
    */
   public MaterializedDataset materialize() {
     return MaterializedDataset.of(this);
+  }
+
+  /**
+   * Writes the dataset as Parquet files into {@code directory}, atomically (see {@link
+   * ParquetSink}): SNAPPY-compressed, one file per execution unless {@code sink} says otherwise.
+   */
+  public WriteSummary writeParquet(String directory) {
+    return writeParquet(ParquetSink.to(java.nio.file.Path.of(directory)));
+  }
+
+  /** Writes the dataset through a configured Parquet sink (compression, rows per file). */
+  public WriteSummary writeParquet(ParquetSink sink) {
+    return blocking(sink::write);
   }
 
   /** The stats of this dataset's last execution, or null if it never ran. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 
@@ -58,7 +59,7 @@ final class Execution {
       onStart.accept(execution);
       Flux<Block> out;
       try {
-        out = execution.compile(plan).transform(execution.boundary("Output", null));
+        out = execution.compile(plan).transform(execution.outputBoundary());
         if (context(view, fallback).governed()) {
           execution.resources.start();
         }
@@ -115,7 +116,7 @@ final class Execution {
       Account account = open(s.name());
       OperatorStats st = track(s.name(), account);
       return st.instrument(s.blocks().apply(account, context)
-          .transform(SplitBlocks.above(context.targetMaxBlockSize()))
+          .transform(SplitBlocks.above(context.effectiveMaxBlockSize()))
           .subscribeOn(context.ioScheduler()));
     }
     if (node instanceof Limit l) {
@@ -145,7 +146,7 @@ final class Execution {
       if (options.concurrency() > 1) {
         op = op.concurrency(options.concurrency(), context.cpuScheduler());
       }
-      flux = flux.transform(op).transform(SplitBlocks.above(context.targetMaxBlockSize()));
+      flux = flux.transform(op).transform(SplitBlocks.above(context.effectiveMaxBlockSize()));
     }
     return flux;
   }
@@ -164,11 +165,10 @@ final class Execution {
   }
 
   /** The boundary to the consumer: blocks handed out are charged to its own governed account. */
-  private java.util.function.Function<Flux<Block>, Flux<Block>> boundary(String name,
-      Void unused) {
-    Account account = open(name);
-    OperatorStats st = track(name, account);
-    Governor g = governor(name, account, st);
+  private Function<Flux<Block>, Flux<Block>> outputBoundary() {
+    Account account = open("Output");
+    OperatorStats st = track("Output", account);
+    Governor g = governor("Output", account, st);
     return flux -> st.instrument(flux.transform(context.governed() ? g.passThrough() : g));
   }
 

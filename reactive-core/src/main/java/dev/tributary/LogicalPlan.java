@@ -5,6 +5,8 @@ import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
@@ -25,13 +27,31 @@ final class LogicalPlan {
   /**
    * Produces blocks allocated in the account it is given.
    *
-   * @param rows the row count if known without reading, else -1
+   * @param schemaSource the schema if known without reading data (may read metadata), else null
+   * @param rowsSource the row count if known without reading data, else -1
    */
-  record Source(String name, BiFunction<Account, DataContext, Flux<Block>> blocks, Schema schema,
-      long rows) implements Node {
+  record Source(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,
+      Supplier<Schema> schemaSource, LongSupplier rowsSource) implements Node {
+
+    /** A source whose schema and row count are known up front (null / -1 when not). */
+    static Source of(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,
+        Schema schema, long rows) {
+      return new Source(name, blocks, () -> schema, () -> rows);
+    }
+
+    @Override
+    public Schema schema() {
+      return schemaSource.get();
+    }
+
+    /** The row count if known without reading data, else -1. */
+    long rows() {
+      return rowsSource.getAsLong();
+    }
+
     @Override
     public String describe() {
-      return name + (rows >= 0 ? " [" + rows + " rows]" : "");
+      return name;
     }
   }
 

@@ -6,7 +6,7 @@ package dev.tributary;
  *
  * @param batchSize rows per call, re-batched across block boundaries; 0 means whole blocks
  * @param concurrency how many calls may run at once on the {@code cpu} scheduler (1: inline)
- * @param zeroCopyBatch for {@link BatchFormat#ARROW}: pass the block's own vectors (read-only)
+ * @param zeroCopyBatch for Arrow batches ({@link Dataset#mapBatchesArrow}): pass the block's own vectors (read-only)
  *     instead of a copy; column batches are always copies
  */
 public record MapBatchesOptions(int batchSize, int concurrency, boolean zeroCopyBatch) {

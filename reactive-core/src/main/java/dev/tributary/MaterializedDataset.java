@@ -39,7 +39,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
     List<Block> held = blocks == null ? List.of() : List.copyOf(blocks);
     long rows = held.stream().mapToLong(Block::rowCount).sum();
     AtomicBoolean closed = new AtomicBoolean();
-    LogicalPlan.Source plan = new LogicalPlan.Source("Materialized[" + held.size() + " blocks]",
+    LogicalPlan.Source plan = LogicalPlan.Source.of("Materialized[" + held.size() + " blocks]",
         (out, ctx) -> Flux.defer(() -> {
           if (closed.get()) {
             return Flux.error(new IllegalStateException("materialized dataset is closed"));

@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.connectors.ParquetSource;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
@@ -49,7 +50,7 @@ public final class Tributary {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + numBlocks);
     }
     int blocks = (int) Math.max(1, Math.min(numBlocks, n));
-    return new Dataset(new LogicalPlan.Source("Range[" + n + "]", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("Range[" + n + "]", (account, ctx) ->
         Flux.range(0, n == 0 ? 0 : blocks).map(i -> rangeBlock(
             n * i / blocks, (int) (n * (i + 1) / blocks - n * i / blocks), account)), RANGE_SCHEMA, n), null);
   }
@@ -79,7 +80,7 @@ public final class Tributary {
       rows.add(new LinkedHashMap<>(item));
     }
     int blocks = defaultBlocks(rows.size(), 64, DataContext.current());
-    return new Dataset(new LogicalPlan.Source("FromItems[" + rows.size() + "]", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("FromItems[" + rows.size() + "]", (account, ctx) ->
         Flux.range(0, rows.isEmpty() ? 0 : blocks).map(i -> Rows.write(
             rows.subList(rows.size() * i / blocks, rows.size() * (i + 1) / blocks), null,
             account)), null, rows.size()), null);
@@ -93,7 +94,7 @@ public final class Tributary {
     List<VectorSchemaRoot> list = List.of(roots);
     long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
     Schema schema = list.isEmpty() ? null : list.get(0).getSchema();
-    return new Dataset(new LogicalPlan.Source("FromArrow[" + list.size() + "]", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("FromArrow[" + list.size() + "]", (account, ctx) ->
         Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
   }
 
@@ -103,7 +104,7 @@ public final class Tributary {
    */
   public static Dataset fromFlux(Flux<Block> blocks) {
     Objects.requireNonNull(blocks, "blocks");
-    return new Dataset(new LogicalPlan.Source("FromFlux", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("FromFlux", (account, ctx) ->
         blocks.map(b -> b.transferTo(account)), null, -1), null);
   }
 
@@ -126,7 +127,7 @@ public final class Tributary {
     }
     int total = Math.max(rows, 0);
     int blocks = defaultBlocks(total, 8L * Math.max(1, copy.size()), DataContext.current());
-    return new Dataset(new LogicalPlan.Source("FromColumns[" + total + "]", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("FromColumns[" + total + "]", (account, ctx) ->
         Flux.range(0, total == 0 ? 0 : blocks).map(i -> {
           int start = (int) ((long) total * i / blocks);
           int end = (int) ((long) total * (i + 1) / blocks);
@@ -140,6 +141,34 @@ public final class Tributary {
     Object out = Array.newInstance(array.getClass().getComponentType(), end - start);
     System.arraycopy(array, start, out, 0, end - start);
     return out;
+  }
+
+  /** A dataset over Parquet files, directories or globs: one block per row group. */
+  public static Dataset readParquet(String... paths) {
+    return readParquet(ParquetSource.of(List.of(paths)));
+  }
+
+  /**
+   * A dataset over a configured Parquet source (column projection, ...). {@code count()} and
+   * {@code schema()} read only the footers.
+   */
+  public static Dataset readParquet(ParquetSource source) {
+    return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
+        (account, ctx) -> source.blocks(account, ctx.effectiveMaxBlockSize()),
+        memoize(source::schema), memoizeLong(source::rowCount)), null);
+  }
+
+  private static <T> java.util.function.Supplier<T> memoize(
+      java.util.function.Supplier<T> supplier) {
+    java.util.concurrent.atomic.AtomicReference<T> value =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    return () -> value.updateAndGet(v -> v != null ? v : supplier.get());
+  }
+
+  private static java.util.function.LongSupplier memoizeLong(
+      java.util.function.LongSupplier supplier) {
+    java.util.function.Supplier<Long> boxed = memoize(supplier::getAsLong);
+    return boxed::get;
   }
 
   /**

@@ -7,7 +7,7 @@ import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.operators.SchemaMismatchException;
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.operators.UserFunctionException;
 import java.util.ArrayList;
 import java.util.List;

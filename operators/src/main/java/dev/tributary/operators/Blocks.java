@@ -1,5 +1,6 @@
 package dev.tributary.operators;
 
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.tributary.operators;
 import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.MemoryLimitExceededException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -122,7 +123,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       out = stats.timeUser(() -> account.allocate(() -> transform.apply(in, account)));
       return out;
     } catch (TributaryException e) {
-      if (e instanceof UserFunctionException || isMemoryError(e)) {
+      if (e instanceof UserFunctionException || e instanceof MemoryLimitExceededException) {
         throw e;
       }
       throw new UserFunctionException(name, index, e);
@@ -134,10 +135,6 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       }
       stats.recordProcessed();
     }
-  }
-
-  private static boolean isMemoryError(TributaryException e) {
-    return e instanceof dev.tributary.memory.MemoryLimitExceededException;
   }
 
   /**

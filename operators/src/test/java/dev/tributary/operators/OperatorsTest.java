@@ -1,5 +1,6 @@
 package dev.tributary.operators;
 
+import dev.tributary.error.SchemaMismatchException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.memory.Account;

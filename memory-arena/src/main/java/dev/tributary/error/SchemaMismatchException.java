@@ -1,6 +1,5 @@
-package dev.tributary.operators;
+package dev.tributary.error;
 
-import dev.tributary.error.TributaryException;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Thrown when blocks that must share a schema (a union, a batch function's output) do not. */

@@ -1,0 +1,269 @@
+package dev.tributary.connectors;
+
+import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Block;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Writes a stream of blocks as Parquet files in a directory, atomically: every file is written
+ * under a hidden temporary name and all are renamed to their final names only when the whole
+ * stream completed; a failed or cancelled write deletes its temporary files and leaves nothing.
+ *
+ * <p>File names ({@code part-<uuid>-<n>.parquet}) cannot collide across runs. A new file starts
+ * every {@link #rowsPerFile(long)} rows. Blocks are closed once written.
+ */
+public final class ParquetSink {
+  /** Default rows per row group target in bytes: large enough to read fast, small enough to split. */
+  public static final long DEFAULT_ROW_GROUP_BYTES = 64L << 20;
+
+  private final Path directory;
+  private final CompressionCodecName codec;
+  private final long rowsPerFile;
+  private final Scheduler io;
+
+  private ParquetSink(Path directory, CompressionCodecName codec, long rowsPerFile, Scheduler io) {
+    this.directory = directory;
+    this.codec = codec;
+    this.rowsPerFile = rowsPerFile;
+    this.io = io;
+  }
+
+  /** A sink into {@code directory} (created if missing), SNAPPY-compressed, one file per stream. */
+  public static ParquetSink to(Path directory) {
+    return new ParquetSink(Objects.requireNonNull(directory, "directory"),
+        CompressionCodecName.SNAPPY, Long.MAX_VALUE, Schedulers.boundedElastic());
+  }
+
+  /** Compression: {@code SNAPPY} (default), {@code ZSTD}, {@code GZIP} or {@code UNCOMPRESSED}. */
+  public ParquetSink compression(CompressionCodecName codec) {
+    return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile, io);
+  }
+
+  /** Starts a new file every {@code rows} rows. */
+  public ParquetSink rowsPerFile(long rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
+    }
+    return new ParquetSink(directory, codec, rows, io);
+  }
+
+  /** Writes every block (on an I/O thread) and completes with what was written. */
+  public Mono<WriteSummary> write(Flux<Block> blocks) {
+    return Mono.defer(() -> {
+      Files job = new Files(UUID.randomUUID().toString());
+      return blocks
+          .publishOn(io, 1)
+          .doOnNext(b -> {
+            try (b) {
+              job.write(b);
+            }
+          })
+          .then(Mono.fromCallable(job::commit))
+          .doOnError(e -> job.abort())
+          .doOnCancel(job::abort)
+          .doOnDiscard(Block.class, b -> {
+            if (!b.isClosed()) {
+              b.close();
+            }
+          });
+    });
+  }
+
+  /** The files of one write: temporary until {@link #commit()}. */
+  private final class Files {
+    private final String run;
+    private final List<Path> temporary = new ArrayList<>();
+    private final List<Path> finals = new ArrayList<>();
+    private ParquetWriter<Row> writer;
+    private Schema schema;
+    private long rowsInFile;
+    private long rows;
+
+    Files(String run) {
+      this.run = run;
+    }
+
+    void write(Block block) {
+      if (schema == null) {
+        schema = block.schema();
+      } else if (!schema.equals(block.schema())) {
+        throw new SchemaMismatchException(
+            "writeParquet to " + directory, schema, block.schema());
+      }
+      Row row = new Row(block);
+      try {
+        for (int r = 0; r < block.rowCount(); r++) {
+          if (writer == null || rowsInFile >= rowsPerFile) {
+            roll();
+          }
+          row.index = r;
+          writer.write(row);
+          rowsInFile++;
+          rows++;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing " + temporary.get(temporary.size() - 1), e);
+      }
+    }
+
+    private void roll() throws IOException {
+      closeWriter();
+      java.nio.file.Files.createDirectories(directory);
+      String name = "part-" + run + "-" + String.format("%05d", finals.size()) + ".parquet";
+      Path tmp = directory.resolve("." + name + ".inprogress");
+      temporary.add(tmp);
+      finals.add(directory.resolve(name));
+      writer = new Builder(tmp, ParquetSchemas.toParquet(schema))
+          .withCompressionCodec(codec)
+          .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
+          .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+          .build();
+      rowsInFile = 0;
+    }
+
+    private void closeWriter() throws IOException {
+      if (writer != null) {
+        ParquetWriter<Row> w = writer;
+        writer = null;
+        w.close();
+      }
+    }
+
+    WriteSummary commit() throws IOException {
+      closeWriter();
+      long bytes = 0;
+      for (int i = 0; i < temporary.size(); i++) {
+        bytes += java.nio.file.Files.size(temporary.get(i));
+        java.nio.file.Files.move(temporary.get(i), finals.get(i),
+            StandardCopyOption.ATOMIC_MOVE);
+      }
+      return new WriteSummary(List.copyOf(finals), rows, bytes);
+    }
+
+    void abort() {
+      try {
+        closeWriter();
+      } catch (IOException | RuntimeException e) {
+        // The files are deleted next; a failed close cannot leave anything visible.
+      }
+      for (Path tmp : temporary) {
+        try {
+          java.nio.file.Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // Hidden temporary names are never read as output; a leftover is only clutter.
+        }
+      }
+    }
+  }
+
+  /** One row of a block, as the write support sees it. */
+  private static final class Row {
+    final List<FieldVector> vectors;
+    int index;
+
+    Row(Block block) {
+      this.vectors = block.root().getFieldVectors();
+    }
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
+    private final MessageType schema;
+
+    Builder(Path file, MessageType schema) {
+      super(new LocalOutputFile(file));
+      this.schema = schema;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(Configuration conf) {
+      return new RowWriteSupport(schema);
+    }
+  }
+
+  /** Feeds one block row at a time to parquet-mr's record consumer. */
+  private static final class RowWriteSupport extends WriteSupport<Row> {
+    private final MessageType schema;
+    private RecordConsumer consumer;
+
+    RowWriteSupport(MessageType schema) {
+      this.schema = schema;
+    }
+
+    @Override
+    public WriteContext init(Configuration configuration) {
+      return new WriteContext(schema, new HashMap<>());
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      this.consumer = recordConsumer;
+    }
+
+    @Override
+    public void write(Row row) {
+      consumer.startMessage();
+      int r = row.index;
+      for (int c = 0; c < row.vectors.size(); c++) {
+        FieldVector v = row.vectors.get(c);
+        if (v.isNull(r)) {
+          continue;
+        }
+        String name = v.getName();
+        consumer.startField(name, c);
+        if (v instanceof BigIntVector x) {
+          consumer.addLong(x.get(r));
+        } else if (v instanceof IntVector x) {
+          consumer.addInteger(x.get(r));
+        } else if (v instanceof Float8Vector x) {
+          consumer.addDouble(x.get(r));
+        } else if (v instanceof Float4Vector x) {
+          consumer.addFloat(x.get(r));
+        } else if (v instanceof BitVector x) {
+          consumer.addBoolean(x.get(r) != 0);
+        } else if (v instanceof VarCharVector x) {
+          consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+        } else if (v instanceof VarBinaryVector x) {
+          consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+        }
+        consumer.endField(name, c);
+      }
+      consumer.endMessage();
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Connectors: sources that read files into blocks and sinks that write blocks to files.
+ * Parquet ({@link dev.tributary.connectors.ParquetSource}, {@link
+ * dev.tributary.connectors.ParquetSink}) through parquet-mr on local files, with a minimal Hadoop
+ * class path. Sources allocate in the account they are given and block on I/O (run them on an I/O
+ * scheduler); sinks write atomically (temporary names, renamed on success). Bad input raises
+ * {@link dev.tributary.connectors.CorruptInputException} naming the file and location. Depends on
+ * memory-arena, Reactor, parquet-mr.
+ */
+package dev.tributary.connectors;

@@ -1,0 +1,262 @@
+package dev.tributary.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+class ParquetTest {
+  private final Arena arena = Arena.create("parquet", 256 * Bytes.MiB);
+  private final Account account = arena.openAccount("test");
+
+  @TempDir Path dir;
+
+  @AfterEach
+  void noLeaks() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (arena.allocatedBytes() != 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
+    arena.close();
+  }
+
+  /** A block of every supported type; nullable columns have every fourth value null. */
+  private Block block(int rows, long seed) {
+    Random r = new Random(seed);
+    long[] l = new long[rows];
+    Long[] ln = new Long[rows];
+    int[] i = new int[rows];
+    Integer[] in = new Integer[rows];
+    double[] d = new double[rows];
+    Float[] f = new Float[rows];
+    Boolean[] b = new Boolean[rows];
+    String[] s = new String[rows];
+    byte[][] bin = new byte[rows][];
+    for (int k = 0; k < rows; k++) {
+      boolean nul = k % 4 == 3;
+      l[k] = r.nextLong();
+      ln[k] = nul ? null : r.nextLong();
+      i[k] = r.nextInt();
+      in[k] = nul ? null : r.nextInt();
+      d[k] = r.nextGaussian();
+      f[k] = nul ? null : r.nextFloat();
+      b[k] = nul ? null : r.nextBoolean();
+      s[k] = nul ? null : "s\u00e9" + r.nextInt(1000);
+      bin[k] = nul ? null : new byte[] {(byte) k, (byte) (k >> 8)};
+    }
+    return Block.builder(account).column("l", l).column("ln", ln).column("i", i)
+        .column("in", in).column("d", d).column("f", f).column("b", b).column("s", s)
+        .column("bin", bin).build();
+  }
+
+  private static Object[][] contents(Block block) {
+    return block.schema().getFields().stream().map(fl -> block.values(fl.getName()))
+        .toArray(Object[][]::new);
+  }
+
+  private List<Object[][]> read(ParquetSource source) {
+    List<Object[][]> out = new ArrayList<>();
+    source.blocks(account, 128 * Bytes.MiB).doOnNext(b -> {
+      try (b) {
+        out.add(contents(b));
+      }
+    }).blockLast();
+    return out;
+  }
+
+  private WriteSummary write(ParquetSink sink, Flux<Block> blocks) {
+    return sink.write(blocks).block();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = CompressionCodecName.class, names = {"SNAPPY", "ZSTD", "UNCOMPRESSED"})
+  void everyTypeAndNullPatternRoundTrips(CompressionCodecName codec) {
+    Object[][] expected;
+    try (Block b = block(1000, 1)) {
+      expected = contents(b);
+    }
+    WriteSummary summary = write(ParquetSink.to(dir).compression(codec),
+        Flux.defer(() -> Flux.just(block(1000, 1))));
+    assertThat(summary.rows()).isEqualTo(1000);
+    assertThat(summary.files()).hasSize(1);
+    assertThat(summary.bytes()).isEqualTo(summary.files().stream().mapToLong(p -> {
+      try {
+        return Files.size(p);
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    }).sum());
+    List<Object[][]> got = read(ParquetSource.of(List.of(dir.toString())));
+    assertThat(got).hasSize(1);
+    assertThat(Arrays.deepEquals(got.get(0), expected)).isTrue();
+    ParquetSource source = ParquetSource.of(List.of(dir.toString()));
+    assertThat(source.schema().findField("l").isNullable()).isFalse();
+    assertThat(source.schema().findField("ln").isNullable()).isTrue();
+  }
+
+  @Test
+  void filesAreReadableByParquetMrsOwnExampleReader() throws IOException {
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(block(100, 2))));
+    Path file = ParquetSource.of(List.of(dir.toString())).files().get(0);
+    int rows = 0;
+    try (ParquetReader<Group> reader = new GroupReaderBuilder(file).build()) {
+      for (Group g = reader.read(); g != null; g = reader.read()) {
+        if (rows == 1) {
+          assertThat(g.getString("s", 0)).startsWith("s\u00e9");
+          assertThat(g.getFieldRepetitionCount("ln")).isEqualTo(1);
+        }
+        if (rows == 3) {
+          assertThat(g.getFieldRepetitionCount("ln")).as("null").isZero();
+        }
+        rows++;
+      }
+    }
+    assertThat(rows).isEqualTo(100);
+  }
+
+  /** parquet-mr's example Group reader over a local file, without Hadoop's file system. */
+  private static final class GroupReaderBuilder extends ParquetReader.Builder<Group> {
+    GroupReaderBuilder(Path file) {
+      super(new LocalInputFile(file));
+    }
+
+    @Override
+    protected org.apache.parquet.hadoop.api.ReadSupport<Group> getReadSupport() {
+      return new GroupReadSupport();
+    }
+  }
+
+  @Test
+  void rowsPerFileRollsFilesAndEveryFileReadsBack() {
+    WriteSummary summary = write(ParquetSink.to(dir).rowsPerFile(300),
+        Flux.defer(() -> Flux.just(block(500, 3), block(500, 4))));
+    assertThat(summary.files()).hasSize(4);
+    ParquetSource source = ParquetSource.of(List.of(dir.toString()));
+    assertThat(source.rowCount()).isEqualTo(1000);
+    assertThat(read(source).stream().mapToInt(c -> c[0].length).sum()).isEqualTo(1000);
+    assertThat(summary.files()).allMatch(p -> p.getFileName().toString().matches(
+        "part-[0-9a-f-]{36}-\\d{5}\\.parquet"));
+  }
+
+  @Test
+  void largeRowGroupsAreCutIntoBlocksOfTheAskedSize() {
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(block(20_000, 9))));
+    List<Integer> sizes = new ArrayList<>();
+    ParquetSource.of(List.of(dir.toString())).blocks(account, 64 * Bytes.KiB)
+        .doOnNext(b -> {
+          try (b) {
+            sizes.add(b.rowCount());
+            assertThat(b.sizeBytes()).isLessThan(2 * 64 * Bytes.KiB);
+          }
+        }).blockLast();
+    assertThat(sizes.size()).isGreaterThan(5);
+    assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(20_000);
+  }
+
+  @Test
+  void projectionReadsOnlyTheNamedColumnsInOrder() {
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(block(50, 5))));
+    ParquetSource source = ParquetSource.of(List.of(dir + "/*.parquet")).columns(List.of("s", "l"));
+    assertThat(source.schema().getFields()).extracting(fl -> fl.getName())
+        .containsExactly("s", "l");
+    List<Object[][]> got = read(source);
+    assertThat(got.get(0)).hasNumberOfRows(2);
+    assertThatThrownBy(() -> read(ParquetSource.of(List.of(dir.toString()))
+        .columns(List.of("nope"))))
+        .isInstanceOf(ColumnException.class).hasMessageContaining("nope");
+  }
+
+  @Test
+  void aFileThatIsNotParquetIsATypedErrorNamingFileAndFooter() throws IOException {
+    Path bad = dir.resolve("bad.parquet");
+    Files.writeString(bad, "this is not a parquet file at all, not even close");
+    assertThatThrownBy(() -> ParquetSource.of(List.of(bad.toString())).rowCount())
+        .isInstanceOfSatisfying(CorruptInputException.class, e -> {
+          assertThat(e.file()).isEqualTo(bad);
+          assertThat(e.location()).isEqualTo("footer");
+        })
+        .hasMessageContaining("bad.parquet");
+  }
+
+  @Test
+  void aTruncatedFileIsATypedErrorAndLeaksNothing() throws IOException {
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(block(2000, 6))));
+    Path good = ParquetSource.of(List.of(dir.toString())).files().get(0);
+    byte[] bytes = Files.readAllBytes(good);
+    Path cut = dir.resolve("cut.parquet");
+    Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> read(ParquetSource.of(List.of(cut.toString()))))
+        .isInstanceOf(CorruptInputException.class)
+        .hasMessageContaining("cut.parquet");
+  }
+
+  @Test
+  void aFailedWriteLeavesNoFileBehind() throws IOException {
+    Flux<Block> failing = Flux.defer(() -> Flux.concat(
+        Flux.just(block(500, 7), block(500, 8)),
+        Flux.error(new IllegalStateException("upstream failed"))));
+    StepVerifier.create(ParquetSink.to(dir).rowsPerFile(300).write(failing))
+        .expectErrorMessage("upstream failed")
+        .verify(Duration.ofSeconds(30));
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void aCancelledWriteLeavesNoFileBehind() throws IOException {
+    Flux<Block> slow = Flux.range(0, 100)
+        .concatMap(k -> Flux.just(k).delayElements(Duration.ofMillis(5)))
+        .map(k -> block(100, k))
+        .subscribeOn(Schedulers.boundedElastic());
+    StepVerifier.create(ParquetSink.to(dir).write(slow))
+        .thenAwait(Duration.ofMillis(100))
+        .thenCancel()
+        .verify(Duration.ofSeconds(30));
+    Thread.onSpinWait();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> left = Files.list(dir)) {
+        if (left.findAny().isEmpty()) {
+          break;
+        }
+      }
+    }
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void missingPathsAreReportedByName() {
+    assertThatThrownBy(() -> ParquetSource.of(List.of(dir.resolve("none.parquet").toString())))
+        .hasMessageContaining("none.parquet");
+  }
+}
