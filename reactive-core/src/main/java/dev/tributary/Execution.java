@@ -146,7 +146,9 @@ final class Execution {
       if (options.concurrency() > 1) {
         op = op.concurrency(options.concurrency(), context.cpuScheduler());
       }
-      flux = flux.transform(op).transform(SplitBlocks.above(context.effectiveMaxBlockSize()));
+      // Outputs are split only above the target (a copy); sources cut to the smaller effective
+      // size as they read, which costs nothing.
+      flux = flux.transform(op).transform(SplitBlocks.above(context.targetMaxBlockSize()));
     }
     return flux;
   }

@@ -66,10 +66,10 @@ final class ResourceManager {
     if (t != null) {
       t.dispose();
     }
-    Set<ResourceManager> running = RUNNING.get(arena);
-    if (running != null) {
+    RUNNING.computeIfPresent(arena, (a, running) -> {
       running.remove(this);
-    }
+      return running.isEmpty() ? null : running;
+    });
     rebalanceArena();
   }
 

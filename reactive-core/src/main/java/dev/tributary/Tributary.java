@@ -155,20 +155,7 @@ public final class Tributary {
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
         (account, ctx) -> source.blocks(account, ctx.effectiveMaxBlockSize()),
-        memoize(source::schema), memoizeLong(source::rowCount)), null);
-  }
-
-  private static <T> java.util.function.Supplier<T> memoize(
-      java.util.function.Supplier<T> supplier) {
-    java.util.concurrent.atomic.AtomicReference<T> value =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    return () -> value.updateAndGet(v -> v != null ? v : supplier.get());
-  }
-
-  private static java.util.function.LongSupplier memoizeLong(
-      java.util.function.LongSupplier supplier) {
-    java.util.function.Supplier<Long> boxed = memoize(supplier::getAsLong);
-    return boxed::get;
+        Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
   }
 
   /**
