@@ -39,10 +39,7 @@ class ParquetTest {
 
   @AfterEach
   void noLeaks() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (arena.allocatedBytes() != 0 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    arena.awaitEmpty(Duration.ofSeconds(5));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
   }

@@ -1,11 +1,13 @@
 package dev.tributary.memory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.rounding.SegmentRoundingPolicy;
@@ -104,6 +106,19 @@ public final class Arena implements AutoCloseable {
   /** The most bytes allocated at any one time since creation or the last {@link #resetPeak()}. */
   public long peakBytes() {
     return physical.peak();
+  }
+
+  /**
+   * Waits on the calling thread (one allowed to block) until nothing is allocated, or the
+   * timeout passes: after a cancel or error, workers on other threads may still be releasing
+   * blocks. Returns whether the arena is empty.
+   */
+  public boolean awaitEmpty(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (physical.allocated() != 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(100_000);
+    }
+    return physical.allocated() == 0;
   }
 
   /** Restarts peak tracking from the bytes allocated now. */

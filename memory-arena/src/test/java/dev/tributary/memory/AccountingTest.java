@@ -150,6 +150,16 @@ class AccountingTest {
   }
 
   @Test
+  void awaitEmptyReportsWhetherEverythingWasReleased() {
+    try (Account a = arena.openAccount("a")) {
+      Block block = longs(a, 10);
+      assertThat(arena.awaitEmpty(java.time.Duration.ofMillis(20))).isFalse();
+      block.close();
+      assertThat(arena.awaitEmpty(java.time.Duration.ZERO)).isTrue();
+    }
+  }
+
+  @Test
   void closingAnArenaWithLiveBlocksNamesTheCulprit() {
     Arena leaky = Arena.create("leaky", 16 * Bytes.MiB);
     Account clean = leaky.openAccount("clean");

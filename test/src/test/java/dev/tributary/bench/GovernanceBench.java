@@ -30,29 +30,57 @@ public final class GovernanceBench {
   public static void main(String[] args) {
     int factor = Integer.getInteger("bench.factor", 20);
     Duration sinkDelay = Duration.ofNanos(Long.getLong("bench.sinkMicros", 0) * 1000);
+    long blockBytes = Long.getLong("bench.blockKiB", 1024) * Bytes.KiB;
     String[] limits = System.getProperty("bench.limits", "64,256,1024").split(",");
     System.out.printf(Locale.ROOT, "%-8s %-10s %12s %12s %10s %s%n", "limit", "mode", "MB/s in",
         "peak", "peak/limit", "outcome");
     for (String l : limits) {
       long limit = Long.parseLong(l.trim()) * Bytes.MiB;
-      double governed = row(limit, factor, sinkDelay, true);
-      double ungoverned = row(limit, factor, sinkDelay, false);
-      if (governed > 0 && ungoverned > 0) {
+      Mode governed = new Mode(true);
+      Mode ungoverned = new Mode(false);
+      // Alternate the two modes run by run, so drift in a shared machine's speed hits both.
+      for (int run = -1; run < RUNS; run++) {
+        governed.run(limit, factor, blockBytes, sinkDelay, run);
+        ungoverned.run(limit, factor, blockBytes, sinkDelay, run);
+      }
+      governed.print(limit);
+      ungoverned.print(limit);
+      if (governed.ok() && ungoverned.ok()) {
         System.out.printf(Locale.ROOT, "%-8s governed/ungoverned throughput ratio %.2f%n",
-            Bytes.format(limit), governed / ungoverned);
+            Bytes.format(limit), governed.median() / ungoverned.median());
       }
     }
   }
 
-  /** Runs one limit in one mode; returns the median MB/s, or -1 if it ran out of memory. */
-  private static double row(long limit, int factor, Duration sinkDelay, boolean governed) {
-    long bytes = factor * limit;
-    long rows = bytes / Long.BYTES;
-    int blocks = (int) (bytes / (Long.getLong("bench.blockKiB", 1024) * Bytes.KiB));
-    double[] mbps = new double[RUNS];
-    long peak = 0;
-    String outcome = "ok";
-    for (int run = -1; run < RUNS && outcome.equals("ok"); run++) {
+  /** One mode's measurements at one limit. */
+  private static final class Mode {
+    private final boolean governed;
+    private final double[] mbps = new double[RUNS];
+    private long peak;
+    private String outcome = "ok";
+
+    Mode(boolean governed) {
+      this.governed = governed;
+    }
+
+    boolean ok() {
+      return outcome.equals("ok");
+    }
+
+    double median() {
+      double[] sorted = mbps.clone();
+      Arrays.sort(sorted);
+      return sorted[RUNS / 2];
+    }
+
+    /** One run; run -1 is the warm-up. A run out of memory ends this mode at this limit. */
+    void run(long limit, int factor, long blockBytes, Duration sinkDelay, int run) {
+      if (!ok()) {
+        return;
+      }
+      long bytes = factor * limit;
+      long rows = bytes / Long.BYTES;
+      int blocks = (int) (bytes / blockBytes);
       try (Arena arena = Arena.create("bench", limit)) {
         DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
         Dataset ds = Workloads.inflating(ctx, rows, blocks, 4);
@@ -66,22 +94,16 @@ public final class GovernanceBench {
           mbps[run] = bytes / 1e6 / ((t1 - t0) / 1e9);
           peak = Math.max(peak, arena.peakBytes());
         }
+        arena.awaitEmpty(Duration.ofSeconds(10));
       } catch (MemoryLimitExceededException e) {
         outcome = "out of memory: " + e.getMessage().split(":")[0];
-      } catch (RuntimeException e) {
-        if (e.getCause() instanceof MemoryLimitExceededException
-            || String.valueOf(e.getMessage()).contains("memory limit")) {
-          outcome = "out of memory";
-        } else {
-          throw e;
-        }
       }
     }
-    Arrays.sort(mbps);
-    double median = outcome.equals("ok") ? mbps[RUNS / 2] : -1;
-    System.out.printf(Locale.ROOT, "%-8s %-10s %12.0f %12s %10.2f %s%n", Bytes.format(limit),
-        governed ? "governed" : "ungoverned", median, Bytes.format(peak),
-        peak / (double) limit, outcome);
-    return median;
+
+    void print(long limit) {
+      System.out.printf(Locale.ROOT, "%-8s %-10s %12.0f %12s %10.2f %s%n", Bytes.format(limit),
+          governed ? "governed" : "ungoverned", ok() ? median() : -1, Bytes.format(peak),
+          peak / (double) limit, outcome);
+    }
   }
 }
