@@ -229,6 +229,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       int missed = 1;
       for (;;) {
         if (cancelled) {
+          closeThrottle();
           clear();
           worker.dispose();
           return;
@@ -298,6 +299,8 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
           want = (long) (room / footprint) - out;
         }
       }
+      // Memory-bound: the byte credit, not the window, is what holds demand back.
+      boolean memoryBound = want <= 0 && fixedPrefetch == 0;
       want = Math.min(want, window - out - queue.size());
       long now = System.nanoTime();
       if (want > 0) {
@@ -310,7 +313,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         }
         outstanding.addAndGet(want);
         upstream.request(want);
-      } else if (out == 0) {
+      } else if (out == 0 && memoryBound) {
         synchronized (this) {
           if (throttledSince == 0) {
             throttledSince = now;
@@ -325,7 +328,16 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
+    /** Records a throttle still open when the stream ends. */
+    private synchronized void closeThrottle() {
+      if (throttledSince != 0) {
+        stats.recordThrottled(System.nanoTime() - throttledSince, 0);
+        throttledSince = 0;
+      }
+    }
+
     private void terminate() {
+      closeThrottle();
       Throwable e = error;
       if (e != null) {
         actual.onError(e);
