@@ -4,6 +4,7 @@ import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
 import dev.tributary.connectors.ParquetSink;
+import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
@@ -367,6 +368,21 @@ public class Dataset {
 
   /** Writes the dataset through a configured Parquet sink (compression, rows per file). */
   public WriteSummary writeParquet(ParquetSink sink) {
+    return blocking(sink::write);
+  }
+
+  /** Writes the dataset as CSV files (with a header row) into {@code directory}, atomically. */
+  public WriteSummary writeCsv(String directory) {
+    return writeText(TextSink.csv(java.nio.file.Path.of(directory)));
+  }
+
+  /** Writes the dataset as JSON-lines files into {@code directory}, atomically. */
+  public WriteSummary writeJson(String directory) {
+    return writeText(TextSink.jsonLines(java.nio.file.Path.of(directory)));
+  }
+
+  /** Writes the dataset through a configured CSV or JSON-lines sink. */
+  public WriteSummary writeText(TextSink sink) {
     return blocking(sink::write);
   }
 

@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.connectors.ParquetSource;
+import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
@@ -156,6 +157,22 @@ public final class Tributary {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
         (account, ctx) -> source.blocks(account, ctx.effectiveMaxBlockSize()),
         Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
+  }
+
+  /** A dataset over CSV files (with a header row), directories or globs; types inferred. */
+  public static Dataset readCsv(String... paths) {
+    return readText(TextSource.csv(List.of(paths)), "ReadCsv");
+  }
+
+  /** A dataset over JSON-lines files, directories or globs; types inferred. */
+  public static Dataset readJson(String... paths) {
+    return readText(TextSource.jsonLines(List.of(paths)), "ReadJson");
+  }
+
+  /** A dataset over a configured CSV or JSON-lines source (delimiter, rows per block). */
+  public static Dataset readText(TextSource source, String name) {
+    return new Dataset(LogicalPlan.Source.of(name + "[" + source.files().size() + " files]",
+        (account, ctx) -> source.blocks(account), null, -1), null);
   }
 
   /**

@@ -4,14 +4,10 @@ import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -81,7 +77,7 @@ public final class ParquetSink {
   /** Writes every block (on an I/O thread) and completes with what was written. */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
     return Mono.defer(() -> {
-      Files job = new Files(UUID.randomUUID().toString());
+      Job job = new Job();
       return blocks
           .publishOn(io, 1)
           .doOnNext(b -> {
@@ -100,26 +96,19 @@ public final class ParquetSink {
     });
   }
 
-  /** The files of one write: temporary until {@link #commit()}. */
-  private final class Files {
-    private final String run;
-    private final List<Path> temporary = new ArrayList<>();
-    private final List<Path> finals = new ArrayList<>();
+  /** The state of one write: the open writer and the files written so far. */
+  private final class Job {
+    private final AtomicFiles files = new AtomicFiles(directory, ".parquet");
     private ParquetWriter<Row> writer;
     private Schema schema;
     private long rowsInFile;
     private long rows;
 
-    Files(String run) {
-      this.run = run;
-    }
-
     void write(Block block) {
       if (schema == null) {
         schema = block.schema();
       } else if (!schema.equals(block.schema())) {
-        throw new SchemaMismatchException(
-            "writeParquet to " + directory, schema, block.schema());
+        throw new SchemaMismatchException("writeParquet to " + directory, schema, block.schema());
       }
       Row row = new Row(block);
       try {
@@ -133,18 +122,13 @@ public final class ParquetSink {
           rows++;
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("writing " + temporary.get(temporary.size() - 1), e);
+        throw new UncheckedIOException("writing " + files.current(), e);
       }
     }
 
     private void roll() throws IOException {
       closeWriter();
-      java.nio.file.Files.createDirectories(directory);
-      String name = "part-" + run + "-" + String.format("%05d", finals.size()) + ".parquet";
-      Path tmp = directory.resolve("." + name + ".inprogress");
-      temporary.add(tmp);
-      finals.add(directory.resolve(name));
-      writer = new Builder(tmp, ParquetSchemas.toParquet(schema))
+      writer = new Builder(files.next(), ParquetSchemas.toParquet(schema))
           .withCompressionCodec(codec)
           .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -162,13 +146,7 @@ public final class ParquetSink {
 
     WriteSummary commit() throws IOException {
       closeWriter();
-      long bytes = 0;
-      for (int i = 0; i < temporary.size(); i++) {
-        bytes += java.nio.file.Files.size(temporary.get(i));
-        java.nio.file.Files.move(temporary.get(i), finals.get(i),
-            StandardCopyOption.ATOMIC_MOVE);
-      }
-      return new WriteSummary(List.copyOf(finals), rows, bytes);
+      return files.commit(rows);
     }
 
     void abort() {
@@ -177,13 +155,7 @@ public final class ParquetSink {
       } catch (IOException | RuntimeException e) {
         // The files are deleted next; a failed close cannot leave anything visible.
       }
-      for (Path tmp : temporary) {
-        try {
-          java.nio.file.Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-          // Hidden temporary names are never read as output; a leftover is only clutter.
-        }
-      }
+      files.abort();
     }
   }
 

@@ -123,13 +123,21 @@ public final class Account implements AutoCloseable {
     closeIfRetiredAndEmpty();
   }
 
-  /** Closes this account if {@link #closeWhenEmpty()} was called and it holds nothing now. */
-  boolean closeIfRetiredAndEmpty() {
-    if (retiring && !closed && heldBytes() == 0) {
+  /**
+   * Closes this account if {@link #closeWhenEmpty()} was called and it holds nothing now. A
+   * block arriving meanwhile (a late upstream emission after a cancel) leaves it open for a
+   * later sweep; this never throws.
+   */
+  synchronized boolean closeIfRetiredAndEmpty() {
+    if (!retiring || closed || heldBytes() != 0) {
+      return false;
+    }
+    try {
       close();
       return true;
+    } catch (MemoryLeakException | IllegalStateException e) {
+      return false;
     }
-    return false;
   }
 
   /**
@@ -146,8 +154,8 @@ public final class Account implements AutoCloseable {
               + "; close or transfer its blocks first",
           held);
     }
-    closed = true;
     allocator.close();
+    closed = true;
     arena.forget(this);
   }
 

@@ -43,6 +43,20 @@ class ParquetDatasetTest {
   }
 
   @Test
+  void csvAndJsonLinesRoundTripThroughTheDatasetApi() {
+    Dataset source = Tributary.range(2000, 3).withContext(context)
+        .withColumn("half", r -> (Long) r.get("id") / 2.0)
+        .withColumn("tag", r -> (Long) r.get("id") % 3 == 0 ? null : "t," + r.get("id"));
+    source.writeCsv(dir.resolve("csv").toString());
+    source.writeJson(dir.resolve("json").toString());
+    List<Map<String, Object>> expected = source.takeAll();
+    assertThat(Tributary.readCsv(dir.resolve("csv").toString()).withContext(context).takeAll())
+        .isEqualTo(expected);
+    assertThat(Tributary.readJson(dir.resolve("json").toString()).withContext(context)
+        .takeAll()).isEqualTo(expected);
+  }
+
+  @Test
   void countAndSchemaReadOnlyFooters() {
     Tributary.range(5000, 5).withContext(context)
         .writeParquet(ParquetSink.to(dir).rowsPerFile(1000));

@@ -1,0 +1,189 @@
+package dev.tributary.connectors;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import com.fasterxml.jackson.databind.SequenceWriter;
+import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
+ * like {@link ParquetSink}: temporary names, renamed only when the whole stream is written.
+ * Columns must be int32/int64, float32/float64, boolean or utf8; nulls are empty CSV fields or
+ * JSON {@code null}s. Blocks are closed once written.
+ */
+public final class TextSink {
+  private enum Format { CSV, JSON_LINES }
+
+  private final Format format;
+  private final Path directory;
+  private final long rowsPerFile;
+
+  private TextSink(Format format, Path directory, long rowsPerFile) {
+    this.format = format;
+    this.directory = directory;
+    this.rowsPerFile = rowsPerFile;
+  }
+
+  /** A CSV sink into {@code directory}. */
+  public static TextSink csv(Path directory) {
+    return new TextSink(Format.CSV, Objects.requireNonNull(directory, "directory"),
+        Long.MAX_VALUE);
+  }
+
+  /** A JSON-lines sink into {@code directory}. */
+  public static TextSink jsonLines(Path directory) {
+    return new TextSink(Format.JSON_LINES, Objects.requireNonNull(directory, "directory"),
+        Long.MAX_VALUE);
+  }
+
+  /** Starts a new file every {@code rows} rows. */
+  public TextSink rowsPerFile(long rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
+    }
+    return new TextSink(format, directory, rows);
+  }
+
+  /** Writes every block (on an I/O thread) and completes with what was written. */
+  public Mono<WriteSummary> write(Flux<Block> blocks) {
+    return Mono.defer(() -> {
+      Job job = new Job();
+      return blocks
+          .publishOn(Schedulers.boundedElastic(), 1)
+          .doOnNext(b -> {
+            try (b) {
+              job.write(b);
+            }
+          })
+          .then(Mono.fromCallable(job::commit))
+          .doOnError(e -> job.abort())
+          .doOnCancel(job::abort)
+          .doOnDiscard(Block.class, b -> {
+            if (!b.isClosed()) {
+              b.close();
+            }
+          });
+    });
+  }
+
+  private final class Job {
+    private final AtomicFiles files =
+        new AtomicFiles(directory, format == Format.CSV ? ".csv" : ".json");
+    private Schema schema;
+    private Writer out;
+    private SequenceWriter sequence;
+    private long rowsInFile;
+    private long rows;
+
+    void write(Block block) {
+      if (schema == null) {
+        schema = check(block.schema());
+      } else if (!schema.equals(block.schema())) {
+        throw new SchemaMismatchException("write to " + directory, schema, block.schema());
+      }
+      List<Field> fields = schema.getFields();
+      Object[][] columns = new Object[fields.size()][];
+      for (int c = 0; c < columns.length; c++) {
+        columns[c] = block.values(fields.get(c).getName());
+      }
+      try {
+        for (int r = 0; r < block.rowCount(); r++) {
+          if (sequence == null || rowsInFile >= rowsPerFile) {
+            roll();
+          }
+          if (format == Format.CSV) {
+            Object[] row = new Object[columns.length];
+            for (int c = 0; c < columns.length; c++) {
+              row[c] = columns[c][r];
+            }
+            sequence.write(row);
+          } else {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int c = 0; c < columns.length; c++) {
+              row.put(fields.get(c).getName(), columns[c][r]);
+            }
+            sequence.write(row);
+          }
+          rowsInFile++;
+          rows++;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing " + files.current(), e);
+      }
+    }
+
+    private Schema check(Schema s) {
+      for (Field f : s.getFields()) {
+        ArrowType t = f.getType();
+        if (!(t instanceof ArrowType.Int || t instanceof ArrowType.FloatingPoint
+            || t instanceof ArrowType.Bool || t instanceof ArrowType.Utf8)) {
+          throw new ColumnException(f.getName(), "type " + t + " cannot be written as "
+              + format + "; use Parquet, or select the supported columns");
+        }
+      }
+      return s;
+    }
+
+    private void roll() throws IOException {
+      closeFile();
+      out = new BufferedWriter(Files.newBufferedWriter(files.next(), StandardCharsets.UTF_8));
+      if (format == Format.CSV) {
+        CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
+        schema.getFields().forEach(f -> header.addColumn(f.getName()));
+        sequence = new CsvMapper().writer(header.build()).writeValues(out);
+      } else {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        sequence = mapper.writer().withRootValueSeparator("\n").writeValues(out);
+      }
+      rowsInFile = 0;
+    }
+
+    private void closeFile() throws IOException {
+      if (sequence != null) {
+        SequenceWriter s = sequence;
+        sequence = null;
+        s.close();
+        if (format == Format.JSON_LINES) {
+          out.write('\n');
+        }
+        out.close();
+      }
+    }
+
+    WriteSummary commit() throws IOException {
+      closeFile();
+      return files.commit(rows);
+    }
+
+    void abort() {
+      try {
+        closeFile();
+      } catch (IOException | RuntimeException e) {
+        // The files are deleted next; a failed close cannot leave anything visible.
+      }
+      files.abort();
+    }
+  }
+}
