@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
+import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
@@ -369,6 +370,11 @@ public class Dataset {
   /** Writes the dataset through a configured Parquet sink (compression, rows per file). */
   public WriteSummary writeParquet(ParquetSink sink) {
     return blocking(sink::write);
+  }
+
+  /** Writes the dataset as Arrow IPC files into {@code directory}, atomically. */
+  public WriteSummary writeArrow(String directory) {
+    return blocking(ArrowIpcSink.to(java.nio.file.Path.of(directory))::write);
   }
 
   /** Writes the dataset as CSV files (with a header row) into {@code directory}, atomically. */

@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.connectors.ArrowIpcSource;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
@@ -157,6 +158,13 @@ public final class Tributary {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
         (account, ctx) -> source.blocks(account, ctx.effectiveMaxBlockSize()),
         Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
+  }
+
+  /** A dataset over Arrow IPC files (file or stream format): one block per record batch. */
+  public static Dataset readArrow(String... paths) {
+    ArrowIpcSource source = ArrowIpcSource.of(List.of(paths));
+    return new Dataset(LogicalPlan.Source.of("ReadArrow[" + source.files().size() + " files]",
+        (account, ctx) -> source.blocks(account), null, -1), null);
   }
 
   /** A dataset over CSV files (with a header row), directories or globs; types inferred. */

@@ -18,8 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Parquet through the Dataset API: round trips, footer-only metadata, governed reads. */
-class ParquetDatasetTest {
+/**
+ * File formats through the Dataset API: round trips (Parquet, CSV, JSON lines, Arrow IPC),
+ * footer-only metadata, governed reads.
+ */
+class FileFormatsTest {
   private final Arena arena = Arena.create("parquet-it", 64 * Bytes.MiB);
   private final DataContext context = DataContext.defaults().withArena(arena);
 
@@ -43,7 +46,7 @@ class ParquetDatasetTest {
   }
 
   @Test
-  void csvAndJsonLinesRoundTripThroughTheDatasetApi() {
+  void csvJsonLinesAndArrowRoundTripThroughTheDatasetApi() {
     Dataset source = Tributary.range(2000, 3).withContext(context)
         .withColumn("half", r -> (Long) r.get("id") / 2.0)
         .withColumn("tag", r -> (Long) r.get("id") % 3 == 0 ? null : "t," + r.get("id"));
@@ -53,6 +56,9 @@ class ParquetDatasetTest {
     assertThat(Tributary.readCsv(dir.resolve("csv").toString()).withContext(context).takeAll())
         .isEqualTo(expected);
     assertThat(Tributary.readJson(dir.resolve("json").toString()).withContext(context)
+        .takeAll()).isEqualTo(expected);
+    source.writeArrow(dir.resolve("arrow").toString());
+    assertThat(Tributary.readArrow(dir.resolve("arrow").toString()).withContext(context)
         .takeAll()).isEqualTo(expected);
   }
 

@@ -1,0 +1,108 @@
+package dev.tributary.connectors;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.util.TransferPair;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SynchronousSink;
+
+/**
+ * Reads Arrow IPC files, in the file format ({@code ARROW1} magic) or the stream format, as one
+ * block per record batch. Reads block on file I/O: subscribe on an I/O scheduler.
+ */
+public final class ArrowIpcSource {
+  private static final byte[] FILE_MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
+
+  private final List<Path> files;
+
+  private ArrowIpcSource(List<Path> files) {
+    this.files = files;
+  }
+
+  /** A source over {@code .arrow} files, directories of them, or globs. */
+  public static ArrowIpcSource of(List<String> paths) {
+    return new ArrowIpcSource(InputFiles.expand(paths, ".arrow"));
+  }
+
+  /** The files this source reads, in order. */
+  public List<Path> files() {
+    return files;
+  }
+
+  /** Every record batch as a block charged to {@code account}, read on subscription. */
+  public Flux<Block> blocks(Account account) {
+    return Flux.fromIterable(files).concatMap(file -> fileBlocks(file, account), 1);
+  }
+
+  private Flux<Block> fileBlocks(Path file, Account account) {
+    return Flux.using(() -> open(file, account), reader -> {
+      int[] batch = {0};
+      return Flux.generate((SynchronousSink<Block> sink) -> {
+        int b = batch[0]++;
+        try {
+          if (!reader.loadNextBatch()) {
+            sink.complete();
+            return;
+          }
+          sink.next(account.allocate(() -> take(reader, account)));
+        } catch (IOException | RuntimeException e) {
+          sink.error(e instanceof dev.tributary.memory.MemoryLimitExceededException m ? m
+              : new CorruptInputException(file, "record batch " + b, e));
+        }
+      });
+    }, ArrowIpcSource::closeQuietly);
+  }
+
+  /** Moves the reader's current batch into a block of its own (the reader reuses its root). */
+  private static Block take(ArrowReader reader, Account account) {
+    try {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      List<FieldVector> vectors = new ArrayList<>();
+      for (FieldVector v : root.getFieldVectors()) {
+        TransferPair pair = v.getTransferPair(account.allocator());
+        pair.transfer();
+        vectors.add((FieldVector) pair.getTo());
+      }
+      return Block.wrap(new VectorSchemaRoot(root.getSchema(), vectors, root.getRowCount()),
+          account);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static ArrowReader open(Path file, Account account) {
+    try {
+      byte[] head = new byte[FILE_MAGIC.length];
+      try (InputStream in = Files.newInputStream(file)) {
+        int n = in.readNBytes(head, 0, head.length);
+        if (n == head.length && Arrays.equals(head, FILE_MAGIC)) {
+          return new ArrowFileReader(FileChannel.open(file), account.allocator());
+        }
+      }
+      return new ArrowStreamReader(Files.newInputStream(file), account.allocator());
+    } catch (IOException e) {
+      throw new CorruptInputException(file, "header", e);
+    }
+  }
+
+  private static void closeQuietly(ArrowReader reader) {
+    try {
+      reader.close();
+    } catch (IOException e) {
+      // Only read from: a failed close loses nothing.
+    }
+  }
+}

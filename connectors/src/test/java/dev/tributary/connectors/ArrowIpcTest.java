@@ -1,0 +1,108 @@
+package dev.tributary.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+class ArrowIpcTest {
+  private final Arena arena = Arena.create("ipc", 64 * Bytes.MiB);
+  private final Account account = arena.openAccount("test");
+
+  @TempDir Path dir;
+
+  @AfterEach
+  void noLeaks() {
+    arena.awaitEmpty(Duration.ofSeconds(5));
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
+    arena.close();
+  }
+
+  private Block block(int rows, int seed) {
+    Long[] id = new Long[rows];
+    String[] s = new String[rows];
+    float[][] t = new float[rows][];
+    for (int i = 0; i < rows; i++) {
+      id[i] = i % 4 == 3 ? null : (long) i + seed;
+      s[i] = i % 5 == 4 ? null : "v" + (i * seed);
+      t[i] = i % 6 == 5 ? null : new float[] {i, seed};
+    }
+    return Block.builder(account).column("id", id).column("s", s).tensors("t", t, 2).build();
+  }
+
+  private static Object[][] contents(Block b) {
+    return b.schema().getFields().stream().map(f -> b.values(f.getName()))
+        .toArray(Object[][]::new);
+  }
+
+  private List<Object[][]> read(ArrowIpcSource source) {
+    List<Object[][]> out = new ArrayList<>();
+    source.blocks(account).doOnNext(b -> {
+      try (b) {
+        out.add(contents(b));
+      }
+    }).blockLast();
+    return out;
+  }
+
+  @Test
+  void blocksRoundTripThroughIpcFilesIncludingTensors() {
+    List<Object[][]> expected = new ArrayList<>();
+    for (int k = 1; k <= 3; k++) {
+      try (Block b = block(100, k)) {
+        expected.add(contents(b));
+      }
+    }
+    WriteSummary summary = ArrowIpcSink.to(dir).rowsPerFile(200)
+        .write(Flux.defer(() -> Flux.just(block(100, 1), block(100, 2), block(100, 3))))
+        .block();
+    assertThat(summary.files()).hasSize(2);
+    assertThat(summary.rows()).isEqualTo(300);
+    List<Object[][]> got = read(ArrowIpcSource.of(List.of(dir.toString())));
+    assertThat(got).hasSize(3);
+    for (int k = 0; k < 3; k++) {
+      assertThat(Arrays.deepEquals(got.get(k), expected.get(k))).as("batch %d", k).isTrue();
+    }
+  }
+
+  @Test
+  void theStreamFormatReadsToo() throws IOException {
+    Path file = dir.resolve("stream.arrow");
+    Object[][] expected;
+    try (Block b = block(50, 7); OutputStream out = Files.newOutputStream(file);
+        ArrowStreamWriter writer = new ArrowStreamWriter(b.root(), null, out)) {
+      expected = contents(b);
+      writer.start();
+      writer.writeBatch();
+      writer.end();
+    }
+    List<Object[][]> got = read(ArrowIpcSource.of(List.of(file.toString())));
+    assertThat(got).hasSize(1);
+    assertThat(Arrays.deepEquals(got.get(0), expected)).isTrue();
+  }
+
+  @Test
+  void garbageIsATypedErrorNamingTheFile() throws IOException {
+    Path file = dir.resolve("junk.arrow");
+    Files.write(file, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    assertThatThrownBy(() -> read(ArrowIpcSource.of(List.of(file.toString()))))
+        .isInstanceOf(CorruptInputException.class)
+        .hasMessageContaining("junk.arrow");
+  }
+}
