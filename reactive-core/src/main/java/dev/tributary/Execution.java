@@ -39,6 +39,10 @@ final class Execution {
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
+  /** Whether the execution ended by cancel or error (work may still be winding down). */
+  private volatile boolean endedEarly;
+  /** How long accounts must stay empty after an early end before a blocking consumer returns. */
+  static final Duration QUIET_PERIOD = Duration.ofMillis(20);
 
   private Execution(DataContext context) {
     this.context = context;
@@ -75,7 +79,11 @@ final class Execution {
           onStats.accept(execution.finish());
         }
       };
-      return out.doOnTerminate(report).doOnCancel(report);
+      return out
+          .doOnError(e -> execution.endedEarly = true)
+          .doOnCancel(() -> execution.endedEarly = true)
+          .doOnTerminate(report)
+          .doOnCancel(report);
     });
   }
 
@@ -218,7 +226,21 @@ final class Execution {
    */
   void awaitReleased(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (accounts.stream().anyMatch(a -> a.heldBytes() > 0) && System.nanoTime() < deadline) {
+    // After a cancel or error, a source or task on another thread may still be finishing the
+    // block it was making when the signal came: wait until the accounts stay empty a moment.
+    long quiet = endedEarly ? QUIET_PERIOD.toNanos() : 0;
+    long emptySince = -1;
+    while (System.nanoTime() < deadline) {
+      boolean empty = accounts.stream().allMatch(a -> a.heldBytes() == 0);
+      long now = System.nanoTime();
+      if (!empty) {
+        emptySince = -1;
+      } else if (emptySince < 0) {
+        emptySince = now;
+      }
+      if (empty && now - emptySince >= quiet) {
+        return;
+      }
       LockSupport.parkNanos(100_000);
     }
   }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import reactor.core.Disposable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
@@ -34,11 +34,15 @@ final class ResourceManager {
   static final Duration REBALANCE_PERIOD = Duration.ofMillis(50);
 
   private static final Map<Arena, Set<ResourceManager>> RUNNING = new ConcurrentHashMap<>();
+  /**
+   * One process-wide ticker rebalances every running execution. It is never disposed: disposing
+   * a periodic task from a pipeline thread may take a lock, which non-blocking threads must not.
+   */
+  private static final AtomicBoolean TICKING = new AtomicBoolean();
 
   private final Arena arena;
   private final long memoryLimit;
   private final List<Governed> operators = new CopyOnWriteArrayList<>();
-  private volatile Disposable ticker;
 
   private record Governed(Account account, OperatorStats stats) {}
 
@@ -56,16 +60,15 @@ final class ResourceManager {
   void start() {
     RUNNING.computeIfAbsent(arena, a -> ConcurrentHashMap.newKeySet()).add(this);
     rebalanceArena();
-    ticker = Flux.interval(REBALANCE_PERIOD, REBALANCE_PERIOD, Schedulers.parallel())
-        .subscribe(tick -> rebalance());
+    if (TICKING.compareAndSet(false, true)) {
+      Flux.interval(REBALANCE_PERIOD, REBALANCE_PERIOD, Schedulers.parallel())
+          .subscribe(tick -> RUNNING.values().forEach(running ->
+              running.forEach(ResourceManager::rebalance)));
+    }
   }
 
   /** Leaves the arena, handing its share back to the other executions. */
   void stop() {
-    Disposable t = ticker;
-    if (t != null) {
-      t.dispose();
-    }
     RUNNING.computeIfPresent(arena, (a, running) -> {
       running.remove(this);
       return running.isEmpty() ? null : running;

@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.connectors.ArrowIpcSource;
+import dev.tributary.connectors.FileSource;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
@@ -167,18 +168,42 @@ public final class Tributary {
         (account, ctx) -> source.blocks(account), null, -1), null);
   }
 
+  /** One row per line ({@code text} column) of text files, directories or globs. */
+  public static Dataset readText(String... paths) {
+    return fromFiles(FileSource.textLines(List.of(paths)), "ReadText");
+  }
+
+  /** One row per file ({@code path}, {@code bytes}) of the given files, directories or globs. */
+  public static Dataset readBinaryFiles(String... paths) {
+    return fromFiles(FileSource.binaryFiles(List.of(paths)), "ReadBinaryFiles");
+  }
+
+  /**
+   * One row per PNG/JPEG image: {@code path} and {@code image}, a float32 tensor of height x
+   * width x 3 (RGB) values, resized to the given size.
+   */
+  public static Dataset readImages(int height, int width, String... paths) {
+    return fromFiles(FileSource.images(List.of(paths), height, width), "ReadImages");
+  }
+
+  /** A dataset over a configured file source (grayscale images, rows per block). */
+  public static Dataset fromFiles(FileSource source, String name) {
+    return new Dataset(LogicalPlan.Source.of(name + "[" + source.files().size() + " files]",
+        (account, ctx) -> source.blocks(account), null, -1), null);
+  }
+
   /** A dataset over CSV files (with a header row), directories or globs; types inferred. */
   public static Dataset readCsv(String... paths) {
-    return readText(TextSource.csv(List.of(paths)), "ReadCsv");
+    return fromText(TextSource.csv(List.of(paths)), "ReadCsv");
   }
 
   /** A dataset over JSON-lines files, directories or globs; types inferred. */
   public static Dataset readJson(String... paths) {
-    return readText(TextSource.jsonLines(List.of(paths)), "ReadJson");
+    return fromText(TextSource.jsonLines(List.of(paths)), "ReadJson");
   }
 
   /** A dataset over a configured CSV or JSON-lines source (delimiter, rows per block). */
-  public static Dataset readText(TextSource source, String name) {
+  public static Dataset fromText(TextSource source, String name) {
     return new Dataset(LogicalPlan.Source.of(name + "[" + source.files().size() + " files]",
         (account, ctx) -> source.blocks(account), null, -1), null);
   }

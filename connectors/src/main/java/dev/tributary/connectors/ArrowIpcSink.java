@@ -15,7 +15,6 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as Arrow IPC files (file format), one record batch per block,
@@ -45,34 +44,19 @@ public final class ArrowIpcSink {
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return Mono.defer(() -> {
-      Job job = new Job();
-      return blocks
-          .publishOn(Schedulers.boundedElastic(), 1)
-          .doOnNext(b -> {
-            try (b) {
-              job.write(b);
-            }
-          })
-          .then(Mono.fromCallable(job::commit))
-          .doOnError(e -> job.abort())
-          .doOnCancel(job::abort)
-          .doOnDiscard(Block.class, b -> {
-            if (!b.isClosed()) {
-              b.close();
-            }
-          });
-    });
+    return SinkRun.run(blocks, Job::new);
   }
 
-  private final class Job {
+
+  private final class Job implements SinkRun.Job {
     private final AtomicFiles files = new AtomicFiles(directory, ".arrow");
     private VectorSchemaRoot root;
     private ArrowFileWriter writer;
     private long rowsInFile;
     private long rows;
 
-    void write(Block block) {
+    @Override
+    public void write(Block block) {
       try {
         if (root != null && !root.getSchema().equals(block.schema())) {
           throw new SchemaMismatchException("writeArrow to " + directory, root.getSchema(),
@@ -114,7 +98,8 @@ public final class ArrowIpcSink {
       }
     }
 
-    WriteSummary commit() throws IOException {
+    @Override
+    public WriteSummary commit() throws IOException {
       try {
         closeFile();
         return files.commit(rows);
@@ -123,7 +108,8 @@ public final class ArrowIpcSink {
       }
     }
 
-    void abort() {
+    @Override
+    public void abort() {
       try {
         closeFile();
       } catch (IOException | RuntimeException e) {

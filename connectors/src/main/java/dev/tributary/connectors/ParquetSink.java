@@ -28,8 +28,6 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as Parquet files in a directory, atomically: every file is written
@@ -46,24 +44,22 @@ public final class ParquetSink {
   private final Path directory;
   private final CompressionCodecName codec;
   private final long rowsPerFile;
-  private final Scheduler io;
 
-  private ParquetSink(Path directory, CompressionCodecName codec, long rowsPerFile, Scheduler io) {
+  private ParquetSink(Path directory, CompressionCodecName codec, long rowsPerFile) {
     this.directory = directory;
     this.codec = codec;
     this.rowsPerFile = rowsPerFile;
-    this.io = io;
   }
 
   /** A sink into {@code directory} (created if missing), SNAPPY-compressed, one file per stream. */
   public static ParquetSink to(Path directory) {
     return new ParquetSink(Objects.requireNonNull(directory, "directory"),
-        CompressionCodecName.SNAPPY, Long.MAX_VALUE, Schedulers.boundedElastic());
+        CompressionCodecName.SNAPPY, Long.MAX_VALUE);
   }
 
   /** Compression: {@code SNAPPY} (default), {@code ZSTD}, {@code GZIP} or {@code UNCOMPRESSED}. */
   public ParquetSink compression(CompressionCodecName codec) {
-    return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile, io);
+    return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile);
   }
 
   /** Starts a new file every {@code rows} rows. */
@@ -71,40 +67,25 @@ public final class ParquetSink {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new ParquetSink(directory, codec, rows, io);
+    return new ParquetSink(directory, codec, rows);
   }
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return Mono.defer(() -> {
-      Job job = new Job();
-      return blocks
-          .publishOn(io, 1)
-          .doOnNext(b -> {
-            try (b) {
-              job.write(b);
-            }
-          })
-          .then(Mono.fromCallable(job::commit))
-          .doOnError(e -> job.abort())
-          .doOnCancel(job::abort)
-          .doOnDiscard(Block.class, b -> {
-            if (!b.isClosed()) {
-              b.close();
-            }
-          });
-    });
+    return SinkRun.run(blocks, Job::new);
   }
 
+
   /** The state of one write: the open writer and the files written so far. */
-  private final class Job {
+  private final class Job implements SinkRun.Job {
     private final AtomicFiles files = new AtomicFiles(directory, ".parquet");
     private ParquetWriter<Row> writer;
     private Schema schema;
     private long rowsInFile;
     private long rows;
 
-    void write(Block block) {
+    @Override
+    public void write(Block block) {
       if (schema == null) {
         schema = block.schema();
       } else if (!schema.equals(block.schema())) {
@@ -144,12 +125,14 @@ public final class ParquetSink {
       }
     }
 
-    WriteSummary commit() throws IOException {
+    @Override
+    public WriteSummary commit() throws IOException {
       closeWriter();
       return files.commit(rows);
     }
 
-    void abort() {
+    @Override
+    public void abort() {
       try {
         closeWriter();
       } catch (IOException | RuntimeException e) {

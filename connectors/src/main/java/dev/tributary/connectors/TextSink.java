@@ -24,7 +24,6 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
@@ -67,27 +66,11 @@ public final class TextSink {
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return Mono.defer(() -> {
-      Job job = new Job();
-      return blocks
-          .publishOn(Schedulers.boundedElastic(), 1)
-          .doOnNext(b -> {
-            try (b) {
-              job.write(b);
-            }
-          })
-          .then(Mono.fromCallable(job::commit))
-          .doOnError(e -> job.abort())
-          .doOnCancel(job::abort)
-          .doOnDiscard(Block.class, b -> {
-            if (!b.isClosed()) {
-              b.close();
-            }
-          });
-    });
+    return SinkRun.run(blocks, Job::new);
   }
 
-  private final class Job {
+
+  private final class Job implements SinkRun.Job {
     private final AtomicFiles files =
         new AtomicFiles(directory, format == Format.CSV ? ".csv" : ".json");
     private Schema schema;
@@ -96,7 +79,8 @@ public final class TextSink {
     private long rowsInFile;
     private long rows;
 
-    void write(Block block) {
+    @Override
+    public void write(Block block) {
       if (schema == null) {
         schema = check(block.schema());
       } else if (!schema.equals(block.schema())) {
@@ -172,12 +156,14 @@ public final class TextSink {
       }
     }
 
-    WriteSummary commit() throws IOException {
+    @Override
+    public WriteSummary commit() throws IOException {
       closeFile();
       return files.commit(rows);
     }
 
-    void abort() {
+    @Override
+    public void abort() {
       try {
         closeFile();
       } catch (IOException | RuntimeException e) {

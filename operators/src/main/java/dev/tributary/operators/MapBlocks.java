@@ -3,6 +3,7 @@ package dev.tributary.operators;
 import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.BlockCustody;
 import dev.tributary.memory.MemoryLimitExceededException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,14 +84,14 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
         return upstream.handle((Block b, SynchronousSink<Block> sink) ->
             emit(process(b, index.getAndIncrement()), sink));
       }
-      Custody custody = new Custody();
+      BlockCustody custody = new BlockCustody();
       Function<Block, Mono<Block>> task = b -> {
         long i = index.getAndIncrement();
         custody.hold(b);
         return Mono.just(b).publishOn(scheduler)
             .handle((Block x, SynchronousSink<Block> sink) -> {
               if (custody.take(x)) {
-                emit(custody.holdOutput(process(x, i)), sink);
+                emit(holdOutput(custody, process(x, i)), sink);
               }
             });
       };
@@ -100,6 +101,15 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       return pooled.doOnNext(custody::take).doFinally(signal -> custody.releaseAll());
     });
     return stats.instrument(out).doOnDiscard(Block.class, Blocks::release);
+  }
+
+  /** Puts a task's output in custody until downstream takes it; null if custody has ended. */
+  private static Block holdOutput(BlockCustody custody, Block out) {
+    if (out == null) {
+      return null;
+    }
+    custody.hold(out);
+    return custody.ended() ? null : out;
   }
 
   private static void emit(Block out, SynchronousSink<Block> sink) {
@@ -134,45 +144,6 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
         Blocks.release(in);
       }
       stats.recordProcessed();
-    }
-  }
-
-  /**
-   * The blocks a pooled subscription holds between tasks: inputs waiting for a task and outputs
-   * waiting for downstream. Reactor may drop such values on cancel without a discard signal, so
-   * the operator releases whatever is still here when the subscription ends; {@link #take} makes
-   * every block leave exactly once (to a task, downstream, or the release).
-   */
-  private static final class Custody {
-    private final java.util.Set<Block> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile boolean ended;
-
-    void hold(Block b) {
-      held.add(b);
-      if (ended && take(b)) {
-        Blocks.release(b);
-      }
-    }
-
-    Block holdOutput(Block out) {
-      if (out == null) {
-        return null;
-      }
-      hold(out);
-      return ended ? null : out;
-    }
-
-    boolean take(Block b) {
-      return held.remove(b);
-    }
-
-    void releaseAll() {
-      ended = true;
-      for (Block b : held) {
-        if (take(b)) {
-          Blocks.release(b);
-        }
-      }
     }
   }
 

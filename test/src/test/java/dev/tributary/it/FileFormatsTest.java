@@ -63,6 +63,16 @@ class FileFormatsTest {
   }
 
   @Test
+  void textLinesReadThroughTheDatasetApi() throws java.io.IOException {
+    java.nio.file.Files.write(dir.resolve("a.txt"), List.of("alpha", "beta", "gamma"));
+    Dataset ds = Tributary.readText(dir.toString()).withContext(context)
+        .filter(r -> ((String) r.get("text")).contains("a"));
+    assertThat(ds.count()).isEqualTo(3);
+    assertThat(Tributary.readBinaryFiles(dir.toString()).withContext(context).count())
+        .isEqualTo(1);
+  }
+
+  @Test
   void countAndSchemaReadOnlyFooters() {
     Tributary.range(5000, 5).withContext(context)
         .writeParquet(ParquetSink.to(dir).rowsPerFile(1000));

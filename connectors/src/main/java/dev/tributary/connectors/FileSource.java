@@ -1,0 +1,188 @@
+package dev.tributary.connectors;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.BlockBuilder;
+import java.awt.Graphics2D;
+import java.awt.Image;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SynchronousSink;
+
+/**
+ * Whole-file and line-oriented sources: text lines ({@code text} column), binary files ({@code
+ * path}, {@code bytes}) and images decoded with {@code javax.imageio} into a fixed-shape float32
+ * tensor ({@code image}, height x width x channels, row-major, values 0-255) plus {@code path}.
+ * Reads block on file I/O: subscribe on an I/O scheduler.
+ */
+public final class FileSource {
+  /** Default rows per block for text lines. */
+  public static final int DEFAULT_LINES_PER_BLOCK = 65_536;
+  /** Default files per block for binary files and images. */
+  public static final int DEFAULT_FILES_PER_BLOCK = 16;
+
+  private enum Kind { LINES, BINARY, IMAGES }
+
+  private final Kind kind;
+  private final List<Path> files;
+  private final int perBlock;
+  private final int height;
+  private final int width;
+  private final boolean gray;
+
+  private FileSource(Kind kind, List<Path> files, int perBlock, int height, int width,
+      boolean gray) {
+    this.kind = kind;
+    this.files = files;
+    this.perBlock = perBlock;
+    this.height = height;
+    this.width = width;
+    this.gray = gray;
+  }
+
+  /** One row per line of the given text files, directories ({@code .txt}) or globs. */
+  public static FileSource textLines(List<String> paths) {
+    return new FileSource(Kind.LINES, InputFiles.expand(paths, ".txt"), DEFAULT_LINES_PER_BLOCK,
+        0, 0, false);
+  }
+
+  /** One row per file ({@code path}, {@code bytes}) of the given files, directories or globs. */
+  public static FileSource binaryFiles(List<String> paths) {
+    return new FileSource(Kind.BINARY, InputFiles.expand(paths, ""), DEFAULT_FILES_PER_BLOCK, 0,
+        0, false);
+  }
+
+  /**
+   * One row per PNG or JPEG image, resized to {@code height} x {@code width}, as RGB (3 channels)
+   * or, with {@link #grayscale()}, one channel.
+   */
+  public static FileSource images(List<String> paths, int height, int width) {
+    if (height < 1 || width < 1) {
+      throw new IllegalArgumentException("image size must be positive, was " + height + "x"
+          + width);
+    }
+    return new FileSource(Kind.IMAGES, InputFiles.expand(paths, ""), DEFAULT_FILES_PER_BLOCK,
+        height, width, false);
+  }
+
+  /** Images decoded to one gray channel instead of RGB. */
+  public FileSource grayscale() {
+    return new FileSource(kind, files, perBlock, height, width, true);
+  }
+
+  /** Rows (lines or files) per block. */
+  public FileSource perBlock(int rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("rows per block must be >= 1, was " + rows);
+    }
+    return new FileSource(kind, files, rows, height, width, gray);
+  }
+
+  /** The files this source reads, in order. */
+  public List<Path> files() {
+    return files;
+  }
+
+  /** The number of values per image row of the tensor column. */
+  public int imageValues() {
+    return height * width * (gray ? 1 : 3);
+  }
+
+  /** The rows as blocks charged to {@code account}, read on subscription. */
+  public Flux<Block> blocks(Account account) {
+    if (kind == Kind.LINES) {
+      return Flux.fromIterable(files).concatMap(file -> lines(file, account), 1);
+    }
+    return Flux.fromIterable(files).buffer(perBlock).map(group -> wholeFiles(group, account));
+  }
+
+  private Flux<Block> lines(Path file, Account account) {
+    return Flux.using(() -> Files.newBufferedReader(file, StandardCharsets.UTF_8),
+        reader -> Flux.generate((SynchronousSink<Block> sink) -> {
+          List<String> lines = new ArrayList<>();
+          try {
+            String line;
+            while (lines.size() < perBlock && (line = reader.readLine()) != null) {
+              lines.add(line);
+            }
+          } catch (IOException e) {
+            sink.error(new CorruptInputException(file, "after line " + lines.size(), e));
+            return;
+          }
+          if (lines.isEmpty()) {
+            sink.complete();
+          } else {
+            sink.next(Block.builder(account).column("text", lines.toArray(String[]::new))
+                .build());
+          }
+        }), FileSource::closeQuietly);
+  }
+
+  private Block wholeFiles(List<Path> group, Account account) {
+    String[] paths = new String[group.size()];
+    byte[][] bytes = new byte[group.size()][];
+    float[][] images = new float[group.size()][];
+    for (int i = 0; i < paths.length; i++) {
+      Path file = group.get(i);
+      paths[i] = file.toString();
+      try {
+        if (kind == Kind.BINARY) {
+          bytes[i] = Files.readAllBytes(file);
+        } else {
+          images[i] = decode(file);
+        }
+      } catch (IOException e) {
+        throw new CorruptInputException(file, "whole file", e);
+      }
+    }
+    BlockBuilder builder = Block.builder(account).column("path", paths);
+    if (kind == Kind.BINARY) {
+      return builder.column("bytes", bytes).build();
+    }
+    return builder.tensors("image", images, imageValues()).build();
+  }
+
+  private float[] decode(Path file) throws IOException {
+    BufferedImage image = ImageIO.read(file.toFile());
+    if (image == null) {
+      throw new IOException("not a decodable image (PNG or JPEG expected)");
+    }
+    BufferedImage sized = new BufferedImage(width, height,
+        gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = sized.createGraphics();
+    try {
+      g.drawImage(image.getScaledInstance(width, height, Image.SCALE_SMOOTH), 0, 0, null);
+    } finally {
+      g.dispose();
+    }
+    int channels = gray ? 1 : 3;
+    float[] out = new float[height * width * channels];
+    var raster = sized.getRaster();
+    int[] pixel = new int[raster.getNumBands()];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        raster.getPixel(x, y, pixel);
+        for (int c = 0; c < channels; c++) {
+          out[(y * width + x) * channels + c] = pixel[c];
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void closeQuietly(BufferedReader reader) {
+    try {
+      reader.close();
+    } catch (IOException e) {
+      // Only read from: a failed close loses nothing.
+    }
+  }
+}
