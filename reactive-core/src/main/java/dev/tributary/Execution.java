@@ -10,7 +10,6 @@ import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.Governor;
-import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
@@ -63,7 +62,8 @@ final class Execution {
       onStart.accept(execution);
       Flux<Block> out;
       try {
-        out = execution.compile(plan).transform(execution.outputBoundary());
+        out = execution.compile(plan)
+            .transform(execution.outputBoundary(plan instanceof Source));
         if (context(view, fallback).governed()) {
           execution.resources.start();
         }
@@ -124,7 +124,6 @@ final class Execution {
       Account account = open(s.name());
       OperatorStats st = track(s.name(), account);
       return st.instrument(s.blocks().apply(account, context)
-          .transform(SplitBlocks.above(context.effectiveMaxBlockSize()))
           .subscribeOn(context.ioScheduler()));
     }
     if (node instanceof Limit l) {
@@ -134,12 +133,15 @@ final class Execution {
       return dev.tributary.operators.Union.of(u.inputs().stream().map(this::compile).toList());
     }
     List<OneToOne> chain = new ArrayList<>();
-    Flux<Block> flux = compile(chain(node, chain));
+    Node base = chain(node, chain);
+    Flux<Block> flux = compile(base);
+    boolean fedBySource = base instanceof Source;
     for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
       String name = stageName(stage);
       Account account = open(name);
       OperatorStats stageStats = track(name, account);
-      flux = flux.transform(governor(name, account, stageStats));
+      flux = flux.transform(governor(name, account, stageStats, fedBySource));
+      fedBySource = false;
       MapBatchesOptions options = stage.get(0).options();
       BlockTransform transform = stage.get(0).transform();
       for (OneToOne next : stage.subList(1, stage.size())) {
@@ -154,19 +156,21 @@ final class Execution {
       if (options.concurrency() > 1) {
         op = op.concurrency(options.concurrency(), context.cpuScheduler());
       }
-      // Outputs are split only above the target (a copy); sources cut to the smaller effective
-      // size as they read, which costs nothing.
-      flux = flux.transform(op).transform(SplitBlocks.above(context.targetMaxBlockSize()));
+      flux = flux.transform(op);
     }
     return flux;
   }
 
   /**
    * The governor on the input of the operator owning {@code account} (byte-based, or the
-   * count-based baseline when the context turns governance off).
+   * count-based baseline when the context turns governance off). It cuts arriving blocks above
+   * the target size; blocks straight from a source, above the smaller effective size (so every
+   * budget holds several), while operator outputs are cut only above the target, as a copy costs.
    */
-  private Governor governor(String name, Account account, OperatorStats stats) {
-    Governor g = Governor.of(name, account, context.cpuScheduler(), stats);
+  private Governor governor(String name, Account account, OperatorStats stats,
+      boolean fedBySource) {
+    Governor g = Governor.of(name, account, context.cpuScheduler(), stats).splitAbove(
+        fedBySource ? context.effectiveMaxBlockSize() : context.targetMaxBlockSize());
     if (!context.governed()) {
       return g.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
     }
@@ -175,10 +179,10 @@ final class Execution {
   }
 
   /** The boundary to the consumer: blocks handed out are charged to its own governed account. */
-  private Function<Flux<Block>, Flux<Block>> outputBoundary() {
+  private Function<Flux<Block>, Flux<Block>> outputBoundary(boolean outputFedBySource) {
     Account account = open("Output");
     OperatorStats st = track("Output", account);
-    Governor g = governor("Output", account, st);
+    Governor g = governor("Output", account, st, outputFedBySource);
     return flux -> st.instrument(flux.transform(context.governed() ? g.passThrough() : g));
   }
 

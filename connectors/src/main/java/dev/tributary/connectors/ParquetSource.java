@@ -33,7 +33,6 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.SynchronousSink;
 
 /**
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
@@ -100,19 +99,8 @@ public final class ParquetSource {
     return Flux.using(() -> open(file), reader -> {
       MessageType requested = projection(reader.getFooter().getFileMetaData().getSchema(), file);
       reader.setRequestedSchema(requested);
-      RowGroupCursor cursor = new RowGroupCursor(reader, requested, file, account, maxBlockBytes);
-      return Flux.generate((SynchronousSink<Block> sink) -> {
-        try {
-          Block next = cursor.next();
-          if (next == null) {
-            sink.complete();
-          } else {
-            sink.next(next);
-          }
-        } catch (RuntimeException e) {
-          sink.error(e);
-        }
-      });
+      return Generated.blocks(
+          new RowGroupCursor(reader, requested, file, account, maxBlockBytes)::next);
     }, ParquetSource::closeQuietly);
   }
 

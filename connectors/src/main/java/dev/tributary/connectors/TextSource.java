@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.SynchronousSink;
 
 /**
  * Reads delimited text (CSV with a header row) or JSON lines (one object per line) with Jackson,
@@ -82,18 +81,8 @@ public final class TextSource {
   }
 
   private Flux<Block> fileBlocks(Path file, Account account) {
-    return Flux.using(() -> open(file), rows -> Flux.generate((SynchronousSink<Block> sink) -> {
-      try {
-        Block next = rows.nextBlock(account);
-        if (next == null) {
-          sink.complete();
-        } else {
-          sink.next(next);
-        }
-      } catch (RuntimeException e) {
-        sink.error(e);
-      }
-    }), RowReader::closeQuietly);
+    return Flux.using(() -> open(file), rows -> Generated.blocks(() -> rows.nextBlock(account)),
+        RowReader::closeQuietly);
   }
 
   private RowReader open(Path file) throws IOException {

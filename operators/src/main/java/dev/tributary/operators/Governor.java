@@ -3,6 +3,8 @@ package dev.tributary.operators;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,15 +64,17 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
   private final OperatorStats stats;
   private final int fixedPrefetch;
   private final boolean passThrough;
+  private final long splitAbove;
 
   private Governor(String name, Account account, Scheduler scheduler, OperatorStats stats,
-      int fixedPrefetch, boolean passThrough) {
+      int fixedPrefetch, boolean passThrough, long splitAbove) {
     this.name = name;
     this.account = account;
     this.scheduler = scheduler;
     this.stats = stats;
     this.fixedPrefetch = fixedPrefetch;
     this.passThrough = passThrough;
+    this.splitAbove = splitAbove;
   }
 
   /** A byte-based governor feeding the operator that owns {@code account} and {@code stats}. */
@@ -78,7 +82,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       OperatorStats stats) {
     return new Governor(Objects.requireNonNull(name, "name"),
         Objects.requireNonNull(account, "account"), Objects.requireNonNull(scheduler, "scheduler"),
-        Objects.requireNonNull(stats, "stats"), 0, false);
+        Objects.requireNonNull(stats, "stats"), 0, false, Long.MAX_VALUE);
   }
 
   /** The same governor as a count-based prefetch of {@code blocks} blocks, ignoring memory. */
@@ -86,7 +90,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     if (blocks < 1) {
       throw new IllegalArgumentException("blocks must be >= 1, was " + blocks);
     }
-    return new Governor(name, account, scheduler, stats, blocks, passThrough);
+    return new Governor(name, account, scheduler, stats, blocks, passThrough, splitAbove);
   }
 
   /**
@@ -94,7 +98,41 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
    * it admits is all it will hold, with no output to make room for.
    */
   public Governor passThrough() {
-    return new Governor(name, account, scheduler, stats, fixedPrefetch, true);
+    return new Governor(name, account, scheduler, stats, fixedPrefetch, true, splitAbove);
+  }
+
+  /**
+   * The same governor, cutting each arriving block larger than {@code maxBytes} into near-equal
+   * pieces by rows (copies charged to this account, so each piece is freed on its own).
+   */
+  public Governor splitAbove(long maxBytes) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+    }
+    return new Governor(name, account, scheduler, stats, fixedPrefetch, passThrough, maxBytes);
+  }
+
+  /** The pieces of a block above the split size (the block itself when it fits). */
+  private List<Block> cut(Block block) {
+    int rows = block.rowCount();
+    if (block.sizeBytes() <= splitAbove || rows < 2) {
+      return List.of(block);
+    }
+    int pieces = (int) Math.min(rows, (block.sizeBytes() + splitAbove - 1) / splitAbove);
+    List<Block> out = new ArrayList<>(pieces);
+    try (block) {
+      for (int p = 0; p < pieces; p++) {
+        int from = (int) ((long) rows * p / pieces);
+        int to = (int) ((long) rows * (p + 1) / pieces);
+        try (Block view = block.slice(from, to - from)) {
+          out.add(Blocks.copy(account, view.root()));
+        }
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.forEach(Blocks::release);
+      throw e;
+    }
   }
 
   @Override
@@ -149,9 +187,9 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         Blocks.release(block);
         return;
       }
-      Block mine;
+      List<Block> pieces;
       try {
-        mine = block.transferTo(account);
+        pieces = cut(block.transferTo(account));
       } catch (RuntimeException e) {
         Blocks.release(block);
         upstream.cancel();
@@ -159,7 +197,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         return;
       }
       outstanding.decrementAndGet();
-      long size = mine.sizeBytes();
+      long size = pieces.stream().mapToLong(Block::sizeBytes).sum() / pieces.size();
       synchronized (this) {
         arrived++;
         meanBlockBytes += (size - meanBlockBytes) / Math.min(arrived, 16);
@@ -177,7 +215,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
               Bytes.format(account.budgetBytes()));
         }
       }
-      queue.offer(mine);
+      queue.addAll(pieces);
       if (cancelled) {
         clear();
       }

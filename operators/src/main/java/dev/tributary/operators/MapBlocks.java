@@ -8,6 +8,8 @@ import dev.tributary.memory.MemoryLimitExceededException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.List;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
@@ -98,9 +100,22 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       Flux<Block> pooled = ordered
           ? upstream.flatMapSequential(task, concurrency, 1)
           : upstream.flatMap(task, concurrency, 1);
-      return pooled.doOnNext(custody::take).doFinally(signal -> custody.releaseAll());
+      return pooled.doOnNext(custody::take)
+          .onErrorMap(Exceptions::isMultiple, MapBlocks::firstOf)
+          .doFinally(signal -> custody.releaseAll());
     });
     return stats.instrument(out).doOnDiscard(Block.class, Blocks::release);
+  }
+
+  /**
+   * Several tasks failing at once reach Reactor as one composite error: surface the first, with
+   * the others suppressed, so callers see the typed error of one block.
+   */
+  private static Throwable firstOf(Throwable multiple) {
+    List<Throwable> all = Exceptions.unwrapMultiple(multiple);
+    Throwable first = all.get(0);
+    all.subList(1, all.size()).forEach(first::addSuppressed);
+    return first;
   }
 
   /** Puts a task's output in custody until downstream takes it; null if custody has ended. */
