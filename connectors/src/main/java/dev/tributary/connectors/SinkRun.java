@@ -30,7 +30,7 @@ final class SinkRun {
   /** Writes {@code blocks} with a fresh job from {@code jobs} per subscription. */
   static Mono<WriteSummary> run(Flux<Block> blocks, java.util.function.Supplier<Job> jobs) {
     return Mono.defer(() -> {
-      Job job = jobs.get();
+      Guarded job = new Guarded(jobs.get());
       BlockCustody custody = new BlockCustody();
       return blocks
           .doOnNext(custody::hold)
@@ -43,9 +43,48 @@ final class SinkRun {
             }
           })
           .then(Mono.fromCallable(job::commit))
+          // Errors arrive on the writing I/O thread: abort at once, before the error is seen.
+          // A cancel may come from a non-blocking thread while a block is being written: abort
+          // on an I/O thread, after that write (Guarded serialises them).
           .doOnError(e -> job.abort())
-          .doOnCancel(job::abort)
+          .doOnCancel(() -> Schedulers.boundedElastic().schedule(job::abort))
           .doFinally(signal -> custody.releaseAll());
     });
+  }
+
+  /**
+   * Serialises a job's steps and makes abort final: a write racing a cancel either finishes
+   * before the abort (which then deletes its file) or is skipped.
+   */
+  private static final class Guarded implements Job {
+    private final Job job;
+    private boolean aborted;
+
+    Guarded(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public synchronized void write(Block block) {
+      if (!aborted) {
+        job.write(block);
+      }
+    }
+
+    @Override
+    public synchronized WriteSummary commit() throws IOException {
+      if (aborted) {
+        throw new IOException("the write was aborted");
+      }
+      return job.commit();
+    }
+
+    @Override
+    public synchronized void abort() {
+      if (!aborted) {
+        aborted = true;
+        job.abort();
+      }
+    }
   }
 }
