@@ -197,7 +197,10 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         return;
       }
       outstanding.decrementAndGet();
-      long size = pieces.stream().mapToLong(Block::sizeBytes).sum() / pieces.size();
+      // Credits are counted in upstream blocks: estimate what one upstream block brings, all its
+      // pieces together.
+      long size = pieces.stream().mapToLong(Block::sizeBytes).sum();
+      long largest = pieces.stream().mapToLong(Block::sizeBytes).max().orElse(0);
       synchronized (this) {
         arrived++;
         meanBlockBytes += (size - meanBlockBytes) / Math.min(arrived, 16);
@@ -206,12 +209,12 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
           stats.recordThrottled(0, size);
         }
       }
-      if (fixedPrefetch == 0 && size > account.budgetBytes()) {
+      if (fixedPrefetch == 0 && largest > account.budgetBytes()) {
         stats.recordOversize();
         if (warned.compareAndSet(false, true)) {
           LOG.warn("operator '{}' received a {} block, larger than its whole {} budget; it flows"
                   + " one block at a time. Use smaller blocks (DataContext.targetMaxBlockSize,"
-                  + " Dataset.rebatch) or a larger memory limit.", name, Bytes.format(size),
+                  + " Dataset.rebatch) or a larger memory limit.", name, Bytes.format(largest),
               Bytes.format(account.budgetBytes()));
         }
       }
