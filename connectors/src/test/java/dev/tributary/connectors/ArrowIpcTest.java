@@ -3,8 +3,6 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.memory.Account;
-import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.io.IOException;
@@ -16,24 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 
-class ArrowIpcTest {
-  private final Arena arena = Arena.create("ipc", 64 * Bytes.MiB);
-  private final Account account = arena.openAccount("test");
-
-  @TempDir Path dir;
-
-  @AfterEach
-  void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
-    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
-  }
-
+class ArrowIpcTest extends ArenaTestSupport {
   private Block block(int rows, int seed) {
     Long[] id = new Long[rows];
     String[] s = new String[rows];

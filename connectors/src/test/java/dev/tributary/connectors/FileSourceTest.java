@@ -3,8 +3,6 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.memory.Account;
-import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.awt.image.BufferedImage;
@@ -17,23 +15,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class FileSourceTest {
-  private final Arena arena = Arena.create("files", 64 * Bytes.MiB);
-  private final Account account = arena.openAccount("test");
-
-  @TempDir Path dir;
-
-  @AfterEach
-  void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
-    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
-  }
-
+class FileSourceTest extends ArenaTestSupport {
   @Test
   void textLinesBecomeRowsAcrossBlocks() throws IOException {
     List<String> lines = IntStream.range(0, 250).mapToObj(i -> "line " + i + " \u00e9")

@@ -3,8 +3,6 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.memory.Account;
-import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -22,28 +20,14 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-class ParquetTest {
-  private final Arena arena = Arena.create("parquet", 256 * Bytes.MiB);
-  private final Account account = arena.openAccount("test");
-
-  @TempDir Path dir;
-
-  @AfterEach
-  void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
-    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
-  }
-
+class ParquetTest extends ArenaTestSupport {
   /** A block of every supported type; nullable columns have every fourth value null. */
   private Block block(int rows, long seed) {
     Random r = new Random(seed);
