@@ -294,7 +294,7 @@ public class Dataset {
   public Map<String, Object> takeBatch(int n) {
     Map<String, Object> batch = sharingStats(new LogicalPlan.Limit(plan, n)).blocking(flux -> flux
         .collectList()
-        .doOnDiscard(Block.class, Blocks::release)
+        .doOnDiscard(Block.class, Block::release)
         .map(blocks -> {
           try {
             if (blocks.isEmpty()) {
@@ -304,7 +304,7 @@ public class Dataset {
               return Batches.read(all);
             }
           } finally {
-            blocks.forEach(Blocks::release);
+            blocks.forEach(Block::release);
           }
         }));
     return batch == null ? Map.of() : batch;

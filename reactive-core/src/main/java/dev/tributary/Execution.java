@@ -58,13 +58,13 @@ final class Execution {
   static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats,
       Consumer<Execution> onStart) {
     return Flux.deferContextual(view -> {
-      Execution execution = new Execution(context(view, fallback));
+      Execution execution = new Execution(DataContext.from(view, fallback));
       onStart.accept(execution);
       Flux<Block> out;
       try {
         out = execution.compile(plan)
             .transform(execution.outputBoundary(plan instanceof Source));
-        if (context(view, fallback).governed()) {
+        if (execution.context.governed()) {
           execution.resources.start();
         }
       } catch (RuntimeException e) {
@@ -81,14 +81,12 @@ final class Execution {
       };
       return out
           .doOnError(e -> execution.endedEarly = true)
-          .doOnCancel(() -> execution.endedEarly = true)
           .doOnTerminate(report)
-          .doOnCancel(report);
+          .doOnCancel(() -> {
+            execution.endedEarly = true;
+            report.run();
+          });
     });
-  }
-
-  private static DataContext context(reactor.util.context.ContextView view, DataContext fallback) {
-    return DataContext.from(view, fallback);
   }
 
   /** The physical plan: one line per operator, source first. */

@@ -31,7 +31,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
     List<Block> blocks;
     try {
       blocks = source.toFlux().map(b -> b.transferTo(account)).collectList()
-          .doOnDiscard(Block.class, Blocks::release).block();
+          .doOnDiscard(Block.class, Block::release).block();
     } catch (RuntimeException e) {
       account.closeWhenEmpty();
       throw e;
@@ -65,7 +65,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      blocks.forEach(Blocks::release);
+      blocks.forEach(Block::release);
       account.closeWhenEmpty();
     }
   }

@@ -1,15 +1,14 @@
 package dev.tributary.connectors;
 
-import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -48,82 +47,48 @@ public final class ArrowIpcSink {
   }
 
 
-  private final class Job implements SinkRun.Job {
-    private final AtomicFiles files = new AtomicFiles(directory, ".arrow");
+  private final class Job extends FileJob {
     private VectorSchemaRoot root;
     private ArrowFileWriter writer;
-    private long rowsInFile;
-    private long rows;
 
-    @Override
-    public void write(Block block) {
-      try {
-        if (root != null && !root.getSchema().equals(block.schema())) {
-          throw new SchemaMismatchException("writeArrow to " + directory, root.getSchema(),
-              block.schema());
-        }
-        if (writer == null || rowsInFile >= rowsPerFile) {
-          roll(block);
-        }
-        try (ArrowRecordBatch batch = new VectorUnloader(block.root()).getRecordBatch()) {
-          new VectorLoader(root).load(batch);
-          writer.writeBatch();
-        }
-        root.clear();
-        rowsInFile += block.rowCount();
-        rows += block.rowCount();
-      } catch (IOException e) {
-        throw new UncheckedIOException("writing " + files.current(), e);
-      }
+    Job() {
+      super(directory, ".arrow", rowsPerFile, "writeArrow");
     }
 
-    private void roll(Block block) throws IOException {
-      closeFile();
+    @Override
+    void openFile(Path path, Schema schema) throws IOException {
+      writer = new ArrowFileWriter(root, null,
+          FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+      writer.start();
+    }
+
+    @Override
+    void writeRows(Block block) throws IOException {
       if (root == null) {
         root = VectorSchemaRoot.create(block.schema(), block.owner().allocator());
       }
-      FileChannel channel = FileChannel.open(files.next(), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE);
-      writer = new ArrowFileWriter(root, null, channel);
-      writer.start();
-      rowsInFile = 0;
-    }
-
-    private void closeFile() throws IOException {
-      if (writer != null) {
-        ArrowFileWriter w = writer;
-        writer = null;
-        w.end();
-        w.close();
+      // A block is one record batch: it goes whole into the current file.
+      fileForWhole(block.rowCount());
+      try (ArrowRecordBatch batch = new VectorUnloader(block.root()).getRecordBatch()) {
+        new VectorLoader(root).load(batch);
+        writer.writeBatch();
       }
+      root.clear();
     }
 
     @Override
-    public WriteSummary commit() throws IOException {
-      try {
-        closeFile();
-        return files.commit(rows);
-      } finally {
-        closeRoot();
-      }
+    void closeFile() throws IOException {
+      writer.end();
+      writer.close();
     }
 
     @Override
-    public void abort() {
-      try {
-        closeFile();
-      } catch (IOException | RuntimeException e) {
-        // The files are deleted next; a failed close cannot leave anything visible.
-      }
-      closeRoot();
-      files.abort();
-    }
-
-    private void closeRoot() {
+    void release() {
       if (root != null) {
         root.close();
         root = null;
       }
     }
   }
+
 }

@@ -7,15 +7,11 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.apache.arrow.vector.util.TransferPair;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SynchronousSink;
 
@@ -57,7 +53,7 @@ public final class ArrowIpcSource {
             sink.complete();
             return;
           }
-          sink.next(account.allocate(() -> take(reader, account)));
+          sink.next(account.allocate(() -> adopt(reader, account)));
         } catch (IOException | RuntimeException e) {
           sink.error(e instanceof dev.tributary.memory.MemoryLimitExceededException m ? m
               : new CorruptInputException(file, "record batch " + b, e));
@@ -67,17 +63,9 @@ public final class ArrowIpcSource {
   }
 
   /** Moves the reader's current batch into a block of its own (the reader reuses its root). */
-  private static Block take(ArrowReader reader, Account account) {
+  private static Block adopt(ArrowReader reader, Account account) {
     try {
-      VectorSchemaRoot root = reader.getVectorSchemaRoot();
-      List<FieldVector> vectors = new ArrayList<>();
-      for (FieldVector v : root.getFieldVectors()) {
-        TransferPair pair = v.getTransferPair(account.allocator());
-        pair.transfer();
-        vectors.add((FieldVector) pair.getTo());
-      }
-      return Block.wrap(new VectorSchemaRoot(root.getSchema(), vectors, root.getRowCount()),
-          account);
+      return Block.adopt(reader.getVectorSchemaRoot(), account);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

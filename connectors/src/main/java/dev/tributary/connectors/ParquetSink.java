@@ -1,9 +1,7 @@
 package dev.tributary.connectors;
 
-import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -77,70 +75,39 @@ public final class ParquetSink {
 
 
   /** The state of one write: the open writer and the files written so far. */
-  private final class Job implements SinkRun.Job {
-    private final AtomicFiles files = new AtomicFiles(directory, ".parquet");
+  private final class Job extends FileJob {
     private ParquetWriter<Row> writer;
-    private Schema schema;
-    private long rowsInFile;
-    private long rows;
 
-    @Override
-    public void write(Block block) {
-      if (schema == null) {
-        schema = block.schema();
-      } else if (!schema.equals(block.schema())) {
-        throw new SchemaMismatchException("writeParquet to " + directory, schema, block.schema());
-      }
-      Row row = new Row(block);
-      try {
-        for (int r = 0; r < block.rowCount(); r++) {
-          if (writer == null || rowsInFile >= rowsPerFile) {
-            roll();
-          }
-          row.index = r;
-          writer.write(row);
-          rowsInFile++;
-          rows++;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("writing " + files.current(), e);
-      }
+    Job() {
+      super(directory, ".parquet", rowsPerFile, "writeParquet");
     }
 
-    private void roll() throws IOException {
-      closeWriter();
-      writer = new Builder(files.next(), ParquetSchemas.toParquet(schema))
+    @Override
+    void openFile(Path path, Schema schema) throws IOException {
+      writer = new Builder(path, ParquetSchemas.toParquet(schema))
           .withCompressionCodec(codec)
           .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
           .build();
-      rowsInFile = 0;
     }
 
-    private void closeWriter() throws IOException {
-      if (writer != null) {
-        ParquetWriter<Row> w = writer;
-        writer = null;
-        w.close();
+    @Override
+    void writeRows(Block block) throws IOException {
+      Row row = new Row(block);
+      for (int r = 0; r < block.rowCount(); ) {
+        for (int end = r + fileFor(block.rowCount() - r); r < end; r++) {
+          row.index = r;
+          writer.write(row);
+        }
       }
     }
 
     @Override
-    public WriteSummary commit() throws IOException {
-      closeWriter();
-      return files.commit(rows);
-    }
-
-    @Override
-    public void abort() {
-      try {
-        closeWriter();
-      } catch (IOException | RuntimeException e) {
-        // The files are deleted next; a failed close cannot leave anything visible.
-      }
-      files.abort();
+    void closeFile() throws IOException {
+      writer.close();
     }
   }
+
 
   /** One row of a block, as the write support sees it. */
   private static final class Row {

@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.SequenceWriter;
-import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,32 +68,50 @@ public final class TextSink {
   }
 
 
-  private final class Job implements SinkRun.Job {
-    private final AtomicFiles files =
-        new AtomicFiles(directory, format == Format.CSV ? ".csv" : ".json");
-    private Schema schema;
+  private final class Job extends FileJob {
     private Writer out;
     private SequenceWriter sequence;
-    private long rowsInFile;
-    private long rows;
+
+    Job() {
+      super(directory, format == Format.CSV ? ".csv" : ".json", rowsPerFile, "write");
+    }
 
     @Override
-    public void write(Block block) {
-      if (schema == null) {
-        schema = check(block.schema());
-      } else if (!schema.equals(block.schema())) {
-        throw new SchemaMismatchException("write to " + directory, schema, block.schema());
+    Schema accept(Schema first) {
+      for (Field f : first.getFields()) {
+        ArrowType t = f.getType();
+        if (!(t instanceof ArrowType.Int || t instanceof ArrowType.FloatingPoint
+            || t instanceof ArrowType.Bool || t instanceof ArrowType.Utf8)) {
+          throw new ColumnException(f.getName(), "type " + t + " cannot be written as "
+              + format + "; use Parquet, or select the supported columns");
+        }
       }
-      List<Field> fields = schema.getFields();
+      return first;
+    }
+
+    @Override
+    void openFile(Path path, Schema schema) throws IOException {
+      out = new BufferedWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8));
+      if (format == Format.CSV) {
+        CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
+        schema.getFields().forEach(f -> header.addColumn(f.getName()));
+        sequence = new CsvMapper().writer(header.build()).writeValues(out);
+      } else {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        sequence = mapper.writer().withRootValueSeparator("\n").writeValues(out);
+      }
+    }
+
+    @Override
+    void writeRows(Block block) throws IOException {
+      List<Field> fields = block.schema().getFields();
       Object[][] columns = new Object[fields.size()][];
       for (int c = 0; c < columns.length; c++) {
         columns[c] = block.values(fields.get(c).getName());
       }
-      try {
-        for (int r = 0; r < block.rowCount(); r++) {
-          if (sequence == null || rowsInFile >= rowsPerFile) {
-            roll();
-          }
+      for (int r = 0; r < block.rowCount(); ) {
+        for (int end = r + fileFor(block.rowCount() - r); r < end; r++) {
           if (format == Format.CSV) {
             Object[] row = new Object[columns.length];
             for (int c = 0; c < columns.length; c++) {
@@ -109,67 +125,18 @@ public final class TextSink {
             }
             sequence.write(row);
           }
-          rowsInFile++;
-          rows++;
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException("writing " + files.current(), e);
-      }
-    }
-
-    private Schema check(Schema s) {
-      for (Field f : s.getFields()) {
-        ArrowType t = f.getType();
-        if (!(t instanceof ArrowType.Int || t instanceof ArrowType.FloatingPoint
-            || t instanceof ArrowType.Bool || t instanceof ArrowType.Utf8)) {
-          throw new ColumnException(f.getName(), "type " + t + " cannot be written as "
-              + format + "; use Parquet, or select the supported columns");
-        }
-      }
-      return s;
-    }
-
-    private void roll() throws IOException {
-      closeFile();
-      out = new BufferedWriter(Files.newBufferedWriter(files.next(), StandardCharsets.UTF_8));
-      if (format == Format.CSV) {
-        CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
-        schema.getFields().forEach(f -> header.addColumn(f.getName()));
-        sequence = new CsvMapper().writer(header.build()).writeValues(out);
-      } else {
-        ObjectMapper mapper = new ObjectMapper();
-        mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        sequence = mapper.writer().withRootValueSeparator("\n").writeValues(out);
-      }
-      rowsInFile = 0;
-    }
-
-    private void closeFile() throws IOException {
-      if (sequence != null) {
-        SequenceWriter s = sequence;
-        sequence = null;
-        s.close();
-        if (format == Format.JSON_LINES) {
-          out.write('\n');
-        }
-        out.close();
       }
     }
 
     @Override
-    public WriteSummary commit() throws IOException {
-      closeFile();
-      return files.commit(rows);
-    }
-
-    @Override
-    public void abort() {
-      try {
-        closeFile();
-      } catch (IOException | RuntimeException e) {
-        // The files are deleted next; a failed close cannot leave anything visible.
+    void closeFile() throws IOException {
+      sequence.close();
+      if (format == Format.JSON_LINES) {
+        out.write('\n');
       }
-      files.abort();
+      out.close();
     }
   }
+
 }

@@ -67,6 +67,18 @@ public final class Block implements AutoCloseable {
     return new Block(root, owner);
   }
 
+  /**
+   * Moves every vector of {@code source} into a new block owned by {@code owner}, without
+   * copying; {@code source} is left empty. For record batches the caller may not keep, such as
+   * the root an Arrow IPC reader reuses for each batch. Its buffers must live in {@code owner}'s
+   * arena.
+   */
+  public static Block adopt(VectorSchemaRoot source, Account owner) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(owner, "owner");
+    return new Block(move(source, owner.allocator()), owner);
+  }
+
   /** The block's schema. */
   public Schema schema() {
     ensureUsable();
@@ -223,6 +235,16 @@ public final class Block implements AutoCloseable {
       return new Block(root.slice(offset, length), owner);
     } catch (OutOfMemoryException e) {
       throw owner.limitExceeded(AccountListener.lastFailedRequest(), e);
+    }
+  }
+
+  /**
+   * Closes the block unless it was already closed or moved: the discard hook for blocks a stream
+   * drops on cancel, error, filter or overflow, where a second release is expected, not a bug.
+   */
+  public void release() {
+    if (!isClosed()) {
+      close();
     }
   }
 

@@ -18,7 +18,7 @@ public final class BlockCustody {
   public void hold(Block block) {
     held.add(block);
     if (ended && take(block)) {
-      release(block);
+      block.release();
     }
   }
 
@@ -32,7 +32,7 @@ public final class BlockCustody {
     ended = true;
     for (Block block : held) {
       if (take(block)) {
-        release(block);
+        block.release();
       }
     }
   }
@@ -40,11 +40,5 @@ public final class BlockCustody {
   /** Whether {@link #releaseAll()} was called. */
   public boolean ended() {
     return ended;
-  }
-
-  private static void release(Block block) {
-    if (!block.isClosed()) {
-      block.close();
-    }
   }
 }

@@ -7,20 +7,16 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.map.ChronicleMap;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
-import org.apache.arrow.vector.util.TransferPair;
 
 /**
  * Off-heap blocks parked on disk: a Chronicle Map persisted to a file in a spill directory,
@@ -147,16 +143,8 @@ public final class SpillStore implements AutoCloseable {
         if (!reader.loadNextBatch()) {
           throw new SpillException("spilled block " + handle.id() + " has no record batch", null);
         }
-        VectorSchemaRoot loaded = reader.getVectorSchemaRoot();
-        List<FieldVector> vectors = new ArrayList<>(loaded.getFieldVectors().size());
-        for (FieldVector v : loaded.getFieldVectors()) {
-          TransferPair pair = v.getTransferPair(account.allocator());
-          pair.transfer();
-          vectors.add((FieldVector) pair.getTo());
-        }
         restored.addAndGet(handle.bytes());
-        return Block.wrap(
-            new VectorSchemaRoot(loaded.getSchema(), vectors, loaded.getRowCount()), account);
+        return Block.adopt(reader.getVectorSchemaRoot(), account);
       } catch (IOException e) {
         throw new SpillException("cannot read spilled block " + handle.id() + " from " + file, e);
       }

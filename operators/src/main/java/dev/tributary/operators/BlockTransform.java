@@ -25,8 +25,8 @@ public interface BlockTransform {
       try {
         return next.apply(middle, out);
       } finally {
-        if (middle != input && !middle.isClosed()) {
-          middle.close();
+        if (middle != input) {
+          middle.release();
         }
       }
     };

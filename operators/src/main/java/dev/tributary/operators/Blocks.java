@@ -13,19 +13,9 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.util.TransferPair;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
-/** Operations on blocks that several operators share: release, zero-copy projection, concat. */
+/** Operations on blocks that several operators share: zero-copy projection, zip, take, concat. */
 public final class Blocks {
   private Blocks() {}
-
-  /**
-   * Closes a block unless it was already closed or moved: the discard hook for blocks that
-   * Reactor drops on cancel, error, filter or overflow.
-   */
-  public static void release(Block block) {
-    if (block != null && !block.isClosed()) {
-      block.close();
-    }
-  }
 
   /**
    * A zero-copy block in {@code out} with the columns of {@code input} named by the keys of
@@ -84,28 +74,13 @@ public final class Blocks {
       throw new IllegalArgumentException("zip of blocks with " + left.rowCount() + " and "
           + right.rowCount() + " rows");
     }
-    Block a = project(left, identity(left), out);
-    Block b;
-    try {
-      b = project(right, identity(right), out);
-    } catch (RuntimeException e) {
-      a.close();
-      throw e;
+    Map<String, String> leftOnly = identity(left);
+    right.schema().getFields().forEach(f -> leftOnly.remove(f.getName()));
+    try (Block a = project(left, leftOnly, out); Block b = project(right, identity(right), out)) {
+      List<FieldVector> vectors = new ArrayList<>(a.root().getFieldVectors());
+      vectors.addAll(b.root().getFieldVectors());
+      return Block.adopt(new VectorSchemaRoot(vectors), out);
     }
-    List<FieldVector> vectors = new ArrayList<>(a.root().getFieldVectors());
-    List<FieldVector> more = b.root().getFieldVectors();
-    vectors.removeIf(v -> more.stream().anyMatch(m -> m.getName().equals(v.getName())));
-    vectors.addAll(more);
-    List<FieldVector> kept = new ArrayList<>();
-    for (FieldVector v : vectors) {
-      TransferPair pair = v.getTransferPair(out.allocator());
-      pair.transfer();
-      kept.add((FieldVector) pair.getTo());
-    }
-    a.close();
-    b.close();
-    List<Field> fields = kept.stream().map(FieldVector::getField).toList();
-    return Block.wrap(new VectorSchemaRoot(fields, kept, left.rowCount()), out);
   }
 
   /** Every column of {@code block} mapped to its own name, in schema order. */

@@ -130,7 +130,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       }
       return out;
     } catch (RuntimeException e) {
-      out.forEach(Blocks::release);
+      out.forEach(Block::release);
       throw e;
     }
   }
@@ -140,7 +140,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     Flux<Block> governed = Flux.from(subscriber -> {
       upstream.subscribe(new GovernorSubscriber(Operators.toCoreSubscriber(subscriber)));
     });
-    return governed.doOnDiscard(Block.class, Blocks::release);
+    return governed.doOnDiscard(Block.class, Block::release);
   }
 
   private final class GovernorSubscriber implements CoreSubscriber<Block>, Subscription, Runnable {
@@ -184,14 +184,14 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     @Override
     public void onNext(Block block) {
       if (done || cancelled) {
-        Blocks.release(block);
+        block.release();
         return;
       }
       List<Block> pieces;
       try {
         pieces = cut(block.transferTo(account));
       } catch (RuntimeException e) {
-        Blocks.release(block);
+        block.release();
         upstream.cancel();
         onError(e);
         return;
@@ -391,7 +391,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     private void clear() {
       Block b;
       while ((b = queue.poll()) != null) {
-        Blocks.release(b);
+        b.release();
       }
     }
   }

@@ -50,6 +50,6 @@ public final class Limit implements Function<Flux<Block>, Flux<Block>> {
         }
         sink.complete();
       });
-    }).doOnDiscard(Block.class, Blocks::release);
+    }).doOnDiscard(Block.class, Block::release);
   }
 }

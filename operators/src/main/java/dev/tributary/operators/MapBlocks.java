@@ -1,6 +1,5 @@
 package dev.tributary.operators;
 
-import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
@@ -104,7 +103,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
           .onErrorMap(Exceptions::isMultiple, MapBlocks::firstOf)
           .doFinally(signal -> custody.releaseAll());
     });
-    return stats.instrument(out).doOnDiscard(Block.class, Blocks::release);
+    return stats.instrument(out).doOnDiscard(Block.class, Block::release);
   }
 
   /**
@@ -138,7 +137,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     try {
       in = received.transferTo(account);
     } catch (RuntimeException e) {
-      Blocks.release(received);
+      received.release();
       throw e;
     }
     stats.recordIn(in);
@@ -147,16 +146,13 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       // account.allocate turns Arrow's OutOfMemoryException from user code into the typed error.
       out = stats.timeUser(() -> account.allocate(() -> transform.apply(in, account)));
       return out;
-    } catch (TributaryException e) {
-      if (e instanceof UserFunctionException || e instanceof MemoryLimitExceededException) {
-        throw e;
-      }
-      throw new UserFunctionException(name, index, e);
+    } catch (UserFunctionException | MemoryLimitExceededException e) {
+      throw e;
     } catch (RuntimeException | Error e) {
       throw new UserFunctionException(name, index, e);
     } finally {
       if (out != in) {
-        Blocks.release(in);
+        in.release();
       }
       stats.recordProcessed();
     }

@@ -41,7 +41,7 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
           .flatMapIterable(pending::add, 1)
           .concatWith(Mono.fromSupplier(pending::rest))
           .doFinally(signal -> pending.clear());
-    }).doOnDiscard(Block.class, Blocks::release);
+    }).doOnDiscard(Block.class, Block::release);
   }
 
   /** Slices waiting to fill the next batch; used by one subscription, serially. */
@@ -75,7 +75,7 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
         }
         return full;
       } catch (RuntimeException e) {
-        full.forEach(Blocks::release);
+        full.forEach(Block::release);
         throw e;
       } finally {
         b.close();
@@ -92,7 +92,7 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
         return parts.size() == 1 ? parts.get(0) : Blocks.concat(parts, account);
       } finally {
         if (parts.size() > 1) {
-          parts.forEach(Blocks::release);
+          parts.forEach(Block::release);
         }
         parts.clear();
         count = 0;
@@ -100,7 +100,7 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
     }
 
     void clear() {
-      parts.forEach(Blocks::release);
+      parts.forEach(Block::release);
       parts.clear();
       count = 0;
     }

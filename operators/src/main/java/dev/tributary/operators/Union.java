@@ -33,6 +33,6 @@ public final class Union {
           sink.error(new SchemaMismatchException("union", expected, actual));
         }
       });
-    }).doOnDiscard(Block.class, Blocks::release);
+    }).doOnDiscard(Block.class, Block::release);
   }
 }
