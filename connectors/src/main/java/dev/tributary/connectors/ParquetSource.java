@@ -13,6 +13,7 @@ import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
@@ -64,8 +65,9 @@ public final class ParquetSource {
   /** The block schema (after projection), from the first file's footer. */
   public Schema schema() {
     Path first = files.get(0);
-    return ParquetSchemas.toArrow(projection(footer(first).getFileMetaData().getSchema(), first),
-        first.toString());
+    FileMetaData meta = footer(first).getFileMetaData();
+    return ParquetSchemas.toArrow(projection(meta.getSchema(), first),
+        meta.getKeyValueMetaData(), first.toString());
   }
 
   /**
@@ -108,8 +110,9 @@ public final class ParquetSource {
       this.file = file;
       this.account = account;
       this.maxBlockBytes = maxBlockBytes;
-      this.converter = new RowGroupConverter(schema, file,
-          reader.getFooter().getFileMetaData().getCreatedBy());
+      FileMetaData meta = reader.getFooter().getFileMetaData();
+      this.converter = new RowGroupConverter(schema, meta.getKeyValueMetaData(), file,
+          meta.getCreatedBy());
     }
 
     /** The next block of this file, or null at its end. */

@@ -103,6 +103,26 @@ class ParquetTest extends ArenaTestSupport {
   }
 
   @Test
+  void everyArrowTypeRoundTripsWithItsSchema() {
+    List<AllTypes.Column> columns = AllTypes.columns(7);
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(
+        AllTypes.block(account, columns, 0, 300), AllTypes.block(account, columns, 300, 200))));
+    ParquetSource source = ParquetSource.of(List.of(dir.toString()));
+    assertThat(source.schema()).isEqualTo(AllTypes.schema(columns));
+    List<Block> blocks = new ArrayList<>();
+    // Small blocks: nested columns are assembled across chunk boundaries of a row group.
+    source.blocks(account, 8 * Bytes.KiB).doOnNext(blocks::add).blockLast();
+    try {
+      assertThat(blocks.size()).isGreaterThan(2);
+      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
+      assertThat(rows).hasSize(500);
+      AllTypes.assertRows(columns, rows);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+  }
+
+  @Test
   void filesAreReadableByParquetMrsOwnExampleReader() throws IOException {
     write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(block(100, 2))));
     Path file = ParquetSource.of(List.of(dir.toString())).files().get(0);
