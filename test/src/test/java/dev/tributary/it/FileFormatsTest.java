@@ -10,7 +10,13 @@ import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -60,6 +66,37 @@ class FileFormatsTest {
     source.writeArrow(dir.resolve("arrow").toString());
     assertThat(Tributary.readArrow(dir.resolve("arrow").toString()).withContext(context)
         .takeAll()).isEqualTo(expected);
+  }
+
+  @Test
+  void aParquetFileWrittenByDuckDbReadsWithEveryType() throws Exception {
+    Path file = Path.of(getClass().getResource("/peers/duckdb-all-types.parquet").toURI());
+    Dataset ds = Tributary.readParquet(file.toString()).withContext(context);
+    assertThat(ds.count()).isEqualTo(50);
+    List<Map<String, Object>> rows = ds.takeAll();
+    assertThat(rows).hasSize(50);
+    for (int i = 0; i < 50; i++) {
+      Map<String, Object> r = rows.get(i);
+      boolean nul = i % 4 == 3;
+      assertThat(r.get("id")).isEqualTo((long) i);
+      assertThat(r.get("tiny")).isEqualTo((byte) (i % 7));
+      assertThat(r.get("small")).isEqualTo((short) (i * 100 - 2000));
+      assertThat(r.get("x")).isEqualTo(nul ? null : i * 1.5);
+      assertThat(r.get("tag")).isEqualTo(nul ? null : "tag-" + i);
+      assertThat(r.get("d")).isEqualTo(LocalDate.of(2024, 1, 1).plusDays(i));
+      assertThat(r.get("ts")).isEqualTo(LocalDateTime.of(2024, 1, 1, 0, 0).plusMinutes(90L * i));
+      assertThat(r.get("tstz")).isEqualTo(Instant.parse("2024-01-01T00:00:00Z").plusSeconds(i));
+      assertThat(r.get("dec9")).isEqualTo(BigDecimal.valueOf(i, 2));
+      assertThat(r.get("dec38"))
+          .isEqualTo(BigDecimal.valueOf(i * 1_000_000_007L).setScale(3));
+      assertThat(r.get("nums")).isEqualTo(i % 5 == 0 ? List.of() : Arrays.asList((long) i, null,
+          i + 1L));
+      Map<String, Object> st = new LinkedHashMap<>();
+      st.put("a", i);
+      st.put("b", i % 2 == 0 ? "even" : null);
+      assertThat(r.get("st")).isEqualTo(st);
+      assertThat(r.get("list_st")).isEqualTo(i % 3 == 0 ? null : List.of(Map.of("k", "k" + i)));
+    }
   }
 
   @Test
