@@ -4,6 +4,7 @@ import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -37,8 +38,8 @@ import org.apache.parquet.schema.Types;
 final class ParquetSchemas {
   /** The key-value metadata entry holding the Arrow schema (as JSON) of a file we wrote. */
   static final String ARROW_SCHEMA_KEY = "tributary.arrow.schema";
-  /** The Arrow name of a list's element field. */
-  static final String ITEM = "item";
+  /** The Arrow name of a list's element field (Arrow Java's own, as its vectors name it). */
+  static final String ITEM = BaseRepeatedValueVector.DATA_VECTOR_NAME;
 
   private ParquetSchemas() {}
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
+import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -32,6 +33,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 final class AllTypes {
   /** A column: its Arrow field and the value of each row. */
   record Column(Field field, IntFunction<Object> value) {}
+
+  private static final String ITEM = BaseRepeatedValueVector.DATA_VECTOR_NAME;
 
   private AllTypes() {}
 
@@ -81,21 +84,21 @@ final class AllTypes {
     c.add(new Column(field("dec38", new ArrowType.Decimal(38, 10, 128)),
         i -> new BigDecimal(longs[i % 1024] + "123456789.0123456789")));
     c.add(new Column(field("list_i64", ArrowType.List.INSTANCE,
-        field("item", new ArrowType.Int(64, true))),
+        field(ITEM, new ArrowType.Int(64, true))),
         i -> i % 5 == 0 ? List.of() : Arrays.asList((long) i, null, -1L)));
     c.add(new Column(field("list_utf8", ArrowType.List.INSTANCE,
-        field("item", ArrowType.Utf8.INSTANCE)), i -> List.of("a" + i, "")));
+        field(ITEM, ArrowType.Utf8.INSTANCE)), i -> List.of("a" + i, "")));
     c.add(new Column(BlockBuilder.tensorField("tensor", 3),
         i -> new float[] {i, -i, 0.5f}));
     c.add(new Column(field("struct", ArrowType.Struct.INSTANCE,
         field("a", new ArrowType.Int(64, true)), field("b", ArrowType.Utf8.INSTANCE)),
         i -> struct("a", i % 3 == 0 ? null : (long) i, "b", "b" + i)));
     c.add(new Column(field("list_struct", ArrowType.List.INSTANCE,
-        field("item", ArrowType.Struct.INSTANCE,
+        field(ITEM, ArrowType.Struct.INSTANCE,
             field("x", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)))),
         i -> List.of(struct("x", i / 2.0), struct("x", null))));
     c.add(new Column(field("struct_list", ArrowType.Struct.INSTANCE,
-        field("inner", ArrowType.List.INSTANCE, field("item", new ArrowType.Int(32, true)))),
+        field("inner", ArrowType.List.INSTANCE, field(ITEM, new ArrowType.Int(32, true)))),
         i -> struct("inner", List.of(i, i + 1))));
     return c;
   }

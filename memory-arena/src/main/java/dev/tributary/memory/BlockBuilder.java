@@ -18,6 +18,7 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -332,7 +333,8 @@ public final class BlockBuilder {
     return new Field(
         name,
         FieldType.nullable(new ArrowType.FixedSizeList(dim)),
-        List.of(new Field("item", FieldType.notNullable(FLOAT), null)));
+        List.of(new Field(BaseRepeatedValueVector.DATA_VECTOR_NAME,
+            FieldType.notNullable(FLOAT), null)));
   }
 
   private static Field field(String name, boolean nullable, ArrowType type) {

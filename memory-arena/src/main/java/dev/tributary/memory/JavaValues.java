@@ -27,6 +27,7 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
@@ -294,7 +295,7 @@ public final class JavaValues {
     }
     if (sample instanceof List) {
       return new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
-          List.of(infer("item", elements)));
+          List.of(infer(BaseRepeatedValueVector.DATA_VECTOR_NAME, elements)));
     }
     if (sample instanceof Map) {
       List<Field> children = new ArrayList<>();
