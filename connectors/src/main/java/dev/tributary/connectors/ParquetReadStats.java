@@ -20,7 +20,7 @@ public final class ParquetReadStats {
     return rowGroupsRead.get();
   }
 
-  /** Row groups skipped without reading their data, because their statistics rule out the filter. */
+  /** Row groups skipped unread because their statistics rule the filter out. */
   public long rowGroupsSkipped() {
     return rowGroupsSkipped.get();
   }
@@ -30,7 +30,7 @@ public final class ParquetReadStats {
     return bytesRead.get();
   }
 
-  /** The errors of the blocks (row groups or whole files) skipped under a max-errored-blocks allowance. */
+  /** The errors of the blocks (row groups or files) skipped under the errored-block allowance. */
   public List<CorruptInputException> erroredBlocks() {
     return List.copyOf(errored);
   }
