@@ -4,6 +4,7 @@ import static org.apache.parquet.filter2.predicate.FilterApi.and;
 import static org.apache.parquet.filter2.predicate.FilterApi.binaryColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.eq;
 import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
+import static org.apache.parquet.filter2.predicate.FilterApi.intColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.longColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.lt;
 import static org.apache.parquet.filter2.predicate.FilterApi.notEq;
@@ -112,11 +113,17 @@ class ParquetReadTest extends ArenaTestSupport {
   }
 
   @Test
-  void aFilterOnAMissingColumnIsATypedErrorNamingIt() {
-    StepVerifier.create(source(fiveGroups()).filter(eq(longColumn("nope"), 1L))
+  void aFilterOnAMissingColumnOrOfTheWrongTypeIsATypedErrorNamingIt() {
+    Path file = fiveGroups();
+    StepVerifier.create(source(file).filter(eq(longColumn("nope"), 1L))
             .blocks(account, SETTINGS, new ParquetReadStats()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ColumnException.class)
             .hasMessageContaining("nope").hasMessageContaining("five.parquet"))
+        .verify(Duration.ofSeconds(30));
+    StepVerifier.create(source(file).filter(eq(intColumn("id"), 1))
+            .blocks(account, SETTINGS, new ParquetReadStats()))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ColumnException.class)
+            .hasMessageContaining("id").hasMessageContaining("five.parquet"))
         .verify(Duration.ofSeconds(30));
   }
 
@@ -190,9 +197,15 @@ class ParquetReadTest extends ArenaTestSupport {
     arena.awaitEmpty(Duration.ofSeconds(5));
     StepVerifier.create(source.parallelism(3).blocks(account, SETTINGS, new ParquetReadStats()),
             0)
-        .thenAwait(Duration.ofMillis(300))
-        .then(() -> assertThat(account.heldBytes()).isPositive()
-            .isLessThanOrEqualTo(3 * oneBlock))
+        .then(() -> {
+          long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+          while (account.heldBytes() < 3 * oneBlock && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+          }
+        })
+        .thenAwait(Duration.ofMillis(200))
+        .then(() -> assertThat(account.heldBytes()).as("one block per reader")
+            .isEqualTo(3 * oneBlock))
         .thenCancel()
         .verify(Duration.ofSeconds(30));
   }
@@ -279,6 +292,21 @@ class ParquetReadTest extends ArenaTestSupport {
       assertThat(e.file()).isEqualTo(file);
       assertThat(e.location()).isEqualTo("row group 2");
     });
+  }
+
+  @Test
+  void aFileWithAnUnreadableFooterIsSkippedAsOneErroredBlock() throws IOException {
+    List<Path> files = manyFiles(2);
+    Path bad = dir.resolve("f00b.parquet");
+    java.nio.file.Files.writeString(bad, "not parquet at all, not even the magic bytes");
+    ParquetReadStats stats = new ParquetReadStats();
+    assertThat(ids(ParquetSource.of(List.of(dir.toString()))
+        .blocks(account, SETTINGS.withMaxErroredBlocks(1), stats))).isEqualTo(range(0, 3000));
+    assertThat(stats.erroredBlocks()).singleElement().satisfies(e -> {
+      assertThat(e.file()).isEqualTo(bad);
+      assertThat(e.location()).isEqualTo("footer");
+    });
+    assertThat(files).hasSize(2);
   }
 
   @Test
