@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
-import reactor.util.retry.RetryBackoffSpec;
 
 /**
  * Which I/O errors a source retries and how: up to {@code maxAttempts} attempts in all, waiting an
@@ -64,11 +63,10 @@ public record RetryPolicy(List<Class<? extends Throwable>> retried, int maxAttem
 
   /** The Reactor retry spec: delays run on {@code scheduler}; the last error is rethrown. */
   Retry spec(Scheduler scheduler) {
-    RetryBackoffSpec spec = Retry.backoff(maxAttempts - 1, firstBackoff)
+    return Retry.backoff(maxAttempts - 1, firstBackoff)
         .maxBackoff(maxBackoff)
         .filter(this::retries)
         .scheduler(scheduler)
-        .onRetryExhaustedThrow((s, signal) -> signal.failure());
-    return spec;
+        .onRetryExhaustedThrow((spec, signal) -> signal.failure());
   }
 }
