@@ -32,7 +32,7 @@ final class LogicalPlan {
      * The blocks, allocated in {@code account}; a source that reads storage reports what it read
      * through {@code stats}.
      */
-    Flux<Block> blocks(Account account, DataContext context, OperatorStats stats);
+    Flux<Block> read(Account account, DataContext context, OperatorStats stats);
   }
 
   /**
@@ -41,8 +41,8 @@ final class LogicalPlan {
    * @param schemaSource the schema if known without reading data (may read metadata), else null
    * @param rowsSource the row count if known without reading data, else -1
    */
-  record Source(String name, Reader blocks,
-      Supplier<Schema> schemaSource, LongSupplier rowsSource) implements Node {
+  record Source(String name, Reader reader, Supplier<Schema> schemaSource,
+      LongSupplier rowsSource) implements Node {
 
     /** A source whose schema and row count are known up front (null / -1 when not). */
     static Source of(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,
