@@ -1,7 +1,11 @@
 package dev.tributary;
 
+import dev.tributary.connectors.ReadSettings;
+import dev.tributary.connectors.RetryPolicy;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,10 +53,12 @@ public final class DataContext {
   private final boolean operatorFusion;
   private final boolean governed;
   private final Arena arena;
+  private final RetryPolicy ioRetry;
+  private final int maxErroredBlocks;
 
   private DataContext(long targetMaxBlockSize, long targetMinBlockSize, long memoryLimit,
       int cpuLimit, boolean preserveOrder, boolean enableProgressBars, boolean operatorFusion,
-      boolean governed, Arena arena) {
+      boolean governed, Arena arena, RetryPolicy ioRetry, int maxErroredBlocks) {
     this.targetMaxBlockSize = targetMaxBlockSize;
     this.targetMinBlockSize = targetMinBlockSize;
     this.memoryLimit = memoryLimit;
@@ -62,13 +68,16 @@ public final class DataContext {
     this.operatorFusion = operatorFusion;
     this.governed = governed;
     this.arena = arena;
+    this.ioRetry = ioRetry;
+    this.maxErroredBlocks = maxErroredBlocks;
   }
 
   /** The documented defaults, independent of {@link #current()}. */
   public static DataContext defaults() {
     return new DataContext(DEFAULT_TARGET_MAX_BLOCK_SIZE, DEFAULT_TARGET_MIN_BLOCK_SIZE,
         (long) (Runtime.getRuntime().maxMemory() * DEFAULT_MEMORY_FRACTION),
-        Runtime.getRuntime().availableProcessors(), true, false, true, true, null);
+        Runtime.getRuntime().availableProcessors(), true, false, true, true, null,
+        RetryPolicy.none(), 0);
   }
 
   /** The process-wide default context. */
@@ -161,53 +170,55 @@ public final class DataContext {
   public DataContext withTargetMaxBlockSize(long bytes) {
     positive("targetMaxBlockSize", bytes);
     return new DataContext(bytes, targetMinBlockSize, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, arena);
+        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
   }
 
   /** A copy with another target minimum block size. */
   public DataContext withTargetMinBlockSize(long bytes) {
     positive("targetMinBlockSize", bytes);
     return new DataContext(targetMaxBlockSize, bytes, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, arena);
+        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
   }
 
   /** A copy with another memory limit (uses the shared arena of that limit). */
   public DataContext withMemoryLimit(long bytes) {
     positive("memoryLimit", bytes);
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, bytes, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, null);
+        enableProgressBars, operatorFusion, governed, null, ioRetry, maxErroredBlocks);
   }
 
   /** A copy with another cpu limit. */
   public DataContext withCpuLimit(int threads) {
     positive("cpuLimit", threads);
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, threads,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena);
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
+        maxErroredBlocks);
   }
 
   /** A copy that does or does not keep input order. */
   public DataContext withPreserveOrder(boolean preserve) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserve, enableProgressBars, operatorFusion, governed, arena);
+        preserve, enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
   }
 
   /** A copy with progress printing on or off. */
   public DataContext withProgressBars(boolean enable) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enable, operatorFusion, governed, arena);
+        preserveOrder, enable, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
   }
 
   /** A copy with operator fusion on or off. */
   public DataContext withOperatorFusion(boolean fuse) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, fuse, governed, arena);
+        preserveOrder, enableProgressBars, fuse, governed, arena, ioRetry, maxErroredBlocks);
   }
 
   /** A copy that charges a given arena (its limit becomes the memory limit). */
   public DataContext withArena(Arena arena) {
     Objects.requireNonNull(arena, "arena");
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, arena.limitBytes(), cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena);
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
+        maxErroredBlocks);
   }
 
   /**
@@ -217,7 +228,59 @@ public final class DataContext {
    */
   public DataContext withGovernor(boolean on) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, on, arena);
+        preserveOrder, enableProgressBars, operatorFusion, on, arena, ioRetry, maxErroredBlocks);
+  }
+
+  /**
+   * A copy whose sources retry reads failing with an error of one of {@code types} (default:
+   * none, since which errors are transient depends on the storage), with the backoff of {@link
+   * #withIoRetryBackoff}. Only opening a file and reading a row group's bytes are retried.
+   */
+  @SafeVarargs
+  public final DataContext withRetriedIoErrors(Class<? extends Throwable>... types) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena,
+        ioRetry.retrying(List.of(types)), maxErroredBlocks);
+  }
+
+  /**
+   * A copy retrying I/O errors up to {@code maxAttempts} attempts in all, with exponential,
+   * jittered backoff from {@code first} to {@code max} between them (default 3 attempts, 100 ms
+   * to 1 s). The waits are timers on the I/O scheduler, never a parked thread.
+   */
+  public DataContext withIoRetryBackoff(int maxAttempts, Duration first, Duration max) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena,
+        ioRetry.backoff(maxAttempts, first, max), maxErroredBlocks);
+  }
+
+  /** Which read errors sources retry, and how (default: none). */
+  public RetryPolicy ioRetry() {
+    return ioRetry;
+  }
+
+  /**
+   * A copy whose sources skip up to {@code n} blocks they cannot read (a Parquet row group, or a
+   * file whose footer is unreadable), logging each and listing it in the source's stats, and
+   * fail with the typed error at the next (Ray Data's {@code max_errored_blocks}; default 0).
+   */
+  public DataContext withMaxErroredBlocks(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxErroredBlocks must be >= 0, was " + n);
+    }
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry, n);
+  }
+
+  /** How many unreadable blocks sources skip before failing (default 0). */
+  public int maxErroredBlocks() {
+    return maxErroredBlocks;
+  }
+
+  /** The read settings sources get from this context. */
+  ReadSettings readSettings() {
+    return new ReadSettings(effectiveMaxBlockSize(), preserveOrder, ioRetry, maxErroredBlocks,
+        ioScheduler());
   }
 
   /** Whether demand is governed by memory (default true). */
@@ -237,6 +300,7 @@ public final class DataContext {
         + ", targetMinBlockSize=" + Bytes.format(targetMinBlockSize)
         + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
         + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
-        + ", governed=" + governed + "]";
+        + ", governed=" + governed + ", ioRetry=" + ioRetry + ", maxErroredBlocks="
+        + maxErroredBlocks + "]";
   }
 }

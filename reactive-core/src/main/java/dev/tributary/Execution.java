@@ -121,7 +121,7 @@ final class Execution {
     if (node instanceof Source s) {
       Account account = open(s.name());
       OperatorStats st = track(s.name(), account);
-      return st.instrument(s.blocks().apply(account, context)
+      return st.instrument(s.reader().read(account, context, st)
           .subscribeOn(context.ioScheduler()));
     }
     if (node instanceof Limit l) {

@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.OperatorStats;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
@@ -24,19 +25,30 @@ final class LogicalPlan {
     String describe();
   }
 
+  /** Makes a source's blocks for one execution. */
+  @FunctionalInterface
+  interface Reader {
+    /**
+     * The blocks, allocated in {@code account}; a source that reads storage reports what it read
+     * through {@code stats}.
+     */
+    Flux<Block> read(Account account, DataContext context, OperatorStats stats);
+  }
+
   /**
    * Produces blocks allocated in the account it is given.
    *
    * @param schemaSource the schema if known without reading data (may read metadata), else null
    * @param rowsSource the row count if known without reading data, else -1
    */
-  record Source(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,
-      Supplier<Schema> schemaSource, LongSupplier rowsSource) implements Node {
+  record Source(String name, Reader reader, Supplier<Schema> schemaSource,
+      LongSupplier rowsSource) implements Node {
 
     /** A source whose schema and row count are known up front (null / -1 when not). */
     static Source of(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,
         Schema schema, long rows) {
-      return new Source(name, blocks, () -> schema, () -> rows);
+      return new Source(name, (account, context, stats) -> blocks.apply(account, context),
+          () -> schema, () -> rows);
     }
 
     @Override

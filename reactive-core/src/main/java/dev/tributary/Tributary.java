@@ -2,6 +2,7 @@ package dev.tributary;
 
 import dev.tributary.connectors.ArrowIpcSource;
 import dev.tributary.connectors.FileSource;
+import dev.tributary.connectors.ParquetReadStats;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
@@ -10,6 +11,7 @@ import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.Blocks;
 import dev.tributary.operators.Rows;
+import dev.tributary.operators.SourceReads;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -152,12 +154,24 @@ public final class Tributary {
   }
 
   /**
-   * A dataset over a configured Parquet source (column projection, ...). {@code count()} and
-   * {@code schema()} read only the footers.
+   * A dataset over a configured Parquet source: column projection ({@code columns}), a filter
+   * pushed down to row-group statistics and applied exactly to rows ({@code filter}), parallel
+   * row-group reads ({@code parallelism}, in order unless {@link DataContext#preserveOrder()} is
+   * off), {@code shuffleFiles(seed)}, a {@code path} column ({@code includePaths}) and {@code
+   * overrideNumBlocks(n)}. Retried I/O errors and skipped unreadable blocks come from the
+   * execution's {@link DataContext}; what was read (bytes, row groups read and skipped, errored
+   * blocks) appears in the source's row of {@link Dataset#stats()}. {@code count()} and {@code
+   * schema()} read only the footers, unless a filter is set: then {@code count()} reads rows.
    */
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
-        (account, ctx) -> source.blocks(account, ctx.effectiveMaxBlockSize()),
+        (account, ctx, stats) -> {
+          ParquetReadStats reads = new ParquetReadStats();
+          stats.reads(() -> new SourceReads(reads.bytesRead(), reads.rowGroupsRead(),
+              reads.rowGroupsSkipped(),
+              reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
+          return source.blocks(account, ctx.readSettings(), reads);
+        },
         Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
   }
 

@@ -267,14 +267,8 @@ public final class ParquetSink {
       } else if (precision <= 18) {
         consumer.addLong(unscaled.longValueExact());
       } else {
-        byte[] minimal = unscaled.toByteArray();
-        byte[] fixed = new byte[ParquetSchemas.decimalBytes(precision)];
-        byte pad = (byte) (unscaled.signum() < 0 ? -1 : 0);
-        int offset = fixed.length - minimal.length;
-        for (int i = 0; i < fixed.length; i++) {
-          fixed[i] = i < offset ? pad : minimal[i - offset];
-        }
-        consumer.addBinary(Binary.fromConstantByteArray(fixed));
+        consumer.addBinary(Binary.fromConstantByteArray(ParquetValues.fixedBigEndian(unscaled,
+            ParquetSchemas.decimalBytes(precision))));
       }
     }
   }

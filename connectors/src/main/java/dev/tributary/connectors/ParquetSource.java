@@ -1,150 +1,308 @@
 package dev.tributary.connectors;
 
+import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.BlockCustody;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.ParquetReadOptions;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.compat.RowGroupFilter;
+import org.apache.parquet.filter2.compat.RowGroupFilter.FilterLevel;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
- * one block per row group, cut into several when it is larger than the block size asked for,
- * with optional column projection. Footers alone answer {@link
- * #rowCount()} and {@link #schema()}.
+ * one block per row group, cut into several when it is larger than the block size asked for.
+ * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
+ * statistics and applied exactly to rows, read parallelism, file shuffling, a {@code path}
+ * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}.
  *
- * <p>Reads block on file I/O: subscribe on an I/O scheduler. Errors name the file and the row
- * group or footer ({@link CorruptInputException}).
+ * <p>Reads block on file I/O and run on the scheduler given in {@link ReadSettings}; errors
+ * name the file and the row group or footer ({@link CorruptInputException}).
  */
 public final class ParquetSource {
+  /** Row groups read at once unless {@link #parallelism(int)} says otherwise. */
+  public static final int DEFAULT_PARALLELISM = 4;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParquetSource.class);
+  private static final List<FilterLevel> PUSHDOWN =
+      List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
+
   private final List<Path> files;
   private final List<String> columns;
+  private final FilterPredicate filter;
+  private final int parallelism;
+  private final boolean includePaths;
+  private final int numBlocks;
+  private final Function<Path, InputFile> opener;
 
-  private ParquetSource(List<Path> files, List<String> columns) {
+  private ParquetSource(List<Path> files, List<String> columns, FilterPredicate filter,
+      int parallelism, boolean includePaths, int numBlocks, Function<Path, InputFile> opener) {
     this.files = files;
     this.columns = columns;
+    this.filter = filter;
+    this.parallelism = parallelism;
+    this.includePaths = includePaths;
+    this.numBlocks = numBlocks;
+    this.opener = opener;
   }
 
   /** A source over files, directories (their {@code .parquet} files) or globs. */
   public static ParquetSource of(List<String> paths) {
-    return new ParquetSource(InputFiles.expand(paths, ".parquet"), null);
+    return new ParquetSource(List.copyOf(InputFiles.expand(paths, ".parquet")), null, null,
+        DEFAULT_PARALLELISM, false, 0, LocalInputFile::new);
   }
 
   /** Reads only the named columns, in that order. */
   public ParquetSource columns(List<String> names) {
-    return new ParquetSource(files, List.copyOf(Objects.requireNonNull(names, "names")));
+    return new ParquetSource(files, List.copyOf(Objects.requireNonNull(names, "names")), filter,
+        parallelism, includePaths, numBlocks, opener);
   }
 
-  /** The files this source reads, in order. */
+  /**
+   * Keeps only the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts.
+   * Row groups whose min/max statistics, dictionaries or bloom filters rule the predicate out are
+   * skipped unread; the rows of the others are then filtered exactly, so the result is the same
+   * as filtering every row. Filter columns need not be projected. {@link #rowCount()} then
+   * answers -1: counting means reading.
+   */
+  public ParquetSource filter(FilterPredicate predicate) {
+    RowFilter.columns(Objects.requireNonNull(predicate, "predicate"));
+    return new ParquetSource(files, columns, predicate, parallelism, includePaths, numBlocks,
+        opener);
+  }
+
+  /**
+   * Reads up to {@code n} row groups at once (default {@link #DEFAULT_PARALLELISM}), each
+   * holding at most one decoded block ahead of demand; output keeps file and row-group order
+   * when the read settings ask for it.
+   */
+  public ParquetSource parallelism(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
+    }
+    return new ParquetSource(files, columns, filter, n, includePaths, numBlocks, opener);
+  }
+
+  /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
+  public ParquetSource shuffleFiles(long seed) {
+    List<Path> shuffled = new ArrayList<>(files);
+    Collections.shuffle(shuffled, new Random(seed));
+    return new ParquetSource(List.copyOf(shuffled), columns, filter, parallelism, includePaths,
+        numBlocks, opener);
+  }
+
+  /** Adds a utf8 column {@code path}, last, holding each row's file path. */
+  public ParquetSource includePaths() {
+    return new ParquetSource(files, columns, filter, parallelism, true, numBlocks, opener);
+  }
+
+  /**
+   * Produces about {@code n} blocks (Ray Data's {@code override_num_blocks}): every row group
+   * read is cut into chunks of at most ceil(rows / n) rows, rows counting the row groups left
+   * after pushdown. Blocks never span row groups, so row groups that are not multiples of that
+   * size give up to n + row groups − 1 blocks; blocks larger than the block size are still cut.
+   */
+  public ParquetSource overrideNumBlocks(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
+    }
+    return new ParquetSource(files, columns, filter, parallelism, includePaths, n, opener);
+  }
+
+  /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
+  ParquetSource opener(Function<Path, InputFile> opener) {
+    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks,
+        Objects.requireNonNull(opener, "opener"));
+  }
+
+  /** The files this source reads, in reading order. */
   public List<Path> files() {
     return files;
   }
 
-  /** The total row count, from the footers only. */
+  /** The row count from the footers only, or -1 when a filter is set (rows must be read). */
   public long rowCount() {
+    if (filter != null) {
+      return -1;
+    }
     long rows = 0;
     for (Path file : files) {
-      rows += footer(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+      rows += footer(file).getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
     }
     return rows;
   }
 
-  /** The block schema (after projection), from the first file's footer. */
+  /** The block schema (after projection, with {@code path} if asked), from the first footer. */
   public Schema schema() {
     Path first = files.get(0);
     FileMetaData meta = footer(first).getFileMetaData();
-    return ParquetSchemas.toArrow(projection(meta.getSchema(), first),
+    Schema schema = ParquetSchemas.toArrow(projection(meta.getSchema(), first),
         meta.getKeyValueMetaData(), first.toString());
+    if (!includePaths) {
+      return schema;
+    }
+    List<Field> fields = new ArrayList<>(schema.getFields());
+    fields.add(PathColumn.FIELD);
+    return new Schema(fields);
   }
 
   /**
-   * The rows of every file as blocks charged to {@code account}, read on subscription: a row
-   * group becomes one block, or several of at most about {@code maxBlockBytes} each.
+   * The rows of every file as blocks charged to {@code account}, read on subscription with
+   * default settings: a row group becomes one block, or several of at most about {@code
+   * maxBlockBytes} each.
    */
   public Flux<Block> blocks(Account account, long maxBlockBytes) {
-    if (maxBlockBytes <= 0) {
-      throw new IllegalArgumentException("maxBlockBytes must be positive, was " + maxBlockBytes);
-    }
-    return Flux.fromIterable(files)
-        .concatMap(file -> fileBlocks(file, account, maxBlockBytes), 1);
+    return blocks(account, ReadSettings.defaults(maxBlockBytes), new ParquetReadStats());
   }
 
-  private Flux<Block> fileBlocks(Path file, Account account, long maxBlockBytes) {
-    return Flux.using(() -> open(file), reader -> {
-      MessageType requested = projection(reader.getFooter().getFileMetaData().getSchema(), file);
-      reader.setRequestedSchema(requested);
-      return Generated.blocks(
-          new RowGroupCursor(reader, requested, file, account, maxBlockBytes)::next);
-    }, ParquetSource::closeQuietly);
+  /**
+   * The rows of every file as blocks charged to {@code account}, read on subscription as {@code
+   * settings} say, counting what was read into {@code stats}. Up to {@link #parallelism(int)} row
+   * groups are read at once on the settings' scheduler; transient errors of the retried types
+   * are retried with backoff; up to {@code maxErroredBlocks} unreadable row groups or files are
+   * skipped (logged, and listed in {@code stats}), and the next fails the read. Blocks in flight
+   * when the subscriber cancels or the read fails are released.
+   */
+  public Flux<Block> blocks(Account account, ReadSettings settings, ParquetReadStats stats) {
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(stats, "stats");
+    return Flux.defer(() -> {
+      BlockCustody custody = new BlockCustody();
+      AtomicInteger errors = new AtomicInteger();
+      Flux<FilePlan> plans = Flux.fromIterable(files).concatMap(file ->
+          tolerant(plan(file, settings, stats).flux(), errors, settings, stats), 1);
+      Flux<RowGroupRead> reads = numBlocks == 0
+          ? plans.concatMapIterable(p -> reads(p, Long.MAX_VALUE))
+          : plans.collectList().flatMapIterable(all -> {
+            long rows = all.stream().mapToLong(FilePlan::rows).sum();
+            long perBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
+            return all.stream().flatMap(p -> reads(p, perBlock).stream()).toList();
+          });
+      Function<RowGroupRead, Flux<Block>> read = r ->
+          tolerant(r.blocks(account, settings, stats, custody), errors, settings, stats);
+      Flux<Block> out = settings.preserveOrder()
+          ? reads.flatMapSequential(read, parallelism, 1)
+          : reads.flatMap(read, parallelism, 1);
+      return out.<Block>handle((b, sink) -> {
+        if (custody.take(b)) {
+          sink.next(b);
+        }
+      }).doFinally(signal -> custody.releaseAll());
+    }).doOnDiscard(Block.class, Block::release);
   }
 
-  /** Walks one file's row groups, cutting each into blocks of a bounded size. */
-  private static final class RowGroupCursor {
-    private final ParquetFileReader reader;
-    private final MessageType schema;
-    private final Path file;
-    private final Account account;
-    private final long maxBlockBytes;
-    private final RowGroupConverter converter;
-    private int group = -1;
-    private long rowsLeft;
-    private int chunkRows;
+  /** Skips a failed block while the allowance lasts; past it, the error fails the read. */
+  private static <T> Flux<T> tolerant(Flux<T> flux, AtomicInteger errors, ReadSettings settings,
+      ParquetReadStats stats) {
+    return flux.onErrorResume(CorruptInputException.class, e -> {
+      int n = errors.incrementAndGet();
+      if (n > settings.maxErroredBlocks()) {
+        return Flux.error(e);
+      }
+      stats.recordErrored(e);
+      LOG.warn("Skipping unreadable block {} of at most {} (maxErroredBlocks): {}", n,
+          settings.maxErroredBlocks(), e.getMessage());
+      return Flux.empty();
+    });
+  }
 
-    RowGroupCursor(ParquetFileReader reader, MessageType schema, Path file, Account account,
-        long maxBlockBytes) {
-      this.reader = reader;
-      this.schema = schema;
-      this.file = file;
-      this.account = account;
-      this.maxBlockBytes = maxBlockBytes;
-      FileMetaData meta = reader.getFooter().getFileMetaData();
-      this.converter = new RowGroupConverter(schema, meta.getKeyValueMetaData(), file,
-          meta.getCreatedBy());
-    }
+  /** Reads a file's footer (retried) and decides which row groups and columns to read. */
+  private Mono<FilePlan> plan(Path file, ReadSettings settings, ParquetReadStats stats) {
+    return Mono.fromCallable(() -> ParquetFileReader.open(opener.apply(file), readOptions()))
+        .retryWhen(settings.retry().spec(settings.scheduler()))
+        .onErrorMap(e -> !(e instanceof TributaryException),
+            e -> new CorruptInputException(file, "footer", e))
+        .map(reader -> {
+          try {
+            return plan(file, reader, stats);
+          } finally {
+            closeQuietly(reader);
+          }
+        })
+        .subscribeOn(settings.scheduler());
+  }
 
-    /** The next block of this file, or null at its end. */
-    Block next() {
-      while (rowsLeft == 0) {
-        if (!nextRowGroup()) {
-          return null;
+  private FilePlan plan(Path file, ParquetFileReader reader, ParquetReadStats stats) {
+    ParquetMetadata footer = reader.getFooter();
+    MessageType fileSchema = footer.getFileMetaData().getSchema();
+    MessageType projected = projection(fileSchema, file);
+    List<String> output = projected.getFields().stream().map(Type::getName).toList();
+    List<Type> read = new ArrayList<>(projected.getFields());
+    List<BlockMetaData> groups = footer.getBlocks();
+    if (filter != null) {
+      Set<String> filterColumns = RowFilter.columns(filter);
+      for (String name : filterColumns) {
+        if (!fileSchema.containsField(name)) {
+          throw new ColumnException(name, "is filtered on but not in " + file + "; it has "
+              + fileSchema.getFields().stream().map(Type::getName).toList());
+        }
+        if (!output.contains(name)) {
+          read.add(fileSchema.getType(name));
         }
       }
-      int rows = (int) Math.min(chunkRows, rowsLeft);
-      rowsLeft -= rows;
-      return converter.read(rows, account);
-    }
-
-    private boolean nextRowGroup() {
-      group++;
-      PageReadStore rowGroup;
       try {
-        rowGroup = reader.readNextRowGroup();
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptInputException(file, "row group " + group, e);
+        groups = RowGroupFilter.filterRowGroups(PUSHDOWN, FilterCompat.get(filter), groups,
+            reader);
+      } catch (IllegalArgumentException e) {
+        throw new ColumnException(String.join(",", filterColumns),
+            "filter " + filter + " does not fit the columns of " + file + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        throw new CorruptInputException(file, "row group statistics", e);
       }
-      if (rowGroup == null) {
-        return false;
-      }
-      rowsLeft = rowGroup.getRowCount();
-      long bytes = reader.getRowGroups().get(group).getTotalByteSize();
-      double perRow = rowsLeft == 0 ? 1 : Math.max(1.0, bytes / (double) rowsLeft);
-      chunkRows = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxBlockBytes / perRow));
-      converter.start(rowGroup, group);
-      return true;
     }
+    stats.recordSkipped(footer.getBlocks().size() - groups.size());
+    List<Integer> indexes = new ArrayList<>(groups.size());
+    for (BlockMetaData group : groups) {
+      indexes.add(footer.getBlocks().indexOf(group));
+    }
+    return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
+        indexes);
+  }
+
+  /**
+   * One file's read: its footer, the columns to read (projection, then filter-only columns), the
+   * columns to output, and the indexes of the row groups pushdown kept.
+   */
+  private record FilePlan(Path file, ParquetMetadata footer, MessageType requested,
+      List<String> output, List<Integer> groups) {
+    long rows() {
+      return groups.stream().mapToLong(g -> footer.getBlocks().get(g).getRowCount()).sum();
+    }
+  }
+
+  /** The row-group reads of a planned file, at most {@code rowsPerBlock} rows per block. */
+  private List<RowGroupRead> reads(FilePlan plan, long rowsPerBlock) {
+    RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
+    return plan.groups().stream().map(g -> new RowGroupRead(plan.file(), plan.footer(), g,
+        plan.requested(), plan.output(), rows, rowsPerBlock, includePaths, opener)).toList();
   }
 
   private MessageType projection(MessageType fileSchema, Path file) {
@@ -162,24 +320,19 @@ public final class ParquetSource {
     return new MessageType(fileSchema.getName(), fields);
   }
 
-  private static ParquetMetadata footer(Path file) {
-    try (ParquetFileReader reader = open(file)) {
+  private ParquetMetadata footer(Path file) {
+    try (ParquetFileReader reader = ParquetFileReader.open(opener.apply(file), readOptions())) {
       return reader.getFooter();
-    } catch (IOException e) {
-      throw new CorruptInputException(file, "footer", e);
-    }
-  }
-
-  private static ParquetFileReader open(Path file) {
-    try {
-      return ParquetFileReader.open(new LocalInputFile(file),
-          ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
     } catch (IOException | RuntimeException e) {
       throw new CorruptInputException(file, "footer", e);
     }
   }
 
-  private static void closeQuietly(ParquetFileReader reader) {
+  static ParquetReadOptions readOptions() {
+    return ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+  }
+
+  static void closeQuietly(ParquetFileReader reader) {
     try {
       reader.close();
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.arrow.vector.BigIntVector;
@@ -100,6 +101,18 @@ final class ParquetValues {
     } else {
       throw mismatch(vector, "BINARY");
     }
+  }
+
+  /** {@code unscaled} as a big-endian two's-complement value of exactly {@code length} bytes. */
+  static byte[] fixedBigEndian(BigInteger unscaled, int length) {
+    byte[] minimal = unscaled.toByteArray();
+    byte[] fixed = new byte[length];
+    byte pad = (byte) (unscaled.signum() < 0 ? -1 : 0);
+    int offset = length - minimal.length;
+    for (int i = 0; i < length; i++) {
+      fixed[i] = i < offset ? pad : minimal[i - offset];
+    }
+    return fixed;
   }
 
   private static IllegalStateException mismatch(FieldVector vector, String physical) {

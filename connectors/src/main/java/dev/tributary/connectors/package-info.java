@@ -3,7 +3,8 @@
  * Parquet ({@link dev.tributary.connectors.ParquetSource}, {@link
  * dev.tributary.connectors.ParquetSink}) through parquet-mr on local files, with a minimal Hadoop
  * class path. Sources allocate in the account they are given and block on I/O (run them on an I/O
- * scheduler); sinks write atomically (temporary names, renamed on success). Bad input raises
+ * scheduler; {@link dev.tributary.connectors.ReadSettings} carries what an execution asks of a
+ * read); sinks write atomically (temporary names, renamed on success). Bad input raises
  * {@link dev.tributary.connectors.CorruptInputException} naming the file and location. Depends on
  * memory-arena, Reactor, parquet-mr.
  */

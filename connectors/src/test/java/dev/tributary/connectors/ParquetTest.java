@@ -130,6 +130,36 @@ class ParquetTest extends ArenaTestSupport {
   }
 
   @Test
+  void filtersOnLogicalTypesCompareTheStoredValues() {
+    List<AllTypes.Column> columns = AllTypes.columns(7);
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(
+        AllTypes.block(account, columns, 0, 200))));
+    java.time.Instant cut = java.time.Instant.parse("1965-03-04T05:06:07.123456Z")
+        .plusSeconds(100 * 86_413L);
+    long micros = cut.getEpochSecond() * 1_000_000 + cut.getNano() / 1000;
+    ParquetSource source = ParquetSource.of(List.of(dir.toString())).filter(
+        org.apache.parquet.filter2.predicate.FilterApi.and(
+            org.apache.parquet.filter2.predicate.FilterApi.gtEq(
+                org.apache.parquet.filter2.predicate.FilterApi.longColumn("ts_us_utc"), micros),
+            org.apache.parquet.filter2.predicate.FilterApi.lt(
+                org.apache.parquet.filter2.predicate.FilterApi.intColumn("i8"), 0)));
+    List<Block> blocks = new ArrayList<>();
+    source.blocks(account, Bytes.MiB).doOnNext(blocks::add).blockLast();
+    try {
+      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
+      assertThat(rows).isNotEmpty().allSatisfy(r -> {
+        assertThat((java.time.Instant) r.get("ts_us_utc")).isAfterOrEqualTo(cut);
+        assertThat((Byte) r.get("i8")).isNegative();
+      });
+      long expected = java.util.stream.IntStream.range(100, 200)
+          .filter(i -> i % 4 != 3 && (Byte) columns.get(1).value().apply(i) < 0).count();
+      assertThat(rows).hasSize((int) expected);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+  }
+
+  @Test
   void legacyFormsOfOtherWritersRead() throws IOException {
     MessageType legacy = MessageTypeParser.parseMessageType("message legacy {"
         + " required int32 u8 (INTEGER(8,false)); required int32 u32 (INTEGER(32,false));"

@@ -4,13 +4,15 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 
 /**
  * Live counters of one operator instance: blocks, rows and bytes in and out, time in user
- * functions (wall and CPU), time spent waiting for downstream demand, and its account's peak.
+ * functions (wall and CPU), time spent waiting for downstream demand, its account's peak, and
+ * for a source what it read from storage.
  * Thread-safe; {@link #snapshot()} freezes them.
  */
 public final class OperatorStats {
@@ -34,6 +36,7 @@ public final class OperatorStats {
   private final AtomicLong throttledBytes = new AtomicLong();
   private final AtomicLong oversizeBlocks = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
+  private volatile Supplier<SourceReads> reads = () -> SourceReads.NONE;
 
   /** Creates the counters of the operator called {@code name}. */
   public OperatorStats(String name) {
@@ -48,6 +51,12 @@ public final class OperatorStats {
   /** Ties the counters to the operator's account, whose peak they report. */
   public OperatorStats account(Account account) {
     this.account = account;
+    return this;
+  }
+
+  /** Reports what the operator (a source) read from storage, asked for at each snapshot. */
+  public OperatorStats reads(Supplier<SourceReads> reads) {
+    this.reads = Objects.requireNonNull(reads, "reads");
     return this;
   }
 
@@ -158,6 +167,6 @@ public final class OperatorStats {
         blocksIn.get(), rowsIn.get(), bytesIn.get(), blocksOut.get(), rowsOut.get(),
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
         a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
-        oversizeBlocks.get());
+        oversizeBlocks.get(), reads.get());
   }
 }

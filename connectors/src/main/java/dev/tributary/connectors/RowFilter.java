@@ -1,0 +1,300 @@
+package dev.tributary.connectors;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.predicate.Operators;
+import org.apache.parquet.filter2.predicate.UserDefinedPredicate;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * The exact half of a Parquet filter: evaluates a parquet-mr {@link FilterPredicate} on decoded
+ * rows with Parquet's semantics (comparisons with a null cell are false, {@code eq(c, null)}
+ * matches nulls, {@code notEq(c, v)} matches nulls) and Parquet's column orderings.
+ */
+final class RowFilter {
+  private final FilterPredicate predicate;
+  private final MessageType schema;
+
+  /** A filter over blocks decoded with the Parquet schema {@code schema}. */
+  RowFilter(FilterPredicate predicate, MessageType schema) {
+    this.predicate = predicate;
+    this.schema = schema;
+  }
+
+  /**
+   * The names of the columns {@code predicate} reads.
+   *
+   * @throws IllegalArgumentException for a predicate rows cannot be tested by (contains)
+   */
+  static Set<String> columns(FilterPredicate predicate) {
+    Set<String> names = new LinkedHashSet<>();
+    predicate.accept(new Compiler(null, column -> {
+      names.add(column.getColumnPath().toDotString());
+      return null;
+    }));
+    return names;
+  }
+
+  /**
+   * The rows of {@code block} the predicate keeps, with only the {@code output} columns: the
+   * block itself when it already is that, else a copy charged to {@code account} (the input is
+   * closed), or null when no row matches.
+   */
+  Block apply(Block block, List<String> output, Account account) {
+    int rows = block.rowCount();
+    IntPredicate test = compile(predicate, block);
+    int[] kept = new int[rows];
+    int count = 0;
+    try {
+      for (int r = 0; r < rows; r++) {
+        if (test.test(r)) {
+          kept[count++] = r;
+        }
+      }
+    } catch (RuntimeException e) {
+      block.close();
+      throw e;
+    }
+    boolean sameColumns = block.schema().getFields().stream().map(Field::getName).toList()
+        .equals(output);
+    if (count == rows && sameColumns) {
+      return block;
+    }
+    try (block) {
+      if (count == 0) {
+        return null;
+      }
+      int n = count;
+      return account.allocate(() -> copy(block, output, kept, n, account));
+    }
+  }
+
+  private static Block copy(Block block, List<String> output, int[] kept, int count,
+      Account account) {
+    List<FieldVector> vectors = new ArrayList<>(output.size());
+    try {
+      for (String name : output) {
+        FieldVector from = block.vector(name);
+        FieldVector to = from.getField().createVector(account.allocator());
+        vectors.add(to);
+        to.setInitialCapacity(count);
+        to.allocateNew();
+        for (int i = 0; i < count; i++) {
+          to.copyFromSafe(kept[i], i, from);
+        }
+        to.setValueCount(count);
+      }
+      return Block.wrap(new VectorSchemaRoot(
+          vectors.stream().map(FieldVector::getField).toList(), vectors, count), account);
+    } catch (RuntimeException e) {
+      vectors.forEach(FieldVector::close);
+      throw e;
+    }
+  }
+
+  private IntPredicate compile(FilterPredicate p, Block block) {
+    return p.accept(new Compiler(block, column -> cells(column, block)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Cells cells(Operators.Column<?> column, Block block) {
+    String name = column.getColumnPath().toDotString();
+    return new Cells(block.vector(name),
+        (Comparator<Object>) schema.getType(name).asPrimitiveType().comparator());
+  }
+
+  /**
+   * Turns a predicate into a test of row indexes, reading cells through {@code cells} (which
+   * may also just note the columns, returning null, when {@code block} is null).
+   */
+  private record Compiler(Block block, Function<Operators.Column<?>, Cells> cells)
+      implements FilterPredicate.Visitor<IntPredicate> {
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.Eq<T> eq) {
+      Cells c = cells.apply(eq.getColumn());
+      Object value = eq.getValue();
+      if (c == null) {
+        return null;
+      }
+      return value == null ? c::isNull
+          : row -> !c.isNull(row) && c.order.compare(c.value(row), value) == 0;
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.NotEq<T> notEq) {
+      Cells c = cells.apply(notEq.getColumn());
+      Object value = notEq.getValue();
+      if (c == null) {
+        return null;
+      }
+      return value == null ? row -> !c.isNull(row)
+          : row -> c.isNull(row) || c.order.compare(c.value(row), value) != 0;
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.Lt<T> lt) {
+      return compare(lt.getColumn(), lt.getValue(), s -> s < 0);
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.LtEq<T> ltEq) {
+      return compare(ltEq.getColumn(), ltEq.getValue(), s -> s <= 0);
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.Gt<T> gt) {
+      return compare(gt.getColumn(), gt.getValue(), s -> s > 0);
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.GtEq<T> gtEq) {
+      return compare(gtEq.getColumn(), gtEq.getValue(), s -> s >= 0);
+    }
+
+    private IntPredicate compare(Operators.Column<?> column, Object value, IntPredicate sign) {
+      Cells c = cells.apply(column);
+      return c == null ? null
+          : row -> !c.isNull(row) && sign.test(c.order.compare(c.value(row), value));
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.In<T> in) {
+      return in(in.getColumn(), in.getValues());
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.NotIn<T> notIn) {
+      IntPredicate in = in(notIn.getColumn(), notIn.getValues());
+      return in == null ? null : in.negate();
+    }
+
+    private IntPredicate in(Operators.Column<?> column, Set<?> values) {
+      Cells c = cells.apply(column);
+      if (c == null) {
+        return null;
+      }
+      return row -> {
+        Object cell = c.value(row);
+        return cell == null ? values.contains(null)
+            : values.stream().anyMatch(v -> v != null && c.order.compare(cell, v) == 0);
+      };
+    }
+
+    @Override
+    public <T extends Comparable<T>> IntPredicate visit(Operators.Contains<T> contains) {
+      throw new IllegalArgumentException("unsupported Parquet filter " + contains
+          + " (repeated columns): use eq, notEq, lt, ltEq, gt, gtEq, in, notIn, userDefined,"
+          + " and, or, not");
+    }
+
+    @Override
+    public IntPredicate visit(Operators.And and) {
+      IntPredicate l = and.getLeft().accept(this);
+      IntPredicate r = and.getRight().accept(this);
+      return block == null ? null : row -> l.test(row) && r.test(row);
+    }
+
+    @Override
+    public IntPredicate visit(Operators.Or or) {
+      IntPredicate l = or.getLeft().accept(this);
+      IntPredicate r = or.getRight().accept(this);
+      return block == null ? null : row -> l.test(row) || r.test(row);
+    }
+
+    @Override
+    public IntPredicate visit(Operators.Not not) {
+      IntPredicate inner = not.getPredicate().accept(this);
+      return inner == null ? null : inner.negate();
+    }
+
+    @Override
+    public <T extends Comparable<T>, U extends UserDefinedPredicate<T>> IntPredicate visit(
+        Operators.UserDefined<T, U> udp) {
+      Cells c = cells.apply(udp.getColumn());
+      if (c == null) {
+        return null;
+      }
+      U keep = udp.getUserDefinedPredicate();
+      return row -> keep.keep(userValue(c.value(row)));
+    }
+
+    @Override
+    public <T extends Comparable<T>, U extends UserDefinedPredicate<T>> IntPredicate visit(
+        Operators.LogicalNotUserDefined<T, U> udp) {
+      IntPredicate keep = visit(udp.getUserDefined());
+      return keep == null ? null : keep.negate();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T userValue(Object value) {
+      return (T) value;
+    }
+  }
+
+  /** One column's cells as the values parquet-mr's filter API compares (Binary for bytes). */
+  private record Cells(FieldVector vector, Comparator<Object> order) {
+    boolean isNull(int row) {
+      return vector.isNull(row);
+    }
+
+    Object value(int row) {
+      if (vector.isNull(row)) {
+        return null;
+      }
+      if (vector instanceof VarCharVector v) {
+        return Binary.fromConstantByteArray(v.get(row));
+      }
+      if (vector instanceof VarBinaryVector v) {
+        return Binary.fromConstantByteArray(v.get(row));
+      }
+      if (vector instanceof FixedSizeBinaryVector v) {
+        return Binary.fromConstantByteArray(v.get(row));
+      }
+      // Logical types compare as the physical values Parquet stores.
+      if (vector instanceof TimeStampVector v) {
+        return v.get(row);
+      }
+      if (vector instanceof DateDayVector v) {
+        return v.get(row);
+      }
+      if (vector instanceof TinyIntVector v) {
+        return (int) v.get(row);
+      }
+      if (vector instanceof SmallIntVector v) {
+        return (int) v.get(row);
+      }
+      if (vector instanceof DecimalVector v) {
+        BigInteger unscaled = v.getObject(row).unscaledValue();
+        if (v.getPrecision() <= 9) {
+          return unscaled.intValueExact();
+        } else if (v.getPrecision() <= 18) {
+          return unscaled.longValueExact();
+        }
+        return Binary.fromConstantByteArray(
+            ParquetValues.fixedBigEndian(unscaled, ParquetSchemas.decimalBytes(v.getPrecision())));
+      }
+      return vector.getObject(row);
+    }
+  }
+}

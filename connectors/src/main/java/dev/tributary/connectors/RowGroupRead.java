@@ -1,0 +1,152 @@
+package dev.tributary.connectors;
+
+import dev.tributary.error.TributaryException;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.BlockCustody;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.schema.MessageType;
+import reactor.core.publisher.Flux;
+
+/**
+ * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
+ * in parallel. Opening the file and reading the row group's column chunks is retried as the
+ * settings say; decoding, which starts emitting rows, never is.
+ *
+ * @param file the file
+ * @param footer its footer, read once when the file was planned
+ * @param group the row group's index in the footer
+ * @param requested the columns to read: the projection, then columns only the filter reads
+ * @param output the columns the blocks keep
+ * @param filter the exact row filter, or null
+ * @param rowsPerBlock the most rows per block (besides the block-size cut)
+ * @param includePaths whether blocks get a {@code path} column
+ * @param opener opens the file
+ */
+record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType requested,
+    List<String> output, RowFilter filter, long rowsPerBlock, boolean includePaths,
+    Function<Path, InputFile> opener) {
+
+  /**
+   * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
+   * custody} as it is made, and counted into {@code stats}.
+   */
+  Flux<Block> blocks(Account account, ReadSettings settings, ParquetReadStats stats,
+      BlockCustody custody) {
+    return Flux.<Block, Cursor>generate(() -> open(account, settings.maxBlockBytes(), stats),
+        (cursor, sink) -> {
+          Block block = cursor.next();
+          if (block == null) {
+            sink.complete();
+          } else {
+            custody.hold(block);
+            sink.next(block);
+          }
+          return cursor;
+        }, Cursor::close)
+        .subscribeOn(settings.scheduler())
+        .retryWhen(settings.retry().spec(settings.scheduler()))
+        .onErrorMap(e -> !(e instanceof TributaryException),
+            e -> new CorruptInputException(file, "row group " + group, e));
+  }
+
+  private Cursor open(Account account, long maxBlockBytes, ParquetReadStats stats)
+      throws IOException {
+    InputFile input = opener.apply(file);
+    SeekableInputStream stream = input.newStream();
+    ParquetFileReader reader;
+    try {
+      reader = new ParquetFileReader(input, footer, ParquetSource.readOptions(), stream);
+    } catch (IOException | RuntimeException e) {
+      stream.close();
+      throw e;
+    }
+    try {
+      reader.setRequestedSchema(requested);
+      PageReadStore pages = reader.readRowGroup(group);
+      if (pages == null) {
+        throw new IOException("the footer lists row group " + group + " but it is missing");
+      }
+      BlockMetaData meta = footer.getBlocks().get(group);
+      stats.recordRead(chunkBytes(meta));
+      RowGroupConverter converter = new RowGroupConverter(requested,
+          footer.getFileMetaData().getKeyValueMetaData(), file,
+          footer.getFileMetaData().getCreatedBy());
+      converter.start(pages, group);
+      long rows = pages.getRowCount();
+      double perRow = rows == 0 ? 1 : Math.max(1.0, meta.getTotalByteSize() / (double) rows);
+      long chunk = Math.min(rowsPerBlock, (long) (maxBlockBytes / perRow));
+      return new Cursor(reader, converter, account, rows,
+          (int) Math.max(1, Math.min(Integer.MAX_VALUE, chunk)));
+    } catch (IOException | RuntimeException e) {
+      ParquetSource.closeQuietly(reader);
+      throw e;
+    }
+  }
+
+  /** Compressed bytes of the requested columns' chunks in row group {@code meta}. */
+  private long chunkBytes(BlockMetaData meta) {
+    Set<ColumnPath> read = requested.getColumns().stream()
+        .map(c -> ColumnPath.get(c.getPath())).collect(Collectors.toSet());
+    return meta.getColumns().stream().filter(c -> read.contains(c.getPath()))
+        .mapToLong(ColumnChunkMetaData::getTotalSize).sum();
+  }
+
+  /** Decodes an opened row group a chunk at a time. */
+  private final class Cursor {
+    private final ParquetFileReader reader;
+    private final RowGroupConverter converter;
+    private final Account account;
+    private final int chunkRows;
+    private long rowsLeft;
+
+    Cursor(ParquetFileReader reader, RowGroupConverter converter, Account account,
+        long rows, int chunkRows) {
+      this.reader = reader;
+      this.converter = converter;
+      this.account = account;
+      this.rowsLeft = rows;
+      this.chunkRows = chunkRows;
+    }
+
+    /** The next non-empty block of the row group, or null at its end. */
+    Block next() {
+      try {
+        while (rowsLeft > 0) {
+          int rows = (int) Math.min(chunkRows, rowsLeft);
+          rowsLeft -= rows;
+          Block block = converter.read(rows, account);
+          if (filter != null) {
+            block = filter.apply(block, output, account);
+            if (block == null) {
+              continue;
+            }
+          }
+          return includePaths ? PathColumn.append(block, file.toString(), account) : block;
+        }
+        return null;
+      } catch (TributaryException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new CorruptInputException(file, "row group " + group, e);
+      }
+    }
+
+    void close() {
+      ParquetSource.closeQuietly(reader);
+    }
+  }
+}

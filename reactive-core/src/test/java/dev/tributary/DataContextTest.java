@@ -1,0 +1,40 @@
+package dev.tributary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tributary.connectors.ReadSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DataContextTest {
+  @Test
+  void readSettingsCarryTheRetryPolicyTheErroredBlockAllowanceAndOrder() {
+    DataContext ctx = DataContext.defaults().withPreserveOrder(false)
+        .withRetriedIoErrors(IOException.class, UncheckedIOException.class)
+        .withIoRetryBackoff(5, Duration.ofMillis(1), Duration.ofMillis(8))
+        .withMaxErroredBlocks(2);
+    ReadSettings settings = ctx.readSettings();
+    assertThat(settings.retry().retried())
+        .containsExactly(IOException.class, UncheckedIOException.class);
+    assertThat(settings.retry().maxAttempts()).isEqualTo(5);
+    assertThat(settings.retry().retries(new java.nio.file.NoSuchFileException("f"))).isTrue();
+    assertThat(settings.retry().retries(new IllegalStateException())).isFalse();
+    assertThat(settings.maxErroredBlocks()).isEqualTo(2);
+    assertThat(settings.preserveOrder()).isFalse();
+    assertThat(settings.maxBlockBytes()).isEqualTo(ctx.effectiveMaxBlockSize());
+  }
+
+  @Test
+  void byDefaultNothingIsRetriedAndNoBlockMayFail() {
+    DataContext ctx = DataContext.defaults();
+    assertThat(ctx.ioRetry().retried()).isEmpty();
+    assertThat(ctx.maxErroredBlocks()).isZero();
+    assertThatThrownBy(() -> ctx.withMaxErroredBlocks(-1))
+        .hasMessageContaining("maxErroredBlocks");
+    assertThatThrownBy(() -> ctx.withIoRetryBackoff(0, Duration.ZERO, Duration.ZERO))
+        .hasMessageContaining("maxAttempts");
+  }
+}
