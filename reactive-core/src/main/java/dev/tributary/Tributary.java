@@ -2,7 +2,7 @@ package dev.tributary;
 
 import dev.tributary.connectors.ArrowIpcSource;
 import dev.tributary.connectors.FileSource;
-import dev.tributary.connectors.ParquetReadStats;
+import dev.tributary.connectors.ReadStats;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
@@ -165,21 +165,33 @@ public final class Tributary {
    */
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
-        (account, ctx, stats) -> {
-          ParquetReadStats reads = new ParquetReadStats();
-          stats.reads(() -> new SourceReads(reads.bytesRead(), reads.rowGroupsRead(),
-              reads.rowGroupsSkipped(),
-              reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
-          return source.blocks(account, ctx.readSettings(), reads);
-        },
+        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
         Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
+  }
+
+  /** A storage read with its own settings and stats. */
+  @FunctionalInterface
+  private interface StorageRead {
+    Flux<Block> blocks(Account account, DataContext context, ReadStats reads);
+  }
+
+  /** A source reader that reports what {@code read} touched in the source's stats row. */
+  private static LogicalPlan.Reader reading(StorageRead read) {
+    return (account, ctx, stats) -> {
+      ReadStats reads = new ReadStats();
+      stats.reads(() -> new SourceReads(reads.bytesRead(), reads.fragmentsRead(),
+          reads.fragmentsSkipped(),
+          reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
+      return read.blocks(account, ctx, reads);
+    };
   }
 
   /** A dataset over Arrow IPC files (file or stream format): one block per record batch. */
   public static Dataset readArrow(String... paths) {
     ArrowIpcSource source = ArrowIpcSource.of(List.of(paths));
-    return new Dataset(LogicalPlan.Source.of("ReadArrow[" + source.files().size() + " files]",
-        (account, ctx) -> source.blocks(account), null, -1), null);
+    return new Dataset(new LogicalPlan.Source("ReadArrow[" + source.files().size() + " files]",
+        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
+        () -> null, () -> -1), null);
   }
 
   /** One row per line ({@code text} column) of text files, directories or globs. */
@@ -202,8 +214,9 @@ public final class Tributary {
 
   /** A dataset over a configured file source (grayscale images, rows per block). */
   public static Dataset fromFiles(FileSource source, String name) {
-    return new Dataset(LogicalPlan.Source.of(name + "[" + source.files().size() + " files]",
-        (account, ctx) -> source.blocks(account), null, -1), null);
+    return new Dataset(new LogicalPlan.Source(name + "[" + source.files().size() + " files]",
+        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
+        () -> null, () -> -1), null);
   }
 
   /** A dataset over CSV files (with a header row), directories or globs; types inferred. */
@@ -228,8 +241,9 @@ public final class Tributary {
 
   /** A dataset over a configured CSV or JSON-lines source (delimiter, schema, rows per block). */
   public static Dataset fromText(TextSource source, String name) {
-    return new Dataset(LogicalPlan.Source.of(name + "[" + source.files().size() + " files]",
-        (account, ctx) -> source.blocks(account), null, -1), null);
+    return new Dataset(new LogicalPlan.Source(name + "[" + source.files().size() + " files]",
+        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
+        () -> null, () -> -1), null);
   }
 
   /**

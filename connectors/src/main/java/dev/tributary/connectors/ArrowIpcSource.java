@@ -40,26 +40,35 @@ public final class ArrowIpcSource {
 
   /** Every record batch as a block charged to {@code account}, read on subscription. */
   public Flux<Block> blocks(Account account) {
-    return Flux.fromIterable(files).concatMap(file -> fileBlocks(file, account), 1);
+    return blocks(account, ReadSettings.defaults(Long.MAX_VALUE), new ReadStats());
   }
 
-  private Flux<Block> fileBlocks(Path file, Account account) {
-    return Flux.using(() -> open(file, account), reader -> {
-      int[] batch = {0};
-      return Flux.generate((SynchronousSink<Block> sink) -> {
-        int b = batch[0]++;
-        try {
-          if (!reader.loadNextBatch()) {
-            sink.complete();
-            return;
-          }
-          sink.next(account.allocate(() -> adopt(reader, account)));
-        } catch (IOException | RuntimeException e) {
-          sink.error(e instanceof dev.tributary.memory.MemoryLimitExceededException m ? m
-              : new CorruptInputException(file, "record batch " + b, e));
+  /**
+   * Every record batch as a block charged to {@code account}, read as {@code settings} say:
+   * opening a file is retried on the retried error types; a file that fails ends there and
+   * counts as one errored block while the allowance lasts. Files opened are counted in {@code
+   * stats}.
+   */
+  public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
+    return FileReads.eachFile(files, settings, stats, file -> open(file, account),
+        (file, reader) -> batches(file, reader, account), ArrowIpcSource::closeQuietly);
+  }
+
+  private static Flux<Block> batches(Path file, ArrowReader reader, Account account) {
+    int[] batch = {0};
+    return Flux.generate((SynchronousSink<Block> sink) -> {
+      int b = batch[0]++;
+      try {
+        if (!reader.loadNextBatch()) {
+          sink.complete();
+          return;
         }
-      });
-    }, ArrowIpcSource::closeQuietly);
+        sink.next(account.allocate(() -> adopt(reader, account)));
+      } catch (IOException | RuntimeException e) {
+        sink.error(e instanceof dev.tributary.memory.MemoryLimitExceededException m ? m
+            : new CorruptInputException(file, "record batch " + b, e));
+      }
+    });
   }
 
   /** Moves the reader's current batch into a block of its own (the reader reuses its root). */
@@ -71,19 +80,15 @@ public final class ArrowIpcSource {
     }
   }
 
-  private static ArrowReader open(Path file, Account account) {
-    try {
-      byte[] head = new byte[FILE_MAGIC.length];
-      try (InputStream in = Files.newInputStream(file)) {
-        int n = in.readNBytes(head, 0, head.length);
-        if (n == head.length && Arrays.equals(head, FILE_MAGIC)) {
-          return new ArrowFileReader(FileChannel.open(file), account.allocator());
-        }
+  private static ArrowReader open(Path file, Account account) throws IOException {
+    byte[] head = new byte[FILE_MAGIC.length];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n = in.readNBytes(head, 0, head.length);
+      if (n == head.length && Arrays.equals(head, FILE_MAGIC)) {
+        return new ArrowFileReader(FileChannel.open(file), account.allocator());
       }
-      return new ArrowStreamReader(Files.newInputStream(file), account.allocator());
-    } catch (IOException e) {
-      throw new CorruptInputException(file, "header", e);
     }
+    return new ArrowStreamReader(Files.newInputStream(file), account.allocator());
   }
 
   private static void closeQuietly(ArrowReader reader) {

@@ -98,62 +98,72 @@ public final class FileSource {
 
   /** The rows as blocks charged to {@code account}, read on subscription. */
   public Flux<Block> blocks(Account account) {
+    return blocks(account, ReadSettings.defaults(Long.MAX_VALUE), new ReadStats());
+  }
+
+  /**
+   * The rows as blocks charged to {@code account}, read as {@code settings} say: opening or
+   * reading a file is retried on the retried error types; an unreadable text file ends there,
+   * an unreadable or undecodable whole file fails its block, each one errored block while the
+   * allowance lasts. Files read and their sizes are counted in {@code stats}.
+   */
+  public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
     if (kind == Kind.LINES) {
-      return Flux.fromIterable(files).concatMap(file -> lines(file, account), 1);
+      return FileReads.eachFile(files, settings, stats,
+          file -> Files.newBufferedReader(file, StandardCharsets.UTF_8),
+          (file, reader) -> lines(file, reader, account), FileSource::closeQuietly);
     }
-    return Flux.fromIterable(files).buffer(perBlock).map(group -> wholeFiles(group, account));
+    return FileReads.groups(files, perBlock, settings, stats, this::readWhole,
+        contents -> wholeFiles(contents, account));
   }
 
-  private Flux<Block> lines(Path file, Account account) {
-    return Flux.using(() -> Files.newBufferedReader(file, StandardCharsets.UTF_8),
-        reader -> Flux.generate((SynchronousSink<Block> sink) -> {
-          List<String> lines = new ArrayList<>();
-          try {
-            String line;
-            while (lines.size() < perBlock && (line = reader.readLine()) != null) {
-              lines.add(line);
-            }
-          } catch (IOException e) {
-            sink.error(new CorruptInputException(file, "after line " + lines.size(), e));
-            return;
-          }
-          if (lines.isEmpty()) {
-            sink.complete();
-          } else {
-            sink.next(Block.builder(account).column("text", lines.toArray(String[]::new))
-                .build());
-          }
-        }), FileSource::closeQuietly);
-  }
-
-  private Block wholeFiles(List<Path> group, Account account) {
-    String[] paths = new String[group.size()];
-    byte[][] bytes = new byte[group.size()][];
-    float[][] images = new float[group.size()][];
-    for (int i = 0; i < paths.length; i++) {
-      Path file = group.get(i);
-      paths[i] = file.toString();
+  private Flux<Block> lines(Path file, BufferedReader reader, Account account) {
+    long[] lineNumber = {0};
+    return Flux.generate((SynchronousSink<Block> sink) -> {
+      List<String> lines = new ArrayList<>();
       try {
-        if (kind == Kind.BINARY) {
-          bytes[i] = Files.readAllBytes(file);
-        } else {
-          images[i] = decode(file);
+        String line;
+        while (lines.size() < perBlock && (line = reader.readLine()) != null) {
+          lines.add(line);
+          lineNumber[0]++;
         }
       } catch (IOException e) {
-        throw new CorruptInputException(file, "whole file", e);
+        sink.error(new CorruptInputException(file, "after line " + lineNumber[0], e));
+        return;
       }
-    }
-    BlockBuilder builder = Block.builder(account).column("path", paths);
+      if (lines.isEmpty()) {
+        sink.complete();
+      } else {
+        sink.next(Block.builder(account).column("text", lines.toArray(String[]::new)).build());
+      }
+    });
+  }
+
+
+  /** One file's path and its bytes or decoded image. */
+  private record Whole(Path file, byte[] bytes, float[] image) {}
+
+  private Whole readWhole(Path file) throws IOException {
+    return kind == Kind.BINARY ? new Whole(file, Files.readAllBytes(file), null)
+        : new Whole(file, null, decode(file));
+  }
+
+  private Block wholeFiles(List<Whole> group, Account account) {
+    BlockBuilder builder = Block.builder(account)
+        .column("path", group.stream().map(w -> w.file().toString()).toArray(String[]::new));
     if (kind == Kind.BINARY) {
-      return builder.column("bytes", bytes).build();
+      return builder.column("bytes", group.stream().map(Whole::bytes).toArray(byte[][]::new))
+          .build();
     }
-    return builder.tensors("image", images, imageValues()).build();
+    return builder.tensors("image", group.stream().map(Whole::image).toArray(float[][]::new),
+        imageValues()).build();
   }
 
   private float[] decode(Path file) throws IOException {
     BufferedImage image = ImageIO.read(file.toFile());
     if (image == null) {
-      throw new IOException("not a decodable image (PNG or JPEG expected)");
+      throw new CorruptInputException(file, "whole file",
+          new IOException("not a decodable image (PNG or JPEG expected)"));
     }
     BufferedImage sized = new BufferedImage(width, height,
         gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -31,8 +30,6 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -50,7 +47,6 @@ public final class ParquetSource {
   /** Row groups read at once unless {@link #parallelism(int)} says otherwise. */
   public static final int DEFAULT_PARALLELISM = 4;
 
-  private static final Logger LOG = LoggerFactory.getLogger(ParquetSource.class);
   private static final List<FilterLevel> PUSHDOWN =
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
 
@@ -179,7 +175,7 @@ public final class ParquetSource {
    * maxBlockBytes} each.
    */
   public Flux<Block> blocks(Account account, long maxBlockBytes) {
-    return blocks(account, ReadSettings.defaults(maxBlockBytes), new ParquetReadStats());
+    return blocks(account, ReadSettings.defaults(maxBlockBytes), new ReadStats());
   }
 
   /**
@@ -190,15 +186,15 @@ public final class ParquetSource {
    * skipped (logged, and listed in {@code stats}), and the next fails the read. Blocks in flight
    * when the subscriber cancels or the read fails are released.
    */
-  public Flux<Block> blocks(Account account, ReadSettings settings, ParquetReadStats stats) {
+  public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(stats, "stats");
     return Flux.defer(() -> {
       BlockCustody custody = new BlockCustody();
-      AtomicInteger errors = new AtomicInteger();
+      ErrorAllowance allowance = new ErrorAllowance(settings, stats);
       Flux<FilePlan> plans = Flux.fromIterable(files).concatMap(file ->
-          tolerant(plan(file, settings, stats).flux(), errors, settings, stats), 1);
+          allowance.guard(plan(file, settings, stats).flux()), 1);
       Flux<RowGroupRead> reads = numBlocks == 0
           ? plans.concatMapIterable(p -> reads(p, Long.MAX_VALUE))
           : plans.collectList().flatMapIterable(all -> {
@@ -207,7 +203,7 @@ public final class ParquetSource {
             return all.stream().flatMap(p -> reads(p, perBlock).stream()).toList();
           });
       Function<RowGroupRead, Flux<Block>> read = r ->
-          tolerant(r.blocks(account, settings, stats, custody), errors, settings, stats);
+          allowance.guard(r.blocks(account, settings, stats, custody));
       Flux<Block> out = settings.preserveOrder()
           ? reads.flatMapSequential(read, parallelism, 1)
           : reads.flatMap(read, parallelism, 1);
@@ -219,23 +215,8 @@ public final class ParquetSource {
     }).doOnDiscard(Block.class, Block::release);
   }
 
-  /** Skips a failed block while the allowance lasts; past it, the error fails the read. */
-  private static <T> Flux<T> tolerant(Flux<T> flux, AtomicInteger errors, ReadSettings settings,
-      ParquetReadStats stats) {
-    return flux.onErrorResume(CorruptInputException.class, e -> {
-      int n = errors.incrementAndGet();
-      if (n > settings.maxErroredBlocks()) {
-        return Flux.error(e);
-      }
-      stats.recordErrored(e);
-      LOG.warn("Skipping unreadable block {} of at most {} (maxErroredBlocks): {}", n,
-          settings.maxErroredBlocks(), e.getMessage());
-      return Flux.empty();
-    });
-  }
-
   /** Reads a file's footer (retried) and decides which row groups and columns to read. */
-  private Mono<FilePlan> plan(Path file, ReadSettings settings, ParquetReadStats stats) {
+  private Mono<FilePlan> plan(Path file, ReadSettings settings, ReadStats stats) {
     return Mono.fromCallable(() -> ParquetFileReader.open(opener.apply(file), readOptions()))
         .retryWhen(settings.retry().spec(settings.scheduler()))
         .onErrorMap(e -> !(e instanceof TributaryException),
@@ -250,7 +231,7 @@ public final class ParquetSource {
         .subscribeOn(settings.scheduler());
   }
 
-  private FilePlan plan(Path file, ParquetFileReader reader, ParquetReadStats stats) {
+  private FilePlan plan(Path file, ParquetFileReader reader, ReadStats stats) {
     ParquetMetadata footer = reader.getFooter();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
     MessageType projected = projection(fileSchema, file);

@@ -44,7 +44,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
    * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
    * custody} as it is made, and counted into {@code stats}.
    */
-  Flux<Block> blocks(Account account, ReadSettings settings, ParquetReadStats stats,
+  Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats,
       BlockCustody custody) {
     return Flux.<Block, Cursor>generate(() -> open(account, settings.maxBlockBytes(), stats),
         (cursor, sink) -> {
@@ -63,7 +63,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
             e -> new CorruptInputException(file, "row group " + group, e));
   }
 
-  private Cursor open(Account account, long maxBlockBytes, ParquetReadStats stats)
+  private Cursor open(Account account, long maxBlockBytes, ReadStats stats)
       throws IOException {
     InputFile input = opener.apply(file);
     SeekableInputStream stream = input.newStream();

@@ -11,6 +11,7 @@ import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,12 +106,18 @@ public final class TextSource {
 
   /** Every file's rows as blocks charged to {@code account}, read on subscription. */
   public Flux<Block> blocks(Account account) {
-    return Flux.fromIterable(files).concatMap(file -> fileBlocks(file, account), 1);
+    return blocks(account, ReadSettings.defaults(Long.MAX_VALUE), new ReadStats());
   }
 
-  private Flux<Block> fileBlocks(Path file, Account account) {
-    return Flux.using(() -> open(file), rows -> Generated.blocks(() -> rows.nextBlock(account)),
-        RowReader::closeQuietly);
+  /**
+   * Every file's rows as blocks charged to {@code account}, read as {@code settings} say:
+   * opening a file is retried on the retried error types; a file that fails (unreadable, or a
+   * bad row) ends there and counts as one errored block while the allowance lasts (its earlier
+   * blocks stay). Files opened and their sizes are counted in {@code stats}.
+   */
+  public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
+    return FileReads.eachFile(files, settings, stats, this::open,
+        (file, rows) -> Generated.blocks(() -> rows.nextBlock(account)), RowReader::closeQuietly);
   }
 
   private RowReader open(Path file) throws IOException {
@@ -119,12 +126,17 @@ public final class TextSource {
       mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
       CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(delimiter);
       MappingIterator<String[]> it =
-          mapper.readerFor(String[].class).with(schema).readValues(file.toFile());
-      return new CsvRows(file, it);
+          mapper.readerFor(String[].class).with(schema).readValues(Files.newInputStream(file));
+      try {
+        return new CsvRows(file, it);
+      } catch (IOException | RuntimeException e) {
+        it.close(); // no header: the file is not held open
+        throw e;
+      }
     }
     MappingIterator<Map<String, Object>> it = new ObjectMapper()
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .readerFor(Map.class).readValues(file.toFile());
+        .readerFor(Map.class).readValues(Files.newInputStream(file));
     return new JsonRows(file, it);
   }
 

@@ -77,10 +77,10 @@ class ParquetReadTest extends ArenaTestSupport {
   void aFilterReadsOnlyTheRowGroupsItsStatisticsAllowAndKeepsExactlyTheMatchingRows() {
     ParquetSource source = source(fiveGroups())
         .filter(and(gtEq(longColumn("id"), 2100L), lt(longColumn("id"), 2300L)));
-    ParquetReadStats stats = new ParquetReadStats();
+    ReadStats stats = new ReadStats();
     assertThat(ids(source.blocks(account, SETTINGS, stats))).isEqualTo(range(2100, 2300));
-    assertThat(stats.rowGroupsRead()).isEqualTo(1);
-    assertThat(stats.rowGroupsSkipped()).isEqualTo(4);
+    assertThat(stats.fragmentsRead()).isEqualTo(1);
+    assertThat(stats.fragmentsSkipped()).isEqualTo(4);
     assertThat(source.rowCount()).as("a filtered count must read rows").isEqualTo(-1);
   }
 
@@ -89,7 +89,7 @@ class ParquetReadTest extends ArenaTestSupport {
     ParquetSource source = source(fiveGroups()).columns(List.of("x"))
         .filter(lt(longColumn("id"), 10L));
     List<Double> xs = new ArrayList<>();
-    source.blocks(account, SETTINGS, new ParquetReadStats()).doOnNext(b -> {
+    source.blocks(account, SETTINGS, new ReadStats()).doOnNext(b -> {
       try (b) {
         assertThat(b.schema().getFields()).extracting(Field::getName).containsExactly("x");
         for (double x : b.doubles("x")) {
@@ -105,10 +105,10 @@ class ParquetReadTest extends ArenaTestSupport {
     Path file = fiveGroups();
     // s is null on every fifth row: eq(s, null) keeps exactly those, notEq(s, v) keeps them too.
     assertThat(ids(source(file).filter(eq(binaryColumn("s"), null))
-        .blocks(account, SETTINGS, new ParquetReadStats())))
+        .blocks(account, SETTINGS, new ReadStats())))
         .isEqualTo(LongStream.range(0, 5000).filter(i -> i % 5 == 4).boxed().toList());
     assertThat(ids(source(file).filter(notEq(binaryColumn("s"), Binary.fromString("s0")))
-        .blocks(account, SETTINGS, new ParquetReadStats())))
+        .blocks(account, SETTINGS, new ReadStats())))
         .isEqualTo(range(1, 5000));
   }
 
@@ -116,12 +116,12 @@ class ParquetReadTest extends ArenaTestSupport {
   void aFilterOnAMissingColumnOrOfTheWrongTypeIsATypedErrorNamingIt() {
     Path file = fiveGroups();
     StepVerifier.create(source(file).filter(eq(longColumn("nope"), 1L))
-            .blocks(account, SETTINGS, new ParquetReadStats()))
+            .blocks(account, SETTINGS, new ReadStats()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ColumnException.class)
             .hasMessageContaining("nope").hasMessageContaining("five.parquet"))
         .verify(Duration.ofSeconds(30));
     StepVerifier.create(source(file).filter(eq(intColumn("id"), 1))
-            .blocks(account, SETTINGS, new ParquetReadStats()))
+            .blocks(account, SETTINGS, new ReadStats()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ColumnException.class)
             .hasMessageContaining("id").hasMessageContaining("five.parquet"))
         .verify(Duration.ofSeconds(30));
@@ -140,17 +140,17 @@ class ParquetReadTest extends ArenaTestSupport {
         }
       }
     }
-    ParquetReadStats all = new ParquetReadStats();
+    ReadStats all = new ReadStats();
     ids(source(file).blocks(account, SETTINGS, all));
-    ParquetReadStats projected = new ParquetReadStats();
+    ReadStats projected = new ReadStats();
     ids(source(file).columns(List.of("id")).blocks(account, SETTINGS, projected));
-    ParquetReadStats pushed = new ParquetReadStats();
+    ReadStats pushed = new ReadStats();
     ids(source(file).columns(List.of("id")).filter(lt(longColumn("id"), 1000L))
         .blocks(account, SETTINGS, pushed));
     assertThat(all.bytesRead()).isEqualTo(allBytes);
     assertThat(projected.bytesRead()).isEqualTo(idBytes).isLessThan(allBytes / 2);
-    assertThat(projected.rowGroupsRead()).isEqualTo(5);
-    assertThat(pushed.rowGroupsRead()).isEqualTo(1);
+    assertThat(projected.fragmentsRead()).isEqualTo(5);
+    assertThat(pushed.fragmentsRead()).isEqualTo(1);
     assertThat(pushed.bytesRead()).isLessThan(projected.bytesRead() / 2);
   }
 
@@ -159,14 +159,14 @@ class ParquetReadTest extends ArenaTestSupport {
     List<Path> files = manyFiles(4);
     ParquetSource source = ParquetSource.of(List.of(dir.toString()));
     List<Long> serial = ids(source.parallelism(1).blocks(account, SETTINGS,
-        new ParquetReadStats()));
+        new ReadStats()));
     assertThat(serial).isEqualTo(range(0, files.size() * 1500L));
     for (int p : new int[] {2, 4, 8}) {
-      assertThat(ids(source.parallelism(p).blocks(account, SETTINGS, new ParquetReadStats())))
+      assertThat(ids(source.parallelism(p).blocks(account, SETTINGS, new ReadStats())))
           .as("parallelism %d", p).isEqualTo(serial);
     }
     assertThat(ids(source.parallelism(4).blocks(account, SETTINGS.withPreserveOrder(false),
-        new ParquetReadStats()))).as("unordered").containsExactlyInAnyOrderElementsOf(serial);
+        new ReadStats()))).as("unordered").containsExactlyInAnyOrderElementsOf(serial);
   }
 
   @Test
@@ -174,7 +174,7 @@ class ParquetReadTest extends ArenaTestSupport {
     manyFiles(6);
     ParquetSource source = ParquetSource.of(List.of(dir.toString())).parallelism(4);
     for (int round = 0; round < 5; round++) {
-      StepVerifier.create(source.blocks(account, SETTINGS, new ParquetReadStats())
+      StepVerifier.create(source.blocks(account, SETTINGS, new ReadStats())
               .doOnNext(Block::close), 0)
           .thenRequest(9)
           .expectNextCount(9)
@@ -190,12 +190,12 @@ class ParquetReadTest extends ArenaTestSupport {
     manyFiles(6);
     ParquetSource source = ParquetSource.of(List.of(dir.toString())).columns(List.of("id"));
     long oneBlock;
-    try (Block first = source.parallelism(1).blocks(account, SETTINGS, new ParquetReadStats())
+    try (Block first = source.parallelism(1).blocks(account, SETTINGS, new ReadStats())
         .blockFirst(Duration.ofSeconds(30))) {
       oneBlock = first.sizeBytes();
     }
     arena.awaitEmpty(Duration.ofSeconds(5));
-    StepVerifier.create(source.parallelism(3).blocks(account, SETTINGS, new ParquetReadStats()),
+    StepVerifier.create(source.parallelism(3).blocks(account, SETTINGS, new ReadStats()),
             0)
         .then(() -> {
           long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -223,7 +223,7 @@ class ParquetReadTest extends ArenaTestSupport {
       long first = files.indexOf(f) * 1500L;
       expected.addAll(range(first, first + 1500));
     }
-    assertThat(ids(plain.shuffleFiles(7).blocks(account, SETTINGS, new ParquetReadStats())))
+    assertThat(ids(plain.shuffleFiles(7).blocks(account, SETTINGS, new ReadStats())))
         .isEqualTo(expected);
   }
 
@@ -235,7 +235,7 @@ class ParquetReadTest extends ArenaTestSupport {
     assertThat(source.schema().getFields()).extracting(Field::getName)
         .containsExactly("id", "path");
     List<String> paths = new ArrayList<>();
-    source.blocks(account, SETTINGS, new ParquetReadStats()).doOnNext(b -> {
+    source.blocks(account, SETTINGS, new ReadStats()).doOnNext(b -> {
       try (b) {
         assertThat(b.schema()).isEqualTo(source.schema());
         long[] ids = b.longs("id");
@@ -254,7 +254,7 @@ class ParquetReadTest extends ArenaTestSupport {
     Path file = fiveGroups();
     for (int n : new int[] {10, 20, 5}) {
       List<Integer> sizes = new ArrayList<>();
-      source(file).overrideNumBlocks(n).blocks(account, SETTINGS, new ParquetReadStats())
+      source(file).overrideNumBlocks(n).blocks(account, SETTINGS, new ReadStats())
           .doOnNext(b -> {
             try (b) {
               sizes.add(b.rowCount());
@@ -283,7 +283,7 @@ class ParquetReadTest extends ArenaTestSupport {
   void aCorruptRowGroupIsSkippedAndReportedWithinTheErroredBlockAllowance() throws IOException {
     Path file = fiveGroups();
     corruptRowGroup(file, 2);
-    ParquetReadStats stats = new ParquetReadStats();
+    ReadStats stats = new ReadStats();
     List<Long> got = ids(source(file).blocks(account, SETTINGS.withMaxErroredBlocks(1), stats));
     List<Long> expected = new ArrayList<>(range(0, 2000));
     expected.addAll(range(3000, 5000));
@@ -299,7 +299,7 @@ class ParquetReadTest extends ArenaTestSupport {
     List<Path> files = manyFiles(2);
     Path bad = dir.resolve("f00b.parquet");
     java.nio.file.Files.writeString(bad, "not parquet at all, not even the magic bytes");
-    ParquetReadStats stats = new ParquetReadStats();
+    ReadStats stats = new ReadStats();
     assertThat(ids(ParquetSource.of(List.of(dir.toString()))
         .blocks(account, SETTINGS.withMaxErroredBlocks(1), stats))).isEqualTo(range(0, 3000));
     assertThat(stats.erroredBlocks()).singleElement().satisfies(e -> {
@@ -314,7 +314,7 @@ class ParquetReadTest extends ArenaTestSupport {
     Path file = fiveGroups();
     corruptRowGroup(file, 2);
     StepVerifier.create(source(file).parallelism(2).blocks(account, SETTINGS,
-            new ParquetReadStats()).doOnNext(Block::close))
+            new ReadStats()).doOnNext(Block::close))
         .thenConsumeWhile(b -> true)
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(
             CorruptInputException.class, c -> {
@@ -360,12 +360,12 @@ class ParquetReadTest extends ArenaTestSupport {
     AtomicInteger opens = new AtomicInteger();
     ParquetSource flaky = source(file).parallelism(1)
         .opener(p -> new FlakyFile(new LocalInputFile(p), failures, opens));
-    assertThat(ids(flaky.blocks(account, SETTINGS.withRetry(retry), new ParquetReadStats())))
+    assertThat(ids(flaky.blocks(account, SETTINGS.withRetry(retry), new ReadStats())))
         .isEqualTo(range(0, 5000));
     assertThat(opens.get()).as("2 failed + footer + 5 row groups").isEqualTo(8);
 
     failures.set(3);
-    StepVerifier.create(flaky.blocks(account, SETTINGS.withRetry(retry), new ParquetReadStats()))
+    StepVerifier.create(flaky.blocks(account, SETTINGS.withRetry(retry), new ReadStats()))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(
             CorruptInputException.class, c -> assertThat(c.location()).isEqualTo("footer"))
             .hasRootCauseInstanceOf(TransientIoException.class))
@@ -373,7 +373,7 @@ class ParquetReadTest extends ArenaTestSupport {
 
     failures.set(1);
     opens.set(0);
-    StepVerifier.create(flaky.blocks(account, SETTINGS, new ParquetReadStats()))
+    StepVerifier.create(flaky.blocks(account, SETTINGS, new ReadStats()))
         .expectError(CorruptInputException.class)
         .verify(Duration.ofSeconds(30));
     assertThat(opens.get()).as("not retried by default").isEqualTo(1);

@@ -201,4 +201,61 @@ class TextTest extends ArenaTestSupport {
         .isInstanceOf(dev.tributary.memory.ColumnException.class)
         .hasMessageContaining("'struct'");
   }
+
+  @Test
+  void aFailingFileIsSkippedAsOneErroredBlockWhileTheAllowanceLasts() throws IOException {
+    Files.writeString(dir.resolve("a.csv"), "n\n1\n2\n");
+    Files.writeString(dir.resolve("b.csv"), "n\n3\n4\n5,6\n7\n");
+    Files.writeString(dir.resolve("c.csv"), "n\n8\n");
+    TextSource source = TextSource.csv(List.of(dir.toString())).rowsPerBlock(2);
+    ReadStats stats = new ReadStats();
+    List<Block> blocks = new ArrayList<>();
+    source.blocks(account, ReadSettings.defaults(Bytes.MiB).withMaxErroredBlocks(1), stats)
+        .doOnNext(blocks::add).blockLast();
+    try {
+      // b.csv's first block (3, 4) was read before its bad row: it stays; the rest is skipped.
+      assertThat(AllTypes.rows(blocks)).extracting(r -> r.get("n"))
+          .containsExactly(1L, 2L, 3L, 4L, 8L);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+    assertThat(stats.erroredBlocks()).singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).contains("b.csv").contains("line 4"));
+    assertThat(stats.fragmentsRead()).isEqualTo(3);
+    assertThatThrownBy(() -> source.blocks(account, ReadSettings.defaults(Bytes.MiB),
+        new ReadStats()).doOnNext(Block::close).blockLast())
+        .isInstanceOf(CorruptInputException.class).hasMessageContaining("b.csv");
+  }
+
+  @Test
+  void openingIsRetriedOnTheRetriedErrorTypes() throws Exception {
+    Path file = dir.resolve("late.json");
+    Files.writeString(file, "{\"a\": 1}\n");
+    TextSource source = TextSource.jsonLines(List.of(file.toString()));
+    Files.delete(file); // gone at the first attempt, back for a retry
+    Thread writer = new Thread(() -> {
+      try {
+        Thread.sleep(20);
+        Files.writeString(file, "{\"a\": 1}\n");
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    writer.start();
+    ReadSettings retrying = ReadSettings.defaults(Bytes.MiB).withRetry(RetryPolicy.none()
+        .retrying(List.of(java.nio.file.NoSuchFileException.class))
+        .backoff(6, Duration.ofMillis(100), Duration.ofMillis(400)));
+    List<Block> blocks = new ArrayList<>();
+    source.blocks(account, retrying, new ReadStats()).doOnNext(blocks::add).blockLast();
+    writer.join();
+    try {
+      assertThat(AllTypes.rows(blocks)).extracting(r -> r.get("a")).containsExactly(1L);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+    Files.delete(file);
+    assertThatThrownBy(() -> source.blocks(account).blockLast())
+        .isInstanceOf(CorruptInputException.class).hasMessageContaining("late.json")
+        .hasMessageContaining("opening");
+  }
 }

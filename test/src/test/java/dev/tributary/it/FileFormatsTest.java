@@ -145,6 +145,24 @@ class FileFormatsTest {
   }
 
   @Test
+  void aMalformedJsonFileIsSkippedUnderTheContextsAllowanceAndReported() throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("a.json"), "{\"n\": 1}\n{\"n\": 2}\n");
+    java.nio.file.Files.writeString(dir.resolve("b.json"), "{\"n\": 3}\n{\"n\": \n");
+    Dataset lenient = Tributary.readJson(dir.toString())
+        .withContext(context.withMaxErroredBlocks(1));
+    assertThat(lenient.takeAll()).extracting(r -> r.get("n")).containsExactly(1L, 2L);
+    dev.tributary.operators.SourceReads reads = lenient.stats().operator("ReadJson").reads();
+    assertThat(reads.erroredBlocks()).singleElement().asString().contains("b.json");
+    assertThat(reads.fragmentsRead()).isEqualTo(2);
+    assertThat(reads.bytesRead()).isEqualTo(java.nio.file.Files.size(dir.resolve("a.json"))
+        + java.nio.file.Files.size(dir.resolve("b.json")));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Tributary.readJson(dir.toString()).withContext(context).takeAll())
+        .isInstanceOf(dev.tributary.connectors.CorruptInputException.class)
+        .hasMessageContaining("b.json");
+  }
+
+  @Test
   void textLinesReadThroughTheDatasetApi() throws java.io.IOException {
     java.nio.file.Files.write(dir.resolve("a.txt"), List.of("alpha", "beta", "gamma"));
     Dataset ds = Tributary.readText(dir.toString()).withContext(context)

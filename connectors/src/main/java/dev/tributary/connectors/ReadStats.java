@@ -1,0 +1,57 @@
+package dev.tributary.connectors;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What a read touched on storage, counted as it goes (thread-safe): fragments read (Parquet row
+ * groups, or whole files for the other formats) and skipped by statistics, bytes read (Parquet:
+ * compressed column chunks of the projected and filtered columns of the row groups read; other
+ * formats: the sizes of the files opened), and the blocks skipped as errored.
+ */
+public final class ReadStats {
+  private final AtomicLong fragmentsRead = new AtomicLong();
+  private final AtomicLong fragmentsSkipped = new AtomicLong();
+  private final AtomicLong bytesRead = new AtomicLong();
+  private final List<CorruptInputException> errored = new CopyOnWriteArrayList<>();
+
+  /** Fragments read: Parquet row groups whose column chunks were read, or files opened. */
+  public long fragmentsRead() {
+    return fragmentsRead.get();
+  }
+
+  /** Parquet row groups skipped unread because their statistics rule the filter out. */
+  public long fragmentsSkipped() {
+    return fragmentsSkipped.get();
+  }
+
+  /** Bytes read: compressed Parquet column chunks, or the sizes of the files opened. */
+  public long bytesRead() {
+    return bytesRead.get();
+  }
+
+  /** The errors of the blocks (row groups, files, rest of files) skipped under the allowance. */
+  public List<CorruptInputException> erroredBlocks() {
+    return List.copyOf(errored);
+  }
+
+  void recordRead(long bytes) {
+    fragmentsRead.incrementAndGet();
+    bytesRead.addAndGet(bytes);
+  }
+
+  void recordSkipped(long groups) {
+    fragmentsSkipped.addAndGet(groups);
+  }
+
+  void recordErrored(CorruptInputException error) {
+    errored.add(error);
+  }
+
+  @Override
+  public String toString() {
+    return "ReadStats[fragmentsRead=" + fragmentsRead + ", fragmentsSkipped="
+        + fragmentsSkipped + ", bytesRead=" + bytesRead + ", erroredBlocks=" + errored.size() + "]";
+  }
+}
