@@ -38,6 +38,8 @@ final class Execution {
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
+  /** Live progress lines, when the context asks for them (else null). */
+  private Progress progress;
   /** Whether the execution ended by cancel or error (work may still be winding down). */
   private volatile boolean endedEarly;
   /** How long accounts must stay empty after an early end before a blocking consumer returns. */
@@ -66,6 +68,12 @@ final class Execution {
             .transform(execution.outputBoundary(plan instanceof Source));
         if (execution.context.governed()) {
           execution.resources.start();
+        }
+        if (execution.context.enableProgressBars()) {
+          execution.progress = Progress.start(
+              () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
+              () -> Progress.memory(execution.accounts.stream().mapToLong(Account::heldBytes)
+                  .sum(), execution.context.memoryLimit()));
         }
       } catch (RuntimeException e) {
         execution.finish();
@@ -252,10 +260,10 @@ final class Execution {
         stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
         arena.peakBytes(), arena.limitBytes());
     resources.stop();
-    accounts.forEach(Account::closeWhenEmpty);
-    if (context.enableProgressBars()) {
-      System.err.println(result);
+    if (progress != null) {
+      progress.stop();
     }
+    accounts.forEach(Account::closeWhenEmpty);
     return result;
   }
 }

@@ -1,0 +1,92 @@
+package dev.tributary;
+
+import dev.tributary.memory.Bytes;
+import dev.tributary.operators.OperatorSnapshot;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Live progress of executions run with {@link DataContext#enableProgressBars()}: every {@link
+ * #PERIOD}, one line per running execution on standard error, Ray Data's operator progress in
+ * text form, e.g. {@code [tributary 3.0s] ReadParquet 40 blk 1.2M rows -> MapBatches(f) 38 blk
+ * 1.1M rows -> Output 35 blk 1.0M rows | memory 120 MiB of 256 MiB}.
+ */
+final class Progress {
+  /** How often running executions print a line. */
+  static final Duration PERIOD = Duration.ofSeconds(1);
+
+  private static final Set<Progress> RUNNING = ConcurrentHashMap.newKeySet();
+  /**
+   * One process-wide ticker on a scheduler that may block (printing writes to a file
+   * descriptor); never disposed, like the rebalance ticker.
+   */
+  private static final AtomicBoolean TICKING = new AtomicBoolean();
+
+  private final Supplier<List<OperatorSnapshot>> operators;
+  private final Supplier<String> memory;
+  private final long startNanos = System.nanoTime();
+  private final PrintStream out;
+
+  private Progress(Supplier<List<OperatorSnapshot>> operators, Supplier<String> memory,
+      PrintStream out) {
+    this.operators = operators;
+    this.memory = memory;
+    this.out = out;
+  }
+
+  /** Starts printing the progress of the operators {@code operators} reads, until stopped. */
+  static Progress start(Supplier<List<OperatorSnapshot>> operators, Supplier<String> memory) {
+    Progress progress = new Progress(operators, memory, System.err);
+    RUNNING.add(progress);
+    if (TICKING.compareAndSet(false, true)) {
+      Flux.interval(PERIOD, PERIOD, Schedulers.boundedElastic())
+          .subscribe(tick -> RUNNING.forEach(Progress::print));
+    }
+    return progress;
+  }
+
+  /**
+   * Stops printing and prints the final line, on a thread that may block (the caller may be a
+   * pipeline thread, which must not).
+   */
+  void stop() {
+    if (RUNNING.remove(this)) {
+      Schedulers.boundedElastic().schedule(this::print);
+    }
+  }
+
+  private void print() {
+    out.println(line());
+  }
+
+  /** The current progress line. */
+  String line() {
+    String ops = operators.get().stream()
+        .map(o -> String.format(Locale.ROOT, "%s %d blk %s rows", o.name(), o.blocksOut(),
+            count(o.rowsOut())))
+        .collect(Collectors.joining(" -> "));
+    return String.format(Locale.ROOT, "[tributary %.1fs] %s | memory %s",
+        (System.nanoTime() - startNanos) / 1e9, ops, memory.get());
+  }
+
+  private static String count(long n) {
+    if (n >= 1_000_000) {
+      return String.format(Locale.ROOT, "%.1fM", n / 1e6);
+    }
+    return n >= 10_000 ? String.format(Locale.ROOT, "%.1fK", n / 1e3) : Long.toString(n);
+  }
+
+  /** The memory part of a line: bytes held of the limit. */
+  static String memory(long held, long limit) {
+    return Bytes.format(held) + " of " + Bytes.format(limit);
+  }
+}
