@@ -100,11 +100,11 @@ final class NestedAssembler {
 
   /** The slot of a repeated field that is itself the list element (legacy two-level lists). */
   private static Slot repeatedElement(Type repeated, Field item) {
-    Type required = repeated.isPrimitive() ? repeated
-        : new GroupType(Type.Repetition.REQUIRED, repeated.getName(),
-            repeated.asGroupType().getFields());
-    Slot element = repeated.isPrimitive() ? new LeafSlot() : slot(required, item);
-    return new Element(element);
+    if (repeated.isPrimitive()) {
+      return new LeafSlot();
+    }
+    return new Element(slot(new GroupType(Type.Repetition.REQUIRED, repeated.getName(),
+        repeated.asGroupType().getFields()), item));
   }
 
   /** A converter that writes into one Arrow vector at a position its parent sets. */
@@ -134,10 +134,23 @@ final class NestedAssembler {
     public void end() {}
   }
 
-  /** A primitive value. */
+  /**
+   * A primitive value; when it is itself a repeated list element ({@link #countIn}), each value
+   * takes the list's next position.
+   */
   private static final class LeafSlot extends PrimitiveConverter implements Slot {
     private FieldVector vector;
     private int index;
+    private ListSlot list;
+
+    /** Makes every value the next element of {@code owner}. */
+    void countIn(ListSlot owner) {
+      list = owner;
+    }
+
+    private int position() {
+      return list == null ? index : list.next();
+    }
 
     @Override
     public void bind(FieldVector v) {
@@ -156,32 +169,32 @@ final class NestedAssembler {
 
     @Override
     public void addBinary(Binary value) {
-      ParquetValues.putBinary(vector, index, value);
+      ParquetValues.putBinary(vector, position(), value);
     }
 
     @Override
     public void addBoolean(boolean value) {
-      ParquetValues.putBoolean(vector, index, value);
+      ParquetValues.putBoolean(vector, position(), value);
     }
 
     @Override
     public void addDouble(double value) {
-      ParquetValues.putDouble(vector, index, value);
+      ParquetValues.putDouble(vector, position(), value);
     }
 
     @Override
     public void addFloat(float value) {
-      ParquetValues.putFloat(vector, index, value);
+      ParquetValues.putFloat(vector, position(), value);
     }
 
     @Override
     public void addInt(int value) {
-      ParquetValues.putInt(vector, index, value);
+      ParquetValues.putInt(vector, position(), value);
     }
 
     @Override
     public void addLong(long value) {
-      ParquetValues.putLong(vector, index, value);
+      ParquetValues.putLong(vector, position(), value);
     }
   }
 
@@ -249,6 +262,8 @@ final class NestedAssembler {
       this.bare = bare;
       if (element instanceof Element e) {
         e.owner = this;
+      } else if (element instanceof LeafSlot leaf) {
+        leaf.countIn(this);
       } else {
         ((Wrapper) element).owner = this;
       }
@@ -356,16 +371,13 @@ final class NestedAssembler {
     public void end() {}
   }
 
-  /** A repeated field that is itself the element (two-level or bare lists). */
+  /** A repeated group that is itself the element (two-level or bare lists of structs). */
   private static final class Element extends GroupConverter implements Slot {
     private final Slot element;
-    private final Converter converter;
     private ListSlot owner;
 
     Element(Slot element) {
       this.element = element;
-      this.converter = element.converter() instanceof PrimitiveConverter leaf
-          ? counting(leaf) : this;
     }
 
     @Override
@@ -378,48 +390,7 @@ final class NestedAssembler {
 
     @Override
     public Converter converter() {
-      return converter;
-    }
-
-    /** A primitive converter that moves the element to the next list position per value. */
-    private PrimitiveConverter counting(PrimitiveConverter leaf) {
-        return new PrimitiveConverter() {
-          @Override
-          public void addBinary(Binary value) {
-            element.at(owner.next());
-            leaf.addBinary(value);
-          }
-
-          @Override
-          public void addBoolean(boolean value) {
-            element.at(owner.next());
-            leaf.addBoolean(value);
-          }
-
-          @Override
-          public void addDouble(double value) {
-            element.at(owner.next());
-            leaf.addDouble(value);
-          }
-
-          @Override
-          public void addFloat(float value) {
-            element.at(owner.next());
-            leaf.addFloat(value);
-          }
-
-          @Override
-          public void addInt(int value) {
-            element.at(owner.next());
-            leaf.addInt(value);
-          }
-
-          @Override
-          public void addLong(long value) {
-            element.at(owner.next());
-            leaf.addLong(value);
-          }
-        };
+      return this;
     }
 
     @Override

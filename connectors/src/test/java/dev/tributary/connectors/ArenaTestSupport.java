@@ -17,6 +17,18 @@ abstract class ArenaTestSupport {
 
   @TempDir Path dir;
 
+  /** Every block of {@code blocks} as rows ({@link AllTypes#rows}), each block closed. */
+  static java.util.List<java.util.Map<String, Object>> rowsOf(
+      reactor.core.publisher.Flux<dev.tributary.memory.Block> blocks) {
+    java.util.List<dev.tributary.memory.Block> held = new java.util.ArrayList<>();
+    try {
+      blocks.doOnNext(held::add).blockLast();
+      return AllTypes.rows(held);
+    } finally {
+      held.forEach(dev.tributary.memory.Block::close);
+    }
+  }
+
   @AfterEach
   void noLeaks() {
     arena.awaitEmpty(Duration.ofSeconds(5));

@@ -143,20 +143,14 @@ class ParquetTest extends ArenaTestSupport {
                 org.apache.parquet.filter2.predicate.FilterApi.longColumn("ts_us_utc"), micros),
             org.apache.parquet.filter2.predicate.FilterApi.lt(
                 org.apache.parquet.filter2.predicate.FilterApi.intColumn("i8"), 0)));
-    List<Block> blocks = new ArrayList<>();
-    source.blocks(account, Bytes.MiB).doOnNext(blocks::add).blockLast();
-    try {
-      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
-      assertThat(rows).isNotEmpty().allSatisfy(r -> {
-        assertThat((java.time.Instant) r.get("ts_us_utc")).isAfterOrEqualTo(cut);
-        assertThat((Byte) r.get("i8")).isNegative();
-      });
-      long expected = java.util.stream.IntStream.range(100, 200)
-          .filter(i -> i % 4 != 3 && (Byte) columns.get(1).value().apply(i) < 0).count();
-      assertThat(rows).hasSize((int) expected);
-    } finally {
-      blocks.forEach(Block::close);
-    }
+    List<java.util.Map<String, Object>> rows = rowsOf(source.blocks(account, Bytes.MiB));
+    assertThat(rows).isNotEmpty().allSatisfy(r -> {
+      assertThat((java.time.Instant) r.get("ts_us_utc")).isAfterOrEqualTo(cut);
+      assertThat((Byte) r.get("i8")).isNegative();
+    });
+    long expected = java.util.stream.IntStream.range(100, 200)
+        .filter(i -> i % 4 != 3 && (Byte) columns.get(1).value().apply(i) < 0).count();
+    assertThat(rows).hasSize((int) expected);
   }
 
   @Test
@@ -183,24 +177,18 @@ class ParquetTest extends ArenaTestSupport {
         writer.write(g);
       }
     }
-    List<Block> blocks = new ArrayList<>();
-    ParquetSource.of(List.of(file.toString())).blocks(account, Bytes.MiB)
-        .doOnNext(blocks::add).blockLast();
-    try {
-      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
-      assertThat(rows).hasSize(3);
-      java.util.Map<String, Object> r = rows.get(2);
-      assertThat(r.get("u8")).isEqualTo((short) 202);
-      assertThat(r.get("u32")).isEqualTo(4294967293L);
-      assertThat(r.get("two_level")).isEqualTo(List.of(0, 1));
-      assertThat(rows.get(0).get("two_level")).isEqualTo(List.of());
-      assertThat(r.get("bare")).isEqualTo(List.of("x2", "y"));
-      assertThat(r.get("ts96")).isEqualTo(java.time.Instant.parse("1970-01-02T00:00:00Z")
-          .plusNanos(2000));
-      assertThat(r.get("pairs")).isEqualTo(List.of(AllTypes.struct("a", 2, "b", -2)));
-    } finally {
-      blocks.forEach(Block::close);
-    }
+    List<java.util.Map<String, Object>> rows =
+        rowsOf(ParquetSource.of(List.of(file.toString())).blocks(account, Bytes.MiB));
+    assertThat(rows).hasSize(3);
+    java.util.Map<String, Object> r = rows.get(2);
+    assertThat(r.get("u8")).isEqualTo((short) 202);
+    assertThat(r.get("u32")).isEqualTo(4294967293L);
+    assertThat(r.get("two_level")).isEqualTo(List.of(0, 1));
+    assertThat(rows.get(0).get("two_level")).isEqualTo(List.of());
+    assertThat(r.get("bare")).isEqualTo(List.of("x2", "y"));
+    assertThat(r.get("ts96")).isEqualTo(java.time.Instant.parse("1970-01-02T00:00:00Z")
+        .plusNanos(2000));
+    assertThat(r.get("pairs")).isEqualTo(List.of(AllTypes.struct("a", 2, "b", -2)));
   }
 
   @Test

@@ -132,13 +132,7 @@ class TextTest extends ArenaTestSupport {
   }
 
   private List<java.util.Map<String, Object>> readRows(TextSource source) {
-    List<Block> blocks = new ArrayList<>();
-    source.blocks(account).doOnNext(blocks::add).blockLast();
-    try {
-      return AllTypes.rows(blocks);
-    } finally {
-      blocks.forEach(Block::close);
-    }
+    return rowsOf(source.blocks(account));
   }
 
   @Test
@@ -209,16 +203,10 @@ class TextTest extends ArenaTestSupport {
     Files.writeString(dir.resolve("c.csv"), "n\n8\n");
     TextSource source = TextSource.csv(List.of(dir.toString())).rowsPerBlock(2);
     ReadStats stats = new ReadStats();
-    List<Block> blocks = new ArrayList<>();
-    source.blocks(account, ReadSettings.defaults(Bytes.MiB).withMaxErroredBlocks(1), stats)
-        .doOnNext(blocks::add).blockLast();
-    try {
-      // b.csv's first block (3, 4) was read before its bad row: it stays; the rest is skipped.
-      assertThat(AllTypes.rows(blocks)).extracting(r -> r.get("n"))
-          .containsExactly(1L, 2L, 3L, 4L, 8L);
-    } finally {
-      blocks.forEach(Block::close);
-    }
+    // b.csv's first block (3, 4) was read before its bad row: it stays; the rest is skipped.
+    assertThat(rowsOf(source.blocks(account,
+        ReadSettings.defaults(Bytes.MiB).withMaxErroredBlocks(1), stats)))
+        .extracting(r -> r.get("n")).containsExactly(1L, 2L, 3L, 4L, 8L);
     assertThat(stats.erroredBlocks()).singleElement()
         .satisfies(e -> assertThat(e.getMessage()).contains("b.csv").contains("line 4"));
     assertThat(stats.fragmentsRead()).isEqualTo(3);
@@ -245,14 +233,9 @@ class TextTest extends ArenaTestSupport {
     ReadSettings retrying = ReadSettings.defaults(Bytes.MiB).withRetry(RetryPolicy.none()
         .retrying(List.of(java.nio.file.NoSuchFileException.class))
         .backoff(6, Duration.ofMillis(100), Duration.ofMillis(400)));
-    List<Block> blocks = new ArrayList<>();
-    source.blocks(account, retrying, new ReadStats()).doOnNext(blocks::add).blockLast();
+    assertThat(rowsOf(source.blocks(account, retrying, new ReadStats())))
+        .extracting(r -> r.get("a")).containsExactly(1L);
     writer.join();
-    try {
-      assertThat(AllTypes.rows(blocks)).extracting(r -> r.get("a")).containsExactly(1L);
-    } finally {
-      blocks.forEach(Block::close);
-    }
     Files.delete(file);
     assertThatThrownBy(() -> source.blocks(account).blockLast())
         .isInstanceOf(CorruptInputException.class).hasMessageContaining("late.json")
