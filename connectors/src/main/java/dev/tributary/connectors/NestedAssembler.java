@@ -88,7 +88,7 @@ final class NestedAssembler {
       Field item = field.getChildren().get(0);
       Type repeated = group.getType(0);
       Slot elementSlot = element == repeated ? repeatedElement(repeated, item)
-          : new Wrapper(slot(element, item));
+          : new Repetition(slot(element, item), false);
       return new ListSlot(elementSlot, false);
     }
     List<Slot> children = new ArrayList<>();
@@ -103,8 +103,8 @@ final class NestedAssembler {
     if (repeated.isPrimitive()) {
       return new LeafSlot();
     }
-    return new Element(slot(new GroupType(Type.Repetition.REQUIRED, repeated.getName(),
-        repeated.asGroupType().getFields()), item));
+    return new Repetition(slot(new GroupType(Type.Repetition.REQUIRED, repeated.getName(),
+        repeated.asGroupType().getFields()), item), true);
   }
 
   /** A converter that writes into one Arrow vector at a position its parent sets. */
@@ -260,12 +260,10 @@ final class NestedAssembler {
     ListSlot(Slot element, boolean bare) {
       this.element = element;
       this.bare = bare;
-      if (element instanceof Element e) {
-        e.owner = this;
-      } else if (element instanceof LeafSlot leaf) {
+      if (element instanceof LeafSlot leaf) {
         leaf.countIn(this);
       } else {
-        ((Wrapper) element).owner = this;
+        ((Repetition) element).owner = this;
       }
     }
 
@@ -335,13 +333,18 @@ final class NestedAssembler {
     }
   }
 
-  /** The repeated group of a three-level list: each repetition is one element. */
-  private static final class Wrapper extends GroupConverter implements Slot {
+  /**
+   * A list's repeated group: each repetition is one element. In a three-level list the group
+   * wraps the element field; in two-level and bare lists of structs the group is the element.
+   */
+  private static final class Repetition extends GroupConverter implements Slot {
     private final Slot element;
+    private final boolean isElement;
     private ListSlot owner;
 
-    Wrapper(Slot element) {
+    Repetition(Slot element, boolean isElement) {
       this.element = element;
+      this.isElement = isElement;
     }
 
     @Override
@@ -359,54 +362,23 @@ final class NestedAssembler {
 
     @Override
     public Converter getConverter(int i) {
-      return element.converter();
+      return isElement ? ((GroupConverter) element.converter()).getConverter(i)
+          : element.converter();
     }
 
     @Override
     public void start() {
       element.at(owner.next());
-    }
-
-    @Override
-    public void end() {}
-  }
-
-  /** A repeated group that is itself the element (two-level or bare lists of structs). */
-  private static final class Element extends GroupConverter implements Slot {
-    private final Slot element;
-    private ListSlot owner;
-
-    Element(Slot element) {
-      this.element = element;
-    }
-
-    @Override
-    public void bind(FieldVector v) {
-      element.bind(v);
-    }
-
-    @Override
-    public void at(int i) {}
-
-    @Override
-    public Converter converter() {
-      return this;
-    }
-
-    @Override
-    public Converter getConverter(int i) {
-      return ((GroupConverter) element.converter()).getConverter(i);
-    }
-
-    @Override
-    public void start() {
-      element.at(owner.next());
-      ((GroupConverter) element.converter()).start();
+      if (isElement) {
+        ((GroupConverter) element.converter()).start();
+      }
     }
 
     @Override
     public void end() {
-      ((GroupConverter) element.converter()).end();
+      if (isElement) {
+        ((GroupConverter) element.converter()).end();
+      }
     }
   }
 }
