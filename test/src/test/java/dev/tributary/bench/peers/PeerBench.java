@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * peers.out} (default {@code target/bench}), {@code peers.systems} (default {@code
  * tributary,raw-arrow,spark,duckdb}), {@code peers.modules} (where the peer modules were built,
  * default {@code peers}), {@code peers.jfr=true} (a JFR recording per system), {@code
+ * peers.workloads} (only these, e.g. {@code W1,W4}), {@code
  * peers.timeoutMinutes} per system (default 60), and every {@link BenchSpec} property.
  */
 public final class PeerBench {
@@ -134,6 +135,10 @@ public final class PeerBench {
     command.addAll(flags);
     command.add(HEAP);
     command.addAll(spec.toJvmArgs());
+    String workloads = System.getProperty("peers.workloads", "");
+    if (!workloads.isBlank()) {
+      command.add("-Dpeers.workloads=" + workloads);
+    }
     if (Boolean.getBoolean("peers.jfr") && !system.equals("report")) {
       command.add("-XX:StartFlightRecording=filename=" + out.resolve("jfr").resolve(system + ".jfr")
           + ",settings=profile");

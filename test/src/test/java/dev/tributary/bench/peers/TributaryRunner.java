@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -63,6 +64,20 @@ public final class TributaryRunner {
             run.peakArenaBytes(arena.peakBytes());
             return s.rows();
           });
+      Harness vec = new Harness(spec, SYSTEM + "-vec", "Tributary " + version());
+      vec.measure("W1", settings + ", filter inside one zero-copy mapBatchesArrow, SNAPPY",
+          spec.rows(), run -> {
+            Path out = spec.outputDir(SYSTEM + "-vec", "W1");
+            Harness.deleteRecursively(out);
+            arena.resetPeak();
+            run.startClock();
+            WriteSummary s = etlVectorised(spec, ctx, out);
+            run.stopClock();
+            run.bytes(s.bytes());
+            run.peakArenaBytes(arena.peakBytes());
+            return s.rows();
+          });
+      vec.write(results.resolve(SYSTEM + "-vec.json"));
       h.measure("W2", settings, spec.rows(), run -> {
         arena.resetPeak();
         double sum = scanReduce(spec, ctx);
@@ -105,6 +120,53 @@ public final class TributaryRunner {
         .filter(row -> (Double) row.get("z") > 0)
         .withContext(ctx)
         .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
+  }
+
+  /**
+   * W1 as a Tributary user would write it for speed today: z and the z > 0 selection in one
+   * zero-copy Arrow batch function, no row-at-a-time filter.
+   */
+  static WriteSummary etlVectorised(BenchSpec spec, DataContext ctx, Path out) {
+    return Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.ETL_COLUMNS))
+        .mapBatchesArrow(TributaryRunner::computeAndSelect,
+            MapBatchesOptions.defaults().withConcurrency(2).withZeroCopyBatch(true))
+        .withContext(ctx)
+        .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
+  }
+
+  /** z = x * 2 + y, then only the rows where z > 0, as new vectors in {@code allocator}. */
+  private static VectorSchemaRoot computeAndSelect(VectorSchemaRoot in, BufferAllocator allocator) {
+    int n = in.getRowCount();
+    Float8Vector x = (Float8Vector) in.getVector("x");
+    Float8Vector y = (Float8Vector) in.getVector("y");
+    double[] z = new double[n];
+    int[] keep = new int[n];
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      z[i] = x.get(i) * 2 + y.get(i);
+      if (z[i] > 0) {
+        keep[kept++] = i;
+      }
+    }
+    List<FieldVector> out = new ArrayList<>();
+    for (FieldVector v : in.getFieldVectors()) {
+      FieldVector copy = v.getField().createVector(allocator);
+      copy.setInitialCapacity(kept);
+      copy.allocateNew();
+      for (int j = 0; j < kept; j++) {
+        copy.copyFromSafe(keep[j], j, v);
+      }
+      copy.setValueCount(kept);
+      out.add(copy);
+    }
+    Float8Vector zv = new Float8Vector("z", allocator);
+    zv.allocateNew(kept);
+    for (int j = 0; j < kept; j++) {
+      zv.set(j, z[keep[j]]);
+    }
+    zv.setValueCount(kept);
+    out.add(zv);
+    return new VectorSchemaRoot(out);
   }
 
   /** W2: the sum of x where key is below the threshold, over the raw block stream. */
@@ -155,7 +217,7 @@ public final class TributaryRunner {
     Harness raw = new Harness(spec, RawArrowRunner.SYSTEM, RawArrowRunner.version());
     String rawSettings = "1 thread, same JVM as tributary";
     try (BufferAllocator allocator = new RootAllocator()) {
-      raw.measure("R5", rawSettings, spec.rows(), run -> {
+      Harness.alternate("R5", spec.rows(), raw, rawSettings, run -> {
         long[] rowsAndBytes = new long[2];
         for (Path file : spec.dataFiles()) {
           RawParquet.read(file, BenchSpec.IO_COLUMNS, allocator, root -> {
@@ -167,8 +229,7 @@ public final class TributaryRunner {
         }
         run.bytes(rowsAndBytes[1]);
         return rowsAndBytes[0];
-      });
-      h.measure("R5", settings, spec.rows(), run -> {
+      }, h, settings, run -> {
         long[] rowsAndBytes = new long[2];
         arena.resetPeak();
         Tributary.readParquet(
@@ -194,7 +255,7 @@ public final class TributaryRunner {
         }
         long bytes = roots.stream().mapToLong(RawParquet::arrowBytes).sum();
         VectorSchemaRoot[] array = roots.toArray(new VectorSchemaRoot[0]);
-        raw.measure("W5", rawSettings + ", SNAPPY", spec.rows(), run -> {
+        Harness.alternate("W5", spec.rows(), raw, rawSettings + ", SNAPPY", run -> {
           Path out = spec.outputDir(RawArrowRunner.SYSTEM, "W5");
           Harness.deleteRecursively(out);
           java.nio.file.Files.createDirectories(out);
@@ -209,8 +270,7 @@ public final class TributaryRunner {
           }
           run.bytes(bytes);
           return rows;
-        });
-        h.measure("W5", settings + ", fromArrow (copies), SNAPPY", spec.rows(), run -> {
+        }, h, settings + ", fromArrow (copies), SNAPPY", run -> {
           Path out = spec.outputDir(SYSTEM, "W5");
           Harness.deleteRecursively(out);
           arena.resetPeak();
@@ -228,40 +288,49 @@ public final class TributaryRunner {
     raw.write(results.resolve(RawArrowRunner.SYSTEM + "-io.json"));
   }
 
+  /** One W3 run, governed or not; returns the rows the sink received. */
+  private static double w3(BenchSpec spec, boolean on, Harness.Run run) {
+    long limit = spec.w3LimitMiB() * Bytes.MiB;
+    long bytes = spec.w3Factor() * limit;
+    long rows = bytes / Long.BYTES;
+    int blocks = (int) (bytes / Bytes.MiB);
+    Duration delay = Duration.ofNanos(spec.w3SinkMicros() * 1000L);
+    try (Arena arena = Arena.create("w3", limit)) {
+      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(on);
+      Dataset ds = Workloads.inflating(ctx, rows, blocks, 4);
+      run.startClock();
+      Workloads.Received got;
+      try {
+        got = Workloads.sink(ds.toFlux(), delay).block();
+      } finally {
+        run.peakArenaBytes(arena.peakBytes());
+      }
+      run.stopClock();
+      if (!Workloads.Received.expected(rows).equals(got)) {
+        throw new IllegalStateException("wrong result " + got);
+      }
+      run.bytes(bytes);
+      arena.awaitEmpty(Duration.ofSeconds(10));
+      return got.rows();
+    }
+  }
+
   /**
    * W3: {@link dev.tributary.bench.GovernanceBench}'s workload (a source of {@code w3Factor} x
-   * the limit, 4x inflation, a slow sink) governed, then with the plain 8-block prefetch.
+   * the limit, 4x inflation, a slow sink) governed and with the plain 8-block prefetch, run by
+   * run in turn.
    */
   private static void governance(BenchSpec spec, Harness governed, String version, Path results)
       throws IOException {
     long limit = spec.w3LimitMiB() * Bytes.MiB;
     long bytes = spec.w3Factor() * limit;
     long rows = bytes / Long.BYTES;
-    int blocks = (int) (bytes / Bytes.MiB);
-    Duration delay = Duration.ofNanos(spec.w3SinkMicros() * 1000L);
     Harness ungoverned = new Harness(spec, SYSTEM + "-ungoverned", version);
     String settings = "limit " + Bytes.format(limit) + ", source " + spec.w3Factor()
         + "x limit in 1 MiB blocks, 4x inflation (concurrency 4), sink " + spec.w3SinkMicros()
         + " us/block";
-    for (Harness h : List.of(governed, ungoverned)) {
-      boolean on = h == governed;
-      h.measure("W3", settings + (on ? ", governed" : ", 8-block prefetch"), rows, run -> {
-        try (Arena arena = Arena.create("w3", limit)) {
-          DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(on);
-          Dataset ds = Workloads.inflating(ctx, rows, blocks, 4);
-          run.startClock();
-          Workloads.Received got = Workloads.sink(ds.toFlux(), delay).block();
-          run.stopClock();
-          if (!Workloads.Received.expected(rows).equals(got)) {
-            throw new IllegalStateException("wrong result " + got);
-          }
-          run.bytes(bytes);
-          run.peakArenaBytes(arena.peakBytes());
-          arena.awaitEmpty(Duration.ofSeconds(10));
-          return got.rows();
-        }
-      });
-    }
+    Harness.alternate("W3", rows, governed, settings + ", governed", run -> w3(spec, true, run),
+        ungoverned, settings + ", 8-block prefetch", run -> w3(spec, false, run));
     ungoverned.write(results.resolve(SYSTEM + "-ungoverned.json"));
   }
 }

@@ -64,26 +64,79 @@ public final class Harness {
   /**
    * Runs {@code body} {@code spec.warmups()} times unmeasured, then {@code spec.runs()} times
    * measured, and records the result under {@code workload} with {@code settings}. A failing run
-   * records the failure as the outcome and ends the workload.
+   * records the failure as the outcome and ends the workload. Returns null, running nothing, when
+   * {@code -Dpeers.workloads=W1,...} is given and does not name {@code workload}.
    */
   public Result measure(String workload, String settings, long rows, Body body) {
-    System.out.printf(Locale.ROOT, "[%s] %s ...%n", system, workload);
-    double[] seconds = new double[spec.runs()];
-    long bytes = -1;
-    long peakRss = -1;
-    long peakArena = -1;
-    double check = Double.NaN;
-    String outcome = "ok";
-    int done = 0;
-    try {
-      for (int i = -spec.warmups(); i < spec.runs(); i++) {
-        System.gc();
-        Rss.resetPeak();
-        Run run = new Run();
+    if (skipped(workload)) {
+      return null;
+    }
+    Pending p = new Pending(workload, settings, rows, body);
+    for (int i = -spec.warmups(); i < spec.runs(); i++) {
+      p.step(i);
+    }
+    return p.finish();
+  }
+
+  /**
+   * Like {@link #measure} for two systems measured in this JVM, run by run in turn (a, b, a, b,
+   * ...), so that drift in a shared machine's speed hits both sides of their ratio alike.
+   */
+  public static void alternate(String workload, long rows, Harness a, String settingsA, Body bodyA,
+      Harness b, String settingsB, Body bodyB) {
+    if (a.skipped(workload)) {
+      return;
+    }
+    Pending pa = a.new Pending(workload, settingsA, rows, bodyA);
+    Pending pb = b.new Pending(workload, settingsB, rows, bodyB);
+    for (int i = -a.spec.warmups(); i < a.spec.runs(); i++) {
+      pa.step(i);
+      pb.step(i);
+    }
+    pa.finish();
+    pb.finish();
+  }
+
+  private boolean skipped(String workload) {
+    String only = System.getProperty("peers.workloads", "");
+    return !only.isBlank() && !java.util.Arrays.asList(only.split(",")).contains(workload);
+  }
+
+  /** One workload's measurements in progress. */
+  private final class Pending {
+    private final String workload;
+    private final String settings;
+    private final long rows;
+    private final Body body;
+    private final double[] seconds = new double[spec.runs()];
+    private long bytes = -1;
+    private long peakRss = -1;
+    private long peakArena = -1;
+    private double check = Double.NaN;
+    private String outcome = "ok";
+    private int done;
+
+    Pending(String workload, String settings, long rows, Body body) {
+      this.workload = workload;
+      this.settings = settings;
+      this.rows = rows;
+      this.body = body;
+      System.out.printf(Locale.ROOT, "[%s] %s ...%n", system, workload);
+    }
+
+    /** Run {@code i}: negative is a warm-up. Does nothing once a run failed. */
+    void step(int i) {
+      if (!outcome.equals("ok")) {
+        return;
+      }
+      System.gc();
+      Rss.resetPeak();
+      Run run = new Run();
+      try {
         double value = body.run(run);
         long t1 = run.t1 >= 0 ? run.t1 : System.nanoTime();
         if (i < 0) {
-          continue;
+          return;
         }
         seconds[i] = (t1 - run.t0) / 1e9;
         done++;
@@ -94,20 +147,25 @@ public final class Harness {
           throw new IllegalStateException("check differs between runs: " + check + " vs " + value);
         }
         check = value;
+      } catch (Exception | OutOfMemoryError e) {
+        outcome = describe(e);
+        peakArena = Math.max(peakArena, run.peakArenaBytes);
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        System.out.printf(Locale.ROOT, "[%s] %s failed: %s%n", system, workload, trace);
       }
-    } catch (Exception | OutOfMemoryError e) {
-      outcome = describe(e);
-      StringWriter trace = new StringWriter();
-      e.printStackTrace(new PrintWriter(trace));
-      System.out.printf(Locale.ROOT, "[%s] %s failed: %s%n", system, workload, trace);
     }
-    double[] measured = java.util.Arrays.copyOf(seconds, done);
-    Result r = new Result(workload, system, version, settings, rows, measured, bytes, peakRss,
-        peakArena, check, outcome);
-    results.add(r);
-    System.out.printf(Locale.ROOT, "[%s] %s median %.3f s, %.2f M rows/s, peak RSS %d MiB, %s%n",
-        system, workload, r.medianSeconds(), r.rowsPerSecond() / 1e6, peakRss >> 20, outcome);
-    return r;
+
+    Result finish() {
+      double[] measured = java.util.Arrays.copyOf(seconds, done);
+      Result r = new Result(workload, system, version, settings, rows, measured, bytes, peakRss,
+          peakArena, check, outcome);
+      results.add(r);
+      System.out.printf(Locale.ROOT,
+          "[%s] %s median %.3f s, %.2f M rows/s, peak RSS %d MiB, %s%n", system, workload,
+          r.medianSeconds(), r.rowsPerSecond() / 1e6, peakRss >> 20, outcome);
+      return r;
+    }
   }
 
   /** Writes every result so far to {@code file} as a JSON array. */
