@@ -11,9 +11,11 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -48,8 +50,8 @@ import org.apache.parquet.schema.Types;
  * same low-level path {@code ParquetSource} and {@code ParquetSink} use, so a ratio against it
  * measures Tributary's own overhead.
  *
- * <p>Flat required columns of int32, int64 (timestamps read as int64, as Tributary reads them
- * today), float64 and utf8: the benchmark's schema.
+ * <p>Flat required columns of int32, int64, float64, utf8 and µs timestamps (adjusted to UTC, as
+ * {@code timestamp[us, UTC]}, the type Tributary reads them as): the benchmark's schema.
  */
 public final class RawParquet {
   /** Parquet row-group size for writes: {@code ParquetSink.DEFAULT_ROW_GROUP_BYTES}. */
@@ -99,6 +101,11 @@ public final class RawParquet {
         v.set(r, reader.getLong());
         reader.consume();
       }
+    } else if (vector instanceof TimeStampVector v) {
+      for (int r = 0; r < rows; r++) {
+        v.set(r, reader.getLong());
+        reader.consume();
+      }
     } else if (vector instanceof IntVector v) {
       for (int r = 0; r < rows; r++) {
         v.set(r, reader.getInteger());
@@ -125,7 +132,9 @@ public final class RawParquet {
     for (Type t : schema.getFields()) {
       PrimitiveType p = t.asPrimitiveType();
       ArrowType type = switch (p.getPrimitiveTypeName()) {
-        case INT64 -> new ArrowType.Int(64, true);
+        case INT64 -> p.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
+            ? new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC") : new ArrowType.Int(64, true);
         case INT32 -> new ArrowType.Int(32, true);
         case DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
         case BINARY -> ArrowType.Utf8.INSTANCE;
@@ -141,7 +150,11 @@ public final class RawParquet {
     Types.MessageTypeBuilder message = Types.buildMessage();
     for (Field f : schema.getFields()) {
       ArrowType t = f.getType();
-      if (t instanceof ArrowType.Int i) {
+      if (t instanceof ArrowType.Timestamp) {
+        message.required(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .named(f.getName());
+      } else if (t instanceof ArrowType.Int i) {
         message.required(i.getBitWidth() == 64 ? PrimitiveTypeName.INT64 : PrimitiveTypeName.INT32)
             .named(f.getName());
       } else if (t instanceof ArrowType.FloatingPoint) {
@@ -247,6 +260,8 @@ public final class RawParquet {
         String name = v.getName();
         consumer.startField(name, c);
         if (v instanceof BigIntVector x) {
+          consumer.addLong(x.get(r));
+        } else if (v instanceof TimeStampVector x) {
           consumer.addLong(x.get(r));
         } else if (v instanceof IntVector x) {
           consumer.addInteger(x.get(r));
