@@ -197,12 +197,22 @@ public final class Tributary {
     return fromText(TextSource.csv(List.of(paths)), "ReadCsv");
   }
 
+  /** A dataset over CSV files read with the column types of {@code schema}, not inferred. */
+  public static Dataset readCsv(Schema schema, String... paths) {
+    return fromText(TextSource.csv(List.of(paths)).schema(schema), "ReadCsv");
+  }
+
   /** A dataset over JSON-lines files, directories or globs; types inferred. */
   public static Dataset readJson(String... paths) {
     return fromText(TextSource.jsonLines(List.of(paths)), "ReadJson");
   }
 
-  /** A dataset over a configured CSV or JSON-lines source (delimiter, rows per block). */
+  /** A dataset over JSON-lines files read with the column types of {@code schema}. */
+  public static Dataset readJson(Schema schema, String... paths) {
+    return fromText(TextSource.jsonLines(List.of(paths)).schema(schema), "ReadJson");
+  }
+
+  /** A dataset over a configured CSV or JSON-lines source (delimiter, schema, rows per block). */
   public static Dataset fromText(TextSource source, String name) {
     return new Dataset(LogicalPlan.Source.of(name + "[" + source.files().size() + " files]",
         (account, ctx) -> source.blocks(account), null, -1), null);

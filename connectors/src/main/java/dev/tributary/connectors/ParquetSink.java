@@ -1,10 +1,13 @@
 package dev.tributary.connectors;
 
 import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -14,6 +17,15 @@ import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -84,7 +96,7 @@ public final class ParquetSink {
 
     @Override
     void openFile(Path path, Schema schema) throws IOException {
-      writer = new Builder(path, ParquetSchemas.toParquet(schema))
+      writer = new Builder(path, schema)
           .withCompressionCodec(codec)
           .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -121,10 +133,12 @@ public final class ParquetSink {
 
   private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
     private final MessageType schema;
+    private final Schema arrow;
 
-    Builder(Path file, MessageType schema) {
+    Builder(Path file, Schema arrow) {
       super(new LocalOutputFile(file));
-      this.schema = schema;
+      this.schema = ParquetSchemas.toParquet(arrow);
+      this.arrow = arrow;
     }
 
     @Override
@@ -134,22 +148,29 @@ public final class ParquetSink {
 
     @Override
     protected WriteSupport<Row> getWriteSupport(Configuration conf) {
-      return new RowWriteSupport(schema);
+      return new RowWriteSupport(schema, arrow);
     }
   }
 
   /** Feeds one block row at a time to parquet-mr's record consumer. */
   private static final class RowWriteSupport extends WriteSupport<Row> {
     private final MessageType schema;
+    private final Schema arrow;
     private RecordConsumer consumer;
 
-    RowWriteSupport(MessageType schema) {
+    RowWriteSupport(MessageType schema, Schema arrow) {
       this.schema = schema;
+      this.arrow = arrow;
     }
 
     @Override
     public WriteContext init(Configuration configuration) {
       return new WriteContext(schema, new HashMap<>());
+    }
+
+    @Override
+    public FinalizedWriteContext finalizeWrite() {
+      return new FinalizedWriteContext(Map.of(ParquetSchemas.ARROW_SCHEMA_KEY, arrow.toJson()));
     }
 
     @Override
@@ -162,30 +183,99 @@ public final class ParquetSink {
       consumer.startMessage();
       int r = row.index;
       for (int c = 0; c < row.vectors.size(); c++) {
-        FieldVector v = row.vectors.get(c);
-        if (v.isNull(r)) {
-          continue;
-        }
-        String name = v.getName();
-        consumer.startField(name, c);
-        if (v instanceof BigIntVector x) {
-          consumer.addLong(x.get(r));
-        } else if (v instanceof IntVector x) {
-          consumer.addInteger(x.get(r));
-        } else if (v instanceof Float8Vector x) {
-          consumer.addDouble(x.get(r));
-        } else if (v instanceof Float4Vector x) {
-          consumer.addFloat(x.get(r));
-        } else if (v instanceof BitVector x) {
-          consumer.addBoolean(x.get(r) != 0);
-        } else if (v instanceof VarCharVector x) {
-          consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
-        } else if (v instanceof VarBinaryVector x) {
-          consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
-        }
-        consumer.endField(name, c);
+        field(row.vectors.get(c), r, c);
       }
       consumer.endMessage();
+    }
+
+    /** Writes slot {@code r} of {@code v} as field {@code c} of the current group, unless null. */
+    private void field(FieldVector v, int r, int c) {
+      if (v.isNull(r)) {
+        return;
+      }
+      String name = v.getName();
+      consumer.startField(name, c);
+      value(v, r);
+      consumer.endField(name, c);
+    }
+
+    private void value(FieldVector v, int r) {
+      if (v instanceof BigIntVector x) {
+        consumer.addLong(x.get(r));
+      } else if (v instanceof IntVector x) {
+        consumer.addInteger(x.get(r));
+      } else if (v instanceof Float8Vector x) {
+        consumer.addDouble(x.get(r));
+      } else if (v instanceof Float4Vector x) {
+        consumer.addFloat(x.get(r));
+      } else if (v instanceof BitVector x) {
+        consumer.addBoolean(x.get(r) != 0);
+      } else if (v instanceof VarCharVector x) {
+        consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+      } else if (v instanceof VarBinaryVector x) {
+        consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+      } else if (v instanceof FixedSizeBinaryVector x) {
+        consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+      } else if (v instanceof SmallIntVector x) {
+        consumer.addInteger(x.get(r));
+      } else if (v instanceof TinyIntVector x) {
+        consumer.addInteger(x.get(r));
+      } else if (v instanceof DateDayVector x) {
+        consumer.addInteger(x.get(r));
+      } else if (v instanceof TimeStampVector x) {
+        consumer.addLong(x.get(r));
+      } else if (v instanceof DecimalVector x) {
+        decimal(x, r);
+      } else if (v instanceof ListVector x) {
+        int start = x.getElementStartIndex(r);
+        list(x.getDataVector(), start, x.getElementEndIndex(r) - start);
+      } else if (v instanceof FixedSizeListVector x) {
+        list((FieldVector) x.getDataVector(), r * x.getListSize(), x.getListSize());
+      } else if (v instanceof StructVector x) {
+        consumer.startGroup();
+        List<FieldVector> children = x.getChildrenFromFields();
+        for (int c = 0; c < children.size(); c++) {
+          field(children.get(c), r, c);
+        }
+        consumer.endGroup();
+      } else {
+        throw new ColumnException(v.getName(), "type " + v.getField().getType()
+            + " cannot be written to Parquet");
+      }
+    }
+
+    /** A three-level LIST group: {@code list} repeated once per element, nulls as empty groups. */
+    private void list(FieldVector data, int start, int count) {
+      consumer.startGroup();
+      if (count > 0) {
+        consumer.startField("list", 0);
+        for (int i = start; i < start + count; i++) {
+          consumer.startGroup();
+          field(data, i, 0);
+          consumer.endGroup();
+        }
+        consumer.endField("list", 0);
+      }
+      consumer.endGroup();
+    }
+
+    private void decimal(DecimalVector x, int r) {
+      BigInteger unscaled = x.getObject(r).unscaledValue();
+      int precision = x.getPrecision();
+      if (precision <= 9) {
+        consumer.addInteger(unscaled.intValueExact());
+      } else if (precision <= 18) {
+        consumer.addLong(unscaled.longValueExact());
+      } else {
+        byte[] minimal = unscaled.toByteArray();
+        byte[] fixed = new byte[ParquetSchemas.decimalBytes(precision)];
+        byte pad = (byte) (unscaled.signum() < 0 ? -1 : 0);
+        int offset = fixed.length - minimal.length;
+        for (int i = 0; i < fixed.length; i++) {
+          fixed[i] = i < offset ? pad : minimal[i - offset];
+        }
+        consumer.addBinary(Binary.fromConstantByteArray(fixed));
+      }
     }
   }
 }

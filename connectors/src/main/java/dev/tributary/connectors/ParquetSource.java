@@ -8,26 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.parquet.ParquetReadOptions;
-import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnReader;
-import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.example.DummyRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
@@ -79,8 +65,9 @@ public final class ParquetSource {
   /** The block schema (after projection), from the first file's footer. */
   public Schema schema() {
     Path first = files.get(0);
-    return ParquetSchemas.toArrow(projection(footer(first).getFileMetaData().getSchema(), first),
-        first.toString());
+    FileMetaData meta = footer(first).getFileMetaData();
+    return ParquetSchemas.toArrow(projection(meta.getSchema(), first),
+        meta.getKeyValueMetaData(), first.toString());
   }
 
   /**
@@ -108,13 +95,11 @@ public final class ParquetSource {
   private static final class RowGroupCursor {
     private final ParquetFileReader reader;
     private final MessageType schema;
-    private final Schema arrow;
     private final Path file;
     private final Account account;
     private final long maxBlockBytes;
-    private final String createdBy;
+    private final RowGroupConverter converter;
     private int group = -1;
-    private ColumnReader[] columns;
     private long rowsLeft;
     private int chunkRows;
 
@@ -122,11 +107,12 @@ public final class ParquetSource {
         long maxBlockBytes) {
       this.reader = reader;
       this.schema = schema;
-      this.arrow = ParquetSchemas.toArrow(schema, file.toString());
       this.file = file;
       this.account = account;
       this.maxBlockBytes = maxBlockBytes;
-      this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      FileMetaData meta = reader.getFooter().getFileMetaData();
+      this.converter = new RowGroupConverter(schema, meta.getKeyValueMetaData(), file,
+          meta.getCreatedBy());
     }
 
     /** The next block of this file, or null at its end. */
@@ -138,7 +124,7 @@ public final class ParquetSource {
       }
       int rows = (int) Math.min(chunkRows, rowsLeft);
       rowsLeft -= rows;
-      return read(rows);
+      return converter.read(rows, account);
     }
 
     private boolean nextRowGroup() {
@@ -156,39 +142,8 @@ public final class ParquetSource {
       long bytes = reader.getRowGroups().get(group).getTotalByteSize();
       double perRow = rowsLeft == 0 ? 1 : Math.max(1.0, bytes / (double) rowsLeft);
       chunkRows = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxBlockBytes / perRow));
-      ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
-          new DummyRecordConverter(schema).getRootConverter(), schema, createdBy);
-      List<ColumnDescriptor> descriptors = schema.getColumns();
-      columns = new ColumnReader[descriptors.size()];
-      for (int c = 0; c < columns.length; c++) {
-        columns[c] = store.getColumnReader(descriptors.get(c));
-      }
+      converter.start(rowGroup, group);
       return true;
-    }
-
-    private Block read(int rows) {
-      return account.allocate(() -> {
-        List<FieldVector> vectors = new ArrayList<>();
-        try {
-          for (int c = 0; c < columns.length; c++) {
-            Field field = arrow.getFields().get(c);
-            FieldVector v = field.createVector(account.allocator());
-            vectors.add(v);
-            try {
-              fill(v, columns[c], schema.getColumns().get(c).getMaxDefinitionLevel(), rows);
-            } catch (OutOfMemoryException e) {
-              throw e;
-            } catch (RuntimeException e) {
-              throw new CorruptInputException(file,
-                  "row group " + group + ", column " + field.getName(), e);
-            }
-          }
-          return Block.wrap(new VectorSchemaRoot(arrow.getFields(), vectors, rows), account);
-        } catch (RuntimeException e) {
-          vectors.forEach(FieldVector::close);
-          throw e;
-        }
-      });
     }
   }
 
@@ -205,33 +160,6 @@ public final class ParquetSource {
       fields.add(fileSchema.getType(name));
     }
     return new MessageType(fileSchema.getName(), fields);
-  }
-
-  private static void fill(FieldVector vector, ColumnReader reader, int maxDef, int rows) {
-    vector.setInitialCapacity(rows);
-    vector.allocateNew();
-    for (int r = 0; r < rows; r++) {
-      boolean present = reader.getCurrentDefinitionLevel() == maxDef;
-      if (!present) {
-        vector.setNull(r);
-      } else if (vector instanceof BigIntVector v) {
-        v.set(r, reader.getLong());
-      } else if (vector instanceof IntVector v) {
-        v.set(r, reader.getInteger());
-      } else if (vector instanceof Float8Vector v) {
-        v.set(r, reader.getDouble());
-      } else if (vector instanceof Float4Vector v) {
-        v.set(r, reader.getFloat());
-      } else if (vector instanceof BitVector v) {
-        v.set(r, reader.getBoolean() ? 1 : 0);
-      } else if (vector instanceof VarCharVector v) {
-        v.setSafe(r, reader.getBinary().getBytesUnsafe());
-      } else if (vector instanceof VarBinaryVector v) {
-        v.setSafe(r, reader.getBinary().getBytesUnsafe());
-      }
-      reader.consume();
-    }
-    vector.setValueCount(rows);
   }
 
   private static ParquetMetadata footer(Path file) {

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
@@ -26,8 +25,9 @@ import reactor.core.publisher.Mono;
 /**
  * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
  * like {@link ParquetSink}: temporary names, renamed only when the whole stream is written.
- * Columns must be int32/int64, float32/float64, boolean or utf8; nulls are empty CSV fields or
- * JSON {@code null}s. Blocks are closed once written.
+ * JSON lines hold every column type (dates and timestamps as ISO strings, binary as base64,
+ * lists as arrays, structs as objects); CSV holds flat columns only. Nulls are empty CSV fields
+ * or JSON {@code null}s. Blocks are closed once written.
  */
 public final class TextSink {
   private enum Format { CSV, JSON_LINES }
@@ -79,11 +79,9 @@ public final class TextSink {
     @Override
     Schema accept(Schema first) {
       for (Field f : first.getFields()) {
-        ArrowType t = f.getType();
-        if (!(t instanceof ArrowType.Int || t instanceof ArrowType.FloatingPoint
-            || t instanceof ArrowType.Bool || t instanceof ArrowType.Utf8)) {
-          throw new ColumnException(f.getName(), "type " + t + " cannot be written as "
-              + format + "; use Parquet, or select the supported columns");
+        if (format == Format.CSV && !TextTypes.flat(f.getType())) {
+          throw new ColumnException(f.getName(), "type " + f.getType() + " cannot be written"
+              + " as CSV; use JSON lines or Parquet, or select the flat columns");
         }
       }
       return first;
@@ -99,6 +97,7 @@ public final class TextSink {
       } else {
         ObjectMapper mapper = new ObjectMapper();
         mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        mapper.getFactory().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         sequence = mapper.writer().withRootValueSeparator("\n").writeValues(out);
       }
     }
@@ -115,13 +114,13 @@ public final class TextSink {
           if (format == Format.CSV) {
             Object[] row = new Object[columns.length];
             for (int c = 0; c < columns.length; c++) {
-              row[c] = columns[c][r];
+              row[c] = TextTypes.toCsv(columns[c][r]);
             }
             sequence.write(row);
           } else {
             Map<String, Object> row = new LinkedHashMap<>();
             for (int c = 0; c < columns.length; c++) {
-              row.put(fields.get(c).getName(), columns[c][r]);
+              row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
             }
             sequence.write(row);
           }

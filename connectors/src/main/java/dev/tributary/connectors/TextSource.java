@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -8,24 +9,29 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockBuilder;
+import dev.tributary.memory.ColumnException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 
 /**
  * Reads delimited text (CSV with a header row) or JSON lines (one object per line) with Jackson,
  * as blocks of up to {@link #rowsPerBlock(int)} rows.
  *
- * <p>Column types are inferred from each file's first block of rows: int64 when every value is
- * an integer, float64 when every value is a number, boolean for {@code true}/{@code false},
- * else utf8; an empty CSV field or a JSON {@code null} is a null. A later value that does not
- * fit the inferred type, a CSV row with the wrong number of fields, or malformed JSON fails with
- * {@link CorruptInputException} naming the file and line. Reads block on file I/O: subscribe on
- * an I/O scheduler.
+ * <p>Column types are inferred from each file's first block of rows (see {@link TextTypes}:
+ * integers, numbers, booleans, ISO dates and timestamps, JSON arrays and objects as lists and
+ * structs, else utf8), or given as an Arrow schema with {@link #schema(Schema)}; an empty CSV
+ * field or a JSON {@code null} is a null. A value that does not fit its column's type, a CSV row
+ * with the wrong number of fields, or malformed JSON fails with {@link CorruptInputException}
+ * naming the file and line. Reads block on file I/O: subscribe on an I/O scheduler.
  */
 public final class TextSource {
   /** Default rows per block. */
@@ -37,29 +43,32 @@ public final class TextSource {
   private final List<Path> files;
   private final char delimiter;
   private final int rowsPerBlock;
+  private final Schema schema;
 
-  private TextSource(Format format, List<Path> files, char delimiter, int rowsPerBlock) {
+  private TextSource(Format format, List<Path> files, char delimiter, int rowsPerBlock,
+      Schema schema) {
     this.format = format;
     this.files = files;
     this.delimiter = delimiter;
     this.rowsPerBlock = rowsPerBlock;
+    this.schema = schema;
   }
 
   /** CSV files (or directories of {@code .csv} files, or globs) with a header row. */
   public static TextSource csv(List<String> paths) {
     return new TextSource(Format.CSV, InputFiles.expand(paths, ".csv"), ',',
-        DEFAULT_ROWS_PER_BLOCK);
+        DEFAULT_ROWS_PER_BLOCK, null);
   }
 
   /** JSON-lines files (or directories of {@code .jsonl}/{@code .json} files, or globs). */
   public static TextSource jsonLines(List<String> paths) {
     return new TextSource(Format.JSON_LINES, InputFiles.expand(paths, ".json"), ',',
-        DEFAULT_ROWS_PER_BLOCK);
+        DEFAULT_ROWS_PER_BLOCK, null);
   }
 
   /** Uses another field delimiter (CSV only). */
   public TextSource delimiter(char delimiter) {
-    return new TextSource(format, files, delimiter, rowsPerBlock);
+    return new TextSource(format, files, delimiter, rowsPerBlock, schema);
   }
 
   /** Cuts blocks of at most {@code rows} rows. */
@@ -67,7 +76,26 @@ public final class TextSource {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerBlock must be >= 1, was " + rows);
     }
-    return new TextSource(format, files, delimiter, rows);
+    return new TextSource(format, files, delimiter, rows, schema);
+  }
+
+  /**
+   * Reads columns as the types of {@code schema} instead of inferring them; every column a file
+   * has must be in it (by name), in any order. Lists and structs need JSON lines.
+   *
+   * @throws ColumnException if a CSV source is given a list or struct column
+   */
+  public TextSource schema(Schema schema) {
+    Objects.requireNonNull(schema, "schema");
+    if (format == Format.CSV) {
+      for (Field f : schema.getFields()) {
+        if (!TextTypes.flat(f.getType())) {
+          throw new ColumnException(f.getName(), "is " + f.getType() + "; CSV holds only flat"
+              + " columns (read nested data from JSON lines or Parquet)");
+        }
+      }
+    }
+    return new TextSource(format, files, delimiter, rowsPerBlock, schema);
   }
 
   /** The files this source reads, in order. */
@@ -94,8 +122,9 @@ public final class TextSource {
           mapper.readerFor(String[].class).with(schema).readValues(file.toFile());
       return new CsvRows(file, it);
     }
-    MappingIterator<Map<String, Object>> it =
-        new ObjectMapper().readerFor(Map.class).readValues(file.toFile());
+    MappingIterator<Map<String, Object>> it = new ObjectMapper()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .readerFor(Map.class).readValues(file.toFile());
     return new JsonRows(file, it);
   }
 
@@ -103,7 +132,7 @@ public final class TextSource {
   private abstract class RowReader {
     final Path file;
     List<String> names;
-    ValueKind[] kinds;
+    Field[] fields;
 
     RowReader(Path file) {
       this.file = file;
@@ -140,22 +169,38 @@ public final class TextSource {
       if (rows.isEmpty()) {
         return null;
       }
-      if (kinds == null) {
-        kinds = new ValueKind[names.size()];
-        for (int c = 0; c < kinds.length; c++) {
-          kinds[c] = ValueKind.infer(rows, c);
+      if (fields == null) {
+        fields = new Field[names.size()];
+        for (int c = 0; c < fields.length; c++) {
+          fields[c] = schema == null ? TextTypes.infer(names.get(c), rows, c) : given(c);
         }
       }
       BlockBuilder builder = Block.builder(account);
-      for (int c = 0; c < kinds.length; c++) {
-        try {
-          builder.column(names.get(c), kinds[c].column(rows, c));
-        } catch (IllegalArgumentException e) {
-          throw new CorruptInputException(file, "column " + names.get(c) + " near line "
-              + line(), e);
+      for (int c = 0; c < fields.length; c++) {
+        List<Object> values = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+          try {
+            values.add(TextTypes.parse(rows.get(r)[c], fields[c]));
+          } catch (IllegalArgumentException e) {
+            throw new CorruptInputException(file, "column " + names.get(c) + ", row " + (r + 1)
+                + " of the block ending at line " + line(), e);
+          }
         }
+        builder.column(fields[c], values);
       }
-      return builder.build();
+      try {
+        return builder.build();
+      } catch (ColumnException e) {
+        throw new CorruptInputException(file, "block ending at line " + line(), e);
+      }
+    }
+
+    /** The given schema's field for column {@code c}. */
+    private Field given(int c) {
+      Field f = schema.getFields().stream().filter(x -> x.getName().equals(names.get(c)))
+          .findFirst().orElseThrow(() -> new CorruptInputException(file, "header",
+              new ColumnException(names.get(c), "is not in the given schema " + schema)));
+      return new Field(f.getName(), FieldType.nullable(f.getType()), f.getChildren());
     }
   }
 
@@ -228,12 +273,7 @@ public final class TextSource {
           throw new CorruptInputException(file, "line " + line(), new IOException(
               "field '" + e.getKey() + "' is not among the first object's fields " + names));
         }
-        Object v = e.getValue();
-        if (v instanceof Map || v instanceof List) {
-          throw new CorruptInputException(file, "line " + line(), new IOException(
-              "field '" + e.getKey() + "' is nested; only flat objects are read yet"));
-        }
-        row[c] = v;
+        row[c] = e.getValue();
       }
       return row;
     }

@@ -66,6 +66,25 @@ class ArrowIpcTest extends ArenaTestSupport {
   }
 
   @Test
+  void everyTypeRoundTripsWithItsSchema() {
+    List<AllTypes.Column> columns = AllTypes.columns(5);
+    ArrowIpcSink.to(dir).write(Flux.defer(() -> Flux.just(
+        AllTypes.block(account, columns, 0, 70), AllTypes.block(account, columns, 70, 30))))
+        .block();
+    ArrowIpcSource source = ArrowIpcSource.of(List.of(dir.toString()));
+    List<Block> blocks = new ArrayList<>();
+    source.blocks(account).doOnNext(blocks::add).blockLast();
+    try {
+      assertThat(blocks.get(0).schema()).isEqualTo(AllTypes.schema(columns));
+      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
+      assertThat(rows).hasSize(100);
+      AllTypes.assertRows(columns, rows);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+  }
+
+  @Test
   void theStreamFormatReadsToo() throws IOException {
     Path file = dir.resolve("stream.arrow");
     Object[][] expected;

@@ -16,6 +16,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.NanoTime;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -100,6 +107,70 @@ class ParquetTest extends ArenaTestSupport {
     ParquetSource source = ParquetSource.of(List.of(dir.toString()));
     assertThat(source.schema().findField("l").isNullable()).isFalse();
     assertThat(source.schema().findField("ln").isNullable()).isTrue();
+  }
+
+  @Test
+  void everyArrowTypeRoundTripsWithItsSchema() {
+    List<AllTypes.Column> columns = AllTypes.columns(7);
+    write(ParquetSink.to(dir), Flux.defer(() -> Flux.just(
+        AllTypes.block(account, columns, 0, 300), AllTypes.block(account, columns, 300, 200))));
+    ParquetSource source = ParquetSource.of(List.of(dir.toString()));
+    assertThat(source.schema()).isEqualTo(AllTypes.schema(columns));
+    List<Block> blocks = new ArrayList<>();
+    // Small blocks: nested columns are assembled across chunk boundaries of a row group.
+    source.blocks(account, 8 * Bytes.KiB).doOnNext(blocks::add).blockLast();
+    try {
+      assertThat(blocks.size()).isGreaterThan(2);
+      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
+      assertThat(rows).hasSize(500);
+      AllTypes.assertRows(columns, rows);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+  }
+
+  @Test
+  void legacyFormsOfOtherWritersRead() throws IOException {
+    MessageType legacy = MessageTypeParser.parseMessageType("message legacy {"
+        + " required int32 u8 (INTEGER(8,false)); required int32 u32 (INTEGER(32,false));"
+        + " optional group two_level (LIST) { repeated int32 element; }"
+        + " repeated binary bare (STRING); optional int96 ts96;"
+        + " optional group pairs (LIST) { repeated group array { required int32 a;"
+        + " required int32 b; } } }");
+    Path file = dir.resolve("legacy.parquet");
+    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withType(legacy).build()) {
+      SimpleGroupFactory groups = new SimpleGroupFactory(legacy);
+      for (int i = 0; i < 3; i++) {
+        Group g = groups.newGroup().append("u8", 200 + i).append("u32", -1 - i);
+        Group list = g.addGroup("two_level");
+        for (int k = 0; k < i; k++) {
+          list.append("element", k);
+        }
+        g.append("bare", "x" + i).append("bare", "y");
+        g.append("ts96", new NanoTime(2_440_588 + 1, 1_000L * i).toBinary());
+        g.addGroup("pairs").addGroup("array").append("a", i).append("b", -i);
+        writer.write(g);
+      }
+    }
+    List<Block> blocks = new ArrayList<>();
+    ParquetSource.of(List.of(file.toString())).blocks(account, Bytes.MiB)
+        .doOnNext(blocks::add).blockLast();
+    try {
+      List<java.util.Map<String, Object>> rows = AllTypes.rows(blocks);
+      assertThat(rows).hasSize(3);
+      java.util.Map<String, Object> r = rows.get(2);
+      assertThat(r.get("u8")).isEqualTo((short) 202);
+      assertThat(r.get("u32")).isEqualTo(4294967293L);
+      assertThat(r.get("two_level")).isEqualTo(List.of(0, 1));
+      assertThat(rows.get(0).get("two_level")).isEqualTo(List.of());
+      assertThat(r.get("bare")).isEqualTo(List.of("x2", "y"));
+      assertThat(r.get("ts96")).isEqualTo(java.time.Instant.parse("1970-01-02T00:00:00Z")
+          .plusNanos(2000));
+      assertThat(r.get("pairs")).isEqualTo(List.of(AllTypes.struct("a", 2, "b", -2)));
+    } finally {
+      blocks.forEach(Block::close);
+    }
   }
 
   @Test

@@ -124,10 +124,81 @@ class TextTest extends ArenaTestSupport {
   }
 
   @Test
-  void unsupportedColumnTypesAreRefusedByName() {
+  void nestedColumnsAreRefusedByCsvByName() {
     Flux<Block> tensors = Flux.defer(() -> Flux.just(Block.builder(account)
         .tensors("t", new float[][] {{1f}}, 1).build()));
     assertThatThrownBy(() -> TextSink.csv(dir).write(tensors).block())
-        .hasMessageContaining("'t'");
+        .hasMessageContaining("'t'").hasMessageContaining("JSON lines");
+  }
+
+  private List<java.util.Map<String, Object>> readRows(TextSource source) {
+    List<Block> blocks = new ArrayList<>();
+    source.blocks(account).doOnNext(blocks::add).blockLast();
+    try {
+      return AllTypes.rows(blocks);
+    } finally {
+      blocks.forEach(Block::close);
+    }
+  }
+
+  @Test
+  void jsonLinesRoundTripEveryTypeWithAGivenSchema() {
+    List<AllTypes.Column> columns = AllTypes.columns(3);
+    TextSink.jsonLines(dir).write(Flux.defer(() -> Flux.just(
+        AllTypes.block(account, columns, 0, 40), AllTypes.block(account, columns, 40, 40))))
+        .block();
+    List<java.util.Map<String, Object>> rows =
+        readRows(TextSource.jsonLines(List.of(dir.toString())).rowsPerBlock(32)
+            .schema(AllTypes.schema(columns)));
+    assertThat(rows).hasSize(80);
+    AllTypes.assertRows(columns, rows);
+  }
+
+  @Test
+  void csvRoundTripsEveryFlatTypeWithAGivenSchema() {
+    List<AllTypes.Column> columns = AllTypes.columns(4, f -> TextTypes.flat(f.getType()));
+    TextSink.csv(dir).write(Flux.defer(() -> Flux.just(AllTypes.block(account, columns, 0, 60))))
+        .block();
+    List<java.util.Map<String, Object>> rows =
+        readRows(TextSource.csv(List.of(dir.toString())).schema(AllTypes.schema(columns)));
+    assertThat(rows).hasSize(60);
+    AllTypes.assertRows(columns, rows);
+  }
+
+  @Test
+  void datesTimestampsAndNestingAreInferred() throws IOException {
+    Path json = dir.resolve("inferred.json");
+    Files.writeString(json, String.join("\n",
+        "{\"d\": \"2024-02-29\", \"t\": \"2024-01-02T03:04:05.5Z\","
+            + " \"l\": \"2024-01-02 03:04\", \"xs\": [1, 2], \"s\": {\"a\": 1.5, \"b\": [\"x\"]}}",
+        "{\"d\": null, \"t\": \"2024-01-02T05:04:05+02:00\", \"l\": null, \"xs\": [],"
+            + " \"s\": {\"a\": null, \"b\": []}}"));
+    List<java.util.Map<String, Object>> rows = readRows(TextSource.jsonLines(
+        List.of(json.toString())));
+    assertThat(rows.get(0)).containsEntry("d", java.time.LocalDate.of(2024, 2, 29))
+        .containsEntry("t", java.time.Instant.parse("2024-01-02T03:04:05.500Z"))
+        .containsEntry("l", java.time.LocalDateTime.of(2024, 1, 2, 3, 4))
+        .containsEntry("xs", List.of(1L, 2L))
+        .containsEntry("s", AllTypes.struct("a", 1.5, "b", List.of("x")));
+    assertThat(rows.get(1)).containsEntry("t", java.time.Instant.parse("2024-01-02T03:04:05Z"))
+        .containsEntry("xs", List.of())
+        .containsEntry("s", AllTypes.struct("a", null, "b", List.of()));
+  }
+
+  @Test
+  void aValueThatDoesNotFitTheGivenSchemaNamesFileColumnAndRow() throws IOException {
+    Path csv = dir.resolve("dates.csv");
+    Files.writeString(csv, "d\n2024-01-01\n2024-13-01\n");
+    org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo
+        .Schema(List.of(AllTypes.field("d", new org.apache.arrow.vector.types.pojo.ArrowType
+            .Date(org.apache.arrow.vector.types.DateUnit.DAY))));
+    assertThatThrownBy(() -> readRows(TextSource.csv(List.of(csv.toString())).schema(schema)))
+        .isInstanceOf(CorruptInputException.class)
+        .hasMessageContaining("dates.csv").hasMessageContaining("column d, row 2")
+        .hasMessageContaining("2024-13-01");
+    assertThatThrownBy(() -> TextSource.csv(List.of(csv.toString())).schema(
+        AllTypes.schema(AllTypes.columns(1, f -> f.getName().equals("struct")))))
+        .isInstanceOf(dev.tributary.memory.ColumnException.class)
+        .hasMessageContaining("'struct'");
   }
 }

@@ -172,9 +172,8 @@ public final class Block implements AutoCloseable {
   }
 
   /**
-   * Reads any supported column as boxed values with nulls kept: {@code Long}, {@code Integer},
-   * {@code Double}, {@code Float}, {@code Boolean}, {@code String}, {@code byte[]} or {@code
-   * float[]} per row.
+   * Reads any column as Java values with nulls kept, one per row, as {@link JavaValues} maps
+   * them ({@code Long}, {@code String}, {@code LocalDate}, {@code List}, {@code Map}, ...).
    */
   public Object[] values(String column) {
     return ColumnReader.values(vector(column));

@@ -2,6 +2,7 @@ package dev.tributary.memory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -33,7 +35,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * String[]} → utf8, {@code byte[][]} → binary, {@code float[][]} → fixed-size list of float32 (a
  * tensor column; see {@link #tensors(String, float[][], int)}). Primitive arrays make
  * non-nullable columns; object arrays make nullable ones, with {@code null} entries as nulls.
- * Nothing is allocated until {@link #build()}.
+ * Any other object array ({@code LocalDate[]}, {@code Instant[]}, {@code BigDecimal[]}, arrays of
+ * {@code List} or {@code Map}, ...) takes its type from {@link JavaValues#infer}; {@link
+ * #column(Field, List)} gives the type explicitly. Nothing is allocated until {@link #build()}.
  */
 public final class BlockBuilder {
   private static final ArrowType DOUBLE =
@@ -62,8 +66,43 @@ public final class BlockBuilder {
     if (values instanceof float[][] tensors) {
       return tensors(name, tensors, inferDim(name, tensors));
     }
+    if (values instanceof byte[] || values instanceof short[]) {
+      Object[] boxed = new Object[java.lang.reflect.Array.getLength(values)];
+      for (int i = 0; i < boxed.length; i++) {
+        boxed[i] = java.lang.reflect.Array.get(values, i);
+      }
+      Field f = JavaValues.infer(name, Arrays.asList(boxed));
+      return column(new Field(name, FieldType.notNullable(f.getType()), null),
+          Arrays.asList(boxed));
+    }
+    if (values instanceof Object[] objects && !isFastPath(values)) {
+      return column(JavaValues.infer(name, Arrays.asList(objects)), Arrays.asList(objects));
+    }
     add(name, values, lengthOf(name, values));
     return this;
+  }
+
+  /**
+   * Adds a column of type {@code field} (any type {@link JavaValues} maps, nested ones included)
+   * from Java values, nulls as {@code null}.
+   *
+   * @throws ColumnException if the name is taken or the length differs from earlier columns;
+   *     values that do not fit the type fail in {@link #build()}
+   */
+  public BlockBuilder column(Field field, List<?> values) {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(values, "values");
+    add(field.getName(), new Typed(field, values), values.size());
+    return this;
+  }
+
+  /** A column given as a field and Java values. */
+  private record Typed(Field field, List<?> values) {}
+
+  private static boolean isFastPath(Object values) {
+    return values instanceof Long[] || values instanceof Integer[] || values instanceof Double[]
+        || values instanceof Float[] || values instanceof Boolean[] || values instanceof String[]
+        || values instanceof byte[][];
   }
 
   /**
@@ -250,6 +289,20 @@ public final class BlockBuilder {
     if (values instanceof float[][] a) {
       return fillTensors(name, a, tensorDims.get(name), n, allocator);
     }
+    if (values instanceof Typed t) {
+      FieldVector v = t.field().createVector(allocator);
+      try {
+        v.setInitialCapacity(n);
+        v.allocateNew();
+        for (int i = 0; i < n; i++) {
+          JavaValues.set(v, i, t.values().get(i));
+        }
+        return done(v, n);
+      } catch (RuntimeException e) {
+        v.close();
+        throw e;
+      }
+    }
     throw new IllegalStateException("unreachable: type checked in column()");
   }
 
@@ -280,7 +333,8 @@ public final class BlockBuilder {
     return new Field(
         name,
         FieldType.nullable(new ArrowType.FixedSizeList(dim)),
-        List.of(new Field("item", FieldType.notNullable(FLOAT), null)));
+        List.of(new Field(BaseRepeatedValueVector.DATA_VECTOR_NAME,
+            FieldType.notNullable(FLOAT), null)));
   }
 
   private static Field field(String name, boolean nullable, ArrowType type) {
@@ -314,14 +368,12 @@ public final class BlockBuilder {
       return a.length;
     } else if (values instanceof boolean[] a) {
       return a.length;
-    } else if (values instanceof Long[] || values instanceof Integer[]
-        || values instanceof Double[] || values instanceof Float[] || values instanceof Boolean[]
-        || values instanceof String[] || values instanceof byte[][]) {
+    } else if (isFastPath(values)) {
       return ((Object[]) values).length;
     }
     throw new ColumnException(
         name, "unsupported Java type " + values.getClass().getSimpleName()
-            + "; use long[], int[], double[], float[], boolean[] (or their boxed arrays for"
-            + " nulls), String[], byte[][] or float[][]");
+            + "; use long[], int[], short[], byte[], double[], float[], boolean[], an object"
+            + " array of values JavaValues maps, byte[][] or float[][]");
   }
 }

@@ -100,23 +100,9 @@ final class ColumnReader {
   }
 
   static Object[] values(FieldVector vector) {
-    int n = vector.getValueCount();
-    Object[] out = new Object[n];
-    if (vector instanceof VarCharVector) {
-      System.arraycopy(strings(vector), 0, out, 0, n);
-    } else if (vector instanceof VarBinaryVector) {
-      System.arraycopy(binaries(vector), 0, out, 0, n);
-    } else if (vector instanceof FixedSizeListVector) {
-      System.arraycopy(tensors(vector), 0, out, 0, n);
-    } else if (vector instanceof BigIntVector || vector instanceof IntVector
-        || vector instanceof Float8Vector || vector instanceof Float4Vector
-        || vector instanceof BitVector) {
-      for (int i = 0; i < n; i++) {
-        out[i] = vector.getObject(i);
-      }
-    } else {
-      throw new ColumnException(
-          vector.getName(), "type " + vector.getField().getType() + " has no Java reader here");
+    Object[] out = new Object[vector.getValueCount()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = JavaValues.get(vector, i);
     }
     return out;
   }

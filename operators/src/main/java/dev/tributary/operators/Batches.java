@@ -16,8 +16,10 @@ import org.apache.arrow.vector.types.pojo.Field;
  *
  * <p>A non-nullable column reads as a primitive array ({@code long[]}, {@code int[]}, {@code
  * double[]}, {@code float[]}, {@code boolean[]}), a nullable one as the boxed array; utf8 as
- * {@code String[]}, binary as {@code byte[][]}, tensors as {@code float[][]}. Writing accepts
- * what {@link BlockBuilder} accepts.
+ * {@code String[]}, binary as {@code byte[][]}, tensors as {@code float[][]}, dates, timestamps
+ * and decimals as {@code LocalDate[]}, {@code Instant[]} (or {@code LocalDateTime[]} without a
+ * zone) and {@code BigDecimal[]}, anything else as {@code Object[]}. Writing accepts what {@link
+ * BlockBuilder} accepts.
  */
 public final class Batches {
   private Batches() {}
@@ -53,29 +55,43 @@ public final class Batches {
       return block.strings(name);
     } else if (type instanceof ArrowType.Binary) {
       return block.binaries(name);
-    } else if (type instanceof ArrowType.FixedSizeList) {
+    } else if (type instanceof ArrowType.FixedSizeList
+        && field.getChildren().get(0).getType().equals(
+            new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))) {
       return block.tensors(name);
     }
-    if (field.isNullable()) {
-      Object[] boxed = block.values(name);
-      Object typed = Array.newInstance(boxedClass(type), boxed.length);
-      System.arraycopy(boxed, 0, typed, 0, boxed.length);
-      return typed;
+    if (!field.isNullable()) {
+      if (type instanceof ArrowType.Int i && i.getBitWidth() == 64) {
+        return block.longs(name);
+      } else if (type instanceof ArrowType.Int i && i.getBitWidth() == 32) {
+        return block.ints(name);
+      } else if (type instanceof ArrowType.FloatingPoint f) {
+        return f.getPrecision() == FloatingPointPrecision.DOUBLE
+            ? block.doubles(name) : block.floats(name);
+      } else if (type instanceof ArrowType.Bool) {
+        return block.booleans(name);
+      }
     }
-    if (type instanceof ArrowType.Int i) {
-      return i.getBitWidth() == 64 ? block.longs(name) : block.ints(name);
-    } else if (type instanceof ArrowType.FloatingPoint f) {
-      return f.getPrecision() == FloatingPointPrecision.DOUBLE
-          ? block.doubles(name) : block.floats(name);
-    } else if (type instanceof ArrowType.Bool) {
-      return block.booleans(name);
-    }
-    return block.values(name);
+    Object[] boxed = block.values(name);
+    Object typed = Array.newInstance(boxedClass(type), boxed.length);
+    System.arraycopy(boxed, 0, typed, 0, boxed.length);
+    return typed;
   }
 
   private static Class<?> boxedClass(ArrowType type) {
     if (type instanceof ArrowType.Int i) {
-      return i.getBitWidth() == 64 ? Long.class : Integer.class;
+      return switch (i.getBitWidth()) {
+        case 64 -> Long.class;
+        case 32 -> Integer.class;
+        case 16 -> Short.class;
+        default -> Byte.class;
+      };
+    } else if (type instanceof ArrowType.Date) {
+      return java.time.LocalDate.class;
+    } else if (type instanceof ArrowType.Timestamp t) {
+      return t.getTimezone() == null ? java.time.LocalDateTime.class : java.time.Instant.class;
+    } else if (type instanceof ArrowType.Decimal) {
+      return java.math.BigDecimal.class;
     } else if (type instanceof ArrowType.FloatingPoint f) {
       return f.getPrecision() == FloatingPointPrecision.DOUBLE
           ? Double.class : Float.class;

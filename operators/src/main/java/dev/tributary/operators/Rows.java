@@ -4,22 +4,22 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.ColumnException;
-import java.lang.reflect.Array;
+import dev.tributary.memory.JavaValues;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Converts between blocks and rows, a row being a {@code Map<String, Object>} from column name to
- * value ({@code Long}, {@code Integer}, {@code Double}, {@code Float}, {@code Boolean}, {@code
- * String}, {@code byte[]}, {@code float[]} or {@code null}), as Ray Data's row functions see them.
+ * value (as {@link JavaValues} maps them: {@code Long}, {@code Double}, {@code String}, {@code
+ * LocalDate}, {@code Instant}, {@code BigDecimal}, {@code List}, {@code Map}, ... or {@code
+ * null}), as Ray Data's row functions see them.
  */
 public final class Rows {
   private Rows() {}
@@ -45,8 +45,9 @@ public final class Rows {
 
   /**
    * Builds a block in {@code out} from rows. Columns are the union of the rows' keys in
-   * first-seen order (a missing key is a null); each column's type comes from its first
-   * non-null value, or from {@code hint} (may be null) when the column holds only nulls.
+   * first-seen order (a missing key is a null); each column's type comes from its non-null
+   * values ({@link JavaValues#infer}), or from {@code hint} (may be null) when it holds only
+   * nulls (utf8 without a hint).
    *
    * @throws ColumnException if a column mixes value types or holds an
    *     unsupported one (the message names the column and the row)
@@ -58,62 +59,19 @@ public final class Rows {
     }
     BlockBuilder builder = Block.builder(out);
     for (String name : names) {
-      Class<?> type = null;
-      for (int r = 0; r < rows.size() && type == null; r++) {
-        Object v = rows.get(r).get(name);
-        type = v == null ? null : v.getClass();
+      List<Object> values = new ArrayList<>(rows.size());
+      boolean allNull = true;
+      for (Map<String, Object> row : rows) {
+        Object v = row.get(name);
+        allNull &= v == null;
+        values.add(v);
       }
-      if (type == null) {
-        type = typeOf(hint, name);
-      }
-      Object array = Array.newInstance(type, rows.size());
-      for (int r = 0; r < rows.size(); r++) {
-        Object v = rows.get(r).get(name);
-        if (v != null && v.getClass() != type) {
-          throw new ColumnException(name, "row " + r + " holds a " + v.getClass().getSimpleName()
-              + " in a column of " + type.getSimpleName() + "; return one type per column");
-        }
-        Array.set(array, r, v);
-      }
-      if (array instanceof float[][] tensors) {
-        int dim = 0;
-        for (float[] t : tensors) {
-          dim = t != null ? t.length : dim;
-        }
-        builder.tensors(name, tensors, dim == 0 ? 1 : dim);
-      } else {
-        builder.column(name, array);
-      }
+      Field hinted = allNull && hint != null ? hint.getFields().stream()
+          .filter(f -> f.getName().equals(name)).findFirst().orElse(null) : null;
+      Field field = hinted != null ? new Field(name, FieldType.nullable(hinted.getType()),
+          hinted.getChildren()) : JavaValues.infer(name, values);
+      builder.column(field, values);
     }
     return builder.build();
-  }
-
-  /** The Java value class {@link #read} yields for a column of {@code hint}, else String. */
-  private static Class<?> typeOf(Schema hint, String name) {
-    Field field = null;
-    if (hint != null) {
-      field = hint.getFields().stream().filter(f -> f.getName().equals(name)).findFirst()
-          .orElse(null);
-    }
-    if (field == null) {
-      return String.class;
-    }
-    ArrowType type = field.getType();
-    if (type instanceof ArrowType.Int i) {
-      return i.getBitWidth() == 64 ? Long.class : Integer.class;
-    }
-    if (type instanceof ArrowType.FloatingPoint f) {
-      return f.getPrecision() == FloatingPointPrecision.DOUBLE ? Double.class : Float.class;
-    }
-    if (type instanceof ArrowType.Bool) {
-      return Boolean.class;
-    }
-    if (type instanceof ArrowType.Binary) {
-      return byte[].class;
-    }
-    if (type instanceof ArrowType.FixedSizeList) {
-      return float[].class;
-    }
-    return String.class;
   }
 }

@@ -1,0 +1,441 @@
+package dev.tributary.connectors;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Assembles nested Parquet columns (lists, structs, and any nesting of them) into Arrow vectors
+ * with parquet-mr's record assembly: a converter tree mirrors the Parquet schema and writes each
+ * value straight into its Arrow slot. Flat columns take {@link RowGroupConverter}'s faster
+ * column-at-a-time path instead.
+ */
+final class NestedAssembler {
+  private final MessageType schema;
+  private final List<Slot> fields = new ArrayList<>();
+  private final Root root = new Root();
+  private final String createdBy;
+  private RecordReader<Void> records;
+  private int row;
+
+  /** An assembler for the top-level fields of {@code schema} read as {@code arrow} fields. */
+  NestedAssembler(MessageType schema, List<Field> arrow, String createdBy) {
+    this.schema = schema;
+    this.createdBy = createdBy;
+    for (int i = 0; i < arrow.size(); i++) {
+      fields.add(slot(schema.getType(i), arrow.get(i)));
+    }
+  }
+
+  /** Starts reading the records of {@code rowGroup}. */
+  void start(PageReadStore rowGroup) {
+    records = new ColumnIOFactory(createdBy).getColumnIO(schema, schema)
+        .getRecordReader(rowGroup, new RecordMaterializer<Void>() {
+          @Override
+          public Void getCurrentRecord() {
+            return null;
+          }
+
+          @Override
+          public GroupConverter getRootConverter() {
+            return root;
+          }
+        }, FilterCompat.NOOP);
+  }
+
+  /** Reads the next {@code rows} records into {@code vectors} (one per field, allocated). */
+  void read(int rows, List<FieldVector> vectors) {
+    for (int i = 0; i < fields.size(); i++) {
+      fields.get(i).bind(vectors.get(i));
+    }
+    for (row = 0; row < rows; row++) {
+      records.read();
+    }
+    for (FieldVector v : vectors) {
+      v.setValueCount(rows);
+    }
+  }
+
+  private static Slot slot(Type type, Field field) {
+    if (type.isRepetition(Type.Repetition.REPEATED)) {
+      // A bare repeated field is a list whose elements are the field's values.
+      return new ListSlot(repeatedElement(type, field.getChildren().get(0)), true);
+    }
+    if (type.isPrimitive()) {
+      return new LeafSlot();
+    }
+    GroupType group = type.asGroupType();
+    if (!field.getChildren().isEmpty() && (field.getType() instanceof
+        org.apache.arrow.vector.types.pojo.ArrowType.List
+        || field.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList)) {
+      Type element = ParquetSchemas.listElement(group, "");
+      Field item = field.getChildren().get(0);
+      Type repeated = group.getType(0);
+      Slot elementSlot = element == repeated ? repeatedElement(repeated, item)
+          : new Wrapper(slot(element, item));
+      return new ListSlot(elementSlot, false);
+    }
+    List<Slot> children = new ArrayList<>();
+    for (int i = 0; i < group.getFieldCount(); i++) {
+      children.add(slot(group.getType(i), field.getChildren().get(i)));
+    }
+    return new StructSlot(children);
+  }
+
+  /** The slot of a repeated field that is itself the list element (legacy two-level lists). */
+  private static Slot repeatedElement(Type repeated, Field item) {
+    Type required = repeated.isPrimitive() ? repeated
+        : new GroupType(Type.Repetition.REQUIRED, repeated.getName(),
+            repeated.asGroupType().getFields());
+    Slot element = repeated.isPrimitive() ? new LeafSlot() : slot(required, item);
+    return new Element(element);
+  }
+
+  /** A converter that writes into one Arrow vector at a position its parent sets. */
+  private interface Slot {
+    void bind(FieldVector vector);
+
+    void at(int index);
+
+    Converter converter();
+  }
+
+  /** The record root: each record is the next row of every top-level field. */
+  private final class Root extends GroupConverter {
+    @Override
+    public Converter getConverter(int i) {
+      return fields.get(i).converter();
+    }
+
+    @Override
+    public void start() {
+      for (Slot f : fields) {
+        f.at(row);
+      }
+    }
+
+    @Override
+    public void end() {}
+  }
+
+  /** A primitive value. */
+  private static final class LeafSlot extends PrimitiveConverter implements Slot {
+    private FieldVector vector;
+    private int index;
+
+    @Override
+    public void bind(FieldVector v) {
+      vector = v;
+    }
+
+    @Override
+    public void at(int i) {
+      index = i;
+    }
+
+    @Override
+    public Converter converter() {
+      return this;
+    }
+
+    @Override
+    public void addBinary(Binary value) {
+      ParquetValues.putBinary(vector, index, value);
+    }
+
+    @Override
+    public void addBoolean(boolean value) {
+      ParquetValues.putBoolean(vector, index, value);
+    }
+
+    @Override
+    public void addDouble(double value) {
+      ParquetValues.putDouble(vector, index, value);
+    }
+
+    @Override
+    public void addFloat(float value) {
+      ParquetValues.putFloat(vector, index, value);
+    }
+
+    @Override
+    public void addInt(int value) {
+      ParquetValues.putInt(vector, index, value);
+    }
+
+    @Override
+    public void addLong(long value) {
+      ParquetValues.putLong(vector, index, value);
+    }
+  }
+
+  /** A struct: present when its group starts; its fields share its position. */
+  private static final class StructSlot extends GroupConverter implements Slot {
+    private final List<Slot> children;
+    private StructVector vector;
+    private int index;
+
+    StructSlot(List<Slot> children) {
+      this.children = children;
+    }
+
+    @Override
+    public void bind(FieldVector v) {
+      vector = (StructVector) v;
+      List<FieldVector> vectors = vector.getChildrenFromFields();
+      for (int i = 0; i < children.size(); i++) {
+        children.get(i).bind(vectors.get(i));
+      }
+    }
+
+    @Override
+    public void at(int i) {
+      index = i;
+    }
+
+    @Override
+    public Converter converter() {
+      return this;
+    }
+
+    @Override
+    public Converter getConverter(int i) {
+      return children.get(i).converter();
+    }
+
+    @Override
+    public void start() {
+      while (vector.getValueCapacity() <= index) {
+        vector.reAlloc();
+      }
+      vector.setIndexDefined(index);
+      for (Slot child : children) {
+        child.at(index);
+      }
+    }
+
+    @Override
+    public void end() {}
+  }
+
+  /** A list (or fixed-size list): its group holds the repeated field of elements. */
+  private static final class ListSlot extends GroupConverter implements Slot {
+    private final Slot element;
+    private final boolean bare;
+    private FieldVector vector;
+    private int index;
+    private int first;
+    private int count;
+
+    /** A list of {@code element}s; {@code bare} when no group wraps the repeated field. */
+    ListSlot(Slot element, boolean bare) {
+      this.element = element;
+      this.bare = bare;
+      if (element instanceof Element e) {
+        e.owner = this;
+      } else {
+        ((Wrapper) element).owner = this;
+      }
+    }
+
+    @Override
+    public void bind(FieldVector v) {
+      vector = v;
+      element.bind(v instanceof ListVector l ? l.getDataVector()
+          : (FieldVector) ((FixedSizeListVector) v).getDataVector());
+    }
+
+    @Override
+    public void at(int i) {
+      index = i;
+      if (bare) {
+        open();
+      }
+    }
+
+    @Override
+    public Converter converter() {
+      return bare ? element.converter() : this;
+    }
+
+    @Override
+    public Converter getConverter(int i) {
+      return element.converter();
+    }
+
+    @Override
+    public void start() {
+      open();
+    }
+
+    @Override
+    public void end() {
+      close();
+    }
+
+    private void open() {
+      count = 0;
+      if (vector instanceof ListVector l) {
+        first = l.startNewValue(index);
+      } else {
+        FixedSizeListVector f = (FixedSizeListVector) vector;
+        while (f.getValueCapacity() <= index) {
+          f.reAlloc();
+        }
+        f.setNotNull(index);
+        first = index * f.getListSize();
+      }
+    }
+
+    private void close() {
+      if (vector instanceof FixedSizeListVector f && count != f.getListSize()) {
+        throw new IllegalStateException("row " + index + " has " + count
+            + " elements, the fixed-size list holds " + f.getListSize());
+      }
+    }
+
+    /** The position of the next element, counting it. */
+    int next() {
+      int position = first + count++;
+      if (vector instanceof ListVector l) {
+        l.endValue(index, 1); // Arrow adds to the end offset: one more element
+      }
+      return position;
+    }
+  }
+
+  /** The repeated group of a three-level list: each repetition is one element. */
+  private static final class Wrapper extends GroupConverter implements Slot {
+    private final Slot element;
+    private ListSlot owner;
+
+    Wrapper(Slot element) {
+      this.element = element;
+    }
+
+    @Override
+    public void bind(FieldVector v) {
+      element.bind(v);
+    }
+
+    @Override
+    public void at(int i) {}
+
+    @Override
+    public Converter converter() {
+      return this;
+    }
+
+    @Override
+    public Converter getConverter(int i) {
+      return element.converter();
+    }
+
+    @Override
+    public void start() {
+      element.at(owner.next());
+    }
+
+    @Override
+    public void end() {}
+  }
+
+  /** A repeated field that is itself the element (two-level or bare lists). */
+  private static final class Element extends GroupConverter implements Slot {
+    private final Slot element;
+    private final Converter converter;
+    private ListSlot owner;
+
+    Element(Slot element) {
+      this.element = element;
+      this.converter = element.converter() instanceof PrimitiveConverter leaf
+          ? counting(leaf) : this;
+    }
+
+    @Override
+    public void bind(FieldVector v) {
+      element.bind(v);
+    }
+
+    @Override
+    public void at(int i) {}
+
+    @Override
+    public Converter converter() {
+      return converter;
+    }
+
+    /** A primitive converter that moves the element to the next list position per value. */
+    private PrimitiveConverter counting(PrimitiveConverter leaf) {
+        return new PrimitiveConverter() {
+          @Override
+          public void addBinary(Binary value) {
+            element.at(owner.next());
+            leaf.addBinary(value);
+          }
+
+          @Override
+          public void addBoolean(boolean value) {
+            element.at(owner.next());
+            leaf.addBoolean(value);
+          }
+
+          @Override
+          public void addDouble(double value) {
+            element.at(owner.next());
+            leaf.addDouble(value);
+          }
+
+          @Override
+          public void addFloat(float value) {
+            element.at(owner.next());
+            leaf.addFloat(value);
+          }
+
+          @Override
+          public void addInt(int value) {
+            element.at(owner.next());
+            leaf.addInt(value);
+          }
+
+          @Override
+          public void addLong(long value) {
+            element.at(owner.next());
+            leaf.addLong(value);
+          }
+        };
+    }
+
+    @Override
+    public Converter getConverter(int i) {
+      return ((GroupConverter) element.converter()).getConverter(i);
+    }
+
+    @Override
+    public void start() {
+      element.at(owner.next());
+      ((GroupConverter) element.converter()).start();
+    }
+
+    @Override
+    public void end() {
+      ((GroupConverter) element.converter()).end();
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.tributary.connectors;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.example.DummyRecordConverter;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Decodes the rows of one Parquet row group, a chunk at a time, into Arrow vectors for every
+ * block a {@link ParquetSource} makes: flat columns column at a time, nested ones (lists,
+ * structs) through {@link NestedAssembler}.
+ */
+final class RowGroupConverter {
+  private final MessageType schema;
+  private final Schema arrow;
+  private final Path file;
+  private final String createdBy;
+  /** Top-level field positions read column at a time (flat) and by record assembly (nested). */
+  private final int[] flat;
+  private final int[] nested;
+  private final MessageType flatSchema;
+  private final NestedAssembler assembler;
+  private ColumnReader[] columns;
+  private int group;
+
+  /**
+   * A converter for rows of {@code schema}; {@code metadata} is the file's key-value metadata
+   * (see {@link ParquetSchemas#toArrow}).
+   */
+  RowGroupConverter(MessageType schema, Map<String, String> metadata, Path file,
+      String createdBy) {
+    this.schema = schema;
+    this.arrow = ParquetSchemas.toArrow(schema, metadata, file.toString());
+    this.file = file;
+    this.createdBy = createdBy;
+    List<Type> flatTypes = new ArrayList<>();
+    List<Type> nestedTypes = new ArrayList<>();
+    List<Field> nestedFields = new ArrayList<>();
+    List<Integer> flatAt = new ArrayList<>();
+    List<Integer> nestedAt = new ArrayList<>();
+    for (int i = 0; i < schema.getFieldCount(); i++) {
+      Type t = schema.getType(i);
+      if (t.isPrimitive() && !t.isRepetition(Type.Repetition.REPEATED)) {
+        flatTypes.add(t);
+        flatAt.add(i);
+      } else {
+        nestedTypes.add(t);
+        nestedFields.add(arrow.getFields().get(i));
+        nestedAt.add(i);
+      }
+    }
+    this.flat = flatAt.stream().mapToInt(Integer::intValue).toArray();
+    this.nested = nestedAt.stream().mapToInt(Integer::intValue).toArray();
+    this.flatSchema = new MessageType(schema.getName(), flatTypes);
+    this.assembler = nestedTypes.isEmpty() ? null : new NestedAssembler(
+        new MessageType(schema.getName(), nestedTypes), nestedFields, createdBy);
+  }
+
+  /** The Arrow schema of the blocks this converter makes. */
+  Schema arrowSchema() {
+    return arrow;
+  }
+
+  /** Positions this converter at the first row of {@code rowGroup} (the file's {@code group}th). */
+  void start(PageReadStore rowGroup, int group) {
+    this.group = group;
+    ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
+        new DummyRecordConverter(flatSchema).getRootConverter(), flatSchema, createdBy);
+    List<ColumnDescriptor> descriptors = flatSchema.getColumns();
+    columns = new ColumnReader[descriptors.size()];
+    for (int c = 0; c < columns.length; c++) {
+      columns[c] = store.getColumnReader(descriptors.get(c));
+    }
+    if (assembler != null) {
+      assembler.start(rowGroup);
+    }
+  }
+
+  /** The next {@code rows} rows of the row group as a block charged to {@code account}. */
+  Block read(int rows, Account account) {
+    return account.allocate(() -> {
+      List<FieldVector> vectors = new ArrayList<>();
+      try {
+        for (Field field : arrow.getFields()) {
+          FieldVector v = field.createVector(account.allocator());
+          vectors.add(v);
+          v.setInitialCapacity(rows);
+          v.allocateNew();
+        }
+        for (int c = 0; c < flat.length; c++) {
+          FieldVector v = vectors.get(flat[c]);
+          try {
+            fill(v, columns[c], flatSchema.getColumns().get(c), rows);
+          } catch (OutOfMemoryException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new CorruptInputException(file,
+                "row group " + group + ", column " + v.getName(), e);
+          }
+        }
+        if (assembler != null) {
+          List<FieldVector> targets = new ArrayList<>();
+          for (int i : nested) {
+            targets.add(vectors.get(i));
+          }
+          try {
+            assembler.read(rows, targets);
+          } catch (OutOfMemoryException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new CorruptInputException(file, "row group " + group + ", columns "
+                + targets.stream().map(FieldVector::getName).toList(), e);
+          }
+        }
+        return Block.wrap(new VectorSchemaRoot(arrow.getFields(), vectors, rows), account);
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+    });
+  }
+
+  /** Decodes {@code rows} values of one flat column; the common types take a tight loop. */
+  private static void fill(FieldVector vector, ColumnReader reader, ColumnDescriptor column,
+      int rows) {
+    int maxDef = column.getMaxDefinitionLevel();
+    PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
+    if (vector instanceof BigIntVector v && physical == PrimitiveTypeName.INT64) {
+      for (int r = 0; r < rows; r++, reader.consume()) {
+        if (reader.getCurrentDefinitionLevel() == maxDef) {
+          v.set(r, reader.getLong());
+        }
+      }
+    } else if (vector instanceof Float8Vector v) {
+      for (int r = 0; r < rows; r++, reader.consume()) {
+        if (reader.getCurrentDefinitionLevel() == maxDef) {
+          v.set(r, reader.getDouble());
+        }
+      }
+    } else if (vector instanceof IntVector v) {
+      for (int r = 0; r < rows; r++, reader.consume()) {
+        if (reader.getCurrentDefinitionLevel() == maxDef) {
+          v.set(r, reader.getInteger());
+        }
+      }
+    } else if (vector instanceof VarCharVector v) {
+      for (int r = 0; r < rows; r++, reader.consume()) {
+        if (reader.getCurrentDefinitionLevel() == maxDef) {
+          v.setSafe(r, reader.getBinary().getBytesUnsafe());
+        }
+      }
+    } else {
+      for (int r = 0; r < rows; r++, reader.consume()) {
+        if (reader.getCurrentDefinitionLevel() != maxDef) {
+          continue;
+        }
+        switch (physical) {
+          case INT64 -> ParquetValues.putLong(vector, r, reader.getLong());
+          case INT32 -> ParquetValues.putInt(vector, r, reader.getInteger());
+          case DOUBLE -> ParquetValues.putDouble(vector, r, reader.getDouble());
+          case FLOAT -> ParquetValues.putFloat(vector, r, reader.getFloat());
+          case BOOLEAN -> ParquetValues.putBoolean(vector, r, reader.getBoolean());
+          default -> ParquetValues.putBinary(vector, r, reader.getBinary());
+        }
+      }
+    }
+    vector.setValueCount(rows);
+  }
+}
