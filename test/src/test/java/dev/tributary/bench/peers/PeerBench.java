@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * peers.out} (default {@code target/bench}), {@code peers.systems} (default {@code
  * tributary,raw-arrow,spark,duckdb}), {@code peers.modules} (where the peer modules were built,
  * default {@code peers}), {@code peers.jfr=true} (a JFR recording per system), {@code
- * peers.workloads} (only these, e.g. {@code W1,W4}), {@code
+ * peers.workloads} (only these, e.g. {@code W1,W4}), {@code peers.governor=false} (Tributary's
+ * W1, W2, W4, R5, W5 with the plain prefetch), {@code
  * peers.timeoutMinutes} per system (default 60), and every {@link BenchSpec} property.
  */
 public final class PeerBench {
@@ -134,10 +135,14 @@ public final class PeerBench {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(flags);
     command.add(HEAP);
-    command.addAll(spec.toJvmArgs());
-    String workloads = System.getProperty("peers.workloads", "");
-    if (!workloads.isBlank()) {
-      command.add("-Dpeers.workloads=" + workloads);
+    List<String> specArgs = spec.toJvmArgs();
+    command.addAll(specArgs);
+    // Every other peers.* property (peers.workloads, peers.governor, ...) passes through as is.
+    for (String key : System.getProperties().stringPropertyNames().stream().sorted().toList()) {
+      if (key.startsWith("peers.")
+          && specArgs.stream().noneMatch(a -> a.startsWith("-D" + key + "="))) {
+        command.add("-D" + key + "=" + System.getProperty(key));
+      }
     }
     if (Boolean.getBoolean("peers.jfr") && !system.equals("report")) {
       command.add("-XX:StartFlightRecording=filename=" + out.resolve("jfr").resolve(system + ".jfr")

@@ -48,10 +48,12 @@ public final class TributaryRunner {
     String version = "Tributary " + version();
     Harness h = new Harness(spec, SYSTEM, version);
     Path results = h.resultFile().getParent();
-    String settings = "Reactor, arena " + Bytes.format(MEMORY_LIMIT) + ", governed, "
-        + "1 read thread";
+    // -Dpeers.governor=false: W1, W2, W4, R5, W5 with the plain 8-block prefetch instead.
+    boolean governed = !"false".equals(System.getProperty("peers.governor"));
+    String settings = "Reactor, arena " + Bytes.format(MEMORY_LIMIT)
+        + (governed ? ", governed" : ", ungoverned") + ", 1 read thread";
     try (Arena arena = Arena.create("bench", MEMORY_LIMIT)) {
-      DataContext ctx = DataContext.defaults().withArena(arena);
+      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
       h.measure("W1", settings + ", mapBatches concurrency 2, row filter, SNAPPY", spec.rows(),
           run -> {
             Path out = spec.outputDir(SYSTEM, "W1");
