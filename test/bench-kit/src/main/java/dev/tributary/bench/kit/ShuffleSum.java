@@ -1,0 +1,58 @@
+package dev.tributary.bench.kit;
+
+import java.util.SplittableRandom;
+
+/**
+ * W4's consumer, the same for every system: a seeded local shuffle buffer of rows (Ray Data's
+ * {@code local_shuffle_buffer_size}) over the batches a system yields, summing the float column
+ * of each row as it leaves the buffer.
+ *
+ * <p>Tributary's {@code Dataset.iterBatches} has no built-in local shuffle, so the shuffle lives
+ * here, on the consumer side of every system equally.
+ */
+public final class ShuffleSum {
+  private final double[] buffer;
+  private final SplittableRandom random;
+  private int size;
+  private long rows;
+  private double sum;
+
+  /** A consumer with a buffer of {@code bufferRows} rows, shuffled with {@code seed}. */
+  public ShuffleSum(int bufferRows, long seed) {
+    if (bufferRows < 1) {
+      throw new IllegalArgumentException("bufferRows must be >= 1, was " + bufferRows);
+    }
+    this.buffer = new double[bufferRows];
+    this.random = new SplittableRandom(seed);
+  }
+
+  /** Takes the first {@code n} values of one batch's float column. */
+  public void accept(double[] column, int n) {
+    for (int i = 0; i < n; i++) {
+      double v = column[i];
+      if (size < buffer.length) {
+        buffer[size++] = v;
+      } else {
+        int j = random.nextInt(buffer.length);
+        sum += buffer[j];
+        buffer[j] = v;
+        rows++;
+      }
+    }
+  }
+
+  /** Drains the buffer and returns the sum of every value received. */
+  public double finish() {
+    for (int i = 0; i < size; i++) {
+      sum += buffer[i];
+    }
+    rows += size;
+    size = 0;
+    return sum;
+  }
+
+  /** Rows consumed so far (after {@link #finish()}: all rows). */
+  public long rows() {
+    return rows;
+  }
+}

@@ -1,0 +1,338 @@
+package dev.tributary.bench.peers;
+
+import dev.tributary.DataContext;
+import dev.tributary.Dataset;
+import dev.tributary.MapBatchesOptions;
+import dev.tributary.Tributary;
+import dev.tributary.bench.kit.BenchSpec;
+import dev.tributary.bench.kit.Harness;
+import dev.tributary.bench.kit.ShuffleSum;
+import dev.tributary.connectors.ParquetSink;
+import dev.tributary.connectors.ParquetSource;
+import dev.tributary.connectors.WriteSummary;
+import dev.tributary.it.Workloads;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * The Tributary system: W1, W2, W3 (governed and ungoverned), W4, and issue #5's read (R5) and
+ * write (W5) throughput next to the raw parquet-mr to Arrow loop measured in this same JVM. Run
+ * by {@link PeerBench} in its own JVM.
+ */
+public final class TributaryRunner {
+  /** The system's name in the report. */
+  public static final String SYSTEM = "tributary";
+  /** Arena limit for W1, W2, W4, R5 and W5. */
+  static final long MEMORY_LIMIT = Bytes.GiB;
+
+  private TributaryRunner() {}
+
+  /** Runs every workload and writes the results files. */
+  public static void main(String[] args) throws Exception {
+    BenchSpec spec = BenchSpec.fromSystemProperties();
+    String version = "Tributary " + version();
+    Harness h = new Harness(spec, SYSTEM, version);
+    Path results = h.resultFile().getParent();
+    // -Dpeers.governor=false: W1, W2, W4, R5, W5 with the plain 8-block prefetch instead.
+    boolean governed = !"false".equals(System.getProperty("peers.governor"));
+    String settings = "Reactor, arena " + Bytes.format(MEMORY_LIMIT)
+        + (governed ? ", governed" : ", ungoverned") + ", 1 read thread";
+    try (Arena arena = Arena.create("bench", MEMORY_LIMIT)) {
+      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
+      h.measure("W1", settings + ", mapBatches concurrency 2, row filter, SNAPPY", spec.rows(),
+          run -> {
+            Path out = spec.outputDir(SYSTEM, "W1");
+            Harness.deleteRecursively(out);
+            arena.resetPeak();
+            run.startClock();
+            WriteSummary s = etl(spec, ctx, out);
+            run.stopClock();
+            run.bytes(s.bytes());
+            run.peakArenaBytes(arena.peakBytes());
+            return s.rows();
+          });
+      Harness vec = new Harness(spec, SYSTEM + "-vec", "Tributary " + version());
+      vec.measure("W1", settings + ", filter inside one zero-copy mapBatchesArrow, SNAPPY",
+          spec.rows(), run -> {
+            Path out = spec.outputDir(SYSTEM + "-vec", "W1");
+            Harness.deleteRecursively(out);
+            arena.resetPeak();
+            run.startClock();
+            WriteSummary s = etlVectorised(spec, ctx, out);
+            run.stopClock();
+            run.bytes(s.bytes());
+            run.peakArenaBytes(arena.peakBytes());
+            return s.rows();
+          });
+      vec.write(results.resolve(SYSTEM + "-vec.json"));
+      h.measure("W2", settings, spec.rows(), run -> {
+        arena.resetPeak();
+        double sum = scanReduce(spec, ctx);
+        run.peakArenaBytes(arena.peakBytes());
+        return sum;
+      });
+      h.measure("W4", settings + ", iterBatches(" + BenchSpec.FEED_BATCH_ROWS + ")", spec.rows(),
+          run -> {
+            arena.resetPeak();
+            double sum = feed(spec, ctx);
+            run.peakArenaBytes(arena.peakBytes());
+            return sum;
+          });
+      ioBenchmarks(spec, ctx, arena, h, results, settings);
+    }
+    governance(spec, h, version, results);
+    h.write(h.resultFile());
+  }
+
+  /** Tributary's version from its jar, or "dev" when run from classes. */
+  static String version() {
+    String v = Dataset.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0-SNAPSHOT" : v;
+  }
+
+  /** W1: read, vectorised z = x * 2 + y, filter z > 0, write SNAPPY Parquet. */
+  static WriteSummary etl(BenchSpec spec, DataContext ctx, Path out) {
+    return Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.ETL_COLUMNS))
+        .mapBatches(batch -> {
+          double[] x = (double[]) batch.get("x");
+          double[] y = (double[]) batch.get("y");
+          double[] z = new double[x.length];
+          for (int i = 0; i < z.length; i++) {
+            z[i] = x[i] * 2 + y[i];
+          }
+          Map<String, Object> result = new LinkedHashMap<>(batch);
+          result.put("z", z);
+          return result;
+        }, MapBatchesOptions.defaults().withConcurrency(2))
+        .filter(row -> (Double) row.get("z") > 0)
+        .withContext(ctx)
+        .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
+  }
+
+  /**
+   * W1 as a Tributary user would write it for speed today: z and the z > 0 selection in one
+   * zero-copy Arrow batch function, no row-at-a-time filter.
+   */
+  static WriteSummary etlVectorised(BenchSpec spec, DataContext ctx, Path out) {
+    return Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.ETL_COLUMNS))
+        .mapBatchesArrow(TributaryRunner::computeAndSelect,
+            MapBatchesOptions.defaults().withConcurrency(2).withZeroCopyBatch(true))
+        .withContext(ctx)
+        .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
+  }
+
+  /** z = x * 2 + y, then only the rows where z > 0, as new vectors in {@code allocator}. */
+  private static VectorSchemaRoot computeAndSelect(VectorSchemaRoot in, BufferAllocator allocator) {
+    int n = in.getRowCount();
+    Float8Vector x = (Float8Vector) in.getVector("x");
+    Float8Vector y = (Float8Vector) in.getVector("y");
+    double[] z = new double[n];
+    int[] keep = new int[n];
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      z[i] = x.get(i) * 2 + y.get(i);
+      if (z[i] > 0) {
+        keep[kept++] = i;
+      }
+    }
+    List<FieldVector> out = new ArrayList<>();
+    for (FieldVector v : in.getFieldVectors()) {
+      FieldVector copy = v.getField().createVector(allocator);
+      copy.setInitialCapacity(kept);
+      copy.allocateNew();
+      for (int j = 0; j < kept; j++) {
+        copy.copyFromSafe(keep[j], j, v);
+      }
+      copy.setValueCount(kept);
+      out.add(copy);
+    }
+    Float8Vector zv = new Float8Vector("z", allocator);
+    zv.allocateNew(kept);
+    for (int j = 0; j < kept; j++) {
+      zv.set(j, z[keep[j]]);
+    }
+    zv.setValueCount(kept);
+    out.add(zv);
+    return new VectorSchemaRoot(out);
+  }
+
+  /** W2: the sum of x where key is below the threshold, over the raw block stream. */
+  static double scanReduce(BenchSpec spec, DataContext ctx) {
+    int k = spec.keyThreshold();
+    Double sum = Tributary.readParquet(
+            ParquetSource.of(spec.dataPaths()).columns(BenchSpec.SCAN_COLUMNS))
+        .withContext(ctx)
+        .toFlux()
+        .map(b -> {
+          try (b) {
+            IntVector key = (IntVector) b.vector("key");
+            Float8Vector x = (Float8Vector) b.vector("x");
+            double s = 0;
+            for (int i = 0; i < b.rowCount(); i++) {
+              if (key.get(i) < k) {
+                s += x.get(i);
+              }
+            }
+            return s;
+          }
+        })
+        .reduce(0.0, Double::sum)
+        .block();
+    return sum == null ? Double.NaN : sum;
+  }
+
+  /** W4: {@code iterBatches(1024)} fed to the shuffling consumer; returns the sum of x. */
+  static double feed(BenchSpec spec, DataContext ctx) {
+    ShuffleSum consumer = new ShuffleSum(spec.shuffleBufferRows(), spec.seed());
+    Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.FEED_COLUMNS))
+        .withContext(ctx)
+        .iterBatches(BenchSpec.FEED_BATCH_ROWS)
+        .doOnNext(batch -> {
+          double[] x = (double[]) batch.get("x");
+          consumer.accept(x, x.length);
+        })
+        .blockLast();
+    return consumer.finish();
+  }
+
+  /**
+   * Issue #5: read throughput of {@code readParquet} and write throughput of {@code
+   * writeParquet}, each next to the raw parquet-mr loop over the same files and Arrow vectors.
+   */
+  private static void ioBenchmarks(BenchSpec spec, DataContext ctx, Arena arena, Harness h,
+      Path results, String settings) throws IOException {
+    Harness raw = new Harness(spec, RawArrowRunner.SYSTEM, RawArrowRunner.version());
+    String rawSettings = "1 thread, same JVM as tributary";
+    try (BufferAllocator allocator = new RootAllocator()) {
+      Harness.alternate("R5", spec.rows(), raw, rawSettings, run -> {
+        long[] rowsAndBytes = new long[2];
+        for (Path file : spec.dataFiles()) {
+          RawParquet.read(file, BenchSpec.IO_COLUMNS, allocator, root -> {
+            try (root) {
+              rowsAndBytes[0] += root.getRowCount();
+              rowsAndBytes[1] += RawParquet.arrowBytes(root);
+            }
+          });
+        }
+        run.bytes(rowsAndBytes[1]);
+        return rowsAndBytes[0];
+      }, h, settings, run -> {
+        long[] rowsAndBytes = new long[2];
+        arena.resetPeak();
+        Tributary.readParquet(
+                ParquetSource.of(spec.dataPaths()).columns(BenchSpec.IO_COLUMNS))
+            .withContext(ctx)
+            .toFlux()
+            .doOnNext(b -> {
+              try (Block block = b) {
+                rowsAndBytes[0] += block.rowCount();
+                rowsAndBytes[1] += RawParquet.arrowBytes(block.root());
+              }
+            })
+            .blockLast();
+        run.bytes(rowsAndBytes[1]);
+        run.peakArenaBytes(arena.peakBytes());
+        return rowsAndBytes[0];
+      });
+      // W5: the same Arrow vectors (read once, untimed) written by both.
+      List<VectorSchemaRoot> roots = new ArrayList<>();
+      try {
+        for (Path file : spec.dataFiles()) {
+          RawParquet.read(file, BenchSpec.IO_COLUMNS, allocator, roots::add);
+        }
+        long bytes = roots.stream().mapToLong(RawParquet::arrowBytes).sum();
+        VectorSchemaRoot[] array = roots.toArray(new VectorSchemaRoot[0]);
+        Harness.alternate("W5", spec.rows(), raw, rawSettings + ", SNAPPY", run -> {
+          Path out = spec.outputDir(RawArrowRunner.SYSTEM, "W5");
+          Harness.deleteRecursively(out);
+          java.nio.file.Files.createDirectories(out);
+          run.startClock();
+          long rows = 0;
+          try (RawParquet.Writer w = new RawParquet.Writer(out.resolve("part-0.parquet"),
+              array[0].getSchema(), CompressionCodecName.SNAPPY)) {
+            for (VectorSchemaRoot root : array) {
+              w.writeAll(root);
+              rows += root.getRowCount();
+            }
+          }
+          run.bytes(bytes);
+          return rows;
+        }, h, settings + ", fromArrow (copies), SNAPPY", run -> {
+          Path out = spec.outputDir(SYSTEM, "W5");
+          Harness.deleteRecursively(out);
+          arena.resetPeak();
+          run.startClock();
+          WriteSummary s = Tributary.fromArrow(array).withContext(ctx)
+              .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
+          run.bytes(bytes);
+          run.peakArenaBytes(arena.peakBytes());
+          return s.rows();
+        });
+      } finally {
+        roots.forEach(VectorSchemaRoot::close);
+      }
+    }
+    raw.write(results.resolve(RawArrowRunner.SYSTEM + "-io.json"));
+  }
+
+  /** One W3 run, governed or not; returns the rows the sink received. */
+  private static double w3(BenchSpec spec, boolean on, Harness.Run run) {
+    long limit = spec.w3LimitMiB() * Bytes.MiB;
+    long bytes = spec.w3Factor() * limit;
+    long rows = bytes / Long.BYTES;
+    int blocks = (int) (bytes / Bytes.MiB);
+    Duration delay = Duration.ofNanos(spec.w3SinkMicros() * 1000L);
+    try (Arena arena = Arena.create("w3", limit)) {
+      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(on);
+      Dataset ds = Workloads.inflating(ctx, rows, blocks, 4);
+      run.startClock();
+      Workloads.Received got;
+      try {
+        got = Workloads.sink(ds.toFlux(), delay).block();
+      } finally {
+        run.peakArenaBytes(arena.peakBytes());
+      }
+      run.stopClock();
+      if (!Workloads.Received.expected(rows).equals(got)) {
+        throw new IllegalStateException("wrong result " + got);
+      }
+      run.bytes(bytes);
+      arena.awaitEmpty(Duration.ofSeconds(10));
+      return got.rows();
+    }
+  }
+
+  /**
+   * W3: {@link dev.tributary.bench.GovernanceBench}'s workload (a source of {@code w3Factor} x
+   * the limit, 4x inflation, a slow sink) governed and with the plain 8-block prefetch, run by
+   * run in turn.
+   */
+  private static void governance(BenchSpec spec, Harness governed, String version, Path results)
+      throws IOException {
+    long limit = spec.w3LimitMiB() * Bytes.MiB;
+    long bytes = spec.w3Factor() * limit;
+    long rows = bytes / Long.BYTES;
+    Harness ungoverned = new Harness(spec, SYSTEM + "-ungoverned", version);
+    String settings = "limit " + Bytes.format(limit) + ", source " + spec.w3Factor()
+        + "x limit in 1 MiB blocks, 4x inflation (concurrency 4), sink " + spec.w3SinkMicros()
+        + " us/block";
+    Harness.alternate("W3", rows, governed, settings + ", governed", run -> w3(spec, true, run),
+        ungoverned, settings + ", 8-block prefetch", run -> w3(spec, false, run));
+    ungoverned.write(results.resolve(SYSTEM + "-ungoverned.json"));
+  }
+}
