@@ -60,6 +60,16 @@ public final class JavaValues {
     if (vector.isNull(index)) {
       return null;
     }
+    // The common flat types first: this runs once per value a row function reads.
+    if (vector instanceof BigIntVector v) {
+      return v.get(index);
+    }
+    if (vector instanceof Float8Vector v) {
+      return v.get(index);
+    }
+    if (vector instanceof IntVector v) {
+      return v.get(index);
+    }
     if (vector instanceof VarCharVector v) {
       return new String(v.get(index), StandardCharsets.UTF_8);
     }

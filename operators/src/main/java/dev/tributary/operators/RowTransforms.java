@@ -43,19 +43,23 @@ public final class RowTransforms {
     };
   }
 
-  /** The rows for which {@code keep} is true; the schema is unchanged. */
+  /**
+   * The rows for which {@code keep} is true; the schema is unchanged. {@code keep} sees each row
+   * as a read-only map that reads a column's value only when asked for it, valid during the call.
+   */
   public static BlockTransform filter(Predicate<Map<String, Object>> keep) {
     Objects.requireNonNull(keep, "keep");
     return (in, out) -> {
-      List<Map<String, Object>> rows = Rows.read(in);
-      int[] indices = new int[rows.size()];
+      RowView.Columns columns = new RowView.Columns(in);
+      int rows = in.rowCount();
+      int[] indices = new int[rows];
       int n = 0;
-      for (int i = 0; i < rows.size(); i++) {
-        if (keep.test(rows.get(i))) {
+      for (int i = 0; i < rows; i++) {
+        if (keep.test(columns.row(i))) {
           indices[n++] = i;
         }
       }
-      if (n == rows.size()) {
+      if (n == rows) {
         return in;
       }
       return n == 0 ? null : Blocks.take(in, Arrays.copyOf(indices, n), out);

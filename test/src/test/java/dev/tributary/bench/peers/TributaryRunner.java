@@ -219,36 +219,27 @@ public final class TributaryRunner {
     Harness raw = new Harness(spec, RawArrowRunner.SYSTEM, RawArrowRunner.version());
     String rawSettings = "1 thread, same JVM as tributary";
     try (BufferAllocator allocator = new RootAllocator()) {
-      Harness.alternate("R5", spec.rows(), raw, rawSettings, run -> {
-        long[] rowsAndBytes = new long[2];
-        for (Path file : spec.dataFiles()) {
-          RawParquet.read(file, BenchSpec.IO_COLUMNS, allocator, root -> {
-            try (root) {
-              rowsAndBytes[0] += root.getRowCount();
-              rowsAndBytes[1] += RawParquet.arrowBytes(root);
+      Harness parallel = new Harness(spec, SYSTEM + "-parallel", "Tributary " + version());
+      int threads = Integer.getInteger("peers.readParallelism", ParquetSource.DEFAULT_PARALLELISM);
+      Harness.alternate("R5", spec.rows(), List.of(
+          new Harness.Contender(raw, rawSettings, run -> {
+            long[] rowsAndBytes = new long[2];
+            for (Path file : spec.dataFiles()) {
+              RawParquet.read(file, BenchSpec.IO_COLUMNS, allocator, root -> {
+                try (root) {
+                  rowsAndBytes[0] += root.getRowCount();
+                  rowsAndBytes[1] += RawParquet.arrowBytes(root);
+                }
+              });
             }
-          });
-        }
-        run.bytes(rowsAndBytes[1]);
-        return rowsAndBytes[0];
-      }, h, settings, run -> {
-        long[] rowsAndBytes = new long[2];
-        arena.resetPeak();
-        Tributary.readParquet(
-                ParquetSource.of(spec.dataPaths()).columns(BenchSpec.IO_COLUMNS))
-            .withContext(ctx)
-            .toFlux()
-            .doOnNext(b -> {
-              try (Block block = b) {
-                rowsAndBytes[0] += block.rowCount();
-                rowsAndBytes[1] += RawParquet.arrowBytes(block.root());
-              }
-            })
-            .blockLast();
-        run.bytes(rowsAndBytes[1]);
-        run.peakArenaBytes(arena.peakBytes());
-        return rowsAndBytes[0];
-      });
+            run.bytes(rowsAndBytes[1]);
+            return rowsAndBytes[0];
+          }),
+          new Harness.Contender(h, settings + ", parallelism(1): one reading thread",
+              run -> read(spec, ctx, arena, 1, run)),
+          new Harness.Contender(parallel, settings + ", parallelism(" + threads + ")",
+              run -> read(spec, ctx, arena, threads, run))));
+      parallel.write(results.resolve(SYSTEM + "-parallel.json"));
       // W5: the same Arrow vectors (read once, untimed) written by both.
       List<VectorSchemaRoot> roots = new ArrayList<>();
       try {
@@ -288,6 +279,27 @@ public final class TributaryRunner {
       }
     }
     raw.write(results.resolve(RawArrowRunner.SYSTEM + "-io.json"));
+  }
+
+  /** One R5 run: {@code readParquet} with {@code threads} row groups read at once. */
+  private static double read(BenchSpec spec, DataContext ctx, Arena arena, int threads,
+      Harness.Run run) {
+    long[] rowsAndBytes = new long[2];
+    arena.resetPeak();
+    Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.IO_COLUMNS)
+            .parallelism(threads))
+        .withContext(ctx)
+        .toFlux()
+        .doOnNext(b -> {
+          try (Block block = b) {
+            rowsAndBytes[0] += block.rowCount();
+            rowsAndBytes[1] += RawParquet.arrowBytes(block.root());
+          }
+        })
+        .blockLast();
+    run.bytes(rowsAndBytes[1]);
+    run.peakArenaBytes(arena.peakBytes());
+    return rowsAndBytes[0];
   }
 
   /** One W3 run, governed or not; returns the rows the sink received. */

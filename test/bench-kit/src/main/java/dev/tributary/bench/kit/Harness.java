@@ -84,17 +84,27 @@ public final class Harness {
    */
   public static void alternate(String workload, long rows, Harness a, String settingsA, Body bodyA,
       Harness b, String settingsB, Body bodyB) {
-    if (a.skipped(workload)) {
+    alternate(workload, rows, List.of(new Contender(a, settingsA, bodyA),
+        new Contender(b, settingsB, bodyB)));
+  }
+
+  /** One system in an {@link #alternate(String, long, List)} comparison. */
+  public record Contender(Harness harness, String settings, Body body) {}
+
+  /** Like {@link #measure} for several systems in this JVM, run by run in turn. */
+  public static void alternate(String workload, long rows, List<Contender> contenders) {
+    if (contenders.get(0).harness().skipped(workload)) {
       return;
     }
-    Pending pa = a.new Pending(workload, settingsA, rows, bodyA);
-    Pending pb = b.new Pending(workload, settingsB, rows, bodyB);
-    for (int i = -a.spec.warmups(); i < a.spec.runs(); i++) {
-      pa.step(i);
-      pb.step(i);
+    List<Pending> pending = contenders.stream()
+        .map(c -> c.harness().new Pending(workload, c.settings(), rows, c.body())).toList();
+    BenchSpec spec = contenders.get(0).harness().spec;
+    for (int i = -spec.warmups(); i < spec.runs(); i++) {
+      for (Pending p : pending) {
+        p.step(i);
+      }
     }
-    pa.finish();
-    pb.finish();
+    pending.forEach(Pending::finish);
   }
 
   private boolean skipped(String workload) {
