@@ -10,6 +10,7 @@ import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.Blocks;
@@ -101,6 +102,15 @@ public class Dataset {
   /** Keeps the rows for which {@code keep} is true. */
   public Dataset filter(Predicate<Map<String, Object>> keep) {
     return oneToOne("Filter", RowTransforms.filter(keep), MapBatchesOptions.DEFAULTS, s -> s);
+  }
+
+  /**
+   * A vectorised filter: {@code keep} sees each block as a read-only zero-copy Arrow batch and
+   * returns one flag per row, true to keep it; much faster than {@link #filter} for simple
+   * column predicates (no per-row map, no boxing).
+   */
+  public Dataset filterBatches(Function<VectorSchemaRoot, boolean[]> keep) {
+    return oneToOne("FilterBatches", BatchFilter.of(keep), MapBatchesOptions.DEFAULTS, s -> s);
   }
 
   /** Applies a column-batch function to whole blocks, inline. */

@@ -65,6 +65,24 @@ class DatasetTest {
   }
 
   @Test
+  void filterBatchesKeepsTheMaskedRowsAndRejectsAWrongMask() {
+    Dataset ds = range(10_000, 5).filterBatches(batch -> {
+      org.apache.arrow.vector.BigIntVector id =
+          (org.apache.arrow.vector.BigIntVector) batch.getVector("id");
+      boolean[] keep = new boolean[batch.getRowCount()];
+      for (int i = 0; i < keep.length; i++) {
+        keep[i] = id.get(i) % 7 == 0;
+      }
+      return keep;
+    });
+    assertThat(ids(ds.takeAll(), "id"))
+        .isEqualTo(LongStream.range(0, 10_000).filter(i -> i % 7 == 0).boxed().toList());
+    assertThat(range(100, 2).filterBatches(b -> new boolean[b.getRowCount()]).count()).isZero();
+    assertThatThrownBy(() -> range(100, 2).filterBatches(b -> new boolean[1]).count())
+        .hasMessageContaining("one flag per row");
+  }
+
+  @Test
   void mapBatchesWithColumnBatchesMatchesPlainJava() {
     Dataset ds = range(100_000, 4).mapBatches(batch -> {
       long[] id = (long[]) batch.get("id");

@@ -1,0 +1,38 @@
+package dev.tributary.operators;
+
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A vectorised filter: a function sees each block as a read-only Arrow batch and returns which
+ * rows to keep, one flag per row; kept rows are copied into the output block (the block itself
+ * when every row is kept).
+ */
+public final class BatchFilter {
+  private BatchFilter() {}
+
+  /** The rows of each block whose flag in {@code keep}'s mask is true. */
+  public static BlockTransform of(Function<VectorSchemaRoot, boolean[]> keep) {
+    Objects.requireNonNull(keep, "keep");
+    return (in, out) -> {
+      boolean[] mask = keep.apply(in.root());
+      if (mask == null || mask.length != in.rowCount()) {
+        throw new IllegalStateException("the filter returned " + (mask == null ? "null"
+            : mask.length + " flags") + " for a batch of " + in.rowCount()
+            + " rows; return one flag per row");
+      }
+      int[] indices = new int[mask.length];
+      int n = 0;
+      for (int i = 0; i < mask.length; i++) {
+        if (mask[i]) {
+          indices[n++] = i;
+        }
+      }
+      if (n == mask.length) {
+        return in;
+      }
+      return n == 0 ? null : Blocks.take(in, java.util.Arrays.copyOf(indices, n), out);
+    };
+  }
+}
