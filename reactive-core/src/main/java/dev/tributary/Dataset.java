@@ -14,6 +14,7 @@ import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.Blocks;
+import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
@@ -279,6 +280,31 @@ public class Dataset {
       Account account = context().arena().openAccount("IterBatches");
       return toFlux()
           .transform(Rebatch.of(batchSize, account))
+          .map(b -> {
+            try (b) {
+              return Batches.read(b);
+            }
+          })
+          .doFinally(s -> account.closeWhenEmpty());
+    });
+  }
+
+  /**
+   * Column batches of {@code batchSize} rows drawn at random from a local buffer of at least
+   * {@code localShuffleBufferSize} rows (Ray's {@code local_shuffle_buffer_size}), the same
+   * order for the same {@code seed}: a cheap shuffle for training loops, mixing rows of many
+   * blocks without a global shuffle. The buffer is charged to the execution's arena.
+   */
+  public Flux<Map<String, Object>> iterBatches(int batchSize, int localShuffleBufferSize,
+      long seed) {
+    if (batchSize < 1 || localShuffleBufferSize < 1) {
+      throw new IllegalArgumentException("batchSize and localShuffleBufferSize must be >= 1, were "
+          + batchSize + " and " + localShuffleBufferSize);
+    }
+    return Flux.defer(() -> {
+      Account account = context().arena().openAccount("IterBatches[shuffle]");
+      return toFlux()
+          .transform(LocalShuffle.of(batchSize, localShuffleBufferSize, seed, account))
           .map(b -> {
             try (b) {
               return Batches.read(b);

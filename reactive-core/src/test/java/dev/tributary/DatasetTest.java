@@ -64,6 +64,44 @@ class DatasetTest {
     assertThat(ids(rows, "y")).isEqualTo(expected);
   }
 
+  private List<Long> shuffledIds(int batch, int buffer, long seed, List<Integer> sizes) {
+    List<Long> ids = new java.util.ArrayList<>();
+    range(10_000, 7).iterBatches(batch, buffer, seed).doOnNext(b -> {
+      long[] id = (long[]) b.get("id");
+      sizes.add(id.length);
+      for (long i : id) {
+        ids.add(i);
+      }
+    }).blockLast();
+    return ids;
+  }
+
+  @Test
+  void iterBatchesWithALocalShuffleMixesBlocksDeterministicallyAndLosesNothing() {
+    List<Integer> sizes = new java.util.ArrayList<>();
+    List<Long> ids = shuffledIds(256, 2000, 42, sizes);
+    assertThat(ids).hasSize(10_000).doesNotHaveDuplicates()
+        .isNotEqualTo(LongStream.range(0, 10_000).boxed().toList());
+    assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(n -> n == 256);
+    // The first batch already draws from more than the first block (1429 rows each).
+    assertThat(ids.subList(0, 256)).anyMatch(i -> i >= 1429);
+    assertThat(shuffledIds(256, 2000, 42, new java.util.ArrayList<>())).isEqualTo(ids);
+    assertThat(shuffledIds(256, 2000, 43, new java.util.ArrayList<>())).isNotEqualTo(ids);
+    reactor.test.StepVerifier.create(range(10_000, 7).iterBatches(100, 3000, 1).take(3))
+        .expectNextCount(3).verifyComplete();
+    reactor.test.StepVerifier.create(range(10_000, 7).map(r -> {
+      if ((Long) r.get("id") == 5000) {
+        throw new IllegalStateException("bad row");
+      }
+      return r;
+    }).iterBatches(100, 3000, 1)).thenConsumeWhile(b -> true)
+        .expectErrorMatches(e -> String.valueOf(e.getCause()).contains("bad row"))
+        .verify(java.time.Duration.ofSeconds(10));
+    arena.awaitEmpty(java.time.Duration.ofSeconds(5));
+    assertThatThrownBy(() -> range(10, 1).iterBatches(0, 10, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void filterBatchesKeepsTheMaskedRowsAndRejectsAWrongMask() {
     Dataset ds = range(10_000, 5).filterBatches(batch -> {
