@@ -14,6 +14,7 @@ import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.Blocks;
+import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
@@ -122,17 +123,18 @@ public class Dataset {
   /**
    * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
    * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
-   * equally long).
+   * equally long). Arrays returned unchanged keep their Arrow vectors ({@link HandedBatch}).
    */
   public Dataset mapBatches(
       Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     BlockTransform t = (in, out) -> {
-      Map<String, Object> result = fn.apply(Batches.read(in));
+      HandedBatch handed = HandedBatch.of(in);
+      Map<String, Object> result = fn.apply(handed.batch());
       if (result == null) {
         throw new IllegalStateException("the batch function returned null; return a batch");
       }
-      return Batches.write(result, out);
+      return handed.write(result, out);
     };
     return oneToOne("MapBatches", t, options, null);
   }
