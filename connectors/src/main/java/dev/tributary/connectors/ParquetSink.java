@@ -201,35 +201,30 @@ public final class ParquetSink {
       consumer.endMessage();
     }
 
-    /**
-     * One writer per top-level column, its type resolved once per block rather than per value;
-     * columns without nulls skip the null check.
-     */
+    /** One writer per top-level column (a tree for nested ones), made once per block. */
     private ColumnWriter[] writers(List<FieldVector> vectors) {
       ColumnWriter[] out = new ColumnWriter[vectors.size()];
       for (int c = 0; c < out.length; c++) {
-        FieldVector v = vectors.get(c);
-        String name = v.getName();
-        int index = c;
-        ColumnWriter value = valueWriter(v);
-        out[c] = v.getNullCount() == 0
-            ? r -> {
-              consumer.startField(name, index);
-              value.write(r);
-              consumer.endField(name, index);
-            }
-            : r -> {
-              if (!v.isNull(r)) {
-                consumer.startField(name, index);
-                value.write(r);
-                consumer.endField(name, index);
-              }
-            };
+        out[c] = fieldWriter(vectors.get(c), vectors.get(c).getName(), c);
       }
       return out;
     }
 
-    /** The writer of one non-null value of {@code v}: specialised for the flat hot types. */
+    /** Writes slot r of {@code v} as field {@code index} of the current group, unless null. */
+    private ColumnWriter fieldWriter(FieldVector v, String name, int index) {
+      ColumnWriter value = valueWriter(v);
+      boolean mayBeNull = v.getNullCount() > 0;
+      return r -> {
+        if (mayBeNull && v.isNull(r)) {
+          return;
+        }
+        consumer.startField(name, index);
+        value.write(r);
+        consumer.endField(name, index);
+      };
+    }
+
+    /** The writer of one non-null value of {@code v}, its type resolved here, not per value. */
     private ColumnWriter valueWriter(FieldVector v) {
       if (v instanceof BigIntVector x) {
         return r -> consumer.addLong(x.get(r));
@@ -239,6 +234,16 @@ public final class ParquetSink {
         return r -> consumer.addInteger(x.get(r));
       } else if (v instanceof TimeStampVector x) {
         return r -> consumer.addLong(x.get(r));
+      } else if (v instanceof Float4Vector x) {
+        return r -> consumer.addFloat(x.get(r));
+      } else if (v instanceof BitVector x) {
+        return r -> consumer.addBoolean(x.get(r) != 0);
+      } else if (v instanceof SmallIntVector x) {
+        return r -> consumer.addInteger(x.get(r));
+      } else if (v instanceof TinyIntVector x) {
+        return r -> consumer.addInteger(x.get(r));
+      } else if (v instanceof DateDayVector x) {
+        return r -> consumer.addInteger(x.get(r));
       } else if (v instanceof VarCharVector x) {
         byte[][] scratch = {new byte[64]};
         return r -> {
@@ -251,74 +256,48 @@ public final class ParquetSink {
           x.getDataBuffer().getBytes(start, scratch[0], 0, length);
           consumer.addBinary(Binary.fromReusedByteArray(scratch[0], 0, length));
         };
-      }
-      return r -> value(v, r);
-    }
-
-    /** Writes slot {@code r} of {@code v} as field {@code c} of the current group, unless null. */
-    private void field(FieldVector v, int r, int c) {
-      if (v.isNull(r)) {
-        return;
-      }
-      String name = v.getName();
-      consumer.startField(name, c);
-      value(v, r);
-      consumer.endField(name, c);
-    }
-
-    private void value(FieldVector v, int r) {
-      if (v instanceof BigIntVector x) {
-        consumer.addLong(x.get(r));
-      } else if (v instanceof IntVector x) {
-        consumer.addInteger(x.get(r));
-      } else if (v instanceof Float8Vector x) {
-        consumer.addDouble(x.get(r));
-      } else if (v instanceof Float4Vector x) {
-        consumer.addFloat(x.get(r));
-      } else if (v instanceof BitVector x) {
-        consumer.addBoolean(x.get(r) != 0);
-      } else if (v instanceof VarCharVector x) {
-        consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
       } else if (v instanceof VarBinaryVector x) {
-        consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+        return r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
       } else if (v instanceof FixedSizeBinaryVector x) {
-        consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
-      } else if (v instanceof SmallIntVector x) {
-        consumer.addInteger(x.get(r));
-      } else if (v instanceof TinyIntVector x) {
-        consumer.addInteger(x.get(r));
-      } else if (v instanceof DateDayVector x) {
-        consumer.addInteger(x.get(r));
-      } else if (v instanceof TimeStampVector x) {
-        consumer.addLong(x.get(r));
+        return r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
       } else if (v instanceof DecimalVector x) {
-        decimal(x, r);
+        return r -> decimal(x, r);
       } else if (v instanceof ListVector x) {
-        int start = x.getElementStartIndex(r);
-        list(x.getDataVector(), start, x.getElementEndIndex(r) - start);
+        ColumnWriter element = fieldWriter(x.getDataVector(), "element", 0);
+        return r -> list(element, x.getElementStartIndex(r), x.getElementEndIndex(r));
       } else if (v instanceof FixedSizeListVector x) {
-        list((FieldVector) x.getDataVector(), r * x.getListSize(), x.getListSize());
+        ColumnWriter element = fieldWriter((FieldVector) x.getDataVector(), "element", 0);
+        int size = x.getListSize();
+        return r -> list(element, r * size, r * size + size);
       } else if (v instanceof StructVector x) {
-        consumer.startGroup();
         List<FieldVector> children = x.getChildrenFromFields();
-        for (int c = 0; c < children.size(); c++) {
-          field(children.get(c), r, c);
+        ColumnWriter[] fields = new ColumnWriter[children.size()];
+        for (int c = 0; c < fields.length; c++) {
+          fields[c] = fieldWriter(children.get(c), children.get(c).getName(), c);
         }
-        consumer.endGroup();
-      } else {
-        throw new ColumnException(v.getName(), "type " + v.getField().getType()
-            + " cannot be written to Parquet");
+        return r -> {
+          consumer.startGroup();
+          for (ColumnWriter f : fields) {
+            f.write(r);
+          }
+          consumer.endGroup();
+        };
       }
+      throw new ColumnException(v.getName(), "type " + v.getField().getType()
+          + " cannot be written to Parquet");
     }
 
-    /** A three-level LIST group: {@code list} repeated once per element, nulls as empty groups. */
-    private void list(FieldVector data, int start, int count) {
+    /**
+     * A three-level LIST group of the elements {@code [from, to)}: {@code list} repeated once per
+     * element, null elements as empty groups.
+     */
+    private void list(ColumnWriter element, int from, int to) {
       consumer.startGroup();
-      if (count > 0) {
+      if (to > from) {
         consumer.startField("list", 0);
-        for (int i = start; i < start + count; i++) {
+        for (int i = from; i < to; i++) {
           consumer.startGroup();
-          field(data, i, 0);
+          element.write(i);
           consumer.endGroup();
         }
         consumer.endField("list", 0);

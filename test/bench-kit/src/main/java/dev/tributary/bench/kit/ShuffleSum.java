@@ -7,8 +7,9 @@ import java.util.SplittableRandom;
  * {@code local_shuffle_buffer_size}) over the batches a system yields, summing the float column
  * of each row as it leaves the buffer.
  *
- * <p>Tributary's {@code Dataset.iterBatches} has no built-in local shuffle, so the shuffle lives
- * here, on the consumer side of every system equally.
+ * <p>The shuffle lives here, on the consumer side of every system equally (Spark and DuckDB
+ * have no local shuffle of their own), so Tributary's {@code iterBatches(size, buffer, seed)} is
+ * not used for W4.
  */
 public final class ShuffleSum {
   private final double[] buffer;

@@ -1,8 +1,8 @@
 package dev.tributary.bench.duckdb;
 
 import dev.tributary.bench.kit.BenchSpec;
+import dev.tributary.bench.kit.FeedBatches;
 import dev.tributary.bench.kit.Harness;
-import dev.tributary.bench.kit.ShuffleSum;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -75,31 +75,13 @@ public final class DuckDbRunner {
 
   /** Rows of the result set gathered into column batches of 1024 for the consumer. */
   private static double feed(Statement st, String files, BenchSpec spec) throws SQLException {
-    ShuffleSum consumer = new ShuffleSum(spec.shuffleBufferRows(), spec.seed());
-    int size = BenchSpec.FEED_BATCH_ROWS;
-    long[] ids = new long[size];
-    int[] keys = new int[size];
-    double[] xs = new double[size];
-    double[] ys = new double[size];
-    int n = 0;
+    FeedBatches batches = new FeedBatches(spec);
     try (ResultSet r = st.executeQuery("SELECT " + String.join(", ", BenchSpec.FEED_COLUMNS)
         + " FROM read_parquet(" + files + ")")) {
       while (r.next()) {
-        ids[n] = r.getLong(1);
-        keys[n] = r.getInt(2);
-        xs[n] = r.getDouble(3);
-        ys[n] = r.getDouble(4);
-        if (++n == size) {
-          consumer.accept(xs, n);
-          ids = new long[size];
-          keys = new int[size];
-          xs = new double[size];
-          ys = new double[size];
-          n = 0;
-        }
+        batches.add(r.getLong(1), r.getInt(2), r.getDouble(3), r.getDouble(4));
       }
     }
-    consumer.accept(xs, n);
-    return consumer.finish();
+    return batches.finish();
   }
 }

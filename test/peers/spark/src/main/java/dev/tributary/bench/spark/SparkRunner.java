@@ -4,8 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.tributary.bench.kit.BenchSpec;
+import dev.tributary.bench.kit.FeedBatches;
 import dev.tributary.bench.kit.Harness;
-import dev.tributary.bench.kit.ShuffleSum;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -77,30 +77,12 @@ public final class SparkRunner {
   /** Rows streamed to the driver, gathered into column batches of 1024 for the consumer. */
   private static double feed(SparkSession spark, String[] paths, BenchSpec spec) {
     Dataset<Row> df = spark.read().parquet(paths).select(columns(BenchSpec.FEED_COLUMNS));
-    ShuffleSum consumer = new ShuffleSum(spec.shuffleBufferRows(), spec.seed());
-    int size = BenchSpec.FEED_BATCH_ROWS;
-    long[] ids = new long[size];
-    int[] keys = new int[size];
-    double[] xs = new double[size];
-    double[] ys = new double[size];
-    int n = 0;
+    FeedBatches batches = new FeedBatches(spec);
     Iterator<Row> rows = df.toLocalIterator();
     while (rows.hasNext()) {
       Row r = rows.next();
-      ids[n] = r.getLong(0);
-      keys[n] = r.getInt(1);
-      xs[n] = r.getDouble(2);
-      ys[n] = r.getDouble(3);
-      if (++n == size) {
-        consumer.accept(xs, n);
-        ids = new long[size];
-        keys = new int[size];
-        xs = new double[size];
-        ys = new double[size];
-        n = 0;
-      }
+      batches.add(r.getLong(0), r.getInt(1), r.getDouble(2), r.getDouble(3));
     }
-    consumer.accept(xs, n);
-    return consumer.finish();
+    return batches.finish();
   }
 }
