@@ -51,7 +51,7 @@ public final class ArrowIpcSource {
    */
   public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
     return FileReads.eachFile(files, settings, stats, file -> open(file, account),
-        (file, reader) -> batches(file, reader, account), ArrowIpcSource::closeQuietly);
+        (file, reader) -> batches(file, reader, account));
   }
 
   private static Flux<Block> batches(Path file, ArrowReader reader, Account account) {
@@ -89,13 +89,5 @@ public final class ArrowIpcSource {
       }
     }
     return new ArrowStreamReader(Files.newInputStream(file), account.allocator());
-  }
-
-  private static void closeQuietly(ArrowReader reader) {
-    try {
-      reader.close();
-    } catch (IOException e) {
-      // Only read from: a failed close loses nothing.
-    }
   }
 }

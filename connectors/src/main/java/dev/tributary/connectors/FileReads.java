@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -27,15 +26,16 @@ final class FileReads {
 
   private FileReads() {}
 
-  /** Every file's blocks in order: {@code open}, then {@code blocks}, then {@code close}. */
-  static <R> Flux<Block> eachFile(List<Path> files, ReadSettings settings, ReadStats stats,
-      Opener<R> open, BlockReader<R> blocks, Consumer<R> close) {
+  /** Every file's blocks in order: {@code open}, then {@code blocks}, then a quiet close. */
+  static <R extends AutoCloseable> Flux<Block> eachFile(List<Path> files, ReadSettings settings,
+      ReadStats stats, Opener<R> open, BlockReader<R> blocks) {
     return Flux.defer(() -> {
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
       return Flux.fromIterable(files).concatMap(file -> allowance.guard(
           retried(() -> open.open(file), file, "opening", settings)
               .doOnNext(r -> stats.recordRead(sizeOf(file)))
-              .flatMapMany(r -> Flux.using(() -> r, res -> blocks.blocks(file, res), close))), 1);
+              .flatMapMany(r -> Flux.using(() -> r, res -> blocks.blocks(file, res),
+                  FileReads::closeQuietly))), 1);
     });
   }
 
@@ -68,6 +68,15 @@ final class FileReads {
         .retryWhen(settings.retry().spec(settings.scheduler()))
         .onErrorMap(e -> !(e instanceof TributaryException),
             e -> new CorruptInputException(file, where, e));
+  }
+
+  /** Closes a reader; only read from, so a failed close loses nothing. */
+  static void closeQuietly(AutoCloseable reader) {
+    try {
+      reader.close();
+    } catch (Exception e) {
+      // nothing to lose
+    }
   }
 
   private static long sizeOf(Path file) {

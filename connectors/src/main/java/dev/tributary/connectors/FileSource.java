@@ -111,7 +111,7 @@ public final class FileSource {
     if (kind == Kind.LINES) {
       return FileReads.eachFile(files, settings, stats,
           file -> Files.newBufferedReader(file, StandardCharsets.UTF_8),
-          (file, reader) -> lines(file, reader, account), FileSource::closeQuietly);
+          (file, reader) -> lines(file, reader, account));
     }
     return FileReads.groups(files, perBlock, settings, stats, this::readWhole,
         contents -> wholeFiles(contents, account));
@@ -186,13 +186,5 @@ public final class FileSource {
       }
     }
     return out;
-  }
-
-  private static void closeQuietly(BufferedReader reader) {
-    try {
-      reader.close();
-    } catch (IOException e) {
-      // Only read from: a failed close loses nothing.
-    }
   }
 }

@@ -84,7 +84,7 @@ final class NestedAssembler {
     if (!field.getChildren().isEmpty() && (field.getType() instanceof
         org.apache.arrow.vector.types.pojo.ArrowType.List
         || field.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList)) {
-      Type element = ParquetSchemas.listElement(group, "");
+      Type element = ParquetSchemas.listElement(group);
       Field item = field.getChildren().get(0);
       Type repeated = group.getType(0);
       Slot elementSlot = element == repeated ? repeatedElement(repeated, item)

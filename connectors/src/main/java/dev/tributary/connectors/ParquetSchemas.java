@@ -218,7 +218,12 @@ final class ParquetSchemas {
     if (!type.isPrimitive()) {
       GroupType group = type.asGroupType();
       if (logical instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
-        Type element = listElement(group, file);
+        if (group.getFieldCount() != 1
+            || !group.getType(0).isRepetition(Type.Repetition.REPEATED)) {
+          throw new ColumnException(group.getName(), "in " + file + " is a LIST without one"
+              + " repeated field");
+        }
+        Type element = listElement(group);
         Field item = toArrow(element.isRepetition(Type.Repetition.REPEATED)
             ? required(element) : element, file);
         return new Field(type.getName(), nullable(nullable, ArrowType.List.INSTANCE),
@@ -241,13 +246,10 @@ final class ParquetSchemas {
   /**
    * The element type of a LIST group, by the Parquet format's backward-compatibility rules: the
    * repeated field itself when it is primitive, has several fields, or is named {@code array} or
-   * {@code <list>_tuple}; else its single field.
+   * {@code <list>_tuple}; else its single field. The group holds exactly one repeated field
+   * ({@link #toArrow} checked).
    */
-  static Type listElement(GroupType list, String file) {
-    if (list.getFieldCount() != 1 || !list.getType(0).isRepetition(Type.Repetition.REPEATED)) {
-      throw new ColumnException(list.getName(), "in " + file + " is a LIST without one repeated"
-          + " field");
-    }
+  static Type listElement(GroupType list) {
     Type repeated = list.getType(0);
     if (repeated.isPrimitive() || repeated.asGroupType().getFieldCount() > 1
         || repeated.getName().equals("array")

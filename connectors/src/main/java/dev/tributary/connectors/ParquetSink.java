@@ -3,7 +3,6 @@ package dev.tributary.connectors;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -306,15 +305,13 @@ public final class ParquetSink {
     }
 
     private void decimal(DecimalVector x, int r) {
-      BigInteger unscaled = x.getObject(r).unscaledValue();
-      int precision = x.getPrecision();
-      if (precision <= 9) {
-        consumer.addInteger(unscaled.intValueExact());
-      } else if (precision <= 18) {
-        consumer.addLong(unscaled.longValueExact());
+      Object value = ParquetValues.physical(x, r);
+      if (value instanceof Integer i) {
+        consumer.addInteger(i);
+      } else if (value instanceof Long l) {
+        consumer.addLong(l);
       } else {
-        consumer.addBinary(Binary.fromConstantByteArray(ParquetValues.fixedBigEndian(unscaled,
-            ParquetSchemas.decimalBytes(precision))));
+        consumer.addBinary((Binary) value);
       }
     }
   }

@@ -225,7 +225,7 @@ public final class ParquetSource {
           try {
             return plan(file, reader, stats);
           } finally {
-            closeQuietly(reader);
+            FileReads.closeQuietly(reader);
           }
         })
         .subscribeOn(settings.scheduler());
@@ -311,13 +311,5 @@ public final class ParquetSource {
 
   static ParquetReadOptions readOptions() {
     return ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
-  }
-
-  static void closeQuietly(ParquetFileReader reader) {
-    try {
-      reader.close();
-    } catch (IOException e) {
-      // Nothing was written through a reader; a failed close loses nothing.
-    }
   }
 }

@@ -103,8 +103,25 @@ final class ParquetValues {
     }
   }
 
+  /**
+   * Slot {@code index} of a decimal vector as the physical value Parquet stores for its
+   * precision (see {@link ParquetSchemas}): an {@code Integer}, a {@code Long} or a fixed-length
+   * {@link Binary}.
+   */
+  static Object physical(DecimalVector vector, int index) {
+    BigInteger unscaled = vector.getObject(index).unscaledValue();
+    int precision = vector.getPrecision();
+    if (precision <= 9) {
+      return unscaled.intValueExact();
+    } else if (precision <= 18) {
+      return unscaled.longValueExact();
+    }
+    return Binary.fromConstantByteArray(
+        fixedBigEndian(unscaled, ParquetSchemas.decimalBytes(precision)));
+  }
+
   /** {@code unscaled} as a big-endian two's-complement value of exactly {@code length} bytes. */
-  static byte[] fixedBigEndian(BigInteger unscaled, int length) {
+  private static byte[] fixedBigEndian(BigInteger unscaled, int length) {
     byte[] minimal = unscaled.toByteArray();
     byte[] fixed = new byte[length];
     byte pad = (byte) (unscaled.signum() < 0 ? -1 : 0);

@@ -2,7 +2,6 @@ package dev.tributary.connectors;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -285,14 +284,7 @@ final class RowFilter {
         return (int) v.get(row);
       }
       if (vector instanceof DecimalVector v) {
-        BigInteger unscaled = v.getObject(row).unscaledValue();
-        if (v.getPrecision() <= 9) {
-          return unscaled.intValueExact();
-        } else if (v.getPrecision() <= 18) {
-          return unscaled.longValueExact();
-        }
-        return Binary.fromConstantByteArray(
-            ParquetValues.fixedBigEndian(unscaled, ParquetSchemas.decimalBytes(v.getPrecision())));
+        return ParquetValues.physical(v, row);
       }
       return vector.getObject(row);
     }

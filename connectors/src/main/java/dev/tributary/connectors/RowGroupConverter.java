@@ -30,7 +30,6 @@ import org.apache.parquet.schema.Type;
  * structs) through {@link NestedAssembler}.
  */
 final class RowGroupConverter {
-  private final MessageType schema;
   private final Schema arrow;
   private final Path file;
   private final String createdBy;
@@ -38,6 +37,7 @@ final class RowGroupConverter {
   private final int[] flat;
   private final int[] nested;
   private final MessageType flatSchema;
+  private final List<ColumnDescriptor> flatColumns;
   private final NestedAssembler assembler;
   private ColumnReader[] columns;
   private int group;
@@ -48,7 +48,6 @@ final class RowGroupConverter {
    */
   RowGroupConverter(MessageType schema, Map<String, String> metadata, Path file,
       String createdBy) {
-    this.schema = schema;
     this.arrow = ParquetSchemas.toArrow(schema, metadata, file.toString());
     this.file = file;
     this.createdBy = createdBy;
@@ -71,13 +70,9 @@ final class RowGroupConverter {
     this.flat = flatAt.stream().mapToInt(Integer::intValue).toArray();
     this.nested = nestedAt.stream().mapToInt(Integer::intValue).toArray();
     this.flatSchema = new MessageType(schema.getName(), flatTypes);
+    this.flatColumns = flatSchema.getColumns();
     this.assembler = nestedTypes.isEmpty() ? null : new NestedAssembler(
         new MessageType(schema.getName(), nestedTypes), nestedFields, createdBy);
-  }
-
-  /** The Arrow schema of the blocks this converter makes. */
-  Schema arrowSchema() {
-    return arrow;
   }
 
   /** Positions this converter at the first row of {@code rowGroup} (the file's {@code group}th). */
@@ -85,10 +80,9 @@ final class RowGroupConverter {
     this.group = group;
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
         new DummyRecordConverter(flatSchema).getRootConverter(), flatSchema, createdBy);
-    List<ColumnDescriptor> descriptors = flatSchema.getColumns();
-    columns = new ColumnReader[descriptors.size()];
+    columns = new ColumnReader[flatColumns.size()];
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = store.getColumnReader(descriptors.get(c));
+      columns[c] = store.getColumnReader(flatColumns.get(c));
     }
     if (assembler != null) {
       assembler.start(rowGroup);
@@ -109,7 +103,7 @@ final class RowGroupConverter {
         for (int c = 0; c < flat.length; c++) {
           FieldVector v = vectors.get(flat[c]);
           try {
-            fill(v, columns[c], flatSchema.getColumns().get(c), rows);
+            fill(v, columns[c], flatColumns.get(c), rows);
           } catch (OutOfMemoryException e) {
             throw e;
           } catch (RuntimeException e) {

@@ -92,7 +92,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       return new Cursor(reader, converter, account, rows,
           (int) Math.max(1, Math.min(Integer.MAX_VALUE, chunk)));
     } catch (IOException | RuntimeException e) {
-      ParquetSource.closeQuietly(reader);
+      FileReads.closeQuietly(reader);
       throw e;
     }
   }
@@ -146,7 +146,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     }
 
     void close() {
-      ParquetSource.closeQuietly(reader);
+      FileReads.closeQuietly(reader);
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.ColumnException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ public final class TextSource {
    */
   public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
     return FileReads.eachFile(files, settings, stats, this::open,
-        (file, rows) -> Generated.blocks(() -> rows.nextBlock(account)), RowReader::closeQuietly);
+        (file, rows) -> Generated.blocks(() -> rows.nextBlock(account)));
   }
 
   private RowReader open(Path file) throws IOException {
@@ -141,7 +142,7 @@ public final class TextSource {
   }
 
   /** Reads one file's rows into blocks, fixing column types on the first block. */
-  private abstract class RowReader {
+  private abstract class RowReader implements Closeable {
     final Path file;
     List<String> names;
     Field[] fields;
@@ -155,15 +156,6 @@ public final class TextSource {
 
     abstract int line();
 
-    abstract void close() throws IOException;
-
-    void closeQuietly() {
-      try {
-        close();
-      } catch (IOException e) {
-        // Only read from: a failed close loses nothing.
-      }
-    }
 
     Block nextBlock(Account account) {
       List<Object[]> rows = new ArrayList<>();
@@ -254,7 +246,7 @@ public final class TextSource {
     }
 
     @Override
-    void close() throws IOException {
+    public void close() throws IOException {
       it.close();
     }
   }
@@ -296,7 +288,7 @@ public final class TextSource {
     }
 
     @Override
-    void close() throws IOException {
+    public void close() throws IOException {
       it.close();
     }
   }
