@@ -1,6 +1,5 @@
 package dev.tributary;
 
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -10,8 +9,17 @@ final class Memo {
 
   /** A supplier that calls {@code supplier} once, on first use (a null result is not kept). */
   static <T> Supplier<T> of(Supplier<T> supplier) {
-    AtomicReference<T> value = new AtomicReference<>();
-    return () -> value.updateAndGet(v -> v != null ? v : supplier.get());
+    return new Supplier<>() {
+      private T value;
+
+      @Override
+      public synchronized T get() {
+        if (value == null) {
+          value = supplier.get();
+        }
+        return value;
+      }
+    };
   }
 
   /** The same for a long. */

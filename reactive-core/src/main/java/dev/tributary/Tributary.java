@@ -2,6 +2,7 @@ package dev.tributary;
 
 import dev.tributary.connectors.ArrowIpcSource;
 import dev.tributary.connectors.FileSource;
+import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.ReadStats;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
@@ -165,14 +166,19 @@ public final class Tributary {
    */
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
-        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
-        Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
+        reading(source::blocks), Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
   }
 
-  /** A storage read with its own settings and stats. */
+  /** A storage read: blocks in an account, as the execution's read settings say, counted. */
   @FunctionalInterface
   private interface StorageRead {
-    Flux<Block> blocks(Account account, DataContext context, ReadStats reads);
+    Flux<Block> blocks(Account account, ReadSettings settings, ReadStats reads);
+  }
+
+  /** A file source whose schema and row count are known only by reading. */
+  private static Dataset fileSource(String name, int files, StorageRead read) {
+    return new Dataset(new LogicalPlan.Source(name + "[" + files + " files]", reading(read),
+        () -> null, () -> -1), null);
   }
 
   /** A source reader that reports what {@code read} touched in the source's stats row. */
@@ -182,16 +188,14 @@ public final class Tributary {
       stats.reads(() -> new SourceReads(reads.bytesRead(), reads.fragmentsRead(),
           reads.fragmentsSkipped(),
           reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
-      return read.blocks(account, ctx, reads);
+      return read.blocks(account, ctx.readSettings(), reads);
     };
   }
 
   /** A dataset over Arrow IPC files (file or stream format): one block per record batch. */
   public static Dataset readArrow(String... paths) {
     ArrowIpcSource source = ArrowIpcSource.of(List.of(paths));
-    return new Dataset(new LogicalPlan.Source("ReadArrow[" + source.files().size() + " files]",
-        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
-        () -> null, () -> -1), null);
+    return fileSource("ReadArrow", source.files().size(), source::blocks);
   }
 
   /** One row per line ({@code text} column) of text files, directories or globs. */
@@ -214,9 +218,7 @@ public final class Tributary {
 
   /** A dataset over a configured file source (grayscale images, rows per block). */
   public static Dataset fromFiles(FileSource source, String name) {
-    return new Dataset(new LogicalPlan.Source(name + "[" + source.files().size() + " files]",
-        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
-        () -> null, () -> -1), null);
+    return fileSource(name, source.files().size(), source::blocks);
   }
 
   /** A dataset over CSV files (with a header row), directories or globs; types inferred. */
@@ -241,9 +243,7 @@ public final class Tributary {
 
   /** A dataset over a configured CSV or JSON-lines source (delimiter, schema, rows per block). */
   public static Dataset fromText(TextSource source, String name) {
-    return new Dataset(new LogicalPlan.Source(name + "[" + source.files().size() + " files]",
-        reading((account, ctx, reads) -> source.blocks(account, ctx.readSettings(), reads)),
-        () -> null, () -> -1), null);
+    return fileSource(name, source.files().size(), source::blocks);
   }
 
   /**

@@ -242,8 +242,8 @@ public final class Block implements AutoCloseable {
    * drops on cancel, error, filter or overflow, where a second release is expected, not a bug.
    */
   public void release() {
-    if (!isClosed()) {
-      close();
+    if (spent.compareAndSet(null, "closed")) {
+      root.close();
     }
   }
 

@@ -67,13 +67,18 @@ public final class BlockBuilder {
       return tensors(name, tensors, inferDim(name, tensors));
     }
     if (values instanceof byte[] || values instanceof short[]) {
-      Object[] boxed = new Object[java.lang.reflect.Array.getLength(values)];
-      for (int i = 0; i < boxed.length; i++) {
-        boxed[i] = java.lang.reflect.Array.get(values, i);
+      List<Object> boxed = new ArrayList<>();
+      if (values instanceof byte[] bytes) {
+        for (byte b : bytes) {
+          boxed.add(b);
+        }
+      } else {
+        for (short v : (short[]) values) {
+          boxed.add(v);
+        }
       }
-      Field f = JavaValues.infer(name, Arrays.asList(boxed));
-      return column(new Field(name, FieldType.notNullable(f.getType()), null),
-          Arrays.asList(boxed));
+      ArrowType type = new ArrowType.Int(values instanceof byte[] ? 8 : 16, true);
+      return column(new Field(name, FieldType.notNullable(type), null), boxed);
     }
     if (values instanceof Object[] objects && !isFastPath(values)) {
       return column(JavaValues.infer(name, Arrays.asList(objects)), Arrays.asList(objects));

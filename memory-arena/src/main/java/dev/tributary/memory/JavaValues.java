@@ -115,9 +115,8 @@ public final class JavaValues {
       }
       return out;
     }
-    if (vector instanceof BigIntVector || vector instanceof IntVector
-        || vector instanceof SmallIntVector || vector instanceof TinyIntVector
-        || vector instanceof Float8Vector || vector instanceof Float4Vector
+    if (vector instanceof SmallIntVector || vector instanceof TinyIntVector
+        || vector instanceof Float4Vector
         || vector instanceof BitVector || vector instanceof VarBinaryVector
         || vector instanceof FixedSizeBinaryVector || vector instanceof DecimalVector) {
       return vector.getObject(index);
@@ -221,9 +220,15 @@ public final class JavaValues {
       v.reAlloc();
     }
     v.setNotNull(index);
-    for (int j = 0; j < size; j++) {
-      Object item = value instanceof float[] f ? (Object) f[j] : ((List<?>) value).get(j);
-      set(data, index * size + j, item);
+    if (value instanceof float[] f && data instanceof Float4Vector floats) {
+      for (int j = 0; j < size; j++) {
+        floats.setSafe(index * size + j, f[j]); // a tensor row: no boxing
+      }
+    } else {
+      for (int j = 0; j < size; j++) {
+        Object item = value instanceof float[] f ? (Object) f[j] : ((List<?>) value).get(j);
+        set(data, index * size + j, item);
+      }
     }
     data.setValueCount(Math.max(data.getValueCount(), (index + 1) * size));
   }
@@ -390,14 +395,14 @@ public final class JavaValues {
   }
 
   /** The instant {@code value} units of {@code unit} after the epoch. */
-  public static Instant instant(long value, TimeUnit unit) {
+  private static Instant instant(long value, TimeUnit unit) {
     long perSecond = perSecond(unit);
     return Instant.ofEpochSecond(Math.floorDiv(value, perSecond),
         Math.floorMod(value, perSecond) * (1_000_000_000L / perSecond));
   }
 
   /** How many units of {@code unit} make a second. */
-  public static long perSecond(TimeUnit unit) {
+  private static long perSecond(TimeUnit unit) {
     return switch (unit) {
       case SECOND -> 1;
       case MILLISECOND -> 1_000;

@@ -22,17 +22,7 @@ public final class BatchFilter {
             : mask.length + " flags") + " for a batch of " + in.rowCount()
             + " rows; return one flag per row");
       }
-      int[] indices = new int[mask.length];
-      int n = 0;
-      for (int i = 0; i < mask.length; i++) {
-        if (mask[i]) {
-          indices[n++] = i;
-        }
-      }
-      if (n == mask.length) {
-        return in;
-      }
-      return n == 0 ? null : Blocks.take(in, java.util.Arrays.copyOf(indices, n), out);
+      return Blocks.keep(in, i -> mask[i], out);
     };
   }
 }

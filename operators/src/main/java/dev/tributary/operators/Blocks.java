@@ -4,9 +4,11 @@ import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -41,6 +43,25 @@ public final class Blocks {
       }
       return Block.wrap(new VectorSchemaRoot(fields, vectors, rows), out);
     });
+  }
+
+  /**
+   * The rows of {@code input} whose index {@code keep} accepts: {@code input} itself when it
+   * accepts all, null when none, else a copy of those rows in {@code out}.
+   */
+  public static Block keep(Block input, IntPredicate keep, Account out) {
+    int rows = input.rowCount();
+    int[] indices = new int[rows];
+    int n = 0;
+    for (int i = 0; i < rows; i++) {
+      if (keep.test(i)) {
+        indices[n++] = i;
+      }
+    }
+    if (n == rows) {
+      return input;
+    }
+    return n == 0 ? null : take(input, Arrays.copyOf(indices, n), out);
   }
 
   /** A block in {@code out} with the rows of {@code input} at {@code indices}, in that order (a copy). */

@@ -80,8 +80,8 @@ public final class HandedBatch {
             + built.rowCount() + " rows, the unchanged columns " + kept.keySet() + " have "
             + block.rowCount());
       }
-      try (Block unchanged = Blocks.project(block, kept, out);
-          Block both = Blocks.zip(unchanged, built, out)) {
+      // The built columns replace same-named ones of the handed block; project picks and orders.
+      try (Block both = Blocks.zip(block, built, out)) {
         Map<String, String> order = new LinkedHashMap<>();
         result.keySet().forEach(name -> order.put(name, name));
         return Blocks.project(both, order, out);

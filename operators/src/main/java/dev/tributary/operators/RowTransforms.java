@@ -2,7 +2,6 @@ package dev.tributary.operators;
 
 import dev.tributary.memory.Block;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,18 +50,7 @@ public final class RowTransforms {
     Objects.requireNonNull(keep, "keep");
     return (in, out) -> {
       RowView.Columns columns = new RowView.Columns(in);
-      int rows = in.rowCount();
-      int[] indices = new int[rows];
-      int n = 0;
-      for (int i = 0; i < rows; i++) {
-        if (keep.test(columns.row(i))) {
-          indices[n++] = i;
-        }
-      }
-      if (n == rows) {
-        return in;
-      }
-      return n == 0 ? null : Blocks.take(in, Arrays.copyOf(indices, n), out);
+      return Blocks.keep(in, i -> keep.test(columns.row(i)), out);
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.tributary.bench.peers;
 
+import dev.tributary.connectors.ParquetSink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,8 +55,6 @@ import org.apache.parquet.schema.Types;
  * {@code timestamp[us, UTC]}, the type Tributary reads them as): the benchmark's schema.
  */
 public final class RawParquet {
-  /** Parquet row-group size for writes: {@code ParquetSink.DEFAULT_ROW_GROUP_BYTES}. */
-  public static final long ROW_GROUP_BYTES = 64L << 20;
 
   private RawParquet() {}
 
@@ -178,7 +177,7 @@ public final class RawParquet {
     public Writer(Path file, Schema schema, CompressionCodecName codec) throws IOException {
       writer = new Builder(file, toParquet(schema))
           .withCompressionCodec(codec)
-          .withRowGroupSize(ROW_GROUP_BYTES)
+          .withRowGroupSize(ParquetSink.DEFAULT_ROW_GROUP_BYTES)
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
           .build();
     }

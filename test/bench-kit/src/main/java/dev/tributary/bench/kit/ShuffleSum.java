@@ -15,7 +15,6 @@ public final class ShuffleSum {
   private final double[] buffer;
   private final SplittableRandom random;
   private int size;
-  private long rows;
   private double sum;
 
   /** A consumer with a buffer of {@code bufferRows} rows, shuffled with {@code seed}. */
@@ -37,7 +36,6 @@ public final class ShuffleSum {
         int j = random.nextInt(buffer.length);
         sum += buffer[j];
         buffer[j] = v;
-        rows++;
       }
     }
   }
@@ -47,13 +45,7 @@ public final class ShuffleSum {
     for (int i = 0; i < size; i++) {
       sum += buffer[i];
     }
-    rows += size;
     size = 0;
     return sum;
-  }
-
-  /** Rows consumed so far (after {@link #finish()}: all rows). */
-  public long rows() {
-    return rows;
   }
 }
