@@ -139,7 +139,7 @@ final class NestedAssembler {
    * takes the list's next position.
    */
   private static final class LeafSlot extends PrimitiveConverter implements Slot {
-    private FieldVector vector;
+    private ParquetValues.Leaf leaf;
     private int index;
     private ListSlot list;
 
@@ -148,13 +148,15 @@ final class NestedAssembler {
       list = owner;
     }
 
-    private int position() {
-      return list == null ? index : list.next();
+    /** The leaf store, pointed at this value's position. */
+    private ParquetValues.Leaf at() {
+      leaf.index = list == null ? index : list.next();
+      return leaf;
     }
 
     @Override
     public void bind(FieldVector v) {
-      vector = v;
+      leaf = ParquetValues.leaf(v);
     }
 
     @Override
@@ -169,32 +171,32 @@ final class NestedAssembler {
 
     @Override
     public void addBinary(Binary value) {
-      ParquetValues.putBinary(vector, position(), value);
+      at().addBinary(value);
     }
 
     @Override
     public void addBoolean(boolean value) {
-      ParquetValues.putBoolean(vector, position(), value);
+      at().addBoolean(value);
     }
 
     @Override
     public void addDouble(double value) {
-      ParquetValues.putDouble(vector, position(), value);
+      at().addDouble(value);
     }
 
     @Override
     public void addFloat(float value) {
-      ParquetValues.putFloat(vector, position(), value);
+      at().addFloat(value);
     }
 
     @Override
     public void addInt(int value) {
-      ParquetValues.putInt(vector, position(), value);
+      at().addInt(value);
     }
 
     @Override
     public void addLong(long value) {
-      ParquetValues.putLong(vector, position(), value);
+      at().addLong(value);
     }
   }
 

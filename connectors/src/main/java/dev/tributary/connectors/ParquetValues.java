@@ -18,10 +18,12 @@ import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.PrimitiveConverter;
 
 /**
- * Stores one decoded Parquet value of each physical type into the Arrow vector its column reads
- * as (see {@link ParquetSchemas}), growing the vector as needed.
+ * Stores decoded Parquet values into the Arrow vector their column reads as (see {@link
+ * ParquetSchemas}), growing it as needed: {@link #leaf} chooses the store for a vector once, so
+ * no value pays for a type dispatch. Also maps decimals back to Parquet's physical values.
  */
 final class ParquetValues {
   private static final long NANOS_PER_DAY = 86_400_000_000_000L;
@@ -29,78 +31,134 @@ final class ParquetValues {
 
   private ParquetValues() {}
 
-  static void putInt(FieldVector vector, int index, int value) {
-    if (vector instanceof IntVector v) {
-      v.setSafe(index, value);
-    } else if (vector instanceof DateDayVector v) {
-      v.setSafe(index, value);
-    } else if (vector instanceof SmallIntVector v) {
-      v.setSafe(index, value);
-    } else if (vector instanceof TinyIntVector v) {
-      v.setSafe(index, value);
-    } else if (vector instanceof DecimalVector v) {
-      v.setSafe(index, (long) value);
-    } else if (vector instanceof BigIntVector v) {
-      v.setSafe(index, Integer.toUnsignedLong(value)); // uint32
-    } else {
-      throw mismatch(vector, "INT32");
-    }
+  /** A converter storing each value it is given at {@link #index} of one vector. */
+  abstract static class Leaf extends PrimitiveConverter {
+    /** Where the next value goes. */
+    int index;
   }
 
-  static void putLong(FieldVector vector, int index, long value) {
+  /**
+   * The store of values into {@code vector}, by its type (a Parquet value of another physical
+   * type than the column's is refused by parquet-mr's converter contract).
+   */
+  static Leaf leaf(FieldVector vector) {
     if (vector instanceof BigIntVector v) {
-      v.setSafe(index, value);
+      return new Leaf() {
+        @Override
+        public void addLong(long value) {
+          v.setSafe(index, value);
+        }
+
+        @Override
+        public void addInt(int value) {
+          v.setSafe(index, Integer.toUnsignedLong(value)); // uint32
+        }
+      };
+    } else if (vector instanceof IntVector v) {
+      return new Leaf() {
+        @Override
+        public void addInt(int value) {
+          v.setSafe(index, value);
+        }
+      };
+    } else if (vector instanceof DateDayVector v) {
+      return new Leaf() {
+        @Override
+        public void addInt(int value) {
+          v.setSafe(index, value);
+        }
+      };
+    } else if (vector instanceof SmallIntVector v) {
+      return new Leaf() {
+        @Override
+        public void addInt(int value) {
+          v.setSafe(index, value);
+        }
+      };
+    } else if (vector instanceof TinyIntVector v) {
+      return new Leaf() {
+        @Override
+        public void addInt(int value) {
+          v.setSafe(index, value);
+        }
+      };
+    } else if (vector instanceof Float8Vector v) {
+      return new Leaf() {
+        @Override
+        public void addDouble(double value) {
+          v.setSafe(index, value);
+        }
+      };
+    } else if (vector instanceof Float4Vector v) {
+      return new Leaf() {
+        @Override
+        public void addFloat(float value) {
+          v.setSafe(index, value);
+        }
+      };
+    } else if (vector instanceof BitVector v) {
+      return new Leaf() {
+        @Override
+        public void addBoolean(boolean value) {
+          v.setSafe(index, value ? 1 : 0);
+        }
+      };
     } else if (vector instanceof TimeStampVector v) {
-      v.setSafe(index, value);
+      return new Leaf() {
+        @Override
+        public void addLong(long value) {
+          v.setSafe(index, value);
+        }
+
+        @Override
+        public void addBinary(Binary value) {
+          // INT96: nanoseconds of the day, then the Julian day, little-endian.
+          ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+          long nanosOfDay = b.getLong(b.position());
+          long julianDay = Integer.toUnsignedLong(b.getInt(b.position() + 8));
+          v.setSafe(index, (julianDay - JULIAN_EPOCH_DAY) * NANOS_PER_DAY + nanosOfDay);
+        }
+      };
     } else if (vector instanceof DecimalVector v) {
-      v.setSafe(index, value);
-    } else {
-      throw mismatch(vector, "INT64");
-    }
-  }
+      return new Leaf() {
+        @Override
+        public void addInt(int value) {
+          v.setSafe(index, (long) value);
+        }
 
-  static void putDouble(FieldVector vector, int index, double value) {
-    if (vector instanceof Float8Vector v) {
-      v.setSafe(index, value);
-    } else {
-      throw mismatch(vector, "DOUBLE");
-    }
-  }
+        @Override
+        public void addLong(long value) {
+          v.setSafe(index, value);
+        }
 
-  static void putFloat(FieldVector vector, int index, float value) {
-    if (vector instanceof Float4Vector v) {
-      v.setSafe(index, value);
-    } else {
-      throw mismatch(vector, "FLOAT");
-    }
-  }
-
-  static void putBoolean(FieldVector vector, int index, boolean value) {
-    if (vector instanceof BitVector v) {
-      v.setSafe(index, value ? 1 : 0);
-    } else {
-      throw mismatch(vector, "BOOLEAN");
-    }
-  }
-
-  static void putBinary(FieldVector vector, int index, Binary value) {
-    if (vector instanceof VarCharVector v) {
-      v.setSafe(index, value.getBytesUnsafe());
+        @Override
+        public void addBinary(Binary value) {
+          v.setBigEndianSafe(index, value.getBytesUnsafe());
+        }
+      };
+    } else if (vector instanceof VarCharVector v) {
+      return new Leaf() {
+        @Override
+        public void addBinary(Binary value) {
+          v.setSafe(index, value.getBytesUnsafe());
+        }
+      };
     } else if (vector instanceof VarBinaryVector v) {
-      v.setSafe(index, value.getBytesUnsafe());
-    } else if (vector instanceof DecimalVector v) {
-      v.setBigEndianSafe(index, value.getBytesUnsafe());
+      return new Leaf() {
+        @Override
+        public void addBinary(Binary value) {
+          v.setSafe(index, value.getBytesUnsafe());
+        }
+      };
     } else if (vector instanceof FixedSizeBinaryVector v) {
-      v.setSafe(index, value.getBytesUnsafe());
-    } else if (vector instanceof TimeStampVector v && value.length() == 12) {
-      // INT96: nanoseconds of the day, then the Julian day, little-endian.
-      ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      long nanosOfDay = b.getLong(b.position());
-      long julianDay = Integer.toUnsignedLong(b.getInt(b.position() + 8));
-      v.setSafe(index, (julianDay - JULIAN_EPOCH_DAY) * NANOS_PER_DAY + nanosOfDay);
-    } else {
-      throw mismatch(vector, "BINARY");
+      return new Leaf() {
+        @Override
+        public void addBinary(Binary value) {
+          v.setSafe(index, value.getBytesUnsafe());
+        }
+      };
     }
+    throw new IllegalStateException("no Parquet values go into " + vector.getField().getType());
   }
 
   /**
@@ -130,10 +188,5 @@ final class ParquetValues {
       fixed[i] = i < offset ? pad : minimal[i - offset];
     }
     return fixed;
-  }
-
-  private static IllegalStateException mismatch(FieldVector vector, String physical) {
-    return new IllegalStateException("a Parquet " + physical + " value cannot go into "
-        + vector.getField().getType());
   }
 }

@@ -163,17 +163,19 @@ final class RowGroupConverter {
         }
       }
     } else {
+      ParquetValues.Leaf leaf = ParquetValues.leaf(vector);
       for (int r = 0; r < rows; r++, reader.consume()) {
         if (reader.getCurrentDefinitionLevel() != maxDef) {
           continue;
         }
+        leaf.index = r;
         switch (physical) {
-          case INT64 -> ParquetValues.putLong(vector, r, reader.getLong());
-          case INT32 -> ParquetValues.putInt(vector, r, reader.getInteger());
-          case DOUBLE -> ParquetValues.putDouble(vector, r, reader.getDouble());
-          case FLOAT -> ParquetValues.putFloat(vector, r, reader.getFloat());
-          case BOOLEAN -> ParquetValues.putBoolean(vector, r, reader.getBoolean());
-          default -> ParquetValues.putBinary(vector, r, reader.getBinary());
+          case INT64 -> leaf.addLong(reader.getLong());
+          case INT32 -> leaf.addInt(reader.getInteger());
+          case DOUBLE -> leaf.addDouble(reader.getDouble());
+          case FLOAT -> leaf.addFloat(reader.getFloat());
+          case BOOLEAN -> leaf.addBoolean(reader.getBoolean());
+          default -> leaf.addBinary(reader.getBinary());
         }
       }
     }
