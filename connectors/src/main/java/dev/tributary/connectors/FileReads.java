@@ -62,7 +62,7 @@ final class FileReads {
   }
 
   /** {@code call}, retried as the settings say, its other errors typed as naming the file. */
-  private static <T> Mono<T> retried(Callable<T> call, Path file, String where,
+  static <T> Mono<T> retried(Callable<T> call, Path file, String where,
       ReadSettings settings) {
     return Mono.fromCallable(call)
         .retryWhen(settings.retry().spec(settings.scheduler()))

@@ -1,6 +1,5 @@
 package dev.tributary.connectors;
 
-import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
@@ -217,10 +216,8 @@ public final class ParquetSource {
 
   /** Reads a file's footer (retried) and decides which row groups and columns to read. */
   private Mono<FilePlan> plan(Path file, ReadSettings settings, ReadStats stats) {
-    return Mono.fromCallable(() -> ParquetFileReader.open(opener.apply(file), readOptions()))
-        .retryWhen(settings.retry().spec(settings.scheduler()))
-        .onErrorMap(e -> !(e instanceof TributaryException),
-            e -> new CorruptInputException(file, "footer", e))
+    return FileReads.retried(() -> ParquetFileReader.open(opener.apply(file), readOptions()),
+            file, "footer", settings)
         .map(reader -> {
           try {
             return plan(file, reader, stats);

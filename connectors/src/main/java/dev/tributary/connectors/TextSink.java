@@ -2,6 +2,7 @@ package dev.tributary.connectors;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.SequenceWriter;
@@ -31,6 +32,13 @@ import reactor.core.publisher.Mono;
  */
 public final class TextSink {
   private enum Format { CSV, JSON_LINES }
+
+  /** Jackson mappers and writers are thread-safe once configured: one for every file. */
+  private static final CsvMapper CSV = new CsvMapper();
+  private static final ObjectWriter JSON_WRITER = new ObjectMapper()
+      .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+      .writer().withRootValueSeparator("\n");
 
   private final Format format;
   private final Path directory;
@@ -93,12 +101,9 @@ public final class TextSink {
       if (format == Format.CSV) {
         CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
         schema.getFields().forEach(f -> header.addColumn(f.getName()));
-        sequence = new CsvMapper().writer(header.build()).writeValues(out);
+        sequence = CSV.writer(header.build()).writeValues(out);
       } else {
-        ObjectMapper mapper = new ObjectMapper();
-        mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        mapper.getFactory().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
-        sequence = mapper.writer().withRootValueSeparator("\n").writeValues(out);
+        sequence = JSON_WRITER.writeValues(out);
       }
     }
 

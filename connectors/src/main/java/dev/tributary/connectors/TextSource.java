@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -40,6 +41,12 @@ public final class TextSource {
   public static final int DEFAULT_ROWS_PER_BLOCK = 65_536;
 
   private enum Format { CSV, JSON_LINES }
+
+  /** Jackson readers are immutable and thread-safe once configured: one for every file. */
+  private static final ObjectReader CSV_ROWS = new CsvMapper()
+      .enable(CsvParser.Feature.WRAP_AS_ARRAY).readerFor(String[].class);
+  private static final ObjectReader JSON_OBJECTS = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readerFor(Map.class);
 
   private final Format format;
   private final List<Path> files;
@@ -123,11 +130,8 @@ public final class TextSource {
 
   private RowReader open(Path file) throws IOException {
     if (format == Format.CSV) {
-      CsvMapper mapper = new CsvMapper();
-      mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
       CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(delimiter);
-      MappingIterator<String[]> it =
-          mapper.readerFor(String[].class).with(schema).readValues(Files.newInputStream(file));
+      MappingIterator<String[]> it = CSV_ROWS.with(schema).readValues(Files.newInputStream(file));
       try {
         return new CsvRows(file, it);
       } catch (IOException | RuntimeException e) {
@@ -135,9 +139,7 @@ public final class TextSource {
         throw e;
       }
     }
-    MappingIterator<Map<String, Object>> it = new ObjectMapper()
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .readerFor(Map.class).readValues(Files.newInputStream(file));
+    MappingIterator<Map<String, Object>> it = JSON_OBJECTS.readValues(Files.newInputStream(file));
     return new JsonRows(file, it);
   }
 
