@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DecimalVector;
@@ -193,10 +196,12 @@ final class RowFilter {
       if (c == null) {
         return null;
       }
+      boolean withNull = values.stream().anyMatch(Objects::isNull); // Set.of refuses contains(null)
+      TreeSet<Object> sorted = new TreeSet<>(c.order); // equality as the column compares
+      values.stream().filter(Objects::nonNull).forEach(sorted::add);
       return row -> {
         Object cell = c.value(row);
-        return cell == null ? values.contains(null)
-            : values.stream().anyMatch(v -> v != null && c.order.compare(cell, v) == 0);
+        return cell == null ? withNull : sorted.contains(cell);
       };
     }
 
@@ -251,42 +256,48 @@ final class RowFilter {
     }
   }
 
-  /** One column's cells as the values parquet-mr's filter API compares (Binary for bytes). */
-  private record Cells(FieldVector vector, Comparator<Object> order) {
+  /**
+   * One column's cells as the values parquet-mr's filter API compares (Binary for bytes,
+   * logical types as the physical values Parquet stores), the reader chosen once per block.
+   */
+  private static final class Cells {
+    private final FieldVector vector;
+    private final Comparator<Object> order;
+    private final IntFunction<Object> reader;
+
+    Cells(FieldVector vector, Comparator<Object> order) {
+      this.vector = vector;
+      this.order = order;
+      this.reader = reader(vector);
+    }
+
+    private static IntFunction<Object> reader(FieldVector vector) {
+      if (vector instanceof VarCharVector v) {
+        return row -> Binary.fromConstantByteArray(v.get(row));
+      } else if (vector instanceof VarBinaryVector v) {
+        return row -> Binary.fromConstantByteArray(v.get(row));
+      } else if (vector instanceof FixedSizeBinaryVector v) {
+        return row -> Binary.fromConstantByteArray(v.get(row));
+      } else if (vector instanceof TimeStampVector v) {
+        return v::get;
+      } else if (vector instanceof DateDayVector v) {
+        return v::get;
+      } else if (vector instanceof TinyIntVector v) {
+        return row -> (int) v.get(row);
+      } else if (vector instanceof SmallIntVector v) {
+        return row -> (int) v.get(row);
+      } else if (vector instanceof DecimalVector v) {
+        return row -> ParquetValues.physical(v, row);
+      }
+      return vector::getObject;
+    }
+
     boolean isNull(int row) {
       return vector.isNull(row);
     }
 
     Object value(int row) {
-      if (vector.isNull(row)) {
-        return null;
-      }
-      if (vector instanceof VarCharVector v) {
-        return Binary.fromConstantByteArray(v.get(row));
-      }
-      if (vector instanceof VarBinaryVector v) {
-        return Binary.fromConstantByteArray(v.get(row));
-      }
-      if (vector instanceof FixedSizeBinaryVector v) {
-        return Binary.fromConstantByteArray(v.get(row));
-      }
-      // Logical types compare as the physical values Parquet stores.
-      if (vector instanceof TimeStampVector v) {
-        return v.get(row);
-      }
-      if (vector instanceof DateDayVector v) {
-        return v.get(row);
-      }
-      if (vector instanceof TinyIntVector v) {
-        return (int) v.get(row);
-      }
-      if (vector instanceof SmallIntVector v) {
-        return (int) v.get(row);
-      }
-      if (vector instanceof DecimalVector v) {
-        return ParquetValues.physical(v, row);
-      }
-      return vector.getObject(row);
+      return vector.isNull(row) ? null : reader.apply(row);
     }
   }
 }

@@ -113,6 +113,17 @@ class ParquetReadTest extends ArenaTestSupport {
   }
 
   @Test
+  void inAndNotInKeepTheRowsWhoseValueIsOrIsNotInTheSet() {
+    Path file = fiveGroups();
+    assertThat(ids(source(file).filter(org.apache.parquet.filter2.predicate.FilterApi.in(
+            longColumn("id"), new java.util.HashSet<>(List.of(3L, 2999L, 4500L))))
+        .blocks(account, SETTINGS, new ReadStats()))).containsExactly(3L, 2999L, 4500L);
+    assertThat(ids(source(file).filter(org.apache.parquet.filter2.predicate.FilterApi.notIn(
+            longColumn("id"), new java.util.HashSet<>(List.of(0L, 1L))))
+        .blocks(account, SETTINGS, new ReadStats()))).isEqualTo(range(2, 5000));
+  }
+
+  @Test
   void aFilterOnAMissingColumnOrOfTheWrongTypeIsATypedErrorNamingIt() {
     Path file = fiveGroups();
     StepVerifier.create(source(file).filter(eq(longColumn("nope"), 1L))
