@@ -17,6 +17,24 @@ abstract class ArenaTestSupport {
 
   @TempDir Path dir;
 
+  /** A block's columns as {@link dev.tributary.memory.Block#values} arrays, in schema order. */
+  static Object[][] contents(dev.tributary.memory.Block block) {
+    return block.schema().getFields().stream().map(f -> block.values(f.getName()))
+        .toArray(Object[][]::new);
+  }
+
+  /** Every block of {@code blocks} as {@link #contents}, each block closed. */
+  static java.util.List<Object[][]> contentsOf(
+      reactor.core.publisher.Flux<dev.tributary.memory.Block> blocks) {
+    java.util.List<Object[][]> out = new java.util.ArrayList<>();
+    blocks.doOnNext(b -> {
+      try (b) {
+        out.add(contents(b));
+      }
+    }).blockLast();
+    return out;
+  }
+
   /** Every block of {@code blocks} as rows ({@link AllTypes#rows}), each block closed. */
   static java.util.List<java.util.Map<String, Object>> rowsOf(
       reactor.core.publisher.Flux<dev.tributary.memory.Block> blocks) {

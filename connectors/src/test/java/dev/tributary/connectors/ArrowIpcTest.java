@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.memory.Block;
-import dev.tributary.memory.Bytes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,19 +28,8 @@ class ArrowIpcTest extends ArenaTestSupport {
     return Block.builder(account).column("id", id).column("s", s).tensors("t", t, 2).build();
   }
 
-  private static Object[][] contents(Block b) {
-    return b.schema().getFields().stream().map(f -> b.values(f.getName()))
-        .toArray(Object[][]::new);
-  }
-
   private List<Object[][]> read(ArrowIpcSource source) {
-    List<Object[][]> out = new ArrayList<>();
-    source.blocks(account).doOnNext(b -> {
-      try (b) {
-        out.add(contents(b));
-      }
-    }).blockLast();
-    return out;
+    return contentsOf(source.blocks(account));
   }
 
   @Test

@@ -64,19 +64,8 @@ class ParquetTest extends ArenaTestSupport {
         .column("bin", bin).build();
   }
 
-  private static Object[][] contents(Block block) {
-    return block.schema().getFields().stream().map(fl -> block.values(fl.getName()))
-        .toArray(Object[][]::new);
-  }
-
   private List<Object[][]> read(ParquetSource source) {
-    List<Object[][]> out = new ArrayList<>();
-    source.blocks(account, 128 * Bytes.MiB).doOnNext(b -> {
-      try (b) {
-        out.add(contents(b));
-      }
-    }).blockLast();
-    return out;
+    return contentsOf(source.blocks(account, 128 * Bytes.MiB));
   }
 
   private WriteSummary write(ParquetSink sink, Flux<Block> blocks) {

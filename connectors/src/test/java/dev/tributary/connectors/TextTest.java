@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -34,20 +33,12 @@ class TextTest extends ArenaTestSupport {
   }
 
   private List<Object[][]> read(TextSource source) {
-    List<Object[][]> out = new ArrayList<>();
-    source.blocks(account).doOnNext(b -> {
-      try (b) {
-        out.add(b.schema().getFields().stream().map(f -> b.values(f.getName()))
-            .toArray(Object[][]::new));
-      }
-    }).blockLast();
-    return out;
+    return contentsOf(source.blocks(account));
   }
 
   private Object[][] expected(int rows) {
     try (Block b = block(rows)) {
-      return b.schema().getFields().stream().map(f -> b.values(f.getName()))
-          .toArray(Object[][]::new);
+      return contents(b);
     }
   }
 

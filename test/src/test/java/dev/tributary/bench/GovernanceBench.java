@@ -1,9 +1,7 @@
 package dev.tributary.bench;
 
 import dev.tributary.DataContext;
-import dev.tributary.Dataset;
 import dev.tributary.it.Workloads;
-import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.MemoryLimitExceededException;
 import java.time.Duration;
@@ -79,22 +77,29 @@ public final class GovernanceBench {
         return;
       }
       long bytes = factor * limit;
-      long rows = bytes / Long.BYTES;
-      int blocks = (int) (bytes / blockBytes);
-      try (Arena arena = Arena.create("bench", limit)) {
-        DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
-        Dataset ds = Workloads.inflating(ctx, rows, blocks, 4);
-        long t0 = System.nanoTime();
-        Workloads.Received got = Workloads.sink(ds.toFlux(), sinkDelay).block();
-        long t1 = System.nanoTime();
-        if (!Workloads.Received.expected(rows).equals(got)) {
-          throw new AssertionError("wrong result " + got);
-        }
+      long[] clock = new long[2];
+      try {
+        Workloads.run(limit, bytes, blockBytes, sinkDelay, governed, new Workloads.RunHooks() {
+          @Override
+          public void start() {
+            clock[0] = System.nanoTime();
+          }
+
+          @Override
+          public void stop() {
+            clock[1] = System.nanoTime();
+          }
+
+          @Override
+          public void peak(long bytes) {
+            if (run >= 0) {
+              Mode.this.peak = Math.max(Mode.this.peak, bytes);
+            }
+          }
+        });
         if (run >= 0) {
-          mbps[run] = bytes / 1e6 / ((t1 - t0) / 1e9);
-          peak = Math.max(peak, arena.peakBytes());
+          mbps[run] = bytes / 1e6 / ((clock[1] - clock[0]) / 1e9);
         }
-        arena.awaitEmpty(Duration.ofSeconds(10));
       } catch (MemoryLimitExceededException e) {
         outcome = "out of memory: " + e.getMessage().split(":")[0];
       }

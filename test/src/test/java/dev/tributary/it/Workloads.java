@@ -4,7 +4,9 @@ import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
+import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.MemoryLimitExceededException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,47 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Workloads {
   private Workloads() {}
+
+  /** Hooks around one {@link #run}: the timed part, and the arena's peak (also on failure). */
+  public interface RunHooks {
+    /** The pipeline is built: timing starts. */
+    void start();
+
+    /** The sink has everything: timing stops. */
+    void stop();
+
+    /** The arena's peak bytes during the run. */
+    void peak(long bytes);
+  }
+
+  /**
+   * One run of the governance workload under an arena of {@code limit} bytes: a source of {@code
+   * bytes} in blocks of {@code blockBytes}, the 4x-inflating map, a sink taking {@code
+   * sinkDelay} per block; governed or with the plain prefetch. Checks the sink's checksum and
+   * waits for the arena to empty.
+   *
+   * @throws MemoryLimitExceededException if the run does not fit the limit
+   */
+  public static void run(long limit, long bytes, long blockBytes, Duration sinkDelay,
+      boolean governed, RunHooks hooks) {
+    long rows = bytes / Long.BYTES;
+    try (Arena arena = Arena.create("governance-run", limit)) {
+      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
+      Dataset ds = inflating(ctx, rows, (int) (bytes / blockBytes), 4);
+      hooks.start();
+      Received got;
+      try {
+        got = sink(ds.toFlux(), sinkDelay).block();
+      } finally {
+        hooks.peak(arena.peakBytes());
+      }
+      hooks.stop();
+      if (!Received.expected(rows).equals(got)) {
+        throw new IllegalStateException("wrong result " + got);
+      }
+      arena.awaitEmpty(Duration.ofSeconds(10));
+    }
+  }
 
   /** {@code rows} ids in {@code blocks} blocks, through a 4x-inflating map of concurrency 4. */
   public static Dataset inflating(DataContext context, long rows, int blocks, int concurrency) {

@@ -306,28 +306,27 @@ public final class TributaryRunner {
   private static double w3(BenchSpec spec, boolean on, Harness.Run run) {
     long limit = spec.w3LimitMiB() * Bytes.MiB;
     long bytes = spec.w3Factor() * limit;
-    long rows = bytes / Long.BYTES;
-    int blocks = (int) (bytes / Bytes.MiB);
-    Duration delay = Duration.ofNanos(spec.w3SinkMicros() * 1000L);
-    try (Arena arena = Arena.create("w3", limit)) {
-      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(on);
-      Dataset ds = Workloads.inflating(ctx, rows, blocks, 4);
-      run.startClock();
-      Workloads.Received got;
-      try {
-        got = Workloads.sink(ds.toFlux(), delay).block();
-      } finally {
-        run.peakArenaBytes(arena.peakBytes());
-      }
-      run.stopClock();
-      if (!Workloads.Received.expected(rows).equals(got)) {
-        throw new IllegalStateException("wrong result " + got);
-      }
-      run.bytes(bytes);
-      arena.awaitEmpty(Duration.ofSeconds(10));
-      return got.rows();
-    }
+    Workloads.run(limit, bytes, Bytes.MiB, Duration.ofNanos(spec.w3SinkMicros() * 1000L), on,
+        new Workloads.RunHooks() {
+          @Override
+          public void start() {
+            run.startClock();
+          }
+
+          @Override
+          public void stop() {
+            run.stopClock();
+          }
+
+          @Override
+          public void peak(long peakBytes) {
+            run.peakArenaBytes(peakBytes);
+          }
+        });
+    run.bytes(bytes);
+    return bytes / Long.BYTES;
   }
+
 
   /**
    * W3: {@link dev.tributary.bench.GovernanceBench}'s workload (a source of {@code w3Factor} x
