@@ -221,4 +221,43 @@ class ParquetSchemaUnionTest extends ArenaTestSupport {
     assertThat(contentsOf(Flux.defer(() -> source.blocks(account, SETTINGS, new ReadStats())
         .take(1)))).hasSize(1);
   }
+
+  private Path nested(String name, String repetition) throws IOException {
+    MessageType type = MessageTypeParser.parseMessageType("message m { " + repetition
+        + " group st { required int32 a; } " + repetition + " group l (LIST) {"
+        + " repeated group list { required int32 element; } } }");
+    Path file = dir.resolve(name);
+    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withType(type).build()) {
+      Group g = new SimpleGroupFactory(type).newGroup();
+      g.addGroup("st").append("a", 7);
+      g.addGroup("l").addGroup("list").append("element", 8);
+      writer.write(g);
+    }
+    return file;
+  }
+
+  @Test
+  void nestedColumnsRequiredInOneFileAndOptionalInAnotherReadAsNullableWithoutACopy()
+      throws IOException {
+    nested("a.parquet", "required");
+    nested("b.parquet", "optional");
+    ParquetSource source = ParquetSource.of(List.of(dir.toString()));
+    assertThat(source.schema().getFields()).allMatch(Field::isNullable);
+    List<Block> blocks = new ArrayList<>();
+    source.blocks(account, SETTINGS, new ReadStats()).doOnNext(blocks::add)
+        .blockLast(Duration.ofSeconds(30));
+    try {
+      assertThat(blocks).hasSize(2).allSatisfy(b -> {
+        assertThat(b.schema()).isEqualTo(source.schema());
+        assertThat(b.root().getFieldVectors()).extracting(v -> v.getField())
+            .as("the vectors' own fields").containsExactlyElementsOf(source.schema().getFields());
+      });
+      assertThat(AllTypes.rows(blocks)).extracting(r -> List.of(r.get("st"), r.get("l")))
+          .containsOnly(List.of(AllTypes.struct("a", 7), List.of(8)));
+    } finally {
+      blocks.forEach(Block::close);
+    }
+  }
+
 }
