@@ -348,9 +348,13 @@ public class Dataset {
     return batch == null ? Map.of() : batch;
   }
 
-  /** The number of rows; a plain source answers without reading. */
+  /**
+   * The number of rows; a plain source answers without reading, unless the context skips errored
+   * blocks: only reading tells which rows are readable, and the count must be what a read gives.
+   */
   public long count() {
-    if (plan instanceof LogicalPlan.Source s && s.rows() >= 0) {
+    if (plan instanceof LogicalPlan.Source s && context().maxErroredBlocks() == 0
+        && s.rows() >= 0) {
       return s.rows();
     }
     Long rows = blocking(flux -> flux

@@ -162,7 +162,8 @@ public final class Tributary {
    * overrideNumBlocks(n)}. Retried I/O errors and skipped unreadable blocks come from the
    * execution's {@link DataContext}; what was read (bytes, row groups read and skipped, errored
    * blocks) appears in the source's row of {@link Dataset#stats()}. {@code count()} and {@code
-   * schema()} read only the footers, unless a filter is set: then {@code count()} reads rows.
+   * schema()} read only the footers (the schema is every file's, unified), unless a filter is
+   * set or the context skips errored blocks: then {@code count()} reads rows.
    */
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",

@@ -29,6 +29,9 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -37,7 +40,9 @@ import reactor.core.publisher.Mono;
  * one block per row group, cut into several when it is larger than the block size asked for.
  * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
  * statistics and applied exactly to rows, read parallelism, file shuffling, a {@code path}
- * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}.
+ * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}:
+ * files that disagree are read in one schema unified from their footers (exact widening, columns
+ * some files lack as nulls) or refused naming both files.
  *
  * <p>Reads block on file I/O and run on the scheduler given in {@link ReadSettings}; errors
  * name the file and the row group or footer ({@link CorruptInputException}).
@@ -45,6 +50,8 @@ import reactor.core.publisher.Mono;
 public final class ParquetSource {
   /** Row groups read at once unless {@link #parallelism(int)} says otherwise. */
   public static final int DEFAULT_PARALLELISM = 4;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParquetSource.class);
 
   private static final List<FilterLevel> PUSHDOWN =
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
@@ -84,13 +91,15 @@ public final class ParquetSource {
    * Keeps only the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts.
    * Row groups whose min/max statistics, dictionaries or bloom filters rule the predicate out are
    * skipped unread; the rows of the others are then filtered exactly, so the result is the same
-   * as filtering every row. Filter columns need not be projected. {@link #rowCount()} then
+   * as filtering every row. Filter columns need not be projected; each file must have them with
+   * the predicate's types. The value sets of {@code in} and {@code notIn} are copied here (any
+   * set works, immutable ones too; later changes to it do not apply). {@link #rowCount()} then
    * answers -1: counting means reading.
    */
   public ParquetSource filter(FilterPredicate predicate) {
     RowFilter.columns(Objects.requireNonNull(predicate, "predicate"));
-    return new ParquetSource(files, columns, predicate, parallelism, includePaths, numBlocks,
-        opener);
+    return new ParquetSource(files, columns, FilterArgument.copyOf(predicate), parallelism,
+        includePaths, numBlocks, opener);
   }
 
   /**
@@ -154,12 +163,33 @@ public final class ParquetSource {
     return rows;
   }
 
-  /** The block schema (after projection, with {@code path} if asked), from the first footer. */
+  /**
+   * The block schema (after projection, with {@code path} if asked): the files' schemas unified
+   * from their footers (see {@link SchemaUnion}: exact widening, columns some files lack as
+   * nulls). Files whose footer cannot be read are left to the read, which fails or skips them
+   * as its settings say; this fails only when no footer can be read.
+   *
+   * @throws ColumnException if two files disagree on a column's type, or a projected column is
+   *     in no file
+   */
   public Schema schema() {
-    Path first = files.get(0);
-    FileMetaData meta = footer(first).getFileMetaData();
-    Schema schema = ParquetSchemas.toArrow(projection(meta.getSchema(), first),
-        meta.getKeyValueMetaData(), first.toString());
+    List<Path> readable = new ArrayList<>();
+    List<Schema> schemas = new ArrayList<>();
+    CorruptInputException unreadable = null;
+    for (Path file : files) {
+      try {
+        FileMetaData meta = footer(file).getFileMetaData();
+        schemas.add(ParquetSchemas.toArrow(projection(meta.getSchema()),
+            meta.getKeyValueMetaData(), file.toString()));
+        readable.add(file);
+      } catch (CorruptInputException e) {
+        unreadable = unreadable == null ? e : unreadable;
+      }
+    }
+    if (readable.isEmpty() && unreadable != null) {
+      throw unreadable;
+    }
+    Schema schema = SchemaUnion.of(readable, schemas, columns).schema();
     if (!includePaths) {
       return schema;
     }
@@ -192,15 +222,12 @@ public final class ParquetSource {
     return Flux.defer(() -> {
       BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
-      Flux<FilePlan> plans = Flux.fromIterable(files).concatMap(file ->
-          allowance.guard(plan(file, settings, stats).flux()), 1);
-      Flux<RowGroupRead> reads = numBlocks == 0
-          ? plans.concatMapIterable(p -> reads(p, Long.MAX_VALUE))
-          : plans.collectList().flatMapIterable(all -> {
-            long rows = all.stream().mapToLong(FilePlan::rows).sum();
-            long perBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
-            return all.stream().flatMap(p -> reads(p, perBlock).stream()).toList();
-          });
+      // Every footer first: the files' schemas are unified before any row is read.
+      Flux<RowGroupRead> reads = Flux.fromIterable(files)
+          .flatMapSequential(file -> allowance.guard(plan(file, settings, stats).flux()),
+              parallelism, 1)
+          .collectList()
+          .flatMapIterable(this::reads);
       Function<RowGroupRead, Flux<Block>> read = r ->
           allowance.guard(r.blocks(account, settings, stats, custody));
       Flux<Block> out = settings.preserveOrder()
@@ -211,7 +238,23 @@ public final class ParquetSource {
           sink.next(b);
         }
       }).doFinally(signal -> custody.releaseAll());
-    }).doOnDiscard(Block.class, Block::release);
+    }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
+        .doOnDiscard(Block.class, Block::release);
+  }
+
+  /**
+   * The first of several errors that parallel reads raised at once (each file failing the same
+   * way), the others attached as suppressed and logged: a read fails with one typed error.
+   */
+  private static Throwable firstError(Throwable multiple) {
+    List<Throwable> errors = Exceptions.unwrapMultiple(multiple);
+    Throwable first = errors.get(0);
+    for (Throwable other : errors.subList(1, errors.size())) {
+      LOG.warn("Parquet read failed more than once; reporting the first error, also: {}",
+          other.toString());
+      first.addSuppressed(other);
+    }
+    return first;
   }
 
   /** Reads a file's footer (retried) and decides which row groups and columns to read. */
@@ -231,7 +274,9 @@ public final class ParquetSource {
   private FilePlan plan(Path file, ParquetFileReader reader, ReadStats stats) {
     ParquetMetadata footer = reader.getFooter();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
-    MessageType projected = projection(fileSchema, file);
+    MessageType projected = projection(fileSchema);
+    Schema arrow = ParquetSchemas.toArrow(projected,
+        footer.getFileMetaData().getKeyValueMetaData(), file.toString());
     List<String> output = projected.getFields().stream().map(Type::getName).toList();
     List<Type> read = new ArrayList<>(projected.getFields());
     List<BlockMetaData> groups = footer.getBlocks();
@@ -262,38 +307,60 @@ public final class ParquetSource {
       indexes.add(footer.getBlocks().indexOf(group));
     }
     return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
-        indexes);
+        arrow, indexes);
   }
 
   /**
    * One file's read: its footer, the columns to read (projection, then filter-only columns), the
-   * columns to output, and the indexes of the row groups pushdown kept.
+   * columns to output and their Arrow schema in this file, and the indexes of the row groups
+   * pushdown kept.
    */
   private record FilePlan(Path file, ParquetMetadata footer, MessageType requested,
-      List<String> output, List<Integer> groups) {
+      List<String> output, Schema arrow, List<Integer> groups) {
     long rows() {
       return groups.stream().mapToLong(g -> footer.getBlocks().get(g).getRowCount()).sum();
     }
   }
 
-  /** The row-group reads of a planned file, at most {@code rowsPerBlock} rows per block. */
-  private List<RowGroupRead> reads(FilePlan plan, long rowsPerBlock) {
-    RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
-    return plan.groups().stream().map(g -> new RowGroupRead(plan.file(), plan.footer(), g,
-        plan.requested(), plan.output(), rows, rowsPerBlock, includePaths, opener)).toList();
+  /**
+   * The row-group reads of the planned files (those whose footer could be read), in the files'
+   * unified schema; about {@code numBlocks} blocks in all when that is set.
+   *
+   * @throws ColumnException if the files' schemas cannot be unified
+   */
+  private List<RowGroupRead> reads(List<FilePlan> plans) {
+    if (plans.isEmpty()) {
+      return List.of();
+    }
+    SchemaUnion union = SchemaUnion.of(plans.stream().map(FilePlan::file).toList(),
+        plans.stream().map(FilePlan::arrow).toList(), columns);
+    long rowsPerBlock = Long.MAX_VALUE;
+    if (numBlocks > 0) {
+      long rows = plans.stream().mapToLong(FilePlan::rows).sum();
+      rowsPerBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
+    }
+    List<RowGroupRead> reads = new ArrayList<>();
+    for (FilePlan plan : plans) {
+      RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
+      SchemaUnion.Conversion conversion = union.conversion(plan.arrow());
+      for (int g : plan.groups()) {
+        reads.add(new RowGroupRead(plan.file(), plan.footer(), g, plan.requested(),
+            plan.output(), rows, conversion, rowsPerBlock, includePaths, opener));
+      }
+    }
+    return reads;
   }
 
-  private MessageType projection(MessageType fileSchema, Path file) {
+  /** The projected columns {@code fileSchema} has (the others read as nulls), or all of them. */
+  private MessageType projection(MessageType fileSchema) {
     if (columns == null) {
       return fileSchema;
     }
     List<Type> fields = new ArrayList<>();
     for (String name : columns) {
-      if (!fileSchema.containsField(name)) {
-        throw new ColumnException(name, "not in " + file + "; it has "
-            + fileSchema.getFields().stream().map(Type::getName).toList());
+      if (fileSchema.containsField(name)) {
+        fields.add(fileSchema.getType(name));
       }
-      fields.add(fileSchema.getType(name));
     }
     return new MessageType(fileSchema.getName(), fields);
   }

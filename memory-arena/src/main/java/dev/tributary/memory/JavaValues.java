@@ -48,6 +48,10 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * a zone → {@code Instant}, without → {@code LocalDateTime}; decimal → {@code BigDecimal}; list →
  * {@code List}; fixed-size list of float32 → {@code float[]} (a tensor), of anything else → {@code
  * List}; struct → {@code Map<String, Object>} in field order; null → {@code null}.
+ *
+ * <p>A map (Arrow's map vector is a list of key-value structs) → a {@code List} of entries, each a
+ * {@code Map} of {@code key} and {@code value}, in stored order: lossless where a {@code
+ * java.util.Map} would lose the order and any repeated keys.
  */
 public final class JavaValues {
   /** The decimal precision inferred for {@code BigDecimal} values (Arrow's decimal128 maximum). */
