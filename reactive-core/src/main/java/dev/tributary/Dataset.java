@@ -95,10 +95,15 @@ public class Dataset {
     return oneToOne("Map", RowTransforms.map(fn), MapBatchesOptions.DEFAULTS, null);
   }
 
-  /** Replaces every row by the zero or more rows {@code fn} returns. */
+  /**
+   * Replaces every row by the zero or more rows {@code fn} returns. Output rows are cut into
+   * blocks as they are produced and made only as downstream asks, so one row may expand into
+   * more rows than the memory limit holds; return a lazy {@code Iterable} (not a {@code List})
+   * for large expansions so the rows are not all built on the heap first.
+   */
   public Dataset flatMap(
       Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
-    return oneToOne("FlatMap", RowTransforms.flatMap(fn), MapBatchesOptions.DEFAULTS, null);
+    return derive(new LogicalPlan.FlatMap(plan, Objects.requireNonNull(fn, "fn")));
   }
 
   /** Keeps the rows for which {@code keep} is true. */

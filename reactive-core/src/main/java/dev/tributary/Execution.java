@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.LogicalPlan.FlatMap;
 import dev.tributary.LogicalPlan.Limit;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
@@ -9,6 +10,7 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.FlatMapRows;
 import dev.tributary.operators.Governor;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
@@ -108,6 +110,9 @@ final class Execution {
     String indent = "  ".repeat(depth);
     if (node instanceof Source s) {
       lines.add(indent + "Source " + s.name());
+    } else if (node instanceof FlatMap f) {
+      describe(f.input(), context, lines, depth);
+      lines.add(indent + "FlatMapRows FlatMap");
     } else if (node instanceof Limit l) {
       describe(l.input(), context, lines, depth);
       lines.add(indent + "Limit[" + l.rows() + "]");
@@ -131,6 +136,14 @@ final class Execution {
       OperatorStats st = track(s.name(), account);
       return st.instrument(s.reader().read(account, context, st)
           .subscribeOn(context.ioScheduler()));
+    }
+    if (node instanceof FlatMap f) {
+      Account account = open(f.describe());
+      OperatorStats st = track(f.describe(), account);
+      return compile(f.input())
+          .transform(governor(f.describe(), account, st, f.input() instanceof Source))
+          .transform(FlatMapRows.of(f.describe(), f.fn(), account,
+              context.effectiveMaxBlockSize()).stats(st));
     }
     if (node instanceof Limit l) {
       return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));

@@ -5,7 +5,9 @@ import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.OperatorStats;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -17,7 +19,7 @@ final class LogicalPlan {
   private LogicalPlan() {}
 
   /** A node of the plan. */
-  sealed interface Node permits Source, OneToOne, Limit, Union {
+  sealed interface Node permits Source, OneToOne, FlatMap, Limit, Union {
     /** The output schema if known without running, else null. */
     Schema schema();
 
@@ -89,6 +91,21 @@ final class LogicalPlan {
     }
   }
 
+  /** Every row replaced by the rows {@code fn} returns; output blocks cut as rows are made. */
+  record FlatMap(Node input,
+      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn)
+      implements Node {
+    @Override
+    public Schema schema() {
+      return null;
+    }
+
+    @Override
+    public String describe() {
+      return "FlatMap";
+    }
+  }
+
   /** The first {@code rows} rows. */
   record Limit(Node input, long rows) implements Node {
     @Override
@@ -127,6 +144,8 @@ final class LogicalPlan {
         .append('\n');
     if (node instanceof OneToOne o) {
       explain(o.input(), depth + 1, sb);
+    } else if (node instanceof FlatMap f) {
+      explain(f.input(), depth + 1, sb);
     } else if (node instanceof Limit l) {
       explain(l.input(), depth + 1, sb);
     } else if (node instanceof Union u) {

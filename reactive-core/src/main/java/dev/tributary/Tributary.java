@@ -11,6 +11,7 @@ import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.Blocks;
+import dev.tributary.operators.RowChunks;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.SourceReads;
 import java.lang.reflect.Array;
@@ -79,17 +80,23 @@ public final class Tributary {
     });
   }
 
-  /** A dataset of the given rows (maps from column name to value), in up to 200 blocks. */
+  /**
+   * A dataset of the given rows (maps from column name to value), in up to 200 blocks, each
+   * also cut to the execution's block size by the rows' measured bytes.
+   */
   public static Dataset fromItems(List<? extends Map<String, ?>> items) {
     List<Map<String, Object>> rows = new ArrayList<>(items.size());
     for (Map<String, ?> item : items) {
       rows.add(new LinkedHashMap<>(item));
     }
-    int blocks = defaultBlocks(rows.size(), 64, DataContext.current());
+    // Blocks are cut by the rows' measured size at run time (so a few huge rows never share a
+    // block beyond the memory limit) and by count (so small datasets still give several blocks).
+    int blocks = defaultBlocks(rows.size(), 1, DataContext.current());
+    int rowsPerBlock = (int) Math.max(1,
+        Math.min(RowChunks.DEFAULT_MAX_ROWS, (rows.size() + (long) blocks - 1) / blocks));
     return new Dataset(LogicalPlan.Source.of("FromItems[" + rows.size() + "]", (account, ctx) ->
-        Flux.range(0, rows.isEmpty() ? 0 : blocks).map(i -> Rows.write(
-            rows.subList(rows.size() * i / blocks, rows.size() * (i + 1) / blocks), null,
-            account)), null, rows.size()), null);
+        RowChunks.of(rows.iterator(), null, account, ctx.effectiveMaxBlockSize(), rowsPerBlock),
+        null, rows.size()), null);
   }
 
   /**

@@ -10,8 +10,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * {@link BlockTransform}s for row-level user functions and column reshaping: map, flatMap,
- * filter, withColumn, select, drop and rename, as Ray Data offers them.
+ * {@link BlockTransform}s for row-level user functions and column reshaping: map, filter, withColumn, select, drop and rename, as Ray Data offers them.
  */
 public final class RowTransforms {
   private RowTransforms() {}
@@ -24,19 +23,6 @@ public final class RowTransforms {
       List<Map<String, Object>> mapped = new ArrayList<>(rows.size());
       for (Map<String, Object> row : rows) {
         mapped.add(Objects.requireNonNull(fn.apply(row), "map function returned null"));
-      }
-      return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
-    };
-  }
-
-  /** Zero or more output rows per input row. */
-  public static BlockTransform flatMap(
-      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
-    Objects.requireNonNull(fn, "fn");
-    return (in, out) -> {
-      List<Map<String, Object>> mapped = new ArrayList<>();
-      for (Map<String, Object> row : Rows.read(in)) {
-        fn.apply(row).forEach(mapped::add);
       }
       return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
     };
