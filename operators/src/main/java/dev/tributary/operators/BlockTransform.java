@@ -22,10 +22,13 @@ public interface BlockTransform {
       if (middle == null) {
         return null;
       }
+      Block result = null;
       try {
-        return next.apply(middle, out);
+        result = next.apply(middle, out);
+        return result;
       } finally {
-        if (middle != input) {
+        // Unless next passed it on unchanged (a filter keeping every row).
+        if (middle != input && middle != result) {
           middle.release();
         }
       }

@@ -57,6 +57,34 @@ class OperatorsTest {
   }
 
   @Test
+  void aFusedStepThatPassesItsInputOnKeepsItOpen() {
+    BlockTransform addOne = (in, out) -> Block.builder(out)
+        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
+    BlockTransform keepAll = RowTransforms.filter(r -> true);
+    List<Long> out = drain(ids(3, 10).transform(MapBlocks.of("fused", addOne.andThen(keepAll),
+        op)));
+    assertThat(out).isEqualTo(LongStream.range(1, 31).boxed().toList());
+  }
+
+  @Test
+  void concatAndUnionGiveAColumnNullInOneBlockTheOthersType() {
+    Block sparse = Block.builder(source).column("v", new Object[] {null, null}).build();
+    Block typed = Block.builder(source).column("v", new Object[] {7L}).build();
+    try (Block all = Blocks.concat(List.of(sparse, typed), op)) {
+      assertThat(all.values("v")).containsExactly(null, null, 7L);
+      assertThat(all.schema().findField("v").getType())
+          .isEqualTo(new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true));
+    }
+    List<Object> values = new ArrayList<>();
+    Union.of(List.of(Flux.just(sparse), Flux.just(typed))).doOnNext(b -> {
+      try (b) {
+        values.addAll(java.util.Arrays.asList(b.values("v")));
+      }
+    }).blockLast();
+    assertThat(values).containsExactly(null, null, 7L);
+  }
+
+  @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
     BlockTransform plusOne = (in, out) -> Block.builder(out)
         .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
