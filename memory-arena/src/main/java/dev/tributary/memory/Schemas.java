@@ -36,7 +36,7 @@ public final class Schemas {
     Set<String> seen = new HashSet<>();
     for (Field f : fields) {
       if (!seen.add(f.getName())) {
-        throw new ColumnException(f.getName(), where + " would make two columns of this name ("
+        throw new ColumnException(f.getName(), "appears twice in " + where + " ("
             + fields.stream().map(Field::getName).toList() + "); rename or drop one first");
       }
     }
