@@ -136,6 +136,8 @@ class PlanChecksTest {
     assertThatThrownBy(() -> ds.withContext(null)).hasMessageContaining("context");
     assertThatThrownBy(() -> Tributary.fromArrow((VectorSchemaRoot) null))
         .hasMessageContaining("roots[0]");
+    assertThatThrownBy(() -> ctx.withRetriedIoErrors(java.io.IOException.class, null))
+        .hasMessageContaining("types[1]");
   }
 
   @Test
