@@ -85,6 +85,23 @@ class OperatorsTest {
   }
 
   @Test
+  void nullTypedColumnsSurviveTakeCopySliceAndProjection() {
+    try (Block b = Block.builder(source).column("id", new long[] {1, 2, 3})
+        .column("none", new Object[3]).build()) {
+      try (Block kept = Blocks.keep(b, i -> i != 1, op);
+          Block copied = Blocks.copy(op, b.root());
+          Block sliced = b.slice(1, 2);
+          Block renamed = Blocks.project(b, Map.of("none", "still"), op)) {
+        assertThat(kept.longs("id")).containsExactly(1, 3);
+        assertThat(kept.values("none")).containsExactly(null, null);
+        assertThat(copied.values("none")).hasSize(3).containsOnlyNulls();
+        assertThat(sliced.values("none")).hasSize(2).containsOnlyNulls();
+        assertThat(renamed.values("still")).hasSize(3).containsOnlyNulls();
+      }
+    }
+  }
+
+  @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
     BlockTransform plusOne = (in, out) -> Block.builder(out)
         .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
