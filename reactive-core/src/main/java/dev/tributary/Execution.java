@@ -7,6 +7,7 @@ import dev.tributary.LogicalPlan.OneToOne;
 import dev.tributary.LogicalPlan.Source;
 import dev.tributary.LogicalPlan.Union;
 import dev.tributary.memory.Account;
+import dev.tributary.memory.AccountGroup;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
@@ -36,7 +37,8 @@ import reactor.core.publisher.Flux;
 final class Execution {
   private final DataContext context;
   private final Arena arena;
-  private final List<Account> accounts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The accounts of this execution's operators; their combined peak is the execution's. */
+  private final AccountGroup accounts;
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
@@ -50,6 +52,7 @@ final class Execution {
   private Execution(DataContext context) {
     this.context = context;
     this.arena = context.arena();
+    this.accounts = new AccountGroup(arena);
     this.resources = new ResourceManager(arena, context.memoryLimit());
   }
 
@@ -74,8 +77,8 @@ final class Execution {
         if (execution.context.enableProgressBars()) {
           execution.progress = Progress.start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
-              () -> Progress.memory(execution.accounts.stream().mapToLong(Account::heldBytes)
-                  .sum(), execution.context.memoryLimit()));
+              () -> Progress.memory(execution.accounts.heldBytes(),
+                  execution.context.memoryLimit()));
         }
       } catch (RuntimeException e) {
         execution.finish();
@@ -231,9 +234,7 @@ final class Execution {
   }
 
   private Account open(String name) {
-    Account account = arena.openAccount(name);
-    accounts.add(account);
-    return account;
+    return accounts.open(name);
   }
 
   private OperatorStats track(String name, Account account) {
@@ -254,7 +255,7 @@ final class Execution {
     long quiet = endedEarly ? QUIET_PERIOD.toNanos() : 0;
     long emptySince = -1;
     while (System.nanoTime() < deadline) {
-      boolean empty = accounts.stream().allMatch(a -> a.heldBytes() == 0);
+      boolean empty = accounts.heldBytes() == 0;
       long now = System.nanoTime();
       if (!empty) {
         emptySince = -1;
@@ -271,12 +272,12 @@ final class Execution {
   private ExecutionStats finish() {
     ExecutionStats result = new ExecutionStats(
         stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
-        arena.peakBytes(), arena.limitBytes());
+        accounts.peakBytes(), arena.limitBytes());
     resources.stop();
     if (progress != null) {
       progress.stop();
     }
-    accounts.forEach(Account::closeWhenEmpty);
+    accounts.accounts().forEach(Account::closeWhenEmpty);
     return result;
   }
 }

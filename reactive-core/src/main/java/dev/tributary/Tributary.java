@@ -9,6 +9,7 @@ import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.Blocks;
 import dev.tributary.operators.RowChunks;
@@ -102,11 +103,21 @@ public final class Tributary {
   /**
    * A dataset of copies of the given record batches, one block each; the caller keeps ownership
    * of the roots.
+   *
+   * @throws ColumnException if two columns of a root share a name
+   * @throws dev.tributary.error.SchemaMismatchException if the roots' schemas do not unify
+   *     ({@link Schemas#unify})
    */
   public static Dataset fromArrow(VectorSchemaRoot... roots) {
+    Objects.requireNonNull(roots, "roots");
+    Schema schema = null;
+    for (int i = 0; i < roots.length; i++) {
+      Schema s = Objects.requireNonNull(roots[i], "roots[" + i + "]").getSchema();
+      Schemas.requireUniqueNames(s.getFields(), "fromArrow");
+      schema = schema == null ? s : Schemas.unify(schema, s, "fromArrow");
+    }
     List<VectorSchemaRoot> list = List.of(roots);
     long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
-    Schema schema = list.isEmpty() ? null : list.get(0).getSchema();
     return new Dataset(LogicalPlan.Source.of("FromArrow[" + list.size() + "]", (account, ctx) ->
         Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
   }

@@ -57,6 +57,7 @@ public final class ArrowIpcSink {
 
     @Override
     void openFile(Path path, Schema schema) throws IOException {
+      root = VectorSchemaRoot.create(schema, account().allocator());
       writer = new ArrowFileWriter(root, null,
           FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       writer.start();
@@ -64,9 +65,6 @@ public final class ArrowIpcSink {
 
     @Override
     void writeRows(Block block) throws IOException {
-      if (root == null) {
-        root = VectorSchemaRoot.create(block.schema(), block.owner().allocator());
-      }
       // A block is one record batch: it goes whole into the current file.
       fileForWhole(block.rowCount());
       try (ArrowRecordBatch batch = new VectorUnloader(block.root()).getRecordBatch()) {
@@ -80,6 +78,7 @@ public final class ArrowIpcSink {
     void closeFile() throws IOException {
       writer.end();
       writer.close();
+      release();
     }
 
     @Override

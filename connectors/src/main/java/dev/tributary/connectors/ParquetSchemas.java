@@ -29,7 +29,9 @@ import org.apache.parquet.schema.Types;
  * boolean, utf8, binary, fixed-size binary, date, timestamp (ms, µs, ns; a zone means "adjusted
  * to UTC"), decimal, list and fixed-size list (written as Parquet's three-level LIST), struct
  * (a group), and map (Parquet's MAP: a repeated {@code key_value} group of a required key and a
- * value); nullable fields are optional.
+ * value); nullable fields are optional. Arrow's null type (a column with no value, its type
+ * unknown) is written as Arrow's Parquet writer writes it, an optional INT32 with the {@code
+ * UNKNOWN} logical type, and reads back as int32.
  *
  * <p>Parquet cannot hold a time-zone name or a fixed list size, so writers also store the Arrow
  * schema in the file's key-value metadata under {@link #ARROW_SCHEMA_KEY}; readers take zone
@@ -103,6 +105,11 @@ final class ParquetSchemas {
     }
     if (t instanceof ArrowType.Bool) {
       return Types.primitive(PrimitiveTypeName.BOOLEAN, rep).named(name);
+    }
+    if (t instanceof ArrowType.Null) {
+      // As Arrow's own Parquet writer does: an optional INT32 annotated "unknown" (always null).
+      return Types.primitive(PrimitiveTypeName.INT32, Type.Repetition.OPTIONAL)
+          .as(LogicalTypeAnnotation.unknownType()).named(name);
     }
     if (t instanceof ArrowType.Utf8) {
       return Types.primitive(PrimitiveTypeName.BINARY, rep)

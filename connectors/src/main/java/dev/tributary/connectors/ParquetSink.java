@@ -14,6 +14,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -212,6 +213,9 @@ public final class ParquetSink {
 
     /** Writes slot r of {@code v} as field {@code index} of the current group, unless null. */
     private ColumnWriter fieldWriter(FieldVector v, String name, int index) {
+      if (v instanceof NullVector) {
+        return r -> { }; // every slot is null: the field is left out
+      }
       ColumnWriter value = valueWriter(v);
       boolean mayBeNull = v.getNullCount() > 0;
       return r -> {

@@ -37,8 +37,10 @@ final class SinkRun {
           .publishOn(Schedulers.boundedElastic(), 1)
           .doOnNext(b -> {
             if (custody.take(b)) {
-              try (b) {
+              try {
                 job.write(b);
+              } finally {
+                b.release(); // a no-op when the job kept the block (moved to its account)
               }
             }
           })

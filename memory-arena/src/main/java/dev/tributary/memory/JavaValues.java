@@ -22,6 +22,7 @@ import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
@@ -47,7 +48,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * String}; binary and fixed-size binary → {@code byte[]}; date → {@code LocalDate}; timestamp with
  * a zone → {@code Instant}, without → {@code LocalDateTime}; decimal → {@code BigDecimal}; list →
  * {@code List}; fixed-size list of float32 → {@code float[]} (a tensor), of anything else → {@code
- * List}; struct → {@code Map<String, Object>} in field order; null → {@code null}.
+ * List}; struct → {@code Map<String, Object>} in field order; null → {@code null}. A column of
+ * Arrow's null type (a column whose type is not known yet: null in every row seen) holds only
+ * {@code null}.
  *
  * <p>A map (Arrow's map vector is a list of key-value structs) → a {@code List} of entries, each a
  * {@code Map} of {@code key} and {@code value}, in stored order: lossless where a {@code
@@ -195,6 +198,8 @@ public final class JavaValues {
       data.setValueCount(start + items.size());
     } else if (vector instanceof FixedSizeListVector v) {
       setFixedList(v, index, value);
+    } else if (vector instanceof NullVector) {
+      throw new ArithmeticException("a column of the null type holds only nulls");
     } else if (vector instanceof StructVector v) {
       Map<?, ?> fields = (Map<?, ?>) value;
       for (Object key : fields.keySet()) {
@@ -278,7 +283,9 @@ public final class JavaValues {
   /**
    * The Arrow field a column of these Java values becomes (see the class comment), from its
    * non-null values: lists take their element type from every element, structs the union of
-   * their keys. A column of only nulls becomes nullable utf8.
+   * their keys. A column of only nulls (an element or struct field included) has Arrow's null
+   * type: its type is not known from these values, and it takes the type of the same column in
+   * other blocks when they are combined ({@link Schemas#unify}).
    *
    * @throws ColumnException if values of one column have different types
    */
@@ -331,7 +338,9 @@ public final class JavaValues {
   }
 
   private static ArrowType scalarType(String name, Object sample, int scale) {
-    if (sample == null || sample instanceof String) {
+    if (sample == null) {
+      return ArrowType.Null.INSTANCE;
+    } else if (sample instanceof String) {
       return ArrowType.Utf8.INSTANCE;
     } else if (sample instanceof Long) {
       return new ArrowType.Int(64, true);

@@ -1,6 +1,7 @@
 package dev.tributary.operators;
 
 import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,13 +78,23 @@ public final class RowTransforms {
     };
   }
 
-  /** Column {@code from} renamed to {@code to}, others unchanged (zero-copy). */
+  /**
+   * Column {@code from} renamed to {@code to}, others unchanged (zero-copy).
+   *
+   * @throws ColumnException if there is no column {@code from}, or another column is named
+   *     {@code to}
+   */
   public static BlockTransform rename(String from, String to) {
     return (in, out) -> {
       in.vector(from);
       Map<String, String> names = new LinkedHashMap<>();
       in.schema().getFields().forEach(f ->
           names.put(f.getName(), f.getName().equals(from) ? to : f.getName()));
+      if (!from.equals(to) && in.root().getVector(to) != null) {
+        throw new ColumnException(to, "rename(" + from + " -> " + to + ") would make two columns"
+            + " of this name; the input has " + Blocks.identity(in).keySet()
+            + "; rename or drop one first");
+      }
       return Blocks.project(in, names, out);
     };
   }
