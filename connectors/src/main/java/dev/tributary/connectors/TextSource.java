@@ -76,7 +76,7 @@ public final class TextSource {
     return new TextSource(format, files, options, rowsPerBlock, schema);
   }
 
-  /** Uses another field delimiter (CSV only): {@code options(options().delimiter(d))}. */
+  /** Uses another field delimiter (CSV only), keeping the other {@link CsvOptions}. */
   public TextSource delimiter(char delimiter) {
     return options(options.delimiter(delimiter));
   }

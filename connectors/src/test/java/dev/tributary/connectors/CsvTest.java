@@ -226,6 +226,27 @@ class CsvTest extends ArenaTestSupport {
   }
 
   @Test
+  void veryLongValuesRoundTripInCsvAndJson() {
+    String piece = "q\"uote, new\nline ü😀 ";
+    String longValue = piece.repeat((1 << 20) / piece.length()); // about a MiB
+    Schema schema = schema(AllTypes.field("s", UTF8));
+    List<String> values = Arrays.asList(longValue, "", null, longValue + "!");
+    Path csv = write(Block.builder(account).column(schema.getFields().get(0), values).build(),
+        CsvOptions.defaults());
+    assertThat(read(csv, CsvOptions.defaults(), null)).extracting(r -> r.get("s"))
+        .containsExactlyElementsOf(values);
+    assertThat(DuckDbText.read("read_csv", csv, schema, "header=true, allow_quoted_nulls=false"))
+        .extracting(r -> r.get("s")).containsExactlyElementsOf(values);
+    Path json = TextSink.jsonLines(dir.resolve("json")).write(Flux.defer(() -> Flux.just(
+        Block.builder(account).column(schema.getFields().get(0), values).build()))).block()
+        .files().get(0);
+    assertThat(rowsOf(TextSource.jsonLines(List.of(json.toString())).blocks(account)))
+        .extracting(r -> r.get("s")).containsExactlyElementsOf(values);
+    assertThat(DuckDbText.read("read_json", json, schema, "")).extracting(r -> r.get("s"))
+        .containsExactlyElementsOf(values);
+  }
+
+  @Test
   void duplicateHeaderNamesAreRefused() throws IOException {
     Path file = dir.resolve("dup.csv");
     Files.writeString(file, "a,b,a\n1,2,3\n");
