@@ -114,11 +114,15 @@ final class CsvRows extends TextRows {
   }
 
   @Override
+  int parserLine() {
+    return it.getCurrentLocation().getLineNr();
+  }
+
+  @Override
   String where(IOException e) {
-    String here = "line " + it.getCurrentLocation().getLineNr();
     // Jackson decodes UTF-8 a buffer ahead of the rows it parses: find the line by scanning.
     return e instanceof CharConversionException || e instanceof CharacterCodingException
-        ? InvalidUtf8.locate(file, here) : here;
+        ? InvalidUtf8.locate(file, super.where(e)) : super.where(e);
   }
 
   @Override

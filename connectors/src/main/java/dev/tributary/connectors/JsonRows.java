@@ -1,8 +1,6 @@
 package dev.tributary.connectors;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -97,10 +95,8 @@ final class JsonRows extends TextRows {
   }
 
   @Override
-  String where(IOException e) {
-    JsonLocation at = e instanceof JsonProcessingException p ? p.getLocation() : null;
-    return "line " + (at != null && at.getLineNr() > 0 ? at.getLineNr()
-        : it.getCurrentLocation().getLineNr());
+  int parserLine() {
+    return it.getCurrentLocation().getLineNr();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.tributary.connectors;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockBuilder;
@@ -50,8 +52,14 @@ abstract class TextRows implements Closeable {
   /** The line the row {@link #nextRow} returned last starts on. */
   abstract int rowLine();
 
-  /** Where in the file reading failed with {@code e}. */
-  abstract String where(IOException e);
+  /** The line the parser is on. */
+  abstract int parserLine();
+
+  /** Where in the file reading failed with {@code e}: Jackson's location, else the parser's. */
+  String where(IOException e) {
+    JsonLocation at = e instanceof JsonProcessingException p ? p.getLocation() : null;
+    return "line " + (at != null && at.getLineNr() > 0 ? at.getLineNr() : parserLine());
+  }
 
   /** Whether the columns are fixed (given, or inferred from the first block). */
   final boolean columnsFixed() {
@@ -70,10 +78,13 @@ abstract class TextRows implements Closeable {
   /** The next block of at most {@code rowsPerBlock} rows charged to {@code account}, or null. */
   final Block nextBlock(Account account) {
     List<Object[]> rows = new ArrayList<>();
-    int[] lines = new int[rowsPerBlock];
+    int[] lines = new int[Math.min(rowsPerBlock, 1024)];
     try {
       Object[] row;
       while (rows.size() < rowsPerBlock && (row = nextRow()) != null) {
+        if (rows.size() == lines.length) {
+          lines = Arrays.copyOf(lines, Math.min(rowsPerBlock, 2 * lines.length));
+        }
         lines[rows.size()] = rowLine();
         rows.add(row);
       }

@@ -247,6 +247,16 @@ class CsvTest extends ArenaTestSupport {
   }
 
   @Test
+  void malformedQuotingNamesTheLine() throws IOException {
+    Path file = dir.resolve("quotes.csv");
+    Files.writeString(file, "a,b\n1,\"x\ny\"\n2,\"x\"y\n3,z\n");
+    assertThatThrownBy(() -> read(file, CsvOptions.defaults(), null))
+        .isInstanceOfSatisfying(CorruptInputException.class,
+            e -> assertThat(e.location()).isEqualTo("line 4"))
+        .hasMessageContaining("quotes.csv");
+  }
+
+  @Test
   void duplicateHeaderNamesAreRefused() throws IOException {
     Path file = dir.resolve("dup.csv");
     Files.writeString(file, "a,b,a\n1,2,3\n");
