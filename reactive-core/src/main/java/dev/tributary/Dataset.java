@@ -4,6 +4,7 @@ import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
 import dev.tributary.connectors.ArrowIpcSink;
+import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
@@ -552,6 +553,11 @@ public class Dataset {
   /** Writes the dataset as CSV files (with a header row) into {@code directory}, atomically. */
   public WriteSummary writeCsv(String directory) {
     return writeText(TextSink.csv(path(directory)));
+  }
+
+  /** Writes the dataset as CSV files in the dialect of {@code options}, atomically. */
+  public WriteSummary writeCsv(String directory, CsvOptions options) {
+    return writeText(TextSink.csv(java.nio.file.Path.of(directory)).options(options));
   }
 
   /** Writes the dataset as JSON-lines files into {@code directory}, atomically. */

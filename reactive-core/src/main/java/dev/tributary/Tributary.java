@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.connectors.ArrowIpcSource;
+import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.FileSource;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.ReadStats;
@@ -250,7 +251,24 @@ public final class Tributary {
     return fromText(TextSource.csv(List.of(paths)).schema(schema), "ReadCsv");
   }
 
-  /** A dataset over JSON-lines files, directories or globs; types inferred. */
+  /**
+   * A dataset over CSV files in the dialect of {@code options} (delimiter, quote, escape, null
+   * token, header; e.g. {@code CsvOptions.defaults().escape('\\')} for Spark's output); types
+   * inferred.
+   */
+  public static Dataset readCsv(CsvOptions options, String... paths) {
+    return fromText(TextSource.csv(List.of(paths)).options(options), "ReadCsv");
+  }
+
+  /** A dataset over CSV files in the dialect of {@code options}, with the types of a schema. */
+  public static Dataset readCsv(Schema schema, CsvOptions options, String... paths) {
+    return fromText(TextSource.csv(List.of(paths)).options(options).schema(schema), "ReadCsv");
+  }
+
+  /**
+   * A dataset over JSON-lines files, directories ({@code .jsonl} and {@code .json} files) or
+   * globs; types inferred from each file's first block of objects.
+   */
   public static Dataset readJson(String... paths) {
     return fromText(TextSource.jsonLines(List.of(paths)), "ReadJson");
   }

@@ -16,27 +16,27 @@ final class InputFiles {
   private InputFiles() {}
 
   /**
-   * The files named by {@code paths}: a file as is, a directory's regular files ending in {@code
-   * suffix} (recursively, hidden ones skipped), a glob ({@code *}, {@code ?}, {@code [..]},
-   * <code>{a,b}</code>) matched in its parent directory.
+   * The files named by {@code paths}: a file as is, a directory's regular files ending in one of
+   * {@code suffixes} (recursively, hidden ones skipped), a glob ({@code *}, {@code ?},
+   * {@code [..]}, <code>{a,b}</code>) matched in its parent directory.
    *
    * @throws UncheckedIOException wrapping {@link NoSuchFileException} if a path or glob matches
    *     nothing
    */
-  static List<Path> expand(List<String> paths, String suffix) {
+  static List<Path> expand(List<String> paths, String... suffixes) {
     List<Path> files = new ArrayList<>();
     for (String p : paths) {
-      List<Path> found = expandOne(p, suffix);
+      List<Path> found = expandOne(p, suffixes);
       if (found.isEmpty()) {
         throw new UncheckedIOException(new NoSuchFileException(p, null,
-            "no " + suffix + " file matches"));
+            "no " + String.join(" or ", suffixes) + " file matches"));
       }
       files.addAll(found);
     }
     return files;
   }
 
-  private static List<Path> expandOne(String p, String suffix) {
+  private static List<Path> expandOne(String p, String... suffixes) {
     try {
       if (p.matches(".*[*?\\[{].*")) {
         Path pattern = Path.of(p).toAbsolutePath();
@@ -50,7 +50,7 @@ final class InputFiles {
       if (Files.isDirectory(path)) {
         try (Stream<Path> s = Files.walk(path)) {
           return s.filter(Files::isRegularFile)
-              .filter(f -> f.getFileName().toString().endsWith(suffix))
+              .filter(f -> Stream.of(suffixes).anyMatch(f.getFileName().toString()::endsWith))
               .filter(f -> !f.getFileName().toString().startsWith("."))
               .sorted().toList();
         }

@@ -1,11 +1,10 @@
 package dev.tributary.connectors;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.BufferedWriter;
@@ -24,42 +23,59 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
- * like {@link ParquetSink}: temporary names, renamed only when the whole stream is written.
- * JSON lines hold every column type (dates and timestamps as ISO strings, binary as base64,
- * lists as arrays, structs as objects); CSV holds flat columns only. Nulls are empty CSV fields
- * or JSON {@code null}s. Blocks are closed once written.
+ * Writes a stream of blocks as CSV (in the dialect of {@link CsvOptions}, a header row by
+ * default) or JSON lines, with Jackson, atomically like {@link ParquetSink}: temporary names,
+ * renamed only when the whole stream is written. JSON lines hold every column type (dates and
+ * timestamps as ISO strings, binary as base64, decimals as plain numbers, lists as arrays,
+ * structs as objects, {@code NaN} and {@code Infinity} unquoted as DuckDB and Python write them);
+ * CSV holds flat columns only. A CSV null is an empty unquoted field (or the null token), an
+ * empty string {@code ""}; a JSON null is {@code null}. Blocks are closed once written.
  */
 public final class TextSink {
   private enum Format { CSV, JSON_LINES }
 
-  /** Jackson mappers and writers are thread-safe once configured: one for every file. */
-  private static final CsvMapper CSV = new CsvMapper();
-  private static final ObjectWriter JSON_WRITER = new ObjectMapper()
+  /** Jackson writers are thread-safe once configured: one for every file. */
+  private static final ObjectWriter JSON_WRITER = JsonMapper.builder()
       .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
       .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-      .writer().withRootValueSeparator("\n");
+      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+      .build().writer().withRootValueSeparator("\n");
 
   private final Format format;
   private final Path directory;
+  private final CsvOptions options;
   private final long rowsPerFile;
 
-  private TextSink(Format format, Path directory, long rowsPerFile) {
+  private TextSink(Format format, Path directory, CsvOptions options, long rowsPerFile) {
     this.format = format;
     this.directory = directory;
+    this.options = options;
     this.rowsPerFile = rowsPerFile;
   }
 
-  /** A CSV sink into {@code directory}. */
+  /** A CSV sink into {@code directory}, writing {@link CsvOptions#defaults()}. */
   public static TextSink csv(Path directory) {
     return new TextSink(Format.CSV, Objects.requireNonNull(directory, "directory"),
-        Long.MAX_VALUE);
+        CsvOptions.defaults(), Long.MAX_VALUE);
   }
 
   /** A JSON-lines sink into {@code directory}. */
   public static TextSink jsonLines(Path directory) {
     return new TextSink(Format.JSON_LINES, Objects.requireNonNull(directory, "directory"),
-        Long.MAX_VALUE);
+        CsvOptions.defaults(), Long.MAX_VALUE);
+  }
+
+  /**
+   * Writes CSV in the dialect of {@code options} (delimiter, quote, escape, null token, header).
+   *
+   * @throws IllegalArgumentException if this is a JSON-lines sink
+   */
+  public TextSink options(CsvOptions options) {
+    Objects.requireNonNull(options, "options");
+    if (format != Format.CSV) {
+      throw new IllegalArgumentException("CSV options given to a JSON-lines sink");
+    }
+    return new TextSink(format, directory, options, rowsPerFile);
   }
 
   /** Starts a new file every {@code rows} rows. */
@@ -67,7 +83,7 @@ public final class TextSink {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new TextSink(format, directory, rows);
+    return new TextSink(format, directory, options, rows);
   }
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
@@ -99,9 +115,8 @@ public final class TextSink {
     void openFile(Path path, Schema schema) throws IOException {
       out = new BufferedWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8));
       if (format == Format.CSV) {
-        CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
-        schema.getFields().forEach(f -> header.addColumn(f.getName()));
-        sequence = CSV.writer(header.build()).writeValues(out);
+        sequence = options.rowWriter(schema.getFields().stream().map(Field::getName).toList())
+            .writeValues(out);
       } else {
         sequence = JSON_WRITER.writeValues(out);
       }
