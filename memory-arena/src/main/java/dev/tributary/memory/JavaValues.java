@@ -47,7 +47,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * Long}; float32/64 → {@code Float}/{@code Double}; boolean → {@code Boolean}; utf8 → {@code
  * String}; binary and fixed-size binary → {@code byte[]}; date → {@code LocalDate}; timestamp with
  * a zone → {@code Instant}, without → {@code LocalDateTime}; decimal → {@code BigDecimal}; list →
- * {@code List}; fixed-size list of float32 → {@code float[]} (a tensor), of anything else → {@code
+ * {@code List}; fixed-size list of float32 → {@code float[]} (a tensor; a {@code List} for a row
+ * holding a null element, which a {@code float[]} cannot), of anything else → {@code
  * List}; struct → {@code Map<String, Object>} in field order; null → {@code null}. A column of
  * Arrow's null type (a column whose type is not known yet: null in every row seen) holds only
  * {@code null}.
@@ -102,7 +103,7 @@ public final class JavaValues {
     if (vector instanceof FixedSizeListVector v) {
       FieldVector data = (FieldVector) v.getDataVector();
       int size = v.getListSize();
-      if (data instanceof Float4Vector f) {
+      if (data instanceof Float4Vector f && noNulls(f, index * size, size)) {
         float[] out = new float[size];
         for (int j = 0; j < size; j++) {
           out[j] = f.get(index * size + j);
@@ -216,6 +217,16 @@ public final class JavaValues {
       throw new ColumnException(vector.getName(), "type " + vector.getField().getType()
           + " cannot be written from Java values here");
     }
+  }
+
+  /** Whether {@code length} values of {@code v} from {@code start} are all set. */
+  private static boolean noNulls(FieldVector v, int start, int length) {
+    for (int i = start; i < start + length; i++) {
+      if (v.isNull(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void setFixedList(FixedSizeListVector v, int index, Object value) {
@@ -403,8 +414,15 @@ public final class JavaValues {
     if (instant.getNano() % nanosPerUnit != 0) {
       throw new ArithmeticException("it is finer than the column's unit " + type.getUnit());
     }
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), perSecond),
-        instant.getNano() / nanosPerUnit);
+    long seconds = instant.getEpochSecond();
+    long fraction = instant.getNano() / nanosPerUnit;
+    if (seconds < 0 && fraction > 0) {
+      // Near the negative end of the range, seconds x perSecond alone would overflow although
+      // the value fits: borrow one second so both terms stay in range.
+      seconds++;
+      fraction -= perSecond;
+    }
+    return Math.addExact(Math.multiplyExact(seconds, perSecond), fraction);
   }
 
   /** The instant {@code value} units of {@code unit} after the epoch. */
