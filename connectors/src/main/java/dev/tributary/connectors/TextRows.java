@@ -12,14 +12,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * One text file's rows cut into blocks. The columns are the given schema's, or the file's with
- * types inferred from its first block of rows; every failure names the file and the line of the
- * row (and the column) it is in.
+ * types inferred from its first block of rows; a column with no value there has Arrow's null type
+ * until a later block holds one, which then fixes its type. Every failure names the file and the
+ * line of the row (and the column) it is in.
  */
 abstract class TextRows implements Closeable {
   final Path file;
@@ -98,6 +100,8 @@ abstract class TextRows implements Closeable {
     rows.replaceAll(r -> r.length == width ? r : Arrays.copyOf(r, width));
     if (fields == null) {
       fields = schema == null ? inferred(rows, lines) : given();
+    } else if (schema == null) {
+      typeNullColumns(rows, lines);
     }
     BlockBuilder builder = Block.builder(account);
     for (int c = 0; c < fields.length; c++) {
@@ -130,6 +134,20 @@ abstract class TextRows implements Closeable {
       }
     }
     return inferred;
+  }
+
+  /** Infers, from this block, the type of every column that had no value in earlier blocks. */
+  private void typeNullColumns(List<Object[]> rows, int[] lines) {
+    for (int c = 0; c < fields.length; c++) {
+      if (fields[c].getType() instanceof ArrowType.Null) {
+        try {
+          fields[c] = TextTypes.infer(names.get(c), rows, c, json);
+        } catch (ColumnException | ArithmeticException e) {
+          throw new CorruptInputException(file, lines(lines, rows.size()) + ", column "
+              + names.get(c), e);
+        }
+      }
+    }
   }
 
   private Field[] given() {

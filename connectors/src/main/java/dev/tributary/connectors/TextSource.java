@@ -19,7 +19,9 @@ import reactor.core.publisher.Flux;
  *
  * <p>Column types are inferred from each file's first block of rows (see {@link TextTypes}:
  * integers, numbers, booleans, ISO dates and timestamps, JSON arrays and objects as lists and
- * structs, else utf8), or given as an Arrow schema with {@link #schema(Schema)}. CSV: an unquoted
+ * structs, else utf8; a column with no value yet has Arrow's null type until a block gives it
+ * one), and the files of one read must agree ({@link FileSchemas}: a column typed in one file and
+ * null throughout another takes the type; other differences fail naming both files), or given as an Arrow schema with {@link #schema(Schema)}. CSV: an unquoted
  * empty field (or the unquoted null token) is a null, a quoted empty one an empty string. JSON: a
  * {@code null} or a field an object leaves out is a null; with inferred types, the columns are
  * the fields of the first block's objects, and a field first appearing later fails. A value that
@@ -130,8 +132,16 @@ public final class TextSource {
    * blocks stay). Files opened and their sizes are counted in {@code stats}.
    */
   public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
-    return FileReads.eachFile(files, settings, stats, this::open,
-        (file, rows) -> Generated.blocks(() -> rows.nextBlock(account)));
+    if (schema != null) {
+      return FileReads.eachFile(files, settings, stats, this::open,
+          (file, rows) -> Generated.blocks(() -> rows.nextBlock(account)));
+    }
+    return Flux.defer(() -> {
+      FileSchemas shared = new FileSchemas();
+      return FileReads.eachFile(files, settings, stats, this::open,
+          (file, rows) -> Generated.blocks(() -> rows.nextBlock(account))
+              .map(block -> shared.accept(file, block, account)));
+    });
   }
 
   private TextRows open(Path file) throws IOException {

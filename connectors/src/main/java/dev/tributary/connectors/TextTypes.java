@@ -75,21 +75,27 @@ final class TextTypes {
   }
 
   /**
-   * The field column {@code c} of {@code rows} is read as (nullable utf8 if all null), from
-   * CSV text or, with {@code json}, Jackson-parsed JSON values.
+   * The field column {@code c} of {@code rows} is read as, from CSV text or, with {@code json},
+   * Jackson-parsed JSON values: Arrow's null type when every value is null (the type is not known
+   * yet; later blocks give it), utf8 when the only values are empty strings.
    *
    * @throws dev.tributary.memory.ColumnException if nested JSON values do not have one type
    */
   static Field infer(String name, List<Object[]> rows, int c, boolean json) {
     Kind kind = null;
     boolean nanos = false;
+    boolean anyValue = false;
     for (Object[] row : rows) {
       Object v = row[c];
+      anyValue |= v != null;
       Kind k = v == null ? null : json ? jsonKind(v) : csvKind((String) v);
       if (k != null) {
         kind = kind == null ? k : widen(kind, k);
         nanos |= (k == Kind.TIMESTAMP || k == Kind.LOCAL_TIMESTAMP) && fractionDigits(v) > 6;
       }
+    }
+    if (!anyValue) {
+      return new Field(name, FieldType.nullable(ArrowType.Null.INSTANCE), null);
     }
     TimeUnit unit = nanos ? TimeUnit.NANOSECOND : TimeUnit.MICROSECOND;
     ArrowType type = switch (kind == null ? Kind.STRING : kind) {
