@@ -4,28 +4,34 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A projection: {@code select}, {@code drop} or {@code rename} as one mapping from output column
+ * A projection: {@code select}, {@code drop} or {@code rename}, or an explicit list of output
+ * columns each taken (and maybe renamed) from an input column, as one mapping from output column
  * names to the input columns they come from. The same mapping answers a plan's questions (which
  * columns come out, which input columns are needed) and reshapes each block, zero-copy.
  */
 public final class ColumnMapping implements BlockTransform {
-  private enum Kind { SELECT, DROP, RENAME }
+  private enum Kind { SELECT, DROP, RENAME, EXPLICIT }
 
   private final Kind kind;
+  /** The columns named: selected, dropped, or {@code from, to} of a rename. */
   private final List<String> names;
+  /** For {@link Kind#EXPLICIT}: output column to input column, in output order. */
+  private final Map<String, String> explicit;
 
-  private ColumnMapping(Kind kind, List<String> names) {
+  private ColumnMapping(Kind kind, List<String> names, Map<String, String> explicit) {
     this.kind = kind;
     this.names = names;
+    this.explicit = explicit;
   }
 
   /**
@@ -40,18 +46,33 @@ public final class ColumnMapping implements BlockTransform {
         throw new ColumnException(names.get(i), "select " + names + " names it twice");
       }
     }
-    return new ColumnMapping(Kind.SELECT, names);
+    return new ColumnMapping(Kind.SELECT, names, null);
   }
 
   /** Every column but the named ones. */
   public static ColumnMapping drop(List<String> columns) {
-    return new ColumnMapping(Kind.DROP, List.copyOf(columns));
+    return new ColumnMapping(Kind.DROP, List.copyOf(columns), null);
   }
 
   /** Column {@code from} renamed to {@code to}, the others unchanged. */
   public static ColumnMapping rename(String from, String to) {
     return new ColumnMapping(Kind.RENAME,
-        List.of(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to")));
+        List.of(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to")), null);
+  }
+
+  /**
+   * Exactly the columns of {@code outputToInput}, in its order: each output column is the input
+   * column it maps to (a select where names agree, a rename where they differ).
+   *
+   * @throws IllegalArgumentException if an input column is mapped twice
+   */
+  public static ColumnMapping of(Map<String, String> outputToInput) {
+    Map<String, String> copy = new LinkedHashMap<>(outputToInput);
+    if (Set.copyOf(copy.values()).size() != copy.size()) {
+      throw new IllegalArgumentException("an input column is mapped twice: " + copy);
+    }
+    return new ColumnMapping(Kind.EXPLICIT, List.copyOf(copy.values()),
+        Collections.unmodifiableMap(copy));
   }
 
   /**
@@ -72,6 +93,7 @@ public final class ColumnMapping implements BlockTransform {
     switch (kind) {
       case SELECT -> names.forEach(n -> out.put(n, n));
       case DROP -> input.stream().filter(n -> !names.contains(n)).forEach(n -> out.put(n, n));
+      case EXPLICIT -> out.putAll(explicit);
       case RENAME -> {
         String from = names.get(0);
         String to = names.get(1);
@@ -96,25 +118,6 @@ public final class ColumnMapping implements BlockTransform {
     return new Schema(fields);
   }
 
-  /**
-   * The input columns the named output columns come from, in input order.
-   *
-   * @param input the input's column names
-   * @param outputs output column names (those not produced are ignored)
-   */
-  public List<String> inputsOf(List<String> input, Collection<String> outputs) {
-    Map<String, String> mapping = mapping(input);
-    List<String> needed = new ArrayList<>();
-    for (String name : input) {
-      boolean used = mapping.entrySet().stream()
-          .anyMatch(e -> e.getValue().equals(name) && outputs.contains(e.getKey()));
-      if (used) {
-        needed.add(name);
-      }
-    }
-    return needed;
-  }
-
   /** The block reshaped (zero-copy): its columns mapped as {@link #mapping(List)} says. */
   @Override
   public Block apply(Block in, Account out) {
@@ -130,6 +133,9 @@ public final class ColumnMapping implements BlockTransform {
       case SELECT -> "Select" + names;
       case DROP -> "Drop" + names;
       case RENAME -> "Rename[" + names.get(0) + "->" + names.get(1) + "]";
+      case EXPLICIT -> "Select" + explicit.entrySet().stream()
+          .map(e -> e.getKey().equals(e.getValue()) ? e.getKey()
+              : e.getValue() + "->" + e.getKey()).toList();
     };
   }
 
@@ -138,6 +144,7 @@ public final class ColumnMapping implements BlockTransform {
       case SELECT -> "select";
       case DROP -> "drop";
       case RENAME -> "rename(" + names.get(0) + " -> " + names.get(1) + ")";
+      case EXPLICIT -> "select " + explicit.keySet();
     };
   }
 }
