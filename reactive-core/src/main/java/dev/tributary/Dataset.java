@@ -290,7 +290,9 @@ public class Dataset {
   }
 
   /**
-   * The first {@code rows} rows; upstream work stops once they are produced.
+   * The first {@code rows} rows; upstream work stops once they are produced. Over a Parquet read
+   * with no opaque filter or batch function in between, only the row groups holding them are
+   * read.
    *
    * @throws IllegalArgumentException if {@code rows < 0}
    */
@@ -601,7 +603,9 @@ public class Dataset {
     DataContext ctx = context();
     LogicalPlan optimized = Execution.optimized(plan, ctx);
     return "Logical plan:\n" + LogicalPlan.explain(plan)
-        + "Optimized logical plan:\n" + LogicalPlan.explain(optimized)
+        + "Optimized logical plan:" + (!ctx.optimizer() ? " none, the optimizer is off\n"
+            : optimized.equals(plan) ? " as built, nothing to push\n"
+            : "\n" + LogicalPlan.explain(optimized))
         + "Physical plan:\n"
         + PhysicalPlanner.plan(optimized, ctx.operatorFusion()).explain();
   }
