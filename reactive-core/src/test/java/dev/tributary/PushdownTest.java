@@ -199,6 +199,10 @@ class PushdownTest {
         .hasMessageContaining("[id, y]");
     assertThat(parquet(ctx).where(eq(binaryColumn("s"), Binary.fromString("s7"))).count())
         .isEqualTo(1);
+    Dataset unknownUntilRun = Tributary.fromItems(List.of(Map.of("s", "a"))).withContext(ctx)
+        .where(eq(longColumn("s"), 1L));
+    assertThatThrownBy(unknownUntilRun::takeAll).rootCause()
+        .isInstanceOf(ColumnException.class).hasMessageContaining("BINARY");
   }
 
   @Test

@@ -81,13 +81,14 @@ public final class ParquetFilter {
    * The rows of {@code input} the predicate keeps: {@code input} itself when it keeps all (it
    * stays the caller's), null when none, else a copy charged to {@code out}.
    *
-   * @throws ColumnException if a filtered column is missing
+   * @throws ColumnException if a filtered column is missing or its type does not fit (checked
+   *     once per block schema, as {@link #check} does)
    */
   public Block keep(Block input, Account out) {
     Schema schema = input.schema();
     Resolved resolved = last;
     if (resolved == null || !resolved.schema().equals(schema)) {
-      columns.forEach(input::vector);
+      check(schema, "filter");
       resolved = new Resolved(schema, new RowFilter(predicate, parquetSchema(schema)));
       last = resolved;
     }

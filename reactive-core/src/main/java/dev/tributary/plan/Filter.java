@@ -33,7 +33,8 @@ public record Filter(LogicalPlan input, String name, BlockTransform transform,
 
   /** A pushable filter keeping the rows {@code predicate} accepts. */
   public static Filter of(LogicalPlan input, ParquetFilter predicate) {
-    return new Filter(input, "Where[" + predicate + "]", predicate::keep, predicate);
+    return new Filter(input, "Where[" + Pushdown.shown(predicate) + "]", predicate::keep,
+        predicate);
   }
 
   @Override

@@ -15,6 +15,9 @@ import org.apache.parquet.filter2.predicate.FilterPredicate;
  * @param limit the most rows to read, or -1 for all
  */
 public record Pushdown(List<String> columns, FilterPredicate filter, long limit) {
+  /** The longest predicate text plans show (an {@code in} of many values is cut). */
+  static final int MAX_SHOWN = 100;
+
   /** Nothing pushed: every column and row. */
   public static final Pushdown NONE = new Pushdown(null, null, -1);
 
@@ -65,11 +68,17 @@ public record Pushdown(List<String> columns, FilterPredicate filter, long limit)
       parts.add("columns=" + columns);
     }
     if (filter != null) {
-      parts.add("filter=" + filter);
+      parts.add("filter=" + shown(filter));
     }
     if (limit >= 0) {
       parts.add("limit=" + limit);
     }
     return String.join(", ", parts);
+  }
+
+  /** {@code predicate} as plans show it: its text, cut after {@link #MAX_SHOWN} characters. */
+  static String shown(Object predicate) {
+    String text = String.valueOf(predicate);
+    return text.length() <= MAX_SHOWN ? text : text.substring(0, MAX_SHOWN - 3) + "...";
   }
 }

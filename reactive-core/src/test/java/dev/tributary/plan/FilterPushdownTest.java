@@ -70,6 +70,19 @@ class FilterPushdownTest {
   }
 
   @Test
+  void aLongPredicateIsCutInPlans() {
+    java.util.Set<Long> many = new java.util.HashSet<>();
+    for (long i = 0; i < 500; i++) {
+      many.add(i);
+    }
+    FilterPredicate in = org.apache.parquet.filter2.predicate.FilterApi.in(longColumn("id"), many);
+    LogicalPlan out = rule.apply(where(parquetLike(), in));
+    assertThat(out.describe()).endsWith("...").hasSizeLessThan(Pushdown.MAX_SHOWN + 40);
+    assertThat(where(read(List.of("id")), in).describe()).startsWith("Where[in(id, ")
+        .endsWith("...]");
+  }
+
+  @Test
   void intoAUnionItGoesToEveryInputEachAsFarAsItCan() {
     Read plain = read(List.of("id", "x", "y"));
     LogicalPlan out = rule.apply(where(new Union(List.of(parquetLike(), plain)), ID_GT_10));
