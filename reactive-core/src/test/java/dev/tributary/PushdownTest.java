@@ -162,6 +162,15 @@ class PushdownTest {
             + "Output\n");
     assertThat(ds.stats().operators()).extracting(OperatorSnapshot::name)
         .containsExactly("ReadParquet[5 files]", "Select[s, x]->Map->Filter", "Output");
+
+    Dataset all = sameRowsBothWays(d -> d.where(gt(longColumn("id"), 100L)).select("x")
+        .limit(5));
+    assertThat(all.takeAll()).extracting(r -> r.get("x"))
+        .containsExactly(50.5, 51.0, 51.5, 52.0, 52.5);
+    assertThat(all.explain()).contains("Physical plan:\n"
+        + "Read ReadParquet[5 files]  pushed: columns=[x], filter=gt(id, 100), limit=5\n"
+        + "Limit[5]\n"
+        + "Output\n");
   }
 
   @Test

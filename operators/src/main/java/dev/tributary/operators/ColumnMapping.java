@@ -126,7 +126,10 @@ public final class ColumnMapping implements BlockTransform {
     return Blocks.project(in, byInput, out);
   }
 
-  /** How a plan shows the projection: {@code Select[a, b]}, {@code Drop[a]}, {@code Rename[a->b]}. */
+  /**
+   * How a plan shows the projection: {@code Select[a, b]}, {@code Drop[a]}, {@code Rename[a->b]},
+   * or for an explicit one {@code Select[a, b->c]}.
+   */
   @Override
   public String toString() {
     return switch (kind) {
