@@ -20,6 +20,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.compat.RowGroupFilter;
 import org.apache.parquet.filter2.compat.RowGroupFilter.FilterLevel;
+import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -39,10 +40,11 @@ import reactor.core.publisher.Mono;
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
  * one block per row group, cut into several when it is larger than the block size asked for.
  * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
- * statistics and applied exactly to rows, read parallelism, file shuffling, a {@code path}
- * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}:
- * files that disagree are read in one schema unified from their footers (exact widening, columns
- * some files lack as nulls) or refused naming both files.
+ * statistics and applied exactly to rows, a row limit that reads only the row groups it needs,
+ * read parallelism, file shuffling, a {@code path} column, and a block count. Footers alone
+ * answer {@link #rowCount()} and {@link #schema()}: files that disagree are read in one schema
+ * unified from their footers (exact widening, columns some files lack as nulls) or refused
+ * naming both files.
  *
  * <p>Reads block on file I/O and run on the scheduler given in {@link ReadSettings}; errors
  * name the file and the row group or footer ({@link CorruptInputException}).
@@ -62,29 +64,33 @@ public final class ParquetSource {
   private final int parallelism;
   private final boolean includePaths;
   private final int numBlocks;
+  /** The most rows to read, or -1 for all. */
+  private final long limit;
   private final Function<Path, InputFile> opener;
 
   private ParquetSource(List<Path> files, List<String> columns, FilterPredicate filter,
-      int parallelism, boolean includePaths, int numBlocks, Function<Path, InputFile> opener) {
+      int parallelism, boolean includePaths, int numBlocks, long limit,
+      Function<Path, InputFile> opener) {
     this.files = files;
     this.columns = columns;
     this.filter = filter;
     this.parallelism = parallelism;
     this.includePaths = includePaths;
     this.numBlocks = numBlocks;
+    this.limit = limit;
     this.opener = opener;
   }
 
   /** A source over files, directories (their {@code .parquet} files) or globs. */
   public static ParquetSource of(List<String> paths) {
     return new ParquetSource(List.copyOf(InputFiles.expand(paths, ".parquet")), null, null,
-        DEFAULT_PARALLELISM, false, 0, LocalInputFile::new);
+        DEFAULT_PARALLELISM, false, 0, -1, LocalInputFile::new);
   }
 
   /** Reads only the named columns, in that order. */
   public ParquetSource columns(List<String> names) {
     return new ParquetSource(files, List.copyOf(Objects.requireNonNull(names, "names")), filter,
-        parallelism, includePaths, numBlocks, opener);
+        parallelism, includePaths, numBlocks, limit, opener);
   }
 
   /**
@@ -93,13 +99,31 @@ public final class ParquetSource {
    * skipped unread; the rows of the others are then filtered exactly, so the result is the same
    * as filtering every row. Filter columns need not be projected; each file must have them with
    * the predicate's types. The value sets of {@code in} and {@code notIn} are copied here (any
-   * set works, immutable ones too; later changes to it do not apply). {@link #rowCount()} then
-   * answers -1: counting means reading.
+   * set works, immutable ones too; later changes to it do not apply). A second filter keeps
+   * the rows both accept ({@code and}). {@link #rowCount()} then answers -1: counting means
+   * reading.
    */
   public ParquetSource filter(FilterPredicate predicate) {
     RowFilter.columns(Objects.requireNonNull(predicate, "predicate"));
-    return new ParquetSource(files, columns, FilterArgument.copyOf(predicate), parallelism,
-        includePaths, numBlocks, opener);
+    FilterPredicate copy = FilterArgument.copyOf(predicate);
+    return new ParquetSource(files, columns, filter == null ? copy : FilterApi.and(filter, copy),
+        parallelism, includePaths, numBlocks, limit, opener);
+  }
+
+  /**
+   * Reads only the first {@code rows} rows (after the filter, if any), in reading order: without
+   * a filter, only the row groups that hold them are read (chosen from the footers' row counts),
+   * the last only as far as needed; with one, reading stops once they were emitted. A second
+   * limit keeps the smaller.
+   *
+   * @throws IllegalArgumentException if {@code rows < 0}
+   */
+  public ParquetSource limit(long rows) {
+    if (rows < 0) {
+      throw new IllegalArgumentException("rows must be >= 0, was " + rows);
+    }
+    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks,
+        limit < 0 ? rows : Math.min(limit, rows), opener);
   }
 
   /**
@@ -111,7 +135,7 @@ public final class ParquetSource {
     if (n < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
     }
-    return new ParquetSource(files, columns, filter, n, includePaths, numBlocks, opener);
+    return new ParquetSource(files, columns, filter, n, includePaths, numBlocks, limit, opener);
   }
 
   /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
@@ -119,12 +143,18 @@ public final class ParquetSource {
     List<Path> shuffled = new ArrayList<>(files);
     Collections.shuffle(shuffled, new Random(seed));
     return new ParquetSource(List.copyOf(shuffled), columns, filter, parallelism, includePaths,
-        numBlocks, opener);
+        numBlocks, limit, opener);
   }
 
   /** Adds a utf8 column {@code path}, last, holding each row's file path. */
   public ParquetSource includePaths() {
-    return new ParquetSource(files, columns, filter, parallelism, true, numBlocks, opener);
+    return new ParquetSource(files, columns, filter, parallelism, true, numBlocks, limit,
+        opener);
+  }
+
+  /** Whether blocks get the {@code path} column ({@link #includePaths()}). */
+  public boolean includesPaths() {
+    return includePaths;
   }
 
   /**
@@ -137,12 +167,12 @@ public final class ParquetSource {
     if (n < 1) {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
     }
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, n, opener);
+    return new ParquetSource(files, columns, filter, parallelism, includePaths, n, limit, opener);
   }
 
   /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
   ParquetSource opener(Function<Path, InputFile> opener) {
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks,
+    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks, limit,
         Objects.requireNonNull(opener, "opener"));
   }
 
@@ -151,7 +181,10 @@ public final class ParquetSource {
     return files;
   }
 
-  /** The row count from the footers only, or -1 when a filter is set (rows must be read). */
+  /**
+   * The row count from the footers only (at most the {@link #limit}), or -1 when a filter is set
+   * (rows must be read).
+   */
   public long rowCount() {
     if (filter != null) {
       return -1;
@@ -160,7 +193,7 @@ public final class ParquetSource {
     for (Path file : files) {
       rows += footer(file).getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
     }
-    return rows;
+    return limit < 0 ? rows : Math.min(rows, limit);
   }
 
   /**
@@ -219,6 +252,9 @@ public final class ParquetSource {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(stats, "stats");
+    if (limit == 0) {
+      return Flux.empty();
+    }
     return Flux.defer(() -> {
       BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
@@ -233,13 +269,39 @@ public final class ParquetSource {
       Flux<Block> out = settings.preserveOrder()
           ? reads.flatMapSequential(read, parallelism, 1)
           : reads.flatMap(read, parallelism, 1);
-      return out.<Block>handle((b, sink) -> {
+      Flux<Block> taken = out.<Block>handle((b, sink) -> {
         if (custody.take(b)) {
           sink.next(b);
         }
-      }).doFinally(signal -> custody.releaseAll());
+      });
+      return (limit < 0 ? taken : firstRows(taken, limit))
+          .doFinally(signal -> custody.releaseAll());
     }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
         .doOnDiscard(Block.class, Block::release);
+  }
+
+  /**
+   * The first {@code rows} rows of {@code blocks} (the last block cut, zero-copy); completing
+   * cancels the reads still running.
+   */
+  private static Flux<Block> firstRows(Flux<Block> blocks, long rows) {
+    long[] left = {rows};
+    return blocks.handle((b, sink) -> {
+      if (b.rowCount() < left[0]) {
+        left[0] -= b.rowCount();
+        sink.next(b);
+        return;
+      }
+      if (b.rowCount() == left[0]) {
+        sink.next(b);
+      } else {
+        try (b) {
+          sink.next(b.slice(0, (int) left[0]));
+        }
+      }
+      left[0] = 0;
+      sink.complete();
+    });
   }
 
   /**
@@ -324,7 +386,8 @@ public final class ParquetSource {
 
   /**
    * The row-group reads of the planned files (those whose footer could be read), in the files'
-   * unified schema; about {@code numBlocks} blocks in all when that is set.
+   * unified schema; about {@code numBlocks} blocks in all when that is set. With a limit and no
+   * filter, only the row groups holding the first rows, the last read only as far as needed.
    *
    * @throws ColumnException if the files' schemas cannot be unified
    */
@@ -334,9 +397,11 @@ public final class ParquetSource {
     }
     SchemaUnion union = SchemaUnion.of(plans.stream().map(FilePlan::file).toList(),
         plans.stream().map(FilePlan::arrow).toList(), columns);
+    // Rows left to read: without a filter, a limit is met by whole row groups read in order.
+    long wanted = filter == null && limit >= 0 ? limit : Long.MAX_VALUE;
     long rowsPerBlock = Long.MAX_VALUE;
     if (numBlocks > 0) {
-      long rows = plans.stream().mapToLong(FilePlan::rows).sum();
+      long rows = Math.min(wanted, plans.stream().mapToLong(FilePlan::rows).sum());
       rowsPerBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
     }
     List<RowGroupRead> reads = new ArrayList<>();
@@ -344,8 +409,14 @@ public final class ParquetSource {
       RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
       SchemaUnion.Conversion conversion = union.conversion(plan.arrow());
       for (int g : plan.groups()) {
+        if (wanted <= 0) {
+          return reads;
+        }
+        long groupRows = plan.footer().getBlocks().get(g).getRowCount();
         reads.add(new RowGroupRead(plan.file(), plan.footer(), g, plan.requested(),
-            plan.output(), rows, conversion, rowsPerBlock, includePaths, opener));
+            plan.output(), rows, conversion, rowsPerBlock, Math.min(groupRows, wanted),
+            includePaths, opener));
+        wanted = wanted == Long.MAX_VALUE ? wanted : wanted - groupRows;
       }
     }
     return reads;
