@@ -2,124 +2,227 @@ package dev.tributary.connectors;
 
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The part every file sink shares: one schema for the whole write, files rolled every
- * {@code rowsPerFile} rows, row counts, and commit/abort through {@link AtomicFiles}. A format
- * supplies how to open, fill and close one file.
+ * The part every file sink shares: one schema for the whole write, rows split by partition
+ * directory when partitioned, files rolled every {@code rowsPerFile} rows (per partition), row
+ * counts, and staging/publishing through {@link AtomicFiles}. A format supplies how to open one
+ * file and write blocks into it.
  */
 abstract class FileJob implements SinkRun.Job {
-  private final AtomicFiles files;
-  private final long rowsPerFile;
-  private final String what;
-  private Schema schema;
-  private boolean open;
-  private long rowsInFile;
-  private long rows;
-
-  FileJob(Path directory, String extension, long rowsPerFile, String what) {
-    this.files = new AtomicFiles(directory, extension);
-    this.rowsPerFile = rowsPerFile;
-    this.what = what + " to " + directory;
-  }
-
-  /** Checks the first block's schema; returns it, or throws if the format cannot write it. */
-  Schema accept(Schema first) {
-    return first;
-  }
+  /**
+   * Files a partitioned write keeps open at once; beyond it the least recently written is
+   * finished, and that partition's next rows start a new file.
+   */
+  static final int MAX_OPEN_FILES = 16;
 
   /**
-   * Writes the block's rows, calling {@link #fileFor(int)} before each run of rows (or {@link
-   * #fileForWhole(int)} once for the whole block).
+   * Rows handed to a format at once: a cancel is noticed between such pieces, so a cancelled
+   * write stops within one piece rather than at the end of a large block.
    */
-  abstract void writeRows(Block block) throws IOException;
+  static final int PIECE_ROWS = 65_536;
 
-  /** Opens a new file at {@code path} for rows of {@code schema}. */
-  abstract void openFile(Path path, Schema schema) throws IOException;
+  /** One file a format writes. */
+  interface FileOut {
+    /** Appends every row of {@code rows}, a block of the file's columns; the caller closes it. */
+    void write(Block rows) throws IOException;
 
-  /** Finishes the open file. */
-  abstract void closeFile() throws IOException;
-
-  /** Frees what the job holds beyond files (buffers); runs once, at commit or abort. */
-  void release() {}
-
-  /**
-   * Makes sure a file with room is open for the next rows; returns how many of {@code wanted}
-   * rows fit in it, and counts them as written.
-   */
-  final int fileFor(int wanted) throws IOException {
-    ensureFile();
-    int n = (int) Math.min(wanted, rowsPerFile - rowsInFile);
-    count(n);
-    return n;
+    /** Finishes the file and frees what writing it held. */
+    void close() throws IOException;
   }
 
-  /**
-   * For formats that write a block whole (one record batch): makes sure a file is open, rolling
-   * once the current one reached {@code rowsPerFile}, and counts the block's rows.
-   */
-  final void fileForWhole(int blockRows) throws IOException {
-    ensureFile();
-    count(blockRows);
-  }
+  /** An open file and the rows it holds. */
+  private static final class Open {
+    private final Path path;
+    private final FileOut out;
+    private long rows;
 
-  private void ensureFile() throws IOException {
-    if (!open || rowsInFile >= rowsPerFile) {
-      finishFile();
-      openFile(files.next(), schema);
-      open = true;
-      rowsInFile = 0;
+    Open(Path path, FileOut out) {
+      this.path = path;
+      this.out = out;
     }
   }
 
-  private void count(int n) {
-    rowsInFile += n;
-    rows += n;
+  private final AtomicFiles files;
+  private final long rowsPerFile;
+  private final List<String> partitionBy;
+  private final String what;
+  /** Open files by partition directory ("" unpartitioned), least recently written first. */
+  private final Map<String, Open> open = new LinkedHashMap<>(16, 0.75f, true);
+  private Schema schema;
+  private Schema fileSchema;
+  private List<String> fileColumns;
+  private long rows;
+  /** Set by a discard from any thread; the writing thread stops at the next piece. */
+  private volatile boolean discarded;
+
+  /**
+   * A write into {@code directory}.
+   *
+   * @throws WriteException if the directory is an existing file
+   */
+  FileJob(Path directory, String extension, long rowsPerFile, List<String> partitionBy,
+      String what) {
+    this.files = new AtomicFiles(directory, extension);
+    this.rowsPerFile = rowsPerFile;
+    this.partitionBy = partitionBy;
+    this.what = what + " to " + directory;
   }
+
+  /**
+   * The columns of a sink's {@code partitionBy}, checked.
+   *
+   * @throws IllegalArgumentException if none is given
+   * @throws ColumnException if one is given twice
+   */
+  static List<String> partitionColumns(String... columns) {
+    List<String> list = List.of(Objects.requireNonNull(columns, "columns"));
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("partitionBy needs at least one column");
+    }
+    for (String c : list) {
+      if (list.indexOf(c) != list.lastIndexOf(c)) {
+        throw new ColumnException(c, "is given twice to partitionBy");
+      }
+    }
+    return list;
+  }
+
+  /** Checks the files' schema (the blocks' without partition columns); throws if unwritable. */
+  void accept(Schema fileSchema) {}
+
+  /** Opens a new file at {@code path} for rows of {@code schema}. */
+  abstract FileOut open(Path path, Schema schema) throws IOException;
 
   @Override
   public final void write(Block block) {
     if (schema == null) {
-      schema = accept(block.schema());
+      fileSchema = partitionBy.isEmpty() ? block.schema()
+          : PartitionSplit.fileSchema(block.schema(), partitionBy);
+      accept(fileSchema);
+      fileColumns = fileSchema.getFields().stream().map(Field::getName).toList();
+      schema = block.schema();
     } else if (!schema.equals(block.schema())) {
       throw new SchemaMismatchException(what, schema, block.schema());
     }
+    if (partitionBy.isEmpty()) {
+      writeRows("", block);
+      return;
+    }
+    for (PartitionSplit.Group group : PartitionSplit.groups(block, partitionBy)) {
+      try (Block part = PartitionSplit.rows(block, group, fileColumns)) {
+        writeRows(group.directory(), part);
+      }
+    }
+  }
+
+  /**
+   * Writes {@code block}'s rows into the partition's files, rolling them as they fill, a piece
+   * at a time.
+   */
+  private void writeRows(String partition, Block block) {
+    int n = block.rowCount();
+    for (int done = 0; done < n; ) {
+      if (discarded) {
+        throw new WriteException(files.target(), "the write was cancelled");
+      }
+      Open file = open.get(partition);
+      if (file == null || file.rows >= rowsPerFile) {
+        file = openFile(partition);
+      }
+      int take = (int) Math.min(Math.min(n - done, PIECE_ROWS), rowsPerFile - file.rows);
+      try {
+        if (take == n) {
+          file.out.write(block);
+        } else {
+          try (Block piece = block.slice(done, take)) {
+            file.out.write(piece);
+          }
+        }
+      } catch (IOException e) {
+        throw new WriteException(file.path, "writing", e);
+      }
+      file.rows += take;
+      rows += take;
+      done += take;
+    }
+  }
+
+  private Open openFile(String partition) {
+    finish(open.remove(partition));
+    if (open.size() >= MAX_OPEN_FILES) {
+      Iterator<Open> eldest = open.values().iterator();
+      Open evicted = eldest.next();
+      eldest.remove();
+      finish(evicted);
+    }
+    Path path = files.next(partition);
     try {
-      writeRows(block);
+      Open file = new Open(path, open(path, fileSchema));
+      open.put(partition, file);
+      return file;
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + files.current(), e);
+      throw new WriteException(path, "creating", e);
     }
   }
 
-  private void finishFile() throws IOException {
-    if (open) {
-      open = false;
-      closeFile();
-    }
-  }
-
-  @Override
-  public final WriteSummary commit() throws IOException {
-    try {
-      finishFile();
-      return files.commit(rows);
-    } finally {
-      release();
+  private static void finish(Open file) {
+    if (file != null) {
+      try {
+        file.out.close();
+      } catch (IOException e) {
+        throw new WriteException(file.path, "finishing", e);
+      }
     }
   }
 
   @Override
-  public final void abort() {
+  public final void finish() {
+    List<Open> all = new ArrayList<>(open.values());
+    open.clear();
+    for (int i = 0; i < all.size(); i++) {
+      try {
+        finish(all.get(i));
+      } catch (RuntimeException e) {
+        all.subList(i + 1, all.size()).forEach(FileJob::closeQuietly);
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public final WriteSummary publish() {
+    return files.publish(rows);
+  }
+
+  @Override
+  public final void discard() {
+    discarded = true;
+    files.discard();
+  }
+
+  @Override
+  public final void close() {
+    open.values().forEach(FileJob::closeQuietly);
+    open.clear();
+  }
+
+  private static void closeQuietly(Open file) {
     try {
-      finishFile();
+      file.out.close();
     } catch (IOException | RuntimeException e) {
-      // The files are deleted next; a failed close cannot leave anything visible.
+      // Only after a failure or cancel: the file is discarded with the staging directory.
     }
-    release();
-    files.abort();
   }
 }

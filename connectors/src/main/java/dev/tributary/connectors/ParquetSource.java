@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -50,6 +51,7 @@ public final class ParquetSource {
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
 
   private final List<Path> files;
+  private final HivePartitions partitions;
   private final List<String> columns;
   private final FilterPredicate filter;
   private final int parallelism;
@@ -57,9 +59,11 @@ public final class ParquetSource {
   private final int numBlocks;
   private final Function<Path, InputFile> opener;
 
-  private ParquetSource(List<Path> files, List<String> columns, FilterPredicate filter,
-      int parallelism, boolean includePaths, int numBlocks, Function<Path, InputFile> opener) {
+  private ParquetSource(List<Path> files, HivePartitions partitions, List<String> columns,
+      FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks,
+      Function<Path, InputFile> opener) {
     this.files = files;
+    this.partitions = partitions;
     this.columns = columns;
     this.filter = filter;
     this.parallelism = parallelism;
@@ -68,16 +72,34 @@ public final class ParquetSource {
     this.opener = opener;
   }
 
-  /** A source over files, directories (their {@code .parquet} files) or globs. */
+  /**
+   * A source over files, directories (their {@code .parquet} files) or globs, Hive partition
+   * directories ({@code p=1/part-0.parquet}) read as columns ({@link Partitioning#hive()}).
+   *
+   * @throws MissingInputException if a path names no Parquet file
+   */
   public static ParquetSource of(List<String> paths) {
-    return new ParquetSource(List.copyOf(InputFiles.expand(paths, ".parquet")), null, null,
+    return of(paths, Partitioning.hive());
+  }
+
+  /**
+   * A source over files, directories or globs, partition directories read as {@code
+   * partitioning} says: {@link Partitioning#hive(Schema)} gives their types, {@link
+   * Partitioning#none()} ignores them.
+   *
+   * @throws MissingInputException if a path names no Parquet file
+   */
+  public static ParquetSource of(List<String> paths, Partitioning partitioning) {
+    InputFiles inputs = InputFiles.expand(paths, partitioning, ".parquet");
+    return new ParquetSource(inputs.paths(), inputs.partitions(), null, null,
         DEFAULT_PARALLELISM, false, 0, LocalInputFile::new);
   }
 
-  /** Reads only the named columns, in that order. */
+  /** Reads only the named columns (file or partition columns), in that order. */
   public ParquetSource columns(List<String> names) {
-    return new ParquetSource(files, List.copyOf(Objects.requireNonNull(names, "names")), filter,
-        parallelism, includePaths, numBlocks, opener);
+    return new ParquetSource(files, partitions,
+        List.copyOf(Objects.requireNonNull(names, "names")), filter, parallelism, includePaths,
+        numBlocks, opener);
   }
 
   /**
@@ -86,11 +108,19 @@ public final class ParquetSource {
    * skipped unread; the rows of the others are then filtered exactly, so the result is the same
    * as filtering every row. Filter columns need not be projected. {@link #rowCount()} then
    * answers -1: counting means reading.
+   *
+   * @throws ColumnException if the predicate reads a partition column (filter those rows with
+   *     {@code Dataset.filter}; pushdown covers the files' own columns)
    */
   public ParquetSource filter(FilterPredicate predicate) {
-    RowFilter.columns(Objects.requireNonNull(predicate, "predicate"));
-    return new ParquetSource(files, columns, predicate, parallelism, includePaths, numBlocks,
-        opener);
+    for (String name : RowFilter.columns(Objects.requireNonNull(predicate, "predicate"))) {
+      if (partitions.has(name)) {
+        throw new ColumnException(name, "is a partition column (a directory name, not in the"
+            + " files): pushdown filters the files' own columns; filter it after reading");
+      }
+    }
+    return new ParquetSource(files, partitions, columns, predicate, parallelism, includePaths,
+        numBlocks, opener);
   }
 
   /**
@@ -102,20 +132,22 @@ public final class ParquetSource {
     if (n < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
     }
-    return new ParquetSource(files, columns, filter, n, includePaths, numBlocks, opener);
+    return new ParquetSource(files, partitions, columns, filter, n, includePaths, numBlocks,
+        opener);
   }
 
   /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
   public ParquetSource shuffleFiles(long seed) {
     List<Path> shuffled = new ArrayList<>(files);
     Collections.shuffle(shuffled, new Random(seed));
-    return new ParquetSource(List.copyOf(shuffled), columns, filter, parallelism, includePaths,
-        numBlocks, opener);
+    return new ParquetSource(List.copyOf(shuffled), partitions, columns, filter, parallelism,
+        includePaths, numBlocks, opener);
   }
 
   /** Adds a utf8 column {@code path}, last, holding each row's file path. */
   public ParquetSource includePaths() {
-    return new ParquetSource(files, columns, filter, parallelism, true, numBlocks, opener);
+    return new ParquetSource(files, partitions, columns, filter, parallelism, true, numBlocks,
+        opener);
   }
 
   /**
@@ -128,13 +160,14 @@ public final class ParquetSource {
     if (n < 1) {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
     }
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, n, opener);
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths, n,
+        opener);
   }
 
   /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
   ParquetSource opener(Function<Path, InputFile> opener) {
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks,
-        Objects.requireNonNull(opener, "opener"));
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
+        numBlocks, Objects.requireNonNull(opener, "opener"));
   }
 
   /** The files this source reads, in reading order. */
@@ -154,17 +187,26 @@ public final class ParquetSource {
     return rows;
   }
 
-  /** The block schema (after projection, with {@code path} if asked), from the first footer. */
+  /**
+   * The block schema from the first footer: the file's columns (or the projection), the
+   * partition columns (after the file's unless the projection places them), {@code path} if
+   * asked.
+   */
   public Schema schema() {
     Path first = files.get(0);
     FileMetaData meta = footer(first).getFileMetaData();
     Schema schema = ParquetSchemas.toArrow(projection(meta.getSchema(), first),
         meta.getKeyValueMetaData(), first.toString());
-    if (!includePaths) {
-      return schema;
-    }
     List<Field> fields = new ArrayList<>(schema.getFields());
-    fields.add(PathColumn.FIELD);
+    if (columns == null) {
+      fields.addAll(partitions.fields());
+    } else {
+      partitions.fields().stream().filter(f -> columns.contains(f.getName())).forEach(fields::add);
+      fields.sort(Comparator.comparingInt(f -> columns.indexOf(f.getName())));
+    }
+    if (includePaths) {
+      fields.add(PathColumn.FIELD);
+    }
     return new Schema(fields);
   }
 
@@ -279,16 +321,40 @@ public final class ParquetSource {
   /** The row-group reads of a planned file, at most {@code rowsPerBlock} rows per block. */
   private List<RowGroupRead> reads(FilePlan plan, long rowsPerBlock) {
     RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
+    AddedColumns added = addedColumns();
     return plan.groups().stream().map(g -> new RowGroupRead(plan.file(), plan.footer(), g,
-        plan.requested(), plan.output(), rows, rowsPerBlock, includePaths, opener)).toList();
+        plan.requested(), plan.output(), rows, rowsPerBlock, added, opener)).toList();
   }
 
+  /** The partition columns blocks get, placed as the projection says, and the path. */
+  private AddedColumns addedColumns() {
+    if (columns == null) {
+      return new AddedColumns(partitions, null, includePaths);
+    }
+    boolean asked = columns.stream().anyMatch(partitions::has);
+    return new AddedColumns(asked ? partitions : HivePartitions.NONE, asked ? columns : null,
+        includePaths);
+  }
+
+  /**
+   * The file columns to output: the projection's, or all; partition columns are not in the file
+   * (a file that has one is refused).
+   */
   private MessageType projection(MessageType fileSchema, Path file) {
+    for (Field f : partitions.fields()) {
+      if (fileSchema.containsField(f.getName())) {
+        throw new ColumnException(f.getName(), "is a column of " + file + " and a partition"
+            + " key in its path; read with Partitioning.none() or rename one of them");
+      }
+    }
     if (columns == null) {
       return fileSchema;
     }
     List<Type> fields = new ArrayList<>();
     for (String name : columns) {
+      if (partitions.has(name)) {
+        continue;
+      }
       if (!fileSchema.containsField(name)) {
         throw new ColumnException(name, "not in " + file + "; it has "
             + fileSchema.getFields().stream().map(Type::getName).toList());

@@ -92,7 +92,11 @@ final class RowFilter {
     }
   }
 
-  private static Block copy(Block block, List<String> output, int[] kept, int count,
+  /**
+   * A copy, in {@code account}, of rows {@code kept[0..count)} of {@code block} with only the
+   * {@code output} columns (call it inside {@code account.allocate}); the input stays open.
+   */
+  static Block copy(Block block, List<String> output, int[] kept, int count,
       Account account) {
     List<FieldVector> vectors = new ArrayList<>(output.size());
     try {

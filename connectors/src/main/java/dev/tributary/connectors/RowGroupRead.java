@@ -33,11 +33,11 @@ import reactor.core.publisher.Flux;
  * @param output the columns the blocks keep
  * @param filter the exact row filter, or null
  * @param rowsPerBlock the most rows per block (besides the block-size cut)
- * @param includePaths whether blocks get a {@code path} column
+ * @param added the columns appended to every block (partition values, path)
  * @param opener opens the file
  */
 record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType requested,
-    List<String> output, RowFilter filter, long rowsPerBlock, boolean includePaths,
+    List<String> output, RowFilter filter, long rowsPerBlock, AddedColumns added,
     Function<Path, InputFile> opener) {
 
   /**
@@ -135,7 +135,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
               continue;
             }
           }
-          return includePaths ? PathColumn.append(block, file.toString(), account) : block;
+          return added.apply(block, file, account);
         }
         return null;
       } catch (TributaryException e) {

@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
- * like {@link ParquetSink}: temporary names, renamed only when the whole stream is written.
+ * like {@link ParquetSink}: staged, published all or nothing when the whole stream is written;
+ * {@link #partitionBy(String...)} writes Hive-style partition directories.
  * JSON lines hold every column type (dates and timestamps as ISO strings, binary as base64,
  * lists as arrays, structs as objects); CSV holds flat columns only. Nulls are empty CSV fields
  * or JSON {@code null}s. Blocks are closed once written.
@@ -43,31 +44,52 @@ public final class TextSink {
   private final Format format;
   private final Path directory;
   private final long rowsPerFile;
+  private final List<String> partitionBy;
 
-  private TextSink(Format format, Path directory, long rowsPerFile) {
+  private TextSink(Format format, Path directory, long rowsPerFile, List<String> partitionBy) {
     this.format = format;
     this.directory = directory;
     this.rowsPerFile = rowsPerFile;
+    this.partitionBy = partitionBy;
   }
 
-  /** A CSV sink into {@code directory}. */
+  /**
+   * A CSV sink into {@code directory}.
+   *
+   * @throws WriteException if {@code directory} is an existing file
+   */
   public static TextSink csv(Path directory) {
-    return new TextSink(Format.CSV, Objects.requireNonNull(directory, "directory"),
-        Long.MAX_VALUE);
+    AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
+    return new TextSink(Format.CSV, directory, Long.MAX_VALUE, List.of());
   }
 
-  /** A JSON-lines sink into {@code directory}. */
+  /**
+   * A JSON-lines sink into {@code directory}.
+   *
+   * @throws WriteException if {@code directory} is an existing file
+   */
   public static TextSink jsonLines(Path directory) {
-    return new TextSink(Format.JSON_LINES, Objects.requireNonNull(directory, "directory"),
-        Long.MAX_VALUE);
+    AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
+    return new TextSink(Format.JSON_LINES, directory, Long.MAX_VALUE, List.of());
   }
 
-  /** Starts a new file every {@code rows} rows. */
+  /** Starts a new file every {@code rows} rows (in each partition). */
   public TextSink rowsPerFile(long rows) {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new TextSink(format, directory, rows);
+    return new TextSink(format, directory, rows, partitionBy);
+  }
+
+  /**
+   * Writes Hive-style partition directories ({@code c1=v1/part-....csv}) by the values of {@code
+   * columns}, which the files do not repeat, as {@link ParquetSink#partitionBy(String...)} does.
+   *
+   * @throws IllegalArgumentException if no column is given
+   * @throws ColumnException if a column is given twice
+   */
+  public TextSink partitionBy(String... columns) {
+    return new TextSink(format, directory, rowsPerFile, FileJob.partitionColumns(columns));
   }
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
@@ -77,69 +99,82 @@ public final class TextSink {
 
 
   private final class Job extends FileJob {
-    private Writer out;
-    private SequenceWriter sequence;
-
     Job() {
-      super(directory, format == Format.CSV ? ".csv" : ".json", rowsPerFile, "write");
+      super(directory, format == Format.CSV ? ".csv" : ".json", rowsPerFile, partitionBy,
+          "write");
     }
 
     @Override
-    Schema accept(Schema first) {
-      for (Field f : first.getFields()) {
+    void accept(Schema fileSchema) {
+      for (Field f : fileSchema.getFields()) {
         if (format == Format.CSV && !TextTypes.flat(f.getType())) {
           throw new ColumnException(f.getName(), "type " + f.getType() + " cannot be written"
               + " as CSV; use JSON lines or Parquet, or select the flat columns");
         }
       }
-      return first;
     }
 
     @Override
-    void openFile(Path path, Schema schema) throws IOException {
+    FileOut open(Path path, Schema schema) throws IOException {
+      return new TextFile(path, schema);
+    }
+  }
+
+  /** One CSV or JSON-lines file being written. */
+  private final class TextFile implements FileJob.FileOut {
+    private final Writer out;
+    private final SequenceWriter sequence;
+
+    TextFile(Path path, Schema schema) throws IOException {
       out = new BufferedWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8));
-      if (format == Format.CSV) {
-        CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
-        schema.getFields().forEach(f -> header.addColumn(f.getName()));
-        sequence = CSV.writer(header.build()).writeValues(out);
-      } else {
-        sequence = JSON_WRITER.writeValues(out);
+      try {
+        if (format == Format.CSV) {
+          CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
+          schema.getFields().forEach(f -> header.addColumn(f.getName()));
+          sequence = CSV.writer(header.build()).writeValues(out);
+        } else {
+          sequence = JSON_WRITER.writeValues(out);
+        }
+      } catch (IOException | RuntimeException e) {
+        out.close();
+        throw e;
       }
     }
 
     @Override
-    void writeRows(Block block) throws IOException {
+    public void write(Block block) throws IOException {
       List<Field> fields = block.schema().getFields();
       Object[][] columns = new Object[fields.size()][];
       for (int c = 0; c < columns.length; c++) {
         columns[c] = block.values(fields.get(c).getName());
       }
-      for (int r = 0; r < block.rowCount(); ) {
-        for (int end = r + fileFor(block.rowCount() - r); r < end; r++) {
-          if (format == Format.CSV) {
-            Object[] row = new Object[columns.length];
-            for (int c = 0; c < columns.length; c++) {
-              row[c] = TextTypes.toCsv(columns[c][r]);
-            }
-            sequence.write(row);
-          } else {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int c = 0; c < columns.length; c++) {
-              row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
-            }
-            sequence.write(row);
+      for (int r = 0; r < block.rowCount(); r++) {
+        if (format == Format.CSV) {
+          Object[] row = new Object[columns.length];
+          for (int c = 0; c < columns.length; c++) {
+            row[c] = TextTypes.toCsv(columns[c][r]);
           }
+          sequence.write(row);
+        } else {
+          Map<String, Object> row = new LinkedHashMap<>();
+          for (int c = 0; c < columns.length; c++) {
+            row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
+          }
+          sequence.write(row);
         }
       }
     }
 
     @Override
-    void closeFile() throws IOException {
-      sequence.close();
-      if (format == Format.JSON_LINES) {
-        out.write('\n');
+    public void close() throws IOException {
+      try {
+        sequence.close();
+        if (format == Format.JSON_LINES) {
+          out.write('\n');
+        }
+      } finally {
+        out.close();
       }
-      out.close();
     }
   }
 

@@ -49,12 +49,12 @@ public final class TextSource {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readerFor(Map.class);
 
   private final Format format;
-  private final List<Path> files;
+  private final InputFiles files;
   private final char delimiter;
   private final int rowsPerBlock;
   private final Schema schema;
 
-  private TextSource(Format format, List<Path> files, char delimiter, int rowsPerBlock,
+  private TextSource(Format format, InputFiles files, char delimiter, int rowsPerBlock,
       Schema schema) {
     this.format = format;
     this.files = files;
@@ -63,15 +63,31 @@ public final class TextSource {
     this.schema = schema;
   }
 
-  /** CSV files (or directories of {@code .csv} files, or globs) with a header row. */
+  /**
+   * CSV files (or directories of {@code .csv} files, or globs) with a header row; Hive partition
+   * directories become columns ({@link Partitioning#hive()}).
+   */
   public static TextSource csv(List<String> paths) {
-    return new TextSource(Format.CSV, InputFiles.expand(paths, ".csv"), ',',
+    return csv(paths, Partitioning.hive());
+  }
+
+  /** CSV files with a header row, partition directories read as {@code partitioning} says. */
+  public static TextSource csv(List<String> paths, Partitioning partitioning) {
+    return new TextSource(Format.CSV, InputFiles.expand(paths, partitioning, ".csv"), ',',
         DEFAULT_ROWS_PER_BLOCK, null);
   }
 
-  /** JSON-lines files (or directories of {@code .jsonl}/{@code .json} files, or globs). */
+  /**
+   * JSON-lines files (or directories of {@code .jsonl}/{@code .json} files, or globs); Hive
+   * partition directories become columns ({@link Partitioning#hive()}).
+   */
   public static TextSource jsonLines(List<String> paths) {
-    return new TextSource(Format.JSON_LINES, InputFiles.expand(paths, ".json"), ',',
+    return jsonLines(paths, Partitioning.hive());
+  }
+
+  /** JSON-lines files, partition directories read as {@code partitioning} says. */
+  public static TextSource jsonLines(List<String> paths, Partitioning partitioning) {
+    return new TextSource(Format.JSON_LINES, InputFiles.expand(paths, partitioning, ".json"), ',',
         DEFAULT_ROWS_PER_BLOCK, null);
   }
 
@@ -109,7 +125,7 @@ public final class TextSource {
 
   /** The files this source reads, in order. */
   public List<Path> files() {
-    return files;
+    return files.paths();
   }
 
   /** Every file's rows as blocks charged to {@code account}, read on subscription. */
