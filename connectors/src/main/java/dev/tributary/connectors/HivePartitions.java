@@ -154,6 +154,11 @@ final class HivePartitions {
     return fields.isEmpty();
   }
 
+  /** The partition values of {@code file}, in field order. */
+  Object[] values(Path file) {
+    return values.get(file).clone();
+  }
+
   /** Whether {@code name} is a partition column. */
   boolean has(String name) {
     return fields.stream().anyMatch(f -> f.getName().equals(name));

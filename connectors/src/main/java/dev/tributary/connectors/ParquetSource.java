@@ -106,19 +106,15 @@ public final class ParquetSource {
    * Keeps only the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts.
    * Row groups whose min/max statistics, dictionaries or bloom filters rule the predicate out are
    * skipped unread; the rows of the others are then filtered exactly, so the result is the same
-   * as filtering every row. Filter columns need not be projected. {@link #rowCount()} then
-   * answers -1: counting means reading.
+   * as filtering every row. Filter columns need not be projected. Conjuncts (top-level {@code
+   * and}s) over partition columns prune files: a file whose directory values fail them is not
+   * opened. {@link #rowCount()} then answers -1: counting means reading.
    *
-   * @throws ColumnException if the predicate reads a partition column (filter those rows with
-   *     {@code Dataset.filter}; pushdown covers the files' own columns)
+   * @throws ColumnException if one conjunct reads both partition and file columns (combine them
+   *     only with {@code and}), or compares a partition column as another type
    */
   public ParquetSource filter(FilterPredicate predicate) {
-    for (String name : RowFilter.columns(Objects.requireNonNull(predicate, "predicate"))) {
-      if (partitions.has(name)) {
-        throw new ColumnException(name, "is a partition column (a directory name, not in the"
-            + " files): pushdown filters the files' own columns; filter it after reading");
-      }
-    }
+    SplitPredicate.of(Objects.requireNonNull(predicate, "predicate"), partitions);
     return new ParquetSource(files, partitions, columns, predicate, parallelism, includePaths,
         numBlocks, opener);
   }
@@ -234,8 +230,11 @@ public final class ParquetSource {
     return Flux.defer(() -> {
       BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
-      Flux<FilePlan> plans = Flux.fromIterable(files).concatMap(file ->
-          allowance.guard(plan(file, settings, stats).flux()), 1);
+      SplitPredicate split = filter == null ? null : SplitPredicate.of(filter, partitions);
+      Flux<FilePlan> plans = Flux.fromIterable(files)
+          .filter(file -> split == null || split.keeps(file, partitions, account))
+          .concatMap(file -> allowance.guard(
+              plan(file, split == null ? null : split.files(), settings, stats).flux()), 1);
       Flux<RowGroupRead> reads = numBlocks == 0
           ? plans.concatMapIterable(p -> reads(p, Long.MAX_VALUE))
           : plans.collectList().flatMapIterable(all -> {
@@ -256,13 +255,17 @@ public final class ParquetSource {
     }).doOnDiscard(Block.class, Block::release);
   }
 
-  /** Reads a file's footer (retried) and decides which row groups and columns to read. */
-  private Mono<FilePlan> plan(Path file, ReadSettings settings, ReadStats stats) {
+  /**
+   * Reads a file's footer (retried) and decides which row groups and columns to read for the
+   * file predicate {@code filter} (or null).
+   */
+  private Mono<FilePlan> plan(Path file, FilterPredicate filter, ReadSettings settings,
+      ReadStats stats) {
     return FileReads.retried(() -> ParquetFileReader.open(opener.apply(file), readOptions()),
             file, "footer", settings)
         .map(reader -> {
           try {
-            return plan(file, reader, stats);
+            return plan(file, filter, reader, stats);
           } finally {
             FileReads.closeQuietly(reader);
           }
@@ -270,7 +273,8 @@ public final class ParquetSource {
         .subscribeOn(settings.scheduler());
   }
 
-  private FilePlan plan(Path file, ParquetFileReader reader, ReadStats stats) {
+  private FilePlan plan(Path file, FilterPredicate filter, ParquetFileReader reader,
+      ReadStats stats) {
     ParquetMetadata footer = reader.getFooter();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
     MessageType projected = projection(fileSchema, file);
@@ -304,15 +308,16 @@ public final class ParquetSource {
       indexes.add(footer.getBlocks().indexOf(group));
     }
     return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
-        indexes);
+        indexes, filter);
   }
 
   /**
    * One file's read: its footer, the columns to read (projection, then filter-only columns), the
-   * columns to output, and the indexes of the row groups pushdown kept.
+   * columns to output, the indexes of the row groups pushdown kept, and the predicate on the
+   * file's columns (or null).
    */
   private record FilePlan(Path file, ParquetMetadata footer, MessageType requested,
-      List<String> output, List<Integer> groups) {
+      List<String> output, List<Integer> groups, FilterPredicate filter) {
     long rows() {
       return groups.stream().mapToLong(g -> footer.getBlocks().get(g).getRowCount()).sum();
     }
@@ -320,7 +325,8 @@ public final class ParquetSource {
 
   /** The row-group reads of a planned file, at most {@code rowsPerBlock} rows per block. */
   private List<RowGroupRead> reads(FilePlan plan, long rowsPerBlock) {
-    RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
+    RowFilter rows = plan.filter() == null ? null
+        : new RowFilter(plan.filter(), plan.requested());
     AddedColumns added = addedColumns();
     return plan.groups().stream().map(g -> new RowGroupRead(plan.file(), plan.footer(), g,
         plan.requested(), plan.output(), rows, rowsPerBlock, added, opener)).toList();

@@ -1,6 +1,7 @@
 package dev.tributary.connectors;
 
 import dev.tributary.memory.ColumnException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -70,8 +71,8 @@ public final class Partitioning {
   }
 
   /** The names given types, to check each is a partition key. */
-  java.util.List<String> givenNames() {
-    return types == null ? java.util.List.of()
+  List<String> givenNames() {
+    return types == null ? List.of()
         : types.getFields().stream().map(Field::getName).toList();
   }
 

@@ -24,6 +24,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.io.api.Binary;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
@@ -199,13 +201,45 @@ class HivePartitionTest extends ArenaTestSupport {
   }
 
   @Test
-  void pushdownOnAPartitionColumnIsRefusedByName() {
+  void partitionConjunctsPruneFilesUnopenedAndFileConjunctsFilterRows() {
     Path out = dir.resolve("out");
     writePartitioned(out, 1000);
-    assertThatThrownBy(() -> ParquetSource.of(List.of(out.toString()))
-        .filter(FilterApi.eq(FilterApi.longColumn("p"), 1L)))
+    List<Path> opened = java.util.Collections.synchronizedList(new ArrayList<>());
+    ParquetSource source = ParquetSource.of(List.of(out.toString()))
+        .opener(file -> {
+          opened.add(file);
+          return new org.apache.parquet.io.LocalInputFile(file);
+        });
+    FilterPredicate p0 = FilterApi.eq(FilterApi.longColumn("p"), 0L);
+    FilterPredicate sA = FilterApi.eq(FilterApi.binaryColumn("s"),
+        Binary.fromString("\u00e9 \u00fc"));
+    FilterPredicate big = FilterApi.gt(FilterApi.doubleColumn("x"), 100.0);
+    assertThat(read(source.filter(FilterApi.and(p0, FilterApi.and(sA, big)))
+        .blocks(account, 64 * Bytes.MiB))).isEqualTo(rows(0, 500).stream()
+            .filter(r -> Long.valueOf(0).equals(r.get("p")) && "\u00e9 \u00fc".equals(r.get("s"))
+                && (Double) r.get("x") > 100.0).toList()).isNotEmpty();
+    assertThat(opened).isNotEmpty().allMatch(f -> f.getParent().endsWith("p=0/s=\u00e9%20\u00fc"));
+    // Parquet's null semantics: notEq keeps nulls, eq(null) selects them.
+    assertThat(read(source.filter(FilterApi.notEq(FilterApi.longColumn("p"), 0L))
+        .blocks(account, 64 * Bytes.MiB))).isEqualTo(rows(0, 500).stream()
+            .filter(r -> !Long.valueOf(0).equals(r.get("p"))).toList());
+    assertThat(read(source.filter(FilterApi.eq(FilterApi.longColumn("p"), (Long) null))
+        .blocks(account, 64 * Bytes.MiB))).isEqualTo(rows(0, 500).stream()
+            .filter(r -> r.get("p") == null).toList());
+  }
+
+  @Test
+  void aConjunctMixingPartitionAndFileColumnsOrOfAnotherTypeIsRefusedByName() {
+    Path out = dir.resolve("out");
+    writePartitioned(out, 1000);
+    ParquetSource source = ParquetSource.of(List.of(out.toString()));
+    assertThatThrownBy(() -> source.filter(FilterApi.or(
+        FilterApi.eq(FilterApi.longColumn("p"), 1L),
+        FilterApi.gt(FilterApi.doubleColumn("x"), 1.0))))
+        .isInstanceOf(ColumnException.class).hasMessageContaining("mixes partition columns");
+    assertThatThrownBy(() -> source.filter(FilterApi.eq(FilterApi.intColumn("p"), 1)))
         .isInstanceOfSatisfying(ColumnException.class, e -> assertThat(e.column()).isEqualTo("p"))
-        .hasMessageContaining("partition column");
+        .hasMessageContaining("does not fit the partition columns");
   }
 
   @Test
