@@ -97,11 +97,24 @@ class InputFilesTest {
     }
     assertThat(InputFiles.expand(List.of(dir + "/p=*/*.parquet"), ".parquet").paths())
         .containsExactly(dir.resolve("p=1/a.parquet"), dir.resolve("p=2/b.parquet"));
-    assertThat(InputFiles.expand(List.of(dir + "/**/*.parquet"), ".parquet").paths())
+    assertThat(InputFiles.expand(List.of(dir + "/**/*.parquet"), Partitioning.none(),
+        ".parquet").paths())
         .containsExactly(dir.resolve("d.parquet"), dir.resolve("p=1/a.parquet"),
             dir.resolve("p=2/b.parquet"), dir.resolve("p=2/q/c.parquet"));
     assertThat(InputFiles.expand(List.of(dir + "/*.parquet"), ".parquet").paths())
         .containsExactly(dir.resolve("d.parquet"));
+  }
+
+  @Test
+  void aDoubleStarGlobOverMixedLayoutsIsAPartitionError() throws IOException {
+    for (String f : List.of("p=1/a.parquet", "d.parquet")) {
+      Path file = dir.resolve(f);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, "x");
+    }
+    assertThatThrownBy(() -> ParquetSource.of(List.of(dir + "/**/*.parquet")))
+        .isInstanceOf(dev.tributary.memory.ColumnException.class)
+        .hasMessageContaining("d.parquet").hasMessageContaining("p=1");
   }
 
   @Test
