@@ -238,6 +238,10 @@ public final class DataContext {
    */
   @SafeVarargs
   public final DataContext withRetriedIoErrors(Class<? extends Throwable>... types) {
+    Objects.requireNonNull(types, "types");
+    for (int i = 0; i < types.length; i++) {
+      Objects.requireNonNull(types[i], "types[" + i + "]");
+    }
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, arena,
         ioRetry.retrying(List.of(types)), maxErroredBlocks);

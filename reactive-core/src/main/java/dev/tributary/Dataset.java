@@ -4,12 +4,14 @@ import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
 import dev.tributary.connectors.ArrowIpcSink;
+import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import dev.tributary.memory.Schemas;
 import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
@@ -74,8 +76,18 @@ public class Dataset {
   }
 
   private Dataset oneToOne(String name, BlockTransform transform, MapBatchesOptions options,
-      UnaryOperator<Schema> schema) {
-    return derive(new OneToOne(plan, name, transform, options, schema));
+      UnaryOperator<Schema> schema, UnaryOperator<List<String>> columns) {
+    return derive(new OneToOne(plan, name, transform, options, schema, columns));
+  }
+
+  /** An operator whose output has its input's schema (a filter, a re-cut). */
+  private Dataset sameSchema(String name, BlockTransform transform, MapBatchesOptions options) {
+    return oneToOne(name, transform, options, s -> s, c -> c);
+  }
+
+  /** An operator whose output columns are known only by running it. */
+  private Dataset newSchema(String name, BlockTransform transform, MapBatchesOptions options) {
+    return oneToOne(name, transform, options, null, null);
   }
 
   /** The context this dataset executes with: its own, else {@link DataContext#current()}. */
@@ -92,18 +104,23 @@ public class Dataset {
 
   /** Applies {@code fn} to every row; output columns are inferred from the returned maps. */
   public Dataset map(Function<Map<String, Object>, Map<String, Object>> fn) {
-    return oneToOne("Map", RowTransforms.map(fn), MapBatchesOptions.DEFAULTS, null);
+    return newSchema("Map", RowTransforms.map(fn), MapBatchesOptions.DEFAULTS);
   }
 
-  /** Replaces every row by the zero or more rows {@code fn} returns. */
+  /**
+   * Replaces every row by the zero or more rows {@code fn} returns. Output rows are cut into
+   * blocks as they are produced and made only as downstream asks, so one row may expand into
+   * more rows than the memory limit holds; return a lazy {@code Iterable} (not a {@code List})
+   * for large expansions so the rows are not all built on the heap first.
+   */
   public Dataset flatMap(
       Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
-    return oneToOne("FlatMap", RowTransforms.flatMap(fn), MapBatchesOptions.DEFAULTS, null);
+    return derive(new LogicalPlan.FlatMap(plan, Objects.requireNonNull(fn, "fn")));
   }
 
   /** Keeps the rows for which {@code keep} is true. */
   public Dataset filter(Predicate<Map<String, Object>> keep) {
-    return oneToOne("Filter", RowTransforms.filter(keep), MapBatchesOptions.DEFAULTS, s -> s);
+    return sameSchema("Filter", RowTransforms.filter(keep), MapBatchesOptions.DEFAULTS);
   }
 
   /**
@@ -112,7 +129,7 @@ public class Dataset {
    * column predicates (no per-row map, no boxing).
    */
   public Dataset filterBatches(Function<VectorSchemaRoot, boolean[]> keep) {
-    return oneToOne("FilterBatches", BatchFilter.of(keep), MapBatchesOptions.DEFAULTS, s -> s);
+    return sameSchema("FilterBatches", BatchFilter.of(keep), MapBatchesOptions.DEFAULTS);
   }
 
   /** Applies a column-batch function to whole blocks, inline. */
@@ -128,6 +145,7 @@ public class Dataset {
   public Dataset mapBatches(
       Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(options, "options");
     BlockTransform t = (in, out) -> {
       HandedBatch handed = HandedBatch.of(in);
       Map<String, Object> result = fn.apply(handed.batch());
@@ -136,7 +154,7 @@ public class Dataset {
       }
       return handed.write(result, out);
     };
-    return oneToOne("MapBatches", t, options, null);
+    return newSchema("MapBatches", t, options);
   }
 
   /**
@@ -145,6 +163,7 @@ public class Dataset {
    */
   public Dataset mapBatchesArrow(ArrowBatchFunction fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(options, "options");
     boolean zeroCopy = options.zeroCopyBatch();
     BlockTransform t = (in, out) -> {
       Block batch = zeroCopy ? in : Blocks.concat(List.of(in), out);
@@ -168,70 +187,163 @@ public class Dataset {
       }
       return Block.wrap(result, out);
     };
-    return oneToOne("MapBatches", t, options, null);
+    return newSchema("MapBatches", t, options);
   }
 
   /**
    * Re-cuts the blocks into blocks of {@code rows} rows (the last may be shorter): shrink blocks
    * before an inflationary step so each stays within budget, or grow tiny ones.
+   *
+   * @throws IllegalArgumentException if {@code rows < 1}
    */
   public Dataset rebatch(int rows) {
-    return oneToOne("Rebatch[" + rows + "]", (in, out) -> in,
-        MapBatchesOptions.defaults().withBatchSize(rows), s -> s);
+    if (rows < 1) {
+      throw new IllegalArgumentException("rows must be >= 1, was " + rows);
+    }
+    return sameSchema("Rebatch[" + rows + "]", (in, out) -> in,
+        MapBatchesOptions.defaults().withBatchSize(rows));
   }
 
-  /** Keeps only the named columns, in that order. */
+  /**
+   * Keeps only the named columns, in that order.
+   *
+   * @throws ColumnException if a column is named twice, or (when the input's columns are known
+   *     without running, as for most sources) is not a column of the dataset
+   */
   public Dataset select(String... columns) {
-    List<String> names = List.of(columns);
+    List<String> names = names("columns", columns);
+    for (int i = 0; i < names.size(); i++) {
+      if (names.indexOf(names.get(i)) != i) {
+        throw new ColumnException(names.get(i), "select " + names + " names it twice");
+      }
+    }
+    requireColumns("select", names);
     return oneToOne("Select" + names, RowTransforms.select(names), MapBatchesOptions.DEFAULTS,
-        s -> new Schema(names.stream().map(n -> field(s, n)).toList()));
+        s -> new Schema(names.stream().map(n -> field(s, n)).toList()), c -> names);
   }
 
-  /** Removes the named columns. */
+  /**
+   * Removes the named columns.
+   *
+   * @throws ColumnException if (when the input's columns are known without running) a column is
+   *     not a column of the dataset
+   */
   public Dataset drop(String... columns) {
-    List<String> names = List.of(columns);
+    List<String> names = names("columns", columns);
+    requireColumns("drop", names);
     return oneToOne("Drop" + names, RowTransforms.drop(names), MapBatchesOptions.DEFAULTS,
         s -> {
           names.forEach(n -> field(s, n));
           return new Schema(s.getFields().stream()
               .filter(f -> !names.contains(f.getName())).toList());
-        });
+        },
+        c -> c.stream().filter(n -> !names.contains(n)).toList());
   }
 
-  /** Renames column {@code from} to {@code to}. */
+  /**
+   * Renames column {@code from} to {@code to}.
+   *
+   * @throws ColumnException if (when the input's columns are known without running) there is
+   *     no column {@code from}, or another column is already named {@code to}; when they are
+   *     known only by running, the same error fails the execution
+   */
   public Dataset rename(String from, String to) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    requireColumns("rename", List.of(from));
+    List<String> known = plan.columns();
+    String what = "rename(" + from + " -> " + to + ")";
+    if (known != null && !from.equals(to) && known.contains(to)) {
+      throw new ColumnException(to, what + " would make two columns of this name; the dataset"
+          + " has " + known + "; rename or drop one first");
+    }
     return oneToOne("Rename[" + from + "->" + to + "]", RowTransforms.rename(from, to),
         MapBatchesOptions.DEFAULTS, s -> {
           field(s, from);
-          return new Schema(s.getFields().stream().map(f -> f.getName().equals(from)
+          Schema renamed = new Schema(s.getFields().stream().map(f -> f.getName().equals(from)
               ? new Field(to, f.getFieldType(), f.getChildren()) : f).toList());
-        });
+          Schemas.requireUniqueNames(renamed.getFields(), what);
+          return renamed;
+        },
+        c -> c.stream().map(n -> n.equals(from) ? to : n).toList());
   }
 
   /** Adds (or replaces) column {@code name}, computed from each row. */
   public Dataset withColumn(String name, Function<Map<String, Object>, Object> fn) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(fn, "fn");
     return oneToOne("WithColumn[" + name + "]", RowTransforms.withColumn(name, fn),
-        MapBatchesOptions.DEFAULTS, null);
+        MapBatchesOptions.DEFAULTS, null, c -> {
+          if (c.contains(name)) {
+            return c;
+          }
+          List<String> out = new ArrayList<>(c);
+          out.add(name);
+          return out;
+        });
   }
 
-  /** The first {@code rows} rows; upstream work stops once they are produced. */
+  /**
+   * The first {@code rows} rows; upstream work stops once they are produced.
+   *
+   * @throws IllegalArgumentException if {@code rows < 0}
+   */
   public Dataset limit(long rows) {
+    nonNegative("rows", rows);
     return derive(new LogicalPlan.Limit(plan, rows));
   }
 
-  /** This dataset's rows followed by those of {@code others}; schemas must match. */
+  /**
+   * This dataset's rows followed by those of {@code others}. Their schemas must unify: the same
+   * column names in the same order, and the same types, except that a column null in every row
+   * of a block takes the type the others give it ({@link Schemas#unify}).
+   *
+   * @throws SchemaMismatchException if they do not, checked here when the schemas (or column
+   *     names) are known without running, else when the first block that differs arrives
+   */
   public Dataset union(Dataset... others) {
+    Objects.requireNonNull(others, "others");
     List<Node> inputs = new ArrayList<>();
     inputs.add(plan);
-    Arrays.stream(others).forEach(o -> inputs.add(o.plan));
-    Schema first = plan.schema();
+    for (int i = 0; i < others.length; i++) {
+      inputs.add(Objects.requireNonNull(others[i], "others[" + i + "]").plan);
+    }
+    Schema unified = plan.schema();
+    List<String> columns = plan.columns();
     for (Dataset other : others) {
       Schema s = other.plan.schema();
-      if (first != null && s != null && !first.equals(s)) {
-        throw new SchemaMismatchException("union", first, s);
+      if (unified != null && s != null) {
+        unified = Schemas.unify(unified, s, "union");
+      } else {
+        List<String> c = other.plan.columns();
+        if (columns != null && c != null && !columns.equals(c)) {
+          throw new SchemaMismatchException("union", columns, c);
+        }
       }
     }
     return derive(new LogicalPlan.Union(inputs));
+  }
+
+  /** {@code columns} as a list, refusing a null array or element by the argument's name. */
+  private static List<String> names(String argument, String[] columns) {
+    Objects.requireNonNull(columns, argument);
+    for (int i = 0; i < columns.length; i++) {
+      Objects.requireNonNull(columns[i], argument + "[" + i + "]");
+    }
+    return List.of(columns);
+  }
+
+  /** Checks that {@code names} are columns of this dataset, when its columns are known. */
+  private void requireColumns(String operation, List<String> names) {
+    List<String> known = plan.columns();
+    if (known == null) {
+      return;
+    }
+    for (String n : names) {
+      if (!known.contains(n)) {
+        throw new ColumnException(n, operation + ": no such column; the dataset has " + known);
+      }
+    }
   }
 
   private static Field field(Schema schema, String name) {
@@ -276,8 +388,13 @@ public class Dataset {
   /**
    * Column batches of exactly {@code batchSize} rows (the last may be shorter), re-batched across
    * blocks; each block is released once converted.
+   *
+   * @throws IllegalArgumentException if {@code batchSize < 1}
    */
   public Flux<Map<String, Object>> iterBatches(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
     return Flux.defer(() -> {
       Account account = context().arena().openAccount("IterBatches");
       return toFlux()
@@ -318,6 +435,7 @@ public class Dataset {
 
   /** The first {@code n} rows, running only as much of the pipeline as needed. */
   public List<Map<String, Object>> take(int n) {
+    nonNegative("n", n);
     return sharingStats(new LogicalPlan.Limit(plan, n)).takeAll();
   }
 
@@ -330,6 +448,7 @@ public class Dataset {
 
   /** The first {@code n} rows as one column batch. */
   public Map<String, Object> takeBatch(int n) {
+    nonNegative("n", n);
     Map<String, Object> batch = sharingStats(new LogicalPlan.Limit(plan, n)).blocking(flux -> flux
         .collectList()
         .doOnDiscard(Block.class, Block::release)
@@ -348,9 +467,13 @@ public class Dataset {
     return batch == null ? Map.of() : batch;
   }
 
-  /** The number of rows; a plain source answers without reading. */
+  /**
+   * The number of rows; a plain source answers without reading, unless the context skips errored
+   * blocks: only reading tells which rows are readable, and the count must be what a read gives.
+   */
   public long count() {
-    if (plan instanceof LogicalPlan.Source s && s.rows() >= 0) {
+    if (plan instanceof LogicalPlan.Source s && context().maxErroredBlocks() == 0
+        && s.rows() >= 0) {
       return s.rows();
     }
     Long rows = blocking(flux -> flux
@@ -365,22 +488,33 @@ public class Dataset {
 
   /**
    * The schema: from the plan when every operator's output is known, otherwise by running the
-   * pipeline until its first block.
+   * pipeline until its first block, or (when a column is null in every row of the first
+   * blocks) until the first block that gives every column a type, or the data ends: such a
+   * column has Arrow's null type only if no row has a value. Null for a dataset of no blocks.
    */
   public Schema schema() {
     Schema known = plan.schema();
     if (known != null) {
       return known;
     }
-    return blocking(flux -> flux.take(1).singleOrEmpty().map(first -> {
-      try (first) {
-        return first.schema();
-      }
-    }));
+    AtomicReference<Schema> seen = new AtomicReference<>();
+    blocking(flux -> flux
+        .map(b -> {
+          try (b) {
+            Schema before = seen.get();
+            Schema next = before == null ? b.schema() : Schemas.unify(before, b.schema(), "schema");
+            seen.set(next);
+            return next;
+          }
+        })
+        .takeUntil(s -> !Schemas.hasNullTypes(s))
+        .then());
+    return seen.get();
   }
 
   /** Prints the first {@code n} rows as an aligned table to standard output. */
   public void show(int n) {
+    nonNegative("n", n);
     System.out.print(Table.format(take(n)));
   }
 
@@ -402,32 +536,49 @@ public class Dataset {
    * ParquetSink}): SNAPPY-compressed, one file per execution unless {@code sink} says otherwise.
    */
   public WriteSummary writeParquet(String directory) {
-    return writeParquet(ParquetSink.to(java.nio.file.Path.of(directory)));
+    return writeParquet(ParquetSink.to(path(directory)));
   }
 
   /** Writes the dataset through a configured Parquet sink (compression, rows per file). */
   public WriteSummary writeParquet(ParquetSink sink) {
+    Objects.requireNonNull(sink, "sink");
     return blocking(sink::write);
   }
 
   /** Writes the dataset as Arrow IPC files into {@code directory}, atomically. */
   public WriteSummary writeArrow(String directory) {
-    return blocking(ArrowIpcSink.to(java.nio.file.Path.of(directory))::write);
+    return blocking(ArrowIpcSink.to(path(directory))::write);
   }
 
   /** Writes the dataset as CSV files (with a header row) into {@code directory}, atomically. */
   public WriteSummary writeCsv(String directory) {
-    return writeText(TextSink.csv(java.nio.file.Path.of(directory)));
+    return writeText(TextSink.csv(path(directory)));
+  }
+
+  /** Writes the dataset as CSV files in the dialect of {@code options}, atomically. */
+  public WriteSummary writeCsv(String directory, CsvOptions options) {
+    return writeText(TextSink.csv(java.nio.file.Path.of(directory)).options(options));
   }
 
   /** Writes the dataset as JSON-lines files into {@code directory}, atomically. */
   public WriteSummary writeJson(String directory) {
-    return writeText(TextSink.jsonLines(java.nio.file.Path.of(directory)));
+    return writeText(TextSink.jsonLines(path(directory)));
   }
 
   /** Writes the dataset through a configured CSV or JSON-lines sink. */
   public WriteSummary writeText(TextSink sink) {
+    Objects.requireNonNull(sink, "sink");
     return blocking(sink::write);
+  }
+
+  private static java.nio.file.Path path(String directory) {
+    return java.nio.file.Path.of(Objects.requireNonNull(directory, "directory"));
+  }
+
+  private static void nonNegative(String argument, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(argument + " must be >= 0, was " + value);
+    }
   }
 
   /** The stats of this dataset's last execution, or null if it never ran. */

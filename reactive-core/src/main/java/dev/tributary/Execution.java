@@ -1,14 +1,17 @@
 package dev.tributary;
 
+import dev.tributary.LogicalPlan.FlatMap;
 import dev.tributary.LogicalPlan.Limit;
 import dev.tributary.LogicalPlan.Node;
 import dev.tributary.LogicalPlan.OneToOne;
 import dev.tributary.LogicalPlan.Source;
 import dev.tributary.LogicalPlan.Union;
 import dev.tributary.memory.Account;
+import dev.tributary.memory.AccountGroup;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.FlatMapRows;
 import dev.tributary.operators.Governor;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
@@ -34,7 +37,8 @@ import reactor.core.publisher.Flux;
 final class Execution {
   private final DataContext context;
   private final Arena arena;
-  private final List<Account> accounts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The accounts of this execution's operators; their combined peak is the execution's. */
+  private final AccountGroup accounts;
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
@@ -48,6 +52,7 @@ final class Execution {
   private Execution(DataContext context) {
     this.context = context;
     this.arena = context.arena();
+    this.accounts = new AccountGroup(arena);
     this.resources = new ResourceManager(arena, context.memoryLimit());
   }
 
@@ -72,8 +77,8 @@ final class Execution {
         if (execution.context.enableProgressBars()) {
           execution.progress = Progress.start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
-              () -> Progress.memory(execution.accounts.stream().mapToLong(Account::heldBytes)
-                  .sum(), execution.context.memoryLimit()));
+              () -> Progress.memory(execution.accounts.heldBytes(),
+                  execution.context.memoryLimit()));
         }
       } catch (RuntimeException e) {
         execution.finish();
@@ -108,6 +113,9 @@ final class Execution {
     String indent = "  ".repeat(depth);
     if (node instanceof Source s) {
       lines.add(indent + "Source " + s.name());
+    } else if (node instanceof FlatMap f) {
+      describe(f.input(), context, lines, depth);
+      lines.add(indent + "FlatMapRows FlatMap");
     } else if (node instanceof Limit l) {
       describe(l.input(), context, lines, depth);
       lines.add(indent + "Limit[" + l.rows() + "]");
@@ -131,6 +139,14 @@ final class Execution {
       OperatorStats st = track(s.name(), account);
       return st.instrument(s.reader().read(account, context, st)
           .subscribeOn(context.ioScheduler()));
+    }
+    if (node instanceof FlatMap f) {
+      Account account = open(f.describe());
+      OperatorStats st = track(f.describe(), account);
+      return compile(f.input())
+          .transform(governor(f.describe(), account, st, f.input() instanceof Source))
+          .transform(FlatMapRows.of(f.describe(), f.fn(), account,
+              context.effectiveMaxBlockSize()).stats(st));
     }
     if (node instanceof Limit l) {
       return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));
@@ -218,9 +234,7 @@ final class Execution {
   }
 
   private Account open(String name) {
-    Account account = arena.openAccount(name);
-    accounts.add(account);
-    return account;
+    return accounts.open(name);
   }
 
   private OperatorStats track(String name, Account account) {
@@ -241,7 +255,7 @@ final class Execution {
     long quiet = endedEarly ? QUIET_PERIOD.toNanos() : 0;
     long emptySince = -1;
     while (System.nanoTime() < deadline) {
-      boolean empty = accounts.stream().allMatch(a -> a.heldBytes() == 0);
+      boolean empty = accounts.heldBytes() == 0;
       long now = System.nanoTime();
       if (!empty) {
         emptySince = -1;
@@ -258,12 +272,12 @@ final class Execution {
   private ExecutionStats finish() {
     ExecutionStats result = new ExecutionStats(
         stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
-        arena.peakBytes(), arena.limitBytes());
+        accounts.peakBytes(), arena.limitBytes());
     resources.stop();
     if (progress != null) {
       progress.stop();
     }
-    accounts.forEach(Account::closeWhenEmpty);
+    accounts.accounts().forEach(Account::closeWhenEmpty);
     return result;
   }
 }

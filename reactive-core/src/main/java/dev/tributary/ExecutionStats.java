@@ -12,7 +12,9 @@ import java.util.NoSuchElementException;
  *
  * @param operators one snapshot per physical operator
  * @param wallNanos the execution's wall time
- * @param arenaPeakBytes the arena's peak during the execution
+ * @param arenaPeakBytes the most bytes this execution's operators held at once in the arena (the
+ *     peak of the sum of their accounts, {@link dev.tributary.memory.AccountGroup}); other
+ *     executions sharing the arena, earlier or at the same time, do not count
  * @param memoryLimitBytes the arena's limit
  */
 public record ExecutionStats(

@@ -2,10 +2,13 @@ package dev.tributary;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.Schemas;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.OperatorStats;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -17,9 +20,15 @@ final class LogicalPlan {
   private LogicalPlan() {}
 
   /** A node of the plan. */
-  sealed interface Node permits Source, OneToOne, Limit, Union {
+  sealed interface Node permits Source, OneToOne, FlatMap, Limit, Union {
     /** The output schema if known without running, else null. */
     Schema schema();
+
+    /**
+     * The output column names, in order, if known without running (they may be known when the
+     * types are not, as after {@code withColumn}), else null.
+     */
+    List<String> columns();
 
     /** A one-line description for {@code explain()}. */
     String describe();
@@ -51,9 +60,23 @@ final class LogicalPlan {
           () -> schema, () -> rows);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws dev.tributary.memory.ColumnException if two of the source's columns share a name
+     */
     @Override
     public Schema schema() {
-      return schemaSource.get();
+      Schema schema = schemaSource.get();
+      if (schema != null) {
+        Schemas.requireUniqueNames(schema.getFields(), name);
+      }
+      return schema;
+    }
+
+    @Override
+    public List<String> columns() {
+      return names(schema());
     }
 
     /** The row count if known without reading data, else -1. */
@@ -71,13 +94,29 @@ final class LogicalPlan {
    * A streaming one-to-one operator.
    *
    * @param outputSchema computes the output schema from the input's, or null when unknown
+   * @param outputColumns computes the output column names from the input's, or null when
+   *     unknown; given whenever {@code outputSchema} is
    */
   record OneToOne(Node input, String name, BlockTransform transform, MapBatchesOptions options,
-      UnaryOperator<Schema> outputSchema) implements Node {
+      UnaryOperator<Schema> outputSchema, UnaryOperator<List<String>> outputColumns)
+      implements Node {
     @Override
     public Schema schema() {
+      // The input's schema is asked for only when it matters: a file source reads metadata.
+      if (outputSchema == null) {
+        return null;
+      }
       Schema in = input.schema();
-      return in == null || outputSchema == null ? null : outputSchema.apply(in);
+      return in == null ? null : outputSchema.apply(in);
+    }
+
+    @Override
+    public List<String> columns() {
+      if (outputColumns == null) {
+        return null;
+      }
+      List<String> in = input.columns();
+      return in == null ? null : outputColumns.apply(in);
     }
 
     @Override
@@ -89,11 +128,36 @@ final class LogicalPlan {
     }
   }
 
+  /** Every row replaced by the rows {@code fn} returns; output blocks cut as rows are made. */
+  record FlatMap(Node input,
+      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn)
+      implements Node {
+    @Override
+    public Schema schema() {
+      return null;
+    }
+
+    @Override
+    public List<String> columns() {
+      return null;
+    }
+
+    @Override
+    public String describe() {
+      return "FlatMap";
+    }
+  }
+
   /** The first {@code rows} rows. */
   record Limit(Node input, long rows) implements Node {
     @Override
     public Schema schema() {
       return input.schema();
+    }
+
+    @Override
+    public List<String> columns() {
+      return input.columns();
     }
 
     @Override
@@ -104,15 +168,36 @@ final class LogicalPlan {
 
   /** Inputs one after the other. */
   record Union(List<Node> inputs) implements Node {
+    /** The inputs' schemas unified ({@link Schemas#unify}) when every one is known. */
     @Override
     public Schema schema() {
-      return inputs.get(0).schema();
+      Schema unified = null;
+      for (Node input : inputs) {
+        Schema s = input.schema();
+        if (s == null) {
+          return null;
+        }
+        unified = unified == null ? s : Schemas.unify(unified, s, "union");
+      }
+      return unified;
+    }
+
+    @Override
+    public List<String> columns() {
+      return inputs.get(0).columns();
     }
 
     @Override
     public String describe() {
       return "Union[" + inputs.size() + " inputs]";
     }
+  }
+
+  /** The column names of {@code schema}, or null when it is. */
+  static List<String> names(Schema schema) {
+    return schema == null ? null
+        : schema.getFields().stream().map(org.apache.arrow.vector.types.pojo.Field::getName)
+            .toList();
   }
 
   /** The plan as an indented tree, output first. */
@@ -127,6 +212,8 @@ final class LogicalPlan {
         .append('\n');
     if (node instanceof OneToOne o) {
       explain(o.input(), depth + 1, sb);
+    } else if (node instanceof FlatMap f) {
+      explain(f.input(), depth + 1, sb);
     } else if (node instanceof Limit l) {
       explain(l.input(), depth + 1, sb);
     } else if (node instanceof Union u) {

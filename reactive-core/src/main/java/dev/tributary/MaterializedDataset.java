@@ -1,10 +1,13 @@
 package dev.tributary;
 
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Blocks;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 
 /**
@@ -47,8 +50,25 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
           return Flux.fromIterable(held)
               .map(b -> Blocks.project(b, Blocks.identity(b), out));
         }),
-        held.isEmpty() ? null : held.get(0).schema(), rows);
+        schemaOf(held), rows);
     return new MaterializedDataset(plan, context, held, account, closed);
+  }
+
+  /**
+   * The held blocks' schemas unified (a column null in every row of some blocks takes the type
+   * others give it), or null when there are none or they do not unify: consumers that combine
+   * blocks report that mismatch.
+   */
+  private static Schema schemaOf(List<Block> held) {
+    Schema schema = null;
+    try {
+      for (Block b : held) {
+        schema = schema == null ? b.schema() : Schemas.unify(schema, b.schema(), "materialize");
+      }
+      return schema;
+    } catch (SchemaMismatchException e) {
+      return null;
+    }
   }
 
   /** How many blocks are held. */

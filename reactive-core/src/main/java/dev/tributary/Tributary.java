@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.connectors.ArrowIpcSource;
+import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.FileSource;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.ReadStats;
@@ -9,8 +10,10 @@ import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.Blocks;
+import dev.tributary.operators.RowChunks;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.SourceReads;
 import java.lang.reflect.Array;
@@ -79,27 +82,43 @@ public final class Tributary {
     });
   }
 
-  /** A dataset of the given rows (maps from column name to value), in up to 200 blocks. */
+  /**
+   * A dataset of the given rows (maps from column name to value), in up to 200 blocks, each
+   * also cut to the execution's block size by the rows' measured bytes.
+   */
   public static Dataset fromItems(List<? extends Map<String, ?>> items) {
     List<Map<String, Object>> rows = new ArrayList<>(items.size());
     for (Map<String, ?> item : items) {
       rows.add(new LinkedHashMap<>(item));
     }
-    int blocks = defaultBlocks(rows.size(), 64, DataContext.current());
+    // Blocks are cut by the rows' measured size at run time (so a few huge rows never share a
+    // block beyond the memory limit) and by count (so small datasets still give several blocks).
+    int blocks = defaultBlocks(rows.size(), 1, DataContext.current());
+    int rowsPerBlock = (int) Math.max(1,
+        Math.min(RowChunks.DEFAULT_MAX_ROWS, (rows.size() + (long) blocks - 1) / blocks));
     return new Dataset(LogicalPlan.Source.of("FromItems[" + rows.size() + "]", (account, ctx) ->
-        Flux.range(0, rows.isEmpty() ? 0 : blocks).map(i -> Rows.write(
-            rows.subList(rows.size() * i / blocks, rows.size() * (i + 1) / blocks), null,
-            account)), null, rows.size()), null);
+        RowChunks.of(rows.iterator(), null, account, ctx.effectiveMaxBlockSize(), rowsPerBlock),
+        null, rows.size()), null);
   }
 
   /**
    * A dataset of copies of the given record batches, one block each; the caller keeps ownership
    * of the roots.
+   *
+   * @throws ColumnException if two columns of a root share a name
+   * @throws dev.tributary.error.SchemaMismatchException if the roots' schemas do not unify
+   *     ({@link Schemas#unify})
    */
   public static Dataset fromArrow(VectorSchemaRoot... roots) {
+    Objects.requireNonNull(roots, "roots");
+    Schema schema = null;
+    for (int i = 0; i < roots.length; i++) {
+      Schema s = Objects.requireNonNull(roots[i], "roots[" + i + "]").getSchema();
+      Schemas.requireUniqueNames(s.getFields(), "fromArrow");
+      schema = schema == null ? s : Schemas.unify(schema, s, "fromArrow");
+    }
     List<VectorSchemaRoot> list = List.of(roots);
     long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
-    Schema schema = list.isEmpty() ? null : list.get(0).getSchema();
     return new Dataset(LogicalPlan.Source.of("FromArrow[" + list.size() + "]", (account, ctx) ->
         Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
   }
@@ -162,7 +181,8 @@ public final class Tributary {
    * overrideNumBlocks(n)}. Retried I/O errors and skipped unreadable blocks come from the
    * execution's {@link DataContext}; what was read (bytes, row groups read and skipped, errored
    * blocks) appears in the source's row of {@link Dataset#stats()}. {@code count()} and {@code
-   * schema()} read only the footers, unless a filter is set: then {@code count()} reads rows.
+   * schema()} read only the footers (the schema is every file's, unified), unless a filter is
+   * set or the context skips errored blocks: then {@code count()} reads rows.
    */
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
@@ -231,7 +251,24 @@ public final class Tributary {
     return fromText(TextSource.csv(List.of(paths)).schema(schema), "ReadCsv");
   }
 
-  /** A dataset over JSON-lines files, directories or globs; types inferred. */
+  /**
+   * A dataset over CSV files in the dialect of {@code options} (delimiter, quote, escape, null
+   * token, header; e.g. {@code CsvOptions.defaults().escape('\\')} for Spark's output); types
+   * inferred.
+   */
+  public static Dataset readCsv(CsvOptions options, String... paths) {
+    return fromText(TextSource.csv(List.of(paths)).options(options), "ReadCsv");
+  }
+
+  /** A dataset over CSV files in the dialect of {@code options}, with the types of a schema. */
+  public static Dataset readCsv(Schema schema, CsvOptions options, String... paths) {
+    return fromText(TextSource.csv(List.of(paths)).options(options).schema(schema), "ReadCsv");
+  }
+
+  /**
+   * A dataset over JSON-lines files, directories ({@code .jsonl} and {@code .json} files) or
+   * globs; types inferred from each file's first block of objects.
+   */
   public static Dataset readJson(String... paths) {
     return fromText(TextSource.jsonLines(List.of(paths)), "ReadJson");
   }

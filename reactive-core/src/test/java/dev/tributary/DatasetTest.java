@@ -359,6 +359,21 @@ class DatasetTest {
   }
 
   @Test
+  void statsReportTheExecutionsOwnPeakNotAnEarlierRunsOrTheArenas() {
+    Dataset big = range(2_000_000, 2);
+    assertThat(big.count()).isPositive();
+    big.takeBatch(2_000_000);
+    long bigPeak = big.stats().arenaPeakBytes();
+    assertThat(bigPeak).isGreaterThanOrEqualTo(2 * 8_000_000L);
+    Dataset small = range(1000, 1);
+    small.takeAll();
+    long smallPeak = small.stats().arenaPeakBytes();
+    assertThat(smallPeak).isPositive().isLessThan(bigPeak / 100);
+    assertThat(arena.peakBytes()).isGreaterThanOrEqualTo(bigPeak);
+    assertThat(small.stats().toString()).contains("arena peak");
+  }
+
+  @Test
   void showPrintsAnAlignedTable() {
     String table = Table.format(range(3, 1).withColumn("name", r -> "n" + r.get("id")).take(3));
     assertThat(table).isEqualTo(

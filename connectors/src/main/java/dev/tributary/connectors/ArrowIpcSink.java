@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -75,32 +76,37 @@ public final class ArrowIpcSink {
     }
 
     @Override
-    FileOut open(Path path, Schema schema) {
-      return new ArrowFile(path);
+    FileOut open(Path path, Schema schema) throws IOException {
+      return new ArrowFile(path, schema, account().allocator());
     }
   }
 
   /**
-   * One Arrow IPC file: opened with its first block, whose allocator holds the root that every
-   * block's buffers are loaded into (zero-copy) to be written as a record batch.
+   * One Arrow IPC file: a root of the file's schema in the job's account, into which every
+   * block's buffers are loaded (zero-copy) to be written as a record batch.
    */
   private static final class ArrowFile implements FileJob.FileOut {
-    private final Path path;
-    private VectorSchemaRoot root;
-    private ArrowFileWriter writer;
+    private final VectorSchemaRoot root;
+    private final ArrowFileWriter writer;
 
-    ArrowFile(Path path) {
-      this.path = path;
+    ArrowFile(Path path, Schema schema, BufferAllocator allocator) throws IOException {
+      root = VectorSchemaRoot.create(schema, allocator);
+      FileChannel channel = null;
+      try {
+        channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        writer = new ArrowFileWriter(root, null, channel);
+        writer.start();
+      } catch (IOException | RuntimeException e) {
+        if (channel != null) {
+          channel.close();
+        }
+        root.close();
+        throw e;
+      }
     }
 
     @Override
     public void write(Block block) throws IOException {
-      if (writer == null) {
-        root = VectorSchemaRoot.create(block.schema(), block.owner().allocator());
-        writer = new ArrowFileWriter(root, null,
-            FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-        writer.start();
-      }
       try (ArrowRecordBatch batch = new VectorUnloader(block.root()).getRecordBatch()) {
         new VectorLoader(root).load(batch);
         writer.writeBatch();
@@ -112,14 +118,10 @@ public final class ArrowIpcSink {
     @Override
     public void close() throws IOException {
       try {
-        if (writer != null) {
-          writer.end();
-          writer.close();
-        }
+        writer.end();
+        writer.close();
       } finally {
-        if (root != null) {
-          root.close();
-        }
+        root.close();
       }
     }
   }

@@ -1,8 +1,10 @@
 package dev.tributary.connectors;
 
 import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import dev.tributary.memory.Schemas;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +21,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * directory when partitioned, files rolled every {@code rowsPerFile} rows (per partition), row
  * counts, and staging/publishing through {@link AtomicFiles}. A format supplies how to open one
  * file and write blocks into it.
+ *
+ * <p>The schema is the blocks' schemas unified ({@link Schemas#unify}): a column null in every
+ * row of a block (Arrow's null type) is written with the type the other blocks give it. While
+ * some file column (partition columns are not in the files) has been null in every row so far,
+ * the job holds the blocks (in its own account, up to {@link #HOLD_FRACTION} of the memory limit)
+ * until one gives it a type; a column still without one then (or at the end) is written with the
+ * null type, and once a later block gives it a type, each partition's next rows start a new file
+ * with that type. Blocks are written conformed to the unified schema.
  */
 abstract class FileJob implements SinkRun.Job {
   /**
@@ -33,6 +43,9 @@ abstract class FileJob implements SinkRun.Job {
    */
   static final int PIECE_ROWS = 65_536;
 
+  /** The share of the arena's limit a job may hold while a column's type is not known. */
+  static final double HOLD_FRACTION = 1.0 / 16;
+
   /** One file a format writes. */
   interface FileOut {
     /** Appends every row of {@code rows}, a block of the file's columns; the caller closes it. */
@@ -42,14 +55,16 @@ abstract class FileJob implements SinkRun.Job {
     void close() throws IOException;
   }
 
-  /** An open file and the rows it holds. */
+  /** An open file, the schema it was opened with, and the rows it holds. */
   private static final class Open {
     private final Path path;
+    private final Schema schema;
     private final FileOut out;
     private long rows;
 
-    Open(Path path, FileOut out) {
+    Open(Path path, Schema schema, FileOut out) {
       this.path = path;
+      this.schema = schema;
       this.out = out;
     }
   }
@@ -60,9 +75,17 @@ abstract class FileJob implements SinkRun.Job {
   private final String what;
   /** Open files by partition directory ("" unpartitioned), least recently written first. */
   private final Map<String, Open> open = new LinkedHashMap<>(16, 0.75f, true);
+  /** The blocks' schemas unified so far. */
   private Schema schema;
+  /** {@link #schema} without the partition columns: what new files are opened with. */
   private Schema fileSchema;
   private List<String> fileColumns;
+  /** Whether blocks are written as they come (nothing is held any more). */
+  private boolean decided;
+  /** The job's own memory: blocks held and blocks conformed; opened on the first block's arena. */
+  private Account account;
+  private final List<Block> held = new ArrayList<>();
+  private long heldBytes;
   private long rows;
   /** Set by a discard from any thread; the writing thread stops at the next piece. */
   private volatile boolean discarded;
@@ -99,37 +122,87 @@ abstract class FileJob implements SinkRun.Job {
     return list;
   }
 
-  /** Checks the files' schema (the blocks' without partition columns); throws if unwritable. */
+  /**
+   * Checks the files' schema (the blocks' without partition columns) each time it changes;
+   * throws if the format cannot write it.
+   */
   void accept(Schema fileSchema) {}
 
   /** Opens a new file at {@code path} for rows of {@code schema}. */
   abstract FileOut open(Path path, Schema schema) throws IOException;
 
+  /** The job's own account, for buffers a format needs; open once a block arrived. */
+  final Account account() {
+    return account;
+  }
+
+  /**
+   * Writes (or holds, see the class comment) a block; the caller releases {@code block} after
+   * (a held block has been moved to the job's account).
+   *
+   * @throws SchemaMismatchException if its schema does not unify with the blocks' before it
+   */
   @Override
   public final void write(Block block) {
-    if (schema == null) {
-      fileSchema = partitionBy.isEmpty() ? block.schema()
-          : PartitionSplit.fileSchema(block.schema(), partitionBy);
-      accept(fileSchema);
-      fileColumns = fileSchema.getFields().stream().map(Field::getName).toList();
-      schema = block.schema();
-    } else if (!schema.equals(block.schema())) {
-      throw new SchemaMismatchException(what, schema, block.schema());
+    if (account == null) {
+      account = block.owner().arena().openAccount(what);
     }
-    if (partitionBy.isEmpty()) {
-      writeRows("", block);
-      return;
+    Schema unified = schema == null ? block.schema() : Schemas.unify(schema, block.schema(), what);
+    if (schema == null || !unified.getFields().equals(schema.getFields())) {
+      Schema forFiles = partitionBy.isEmpty() ? unified
+          : PartitionSplit.fileSchema(unified, partitionBy);
+      accept(forFiles);
+      schema = unified;
+      fileSchema = forFiles;
+      fileColumns = forFiles.getFields().stream().map(Field::getName).toList();
     }
-    for (PartitionSplit.Group group : PartitionSplit.groups(block, partitionBy)) {
-      try (Block part = PartitionSplit.rows(block, group, fileColumns)) {
-        writeRows(group.directory(), part);
+    if (!decided) {
+      if (Schemas.hasNullTypes(fileSchema) && heldBytes + block.sizeBytes()
+          <= account.arena().limitBytes() * HOLD_FRACTION) {
+        Block mine = block.transferTo(account);
+        held.add(mine);
+        heldBytes += mine.sizeBytes();
+        return;
+      }
+      decide();
+    }
+    writeConformed(block);
+  }
+
+  /** Writes the blocks held until now; later blocks are written as they come. */
+  private void decide() {
+    decided = true;
+    while (!held.isEmpty()) {
+      try (Block b = held.remove(0)) {
+        writeConformed(b);
+      }
+    }
+    heldBytes = 0;
+  }
+
+  /** Writes {@code block} in the unified schema, split by partition when partitioned. */
+  private void writeConformed(Block block) {
+    Block conformed = Schemas.conform(block, schema, account);
+    try {
+      if (partitionBy.isEmpty()) {
+        writeRows("", conformed);
+        return;
+      }
+      for (PartitionSplit.Group group : PartitionSplit.groups(conformed, partitionBy)) {
+        try (Block part = PartitionSplit.rows(conformed, group, fileColumns)) {
+          writeRows(group.directory(), part);
+        }
+      }
+    } finally {
+      if (conformed != block) {
+        conformed.close();
       }
     }
   }
 
   /**
-   * Writes {@code block}'s rows into the partition's files, rolling them as they fill, a piece
-   * at a time.
+   * Writes {@code block}'s rows into the partition's files, rolling them as they fill (or when
+   * a column of the open file got a type since), a piece at a time.
    */
   private void writeRows(String partition, Block block) {
     int n = block.rowCount();
@@ -138,7 +211,7 @@ abstract class FileJob implements SinkRun.Job {
         throw new WriteException(files.target(), "the write was cancelled");
       }
       Open file = open.get(partition);
-      if (file == null || file.rows >= rowsPerFile) {
+      if (file == null || file.rows >= rowsPerFile || !file.schema.equals(fileSchema)) {
         file = openFile(partition);
       }
       int take = (int) Math.min(Math.min(n - done, PIECE_ROWS), rowsPerFile - file.rows);
@@ -169,7 +242,7 @@ abstract class FileJob implements SinkRun.Job {
     }
     Path path = files.next(partition);
     try {
-      Open file = new Open(path, open(path, fileSchema));
+      Open file = new Open(path, fileSchema, open(path, fileSchema));
       open.put(partition, file);
       return file;
     } catch (IOException e) {
@@ -187,8 +260,12 @@ abstract class FileJob implements SinkRun.Job {
     }
   }
 
+  /** Writes what is still held, finishes every open file and frees the job's account. */
   @Override
   public final void finish() {
+    if (!decided && !held.isEmpty()) {
+      decide();
+    }
     List<Open> all = new ArrayList<>(open.values());
     open.clear();
     for (int i = 0; i < all.size(); i++) {
@@ -199,6 +276,7 @@ abstract class FileJob implements SinkRun.Job {
         throw e;
       }
     }
+    closeAccount();
   }
 
   @Override
@@ -216,6 +294,16 @@ abstract class FileJob implements SinkRun.Job {
   public final void close() {
     open.values().forEach(FileJob::closeQuietly);
     open.clear();
+    held.forEach(Block::release);
+    held.clear();
+    heldBytes = 0;
+    closeAccount();
+  }
+
+  private void closeAccount() {
+    if (account != null) {
+      account.closeWhenEmpty();
+    }
   }
 
   private static void closeQuietly(Open file) {

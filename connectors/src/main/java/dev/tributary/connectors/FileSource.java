@@ -8,6 +8,7 @@ import java.awt.Image;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,10 @@ public final class FileSource {
           lineNumber[0]++;
         }
       } catch (IOException e) {
-        sink.error(new CorruptInputException(file, "after line " + lineNumber[0], e));
+        // The decoder reads ahead of the lines handed out: find a UTF-8 error's line by scanning.
+        String after = "after line " + lineNumber[0];
+        sink.error(new CorruptInputException(file, e instanceof CharacterCodingException
+            ? InvalidUtf8.locate(file, after) : after, e));
         return;
       }
       if (lines.isEmpty()) {

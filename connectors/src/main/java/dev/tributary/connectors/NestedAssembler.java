@@ -6,6 +6,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
@@ -21,7 +22,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Assembles nested Parquet columns (lists, structs, and any nesting of them) into Arrow vectors
+ * Assembles nested Parquet columns (lists, structs, maps, and any nesting of them) into Arrow vectors
  * with parquet-mr's record assembly: a converter tree mirrors the Parquet schema and writes each
  * value straight into its Arrow slot. Flat columns take {@link RowGroupConverter}'s faster
  * column-at-a-time path instead.
@@ -81,9 +82,12 @@ final class NestedAssembler {
       return new LeafSlot();
     }
     GroupType group = type.asGroupType();
-    if (!field.getChildren().isEmpty() && (field.getType() instanceof
-        org.apache.arrow.vector.types.pojo.ArrowType.List
-        || field.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList)) {
+    if (field.getType() instanceof ArrowType.Map) {
+      // A map is a list of its key_value group's repetitions, each an entry struct.
+      return new ListSlot(repeatedElement(group.getType(0), field.getChildren().get(0)), false);
+    }
+    if (!field.getChildren().isEmpty() && (field.getType() instanceof ArrowType.List
+        || field.getType() instanceof ArrowType.FixedSizeList)) {
       Type element = ParquetSchemas.listElement(group);
       Field item = field.getChildren().get(0);
       Type repeated = group.getType(0);

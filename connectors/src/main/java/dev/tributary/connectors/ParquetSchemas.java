@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
+import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -26,20 +27,28 @@ import org.apache.parquet.schema.Types;
 /**
  * Maps Arrow schemas to Parquet schemas and back: signed integers of 8 to 64 bits, float32/64,
  * boolean, utf8, binary, fixed-size binary, date, timestamp (ms, µs, ns; a zone means "adjusted
- * to UTC"), decimal, list and fixed-size list (written as Parquet's three-level LIST), and struct
- * (a group); nullable fields are optional.
+ * to UTC"), decimal, list and fixed-size list (written as Parquet's three-level LIST), struct
+ * (a group), and map (Parquet's MAP: a repeated {@code key_value} group of a required key and a
+ * value); nullable fields are optional. Arrow's null type (a column with no value, its type
+ * unknown) is written as Arrow's Parquet writer writes it, an optional INT32 with the {@code
+ * UNKNOWN} logical type, and reads back as int32.
  *
  * <p>Parquet cannot hold a time-zone name or a fixed list size, so writers also store the Arrow
  * schema in the file's key-value metadata under {@link #ARROW_SCHEMA_KEY}; readers take zone
  * names and fixed sizes from it when it is there. Reading also accepts the legacy forms other
- * writers produce: two-level lists, bare repeated fields, INT96 timestamps, unsigned integers,
- * and decimals stored as INT32, INT64, BINARY or FIXED_LEN_BYTE_ARRAY.
+ * writers produce: two-level lists, bare repeated fields, legacy {@code MAP_KEY_VALUE} maps, INT96
+ * timestamps (read as microseconds, as Spark and Arrow read them), unsigned integers, and
+ * decimals stored as INT32, INT64, BINARY or FIXED_LEN_BYTE_ARRAY.
  */
 final class ParquetSchemas {
   /** The key-value metadata entry holding the Arrow schema (as JSON) of a file we wrote. */
   static final String ARROW_SCHEMA_KEY = "tributary.arrow.schema";
   /** The Arrow name of a list's element field (Arrow Java's own, as its vectors name it). */
   static final String ITEM = BaseRepeatedValueVector.DATA_VECTOR_NAME;
+  /** The names of a Parquet MAP's repeated group and its fields (the format's standard). */
+  static final String MAP_ENTRIES = "key_value";
+  static final String MAP_KEY = "key";
+  static final String MAP_VALUE = "value";
 
   private ParquetSchemas() {}
 
@@ -60,6 +69,14 @@ final class ParquetSchemas {
       Type element = toParquet(f.getChildren().get(0));
       return Types.buildGroup(rep).as(LogicalTypeAnnotation.listType())
           .addField(Types.repeatedGroup().addField(rename(element, "element")).named("list"))
+          .named(name);
+    }
+    if (t instanceof ArrowType.Map) {
+      List<Field> entry = f.getChildren().get(0).getChildren();
+      return Types.buildGroup(rep).as(LogicalTypeAnnotation.mapType())
+          .addField(Types.repeatedGroup()
+              .addField(copy(toParquet(entry.get(0)), Type.Repetition.REQUIRED, MAP_KEY))
+              .addField(rename(toParquet(entry.get(1)), MAP_VALUE)).named(MAP_ENTRIES))
           .named(name);
     }
     if (t instanceof ArrowType.Struct) {
@@ -88,6 +105,11 @@ final class ParquetSchemas {
     }
     if (t instanceof ArrowType.Bool) {
       return Types.primitive(PrimitiveTypeName.BOOLEAN, rep).named(name);
+    }
+    if (t instanceof ArrowType.Null) {
+      // As Arrow's own Parquet writer does: an optional INT32 annotated "unknown" (always null).
+      return Types.primitive(PrimitiveTypeName.INT32, Type.Repetition.OPTIONAL)
+          .as(LogicalTypeAnnotation.unknownType()).named(name);
     }
     if (t instanceof ArrowType.Utf8) {
       return Types.primitive(PrimitiveTypeName.BINARY, rep)
@@ -126,7 +148,7 @@ final class ParquetSchemas {
     }
     throw new ColumnException(name, "type " + t + " cannot be written to Parquet; supported:"
         + " int8-64, float32/64, boolean, utf8, binary, fixed-size binary, date (day),"
-        + " timestamp (ms/us/ns), decimal128, list, fixed-size list, struct");
+        + " timestamp (ms/us/ns), decimal128, list, fixed-size list, struct, map");
   }
 
   /** The fewest bytes a two's-complement unscaled value of {@code precision} digits needs. */
@@ -191,7 +213,7 @@ final class ParquetSchemas {
       if (w instanceof ArrowType.FixedSizeList) {
         t = w;
       }
-    } else if (t instanceof ArrowType.Struct) {
+    } else if (t instanceof ArrowType.Struct || t instanceof ArrowType.Map) {
       List<Field> refined = new ArrayList<>();
       for (Field child : children) {
         refined.add(refine(child, written.getChildren().stream()
@@ -229,9 +251,14 @@ final class ParquetSchemas {
         return new Field(type.getName(), nullable(nullable, ArrowType.List.INSTANCE),
             List.of(new Field(ITEM, item.getFieldType(), item.getChildren())));
       }
+      if (logical instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation
+          || logical instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation) {
+        return new Field(type.getName(), nullable(nullable, new ArrowType.Map(false)),
+            List.of(mapEntries(group, file)));
+      }
       if (logical != null) {
         throw new ColumnException(type.getName(), "in " + file + " is a Parquet " + logical
-            + " group, not readable yet (lists and structs are)");
+            + " group, not readable yet (lists, maps and structs are)");
       }
       List<Field> children = new ArrayList<>();
       for (Type child : group.getFields()) {
@@ -241,6 +268,31 @@ final class ParquetSchemas {
     }
     return new Field(type.getName(), nullable(nullable, primitive(type.asPrimitiveType(), file)),
         null);
+  }
+
+  /**
+   * The Arrow entries of a MAP group (or a legacy MAP_KEY_VALUE one): its one repeated group of a
+   * required key and an optional value, as Arrow's non-null struct of a non-null {@code key} and
+   * a {@code value}.
+   */
+  private static Field mapEntries(GroupType map, String file) {
+    Type repeated = map.getFieldCount() == 1 ? map.getType(0) : null;
+    if (repeated == null || repeated.isPrimitive()
+        || !repeated.isRepetition(Type.Repetition.REPEATED)
+        || repeated.asGroupType().getFieldCount() != 2) {
+      throw new ColumnException(map.getName(), "in " + file + " is a MAP without one repeated"
+          + " group of a key and a value");
+    }
+    Type key = repeated.asGroupType().getType(0);
+    if (!key.isRepetition(Type.Repetition.REQUIRED)) {
+      throw new ColumnException(map.getName(), "in " + file + " is a MAP whose keys may be null;"
+          + " Arrow maps need required keys");
+    }
+    Field k = toArrow(key, file);
+    Field v = toArrow(repeated.asGroupType().getType(1), file);
+    return new Field(MapVector.DATA_VECTOR_NAME, FieldType.notNullable(ArrowType.Struct.INSTANCE),
+        List.of(new Field(MapVector.KEY_NAME, k.getFieldType(), k.getChildren()),
+            new Field(MapVector.VALUE_NAME, v.getFieldType(), v.getChildren())));
   }
 
   /**
@@ -303,7 +355,9 @@ final class ParquetSchemas {
         }
         yield new ArrowType.Int(32, true);
       }
-      case INT96 -> new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC");
+      // Spark's and Impala's instants; microseconds as Spark and Arrow read them (nanoseconds
+      // would hold only the years 1677 to 2262).
+      case INT96 -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
       case DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
       case FLOAT -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
       case BOOLEAN -> ArrowType.Bool.INSTANCE;

@@ -14,6 +14,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -24,6 +25,7 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -238,6 +240,9 @@ public final class ParquetSink {
 
     /** Writes slot r of {@code v} as field {@code index} of the current group, unless null. */
     private ColumnWriter fieldWriter(FieldVector v, String name, int index) {
+      if (v instanceof NullVector) {
+        return r -> { }; // every slot is null: the field is left out
+      }
       ColumnWriter value = valueWriter(v);
       boolean mayBeNull = v.getNullCount() > 0;
       return r -> {
@@ -288,6 +293,22 @@ public final class ParquetSink {
         return r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
       } else if (v instanceof DecimalVector x) {
         return r -> decimal(x, r);
+      } else if (v instanceof MapVector x) {
+        List<FieldVector> entry = ((StructVector) x.getDataVector()).getChildrenFromFields();
+        FieldVector keys = entry.get(0);
+        ColumnWriter key = fieldWriter(keys, ParquetSchemas.MAP_KEY, 0);
+        ColumnWriter value = fieldWriter(entry.get(1), ParquetSchemas.MAP_VALUE, 1);
+        return r -> {
+          int from = x.getElementStartIndex(r);
+          int to = x.getElementEndIndex(r);
+          for (int i = from; i < to; i++) {
+            if (keys.isNull(i)) {
+              throw new ColumnException(v.getName(), "row " + r + " holds a null map key;"
+                  + " Parquet map keys are required");
+            }
+          }
+          map(key, value, from, to);
+        };
       } else if (v instanceof ListVector x) {
         ColumnWriter element = fieldWriter(x.getDataVector(), "element", 0);
         return r -> list(element, x.getElementStartIndex(r), x.getElementEndIndex(r));
@@ -327,6 +348,22 @@ public final class ParquetSink {
           consumer.endGroup();
         }
         consumer.endField("list", 0);
+      }
+      consumer.endGroup();
+    }
+
+    /** A MAP group of the entries {@code [from, to)}: {@code key_value} repeated per entry. */
+    private void map(ColumnWriter key, ColumnWriter value, int from, int to) {
+      consumer.startGroup();
+      if (to > from) {
+        consumer.startField(ParquetSchemas.MAP_ENTRIES, 0);
+        for (int i = from; i < to; i++) {
+          consumer.startGroup();
+          key.write(i);
+          value.write(i);
+          consumer.endGroup();
+        }
+        consumer.endField(ParquetSchemas.MAP_ENTRIES, 0);
       }
       consumer.endGroup();
     }

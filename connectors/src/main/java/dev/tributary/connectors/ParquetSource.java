@@ -30,6 +30,9 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -38,7 +41,9 @@ import reactor.core.publisher.Mono;
  * one block per row group, cut into several when it is larger than the block size asked for.
  * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
  * statistics and applied exactly to rows, read parallelism, file shuffling, a {@code path}
- * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}.
+ * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}:
+ * files that disagree are read in one schema unified from their footers (exact widening, columns
+ * some files lack as nulls) or refused naming both files.
  *
  * <p>Reads block on file I/O and run on the scheduler given in {@link ReadSettings}; errors
  * name the file and the row group or footer ({@link CorruptInputException}).
@@ -46,6 +51,8 @@ import reactor.core.publisher.Mono;
 public final class ParquetSource {
   /** Row groups read at once unless {@link #parallelism(int)} says otherwise. */
   public static final int DEFAULT_PARALLELISM = 4;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParquetSource.class);
 
   private static final List<FilterLevel> PUSHDOWN =
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
@@ -106,16 +113,21 @@ public final class ParquetSource {
    * Keeps only the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts.
    * Row groups whose min/max statistics, dictionaries or bloom filters rule the predicate out are
    * skipped unread; the rows of the others are then filtered exactly, so the result is the same
-   * as filtering every row. Filter columns need not be projected. Conjuncts (top-level {@code
-   * and}s) over partition columns prune files: a file whose directory values fail them is not
-   * opened. {@link #rowCount()} then answers -1: counting means reading.
+   * as filtering every row. Filter columns need not be projected; each file must have the file
+   * columns it names with the predicate's types. Conjuncts (top-level {@code and}s) over
+   * partition columns prune files: a file whose directory values fail them is not opened. The
+   * value sets of {@code in} and {@code notIn} are copied here (any set works, immutable ones
+   * too; later changes to it do not apply). {@link #rowCount()} then answers -1: counting means
+   * reading.
    *
    * @throws ColumnException if one conjunct reads both partition and file columns (combine them
    *     only with {@code and}), or compares a partition column as another type
    */
   public ParquetSource filter(FilterPredicate predicate) {
-    SplitPredicate.of(Objects.requireNonNull(predicate, "predicate"), partitions);
-    return new ParquetSource(files, partitions, columns, predicate, parallelism, includePaths,
+    FilterPredicate copied = FilterArgument.copyOf(Objects.requireNonNull(predicate,
+        "predicate"));
+    SplitPredicate.of(copied, partitions);
+    return new ParquetSource(files, partitions, columns, copied, parallelism, includePaths,
         numBlocks, opener);
   }
 
@@ -184,15 +196,33 @@ public final class ParquetSource {
   }
 
   /**
-   * The block schema from the first footer: the file's columns (or the projection), the
-   * partition columns (after the file's unless the projection places them), {@code path} if
-   * asked.
+   * The block schema: the files' columns (or the projection's file columns) unified from their
+   * footers (see {@link SchemaUnion}: exact widening, columns some files lack as nulls), then
+   * the partition columns (after the file's unless the projection places them), {@code path} if
+   * asked. Files whose footer cannot be read are left to the read, which fails or skips them as
+   * its settings say; this fails only when no footer can be read.
+   *
+   * @throws ColumnException if two files disagree on a column's type, a projected column is in
+   *     no file, or a file has a column named like a partition key
    */
   public Schema schema() {
-    Path first = files.get(0);
-    FileMetaData meta = footer(first).getFileMetaData();
-    Schema schema = ParquetSchemas.toArrow(projection(meta.getSchema(), first),
-        meta.getKeyValueMetaData(), first.toString());
+    List<Path> readable = new ArrayList<>();
+    List<Schema> schemas = new ArrayList<>();
+    CorruptInputException unreadable = null;
+    for (Path file : files) {
+      try {
+        FileMetaData meta = footer(file).getFileMetaData();
+        schemas.add(ParquetSchemas.toArrow(projection(meta.getSchema(), file),
+            meta.getKeyValueMetaData(), file.toString()));
+        readable.add(file);
+      } catch (CorruptInputException e) {
+        unreadable = unreadable == null ? e : unreadable;
+      }
+    }
+    if (readable.isEmpty() && unreadable != null) {
+      throw unreadable;
+    }
+    Schema schema = SchemaUnion.of(readable, schemas, fileColumns()).schema();
     List<Field> fields = new ArrayList<>(schema.getFields());
     if (columns == null) {
       fields.addAll(partitions.fields());
@@ -231,17 +261,14 @@ public final class ParquetSource {
       BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
       SplitPredicate split = filter == null ? null : SplitPredicate.of(filter, partitions);
-      Flux<FilePlan> plans = Flux.fromIterable(files)
+      // Every footer first: the files' schemas are unified before any row is read.
+      Flux<RowGroupRead> reads = Flux.fromIterable(files)
           .filter(file -> split == null || split.keeps(file, partitions, account))
-          .concatMap(file -> allowance.guard(
-              plan(file, split == null ? null : split.files(), settings, stats).flux()), 1);
-      Flux<RowGroupRead> reads = numBlocks == 0
-          ? plans.concatMapIterable(p -> reads(p, Long.MAX_VALUE))
-          : plans.collectList().flatMapIterable(all -> {
-            long rows = all.stream().mapToLong(FilePlan::rows).sum();
-            long perBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
-            return all.stream().flatMap(p -> reads(p, perBlock).stream()).toList();
-          });
+          .flatMapSequential(file -> allowance.guard(
+              plan(file, split == null ? null : split.files(), settings, stats).flux()),
+              parallelism, 1)
+          .collectList()
+          .flatMapIterable(this::reads);
       Function<RowGroupRead, Flux<Block>> read = r ->
           allowance.guard(r.blocks(account, settings, stats, custody));
       Flux<Block> out = settings.preserveOrder()
@@ -252,7 +279,23 @@ public final class ParquetSource {
           sink.next(b);
         }
       }).doFinally(signal -> custody.releaseAll());
-    }).doOnDiscard(Block.class, Block::release);
+    }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
+        .doOnDiscard(Block.class, Block::release);
+  }
+
+  /**
+   * The first of several errors that parallel reads raised at once (each file failing the same
+   * way), the others attached as suppressed and logged: a read fails with one typed error.
+   */
+  private static Throwable firstError(Throwable multiple) {
+    List<Throwable> errors = Exceptions.unwrapMultiple(multiple);
+    Throwable first = errors.get(0);
+    for (Throwable other : errors.subList(1, errors.size())) {
+      LOG.warn("Parquet read failed more than once; reporting the first error, also: {}",
+          other.toString());
+      first.addSuppressed(other);
+    }
+    return first;
   }
 
   /**
@@ -278,6 +321,8 @@ public final class ParquetSource {
     ParquetMetadata footer = reader.getFooter();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
     MessageType projected = projection(fileSchema, file);
+    Schema arrow = ParquetSchemas.toArrow(projected,
+        footer.getFileMetaData().getKeyValueMetaData(), file.toString());
     List<String> output = projected.getFields().stream().map(Type::getName).toList();
     List<Type> read = new ArrayList<>(projected.getFields());
     List<BlockMetaData> groups = footer.getBlocks();
@@ -308,28 +353,50 @@ public final class ParquetSource {
       indexes.add(footer.getBlocks().indexOf(group));
     }
     return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
-        indexes, filter);
+        arrow, indexes, filter);
   }
 
   /**
    * One file's read: its footer, the columns to read (projection, then filter-only columns), the
-   * columns to output, the indexes of the row groups pushdown kept, and the predicate on the
-   * file's columns (or null).
+   * columns to output and their Arrow schema in this file, the indexes of the row groups
+   * pushdown kept, and the predicate on the file's columns (or null).
    */
   private record FilePlan(Path file, ParquetMetadata footer, MessageType requested,
-      List<String> output, List<Integer> groups, FilterPredicate filter) {
+      List<String> output, Schema arrow, List<Integer> groups, FilterPredicate filter) {
     long rows() {
       return groups.stream().mapToLong(g -> footer.getBlocks().get(g).getRowCount()).sum();
     }
   }
 
-  /** The row-group reads of a planned file, at most {@code rowsPerBlock} rows per block. */
-  private List<RowGroupRead> reads(FilePlan plan, long rowsPerBlock) {
-    RowFilter rows = plan.filter() == null ? null
-        : new RowFilter(plan.filter(), plan.requested());
+  /**
+   * The row-group reads of the planned files (those whose footer could be read), in the files'
+   * unified schema; about {@code numBlocks} blocks in all when that is set.
+   *
+   * @throws ColumnException if the files' schemas cannot be unified
+   */
+  private List<RowGroupRead> reads(List<FilePlan> plans) {
+    if (plans.isEmpty()) {
+      return List.of();
+    }
+    SchemaUnion union = SchemaUnion.of(plans.stream().map(FilePlan::file).toList(),
+        plans.stream().map(FilePlan::arrow).toList(), fileColumns());
+    long rowsPerBlock = Long.MAX_VALUE;
+    if (numBlocks > 0) {
+      long rows = plans.stream().mapToLong(FilePlan::rows).sum();
+      rowsPerBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
+    }
     AddedColumns added = addedColumns();
-    return plan.groups().stream().map(g -> new RowGroupRead(plan.file(), plan.footer(), g,
-        plan.requested(), plan.output(), rows, rowsPerBlock, added, opener)).toList();
+    List<RowGroupRead> reads = new ArrayList<>();
+    for (FilePlan plan : plans) {
+      RowFilter rows = plan.filter() == null ? null
+          : new RowFilter(plan.filter(), plan.requested());
+      SchemaUnion.Conversion conversion = union.conversion(plan.arrow());
+      for (int g : plan.groups()) {
+        reads.add(new RowGroupRead(plan.file(), plan.footer(), g, plan.requested(),
+            plan.output(), rows, conversion, rowsPerBlock, added, opener));
+      }
+    }
+    return reads;
   }
 
   /** The partition columns blocks get, placed as the projection says, and the path. */
@@ -342,9 +409,15 @@ public final class ParquetSource {
         includePaths);
   }
 
+  /** The projection's file columns (partition columns left out), or null for all of them. */
+  private List<String> fileColumns() {
+    return columns == null ? null
+        : columns.stream().filter(name -> !partitions.has(name)).toList();
+  }
+
   /**
-   * The file columns to output: the projection's, or all; partition columns are not in the file
-   * (a file that has one is refused).
+   * The projected file columns {@code fileSchema} has (the others read as nulls), or all of
+   * them; partition columns are not in the file (a file that has one is refused).
    */
   private MessageType projection(MessageType fileSchema, Path file) {
     for (Field f : partitions.fields()) {
@@ -358,14 +431,9 @@ public final class ParquetSource {
     }
     List<Type> fields = new ArrayList<>();
     for (String name : columns) {
-      if (partitions.has(name)) {
-        continue;
+      if (!partitions.has(name) && fileSchema.containsField(name)) {
+        fields.add(fileSchema.getType(name));
       }
-      if (!fileSchema.containsField(name)) {
-        throw new ColumnException(name, "not in " + file + "; it has "
-            + fileSchema.getFields().stream().map(Type::getName).toList());
-      }
-      fields.add(fileSchema.getType(name));
     }
     return new MessageType(fileSchema.getName(), fields);
   }

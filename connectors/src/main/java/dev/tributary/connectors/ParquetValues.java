@@ -26,7 +26,7 @@ import org.apache.parquet.io.api.PrimitiveConverter;
  * no value pays for a type dispatch. Also maps decimals back to Parquet's physical values.
  */
 final class ParquetValues {
-  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+  private static final long MICROS_PER_DAY = 86_400_000_000L;
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
 
   private ParquetValues() {}
@@ -112,11 +112,7 @@ final class ParquetValues {
 
         @Override
         public void addBinary(Binary value) {
-          // INT96: nanoseconds of the day, then the Julian day, little-endian.
-          ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-          long nanosOfDay = b.getLong(b.position());
-          long julianDay = Integer.toUnsignedLong(b.getInt(b.position() + 8));
-          v.setSafe(index, (julianDay - JULIAN_EPOCH_DAY) * NANOS_PER_DAY + nanosOfDay);
+          v.setSafe(index, int96Micros(value)); // INT96 columns read as microseconds
         }
       };
     } else if (vector instanceof DecimalVector v) {
@@ -159,6 +155,25 @@ final class ParquetValues {
       };
     }
     throw new IllegalStateException("no Parquet values go into " + vector.getField().getType());
+  }
+
+  /**
+   * An INT96 timestamp (nanoseconds of the day, then the Julian day, little-endian) as
+   * microseconds since the epoch; digits below a microsecond are dropped, as Spark and Arrow do.
+   *
+   * @throws ArithmeticException if the instant is outside what microseconds in a long hold
+   */
+  static long int96Micros(Binary value) {
+    ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    long nanosOfDay = b.getLong(b.position());
+    long julianDay = Integer.toUnsignedLong(b.getInt(b.position() + 8));
+    try {
+      return Math.addExact(Math.multiplyExact(julianDay - JULIAN_EPOCH_DAY, MICROS_PER_DAY),
+          Math.floorDiv(nanosOfDay, 1000));
+    } catch (ArithmeticException e) {
+      throw new ArithmeticException("INT96 timestamp of Julian day " + julianDay + " and "
+          + nanosOfDay + " ns into the day is outside the range of microsecond timestamps");
+    }
   }
 
   /**

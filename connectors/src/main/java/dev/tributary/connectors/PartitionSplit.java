@@ -61,7 +61,9 @@ final class PartitionSplit {
           .orElseThrow(() -> new ColumnException(key, "is not a column to partition by; the"
               + " columns are " + names));
       ArrowType t = f.getType();
-      if (!(t instanceof ArrowType.Int || t instanceof ArrowType.Utf8
+      // A null-typed column (null in every row so far) writes the default partition; the type a
+      // later block gives it is checked then.
+      if (!(t instanceof ArrowType.Null || t instanceof ArrowType.Int || t instanceof ArrowType.Utf8
           || t instanceof ArrowType.Bool || t instanceof ArrowType.Date
           || t instanceof ArrowType.Timestamp || t instanceof ArrowType.Decimal)) {
         throw new ColumnException(key, "is " + t + "; partition columns must be integers,"

@@ -32,13 +32,15 @@ import reactor.core.publisher.Flux;
  * @param requested the columns to read: the projection, then columns only the filter reads
  * @param output the columns the blocks keep
  * @param filter the exact row filter, or null
+ * @param conversion turns the file's blocks into the source's unified schema, or null when they
+ *     already are in it
  * @param rowsPerBlock the most rows per block (besides the block-size cut)
  * @param added the columns appended to every block (partition values, path)
  * @param opener opens the file
  */
 record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType requested,
-    List<String> output, RowFilter filter, long rowsPerBlock, AddedColumns added,
-    Function<Path, InputFile> opener) {
+    List<String> output, RowFilter filter, SchemaUnion.Conversion conversion, long rowsPerBlock,
+    AddedColumns added, Function<Path, InputFile> opener) {
 
   /**
    * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
@@ -134,6 +136,9 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
             if (block == null) {
               continue;
             }
+          }
+          if (conversion != null) {
+            block = conversion.apply(block, account);
           }
           return added.apply(block, file, account);
         }

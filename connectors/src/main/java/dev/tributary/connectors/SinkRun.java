@@ -9,7 +9,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Runs a file sink: writes each block on an I/O thread, closes it, publishes the files when the
+ * Runs a file sink: writes each block on an I/O thread, releases it, publishes the files when the
  * stream completes, discards them on error or cancel, and releases every block it received but did
  * not write.
  *
@@ -24,7 +24,10 @@ final class SinkRun {
 
   /** One write's state: what a sink does with blocks, and how it finishes. */
   interface Job {
-    /** Writes one block (the caller closes it); on the writing thread. */
+    /**
+     * Writes one block (the caller releases it after; the job may keep it by moving it to an
+     * account of its own); on the writing thread.
+     */
     void write(Block block);
 
     /** Finishes every open file; on the writing thread. */
@@ -50,8 +53,10 @@ final class SinkRun {
           .publishOn(Schedulers.boundedElastic(), 1)
           .doOnNext(b -> {
             if (custody.take(b)) {
-              try (b) {
+              try {
                 job.write(b);
+              } finally {
+                b.release(); // a no-op when the job kept the block (moved to its account)
               }
             }
           })

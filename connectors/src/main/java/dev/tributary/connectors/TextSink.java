@@ -1,11 +1,10 @@
 package dev.tributary.connectors;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.BufferedWriter;
@@ -24,43 +23,48 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
- * like {@link ParquetSink}: staged, published all or nothing when the whole stream is written;
- * {@link #partitionBy(String...)} writes Hive-style partition directories.
- * JSON lines hold every column type (dates and timestamps as ISO strings, binary as base64,
- * lists as arrays, structs as objects); CSV holds flat columns only. Nulls are empty CSV fields
- * or JSON {@code null}s. Blocks are closed once written.
+ * Writes a stream of blocks as CSV (in the dialect of {@link CsvOptions}, a header row by
+ * default) or JSON lines, with Jackson, atomically like {@link ParquetSink}: staged, published
+ * all or nothing when the whole stream is written; {@link #partitionBy(String...)} writes
+ * Hive-style partition directories. JSON lines hold every column type (dates and timestamps as
+ * ISO strings, binary as base64, decimals as plain numbers, lists as arrays, structs as objects,
+ * {@code NaN} and {@code Infinity} unquoted as DuckDB and Python write them); CSV holds flat
+ * columns only. A CSV null is an empty unquoted field (or the null token), an empty string
+ * {@code ""}; a JSON null is {@code null}. Blocks are closed once written.
  */
 public final class TextSink {
   private enum Format { CSV, JSON_LINES }
 
-  /** Jackson mappers and writers are thread-safe once configured: one for every file. */
-  private static final CsvMapper CSV = new CsvMapper();
-  private static final ObjectWriter JSON_WRITER = new ObjectMapper()
+  /** Jackson writers are thread-safe once configured: one for every file. */
+  private static final ObjectWriter JSON_WRITER = JsonMapper.builder()
       .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
       .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-      .writer().withRootValueSeparator("\n");
+      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+      .build().writer().withRootValueSeparator("\n");
 
   private final Format format;
   private final Path directory;
+  private final CsvOptions options;
   private final long rowsPerFile;
   private final List<String> partitionBy;
 
-  private TextSink(Format format, Path directory, long rowsPerFile, List<String> partitionBy) {
+  private TextSink(Format format, Path directory, CsvOptions options, long rowsPerFile,
+      List<String> partitionBy) {
     this.format = format;
     this.directory = directory;
+    this.options = options;
     this.rowsPerFile = rowsPerFile;
     this.partitionBy = partitionBy;
   }
 
   /**
-   * A CSV sink into {@code directory}.
+   * A CSV sink into {@code directory}, writing {@link CsvOptions#defaults()}.
    *
    * @throws WriteException if {@code directory} is an existing file
    */
   public static TextSink csv(Path directory) {
     AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
-    return new TextSink(Format.CSV, directory, Long.MAX_VALUE, List.of());
+    return new TextSink(Format.CSV, directory, CsvOptions.defaults(), Long.MAX_VALUE, List.of());
   }
 
   /**
@@ -70,7 +74,21 @@ public final class TextSink {
    */
   public static TextSink jsonLines(Path directory) {
     AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
-    return new TextSink(Format.JSON_LINES, directory, Long.MAX_VALUE, List.of());
+    return new TextSink(Format.JSON_LINES, directory, CsvOptions.defaults(), Long.MAX_VALUE,
+        List.of());
+  }
+
+  /**
+   * Writes CSV in the dialect of {@code options} (delimiter, quote, escape, null token, header).
+   *
+   * @throws IllegalArgumentException if this is a JSON-lines sink
+   */
+  public TextSink options(CsvOptions options) {
+    Objects.requireNonNull(options, "options");
+    if (format != Format.CSV) {
+      throw new IllegalArgumentException("CSV options given to a JSON-lines sink");
+    }
+    return new TextSink(format, directory, options, rowsPerFile, partitionBy);
   }
 
   /** Starts a new file every {@code rows} rows (in each partition). */
@@ -78,7 +96,7 @@ public final class TextSink {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new TextSink(format, directory, rows, partitionBy);
+    return new TextSink(format, directory, options, rows, partitionBy);
   }
 
   /**
@@ -89,7 +107,8 @@ public final class TextSink {
    * @throws ColumnException if a column is given twice
    */
   public TextSink partitionBy(String... columns) {
-    return new TextSink(format, directory, rowsPerFile, FileJob.partitionColumns(columns));
+    return new TextSink(format, directory, options, rowsPerFile,
+        FileJob.partitionColumns(columns));
   }
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
@@ -129,9 +148,8 @@ public final class TextSink {
       out = new BufferedWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8));
       try {
         if (format == Format.CSV) {
-          CsvSchema.Builder header = CsvSchema.builder().setUseHeader(true);
-          schema.getFields().forEach(f -> header.addColumn(f.getName()));
-          sequence = CSV.writer(header.build()).writeValues(out);
+          sequence = options.rowWriter(schema.getFields().stream().map(Field::getName).toList())
+              .writeValues(out);
         } else {
           sequence = JSON_WRITER.writeValues(out);
         }

@@ -124,6 +124,23 @@ class ParquetReadTest extends ArenaTestSupport {
   }
 
   @Test
+  void inAndNotInTakeImmutableSetsAndKeepTheSetTheyWereGiven() {
+    Path file = fiveGroups();
+    assertThat(ids(source(file).filter(org.apache.parquet.filter2.predicate.FilterApi.in(
+            longColumn("id"), java.util.Set.of(3L, 2999L, 4500L)))
+        .blocks(account, SETTINGS, new ReadStats()))).containsExactly(3L, 2999L, 4500L);
+    assertThat(ids(source(file).filter(org.apache.parquet.filter2.predicate.FilterApi.or(
+            lt(longColumn("id"), 2L), org.apache.parquet.filter2.predicate.FilterApi.notIn(
+                longColumn("id"), java.util.Set.of(0L, 1L)))).columns(List.of("id"))
+        .blocks(account, SETTINGS, new ReadStats()))).isEqualTo(range(0, 5000));
+    java.util.Set<Long> values = new java.util.HashSet<>(List.of(7L));
+    ParquetSource source = source(file).filter(org.apache.parquet.filter2.predicate.FilterApi
+        .in(longColumn("id"), values));
+    values.add(8L);
+    assertThat(ids(source.blocks(account, SETTINGS, new ReadStats()))).containsExactly(7L);
+  }
+
+  @Test
   void aFilterOnAMissingColumnOrOfTheWrongTypeIsATypedErrorNamingIt() {
     Path file = fiveGroups();
     StepVerifier.create(source(file).filter(eq(longColumn("nope"), 1L))
@@ -332,6 +349,70 @@ class ParquetReadTest extends ArenaTestSupport {
               assertThat(c.file()).isEqualTo(file);
               assertThat(c.location()).isEqualTo("row group 2");
             }).hasMessageContaining("five.parquet"))
+        .verify(Duration.ofSeconds(30));
+  }
+
+  /**
+   * A local file whose row-group reads (opens after the footer's) fail once {@code released}
+   * opens, counting into {@code failing} as they do.
+   */
+  private record FailingLater(LocalInputFile file, java.util.concurrent.CountDownLatch released,
+      java.util.concurrent.CountDownLatch failing, AtomicInteger opens) implements InputFile {
+    @Override
+    public long getLength() throws IOException {
+      return file.getLength();
+    }
+
+    @Override
+    public SeekableInputStream newStream() throws IOException {
+      if (opens.incrementAndGet() == 1) {
+        return file.newStream();
+      }
+      try {
+        released.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      failing.countDown();
+      throw new IOException("the disk went away");
+    }
+  }
+
+  @Test
+  void filesFailingTheSameWayAtOnceFailTheReadWithOneTypedError() throws InterruptedException {
+    List<Path> files = new ArrayList<>();
+    for (int f = 0; f < 4; f++) {
+      files.add(RowGroupFiles.write(dir.resolve("f" + f + ".parquet"), f * 100L, 1, 100));
+    }
+    java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch failing = new java.util.concurrent.CountDownLatch(3);
+    java.util.Map<Path, AtomicInteger> opens = new java.util.concurrent.ConcurrentHashMap<>();
+    ParquetSource source = ParquetSource.of(List.of(dir.toString())).parallelism(4)
+        .opener(p -> {
+          AtomicInteger n = opens.computeIfAbsent(p, k -> new AtomicInteger());
+          return p.equals(files.get(0)) ? new LocalInputFile(p)
+              : new FailingLater(new LocalInputFile(p), released, failing, n);
+        });
+    // The first file's block is being handed on while the three others fail: their errors meet
+    // in the merge, which Reactor reports as one composite error.
+    StepVerifier.create(source.blocks(account, SETTINGS, new ReadStats()).doOnNext(b -> {
+      b.close();
+      released.countDown();
+      try {
+        failing.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        Thread.sleep(200); // lets the failures reach the merge while this thread is busy
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }))
+        .expectNextCount(1)
+        .expectErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(CorruptInputException.class)
+              .hasMessageContaining("the disk went away");
+          assertThat(files.subList(1, 4)).contains(((CorruptInputException) e).file());
+          assertThat(e.getSuppressed()).allSatisfy(other ->
+              assertThat(other).isInstanceOf(CorruptInputException.class));
+        })
         .verify(Duration.ofSeconds(30));
   }
 

@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -171,7 +172,7 @@ class TextTest extends ArenaTestSupport {
   }
 
   @Test
-  void aValueThatDoesNotFitTheGivenSchemaNamesFileColumnAndRow() throws IOException {
+  void aValueThatDoesNotFitTheGivenSchemaNamesFileLineAndColumn() throws IOException {
     Path csv = dir.resolve("dates.csv");
     Files.writeString(csv, "d\n2024-01-01\n2024-13-01\n");
     org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo
@@ -179,7 +180,7 @@ class TextTest extends ArenaTestSupport {
             .Date(org.apache.arrow.vector.types.DateUnit.DAY))));
     assertThatThrownBy(() -> readRows(TextSource.csv(List.of(csv.toString())).schema(schema)))
         .isInstanceOf(CorruptInputException.class)
-        .hasMessageContaining("dates.csv").hasMessageContaining("column d, row 2")
+        .hasMessageContaining("dates.csv").hasMessageContaining("line 3, column d")
         .hasMessageContaining("2024-13-01");
     assertThatThrownBy(() -> TextSource.csv(List.of(csv.toString())).schema(
         AllTypes.schema(AllTypes.columns(1, f -> f.getName().equals("struct")))))
@@ -231,5 +232,42 @@ class TextTest extends ArenaTestSupport {
     assertThatThrownBy(() -> source.blocks(account).blockLast())
         .isInstanceOf(CorruptInputException.class).hasMessageContaining("late.json")
         .hasMessageContaining("opening");
+  }
+
+  @Test
+  void invalidUtf8NamesTheLineInCsvJsonLinesAndTextLines() throws IOException {
+    // Far enough in that buffered decoding fails well ahead of the rows handed out.
+    String lines = "x\n".repeat(20_000);
+    byte[] bad = {(byte) 0xC3, (byte) 0x28, '\n'};
+    Path csv = dir.resolve("bad.csv");
+    Files.write(csv, concat(("s\n" + lines + "y\n").getBytes(UTF_8), bad));
+    assertThatThrownBy(() -> read(TextSource.csv(List.of(csv.toString()))))
+        .isInstanceOfSatisfying(CorruptInputException.class, e -> {
+          assertThat(e.file()).isEqualTo(csv);
+          assertThat(e.location()).startsWith("line 20003");
+        });
+    Path json = dir.resolve("bad.json");
+    Files.write(json, concat("{\"s\": \"x\"}\n".repeat(20_000).getBytes(UTF_8),
+        "{\"s\": \"".getBytes(UTF_8), bad));
+    assertThatThrownBy(() -> read(TextSource.jsonLines(List.of(json.toString()))))
+        .isInstanceOfSatisfying(CorruptInputException.class,
+            e -> assertThat(e.location()).startsWith("line 20001"));
+    Path text = dir.resolve("bad.txt");
+    Files.write(text, concat(lines.getBytes(UTF_8), bad));
+    assertThatThrownBy(() -> read(FileSource.textLines(List.of(text.toString()))))
+        .isInstanceOfSatisfying(CorruptInputException.class,
+            e -> assertThat(e.location()).startsWith("line 20001"));
+  }
+
+  private List<Object[][]> read(FileSource source) {
+    return contentsOf(source.blocks(account));
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
   }
 }

@@ -21,14 +21,18 @@ public final class Account implements AutoCloseable {
   private final Arena arena;
   private final String name;
   private final BufferAllocator allocator;
+  /** The group whose peak this account counts toward, or null. */
+  private final AccountGroup group;
   private volatile long budgetBytes;
   private volatile boolean retiring;
   private volatile boolean closed;
 
-  Account(Arena arena, String name, BufferAllocator allocator, long budgetBytes) {
+  Account(Arena arena, String name, BufferAllocator allocator, long budgetBytes,
+      AccountGroup group) {
     this.arena = arena;
     this.name = name;
     this.allocator = allocator;
+    this.group = group;
     setBudget(budgetBytes);
   }
 
@@ -98,6 +102,13 @@ public final class Account implements AutoCloseable {
       return allocating.get();
     } catch (OutOfMemoryException e) {
       throw limitExceeded(AccountListener.lastFailedRequest(), e);
+    }
+  }
+
+  /** A block moved into this account: its group's held bytes may have reached a new peak. */
+  void arrived() {
+    if (group != null) {
+      group.sample();
     }
   }
 

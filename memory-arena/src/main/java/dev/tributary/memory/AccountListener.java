@@ -4,23 +4,29 @@ import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
 
 /**
- * The Arrow allocation listener of one account: feeds the arena's physical counter and remembers,
- * per thread, the size of the last refused request so limit errors can name it.
+ * The Arrow allocation listener of one account: feeds the arena's physical counter, lets the
+ * account's group (if any) measure its peak, and remembers, per thread, the size of the last
+ * refused request so limit errors can name it.
  */
 final class AccountListener implements AllocationListener {
   private static final ThreadLocal<long[]> LAST_FAILED = ThreadLocal.withInitial(() -> new long[1]);
 
   private final PhysicalMemory physical;
   private final String account;
+  private final AccountGroup group;
 
-  AccountListener(PhysicalMemory physical, String account) {
+  AccountListener(PhysicalMemory physical, String account, AccountGroup group) {
     this.physical = physical;
     this.account = account;
+    this.group = group;
   }
 
   @Override
   public void onAllocation(long size) {
     physical.allocated(size);
+    if (group != null) {
+      group.sample();
+    }
   }
 
   @Override

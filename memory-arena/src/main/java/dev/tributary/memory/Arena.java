@@ -45,7 +45,7 @@ public final class Arena implements AutoCloseable {
     // memory governor cannot afford); with the Unsafe allocator 1 KiB segments lose nothing.
     this.root =
         new RootAllocator(
-            new AccountListener(physical, name), limitBytes,
+            new AccountListener(physical, name, null), limitBytes,
             new SegmentRoundingPolicy(ALLOCATION_SEGMENT_BYTES));
   }
 
@@ -73,6 +73,12 @@ public final class Arena implements AutoCloseable {
    * MemoryLimitExceededException}.
    */
   public Account openAccount(String accountName, long budgetBytes, long hardLimitBytes) {
+    return openAccount(accountName, budgetBytes, hardLimitBytes, null);
+  }
+
+  /** Opens an account of {@code group} (null for none), as {@link #openAccount(String, long, long)}. */
+  Account openAccount(String accountName, long budgetBytes, long hardLimitBytes,
+      AccountGroup group) {
     ensureOpen();
     Objects.requireNonNull(accountName, "accountName");
     sweepRetired();
@@ -82,8 +88,8 @@ public final class Arena implements AutoCloseable {
     }
     BufferAllocator allocator =
         root.newChildAllocator(
-            accountName, new AccountListener(physical, accountName), 0, hardLimitBytes);
-    Account account = new Account(this, accountName, allocator, budgetBytes);
+            accountName, new AccountListener(physical, accountName, group), 0, hardLimitBytes);
+    Account account = new Account(this, accountName, allocator, budgetBytes, group);
     accounts.add(account);
     return account;
   }
@@ -103,7 +109,11 @@ public final class Arena implements AutoCloseable {
     return physical.allocated();
   }
 
-  /** The most bytes allocated at any one time since creation or the last {@link #resetPeak()}. */
+  /**
+   * The most bytes allocated at any one time since creation or the last {@link #resetPeak()},
+   * by every account of the arena (several executions may share it; {@link AccountGroup} measures
+   * one).
+   */
   public long peakBytes() {
     return physical.peak();
   }

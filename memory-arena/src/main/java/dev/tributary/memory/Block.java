@@ -12,6 +12,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.ReferenceManager;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
@@ -37,7 +38,13 @@ public final class Block implements AutoCloseable {
   /** Null while usable; otherwise why it is not (closed, or moved to another account). */
   private final AtomicReference<String> spent = new AtomicReference<>();
 
+  /**
+   * The one place a block gets its schema: every factory and move ends here.
+   *
+   * @throws ColumnException if two columns share a name
+   */
   private Block(VectorSchemaRoot root, Account owner) {
+    Schemas.requireUniqueNames(root.getSchema().getFields(), "a block");
     this.root = root;
     this.owner = owner;
     this.sizeBytes = measure(root);
@@ -53,18 +60,25 @@ public final class Block implements AutoCloseable {
    * takes ownership of the root and closes it when closed.
    *
    * @throws IllegalArgumentException if a vector was allocated elsewhere
+   * @throws ColumnException if two columns share a name; the root is closed then
    */
   public static Block wrap(VectorSchemaRoot root, Account owner) {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(owner, "owner");
     for (FieldVector v : root.getFieldVectors()) {
-      if (v.getAllocator() != owner.allocator()) {
+      // A null-typed vector holds no memory and has no allocator.
+      if (!(v instanceof NullVector) && v.getAllocator() != owner.allocator()) {
         throw new IllegalArgumentException(
             "vector '" + v.getName() + "' was allocated by '" + v.getAllocator().getName()
                 + "', not by account '" + owner.name() + "'");
       }
     }
-    return new Block(root, owner);
+    try {
+      return new Block(root, owner);
+    } catch (ColumnException e) {
+      root.close();
+      throw e;
+    }
   }
 
   /**
@@ -76,7 +90,15 @@ public final class Block implements AutoCloseable {
   public static Block adopt(VectorSchemaRoot source, Account owner) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(owner, "owner");
-    return new Block(move(source, owner.allocator()), owner);
+    VectorSchemaRoot moved = move(source, owner.allocator());
+    try {
+      Block block = new Block(moved, owner);
+      owner.arrived();
+      return block;
+    } catch (ColumnException e) {
+      moved.close();
+      throw e;
+    }
   }
 
   /** The block's schema. */
@@ -215,6 +237,7 @@ public final class Block implements AutoCloseable {
     }
     markSpent("transferred to account '" + target.name() + "'");
     source.close();
+    target.arrived();
     return moved;
   }
 

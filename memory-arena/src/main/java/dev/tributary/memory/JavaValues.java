@@ -22,6 +22,7 @@ import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
@@ -46,8 +47,15 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * Long}; float32/64 → {@code Float}/{@code Double}; boolean → {@code Boolean}; utf8 → {@code
  * String}; binary and fixed-size binary → {@code byte[]}; date → {@code LocalDate}; timestamp with
  * a zone → {@code Instant}, without → {@code LocalDateTime}; decimal → {@code BigDecimal}; list →
- * {@code List}; fixed-size list of float32 → {@code float[]} (a tensor), of anything else → {@code
- * List}; struct → {@code Map<String, Object>} in field order; null → {@code null}.
+ * {@code List}; fixed-size list of float32 → {@code float[]} (a tensor; a {@code List} for a row
+ * holding a null element, which a {@code float[]} cannot), of anything else → {@code
+ * List}; struct → {@code Map<String, Object>} in field order; null → {@code null}. A column of
+ * Arrow's null type (a column whose type is not known yet: null in every row seen) holds only
+ * {@code null}.
+ *
+ * <p>A map (Arrow's map vector is a list of key-value structs) → a {@code List} of entries, each a
+ * {@code Map} of {@code key} and {@code value}, in stored order: lossless where a {@code
+ * java.util.Map} would lose the order and any repeated keys.
  */
 public final class JavaValues {
   /** The decimal precision inferred for {@code BigDecimal} values (Arrow's decimal128 maximum). */
@@ -95,7 +103,7 @@ public final class JavaValues {
     if (vector instanceof FixedSizeListVector v) {
       FieldVector data = (FieldVector) v.getDataVector();
       int size = v.getListSize();
-      if (data instanceof Float4Vector f) {
+      if (data instanceof Float4Vector f && noNulls(f, index * size, size)) {
         float[] out = new float[size];
         for (int j = 0; j < size; j++) {
           out[j] = f.get(index * size + j);
@@ -191,6 +199,8 @@ public final class JavaValues {
       data.setValueCount(start + items.size());
     } else if (vector instanceof FixedSizeListVector v) {
       setFixedList(v, index, value);
+    } else if (vector instanceof NullVector) {
+      throw new ArithmeticException("a column of the null type holds only nulls");
     } else if (vector instanceof StructVector v) {
       Map<?, ?> fields = (Map<?, ?>) value;
       for (Object key : fields.keySet()) {
@@ -207,6 +217,16 @@ public final class JavaValues {
       throw new ColumnException(vector.getName(), "type " + vector.getField().getType()
           + " cannot be written from Java values here");
     }
+  }
+
+  /** Whether {@code length} values of {@code v} from {@code start} are all set. */
+  private static boolean noNulls(FieldVector v, int start, int length) {
+    for (int i = start; i < start + length; i++) {
+      if (v.isNull(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void setFixedList(FixedSizeListVector v, int index, Object value) {
@@ -274,7 +294,9 @@ public final class JavaValues {
   /**
    * The Arrow field a column of these Java values becomes (see the class comment), from its
    * non-null values: lists take their element type from every element, structs the union of
-   * their keys. A column of only nulls becomes nullable utf8.
+   * their keys. A column of only nulls (an element or struct field included) has Arrow's null
+   * type: its type is not known from these values, and it takes the type of the same column in
+   * other blocks when they are combined ({@link Schemas#unify}).
    *
    * @throws ColumnException if values of one column have different types
    */
@@ -327,7 +349,9 @@ public final class JavaValues {
   }
 
   private static ArrowType scalarType(String name, Object sample, int scale) {
-    if (sample == null || sample instanceof String) {
+    if (sample == null) {
+      return ArrowType.Null.INSTANCE;
+    } else if (sample instanceof String) {
       return ArrowType.Utf8.INSTANCE;
     } else if (sample instanceof Long) {
       return new ArrowType.Int(64, true);
@@ -390,8 +414,15 @@ public final class JavaValues {
     if (instant.getNano() % nanosPerUnit != 0) {
       throw new ArithmeticException("it is finer than the column's unit " + type.getUnit());
     }
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), perSecond),
-        instant.getNano() / nanosPerUnit);
+    long seconds = instant.getEpochSecond();
+    long fraction = instant.getNano() / nanosPerUnit;
+    if (seconds < 0 && fraction > 0) {
+      // Near the negative end of the range, seconds x perSecond alone would overflow although
+      // the value fits: borrow one second so both terms stay in range.
+      seconds++;
+      fraction -= perSecond;
+    }
+    return Math.addExact(Math.multiplyExact(seconds, perSecond), fraction);
   }
 
   /** The instant {@code value} units of {@code unit} after the epoch. */

@@ -6,6 +6,9 @@
  * <p>{@link dev.tributary.memory.Block} is the unit that flows: an immutable Arrow record batch
  * owned by one account, moved zero-copy with {@code transferTo}, released with {@code close}.
  * {@link dev.tributary.memory.BlockBuilder} makes blocks from Java arrays for sources and tests.
+ * {@link dev.tributary.memory.Schemas} holds the rules every schema follows (unique column names;
+ * null-typed columns unified with the others). An {@link dev.tributary.memory.AccountGroup} is
+ * one execution's accounts, measured together.
  * {@link dev.tributary.memory.SpillStore} parks blocks on disk (Chronicle Map, Arrow IPC) when a
  * stateful operator outgrows its budget.
  *

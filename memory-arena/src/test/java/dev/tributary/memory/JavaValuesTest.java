@@ -97,4 +97,35 @@ class JavaValuesTest {
         .column(s, List.of(Map.of("zz", 1L))).build())
         .isInstanceOf(ColumnException.class).hasMessageContaining("no field 'zz'");
   }
+
+  @Test
+  void nanosecondTimestampsAtBothEndsOfTheirRangeConvertExactly() {
+    Field nanos = new Field("t", FieldType.nullable(
+        new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")), null);
+    Instant first = Instant.ofEpochSecond(0, Long.MIN_VALUE);
+    Instant last = Instant.ofEpochSecond(0, Long.MAX_VALUE);
+    Instant nearFirst = Instant.parse("1677-09-21T00:12:43.145225192Z");
+    try (Block block = Block.builder(account)
+        .column(nanos, List.of(first, nearFirst, last)).build()) {
+      assertThat(block.values("t")).containsExactly(first, nearFirst, last);
+    }
+    assertThatThrownBy(() -> Block.builder(account)
+        .column(nanos, List.of(first.minusNanos(1))).build())
+        .isInstanceOf(ColumnException.class).hasMessageContaining("'t'");
+  }
+
+  @Test
+  void aTensorRowHoldingANullElementReadsAsAListNotAWrongArray() {
+    Field tensor = new Field("v", FieldType.nullable(new ArrowType.FixedSizeList(2)),
+        List.of(new Field("$data$", FieldType.nullable(new ArrowType.FloatingPoint(
+            org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE)), null)));
+    try (Block block = Block.builder(account)
+        .column(tensor, Arrays.asList(new float[] {1f, 2f}, Arrays.asList(3f, null), null))
+        .build()) {
+      Object[] values = block.values("v");
+      assertThat((float[]) values[0]).containsExactly(1f, 2f);
+      assertThat(values[1]).isEqualTo(Arrays.asList(3f, null));
+      assertThat(values[2]).isNull();
+    }
+  }
 }

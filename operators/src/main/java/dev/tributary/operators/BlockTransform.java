@@ -15,20 +15,29 @@ public interface BlockTransform {
   /** Transforms one block; see the interface comment for who owns what. */
   Block apply(Block input, Account out);
 
-  /** This transform followed by {@code next}, releasing the intermediate block in between. */
+  /**
+   * This transform followed by {@code next}, releasing the intermediate block in between unless
+   * it is this transform's input (the caller's) or what {@code next} returns (then the result).
+   */
   default BlockTransform andThen(BlockTransform next) {
     return (input, out) -> {
       Block middle = apply(input, out);
       if (middle == null) {
         return null;
       }
+      Block result;
       try {
-        return next.apply(middle, out);
-      } finally {
+        result = next.apply(middle, out);
+      } catch (RuntimeException | Error e) {
         if (middle != input) {
           middle.release();
         }
+        throw e;
       }
+      if (middle != input && result != middle) {
+        middle.release();
+      }
+      return result;
     };
   }
 }

@@ -3,6 +3,7 @@ package dev.tributary.operators;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.Schemas;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.function.IntPredicate;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
@@ -112,20 +114,33 @@ public final class Blocks {
   }
 
   /**
-   * One block in {@code out} holding a copy of the rows of {@code parts} in order; all parts
-   * must share a schema.
+   * One block in {@code out} holding a copy of the rows of {@code parts} in order. The parts'
+   * schemas must unify ({@link Schemas#unify}): a column null-typed in some parts takes the type
+   * it has in the others.
+   *
+   * @throws SchemaMismatchException if they do not
    */
   public static Block concat(List<Block> parts, Account out) {
     if (parts.isEmpty()) {
       throw new IllegalArgumentException("concat needs at least one block");
     }
-    Block first = parts.get(0);
+    Schema schema = parts.get(0).schema();
     for (Block part : parts) {
-      if (!part.schema().equals(first.schema())) {
-        throw new SchemaMismatchException("concat", first.schema(), part.schema());
+      schema = Schemas.unify(schema, part.schema(), "concat");
+    }
+    List<Block> conformed = new ArrayList<>(parts.size());
+    try {
+      for (Block part : parts) {
+        conformed.add(Schemas.conform(part, schema, out));
+      }
+      return copy(out, conformed.stream().map(Block::root).toArray(VectorSchemaRoot[]::new));
+    } finally {
+      for (int i = 0; i < conformed.size(); i++) {
+        if (conformed.get(i) != parts.get(i)) {
+          conformed.get(i).close();
+        }
       }
     }
-    return copy(out, parts.stream().map(Block::root).toArray(VectorSchemaRoot[]::new));
   }
 
   /**

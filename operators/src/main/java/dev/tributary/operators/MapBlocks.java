@@ -3,7 +3,6 @@ package dev.tributary.operators;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
-import dev.tributary.memory.MemoryLimitExceededException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -146,10 +145,8 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       // account.allocate turns Arrow's OutOfMemoryException from user code into the typed error.
       out = stats.timeUser(() -> account.allocate(() -> transform.apply(in, account)));
       return out;
-    } catch (UserFunctionException | MemoryLimitExceededException e) {
-      throw e;
     } catch (RuntimeException | Error e) {
-      throw new UserFunctionException(name, index, e);
+      throw UserCalls.failure(name, index, e);
     } finally {
       if (out != in) {
         in.release();

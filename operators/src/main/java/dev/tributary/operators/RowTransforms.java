@@ -1,6 +1,7 @@
 package dev.tributary.operators;
 
 import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +11,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * {@link BlockTransform}s for row-level user functions and column reshaping: map, flatMap,
- * filter, withColumn, select, drop and rename, as Ray Data offers them.
+ * {@link BlockTransform}s for row-level user functions and column reshaping: map, filter, withColumn, select, drop and rename, as Ray Data offers them.
  */
 public final class RowTransforms {
   private RowTransforms() {}
@@ -24,19 +24,6 @@ public final class RowTransforms {
       List<Map<String, Object>> mapped = new ArrayList<>(rows.size());
       for (Map<String, Object> row : rows) {
         mapped.add(Objects.requireNonNull(fn.apply(row), "map function returned null"));
-      }
-      return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
-    };
-  }
-
-  /** Zero or more output rows per input row. */
-  public static BlockTransform flatMap(
-      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
-    Objects.requireNonNull(fn, "fn");
-    return (in, out) -> {
-      List<Map<String, Object>> mapped = new ArrayList<>();
-      for (Map<String, Object> row : Rows.read(in)) {
-        fn.apply(row).forEach(mapped::add);
       }
       return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
     };
@@ -91,13 +78,23 @@ public final class RowTransforms {
     };
   }
 
-  /** Column {@code from} renamed to {@code to}, others unchanged (zero-copy). */
+  /**
+   * Column {@code from} renamed to {@code to}, others unchanged (zero-copy).
+   *
+   * @throws ColumnException if there is no column {@code from}, or another column is named
+   *     {@code to}
+   */
   public static BlockTransform rename(String from, String to) {
     return (in, out) -> {
       in.vector(from);
       Map<String, String> names = new LinkedHashMap<>();
       in.schema().getFields().forEach(f ->
           names.put(f.getName(), f.getName().equals(from) ? to : f.getName()));
+      if (!from.equals(to) && in.root().getVector(to) != null) {
+        throw new ColumnException(to, "rename(" + from + " -> " + to + ") would make two columns"
+            + " of this name; the input has " + Blocks.identity(in).keySet()
+            + "; rename or drop one first");
+      }
       return Blocks.project(in, names, out);
     };
   }

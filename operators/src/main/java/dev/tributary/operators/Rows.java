@@ -47,7 +47,8 @@ public final class Rows {
    * Builds a block in {@code out} from rows. Columns are the union of the rows' keys in
    * first-seen order (a missing key is a null); each column's type comes from its non-null
    * values ({@link JavaValues#infer}), or from {@code hint} (may be null) when it holds only
-   * nulls (utf8 without a hint).
+   * nulls; without a hint, such a column has Arrow's null type, and takes its type from the
+   * blocks that have values where blocks meet ({@link dev.tributary.memory.Schemas#unify}).
    *
    * @throws ColumnException if a column mixes value types or holds an
    *     unsupported one (the message names the column and the row)

@@ -2,6 +2,7 @@ package dev.tributary.operators;
 
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.Schemas;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -9,8 +10,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.SynchronousSink;
 
 /**
- * Concatenates several streams of blocks, one after the other, checking that every block has
- * the schema of the first.
+ * Concatenates several streams of blocks, one after the other, checking that every block's
+ * schema unifies with those before it ({@link Schemas#unify}: the same columns, a null-typed
+ * column taking the others' type). Blocks pass unchanged.
  */
 public final class Union {
   private Union() {}
@@ -18,20 +20,22 @@ public final class Union {
   /**
    * The blocks of {@code inputs} in order.
    *
-   * @throws SchemaMismatchException (as an error signal) at the first block whose schema differs
+   * @throws SchemaMismatchException (as an error signal) at the first block whose schema does
+   *     not unify with the blocks' before it
    */
   public static Flux<Block> of(List<Flux<Block>> inputs) {
     return Flux.defer(() -> {
-      AtomicReference<Schema> first = new AtomicReference<>();
+      AtomicReference<Schema> seen = new AtomicReference<>();
       return Flux.concat(inputs).handle((Block b, SynchronousSink<Block> sink) -> {
-        Schema expected = first.updateAndGet(s -> s == null ? b.schema() : s);
-        if (expected.equals(b.schema())) {
-          sink.next(b);
-        } else {
-          Schema actual = b.schema();
+        Schema before = seen.get();
+        try {
+          seen.set(before == null ? b.schema() : Schemas.unify(before, b.schema(), "union"));
+        } catch (SchemaMismatchException e) {
           b.close();
-          sink.error(new SchemaMismatchException("union", expected, actual));
+          sink.error(e);
+          return;
         }
+        sink.next(b);
       });
     }).doOnDiscard(Block.class, Block::release);
   }

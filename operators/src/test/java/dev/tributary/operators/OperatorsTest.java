@@ -57,6 +57,51 @@ class OperatorsTest {
   }
 
   @Test
+  void aFusedStepThatPassesItsInputOnKeepsItOpen() {
+    BlockTransform addOne = (in, out) -> Block.builder(out)
+        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
+    BlockTransform keepAll = RowTransforms.filter(r -> true);
+    List<Long> out = drain(ids(3, 10).transform(MapBlocks.of("fused", addOne.andThen(keepAll),
+        op)));
+    assertThat(out).isEqualTo(LongStream.range(1, 31).boxed().toList());
+  }
+
+  @Test
+  void concatAndUnionGiveAColumnNullInOneBlockTheOthersType() {
+    Block sparse = Block.builder(source).column("v", new Object[] {null, null}).build();
+    Block typed = Block.builder(source).column("v", new Object[] {7L}).build();
+    try (Block all = Blocks.concat(List.of(sparse, typed), op)) {
+      assertThat(all.values("v")).containsExactly(null, null, 7L);
+      assertThat(all.schema().findField("v").getType())
+          .isEqualTo(new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true));
+    }
+    List<Object> values = new ArrayList<>();
+    Union.of(List.of(Flux.just(sparse), Flux.just(typed))).doOnNext(b -> {
+      try (b) {
+        values.addAll(java.util.Arrays.asList(b.values("v")));
+      }
+    }).blockLast();
+    assertThat(values).containsExactly(null, null, 7L);
+  }
+
+  @Test
+  void nullTypedColumnsSurviveTakeCopySliceAndProjection() {
+    try (Block b = Block.builder(source).column("id", new long[] {1, 2, 3})
+        .column("none", new Object[3]).build()) {
+      try (Block kept = Blocks.keep(b, i -> i != 1, op);
+          Block copied = Blocks.copy(op, b.root());
+          Block sliced = b.slice(1, 2);
+          Block renamed = Blocks.project(b, Map.of("none", "still"), op)) {
+        assertThat(kept.longs("id")).containsExactly(1, 3);
+        assertThat(kept.values("none")).containsExactly(null, null);
+        assertThat(copied.values("none")).hasSize(3).containsOnlyNulls();
+        assertThat(sliced.values("none")).hasSize(2).containsOnlyNulls();
+        assertThat(renamed.values("still")).hasSize(3).containsOnlyNulls();
+      }
+    }
+  }
+
+  @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
     BlockTransform plusOne = (in, out) -> Block.builder(out)
         .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();

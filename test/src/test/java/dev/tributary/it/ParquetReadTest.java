@@ -145,4 +145,17 @@ class ParquetReadTest {
           assertThat(e.location()).isEqualTo("row group 0");
         });
   }
+
+  @Test
+  void aCountWithAnErroredBlockAllowanceIsTheNumberOfRowsARead() throws IOException {
+    corrupt(files.get(2));
+    java.nio.file.Files.writeString(dir.resolve("z-not.parquet"), "no footer here at all");
+    Dataset lenient = Tributary.readParquet(dir.toString())
+        .withContext(context.withMaxErroredBlocks(2));
+    assertThat(lenient.schema().getFields()).extracting(f -> f.getName())
+        .containsExactly("id", "x", "s");
+    assertThat(lenient.count()).isEqualTo(lenient.takeAll().size()).isEqualTo(4000);
+    assertThat(reads(lenient).erroredBlocks()).hasSize(2);
+  }
+
 }
