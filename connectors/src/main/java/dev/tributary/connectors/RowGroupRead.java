@@ -35,12 +35,12 @@ import reactor.core.publisher.Flux;
  * @param conversion turns the file's blocks into the source's unified schema, or null when they
  *     already are in it
  * @param rowsPerBlock the most rows per block (besides the block-size cut)
- * @param includePaths whether blocks get a {@code path} column
+ * @param added the columns appended to every block (partition values, path)
  * @param opener opens the file
  */
 record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType requested,
     List<String> output, RowFilter filter, SchemaUnion.Conversion conversion, long rowsPerBlock,
-    boolean includePaths, Function<Path, InputFile> opener) {
+    AddedColumns added, Function<Path, InputFile> opener) {
 
   /**
    * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
@@ -140,7 +140,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           if (conversion != null) {
             block = conversion.apply(block, account);
           }
-          return includePaths ? PathColumn.append(block, file.toString(), account) : block;
+          return added.apply(block, file, account);
         }
         return null;
       } catch (TributaryException e) {
