@@ -126,7 +126,12 @@ class RoundTripPropertyTest {
     Path out = dir.resolve(format + "-" + seed); // one @TempDir serves every dynamic test
     List<String> failures = new ArrayList<>();
     inArena(seed, (context, account) -> {
-      format.write(source(table, seed, account).withContext(context), out);
+      try {
+        format.write(source(table, seed, account).withContext(context), out);
+      } catch (RuntimeException e) {
+        throw new AssertionError(describe(seed, format + " written by Tributary", table)
+            + ": the write failed with " + e, e);
+      }
       check(failures, "read by Tributary", table, () -> {
         Dataset back = format.read(table.schema(), out).withContext(context);
         if (format.keepsSchema()) {
