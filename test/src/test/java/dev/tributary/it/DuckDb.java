@@ -385,7 +385,8 @@ final class DuckDb implements AutoCloseable {
     } else if (t instanceof ArrowType.Bool || t instanceof ArrowType.Utf8) {
       return v;
     } else if (t instanceof ArrowType.Binary || t instanceof ArrowType.FixedSizeBinary) {
-      return rendering == Rendering.ESCAPED ? unescape((String) v) : Base64.getDecoder().decode((String) v);
+      String text = (String) v;
+      return rendering == Rendering.ESCAPED ? unescape(text) : Base64.getDecoder().decode(text);
     } else if (t instanceof ArrowType.Date) {
       return LocalDate.parse((String) v);
     } else if (t instanceof ArrowType.Timestamp ts) {
