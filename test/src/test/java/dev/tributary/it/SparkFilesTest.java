@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
@@ -117,8 +118,16 @@ class SparkFilesTest {
 
   @Test
   void csvWithAHeaderAndSparksBackslashEscapesReadsAsSparkWroteIt() throws Exception {
-    Dataset ds = Tributary.readCsv(textSchema(), resource("csv-header"));
+    Dataset ds = Tributary.readCsv(textSchema(), CsvOptions.defaults().escape('\\'),
+        resource("csv-header"));
     assertSame("csv-header", textSchema(), ds.withContext(context).takeAll());
+  }
+
+  @Test
+  void csvWithoutAHeaderReadsByPositionAsSparkWroteIt() throws Exception {
+    Dataset ds = Tributary.readCsv(textSchema(),
+        CsvOptions.defaults().escape('\\').header(false), resource("csv"));
+    assertSame("csv", textSchema(), ds.withContext(context).takeAll());
   }
 
   @Test
