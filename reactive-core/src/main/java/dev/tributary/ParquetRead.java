@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import reactor.core.publisher.Flux;
 
 /**
@@ -44,6 +45,15 @@ final class ParquetRead implements Source {
   @Override
   public Set<Pushdown.Kind> accepts() {
     return EnumSet.allOf(Pushdown.Kind.class);
+  }
+
+  /**
+   * Filters whose top-level conjuncts each read only file or only partition columns, and not the
+   * path column ({@link ParquetSource#canFilter}); the others run as row filters.
+   */
+  @Override
+  public boolean accepts(FilterPredicate predicate) {
+    return source.canFilter(predicate);
   }
 
   /** The configured source's schema, narrowed to the pushed columns (and the path column). */

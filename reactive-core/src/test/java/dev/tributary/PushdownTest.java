@@ -8,6 +8,7 @@ import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
 import static org.apache.parquet.filter2.predicate.FilterApi.intColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.longColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.lt;
+import static org.apache.parquet.filter2.predicate.FilterApi.or;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,10 +74,25 @@ class PushdownTest {
    * returns the optimized run's dataset (its stats are that run's).
    */
   private Dataset sameRowsBothWays(UnaryOperator<Dataset> plan) {
-    Dataset optimized = plan.apply(parquet(ctx));
+    return sameRowsBothWays(dir, plan);
+  }
+
+  /** {@link #sameRowsBothWays(UnaryOperator)} over the Parquet files under {@code root}. */
+  private Dataset sameRowsBothWays(Path root, UnaryOperator<Dataset> plan) {
+    Dataset optimized = plan.apply(Tributary.readParquet(root.toString()).withContext(ctx));
     List<Map<String, Object>> rows = optimized.takeAll();
-    assertThat(rows).isEqualTo(plan.apply(parquet(unoptimized)).takeAll());
+    assertThat(rows).isEqualTo(plan.apply(Tributary.readParquet(root.toString())
+        .withContext(unoptimized)).takeAll());
     return optimized;
+  }
+
+  /** Hive partitions p=0, p=1, p=2 of 1000 rows each (id 0..2999, p = id / 1000, x). */
+  private Path partitioned(Path root) {
+    Tributary.range(3000, 3).withContext(ctx)
+        .withColumn("x", r -> (Long) r.get("id") / 2.0)
+        .withColumn("p", r -> (Long) r.get("id") / 1000)
+        .writeParquet(ParquetSink.to(root).partitionBy("p"));
+    return root;
   }
 
   @Test
@@ -224,6 +240,56 @@ class PushdownTest {
     assertThat(ds.explain()).contains("pushed: columns=[x, path]");
     assertThat(Tributary.readParquet(ParquetSource.of(List.of(dir.toString())).includePaths())
         .withContext(ctx).select("id").take(2)).containsExactly(Map.of("id", 0L), Map.of("id", 1L));
+  }
+
+  @Test
+  void aSelectOfAPartitionColumnDecodesNoFileColumn(@TempDir Path out) {
+    Path root = partitioned(out);
+    Dataset ds = sameRowsBothWays(root, d -> d.select("p"));
+    assertThat(ds.takeAll()).hasSize(3000).extracting(r -> r.get("p"))
+        .containsOnly(0L, 1L, 2L);
+    assertThat(ds.explain()).contains("ReadParquet[3 files]  pushed: columns=[p]");
+    assertThat(reads(ds).bytesRead()).isZero();
+    Dataset both = sameRowsBothWays(root, d -> d.select("p", "id").limit(1500));
+    assertThat(both.takeAll()).extracting(r -> r.get("id"))
+        .isEqualTo(LongStream.range(0, 1500).boxed().toList());
+    assertThat(both.explain()).contains("pushed: columns=[id, p], limit=1500");
+  }
+
+  @Test
+  void aWhereOnAPartitionColumnPrunesFilesAndALimitReadsOnlyTheKeptOnesRows(
+      @TempDir Path out) {
+    Path root = partitioned(out);
+    FilterPredicate p = eq(longColumn("p"), 1L);
+    Dataset ds = sameRowsBothWays(root, d -> d.where(p).limit(10));
+    assertThat(ds.takeAll()).extracting(r -> r.get("id"))
+        .isEqualTo(LongStream.range(1000, 1010).boxed().toList());
+    assertThat(ds.explain()).contains("pushed: filter=" + p + ", limit=10");
+    assertThat(reads(ds).fragmentsRead()).isEqualTo(1);
+    Dataset conjoined = sameRowsBothWays(root, d -> d.where(gtEq(longColumn("id"), 1990L))
+        .where(p).select("id").limit(20));
+    assertThat(conjoined.takeAll()).extracting(r -> r.get("id"))
+        .isEqualTo(LongStream.range(1990, 2000).boxed().toList());
+    assertThat(reads(conjoined).fragmentsRead()).isEqualTo(1);
+  }
+
+  @Test
+  void aWhereMixingPartitionAndFileColumnsInOneConjunctRunsAsARowFilter(@TempDir Path out) {
+    Path root = partitioned(out);
+    FilterPredicate p = or(eq(longColumn("p"), 2L), lt(longColumn("id"), 3L));
+    Dataset ds = sameRowsBothWays(root, d -> d.where(p));
+    assertThat(ds.takeAll()).hasSize(1003);
+    assertThat(ds.explain()).doesNotContain("filter=").contains("MapBlocks Where[" + p + "]");
+  }
+
+  @Test
+  void aWhereOnThePathColumnRunsAsARowFilter() {
+    ParquetSource source = ParquetSource.of(List.of(dir.toString())).includePaths();
+    String first = source.files().get(0).toString();
+    Dataset ds = Tributary.readParquet(source).withContext(ctx)
+        .where(eq(binaryColumn("path"), Binary.fromString(first)));
+    assertThat(ds.count()).isEqualTo(1000);
+    assertThat(ds.explain()).doesNotContain("filter=");
   }
 
   @Test

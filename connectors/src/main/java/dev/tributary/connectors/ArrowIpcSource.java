@@ -22,20 +22,28 @@ import reactor.core.publisher.SynchronousSink;
 public final class ArrowIpcSource {
   private static final byte[] FILE_MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
 
-  private final List<Path> files;
+  private final InputFiles files;
 
-  private ArrowIpcSource(List<Path> files) {
+  private ArrowIpcSource(InputFiles files) {
     this.files = files;
   }
 
-  /** A source over {@code .arrow} files, directories of them, or globs. */
+  /**
+   * A source over {@code .arrow} files, directories of them, or globs; Hive partition directories
+   * become columns ({@link Partitioning#hive()}).
+   */
   public static ArrowIpcSource of(List<String> paths) {
-    return new ArrowIpcSource(InputFiles.expand(paths, ".arrow"));
+    return of(paths, Partitioning.hive());
+  }
+
+  /** A source over Arrow IPC files, partition directories read as {@code partitioning} says. */
+  public static ArrowIpcSource of(List<String> paths, Partitioning partitioning) {
+    return new ArrowIpcSource(InputFiles.expand(paths, partitioning, ".arrow"));
   }
 
   /** The files this source reads, in order. */
   public List<Path> files() {
-    return files;
+    return files.paths();
   }
 
   /** Every record batch as a block charged to {@code account}, read on subscription. */

@@ -3,107 +3,137 @@ package dev.tributary.connectors;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import dev.tributary.memory.Schemas;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The part every file sink shares: one schema for the whole write, files rolled every
- * {@code rowsPerFile} rows, row counts, and commit/abort through {@link AtomicFiles}. A format
- * supplies how to open, fill and close one file.
+ * The part every file sink shares: one schema for the whole write, rows split by partition
+ * directory when partitioned, files rolled every {@code rowsPerFile} rows (per partition), row
+ * counts, and staging/publishing through {@link AtomicFiles}. A format supplies how to open one
+ * file and write blocks into it.
  *
  * <p>The schema is the blocks' schemas unified ({@link Schemas#unify}): a column null in every
  * row of a block (Arrow's null type) is written with the type the other blocks give it. While
- * some column has been null in every row so far, the job holds the blocks (in its own account,
- * up to {@link #HOLD_FRACTION} of the memory limit) until one gives it a type; a column still
- * without one then (or at the end) is written with the null type, and if a later block gives it
- * a type, a new file starts with that type. Blocks are written conformed to the file's schema.
+ * some file column (partition columns are not in the files) has been null in every row so far,
+ * the job holds the blocks (in its own account, up to {@link #HOLD_FRACTION} of the memory limit)
+ * until one gives it a type; a column still without one then (or at the end) is written with the
+ * null type, and once a later block gives it a type, each partition's next rows start a new file
+ * with that type. Blocks are written conformed to the unified schema.
  */
 abstract class FileJob implements SinkRun.Job {
+  /**
+   * Files a partitioned write keeps open at once; beyond it the least recently written is
+   * finished, and that partition's next rows start a new file.
+   */
+  static final int MAX_OPEN_FILES = 16;
+
+  /**
+   * Rows handed to a format at once: a cancel is noticed between such pieces, so a cancelled
+   * write stops within one piece rather than at the end of a large block.
+   */
+  static final int PIECE_ROWS = 65_536;
+
   /** The share of the arena's limit a job may hold while a column's type is not known. */
   static final double HOLD_FRACTION = 1.0 / 16;
 
+  /** One file a format writes. */
+  interface FileOut {
+    /** Appends every row of {@code rows}, a block of the file's columns; the caller closes it. */
+    void write(Block rows) throws IOException;
+
+    /** Finishes the file and frees what writing it held. */
+    void close() throws IOException;
+  }
+
+  /** An open file, the schema it was opened with, and the rows it holds. */
+  private static final class Open {
+    private final Path path;
+    private final Schema schema;
+    private final FileOut out;
+    private long rows;
+
+    Open(Path path, Schema schema, FileOut out) {
+      this.path = path;
+      this.schema = schema;
+      this.out = out;
+    }
+  }
+
   private final AtomicFiles files;
   private final long rowsPerFile;
+  private final List<String> partitionBy;
   private final String what;
+  /** Open files by partition directory ("" unpartitioned), least recently written first. */
+  private final Map<String, Open> open = new LinkedHashMap<>(16, 0.75f, true);
+  /** The blocks' schemas unified so far. */
   private Schema schema;
-  /** Whether {@link #schema} is final for the open file (nothing is held then). */
+  /** {@link #schema} without the partition columns: what new files are opened with. */
+  private Schema fileSchema;
+  private List<String> fileColumns;
+  /** Whether blocks are written as they come (nothing is held any more). */
   private boolean decided;
   /** The job's own memory: blocks held and blocks conformed; opened on the first block's arena. */
   private Account account;
   private final List<Block> held = new ArrayList<>();
   private long heldBytes;
-  private boolean open;
-  private long rowsInFile;
   private long rows;
+  /** Set by a discard from any thread; the writing thread stops at the next piece. */
+  private volatile boolean discarded;
 
-  FileJob(Path directory, String extension, long rowsPerFile, String what) {
+  /**
+   * A write into {@code directory}.
+   *
+   * @throws WriteException if the directory is an existing file
+   */
+  FileJob(Path directory, String extension, long rowsPerFile, List<String> partitionBy,
+      String what) {
     this.files = new AtomicFiles(directory, extension);
     this.rowsPerFile = rowsPerFile;
+    this.partitionBy = partitionBy;
     this.what = what + " to " + directory;
   }
 
-  /** Checks the first block's schema; returns it, or throws if the format cannot write it. */
-  Schema accept(Schema first) {
-    return first;
+  /**
+   * The columns of a sink's {@code partitionBy}, checked.
+   *
+   * @throws IllegalArgumentException if none is given
+   * @throws ColumnException if one is given twice
+   */
+  static List<String> partitionColumns(String... columns) {
+    List<String> list = List.of(Objects.requireNonNull(columns, "columns"));
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("partitionBy needs at least one column");
+    }
+    for (String c : list) {
+      if (list.indexOf(c) != list.lastIndexOf(c)) {
+        throw new ColumnException(c, "is given twice to partitionBy");
+      }
+    }
+    return list;
   }
 
   /**
-   * Writes the block's rows, calling {@link #fileFor(int)} before each run of rows (or {@link
-   * #fileForWhole(int)} once for the whole block).
+   * Checks the files' schema (the blocks' without partition columns) each time it changes;
+   * throws if the format cannot write it.
    */
-  abstract void writeRows(Block block) throws IOException;
+  void accept(Schema fileSchema) {}
 
   /** Opens a new file at {@code path} for rows of {@code schema}. */
-  abstract void openFile(Path path, Schema schema) throws IOException;
-
-  /** Finishes the open file. */
-  abstract void closeFile() throws IOException;
-
-  /** Frees what the job holds beyond files (buffers); runs once, at commit or abort. */
-  void release() {}
+  abstract FileOut open(Path path, Schema schema) throws IOException;
 
   /** The job's own account, for buffers a format needs; open once a block arrived. */
   final Account account() {
     return account;
-  }
-
-  /**
-   * Makes sure a file with room is open for the next rows; returns how many of {@code wanted}
-   * rows fit in it, and counts them as written.
-   */
-  final int fileFor(int wanted) throws IOException {
-    ensureFile();
-    int n = (int) Math.min(wanted, rowsPerFile - rowsInFile);
-    count(n);
-    return n;
-  }
-
-  /**
-   * For formats that write a block whole (one record batch): makes sure a file is open, rolling
-   * once the current one reached {@code rowsPerFile}, and counts the block's rows.
-   */
-  final void fileForWhole(int blockRows) throws IOException {
-    ensureFile();
-    count(blockRows);
-  }
-
-  private void ensureFile() throws IOException {
-    if (!open || rowsInFile >= rowsPerFile) {
-      finishFile();
-      openFile(files.next(), schema);
-      open = true;
-      rowsInFile = 0;
-    }
-  }
-
-  private void count(int n) {
-    rowsInFile += n;
-    rows += n;
   }
 
   /**
@@ -118,32 +148,30 @@ abstract class FileJob implements SinkRun.Job {
       account = block.owner().arena().openAccount(what);
     }
     Schema unified = schema == null ? block.schema() : Schemas.unify(schema, block.schema(), what);
-    try {
-      if (!decided) {
-        schema = unified;
-        if (Schemas.hasNullTypes(schema) && heldBytes + block.sizeBytes()
-            <= account.arena().limitBytes() * HOLD_FRACTION) {
-          Block mine = block.transferTo(account);
-          held.add(mine);
-          heldBytes += mine.sizeBytes();
-          return;
-        }
-        decide();
-      } else if (!unified.getFields().equals(schema.getFields())) {
-        // A column written with the null type so far got a type: it starts a new file.
-        finishFile();
-        schema = accept(unified);
-      }
-      writeConformed(block);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + files.current(), e);
+    if (schema == null || !unified.getFields().equals(schema.getFields())) {
+      Schema forFiles = partitionBy.isEmpty() ? unified
+          : PartitionSplit.fileSchema(unified, partitionBy);
+      accept(forFiles);
+      schema = unified;
+      fileSchema = forFiles;
+      fileColumns = forFiles.getFields().stream().map(Field::getName).toList();
     }
+    if (!decided) {
+      if (Schemas.hasNullTypes(fileSchema) && heldBytes + block.sizeBytes()
+          <= account.arena().limitBytes() * HOLD_FRACTION) {
+        Block mine = block.transferTo(account);
+        held.add(mine);
+        heldBytes += mine.sizeBytes();
+        return;
+      }
+      decide();
+    }
+    writeConformed(block);
   }
 
-  /** Fixes the schema for the first file and writes the blocks held until now. */
-  private void decide() throws IOException {
+  /** Writes the blocks held until now; later blocks are written as they come. */
+  private void decide() {
     decided = true;
-    schema = accept(schema);
     while (!held.isEmpty()) {
       try (Block b = held.remove(0)) {
         writeConformed(b);
@@ -152,10 +180,19 @@ abstract class FileJob implements SinkRun.Job {
     heldBytes = 0;
   }
 
-  private void writeConformed(Block block) throws IOException {
+  /** Writes {@code block} in the unified schema, split by partition when partitioned. */
+  private void writeConformed(Block block) {
     Block conformed = Schemas.conform(block, schema, account);
     try {
-      writeRows(conformed);
+      if (partitionBy.isEmpty()) {
+        writeRows("", conformed);
+        return;
+      }
+      for (PartitionSplit.Group group : PartitionSplit.groups(conformed, partitionBy)) {
+        try (Block part = PartitionSplit.rows(conformed, group, fileColumns)) {
+          writeRows(group.directory(), part);
+        }
+      }
     } finally {
       if (conformed != block) {
         conformed.close();
@@ -163,43 +200,117 @@ abstract class FileJob implements SinkRun.Job {
     }
   }
 
-  private void finishFile() throws IOException {
-    if (open) {
-      open = false;
-      closeFile();
-    }
-  }
-
-  @Override
-  public final WriteSummary commit() throws IOException {
-    try {
-      if (!decided && !held.isEmpty()) {
-        decide();
+  /**
+   * Writes {@code block}'s rows into the partition's files, rolling them as they fill (or when
+   * a column of the open file got a type since), a piece at a time.
+   */
+  private void writeRows(String partition, Block block) {
+    int n = block.rowCount();
+    for (int done = 0; done < n; ) {
+      if (discarded) {
+        throw new WriteException(files.target(), "the write was cancelled");
       }
-      finishFile();
-      return files.commit(rows);
-    } finally {
-      releaseAll();
+      Open file = open.get(partition);
+      if (file == null || file.rows >= rowsPerFile || !file.schema.equals(fileSchema)) {
+        file = openFile(partition);
+      }
+      int take = (int) Math.min(Math.min(n - done, PIECE_ROWS), rowsPerFile - file.rows);
+      try {
+        if (take == n) {
+          file.out.write(block);
+        } else {
+          try (Block piece = block.slice(done, take)) {
+            file.out.write(piece);
+          }
+        }
+      } catch (IOException e) {
+        throw new WriteException(file.path, "writing", e);
+      }
+      file.rows += take;
+      rows += take;
+      done += take;
     }
+  }
+
+  private Open openFile(String partition) {
+    finish(open.remove(partition));
+    if (open.size() >= MAX_OPEN_FILES) {
+      Iterator<Open> eldest = open.values().iterator();
+      Open evicted = eldest.next();
+      eldest.remove();
+      finish(evicted);
+    }
+    Path path = files.next(partition);
+    try {
+      Open file = new Open(path, fileSchema, open(path, fileSchema));
+      open.put(partition, file);
+      return file;
+    } catch (IOException e) {
+      throw new WriteException(path, "creating", e);
+    }
+  }
+
+  private static void finish(Open file) {
+    if (file != null) {
+      try {
+        file.out.close();
+      } catch (IOException e) {
+        throw new WriteException(file.path, "finishing", e);
+      }
+    }
+  }
+
+  /** Writes what is still held, finishes every open file and frees the job's account. */
+  @Override
+  public final void finish() {
+    if (!decided && !held.isEmpty()) {
+      decide();
+    }
+    List<Open> all = new ArrayList<>(open.values());
+    open.clear();
+    for (int i = 0; i < all.size(); i++) {
+      try {
+        finish(all.get(i));
+      } catch (RuntimeException e) {
+        all.subList(i + 1, all.size()).forEach(FileJob::closeQuietly);
+        throw e;
+      }
+    }
+    closeAccount();
   }
 
   @Override
-  public final void abort() {
-    try {
-      finishFile();
-    } catch (IOException | RuntimeException e) {
-      // The files are deleted next; a failed close cannot leave anything visible.
-    }
-    releaseAll();
-    files.abort();
+  public final WriteSummary publish() {
+    return files.publish(rows);
   }
 
-  private void releaseAll() {
+  @Override
+  public final void discard() {
+    discarded = true;
+    files.discard();
+  }
+
+  @Override
+  public final void close() {
+    open.values().forEach(FileJob::closeQuietly);
+    open.clear();
     held.forEach(Block::release);
     held.clear();
-    release();
+    heldBytes = 0;
+    closeAccount();
+  }
+
+  private void closeAccount() {
     if (account != null) {
       account.closeWhenEmpty();
+    }
+  }
+
+  private static void closeQuietly(Open file) {
+    try {
+      file.out.close();
+    } catch (IOException | RuntimeException e) {
+      // Only after a failure or cancel: the file is discarded with the staging directory.
     }
   }
 }

@@ -26,15 +26,20 @@ final class FileReads {
 
   private FileReads() {}
 
-  /** Every file's blocks in order: {@code open}, then {@code blocks}, then a quiet close. */
-  static <R extends AutoCloseable> Flux<Block> eachFile(List<Path> files, ReadSettings settings,
+  /**
+   * Every file's blocks in order: {@code open}, then {@code blocks} with the file's partition
+   * columns appended, then a quiet close.
+   */
+  static <R extends AutoCloseable> Flux<Block> eachFile(InputFiles files, ReadSettings settings,
       ReadStats stats, Opener<R> open, BlockReader<R> blocks) {
+    HivePartitions partitions = files.partitions();
     return Flux.defer(() -> {
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
-      return Flux.fromIterable(files).concatMap(file -> allowance.guard(
+      return Flux.fromIterable(files.paths()).concatMap(file -> allowance.guard(
           retried(() -> open.open(file), file, "opening", settings)
               .doOnNext(r -> stats.recordRead(sizeOf(file)))
-              .flatMapMany(r -> Flux.using(() -> r, res -> blocks.blocks(file, res),
+              .flatMapMany(r -> Flux.using(() -> r, res -> blocks.blocks(file, res)
+                      .map(b -> partitions.append(b, file)),
                   FileReads::closeQuietly))), 1);
     });
   }
@@ -45,19 +50,20 @@ final class FileReads {
   }
 
   /**
-   * One block per group of {@code perGroup} files: {@code read} (retried per file) loads each
-   * file of the group, {@code build} makes the group's block; an unreadable file makes its group
-   * one errored block.
+   * One block per group of {@code perGroup} files, a row per file: {@code read} (retried per
+   * file) loads each file of the group, {@code build} makes the group's block, to which each
+   * row's partition columns are appended; an unreadable file makes its group one errored block.
    */
-  static <T> Flux<Block> groups(List<Path> files, int perGroup, ReadSettings settings,
+  static <T> Flux<Block> groups(InputFiles files, int perGroup, ReadSettings settings,
       ReadStats stats, Opener<T> read, Function<List<T>, Block> build) {
+    HivePartitions partitions = files.partitions();
     return Flux.defer(() -> {
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
-      return Flux.fromIterable(files).buffer(perGroup).concatMap(group -> allowance.guard(
-          Flux.fromIterable(group).concatMap(file ->
+      return Flux.fromIterable(files.paths()).buffer(perGroup).concatMap(group ->
+          allowance.guard(Flux.fromIterable(group).concatMap(file ->
                   retried(() -> read.open(file), file, "whole file", settings)
                       .doOnNext(x -> stats.recordRead(sizeOf(file))))
-              .collectList().map(build).flux()), 1);
+              .collectList().map(build).map(b -> partitions.appendRows(b, group)).flux()), 1);
     });
   }
 

@@ -14,9 +14,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * The one schema the blocks of a multi-file read share, when each file's types are inferred on
  * its own: a column null throughout some blocks (Arrow's null type) takes the type other blocks
- * give it, and blocks are conformed to the schema known so far; files that disagree otherwise are
- * refused naming the column, both files and both types. One instance per read (not thread-safe:
- * a read's blocks arrive one at a time).
+ * give it, and blocks are conformed to the schema known so far; a file with the same columns in
+ * another order is matched by name; files that disagree otherwise are refused naming the column,
+ * both files and both types. One instance per read (not thread-safe: a read's blocks arrive one
+ * at a time).
  */
 final class FileSchemas {
   private Schema known;
@@ -31,32 +32,45 @@ final class FileSchemas {
    * @throws ColumnException if a column's type, or the columns, differ from an earlier file's
    */
   Block accept(Path file, Block block, Account account) {
+    Block in = block;
     try {
-      Schema own = block.schema();
+      Schema own = in.schema();
       if (known == null) {
         known = own;
         own.getFields().forEach(f -> typedBy.add(file));
-        return block;
+        return in;
       }
       if (!own.getFields().equals(known.getFields())) {
+        List<String> names = names(known);
+        List<String> ownNames = names(own);
+        if (!ownNames.equals(names) && ownNames.size() == names.size()
+            && ownNames.containsAll(names)) {
+          // The same columns in another order (JSON objects, CSV headers): matched by name.
+          in = BlockColumns.project(in, names, account);
+          own = in.schema();
+        }
         known = unify(file, own);
       }
-      Block conformed = Schemas.conform(block, known, account);
-      if (conformed != block) {
-        block.release();
+      Block conformed = Schemas.conform(in, known, account);
+      if (conformed != in) {
+        in.release();
       }
       return conformed;
     } catch (RuntimeException e) {
-      block.release();
+      in.release();
       throw e;
     }
+  }
+
+  private static List<String> names(Schema schema) {
+    return schema.getFields().stream().map(Field::getName).toList();
   }
 
   private Schema unify(Path file, Schema own) {
     List<Field> a = known.getFields();
     List<Field> b = own.getFields();
-    List<String> names = a.stream().map(Field::getName).toList();
-    List<String> ownNames = b.stream().map(Field::getName).toList();
+    List<String> names = names(known);
+    List<String> ownNames = names(own);
     if (!names.equals(ownNames)) {
       String column = firstDifference(names, ownNames);
       throw new ColumnException(column, "the files of one read have different columns: "

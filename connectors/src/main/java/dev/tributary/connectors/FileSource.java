@@ -33,13 +33,13 @@ public final class FileSource {
   private enum Kind { LINES, BINARY, IMAGES }
 
   private final Kind kind;
-  private final List<Path> files;
+  private final InputFiles files;
   private final int perBlock;
   private final int height;
   private final int width;
   private final boolean gray;
 
-  private FileSource(Kind kind, List<Path> files, int perBlock, int height, int width,
+  private FileSource(Kind kind, InputFiles files, int perBlock, int height, int width,
       boolean gray) {
     this.kind = kind;
     this.files = files;
@@ -49,29 +49,51 @@ public final class FileSource {
     this.gray = gray;
   }
 
-  /** One row per line of the given text files, directories ({@code .txt}) or globs. */
+  /**
+   * One row per line of the given text files, directories ({@code .txt}) or globs; Hive
+   * partition directories become columns ({@link Partitioning#hive()}).
+   */
   public static FileSource textLines(List<String> paths) {
-    return new FileSource(Kind.LINES, InputFiles.expand(paths, ".txt"), DEFAULT_LINES_PER_BLOCK,
-        0, 0, false);
+    return textLines(paths, Partitioning.hive());
   }
 
-  /** One row per file ({@code path}, {@code bytes}) of the given files, directories or globs. */
+  /** One row per line of text files, partition directories read as {@code partitioning} says. */
+  public static FileSource textLines(List<String> paths, Partitioning partitioning) {
+    return new FileSource(Kind.LINES, InputFiles.expand(paths, partitioning, ".txt"),
+        DEFAULT_LINES_PER_BLOCK, 0, 0, false);
+  }
+
+  /**
+   * One row per file ({@code path}, {@code bytes}) of the given files, directories or globs;
+   * Hive partition directories become columns ({@link Partitioning#hive()}).
+   */
   public static FileSource binaryFiles(List<String> paths) {
-    return new FileSource(Kind.BINARY, InputFiles.expand(paths, ""), DEFAULT_FILES_PER_BLOCK, 0,
-        0, false);
+    return binaryFiles(paths, Partitioning.hive());
+  }
+
+  /** One row per file, partition directories read as {@code partitioning} says. */
+  public static FileSource binaryFiles(List<String> paths, Partitioning partitioning) {
+    return new FileSource(Kind.BINARY, InputFiles.expand(paths, partitioning, ""),
+        DEFAULT_FILES_PER_BLOCK, 0, 0, false);
   }
 
   /**
    * One row per PNG or JPEG image, resized to {@code height} x {@code width}, as RGB (3 channels)
-   * or, with {@link #grayscale()}, one channel.
+   * or, with {@link #grayscale()}, one channel; Hive partition directories become columns.
    */
   public static FileSource images(List<String> paths, int height, int width) {
+    return images(paths, height, width, Partitioning.hive());
+  }
+
+  /** One row per image, partition directories read as {@code partitioning} says. */
+  public static FileSource images(List<String> paths, int height, int width,
+      Partitioning partitioning) {
     if (height < 1 || width < 1) {
       throw new IllegalArgumentException("image size must be positive, was " + height + "x"
           + width);
     }
-    return new FileSource(Kind.IMAGES, InputFiles.expand(paths, ""), DEFAULT_FILES_PER_BLOCK,
-        height, width, false);
+    return new FileSource(Kind.IMAGES, InputFiles.expand(paths, partitioning, ""),
+        DEFAULT_FILES_PER_BLOCK, height, width, false);
   }
 
   /** Images decoded to one gray channel instead of RGB. */
@@ -89,7 +111,7 @@ public final class FileSource {
 
   /** The files this source reads, in order. */
   public List<Path> files() {
-    return files;
+    return files.paths();
   }
 
   /** The number of values per image row of the tensor column. */

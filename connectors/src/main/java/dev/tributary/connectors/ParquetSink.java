@@ -41,12 +41,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes a stream of blocks as Parquet files in a directory, atomically: every file is written
- * under a hidden temporary name and all are renamed to their final names only when the whole
- * stream completed; a failed or cancelled write deletes its temporary files and leaves nothing.
+ * Writes a stream of blocks as Parquet files in a directory, atomically: files are written into a
+ * hidden staging directory and published only when the whole stream completed, all at once when
+ * the directory is new (see {@link #write(Flux)}); a failed or cancelled write leaves nothing.
  *
  * <p>File names ({@code part-<uuid>-<n>.parquet}) cannot collide across runs. A new file starts
- * every {@link #rowsPerFile(long)} rows. Blocks are closed once written.
+ * every {@link #rowsPerFile(long)} rows; {@link #partitionBy(String...)} writes Hive-style
+ * partition directories. Blocks are closed once written.
  */
 public final class ParquetSink {
   /** Default rows per row group target in bytes: large enough to read fast, small enough to split. */
@@ -55,69 +56,95 @@ public final class ParquetSink {
   private final Path directory;
   private final CompressionCodecName codec;
   private final long rowsPerFile;
+  private final List<String> partitionBy;
 
-  private ParquetSink(Path directory, CompressionCodecName codec, long rowsPerFile) {
+  private ParquetSink(Path directory, CompressionCodecName codec, long rowsPerFile,
+      List<String> partitionBy) {
     this.directory = directory;
     this.codec = codec;
     this.rowsPerFile = rowsPerFile;
+    this.partitionBy = partitionBy;
   }
 
-  /** A sink into {@code directory} (created if missing), SNAPPY-compressed, one file per stream. */
+  /**
+   * A sink into {@code directory} (created if missing), SNAPPY-compressed, one file per stream.
+   *
+   * @throws WriteException if {@code directory} is an existing file
+   */
   public static ParquetSink to(Path directory) {
-    return new ParquetSink(Objects.requireNonNull(directory, "directory"),
-        CompressionCodecName.SNAPPY, Long.MAX_VALUE);
+    AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
+    return new ParquetSink(directory, CompressionCodecName.SNAPPY, Long.MAX_VALUE, List.of());
   }
 
   /** Compression: {@code SNAPPY} (default), {@code ZSTD}, {@code GZIP} or {@code UNCOMPRESSED}. */
   public ParquetSink compression(CompressionCodecName codec) {
-    return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile);
+    return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile,
+        partitionBy);
   }
 
-  /** Starts a new file every {@code rows} rows. */
+  /** Starts a new file every {@code rows} rows (in each partition). */
   public ParquetSink rowsPerFile(long rows) {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new ParquetSink(directory, codec, rows);
+    return new ParquetSink(directory, codec, rows, partitionBy);
   }
 
-  /** Writes every block (on an I/O thread) and completes with what was written. */
+  /**
+   * Writes Hive-style partition directories, as Spark's {@code partitionBy} does: each row goes
+   * to {@code c1=v1/c2=v2/part-....parquet} by its values of {@code columns}, which the files do
+   * not repeat. Values are escaped as {@link Partitioning} describes (nulls as {@code
+   * __HIVE_DEFAULT_PARTITION__}); partition columns must be integers, strings, booleans, dates,
+   * timestamps or decimals (checked on the first block, before any file is written). At most
+   * {@value FileJob#MAX_OPEN_FILES} files are open at once; rows clustered by partition write
+   * fewer, larger files.
+   *
+   * @throws IllegalArgumentException if no column is given
+   * @throws ColumnException if a column is given twice
+   */
+  public ParquetSink partitionBy(String... columns) {
+    return new ParquetSink(directory, codec, rowsPerFile, FileJob.partitionColumns(columns));
+  }
+
+  /**
+   * Writes every block (on an I/O thread) and completes with what was written. Publishing is all
+   * or nothing: into a directory that did not exist, every file appears in one rename; into an
+   * existing one, files are moved in one by one and moved back if one fails. A failed or
+   * cancelled write leaves nothing, by the time the error arrives or {@code dispose()} returns.
+   */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
     return SinkRun.run(blocks, Job::new);
   }
 
 
-  /** The state of one write: the open writer and the files written so far. */
+  /** One write: Parquet files through parquet-mr writers. */
   private final class Job extends FileJob {
-    private ParquetWriter<Row> writer;
-
     Job() {
-      super(directory, ".parquet", rowsPerFile, "writeParquet");
+      super(directory, ".parquet", rowsPerFile, partitionBy, "writeParquet");
     }
 
     @Override
-    void openFile(Path path, Schema schema) throws IOException {
-      writer = new Builder(path, schema)
+    FileOut open(Path path, Schema schema) throws IOException {
+      ParquetWriter<Row> writer = new Builder(path, schema)
           .withCompressionCodec(codec)
           .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
           .build();
-    }
-
-    @Override
-    void writeRows(Block block) throws IOException {
-      Row row = new Row(block);
-      for (int r = 0; r < block.rowCount(); ) {
-        for (int end = r + fileFor(block.rowCount() - r); r < end; r++) {
-          row.index = r;
-          writer.write(row);
+      return new FileOut() {
+        @Override
+        public void write(Block block) throws IOException {
+          Row row = new Row(block);
+          for (int r = 0; r < block.rowCount(); r++) {
+            row.index = r;
+            writer.write(row);
+          }
         }
-      }
-    }
 
-    @Override
-    void closeFile() throws IOException {
-      writer.close();
+        @Override
+        public void close() throws IOException {
+          writer.close();
+        }
+      };
     }
   }
 

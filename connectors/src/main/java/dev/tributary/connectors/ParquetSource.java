@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -59,6 +60,7 @@ public final class ParquetSource {
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
 
   private final List<Path> files;
+  private final HivePartitions partitions;
   private final List<String> columns;
   private final FilterPredicate filter;
   private final int parallelism;
@@ -68,10 +70,11 @@ public final class ParquetSource {
   private final long limit;
   private final Function<Path, InputFile> opener;
 
-  private ParquetSource(List<Path> files, List<String> columns, FilterPredicate filter,
-      int parallelism, boolean includePaths, int numBlocks, long limit,
+  private ParquetSource(List<Path> files, HivePartitions partitions, List<String> columns,
+      FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks, long limit,
       Function<Path, InputFile> opener) {
     this.files = files;
+    this.partitions = partitions;
     this.columns = columns;
     this.filter = filter;
     this.parallelism = parallelism;
@@ -81,40 +84,83 @@ public final class ParquetSource {
     this.opener = opener;
   }
 
-  /** A source over files, directories (their {@code .parquet} files) or globs. */
+  /**
+   * A source over files, directories (their {@code .parquet} files) or globs, Hive partition
+   * directories ({@code p=1/part-0.parquet}) read as columns ({@link Partitioning#hive()}).
+   *
+   * @throws MissingInputException if a path names no Parquet file
+   */
   public static ParquetSource of(List<String> paths) {
-    return new ParquetSource(List.copyOf(InputFiles.expand(paths, ".parquet")), null, null,
+    return of(paths, Partitioning.hive());
+  }
+
+  /**
+   * A source over files, directories or globs, partition directories read as {@code
+   * partitioning} says: {@link Partitioning#hive(Schema)} gives their types, {@link
+   * Partitioning#none()} ignores them.
+   *
+   * @throws MissingInputException if a path names no Parquet file
+   */
+  public static ParquetSource of(List<String> paths, Partitioning partitioning) {
+    InputFiles inputs = InputFiles.expand(paths, partitioning, ".parquet");
+    return new ParquetSource(inputs.paths(), inputs.partitions(), null, null,
         DEFAULT_PARALLELISM, false, 0, -1, LocalInputFile::new);
   }
 
-  /** Reads only the named columns, in that order. */
+  /** Reads only the named columns (file or partition columns), in that order. */
   public ParquetSource columns(List<String> names) {
-    return new ParquetSource(files, List.copyOf(Objects.requireNonNull(names, "names")), filter,
-        parallelism, includePaths, numBlocks, limit, opener);
+    return new ParquetSource(files, partitions,
+        List.copyOf(Objects.requireNonNull(names, "names")), filter, parallelism, includePaths,
+        numBlocks, limit, opener);
   }
 
   /**
    * Keeps only the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts.
    * Row groups whose min/max statistics, dictionaries or bloom filters rule the predicate out are
    * skipped unread; the rows of the others are then filtered exactly, so the result is the same
-   * as filtering every row. Filter columns need not be projected; each file must have them with
-   * the predicate's types. The value sets of {@code in} and {@code notIn} are copied here (any
-   * set works, immutable ones too; later changes to it do not apply). A second filter keeps
-   * the rows both accept ({@code and}). {@link #rowCount()} then answers -1: counting means
-   * reading.
+   * as filtering every row. Filter columns need not be projected; each file must have the file
+   * columns it names with the predicate's types. Conjuncts (top-level {@code and}s) over
+   * partition columns prune files: a file whose directory values fail them is not opened. The
+   * value sets of {@code in} and {@code notIn} are copied here (any set works, immutable ones
+   * too; later changes to it do not apply). A second filter keeps the rows both accept ({@code
+   * and}). {@link #rowCount()} then answers -1: counting means reading.
+   *
+   * @throws ColumnException if one conjunct reads both partition and file columns (combine them
+   *     only with {@code and}), or compares a partition column as another type
    */
   public ParquetSource filter(FilterPredicate predicate) {
-    RowFilter.columns(Objects.requireNonNull(predicate, "predicate"));
-    FilterPredicate copy = FilterArgument.copyOf(predicate);
-    return new ParquetSource(files, columns, filter == null ? copy : FilterApi.and(filter, copy),
-        parallelism, includePaths, numBlocks, limit, opener);
+    FilterPredicate copied = FilterArgument.copyOf(Objects.requireNonNull(predicate,
+        "predicate"));
+    SplitPredicate.of(copied, partitions);
+    return new ParquetSource(files, partitions, columns,
+        filter == null ? copied : FilterApi.and(filter, copied), parallelism, includePaths,
+        numBlocks, limit, opener);
   }
 
   /**
-   * Reads only the first {@code rows} rows (after the filter, if any), in reading order: without
-   * a filter, only the row groups that hold them are read (chosen from the footers' row counts),
-   * the last only as far as needed; with one, reading stops once they were emitted. A second
-   * limit keeps the smaller.
+   * Whether {@link #filter(FilterPredicate)} takes {@code predicate}: each top-level conjunct
+   * reads only the files' columns or only partition columns (compared as their types), and none
+   * reads the {@code path} column this source adds. A plan runs any other predicate as a row
+   * filter after the read.
+   */
+  public boolean canFilter(FilterPredicate predicate) {
+    Objects.requireNonNull(predicate, "predicate");
+    try {
+      if (includePaths && RowFilter.columns(predicate).contains(PathColumn.NAME)) {
+        return false;
+      }
+      SplitPredicate.of(predicate, partitions);
+      return true;
+    } catch (ColumnException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads only the first {@code rows} rows (after the filter, if any), in reading order: when no
+   * filter tests the files' columns, only the row groups that hold them are read (chosen from the
+   * footers' row counts of the files partition pruning kept), the last only as far as needed;
+   * otherwise reading stops once they were emitted. A second limit keeps the smaller.
    *
    * @throws IllegalArgumentException if {@code rows < 0}
    */
@@ -122,8 +168,8 @@ public final class ParquetSource {
     if (rows < 0) {
       throw new IllegalArgumentException("rows must be >= 0, was " + rows);
     }
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks,
-        limit < 0 ? rows : Math.min(limit, rows), opener);
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
+        numBlocks, limit < 0 ? rows : Math.min(limit, rows), opener);
   }
 
   /**
@@ -135,21 +181,22 @@ public final class ParquetSource {
     if (n < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
     }
-    return new ParquetSource(files, columns, filter, n, includePaths, numBlocks, limit, opener);
+    return new ParquetSource(files, partitions, columns, filter, n, includePaths, numBlocks,
+        limit, opener);
   }
 
   /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
   public ParquetSource shuffleFiles(long seed) {
     List<Path> shuffled = new ArrayList<>(files);
     Collections.shuffle(shuffled, new Random(seed));
-    return new ParquetSource(List.copyOf(shuffled), columns, filter, parallelism, includePaths,
-        numBlocks, limit, opener);
+    return new ParquetSource(List.copyOf(shuffled), partitions, columns, filter, parallelism,
+        includePaths, numBlocks, limit, opener);
   }
 
   /** Adds a utf8 column {@code path}, last, holding each row's file path. */
   public ParquetSource includePaths() {
-    return new ParquetSource(files, columns, filter, parallelism, true, numBlocks, limit,
-        opener);
+    return new ParquetSource(files, partitions, columns, filter, parallelism, true, numBlocks,
+        limit, opener);
   }
 
   /** Whether blocks get the {@code path} column ({@link #includePaths()}). */
@@ -167,13 +214,14 @@ public final class ParquetSource {
     if (n < 1) {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
     }
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, n, limit, opener);
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths, n,
+        limit, opener);
   }
 
   /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
   ParquetSource opener(Function<Path, InputFile> opener) {
-    return new ParquetSource(files, columns, filter, parallelism, includePaths, numBlocks, limit,
-        Objects.requireNonNull(opener, "opener"));
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
+        numBlocks, limit, Objects.requireNonNull(opener, "opener"));
   }
 
   /** The files this source reads, in reading order. */
@@ -197,13 +245,14 @@ public final class ParquetSource {
   }
 
   /**
-   * The block schema (after projection, with {@code path} if asked): the files' schemas unified
-   * from their footers (see {@link SchemaUnion}: exact widening, columns some files lack as
-   * nulls). Files whose footer cannot be read are left to the read, which fails or skips them
-   * as its settings say; this fails only when no footer can be read.
+   * The block schema: the files' columns (or the projection's file columns) unified from their
+   * footers (see {@link SchemaUnion}: exact widening, columns some files lack as nulls), then
+   * the partition columns (after the file's unless the projection places them), {@code path} if
+   * asked. Files whose footer cannot be read are left to the read, which fails or skips them as
+   * its settings say; this fails only when no footer can be read.
    *
-   * @throws ColumnException if two files disagree on a column's type, or a projected column is
-   *     in no file
+   * @throws ColumnException if two files disagree on a column's type, a projected column is in
+   *     no file, or a file has a column named like a partition key
    */
   public Schema schema() {
     List<Path> readable = new ArrayList<>();
@@ -212,7 +261,7 @@ public final class ParquetSource {
     for (Path file : files) {
       try {
         FileMetaData meta = footer(file).getFileMetaData();
-        schemas.add(ParquetSchemas.toArrow(projection(meta.getSchema()),
+        schemas.add(ParquetSchemas.toArrow(projection(meta.getSchema(), file),
             meta.getKeyValueMetaData(), file.toString()));
         readable.add(file);
       } catch (CorruptInputException e) {
@@ -222,12 +271,17 @@ public final class ParquetSource {
     if (readable.isEmpty() && unreadable != null) {
       throw unreadable;
     }
-    Schema schema = SchemaUnion.of(readable, schemas, columns).schema();
-    if (!includePaths) {
-      return schema;
-    }
+    Schema schema = SchemaUnion.of(readable, schemas, fileColumns()).schema();
     List<Field> fields = new ArrayList<>(schema.getFields());
-    fields.add(PathColumn.FIELD);
+    if (columns == null) {
+      fields.addAll(partitions.fields());
+    } else {
+      partitions.fields().stream().filter(f -> columns.contains(f.getName())).forEach(fields::add);
+      fields.sort(Comparator.comparingInt(f -> columns.indexOf(f.getName())));
+    }
+    if (includePaths) {
+      fields.add(PathColumn.FIELD);
+    }
     return new Schema(fields);
   }
 
@@ -258,9 +312,12 @@ public final class ParquetSource {
     return Flux.defer(() -> {
       BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
+      SplitPredicate split = filter == null ? null : SplitPredicate.of(filter, partitions);
       // Every footer first: the files' schemas are unified before any row is read.
       Flux<RowGroupRead> reads = Flux.fromIterable(files)
-          .flatMapSequential(file -> allowance.guard(plan(file, settings, stats).flux()),
+          .filter(file -> split == null || split.keeps(file, partitions, account))
+          .flatMapSequential(file -> allowance.guard(
+              plan(file, split == null ? null : split.files(), settings, stats).flux()),
               parallelism, 1)
           .collectList()
           .flatMapIterable(this::reads);
@@ -319,13 +376,17 @@ public final class ParquetSource {
     return first;
   }
 
-  /** Reads a file's footer (retried) and decides which row groups and columns to read. */
-  private Mono<FilePlan> plan(Path file, ReadSettings settings, ReadStats stats) {
+  /**
+   * Reads a file's footer (retried) and decides which row groups and columns to read for the
+   * file predicate {@code filter} (or null).
+   */
+  private Mono<FilePlan> plan(Path file, FilterPredicate filter, ReadSettings settings,
+      ReadStats stats) {
     return FileReads.retried(() -> ParquetFileReader.open(opener.apply(file), readOptions()),
             file, "footer", settings)
         .map(reader -> {
           try {
-            return plan(file, reader, stats);
+            return plan(file, filter, reader, stats);
           } finally {
             FileReads.closeQuietly(reader);
           }
@@ -333,10 +394,11 @@ public final class ParquetSource {
         .subscribeOn(settings.scheduler());
   }
 
-  private FilePlan plan(Path file, ParquetFileReader reader, ReadStats stats) {
+  private FilePlan plan(Path file, FilterPredicate filter, ParquetFileReader reader,
+      ReadStats stats) {
     ParquetMetadata footer = reader.getFooter();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
-    MessageType projected = projection(fileSchema);
+    MessageType projected = projection(fileSchema, file);
     Schema arrow = ParquetSchemas.toArrow(projected,
         footer.getFileMetaData().getKeyValueMetaData(), file.toString());
     List<String> output = projected.getFields().stream().map(Type::getName).toList();
@@ -369,16 +431,16 @@ public final class ParquetSource {
       indexes.add(footer.getBlocks().indexOf(group));
     }
     return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
-        arrow, indexes);
+        arrow, indexes, filter);
   }
 
   /**
    * One file's read: its footer, the columns to read (projection, then filter-only columns), the
-   * columns to output and their Arrow schema in this file, and the indexes of the row groups
-   * pushdown kept.
+   * columns to output and their Arrow schema in this file, the indexes of the row groups
+   * pushdown kept, and the predicate on the file's columns (or null).
    */
   private record FilePlan(Path file, ParquetMetadata footer, MessageType requested,
-      List<String> output, Schema arrow, List<Integer> groups) {
+      List<String> output, Schema arrow, List<Integer> groups, FilterPredicate filter) {
     long rows() {
       return groups.stream().mapToLong(g -> footer.getBlocks().get(g).getRowCount()).sum();
     }
@@ -387,7 +449,8 @@ public final class ParquetSource {
   /**
    * The row-group reads of the planned files (those whose footer could be read), in the files'
    * unified schema; about {@code numBlocks} blocks in all when that is set. With a limit and no
-   * filter, only the row groups holding the first rows, the last read only as far as needed.
+   * row filter (none, or only partition conjuncts), only the row groups holding the first rows,
+   * the last read only as far as needed.
    *
    * @throws ColumnException if the files' schemas cannot be unified
    */
@@ -396,17 +459,21 @@ public final class ParquetSource {
       return List.of();
     }
     SchemaUnion union = SchemaUnion.of(plans.stream().map(FilePlan::file).toList(),
-        plans.stream().map(FilePlan::arrow).toList(), columns);
-    // Rows left to read: without a filter, a limit is met by whole row groups read in order.
-    long wanted = filter == null && limit >= 0 ? limit : Long.MAX_VALUE;
+        plans.stream().map(FilePlan::arrow).toList(), fileColumns());
+    // Rows left to read: when no kept file's rows are filtered (partition pruning already chose
+    // the files), a limit is met by whole row groups read in order.
+    boolean rowsFiltered = plans.stream().anyMatch(p -> p.filter() != null);
+    long wanted = !rowsFiltered && limit >= 0 ? limit : Long.MAX_VALUE;
     long rowsPerBlock = Long.MAX_VALUE;
     if (numBlocks > 0) {
       long rows = Math.min(wanted, plans.stream().mapToLong(FilePlan::rows).sum());
       rowsPerBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
     }
+    AddedColumns added = addedColumns();
     List<RowGroupRead> reads = new ArrayList<>();
     for (FilePlan plan : plans) {
-      RowFilter rows = filter == null ? null : new RowFilter(filter, plan.requested());
+      RowFilter rows = plan.filter() == null ? null
+          : new RowFilter(plan.filter(), plan.requested());
       SchemaUnion.Conversion conversion = union.conversion(plan.arrow());
       for (int g : plan.groups()) {
         if (wanted <= 0) {
@@ -414,22 +481,47 @@ public final class ParquetSource {
         }
         long groupRows = plan.footer().getBlocks().get(g).getRowCount();
         reads.add(new RowGroupRead(plan.file(), plan.footer(), g, plan.requested(),
-            plan.output(), rows, conversion, rowsPerBlock, Math.min(groupRows, wanted),
-            includePaths, opener));
+            plan.output(), rows, conversion, rowsPerBlock, Math.min(groupRows, wanted), added,
+            opener));
         wanted = wanted == Long.MAX_VALUE ? wanted : wanted - groupRows;
       }
     }
     return reads;
   }
 
-  /** The projected columns {@code fileSchema} has (the others read as nulls), or all of them. */
-  private MessageType projection(MessageType fileSchema) {
+  /** The partition columns blocks get, placed as the projection says, and the path. */
+  private AddedColumns addedColumns() {
+    if (columns == null) {
+      return new AddedColumns(partitions, null, includePaths);
+    }
+    boolean asked = columns.stream().anyMatch(partitions::has);
+    return new AddedColumns(asked ? partitions : HivePartitions.NONE, asked ? columns : null,
+        includePaths);
+  }
+
+  /** The projection's file columns (partition columns left out), or null for all of them. */
+  private List<String> fileColumns() {
+    return columns == null ? null
+        : columns.stream().filter(name -> !partitions.has(name)).toList();
+  }
+
+  /**
+   * The projected file columns {@code fileSchema} has (the others read as nulls), or all of
+   * them; partition columns are not in the file (a file that has one is refused).
+   */
+  private MessageType projection(MessageType fileSchema, Path file) {
+    for (Field f : partitions.fields()) {
+      if (fileSchema.containsField(f.getName())) {
+        throw new ColumnException(f.getName(), "is a column of " + file + " and a partition"
+            + " key in its path; read with Partitioning.none() or rename one of them");
+      }
+    }
     if (columns == null) {
       return fileSchema;
     }
     List<Type> fields = new ArrayList<>();
     for (String name : columns) {
-      if (fileSchema.containsField(name)) {
+      if (!partitions.has(name) && fileSchema.containsField(name)) {
         fields.add(fileSchema.getType(name));
       }
     }

@@ -16,6 +16,7 @@ import java.util.function.IntPredicate;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
@@ -111,7 +112,11 @@ final class RowFilter {
     return count == rows ? kept : Arrays.copyOf(kept, count);
   }
 
-  private static Block copy(Block block, List<String> output, int[] kept, int count,
+  /**
+   * A copy, in {@code account}, of rows {@code kept[0..count)} of {@code block} with only the
+   * {@code output} columns (call it inside {@code account.allocate}); the input stays open.
+   */
+  static Block copy(Block block, List<String> output, int[] kept, int count,
       Account account) {
     List<FieldVector> vectors = new ArrayList<>(output.size());
     try {
@@ -121,8 +126,10 @@ final class RowFilter {
         vectors.add(to);
         to.setInitialCapacity(count);
         to.allocateNew();
-        for (int i = 0; i < count; i++) {
-          to.copyFromSafe(kept[i], i, from);
+        if (!(from instanceof NullVector)) { // null in every row: only the count to set
+          for (int i = 0; i < count; i++) {
+            to.copyFromSafe(kept[i], i, from);
+          }
         }
         to.setValueCount(count);
       }

@@ -36,12 +36,12 @@ import reactor.core.publisher.Flux;
  *     already are in it
  * @param rowsPerBlock the most rows per block (besides the block-size cut)
  * @param rows how many of the row group's rows to read, from its first
- * @param includePaths whether blocks get a {@code path} column
+ * @param added the columns appended to every block (partition values, path)
  * @param opener opens the file
  */
 record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType requested,
     List<String> output, RowFilter filter, SchemaUnion.Conversion conversion, long rowsPerBlock,
-    long rows, boolean includePaths, Function<Path, InputFile> opener) {
+    long rows, AddedColumns added, Function<Path, InputFile> opener) {
 
   /**
    * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
@@ -142,7 +142,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           if (conversion != null) {
             block = conversion.apply(block, account);
           }
-          return includePaths ? PathColumn.append(block, file.toString(), account) : block;
+          return added.apply(block, file, account);
         }
         return null;
       } catch (TributaryException e) {

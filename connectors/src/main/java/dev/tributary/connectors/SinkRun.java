@@ -2,33 +2,49 @@ package dev.tributary.connectors;
 
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
-import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Runs a file sink: writes each block on an I/O thread, closes it, commits when the stream
- * completes, aborts (deleting what it wrote) on error or cancel, and releases every block it
- * received but did not write.
+ * Runs a file sink: writes each block on an I/O thread, releases it, publishes the files when the
+ * stream completes, discards them on error or cancel, and releases every block it received but did
+ * not write.
+ *
+ * <p>Nothing of a failed or cancelled write is left by the time the error reaches the subscriber
+ * or {@code dispose()} returns: an error discards the files on the writing thread before it is
+ * passed on; a cancel discards them on the cancelling thread at once (deleting names only; a
+ * block being written keeps writing into a file without a name), and the writers are closed
+ * after the write in progress, on the I/O thread.
  */
 final class SinkRun {
   private SinkRun() {}
 
   /** One write's state: what a sink does with blocks, and how it finishes. */
   interface Job {
-    /** Writes one block (the caller closes it). */
+    /**
+     * Writes one block (the caller releases it after; the job may keep it by moving it to an
+     * account of its own); on the writing thread.
+     */
     void write(Block block);
 
-    /** Makes everything written visible and reports it. */
-    WriteSummary commit() throws IOException;
+    /** Finishes every open file; on the writing thread. */
+    void finish();
 
-    /** Removes everything written; never throws. */
-    void abort();
+    /** Makes everything written visible, all or nothing, and reports it. */
+    WriteSummary publish();
+
+    /** Removes everything written, unless published; from any thread, at any time. */
+    void discard();
+
+    /** Frees what the job holds (open writers); never while a write runs, never throws. */
+    void close();
   }
 
   /** Writes {@code blocks} with a fresh job from {@code jobs} per subscription. */
-  static Mono<WriteSummary> run(Flux<Block> blocks, java.util.function.Supplier<Job> jobs) {
+  static Mono<WriteSummary> run(Flux<Block> blocks, Supplier<Job> jobs) {
     return Mono.defer(() -> {
       Guarded job = new Guarded(jobs.get());
       BlockCustody custody = new BlockCustody();
@@ -44,48 +60,115 @@ final class SinkRun {
               }
             }
           })
-          .then(Mono.fromCallable(job::commit))
-          // Errors arrive on the writing I/O thread: abort at once, before the error is seen.
-          // A cancel may come from a non-blocking thread while a block is being written: abort
-          // on an I/O thread, after that write (Guarded serialises them).
+          .then(Mono.fromSupplier(job::commit))
           .doOnError(e -> job.abort())
-          .doOnCancel(() -> Schedulers.boundedElastic().schedule(job::abort))
+          .doOnCancel(job::cancel)
           .doFinally(signal -> custody.releaseAll());
     });
   }
 
   /**
-   * Serialises a job's steps and makes abort final: a write racing a cancel either finishes
-   * before the abort (which then deletes its file) or is skipped.
+   * Serialises a job's steps against a cancel from another thread: once stopped, no step starts;
+   * a step running when a cancel comes finishes (its failure then means nothing) and closes the
+   * job; publishing and a cancel exclude each other, so a cancel either comes too late (the files
+   * are published) or removes them all.
    */
-  private static final class Guarded implements Job {
+  private static final class Guarded {
     private final Job job;
-    private boolean aborted;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Cancelled or failed: no step runs any more. Guarded by this. */
+    private boolean stopped;
+    /** A step runs on the writing thread. Guarded by this. */
+    private boolean busy;
+    /** The files are visible; a cancel changes nothing. Guarded by this. */
+    private boolean published;
 
     Guarded(Job job) {
       this.job = job;
     }
 
-    @Override
-    public synchronized void write(Block block) {
-      if (!aborted) {
-        job.write(block);
+    void write(Block block) {
+      step(() -> job.write(block));
+    }
+
+    /** Finishes and publishes; null if cancelled meanwhile. */
+    WriteSummary commit() {
+      if (!step(job::finish)) {
+        return null;
+      }
+      synchronized (this) {
+        if (stopped) {
+          return null;
+        }
+        WriteSummary summary = job.publish();
+        published = true;
+        return summary;
       }
     }
 
-    @Override
-    public synchronized WriteSummary commit() throws IOException {
-      if (aborted) {
-        throw new IOException("the write was aborted");
+    /** After an error, on the writing thread: discards and closes now. */
+    void abort() {
+      synchronized (this) {
+        if (published) {
+          return;
+        }
+        stopped = true;
       }
-      return job.commit();
+      job.discard();
+      closeOnce();
     }
 
-    @Override
-    public synchronized void abort() {
-      if (!aborted) {
-        aborted = true;
-        job.abort();
+    /** From any thread: discards now; closes after the step in progress, on an I/O thread. */
+    void cancel() {
+      boolean idle;
+      synchronized (this) {
+        if (published || stopped) {
+          return;
+        }
+        stopped = true;
+        idle = !busy;
+      }
+      job.discard();
+      if (idle) {
+        // Closing writers may write (a footer into a file without a name): not on this thread.
+        Schedulers.boundedElastic().schedule(this::closeOnce);
+      }
+    }
+
+    /** Runs {@code body} unless stopped; returns whether it ran to the end unstopped. */
+    private boolean step(Runnable body) {
+      synchronized (this) {
+        if (stopped) {
+          return false;
+        }
+        busy = true;
+      }
+      boolean stoppedMeanwhile;
+      try {
+        body.run();
+      } catch (RuntimeException e) {
+        synchronized (this) {
+          if (!stopped) {
+            throw e;
+          }
+        }
+        // Cancelled while it ran (a discarded file may fail its writer): nothing to report.
+      } finally {
+        synchronized (this) {
+          busy = false;
+          stoppedMeanwhile = stopped;
+        }
+        if (stoppedMeanwhile) {
+          closeOnce();
+        }
+      }
+      return !stoppedMeanwhile;
+    }
+
+    private void closeOnce() {
+      if (closed.compareAndSet(false, true)) {
+        job.close();
+        job.discard(); // a file a racing write created after the discard goes too
       }
     }
   }

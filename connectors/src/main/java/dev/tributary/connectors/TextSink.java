@@ -24,12 +24,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Writes a stream of blocks as CSV (in the dialect of {@link CsvOptions}, a header row by
- * default) or JSON lines, with Jackson, atomically like {@link ParquetSink}: temporary names,
- * renamed only when the whole stream is written. JSON lines hold every column type (dates and
- * timestamps as ISO strings, binary as base64, decimals as plain numbers, lists as arrays,
- * structs as objects, {@code NaN} and {@code Infinity} unquoted as DuckDB and Python write them);
- * CSV holds flat columns only. A CSV null is an empty unquoted field (or the null token), an
- * empty string {@code ""}; a JSON null is {@code null}. Blocks are closed once written.
+ * default) or JSON lines, with Jackson, atomically like {@link ParquetSink}: staged, published
+ * all or nothing when the whole stream is written; {@link #partitionBy(String...)} writes
+ * Hive-style partition directories. JSON lines hold every column type (dates and timestamps as
+ * ISO strings, binary as base64, decimals as plain numbers, lists as arrays, structs as objects,
+ * {@code NaN} and {@code Infinity} unquoted as DuckDB and Python write them); CSV holds flat
+ * columns only. A CSV null is an empty unquoted field (or the null token), an empty string
+ * {@code ""}; a JSON null is {@code null}. Blocks are closed once written.
  */
 public final class TextSink {
   private enum Format { CSV, JSON_LINES }
@@ -45,24 +46,36 @@ public final class TextSink {
   private final Path directory;
   private final CsvOptions options;
   private final long rowsPerFile;
+  private final List<String> partitionBy;
 
-  private TextSink(Format format, Path directory, CsvOptions options, long rowsPerFile) {
+  private TextSink(Format format, Path directory, CsvOptions options, long rowsPerFile,
+      List<String> partitionBy) {
     this.format = format;
     this.directory = directory;
     this.options = options;
     this.rowsPerFile = rowsPerFile;
+    this.partitionBy = partitionBy;
   }
 
-  /** A CSV sink into {@code directory}, writing {@link CsvOptions#defaults()}. */
+  /**
+   * A CSV sink into {@code directory}, writing {@link CsvOptions#defaults()}.
+   *
+   * @throws WriteException if {@code directory} is an existing file
+   */
   public static TextSink csv(Path directory) {
-    return new TextSink(Format.CSV, Objects.requireNonNull(directory, "directory"),
-        CsvOptions.defaults(), Long.MAX_VALUE);
+    AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
+    return new TextSink(Format.CSV, directory, CsvOptions.defaults(), Long.MAX_VALUE, List.of());
   }
 
-  /** A JSON-lines sink into {@code directory}. */
+  /**
+   * A JSON-lines sink into {@code directory}.
+   *
+   * @throws WriteException if {@code directory} is an existing file
+   */
   public static TextSink jsonLines(Path directory) {
-    return new TextSink(Format.JSON_LINES, Objects.requireNonNull(directory, "directory"),
-        CsvOptions.defaults(), Long.MAX_VALUE);
+    AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
+    return new TextSink(Format.JSON_LINES, directory, CsvOptions.defaults(), Long.MAX_VALUE,
+        List.of());
   }
 
   /**
@@ -75,15 +88,27 @@ public final class TextSink {
     if (format != Format.CSV) {
       throw new IllegalArgumentException("CSV options given to a JSON-lines sink");
     }
-    return new TextSink(format, directory, options, rowsPerFile);
+    return new TextSink(format, directory, options, rowsPerFile, partitionBy);
   }
 
-  /** Starts a new file every {@code rows} rows. */
+  /** Starts a new file every {@code rows} rows (in each partition). */
   public TextSink rowsPerFile(long rows) {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new TextSink(format, directory, options, rows);
+    return new TextSink(format, directory, options, rows, partitionBy);
+  }
+
+  /**
+   * Writes Hive-style partition directories ({@code c1=v1/part-....csv}) by the values of {@code
+   * columns}, which the files do not repeat, as {@link ParquetSink#partitionBy(String...)} does.
+   *
+   * @throws IllegalArgumentException if no column is given
+   * @throws ColumnException if a column is given twice
+   */
+  public TextSink partitionBy(String... columns) {
+    return new TextSink(format, directory, options, rowsPerFile,
+        FileJob.partitionColumns(columns));
   }
 
   /** Writes every block (on an I/O thread) and completes with what was written. */
@@ -93,68 +118,81 @@ public final class TextSink {
 
 
   private final class Job extends FileJob {
-    private Writer out;
-    private SequenceWriter sequence;
-
     Job() {
-      super(directory, format == Format.CSV ? ".csv" : ".json", rowsPerFile, "write");
+      super(directory, format == Format.CSV ? ".csv" : ".json", rowsPerFile, partitionBy,
+          "write");
     }
 
     @Override
-    Schema accept(Schema first) {
-      for (Field f : first.getFields()) {
+    void accept(Schema fileSchema) {
+      for (Field f : fileSchema.getFields()) {
         if (format == Format.CSV && !TextTypes.flat(f.getType())) {
           throw new ColumnException(f.getName(), "type " + f.getType() + " cannot be written"
               + " as CSV; use JSON lines or Parquet, or select the flat columns");
         }
       }
-      return first;
     }
 
     @Override
-    void openFile(Path path, Schema schema) throws IOException {
+    FileOut open(Path path, Schema schema) throws IOException {
+      return new TextFile(path, schema);
+    }
+  }
+
+  /** One CSV or JSON-lines file being written. */
+  private final class TextFile implements FileJob.FileOut {
+    private final Writer out;
+    private final SequenceWriter sequence;
+
+    TextFile(Path path, Schema schema) throws IOException {
       out = new BufferedWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8));
-      if (format == Format.CSV) {
-        sequence = options.rowWriter(schema.getFields().stream().map(Field::getName).toList())
-            .writeValues(out);
-      } else {
-        sequence = JSON_WRITER.writeValues(out);
+      try {
+        if (format == Format.CSV) {
+          sequence = options.rowWriter(schema.getFields().stream().map(Field::getName).toList())
+              .writeValues(out);
+        } else {
+          sequence = JSON_WRITER.writeValues(out);
+        }
+      } catch (IOException | RuntimeException e) {
+        out.close();
+        throw e;
       }
     }
 
     @Override
-    void writeRows(Block block) throws IOException {
+    public void write(Block block) throws IOException {
       List<Field> fields = block.schema().getFields();
       Object[][] columns = new Object[fields.size()][];
       for (int c = 0; c < columns.length; c++) {
         columns[c] = block.values(fields.get(c).getName());
       }
-      for (int r = 0; r < block.rowCount(); ) {
-        for (int end = r + fileFor(block.rowCount() - r); r < end; r++) {
-          if (format == Format.CSV) {
-            Object[] row = new Object[columns.length];
-            for (int c = 0; c < columns.length; c++) {
-              row[c] = TextTypes.toCsv(columns[c][r]);
-            }
-            sequence.write(row);
-          } else {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int c = 0; c < columns.length; c++) {
-              row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
-            }
-            sequence.write(row);
+      for (int r = 0; r < block.rowCount(); r++) {
+        if (format == Format.CSV) {
+          Object[] row = new Object[columns.length];
+          for (int c = 0; c < columns.length; c++) {
+            row[c] = TextTypes.toCsv(columns[c][r]);
           }
+          sequence.write(row);
+        } else {
+          Map<String, Object> row = new LinkedHashMap<>();
+          for (int c = 0; c < columns.length; c++) {
+            row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
+          }
+          sequence.write(row);
         }
       }
     }
 
     @Override
-    void closeFile() throws IOException {
-      sequence.close();
-      if (format == Format.JSON_LINES) {
-        out.write('\n');
+    public void close() throws IOException {
+      try {
+        sequence.close();
+        if (format == Format.JSON_LINES) {
+          out.write('\n');
+        }
+      } finally {
+        out.close();
       }
-      out.close();
     }
   }
 

@@ -19,14 +19,16 @@ import reactor.core.publisher.Flux;
  *
  * <p>Column types are inferred from each file's first block of rows (see {@link TextTypes}:
  * integers, numbers, booleans, ISO dates and timestamps, JSON arrays and objects as lists and
- * structs, else utf8; a column with no value yet has Arrow's null type until a block gives it
- * one), and the files of one read must agree ({@link FileSchemas}: a column typed in one file and
- * null throughout another takes the type; other differences fail naming both files), or given as an Arrow schema with {@link #schema(Schema)}. CSV: an unquoted
- * empty field (or the unquoted null token) is a null, a quoted empty one an empty string. JSON: a
- * {@code null} or a field an object leaves out is a null; with inferred types, the columns are
- * the fields of the first block's objects, and a field first appearing later fails. A value that
- * does not fit its column's type, a CSV row with the wrong number of fields, malformed JSON or
- * invalid UTF-8 fails with {@link CorruptInputException} naming the file and line (and column).
+ * structs, else utf8; a column with no value yet has Arrow's null type until a block gives it one),
+ * and the files of one read must agree ({@link FileSchemas}: a column typed in one file and null
+ * throughout another takes the type; other differences fail naming both files), or given as an
+ * Arrow schema with {@link #schema(Schema)}. Hive partition directories ({@link Partitioning}) add
+ * columns after a file's own, appended once its columns are unified. CSV: an unquoted empty field
+ * (or the unquoted null token) is a null, a quoted empty one an empty string. JSON: a {@code null}
+ * or a field an object leaves out is a null; with inferred types, the columns are the fields of the
+ * first block's objects, and a field first appearing later fails. A value that does not fit its
+ * column's type, a CSV row with the wrong number of fields, malformed JSON or invalid UTF-8 fails
+ * with {@link CorruptInputException} naming the file and line (and column).
  * Reads block on file I/O: subscribe on an I/O scheduler.
  */
 public final class TextSource {
@@ -36,12 +38,12 @@ public final class TextSource {
   private enum Format { CSV, JSON_LINES }
 
   private final Format format;
-  private final List<Path> files;
+  private final InputFiles files;
   private final CsvOptions options;
   private final int rowsPerBlock;
   private final Schema schema;
 
-  private TextSource(Format format, List<Path> files, CsvOptions options, int rowsPerBlock,
+  private TextSource(Format format, InputFiles files, CsvOptions options, int rowsPerBlock,
       Schema schema) {
     this.format = format;
     this.files = files;
@@ -52,17 +54,33 @@ public final class TextSource {
 
   /**
    * CSV files (or directories of {@code .csv} files, or globs), read with {@link
-   * CsvOptions#defaults()} (a header row) unless given {@link #options(CsvOptions)}.
+   * CsvOptions#defaults()} (a header row) unless given {@link #options(CsvOptions)}; Hive
+   * partition directories become columns ({@link Partitioning#hive()}).
    */
   public static TextSource csv(List<String> paths) {
-    return new TextSource(Format.CSV, InputFiles.expand(paths, ".csv"), CsvOptions.defaults(),
+    return csv(paths, Partitioning.hive());
+  }
+
+  /** CSV files, partition directories read as {@code partitioning} says. */
+  public static TextSource csv(List<String> paths, Partitioning partitioning) {
+    return new TextSource(Format.CSV, InputFiles.expand(paths, partitioning, ".csv"),
+        CsvOptions.defaults(),
         DEFAULT_ROWS_PER_BLOCK, null);
   }
 
-  /** JSON-lines files (or directories of {@code .jsonl}/{@code .json} files, or globs). */
+  /**
+   * JSON-lines files (or directories of {@code .jsonl}/{@code .json} files, or globs); Hive
+   * partition directories become columns ({@link Partitioning#hive()}).
+   */
   public static TextSource jsonLines(List<String> paths) {
-    return new TextSource(Format.JSON_LINES, InputFiles.expand(paths, ".jsonl", ".json"),
-        CsvOptions.defaults(), DEFAULT_ROWS_PER_BLOCK, null);
+    return jsonLines(paths, Partitioning.hive());
+  }
+
+  /** JSON-lines files, partition directories read as {@code partitioning} says. */
+  public static TextSource jsonLines(List<String> paths, Partitioning partitioning) {
+    return new TextSource(Format.JSON_LINES,
+        InputFiles.expand(paths, partitioning, ".jsonl", ".json"), CsvOptions.defaults(),
+        DEFAULT_ROWS_PER_BLOCK, null);
   }
 
   /**
@@ -117,7 +135,7 @@ public final class TextSource {
 
   /** The files this source reads, in order. */
   public List<Path> files() {
-    return files;
+    return files.paths();
   }
 
   /** Every file's rows as blocks charged to {@code account}, read on subscription. */

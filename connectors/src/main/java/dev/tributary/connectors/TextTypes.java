@@ -342,20 +342,7 @@ final class TextTypes {
     } else {
       instant = LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
     }
-    long nanosPerUnit = switch (type.getUnit()) {
-      case SECOND -> 1_000_000_000L;
-      case MILLISECOND -> 1_000_000L;
-      case MICROSECOND -> 1_000L;
-      case NANOSECOND -> 1L;
-    };
-    if (instant.getNano() % nanosPerUnit != 0) {
-      throw new ArithmeticException("it is finer than the column's unit " + type.getUnit());
-    }
-    if (type.getUnit() == TimeUnit.NANOSECOND) {
-      // int64 nanoseconds reach 1677-09-21 to 2262-04-11.
-      Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L),
-          instant.getNano());
-    }
+    JavaValues.epochUnits(instant, type.getUnit()); // fails here, naming the line, if it cannot
     return type.getTimezone() == null ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC)
         : instant;
   }

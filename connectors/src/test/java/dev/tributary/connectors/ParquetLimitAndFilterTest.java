@@ -15,13 +15,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.LongStream;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,8 +34,9 @@ import reactor.core.publisher.Flux;
 
 /**
  * The pushdown API a plan uses: {@link ParquetSource#limit} reads only the row groups the first
- * rows need, filters given twice keep the rows both accept, and {@link ParquetFilter} keeps the
- * rows a filtered read keeps from blocks of any origin.
+ * rows need (of the files partition pruning kept), filters given twice keep the rows both accept
+ * and prune partitions together, and {@link ParquetFilter} keeps the rows a filtered read keeps
+ * from blocks of any origin.
  */
 class ParquetLimitAndFilterTest extends ArenaTestSupport {
   private static final ReadSettings SETTINGS = ReadSettings.defaults(128 * Bytes.MiB);
@@ -94,6 +100,63 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
         .filter(lt(longColumn("id"), 2300L)).blocks(account, SETTINGS, stats));
     assertThat(got).isEqualTo(LongStream.range(2100, 2300).boxed().toList());
     assertThat(stats.fragmentsSkipped()).isEqualTo(4);
+  }
+
+  /**
+   * Two Hive partitions of 3 row groups of 1000 rows: {@code p=0} holds ids 0..2999, {@code p=1}
+   * ids 3000..5999; the files opened (footer or row group) are added to {@code opened}.
+   */
+  private ParquetSource twoPartitions(Set<Path> opened) throws IOException {
+    Path root = dir.resolve("parts");
+    for (int p = 0; p < 2; p++) {
+      Path part = Files.createDirectories(root.resolve("p=" + p));
+      RowGroupFiles.write(part.resolve("a.parquet"), p * 3000L, 3, 1000);
+    }
+    return ParquetSource.of(List.of(root.toString())).opener(file -> {
+      opened.add(file.getParent().getFileName());
+      return new LocalInputFile(file);
+    });
+  }
+
+  @Test
+  void aLimitUnderAPartitionOnlyFilterReadsOnlyTheKeptFilesFirstRowGroups() throws IOException {
+    Set<Path> opened = ConcurrentHashMap.newKeySet();
+    ReadStats stats = new ReadStats();
+    List<Map<String, Object>> got = rowsOf(twoPartitions(opened)
+        .filter(eq(longColumn("p"), 1L)).limit(1500).blocks(account, SETTINGS, stats));
+    assertThat(got).extracting(r -> r.get("id"))
+        .isEqualTo(LongStream.range(3000, 4500).boxed().toList());
+    assertThat(got).extracting(r -> r.get("p")).containsOnly(1L);
+    assertThat(stats.fragmentsRead()).as("the limit is met by row groups of p=1").isEqualTo(2);
+    assertThat(opened).containsExactly(Path.of("p=1"));
+  }
+
+  @Test
+  void conjoinedFiltersPruneByTheirPartitionConjunctsAndALimitCountsFilteredRows()
+      throws IOException {
+    Set<Path> opened = ConcurrentHashMap.newKeySet();
+    ParquetSource source = twoPartitions(opened);
+    List<Long> got = ids(source.parallelism(1)
+        .filter(gtEq(longColumn("id"), 3990L)).filter(eq(longColumn("p"), 1L)).limit(20)
+        .blocks(account, SETTINGS, new ReadStats()));
+    assertThat(got).isEqualTo(LongStream.range(3990, 4010).boxed().toList());
+    assertThat(opened).containsExactly(Path.of("p=1"));
+    assertThat(ids(source.filter(eq(longColumn("p"), 0L))
+        .filter(gtEq(longColumn("id"), 3000L)).limit(5)
+        .blocks(account, SETTINGS, new ReadStats()))).isEmpty();
+  }
+
+  @Test
+  void aLimitOnAPartitionColumnAloneReadsNoFileColumnAndOnlyTheFirstRowGroups()
+      throws IOException {
+    ReadStats stats = new ReadStats();
+    ParquetSource source = twoPartitions(ConcurrentHashMap.newKeySet()).columns(List.of("p"))
+        .limit(1500);
+    assertThat(source.rowCount()).isEqualTo(1500);
+    List<Map<String, Object>> got = rowsOf(source.blocks(account, SETTINGS, stats));
+    assertThat(got).hasSize(1500).allSatisfy(r -> assertThat(r).isEqualTo(Map.of("p", 0L)));
+    assertThat(stats.fragmentsRead()).isEqualTo(2);
+    assertThat(stats.bytesRead()).as("no column chunk decoded").isZero();
   }
 
   @Test

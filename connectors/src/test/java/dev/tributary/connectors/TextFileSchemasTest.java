@@ -92,6 +92,20 @@ class TextFileSchemasTest extends ArenaTestSupport {
   }
 
   @Test
+  void filesWithTheSameColumnsInAnotherOrderAreMatchedByName() throws IOException {
+    write("a.jsonl", "{\"n\":1,\"s\":null}\n");
+    write("b.jsonl", "{\"s\":\"y\",\"n\":3}\n");
+    List<ArrowType> types = new ArrayList<>();
+    assertThat(read(TextSource.jsonLines(List.of(dir.toString())), "s", types))
+        .containsExactly(null, "y");
+    assertThat(types.get(1)).isEqualTo(ArrowType.Utf8.INSTANCE);
+    write("c.csv", "id,x\n1,2.5\n");
+    write("d.csv", "x,id\n3.5,2\n");
+    assertThat(read(TextSource.csv(List.of(dir.toString())), "id", new ArrayList<>()))
+        .containsExactly(1L, 2L);
+  }
+
+  @Test
   void filesWithDifferentColumnsAreRefusedNamingBoth() throws IOException {
     Path a = write("a.jsonl", "{\"id\":1,\"x\":2}\n");
     Path b = write("b.jsonl", "{\"id\":1,\"y\":2}\n");

@@ -409,10 +409,20 @@ public final class JavaValues {
     } else {
       throw new ClassCastException(describe(value) + " is not an Instant or LocalDateTime");
     }
-    long perSecond = perSecond(type.getUnit());
+    return epochUnits(instant, type.getUnit());
+  }
+
+  /**
+   * {@code instant} as a count of {@code unit}s since the epoch, as Arrow timestamps hold it.
+   *
+   * @throws ArithmeticException if it is finer than the unit or outside int64's range of it
+   *     (nanoseconds reach 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z)
+   */
+  public static long epochUnits(Instant instant, TimeUnit unit) {
+    long perSecond = perSecond(unit);
     long nanosPerUnit = 1_000_000_000L / perSecond;
     if (instant.getNano() % nanosPerUnit != 0) {
-      throw new ArithmeticException("it is finer than the column's unit " + type.getUnit());
+      throw new ArithmeticException("it is finer than the column's unit " + unit);
     }
     long seconds = instant.getEpochSecond();
     long fraction = instant.getNano() / nanosPerUnit;

@@ -9,7 +9,8 @@ import java.util.Set;
  * rows filtered exactly. A filter passes re-cuts, other filters (it then runs first, so they see
  * fewer rows, never other ones), projections that leave its columns' names alone, and unions
  * (into every input); it stops at user functions, limits (a limit then a filter is not a filter
- * then a limit) and reads that cannot take it, where it stays as a row filter.
+ * then a limit) and reads that cannot take it (a source may refuse some predicates), where it
+ * stays as a row filter.
  */
 final class FilterPushdown implements Rule {
   @Override
@@ -23,7 +24,8 @@ final class FilterPushdown implements Rule {
 
   /** {@code filter} applied to {@code below}, as far down as it goes. */
   private LogicalPlan sink(LogicalPlan below, Filter filter) {
-    if (below instanceof Read r && r.accepts(Pushdown.Kind.FILTER) && r.pushdown().limit() < 0) {
+    if (below instanceof Read r && r.accepts(filter.predicate().predicate())
+        && r.pushdown().limit() < 0) {
       return r.withPushdown(r.pushdown().withFilter(filter.predicate().predicate()));
     }
     if (below instanceof Rebatch || below instanceof Filter

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 
 /**
  * Reads a source, with what the optimizer pushed into it.
@@ -32,6 +33,11 @@ public record Read(Source source, Pushdown pushdown) implements LogicalPlan {
   /** Whether the source can take over {@code kind}. */
   public boolean accepts(Pushdown.Kind kind) {
     return source.accepts().contains(kind);
+  }
+
+  /** Whether the source can take over the filter {@code predicate}. */
+  public boolean accepts(FilterPredicate predicate) {
+    return source.accepts(predicate);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import reactor.core.publisher.Flux;
 
 /**
@@ -23,6 +24,15 @@ public interface Source {
   /** What this source can take over (none unless it says so). */
   default Set<Pushdown.Kind> accepts() {
     return Set.of();
+  }
+
+  /**
+   * Whether this source can take over the filter {@code predicate} (by default: whether it takes
+   * filters at all). A source that takes only some predicates says no to the others, which then
+   * run as row filters above the read.
+   */
+  default boolean accepts(FilterPredicate predicate) {
+    return accepts().contains(Pushdown.Kind.FILTER);
   }
 
   /**
