@@ -55,10 +55,12 @@ public final class DataContext {
   private final Arena arena;
   private final RetryPolicy ioRetry;
   private final int maxErroredBlocks;
+  private final boolean optimizer;
 
   private DataContext(long targetMaxBlockSize, long targetMinBlockSize, long memoryLimit,
       int cpuLimit, boolean preserveOrder, boolean enableProgressBars, boolean operatorFusion,
-      boolean governed, Arena arena, RetryPolicy ioRetry, int maxErroredBlocks) {
+      boolean governed, Arena arena, RetryPolicy ioRetry, int maxErroredBlocks,
+      boolean optimizer) {
     this.targetMaxBlockSize = targetMaxBlockSize;
     this.targetMinBlockSize = targetMinBlockSize;
     this.memoryLimit = memoryLimit;
@@ -70,6 +72,7 @@ public final class DataContext {
     this.arena = arena;
     this.ioRetry = ioRetry;
     this.maxErroredBlocks = maxErroredBlocks;
+    this.optimizer = optimizer;
   }
 
   /** The documented defaults, independent of {@link #current()}. */
@@ -77,7 +80,7 @@ public final class DataContext {
     return new DataContext(DEFAULT_TARGET_MAX_BLOCK_SIZE, DEFAULT_TARGET_MIN_BLOCK_SIZE,
         (long) (Runtime.getRuntime().maxMemory() * DEFAULT_MEMORY_FRACTION),
         Runtime.getRuntime().availableProcessors(), true, false, true, true, null,
-        RetryPolicy.none(), 0);
+        RetryPolicy.none(), 0, true);
   }
 
   /** The process-wide default context. */
@@ -170,21 +173,21 @@ public final class DataContext {
   public DataContext withTargetMaxBlockSize(long bytes) {
     positive("targetMaxBlockSize", bytes);
     return new DataContext(bytes, targetMinBlockSize, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
+        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks, optimizer);
   }
 
   /** A copy with another target minimum block size. */
   public DataContext withTargetMinBlockSize(long bytes) {
     positive("targetMinBlockSize", bytes);
     return new DataContext(targetMaxBlockSize, bytes, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
+        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks, optimizer);
   }
 
   /** A copy with another memory limit (uses the shared arena of that limit). */
   public DataContext withMemoryLimit(long bytes) {
     positive("memoryLimit", bytes);
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, bytes, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, null, ioRetry, maxErroredBlocks);
+        enableProgressBars, operatorFusion, governed, null, ioRetry, maxErroredBlocks, optimizer);
   }
 
   /** A copy with another cpu limit. */
@@ -192,25 +195,47 @@ public final class DataContext {
     positive("cpuLimit", threads);
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, threads,
         preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks);
+        maxErroredBlocks, optimizer);
   }
 
   /** A copy that does or does not keep input order. */
   public DataContext withPreserveOrder(boolean preserve) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserve, enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
+        preserve, enableProgressBars, operatorFusion, governed, arena, ioRetry,
+        maxErroredBlocks, optimizer);
   }
 
   /** A copy with progress printing on or off. */
   public DataContext withProgressBars(boolean enable) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enable, operatorFusion, governed, arena, ioRetry, maxErroredBlocks);
+        preserveOrder, enable, operatorFusion, governed, arena, ioRetry,
+        maxErroredBlocks, optimizer);
   }
 
   /** A copy with operator fusion on or off. */
   public DataContext withOperatorFusion(boolean fuse) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, fuse, governed, arena, ioRetry, maxErroredBlocks);
+        preserveOrder, enableProgressBars, fuse, governed, arena, ioRetry,
+        maxErroredBlocks, optimizer);
+  }
+
+  /**
+   * A copy with the plan optimizer on (default) or off. Off, plans run as built: nothing is
+   * pushed into reads (every column decoded, every row group read); results are the same, only
+   * slower. For comparing and for ruling the optimizer out when a result looks wrong.
+   */
+  public DataContext withOptimizer(boolean on) {
+    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
+        maxErroredBlocks, on);
+  }
+
+  /**
+   * Whether plans are optimized before they run (default true): filters, limits and projections
+   * pushed into the reads that can take them.
+   */
+  public boolean optimizer() {
+    return optimizer;
   }
 
   /** A copy that charges a given arena (its limit becomes the memory limit). */
@@ -218,7 +243,7 @@ public final class DataContext {
     Objects.requireNonNull(arena, "arena");
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, arena.limitBytes(), cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks);
+        maxErroredBlocks, optimizer);
   }
 
   /**
@@ -228,7 +253,8 @@ public final class DataContext {
    */
   public DataContext withGovernor(boolean on) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, on, arena, ioRetry, maxErroredBlocks);
+        preserveOrder, enableProgressBars, operatorFusion, on, arena, ioRetry,
+        maxErroredBlocks, optimizer);
   }
 
   /**
@@ -244,7 +270,7 @@ public final class DataContext {
     }
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, arena,
-        ioRetry.retrying(List.of(types)), maxErroredBlocks);
+        ioRetry.retrying(List.of(types)), maxErroredBlocks, optimizer);
   }
 
   /**
@@ -255,7 +281,7 @@ public final class DataContext {
   public DataContext withIoRetryBackoff(int maxAttempts, Duration first, Duration max) {
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, arena,
-        ioRetry.backoff(maxAttempts, first, max), maxErroredBlocks);
+        ioRetry.backoff(maxAttempts, first, max), maxErroredBlocks, optimizer);
   }
 
   /** Which read errors sources retry, and how (default: none). */
@@ -273,7 +299,7 @@ public final class DataContext {
       throw new IllegalArgumentException("maxErroredBlocks must be >= 0, was " + n);
     }
     return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry, n);
+        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry, n, optimizer);
   }
 
   /** How many unreadable blocks sources skip before failing (default 0). */
@@ -304,7 +330,7 @@ public final class DataContext {
         + ", targetMinBlockSize=" + Bytes.format(targetMinBlockSize)
         + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
         + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
-        + ", governed=" + governed + ", ioRetry=" + ioRetry + ", maxErroredBlocks="
-        + maxErroredBlocks + "]";
+        + ", governed=" + governed + ", optimizer=" + optimizer + ", ioRetry=" + ioRetry
+        + ", maxErroredBlocks=" + maxErroredBlocks + "]";
   }
 }

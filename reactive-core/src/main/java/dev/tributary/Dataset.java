@@ -1,13 +1,13 @@
 package dev.tributary;
 
-import dev.tributary.error.SchemaMismatchException;
-import dev.tributary.LogicalPlan.Node;
-import dev.tributary.LogicalPlan.OneToOne;
 import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.CsvOptions;
+import dev.tributary.connectors.ParquetFilter;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
+import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.exec.PhysicalPlanner;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
@@ -16,23 +16,32 @@ import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.Blocks;
+import dev.tributary.operators.ColumnMapping;
 import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
+import dev.tributary.plan.Filter;
+import dev.tributary.plan.FlatMap;
+import dev.tributary.plan.Limit;
+import dev.tributary.plan.LogicalPlan;
+import dev.tributary.plan.MapBatches;
+import dev.tributary.plan.MapRows;
+import dev.tributary.plan.Project;
+import dev.tributary.plan.Read;
+import dev.tributary.plan.Union;
+import dev.tributary.plan.Write;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -52,42 +61,28 @@ public class Dataset {
   /** How long a blocking consumer waits for operators on other threads to release memory. */
   static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-  final Node plan;
+  final LogicalPlan plan;
   private final DataContext context;
   private final AtomicReference<ExecutionStats> lastStats;
 
-  Dataset(Node plan, DataContext context) {
+  Dataset(LogicalPlan plan, DataContext context) {
     this(plan, context, new AtomicReference<>());
   }
 
-  private Dataset(Node plan, DataContext context, AtomicReference<ExecutionStats> lastStats) {
+  private Dataset(LogicalPlan plan, DataContext context,
+      AtomicReference<ExecutionStats> lastStats) {
     this.plan = plan;
     this.context = context;
     this.lastStats = lastStats;
   }
 
-  private Dataset derive(Node node) {
+  private Dataset derive(LogicalPlan node) {
     return new Dataset(node, context);
   }
 
   /** A dataset over {@code node} whose executions count as this dataset's (for stats). */
-  private Dataset sharingStats(Node node) {
+  private Dataset sharingStats(LogicalPlan node) {
     return new Dataset(node, context, lastStats);
-  }
-
-  private Dataset oneToOne(String name, BlockTransform transform, MapBatchesOptions options,
-      UnaryOperator<Schema> schema, UnaryOperator<List<String>> columns) {
-    return derive(new OneToOne(plan, name, transform, options, schema, columns));
-  }
-
-  /** An operator whose output has its input's schema (a filter, a re-cut). */
-  private Dataset sameSchema(String name, BlockTransform transform, MapBatchesOptions options) {
-    return oneToOne(name, transform, options, s -> s, c -> c);
-  }
-
-  /** An operator whose output columns are known only by running it. */
-  private Dataset newSchema(String name, BlockTransform transform, MapBatchesOptions options) {
-    return oneToOne(name, transform, options, null, null);
   }
 
   /** The context this dataset executes with: its own, else {@link DataContext#current()}. */
@@ -104,7 +99,7 @@ public class Dataset {
 
   /** Applies {@code fn} to every row; output columns are inferred from the returned maps. */
   public Dataset map(Function<Map<String, Object>, Map<String, Object>> fn) {
-    return newSchema("Map", RowTransforms.map(fn), MapBatchesOptions.DEFAULTS);
+    return derive(new MapRows(plan, "Map", RowTransforms.map(fn), null));
   }
 
   /**
@@ -115,12 +110,43 @@ public class Dataset {
    */
   public Dataset flatMap(
       Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
-    return derive(new LogicalPlan.FlatMap(plan, Objects.requireNonNull(fn, "fn")));
+    return derive(new FlatMap(plan, Objects.requireNonNull(fn, "fn")));
   }
 
-  /** Keeps the rows for which {@code keep} is true. */
+  /**
+   * Keeps the rows for which {@code keep} is true. The predicate is opaque to the optimizer: for
+   * a filter a Parquet read can apply itself, use {@link #where(FilterPredicate)}.
+   */
   public Dataset filter(Predicate<Map<String, Object>> keep) {
-    return sameSchema("Filter", RowTransforms.filter(keep), MapBatchesOptions.DEFAULTS);
+    return derive(Filter.opaque(plan, "Filter", RowTransforms.filter(keep)));
+  }
+
+  /**
+   * Keeps the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts, with
+   * Parquet's semantics (a comparison with a null is false; {@code eq(c, null)} keeps nulls):
+   * a filter the optimizer understands, where {@link #filter(Predicate)} is opaque (its own name,
+   * so a lambda passed to {@code filter} is never ambiguous).
+   * The optimizer pushes it into the Parquet reads under it ({@link
+   * dev.tributary.connectors.ParquetSource#filter}: row groups whose statistics rule it out are
+   * not read), through projections that keep its columns' names, re-cuts, other filters and
+   * unions; elsewhere (other sources, or above a user function) it runs as a row filter. Either
+   * way the rows are the same. Column types map as Parquet writes them: {@code longColumn} for
+   * int64, {@code intColumn} for int8 to int32 and dates, {@code binaryColumn} for utf8 and
+   * binary, {@code doubleColumn}, {@code floatColumn}, {@code booleanColumn}.
+   *
+   * @throws ColumnException if (when the input's columns are known without running) a column it
+   *     tests is missing or of a type the predicate's column does not fit
+   * @throws IllegalArgumentException for a predicate rows cannot be tested by ({@code contains})
+   */
+  public Dataset where(FilterPredicate predicate) {
+    ParquetFilter filter = ParquetFilter.of(Objects.requireNonNull(predicate, "predicate"));
+    Schema known = plan.schema();
+    if (known != null) {
+      filter.check(known, "where");
+    } else {
+      requireColumns("where", List.copyOf(filter.columns()));
+    }
+    return derive(Filter.of(plan, filter));
   }
 
   /**
@@ -129,7 +155,7 @@ public class Dataset {
    * column predicates (no per-row map, no boxing).
    */
   public Dataset filterBatches(Function<VectorSchemaRoot, boolean[]> keep) {
-    return sameSchema("FilterBatches", BatchFilter.of(keep), MapBatchesOptions.DEFAULTS);
+    return derive(Filter.opaque(plan, "FilterBatches", BatchFilter.of(keep)));
   }
 
   /** Applies a column-batch function to whole blocks, inline. */
@@ -154,7 +180,12 @@ public class Dataset {
       }
       return handed.write(result, out);
     };
-    return newSchema("MapBatches", t, options);
+    return mapBatches(t, options);
+  }
+
+  private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
+    return derive(new MapBatches(plan, "MapBatches", transform, options.batchSize(),
+        options.concurrency()));
   }
 
   /**
@@ -187,7 +218,7 @@ public class Dataset {
       }
       return Block.wrap(result, out);
     };
-    return newSchema("MapBatches", t, options);
+    return mapBatches(t, options);
   }
 
   /**
@@ -200,26 +231,18 @@ public class Dataset {
     if (rows < 1) {
       throw new IllegalArgumentException("rows must be >= 1, was " + rows);
     }
-    return sameSchema("Rebatch[" + rows + "]", (in, out) -> in,
-        MapBatchesOptions.defaults().withBatchSize(rows));
+    return derive(new dev.tributary.plan.Rebatch(plan, rows));
   }
 
   /**
-   * Keeps only the named columns, in that order.
+   * Keeps only the named columns, in that order (zero-copy). Right after a read that can skip
+   * columns (Parquet), only these are read and decoded.
    *
    * @throws ColumnException if a column is named twice, or (when the input's columns are known
    *     without running, as for most sources) is not a column of the dataset
    */
   public Dataset select(String... columns) {
-    List<String> names = names("columns", columns);
-    for (int i = 0; i < names.size(); i++) {
-      if (names.indexOf(names.get(i)) != i) {
-        throw new ColumnException(names.get(i), "select " + names + " names it twice");
-      }
-    }
-    requireColumns("select", names);
-    return oneToOne("Select" + names, RowTransforms.select(names), MapBatchesOptions.DEFAULTS,
-        s -> new Schema(names.stream().map(n -> field(s, n)).toList()), c -> names);
+    return project(ColumnMapping.select(names("columns", columns)));
   }
 
   /**
@@ -229,15 +252,7 @@ public class Dataset {
    *     not a column of the dataset
    */
   public Dataset drop(String... columns) {
-    List<String> names = names("columns", columns);
-    requireColumns("drop", names);
-    return oneToOne("Drop" + names, RowTransforms.drop(names), MapBatchesOptions.DEFAULTS,
-        s -> {
-          names.forEach(n -> field(s, n));
-          return new Schema(s.getFields().stream()
-              .filter(f -> !names.contains(f.getName())).toList());
-        },
-        c -> c.stream().filter(n -> !names.contains(n)).toList());
+    return project(ColumnMapping.drop(names("columns", columns)));
   }
 
   /**
@@ -248,49 +263,43 @@ public class Dataset {
    *     known only by running, the same error fails the execution
    */
   public Dataset rename(String from, String to) {
-    Objects.requireNonNull(from, "from");
-    Objects.requireNonNull(to, "to");
-    requireColumns("rename", List.of(from));
+    return project(ColumnMapping.rename(from, to));
+  }
+
+  /** A projection, checked now against the input's columns when they are known. */
+  private Dataset project(ColumnMapping mapping) {
     List<String> known = plan.columns();
-    String what = "rename(" + from + " -> " + to + ")";
-    if (known != null && !from.equals(to) && known.contains(to)) {
-      throw new ColumnException(to, what + " would make two columns of this name; the dataset"
-          + " has " + known + "; rename or drop one first");
+    if (known != null) {
+      mapping.mapping(known);
     }
-    return oneToOne("Rename[" + from + "->" + to + "]", RowTransforms.rename(from, to),
-        MapBatchesOptions.DEFAULTS, s -> {
-          field(s, from);
-          Schema renamed = new Schema(s.getFields().stream().map(f -> f.getName().equals(from)
-              ? new Field(to, f.getFieldType(), f.getChildren()) : f).toList());
-          Schemas.requireUniqueNames(renamed.getFields(), what);
-          return renamed;
-        },
-        c -> c.stream().map(n -> n.equals(from) ? to : n).toList());
+    return derive(new Project(plan, mapping));
   }
 
   /** Adds (or replaces) column {@code name}, computed from each row. */
   public Dataset withColumn(String name, Function<Map<String, Object>, Object> fn) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(fn, "fn");
-    return oneToOne("WithColumn[" + name + "]", RowTransforms.withColumn(name, fn),
-        MapBatchesOptions.DEFAULTS, null, c -> {
+    return derive(new MapRows(plan, "WithColumn[" + name + "]",
+        RowTransforms.withColumn(name, fn), c -> {
           if (c.contains(name)) {
             return c;
           }
           List<String> out = new ArrayList<>(c);
           out.add(name);
           return out;
-        });
+        }));
   }
 
   /**
-   * The first {@code rows} rows; upstream work stops once they are produced.
+   * The first {@code rows} rows; upstream work stops once they are produced. Over a Parquet read
+   * with no opaque filter or batch function in between, only the row groups holding them are
+   * read.
    *
    * @throws IllegalArgumentException if {@code rows < 0}
    */
   public Dataset limit(long rows) {
     nonNegative("rows", rows);
-    return derive(new LogicalPlan.Limit(plan, rows));
+    return derive(new Limit(plan, rows));
   }
 
   /**
@@ -303,7 +312,7 @@ public class Dataset {
    */
   public Dataset union(Dataset... others) {
     Objects.requireNonNull(others, "others");
-    List<Node> inputs = new ArrayList<>();
+    List<LogicalPlan> inputs = new ArrayList<>();
     inputs.add(plan);
     for (int i = 0; i < others.length; i++) {
       inputs.add(Objects.requireNonNull(others[i], "others[" + i + "]").plan);
@@ -321,7 +330,7 @@ public class Dataset {
         }
       }
     }
-    return derive(new LogicalPlan.Union(inputs));
+    return derive(new Union(inputs));
   }
 
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */
@@ -344,12 +353,6 @@ public class Dataset {
         throw new ColumnException(n, operation + ": no such column; the dataset has " + known);
       }
     }
-  }
-
-  private static Field field(Schema schema, String name) {
-    return schema.getFields().stream().filter(f -> f.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new ColumnException(name, "no such column; the dataset has "
-            + schema.getFields().stream().map(Field::getName).toList()));
   }
 
   // ---------------------------------------------------------------- consumption
@@ -436,7 +439,7 @@ public class Dataset {
   /** The first {@code n} rows, running only as much of the pipeline as needed. */
   public List<Map<String, Object>> take(int n) {
     nonNegative("n", n);
-    return sharingStats(new LogicalPlan.Limit(plan, n)).takeAll();
+    return sharingStats(new Limit(plan, n)).takeAll();
   }
 
   /** Every row. */
@@ -449,7 +452,7 @@ public class Dataset {
   /** The first {@code n} rows as one column batch. */
   public Map<String, Object> takeBatch(int n) {
     nonNegative("n", n);
-    Map<String, Object> batch = sharingStats(new LogicalPlan.Limit(plan, n)).blocking(flux -> flux
+    Map<String, Object> batch = sharingStats(new Limit(plan, n)).blocking(flux -> flux
         .collectList()
         .doOnDiscard(Block.class, Block::release)
         .map(blocks -> {
@@ -472,9 +475,8 @@ public class Dataset {
    * blocks: only reading tells which rows are readable, and the count must be what a read gives.
    */
   public long count() {
-    if (plan instanceof LogicalPlan.Source s && context().maxErroredBlocks() == 0
-        && s.rows() >= 0) {
-      return s.rows();
+    if (plan instanceof Read r && context().maxErroredBlocks() == 0 && r.rows() >= 0) {
+      return r.rows();
     }
     Long rows = blocking(flux -> flux
         .map(b -> {
@@ -542,12 +544,12 @@ public class Dataset {
   /** Writes the dataset through a configured Parquet sink (compression, rows per file). */
   public WriteSummary writeParquet(ParquetSink sink) {
     Objects.requireNonNull(sink, "sink");
-    return blocking(sink::write);
+    return write("WriteParquet", sink::write);
   }
 
   /** Writes the dataset as Arrow IPC files into {@code directory}, atomically. */
   public WriteSummary writeArrow(String directory) {
-    return blocking(ArrowIpcSink.to(path(directory))::write);
+    return write("WriteArrow", ArrowIpcSink.to(path(directory))::write);
   }
 
   /** Writes the dataset as CSV files (with a header row) into {@code directory}, atomically. */
@@ -568,7 +570,18 @@ public class Dataset {
   /** Writes the dataset through a configured CSV or JSON-lines sink. */
   public WriteSummary writeText(TextSink sink) {
     Objects.requireNonNull(sink, "sink");
-    return blocking(sink::write);
+    return write("WriteText", sink::write);
+  }
+
+  /**
+   * Runs the plan into {@code sink} as a {@link Write} node (its own stage and stats row) and
+   * returns what the sink reports.
+   */
+  private WriteSummary write(String name, Function<Flux<Block>, Mono<WriteSummary>> sink) {
+    AtomicReference<WriteSummary> written = new AtomicReference<>();
+    sharingStats(new Write(plan, name, blocks -> sink.apply(blocks).doOnNext(written::set)))
+        .blocking(Flux::then);
+    return written.get();
   }
 
   private static java.nio.file.Path path(String directory) {
@@ -586,10 +599,21 @@ public class Dataset {
     return lastStats.get();
   }
 
-  /** The logical plan (output first) and the physical plan after fusion (source first). */
+  /**
+   * The plan three ways: the logical plan as built and as the optimizer rewrote it (output
+   * first; each read shows what was pushed into it: columns, filter, limit), and the physical
+   * plan that runs (source first, one line per stage, with the operators fused into it). Runs
+   * nothing; may read file metadata (Parquet footers).
+   */
   public String explain() {
+    DataContext ctx = context();
+    LogicalPlan optimized = Execution.optimized(plan, ctx);
     return "Logical plan:\n" + LogicalPlan.explain(plan)
-        + "Physical plan:\n" + Execution.explainPhysical(plan, context());
+        + "Optimized logical plan:" + (!ctx.optimizer() ? " none, the optimizer is off\n"
+            : optimized.equals(plan) ? " as built, nothing to push\n"
+            : "\n" + LogicalPlan.explain(optimized))
+        + "Physical plan:\n"
+        + PhysicalPlanner.plan(optimized, ctx.operatorFusion()).explain();
   }
 
   private static List<Map<String, Object>> rowsAndClose(Block block) {

@@ -1,38 +1,36 @@
 package dev.tributary;
 
-import dev.tributary.LogicalPlan.FlatMap;
-import dev.tributary.LogicalPlan.Limit;
-import dev.tributary.LogicalPlan.Node;
-import dev.tributary.LogicalPlan.OneToOne;
-import dev.tributary.LogicalPlan.Source;
-import dev.tributary.LogicalPlan.Union;
+import dev.tributary.exec.PhysicalPlan;
+import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.LimitStage;
+import dev.tributary.exec.PhysicalPlan.MapStage;
+import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.ReadStage;
+import dev.tributary.exec.PhysicalPlan.UnionStage;
+import dev.tributary.exec.PhysicalPlanner;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.AccountGroup;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
-import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.FlatMapRows;
 import dev.tributary.operators.Governor;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
+import dev.tributary.plan.LogicalPlan;
+import dev.tributary.plan.Optimizer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 
 /**
- * The physical planner and executor: turns a logical plan into a Reactor pipeline of operators,
- * one account and one set of counters per physical operator, and reports stats when it ends.
- *
- * <p>Fusion: a run of adjacent one-to-one operators becomes one stage; a new stage starts at an
- * operator with its own batch size or concurrency (following default operators join it), or at
- * every operator when {@link DataContext#operatorFusion()} is off.
+ * The executor: optimizes a logical plan ({@link Optimizer}), cuts it into stages ({@link
+ * PhysicalPlanner}) and runs that physical plan as a Reactor pipeline of operators, one account
+ * and one set of counters per stage, and reports stats when it ends.
  */
 final class Execution {
   private final DataContext context;
@@ -57,20 +55,23 @@ final class Execution {
   }
 
   /** A cold flux that executes {@code plan} on each subscription and reports its stats. */
-  static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats) {
+  static Flux<Block> flux(LogicalPlan plan, DataContext fallback,
+      Consumer<ExecutionStats> onStats) {
     return flux(plan, fallback, onStats, e -> { });
   }
 
-  /** Like {@link #flux(Node, DataContext, Consumer)}, handing each execution to {@code onStart}. */
-  static Flux<Block> flux(Node plan, DataContext fallback, Consumer<ExecutionStats> onStats,
+  /**
+   * Like {@link #flux(LogicalPlan, DataContext, Consumer)}, handing each execution to {@code
+   * onStart}.
+   */
+  static Flux<Block> flux(LogicalPlan plan, DataContext fallback, Consumer<ExecutionStats> onStats,
       Consumer<Execution> onStart) {
     return Flux.deferContextual(view -> {
       Execution execution = new Execution(DataContext.from(view, fallback));
       onStart.accept(execution);
       Flux<Block> out;
       try {
-        out = execution.compile(plan)
-            .transform(execution.outputBoundary(plan instanceof Source));
+        out = execution.compile(physical(plan, execution.context));
         if (execution.context.governed()) {
           execution.resources.start();
         }
@@ -102,85 +103,60 @@ final class Execution {
     });
   }
 
-  /** The physical plan: one line per operator, source first. */
-  static String explainPhysical(Node plan, DataContext context) {
-    List<String> lines = new ArrayList<>();
-    describe(plan, context, lines, 0);
-    return String.join("\n", lines) + "\n";
+  /**
+   * The physical plan {@code plan} runs as under {@code context}: optimized unless the context
+   * turns the optimizer off, then cut into stages (fused unless it turns fusion off).
+   */
+  static PhysicalPlan physical(LogicalPlan plan, DataContext context) {
+    return PhysicalPlanner.plan(optimized(plan, context), context.operatorFusion());
   }
 
-  private static void describe(Node node, DataContext context, List<String> lines, int depth) {
-    String indent = "  ".repeat(depth);
-    if (node instanceof Source s) {
-      lines.add(indent + "Source " + s.name());
-    } else if (node instanceof FlatMap f) {
-      describe(f.input(), context, lines, depth);
-      lines.add(indent + "FlatMapRows FlatMap");
-    } else if (node instanceof Limit l) {
-      describe(l.input(), context, lines, depth);
-      lines.add(indent + "Limit[" + l.rows() + "]");
-    } else if (node instanceof Union u) {
-      lines.add(indent + "Union of:");
-      u.inputs().forEach(i -> describe(i, context, lines, depth + 1));
-    } else {
-      List<OneToOne> chain = new ArrayList<>();
-      Node source = chain(node, chain);
-      describe(source, context, lines, depth);
-      for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
-        lines.add(indent + "MapBlocks " + stageName(stage)
-            + (stage.size() > 1 ? "  (fused " + stage.size() + " operators)" : ""));
-      }
-    }
+  /** {@code plan} as the optimizer rewrites it, or unchanged when the context turns it off. */
+  static LogicalPlan optimized(LogicalPlan plan, DataContext context) {
+    return context.optimizer() ? Optimizer.optimize(plan) : plan;
   }
 
-  private Flux<Block> compile(Node node) {
-    if (node instanceof Source s) {
-      Account account = open(s.name());
-      OperatorStats st = track(s.name(), account);
-      return st.instrument(s.reader().read(account, context, st)
+  /** The stage's pipeline: its inputs' first, then its own account, governor and operator. */
+  private Flux<Block> compile(PhysicalPlan node) {
+    if (node instanceof ReadStage r) {
+      Account account = open(r.name());
+      OperatorStats st = track(r.name(), account);
+      return st.instrument(r.read().source()
+          .read(r.read().pushdown(), account, context.readSettings(), st)
           .subscribeOn(context.ioScheduler()));
     }
-    if (node instanceof FlatMap f) {
-      Account account = open(f.describe());
-      OperatorStats st = track(f.describe(), account);
-      return compile(f.input())
-          .transform(governor(f.describe(), account, st, f.input() instanceof Source))
-          .transform(FlatMapRows.of(f.describe(), f.fn(), account,
-              context.effectiveMaxBlockSize()).stats(st));
-    }
-    if (node instanceof Limit l) {
+    if (node instanceof LimitStage l) {
       return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));
     }
-    if (node instanceof Union u) {
+    if (node instanceof UnionStage u) {
       return dev.tributary.operators.Union.of(u.inputs().stream().map(this::compile).toList());
     }
-    List<OneToOne> chain = new ArrayList<>();
-    Node base = chain(node, chain);
-    Flux<Block> flux = compile(base);
-    boolean fedBySource = base instanceof Source;
-    for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
-      String name = stageName(stage);
-      Account account = open(name);
-      OperatorStats stageStats = track(name, account);
-      flux = flux.transform(governor(name, account, stageStats, fedBySource));
-      fedBySource = false;
-      MapBatchesOptions options = stage.get(0).options();
-      BlockTransform transform = stage.get(0).transform();
-      for (OneToOne next : stage.subList(1, stage.size())) {
-        transform = transform.andThen(next.transform());
-      }
-      if (options.batchSize() > 0) {
-        flux = flux.transform(Rebatch.of(options.batchSize(), account));
-      }
-      MapBlocks op = MapBlocks.of(name, transform, account)
-          .ordered(context.preserveOrder())
-          .stats(stageStats);
-      if (options.concurrency() > 1) {
-        op = op.concurrency(options.concurrency(), context.cpuScheduler());
-      }
-      flux = flux.transform(op);
+    Flux<Block> input = compile(node.inputs().get(0));
+    Account account = open(node.name());
+    OperatorStats st = track(node.name(), account);
+    if (node instanceof FlatMapStage f) {
+      return input.transform(governor(f.name(), account, st, f.fedBySource()))
+          .transform(FlatMapRows.of(f.name(), f.node().fn(), account,
+              context.effectiveMaxBlockSize()).stats(st));
     }
-    return flux;
+    if (node instanceof MapStage m) {
+      Flux<Block> flux = input.transform(governor(m.name(), account, st, m.fedBySource()));
+      if (m.rebatchRows() > 0) {
+        flux = flux.transform(Rebatch.of(m.rebatchRows(), account));
+      }
+      MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
+          .ordered(context.preserveOrder())
+          .stats(st);
+      if (m.concurrency() > 1) {
+        op = op.concurrency(m.concurrency(), context.cpuScheduler());
+      }
+      return flux.transform(op);
+    }
+    OutputStage o = (OutputStage) node;
+    Governor g = governor(o.name(), account, st, o.fedBySource());
+    // Blocks handed out are charged to the boundary's account until the consumer takes them.
+    Flux<Block> handed = st.instrument(input.transform(context.governed() ? g.passThrough() : g));
+    return o.sink() == null ? handed : o.sink().apply(handed).thenMany(Flux.<Block>empty());
   }
 
   /**
@@ -198,39 +174,6 @@ final class Execution {
     }
     resources.govern(account, stats);
     return g;
-  }
-
-  /** The boundary to the consumer: blocks handed out are charged to its own governed account. */
-  private Function<Flux<Block>, Flux<Block>> outputBoundary(boolean outputFedBySource) {
-    Account account = open("Output");
-    OperatorStats st = track("Output", account);
-    Governor g = governor("Output", account, st, outputFedBySource);
-    return flux -> st.instrument(flux.transform(context.governed() ? g.passThrough() : g));
-  }
-
-  /** Collects the one-to-one operators above the first other node, source-side first. */
-  private static Node chain(Node node, List<OneToOne> chain) {
-    Node current = node;
-    while (current instanceof OneToOne o) {
-      chain.add(0, o);
-      current = o.input();
-    }
-    return current;
-  }
-
-  private static List<List<OneToOne>> stages(List<OneToOne> chain, boolean fuse) {
-    List<List<OneToOne>> stages = new ArrayList<>();
-    for (OneToOne op : chain) {
-      if (stages.isEmpty() || !fuse || !op.options().isDefaultStage()) {
-        stages.add(new ArrayList<>());
-      }
-      stages.get(stages.size() - 1).add(op);
-    }
-    return stages;
-  }
-
-  private static String stageName(List<OneToOne> stage) {
-    return stage.stream().map(OneToOne::describe).collect(Collectors.joining("->"));
   }
 
   private Account open(String name) {

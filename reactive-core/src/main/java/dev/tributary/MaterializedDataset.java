@@ -5,6 +5,9 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Blocks;
+import dev.tributary.plan.LogicalPlan;
+import dev.tributary.plan.Read;
+import dev.tributary.plan.Source;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -20,7 +23,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
   private final AtomicBoolean closed;
 
   private MaterializedDataset(
-      LogicalPlan.Node plan, DataContext context, List<Block> blocks, Account account,
+      LogicalPlan plan, DataContext context, List<Block> blocks, Account account,
       AtomicBoolean closed) {
     super(plan, context);
     this.blocks = blocks;
@@ -42,16 +45,17 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
     List<Block> held = blocks == null ? List.of() : List.copyOf(blocks);
     long rows = held.stream().mapToLong(Block::rowCount).sum();
     AtomicBoolean closed = new AtomicBoolean();
-    LogicalPlan.Source plan = LogicalPlan.Source.of("Materialized[" + held.size() + " blocks]",
-        (out, ctx) -> Flux.defer(() -> {
+    Schema schema = schemaOf(held);
+    Source rereads = Source.of("Materialized[" + held.size() + " blocks]",
+        (out, settings, stats) -> Flux.defer(() -> {
           if (closed.get()) {
             return Flux.error(new IllegalStateException("materialized dataset is closed"));
           }
           return Flux.fromIterable(held)
               .map(b -> Blocks.project(b, Blocks.identity(b), out));
         }),
-        schemaOf(held), rows);
-    return new MaterializedDataset(plan, context, held, account, closed);
+        () -> schema, () -> rows);
+    return new MaterializedDataset(new Read(rereads), context, held, account, closed);
   }
 
   /**

@@ -16,6 +16,8 @@ import dev.tributary.operators.Blocks;
 import dev.tributary.operators.RowChunks;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.SourceReads;
+import dev.tributary.plan.Read;
+import dev.tributary.plan.Source;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,9 +61,10 @@ public final class Tributary {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + numBlocks);
     }
     int blocks = (int) Math.max(1, Math.min(numBlocks, n));
-    return new Dataset(LogicalPlan.Source.of("Range[" + n + "]", (account, ctx) ->
+    return source("Range[" + n + "]", (account, settings, stats) ->
         Flux.range(0, n == 0 ? 0 : blocks).map(i -> rangeBlock(
-            n * i / blocks, (int) (n * (i + 1) / blocks - n * i / blocks), account)), RANGE_SCHEMA, n), null);
+            n * i / blocks, (int) (n * (i + 1) / blocks - n * i / blocks), account)),
+        RANGE_SCHEMA, n);
   }
 
   /** One block of ids {@code start..start+rows-1}, written straight into an Arrow vector. */
@@ -96,9 +99,9 @@ public final class Tributary {
     int blocks = defaultBlocks(rows.size(), 1, DataContext.current());
     int rowsPerBlock = (int) Math.max(1,
         Math.min(RowChunks.DEFAULT_MAX_ROWS, (rows.size() + (long) blocks - 1) / blocks));
-    return new Dataset(LogicalPlan.Source.of("FromItems[" + rows.size() + "]", (account, ctx) ->
-        RowChunks.of(rows.iterator(), null, account, ctx.effectiveMaxBlockSize(), rowsPerBlock),
-        null, rows.size()), null);
+    return source("FromItems[" + rows.size() + "]", (account, settings, stats) ->
+        RowChunks.of(rows.iterator(), null, account, settings.maxBlockBytes(), rowsPerBlock),
+        null, rows.size());
   }
 
   /**
@@ -119,8 +122,8 @@ public final class Tributary {
     }
     List<VectorSchemaRoot> list = List.of(roots);
     long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
-    return new Dataset(LogicalPlan.Source.of("FromArrow[" + list.size() + "]", (account, ctx) ->
-        Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
+    return source("FromArrow[" + list.size() + "]", (account, settings, stats) ->
+        Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows);
   }
 
   /**
@@ -129,8 +132,8 @@ public final class Tributary {
    */
   public static Dataset fromFlux(Flux<Block> blocks) {
     Objects.requireNonNull(blocks, "blocks");
-    return new Dataset(LogicalPlan.Source.of("FromFlux", (account, ctx) ->
-        blocks.map(b -> b.transferTo(account)), null, -1), null);
+    return source("FromFlux", (account, settings, stats) ->
+        blocks.map(b -> b.transferTo(account)), null, -1);
   }
 
   /**
@@ -152,14 +155,19 @@ public final class Tributary {
     }
     int total = Math.max(rows, 0);
     int blocks = defaultBlocks(total, 8L * Math.max(1, copy.size()), DataContext.current());
-    return new Dataset(LogicalPlan.Source.of("FromColumns[" + total + "]", (account, ctx) ->
+    return source("FromColumns[" + total + "]", (account, settings, stats) ->
         Flux.range(0, total == 0 ? 0 : blocks).map(i -> {
           int start = (int) ((long) total * i / blocks);
           int end = (int) ((long) total * (i + 1) / blocks);
           Map<String, Object> part = new LinkedHashMap<>();
           copy.forEach((name, array) -> part.put(name, slice(array, start, end)));
           return Batches.write(part, account);
-        }), null, total), null);
+        }), null, total);
+  }
+
+  /** A dataset over an in-memory source whose schema and row count are known up front. */
+  private static Dataset source(String name, Source.Reader reader, Schema schema, long rows) {
+    return new Dataset(new Read(Source.of(name, reader, () -> schema, () -> rows)), null);
   }
 
   private static Object slice(Object array, int start, int end) {
@@ -183,32 +191,36 @@ public final class Tributary {
    * blocks) appears in the source's row of {@link Dataset#stats()}. {@code count()} and {@code
    * schema()} read only the footers (the schema is every file's, unified), unless a filter is
    * set or the context skips errored blocks: then {@code count()} reads rows.
+   *
+   * <p>The plan's optimizer pushes into the source what the plan above it allows (see {@link
+   * Dataset#explain()}): only the columns used ({@code select} after the read decodes only
+   * those), a {@link Dataset#where(org.apache.parquet.filter2.predicate.FilterPredicate)
+   * Parquet filter}, and a limit (only the row groups holding the first rows are read).
    */
   public static Dataset readParquet(ParquetSource source) {
-    return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
-        reading(source::blocks), Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
+    return new Dataset(new Read(new ParquetRead(source)), null);
   }
 
   /** A storage read: blocks in an account, as the execution's read settings say, counted. */
   @FunctionalInterface
-  private interface StorageRead {
+  interface StorageRead {
     Flux<Block> blocks(Account account, ReadSettings settings, ReadStats reads);
   }
 
   /** A file source whose schema and row count are known only by reading. */
   private static Dataset fileSource(String name, int files, StorageRead read) {
-    return new Dataset(new LogicalPlan.Source(name + "[" + files + " files]", reading(read),
-        () -> null, () -> -1), null);
+    return new Dataset(new Read(Source.of(name + "[" + files + " files]", reading(read),
+        () -> null, () -> -1)), null);
   }
 
   /** A source reader that reports what {@code read} touched in the source's stats row. */
-  private static LogicalPlan.Reader reading(StorageRead read) {
-    return (account, ctx, stats) -> {
+  static Source.Reader reading(StorageRead read) {
+    return (account, settings, stats) -> {
       ReadStats reads = new ReadStats();
       stats.reads(() -> new SourceReads(reads.bytesRead(), reads.fragmentsRead(),
           reads.fragmentsSkipped(),
           reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
-      return read.blocks(account, ctx.readSettings(), reads);
+      return read.blocks(account, settings, reads);
     };
   }
 

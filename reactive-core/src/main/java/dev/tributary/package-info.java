@@ -1,7 +1,8 @@
 /**
  * The Tributary API: {@link dev.tributary.Tributary} sources start a lazy {@link
- * dev.tributary.Dataset}; transforms build a logical plan; consuming methods execute it as a
- * Reactor pipeline of operators (from {@code dev.tributary.operators}) over Arrow blocks, under a
- * {@link dev.tributary.DataContext}, and record {@link dev.tributary.ExecutionStats}.
+ * dev.tributary.Dataset}; transforms build a logical plan ({@code dev.tributary.plan});
+ * consuming methods optimize it, cut it into stages ({@code dev.tributary.exec}) and execute those
+ * as a Reactor pipeline of operators (from {@code dev.tributary.operators}) over Arrow blocks,
+ * under a {@link dev.tributary.DataContext}, and record {@link dev.tributary.ExecutionStats}.
  */
 package dev.tributary;

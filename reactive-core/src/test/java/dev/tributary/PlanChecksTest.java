@@ -125,6 +125,7 @@ class PlanChecksTest {
     assertThatThrownBy(() -> ds.takeBatch(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ds.map(null)).hasMessageContaining("fn");
     assertThatThrownBy(() -> ds.filter(null)).hasMessageContaining("keep");
+    assertThatThrownBy(() -> ds.where(null)).hasMessageContaining("predicate");
     assertThatThrownBy(() -> ds.mapBatches(b -> b, null)).hasMessageContaining("options");
     assertThatThrownBy(() -> ds.mapBatchesArrow((r, a) -> r, null))
         .hasMessageContaining("options");

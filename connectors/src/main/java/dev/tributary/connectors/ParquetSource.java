@@ -21,6 +21,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.compat.RowGroupFilter;
 import org.apache.parquet.filter2.compat.RowGroupFilter.FilterLevel;
+import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -40,10 +41,11 @@ import reactor.core.publisher.Mono;
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
  * one block per row group, cut into several when it is larger than the block size asked for.
  * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
- * statistics and applied exactly to rows, read parallelism, file shuffling, a {@code path}
- * column, and a block count. Footers alone answer {@link #rowCount()} and {@link #schema()}:
- * files that disagree are read in one schema unified from their footers (exact widening, columns
- * some files lack as nulls) or refused naming both files.
+ * statistics and applied exactly to rows, a row limit that reads only the row groups it needs,
+ * read parallelism, file shuffling, a {@code path} column, and a block count. Footers alone
+ * answer {@link #rowCount()} and {@link #schema()}: files that disagree are read in one schema
+ * unified from their footers (exact widening, columns some files lack as nulls) or refused
+ * naming both files.
  *
  * <p>Reads block on file I/O and run on the scheduler given in {@link ReadSettings}; errors
  * name the file and the row group or footer ({@link CorruptInputException}).
@@ -64,10 +66,12 @@ public final class ParquetSource {
   private final int parallelism;
   private final boolean includePaths;
   private final int numBlocks;
+  /** The most rows to read, or -1 for all. */
+  private final long limit;
   private final Function<Path, InputFile> opener;
 
   private ParquetSource(List<Path> files, HivePartitions partitions, List<String> columns,
-      FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks,
+      FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks, long limit,
       Function<Path, InputFile> opener) {
     this.files = files;
     this.partitions = partitions;
@@ -76,6 +80,7 @@ public final class ParquetSource {
     this.parallelism = parallelism;
     this.includePaths = includePaths;
     this.numBlocks = numBlocks;
+    this.limit = limit;
     this.opener = opener;
   }
 
@@ -99,14 +104,14 @@ public final class ParquetSource {
   public static ParquetSource of(List<String> paths, Partitioning partitioning) {
     InputFiles inputs = InputFiles.expand(paths, partitioning, ".parquet");
     return new ParquetSource(inputs.paths(), inputs.partitions(), null, null,
-        DEFAULT_PARALLELISM, false, 0, LocalInputFile::new);
+        DEFAULT_PARALLELISM, false, 0, -1, LocalInputFile::new);
   }
 
   /** Reads only the named columns (file or partition columns), in that order. */
   public ParquetSource columns(List<String> names) {
     return new ParquetSource(files, partitions,
         List.copyOf(Objects.requireNonNull(names, "names")), filter, parallelism, includePaths,
-        numBlocks, opener);
+        numBlocks, limit, opener);
   }
 
   /**
@@ -117,8 +122,8 @@ public final class ParquetSource {
    * columns it names with the predicate's types. Conjuncts (top-level {@code and}s) over
    * partition columns prune files: a file whose directory values fail them is not opened. The
    * value sets of {@code in} and {@code notIn} are copied here (any set works, immutable ones
-   * too; later changes to it do not apply). {@link #rowCount()} then answers -1: counting means
-   * reading.
+   * too; later changes to it do not apply). A second filter keeps the rows both accept ({@code
+   * and}). {@link #rowCount()} then answers -1: counting means reading.
    *
    * @throws ColumnException if one conjunct reads both partition and file columns (combine them
    *     only with {@code and}), or compares a partition column as another type
@@ -127,8 +132,44 @@ public final class ParquetSource {
     FilterPredicate copied = FilterArgument.copyOf(Objects.requireNonNull(predicate,
         "predicate"));
     SplitPredicate.of(copied, partitions);
-    return new ParquetSource(files, partitions, columns, copied, parallelism, includePaths,
-        numBlocks, opener);
+    return new ParquetSource(files, partitions, columns,
+        filter == null ? copied : FilterApi.and(filter, copied), parallelism, includePaths,
+        numBlocks, limit, opener);
+  }
+
+  /**
+   * Whether {@link #filter(FilterPredicate)} takes {@code predicate}: each top-level conjunct
+   * reads only the files' columns or only partition columns (compared as their types), and none
+   * reads the {@code path} column this source adds. A plan runs any other predicate as a row
+   * filter after the read.
+   */
+  public boolean canFilter(FilterPredicate predicate) {
+    Objects.requireNonNull(predicate, "predicate");
+    try {
+      if (includePaths && RowFilter.columns(predicate).contains(PathColumn.NAME)) {
+        return false;
+      }
+      SplitPredicate.of(predicate, partitions);
+      return true;
+    } catch (ColumnException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads only the first {@code rows} rows (after the filter, if any), in reading order: when no
+   * filter tests the files' columns, only the row groups that hold them are read (chosen from the
+   * footers' row counts of the files partition pruning kept), the last only as far as needed;
+   * otherwise reading stops once they were emitted. A second limit keeps the smaller.
+   *
+   * @throws IllegalArgumentException if {@code rows < 0}
+   */
+  public ParquetSource limit(long rows) {
+    if (rows < 0) {
+      throw new IllegalArgumentException("rows must be >= 0, was " + rows);
+    }
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
+        numBlocks, limit < 0 ? rows : Math.min(limit, rows), opener);
   }
 
   /**
@@ -141,7 +182,7 @@ public final class ParquetSource {
       throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
     }
     return new ParquetSource(files, partitions, columns, filter, n, includePaths, numBlocks,
-        opener);
+        limit, opener);
   }
 
   /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
@@ -149,13 +190,18 @@ public final class ParquetSource {
     List<Path> shuffled = new ArrayList<>(files);
     Collections.shuffle(shuffled, new Random(seed));
     return new ParquetSource(List.copyOf(shuffled), partitions, columns, filter, parallelism,
-        includePaths, numBlocks, opener);
+        includePaths, numBlocks, limit, opener);
   }
 
   /** Adds a utf8 column {@code path}, last, holding each row's file path. */
   public ParquetSource includePaths() {
     return new ParquetSource(files, partitions, columns, filter, parallelism, true, numBlocks,
-        opener);
+        limit, opener);
+  }
+
+  /** Whether blocks get the {@code path} column ({@link #includePaths()}). */
+  public boolean includesPaths() {
+    return includePaths;
   }
 
   /**
@@ -169,13 +215,13 @@ public final class ParquetSource {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
     }
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths, n,
-        opener);
+        limit, opener);
   }
 
   /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
   ParquetSource opener(Function<Path, InputFile> opener) {
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
-        numBlocks, Objects.requireNonNull(opener, "opener"));
+        numBlocks, limit, Objects.requireNonNull(opener, "opener"));
   }
 
   /** The files this source reads, in reading order. */
@@ -183,7 +229,10 @@ public final class ParquetSource {
     return files;
   }
 
-  /** The row count from the footers only, or -1 when a filter is set (rows must be read). */
+  /**
+   * The row count from the footers only (at most the {@link #limit}), or -1 when a filter is set
+   * (rows must be read).
+   */
   public long rowCount() {
     if (filter != null) {
       return -1;
@@ -192,7 +241,7 @@ public final class ParquetSource {
     for (Path file : files) {
       rows += footer(file).getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
     }
-    return rows;
+    return limit < 0 ? rows : Math.min(rows, limit);
   }
 
   /**
@@ -257,6 +306,9 @@ public final class ParquetSource {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(stats, "stats");
+    if (limit == 0) {
+      return Flux.empty();
+    }
     return Flux.defer(() -> {
       BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
@@ -274,13 +326,39 @@ public final class ParquetSource {
       Flux<Block> out = settings.preserveOrder()
           ? reads.flatMapSequential(read, parallelism, 1)
           : reads.flatMap(read, parallelism, 1);
-      return out.<Block>handle((b, sink) -> {
+      Flux<Block> taken = out.<Block>handle((b, sink) -> {
         if (custody.take(b)) {
           sink.next(b);
         }
-      }).doFinally(signal -> custody.releaseAll());
+      });
+      return (limit < 0 ? taken : firstRows(taken, limit))
+          .doFinally(signal -> custody.releaseAll());
     }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
         .doOnDiscard(Block.class, Block::release);
+  }
+
+  /**
+   * The first {@code rows} rows of {@code blocks} (the last block cut, zero-copy); completing
+   * cancels the reads still running.
+   */
+  private static Flux<Block> firstRows(Flux<Block> blocks, long rows) {
+    long[] left = {rows};
+    return blocks.handle((b, sink) -> {
+      if (b.rowCount() < left[0]) {
+        left[0] -= b.rowCount();
+        sink.next(b);
+        return;
+      }
+      if (b.rowCount() == left[0]) {
+        sink.next(b);
+      } else {
+        try (b) {
+          sink.next(b.slice(0, (int) left[0]));
+        }
+      }
+      left[0] = 0;
+      sink.complete();
+    });
   }
 
   /**
@@ -370,7 +448,9 @@ public final class ParquetSource {
 
   /**
    * The row-group reads of the planned files (those whose footer could be read), in the files'
-   * unified schema; about {@code numBlocks} blocks in all when that is set.
+   * unified schema; about {@code numBlocks} blocks in all when that is set. With a limit and no
+   * row filter (none, or only partition conjuncts), only the row groups holding the first rows,
+   * the last read only as far as needed.
    *
    * @throws ColumnException if the files' schemas cannot be unified
    */
@@ -380,9 +460,13 @@ public final class ParquetSource {
     }
     SchemaUnion union = SchemaUnion.of(plans.stream().map(FilePlan::file).toList(),
         plans.stream().map(FilePlan::arrow).toList(), fileColumns());
+    // Rows left to read: when no kept file's rows are filtered (partition pruning already chose
+    // the files), a limit is met by whole row groups read in order.
+    boolean rowsFiltered = plans.stream().anyMatch(p -> p.filter() != null);
+    long wanted = !rowsFiltered && limit >= 0 ? limit : Long.MAX_VALUE;
     long rowsPerBlock = Long.MAX_VALUE;
     if (numBlocks > 0) {
-      long rows = plans.stream().mapToLong(FilePlan::rows).sum();
+      long rows = Math.min(wanted, plans.stream().mapToLong(FilePlan::rows).sum());
       rowsPerBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
     }
     AddedColumns added = addedColumns();
@@ -392,8 +476,14 @@ public final class ParquetSource {
           : new RowFilter(plan.filter(), plan.requested());
       SchemaUnion.Conversion conversion = union.conversion(plan.arrow());
       for (int g : plan.groups()) {
+        if (wanted <= 0) {
+          return reads;
+        }
+        long groupRows = plan.footer().getBlocks().get(g).getRowCount();
         reads.add(new RowGroupRead(plan.file(), plan.footer(), g, plan.requested(),
-            plan.output(), rows, conversion, rowsPerBlock, added, opener));
+            plan.output(), rows, conversion, rowsPerBlock, Math.min(groupRows, wanted), added,
+            opener));
+        wanted = wanted == Long.MAX_VALUE ? wanted : wanted - groupRows;
       }
     }
     return reads;

@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,32 +66,50 @@ final class RowFilter {
    * closed), or null when no row matches.
    */
   Block apply(Block block, List<String> output, Account account) {
-    int rows = block.rowCount();
-    IntPredicate test = compile(predicate, block);
-    int[] kept = new int[rows];
-    int count = 0;
+    int[] kept;
     try {
-      for (int r = 0; r < rows; r++) {
-        if (test.test(r)) {
-          kept[count++] = r;
-        }
-      }
+      kept = kept(block);
     } catch (RuntimeException e) {
       block.close();
       throw e;
     }
     boolean sameColumns = block.schema().getFields().stream().map(Field::getName).toList()
         .equals(output);
-    if (count == rows && sameColumns) {
+    if (kept.length == block.rowCount() && sameColumns) {
       return block;
     }
     try (block) {
-      if (count == 0) {
-        return null;
-      }
-      int n = count;
-      return account.allocate(() -> copy(block, output, kept, n, account));
+      return kept.length == 0 ? null
+          : account.allocate(() -> copy(block, output, kept, kept.length, account));
     }
+  }
+
+  /**
+   * The rows of {@code block} the predicate keeps, every column: the block itself when it keeps
+   * all, null when none, else a copy charged to {@code account}; the input stays the caller's.
+   */
+  Block keep(Block block, Account account) {
+    int[] kept = kept(block);
+    if (kept.length == block.rowCount()) {
+      return block;
+    }
+    List<String> all = block.schema().getFields().stream().map(Field::getName).toList();
+    return kept.length == 0 ? null
+        : account.allocate(() -> copy(block, all, kept, kept.length, account));
+  }
+
+  /** The indexes of the rows the predicate keeps, ascending. */
+  private int[] kept(Block block) {
+    int rows = block.rowCount();
+    IntPredicate test = compile(predicate, block);
+    int[] kept = new int[rows];
+    int count = 0;
+    for (int r = 0; r < rows; r++) {
+      if (test.test(r)) {
+        kept[count++] = r;
+      }
+    }
+    return count == rows ? kept : Arrays.copyOf(kept, count);
   }
 
   /**

@@ -35,12 +35,13 @@ import reactor.core.publisher.Flux;
  * @param conversion turns the file's blocks into the source's unified schema, or null when they
  *     already are in it
  * @param rowsPerBlock the most rows per block (besides the block-size cut)
+ * @param rows how many of the row group's rows to read, from its first
  * @param added the columns appended to every block (partition values, path)
  * @param opener opens the file
  */
 record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType requested,
     List<String> output, RowFilter filter, SchemaUnion.Conversion conversion, long rowsPerBlock,
-    AddedColumns added, Function<Path, InputFile> opener) {
+    long rows, AddedColumns added, Function<Path, InputFile> opener) {
 
   /**
    * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
@@ -88,10 +89,11 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
       converter.start(pages, group);
-      long rows = pages.getRowCount();
-      double perRow = rows == 0 ? 1 : Math.max(1.0, meta.getTotalByteSize() / (double) rows);
+      long groupRows = pages.getRowCount();
+      double perRow = groupRows == 0 ? 1
+          : Math.max(1.0, meta.getTotalByteSize() / (double) groupRows);
       long chunk = Math.min(rowsPerBlock, (long) (maxBlockBytes / perRow));
-      return new Cursor(reader, converter, account, rows,
+      return new Cursor(reader, converter, account, Math.min(rows, groupRows),
           (int) Math.max(1, Math.min(Integer.MAX_VALUE, chunk)));
     } catch (IOException | RuntimeException e) {
       FileReads.closeQuietly(reader);

@@ -1,7 +1,6 @@
 package dev.tributary.operators;
 
 import dev.tributary.memory.Block;
-import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +10,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * {@link BlockTransform}s for row-level user functions and column reshaping: map, filter, withColumn, select, drop and rename, as Ray Data offers them.
+ * {@link BlockTransform}s for row-level user functions: map, filter and withColumn, as Ray Data
+ * offers them (column reshaping is {@link ColumnMapping}).
  */
 public final class RowTransforms {
   private RowTransforms() {}
@@ -58,44 +58,6 @@ public final class RowTransforms {
       try (Block column = Rows.write(values, null, out)) {
         return Blocks.zip(in, column, out);
       }
-    };
-  }
-
-  /** Only the named columns, in that order (zero-copy). */
-  public static BlockTransform select(List<String> columns) {
-    Map<String, String> names = new LinkedHashMap<>();
-    columns.forEach(c -> names.put(c, c));
-    return (in, out) -> Blocks.project(in, names, out);
-  }
-
-  /** Every column but the named ones (zero-copy). */
-  public static BlockTransform drop(List<String> columns) {
-    return (in, out) -> {
-      columns.forEach(in::vector);
-      Map<String, String> names = Blocks.identity(in);
-      columns.forEach(names::remove);
-      return Blocks.project(in, names, out);
-    };
-  }
-
-  /**
-   * Column {@code from} renamed to {@code to}, others unchanged (zero-copy).
-   *
-   * @throws ColumnException if there is no column {@code from}, or another column is named
-   *     {@code to}
-   */
-  public static BlockTransform rename(String from, String to) {
-    return (in, out) -> {
-      in.vector(from);
-      Map<String, String> names = new LinkedHashMap<>();
-      in.schema().getFields().forEach(f ->
-          names.put(f.getName(), f.getName().equals(from) ? to : f.getName()));
-      if (!from.equals(to) && in.root().getVector(to) != null) {
-        throw new ColumnException(to, "rename(" + from + " -> " + to + ") would make two columns"
-            + " of this name; the input has " + Blocks.identity(in).keySet()
-            + "; rename or drop one first");
-      }
-      return Blocks.project(in, names, out);
     };
   }
 }

@@ -158,7 +158,7 @@ class OperatorsTest {
     try (Block in = Block.builder(source).column("id", new long[] {1, 2, 3, 4}).build();
         Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
         Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
-        Block renamed = RowTransforms.rename("id", "key").apply(named, op)) {
+        Block renamed = ColumnMapping.rename("id", "key").apply(named, op)) {
       assertThat(Rows.read(renamed)).containsExactly(
           Map.of("key", 2L, "name", "n2"), Map.of("key", 4L, "name", "n4"));
       assertThat(renamed.schema().getFields().get(0).isNullable()).isFalse();

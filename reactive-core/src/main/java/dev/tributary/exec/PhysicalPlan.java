@@ -1,0 +1,207 @@
+package dev.tributary.exec;
+
+import dev.tributary.connectors.WriteSummary;
+import dev.tributary.memory.Block;
+import dev.tributary.operators.BlockTransform;
+import dev.tributary.plan.FlatMap;
+import dev.tributary.plan.Read;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * What an execution runs: a tree of stages, built from an optimized logical plan by {@link
+ * PhysicalPlanner}. The executor and {@code explain()} both render this one tree, so what explain
+ * shows is what runs. A stage ({@link ReadStage}, {@link MapStage}, {@link FlatMapStage}, {@link
+ * OutputStage}) is one physical operator with its own account (memory charged to it) and stats
+ * row, named by {@link #name()}; every stage but a read takes its input through a memory
+ * governor. {@link LimitStage} and {@link UnionStage} only pass blocks on.
+ */
+public sealed interface PhysicalPlan {
+  /** The stage's name: its account's and its stats row's. */
+  String name();
+
+  /** The stages it reads from, in order. */
+  List<PhysicalPlan> inputs();
+
+  /** The line {@code explain()} shows for it: the operator, then the name and details. */
+  String describe();
+
+  /** The plan, source first, one stage per line; a union's inputs indented below it. */
+  default String explain() {
+    List<String> lines = new ArrayList<>();
+    explain(this, 0, lines);
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static void explain(PhysicalPlan node, int depth, List<String> lines) {
+    String indent = "  ".repeat(depth);
+    if (node instanceof UnionStage u) {
+      lines.add(indent + u.describe());
+      u.inputs().forEach(input -> explain(input, depth + 1, lines));
+      return;
+    }
+    node.inputs().forEach(input -> explain(input, depth, lines));
+    lines.add(indent + node.describe());
+  }
+
+  /**
+   * A source's read, with what was pushed into it.
+   *
+   * @param read the logical read (source and pushdown)
+   */
+  record ReadStage(Read read) implements PhysicalPlan {
+    /** Checks the argument. */
+    public ReadStage {
+      Objects.requireNonNull(read, "read");
+    }
+
+    @Override
+    public String name() {
+      return read.source().name();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of();
+    }
+
+    @Override
+    public String describe() {
+      return "Read " + read.describe();
+    }
+  }
+
+  /**
+   * Adjacent one-to-one operators fused into one block transform ({@code MapBlocks}): a
+   * governor, optionally a re-cut of the input, then the transform inline or on a task pool.
+   *
+   * @param input the stage it reads from
+   * @param operators the fused operators' names, in order
+   * @param transform the fused transform
+   * @param rebatchRows rows per input block (a re-cut before the transform), or 0
+   * @param concurrency transform calls at once (1: inline)
+   * @param fedBySource whether a read feeds it (its governor cuts blocks to the read size)
+   */
+  record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
+      int rebatchRows, int concurrency, boolean fedBySource) implements PhysicalPlan {
+    /** Copies the names. */
+    public MapStage {
+      Objects.requireNonNull(input, "input");
+      operators = List.copyOf(operators);
+      Objects.requireNonNull(transform, "transform");
+    }
+
+    @Override
+    public String name() {
+      return String.join("->", operators);
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return "MapBlocks " + name()
+          + (operators.size() > 1 ? "  (fused " + operators.size() + " operators)" : "");
+    }
+  }
+
+  /**
+   * A row flat map ({@code FlatMapRows}) behind its governor.
+   *
+   * @param input the stage it reads from
+   * @param node the logical flat map
+   * @param fedBySource whether a read feeds it
+   */
+  record FlatMapStage(PhysicalPlan input, FlatMap node, boolean fedBySource)
+      implements PhysicalPlan {
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return "FlatMapRows " + name();
+    }
+  }
+
+  /**
+   * The first rows of its input; cancels upstream once they passed. No account.
+   *
+   * @param input the stage it reads from
+   * @param rows the most rows
+   */
+  record LimitStage(PhysicalPlan input, long rows) implements PhysicalPlan {
+    @Override
+    public String name() {
+      return "Limit[" + rows + "]";
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return name();
+    }
+  }
+
+  /**
+   * Its inputs one after the other. No account.
+   *
+   * @param inputs the stages it reads from
+   */
+  record UnionStage(List<PhysicalPlan> inputs) implements PhysicalPlan {
+    /** Copies the inputs. */
+    public UnionStage {
+      inputs = List.copyOf(inputs);
+    }
+
+    @Override
+    public String name() {
+      return "Union";
+    }
+
+    @Override
+    public String describe() {
+      return "Union of:";
+    }
+  }
+
+  /**
+   * The end of the pipeline: the consumer's boundary ({@code Output}), or a sink. Blocks handed
+   * on are charged to its account until the consumer or sink takes them.
+   *
+   * @param input the stage it reads from
+   * @param name {@code Output}, or the sink's name
+   * @param sink the sink the blocks go to, or null when a consumer takes them
+   * @param fedBySource whether a read feeds it
+   */
+  record OutputStage(PhysicalPlan input, String name,
+      Function<Flux<Block>, Mono<WriteSummary>> sink, boolean fedBySource)
+      implements PhysicalPlan {
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return sink == null ? name : "Write " + name;
+    }
+  }
+}

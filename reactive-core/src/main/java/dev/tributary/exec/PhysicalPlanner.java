@@ -1,0 +1,120 @@
+package dev.tributary.exec;
+
+import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.LimitStage;
+import dev.tributary.exec.PhysicalPlan.MapStage;
+import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.ReadStage;
+import dev.tributary.exec.PhysicalPlan.UnionStage;
+import dev.tributary.operators.BlockTransform;
+import dev.tributary.plan.FlatMap;
+import dev.tributary.plan.Filter;
+import dev.tributary.plan.Limit;
+import dev.tributary.plan.LogicalPlan;
+import dev.tributary.plan.MapBatches;
+import dev.tributary.plan.MapRows;
+import dev.tributary.plan.Project;
+import dev.tributary.plan.Read;
+import dev.tributary.plan.Rebatch;
+import dev.tributary.plan.Union;
+import dev.tributary.plan.Write;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a logical plan into stages: each read, flat map, limit and union becomes its own; runs
+ * of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's boundary,
+ * or in the sink of a {@link Write}.
+ */
+public final class PhysicalPlanner {
+  /** The consumer's boundary's name. */
+  public static final String OUTPUT = "Output";
+
+  private PhysicalPlanner() {}
+
+  /**
+   * The stages of {@code plan}.
+   *
+   * @param fuse whether adjacent one-to-one operators fuse
+   * @throws IllegalArgumentException if a {@link Write} is not the plan's root
+   */
+  public static PhysicalPlan plan(LogicalPlan plan, boolean fuse) {
+    if (plan instanceof Write w) {
+      PhysicalPlan input = build(w.input(), fuse);
+      return new OutputStage(input, w.name(), w.sink(), input instanceof ReadStage);
+    }
+    PhysicalPlan input = build(plan, fuse);
+    return new OutputStage(input, OUTPUT, null, input instanceof ReadStage);
+  }
+
+  private static PhysicalPlan build(LogicalPlan node, boolean fuse) {
+    if (node instanceof Read r) {
+      return new ReadStage(r);
+    }
+    if (node instanceof FlatMap f) {
+      PhysicalPlan input = build(f.input(), fuse);
+      return new FlatMapStage(input, f, input instanceof ReadStage);
+    }
+    if (node instanceof Limit l) {
+      return new LimitStage(build(l.input(), fuse), l.rows());
+    }
+    if (node instanceof Union u) {
+      return new UnionStage(u.inputs().stream().map(i -> build(i, fuse)).toList());
+    }
+    if (node instanceof Write) {
+      throw new IllegalArgumentException("a write must be the root of its plan");
+    }
+    List<LogicalPlan> chain = new ArrayList<>();
+    LogicalPlan base = node;
+    while (isOneToOne(base)) {
+      chain.add(0, base);
+      base = base.inputs().get(0);
+    }
+    PhysicalPlan stage = build(base, fuse);
+    for (List<LogicalPlan> ops : Fusion.stages(chain, fuse)) {
+      stage = stage(stage, ops);
+    }
+    return stage;
+  }
+
+  private static boolean isOneToOne(LogicalPlan node) {
+    return node instanceof Project || node instanceof Filter || node instanceof MapRows
+        || node instanceof MapBatches || node instanceof Rebatch;
+  }
+
+  /** One fused stage of {@code ops} over {@code input}. */
+  private static MapStage stage(PhysicalPlan input, List<LogicalPlan> ops) {
+    LogicalPlan head = ops.get(0);
+    int rebatchRows = head instanceof Rebatch r ? r.rows()
+        : head instanceof MapBatches m ? m.batchSize() : 0;
+    int concurrency = head instanceof MapBatches m ? m.concurrency() : 1;
+    BlockTransform transform = null;
+    for (LogicalPlan op : ops) {
+      BlockTransform next = transform(op);
+      if (next != null) {
+        transform = transform == null ? next : transform.andThen(next);
+      }
+    }
+    // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
+    BlockTransform fused = transform != null ? transform : (in, out) -> in;
+    return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
+        rebatchRows, concurrency, input instanceof ReadStage);
+  }
+
+  /** What {@code op} does to each block, or null for a re-cut (its stage does that). */
+  private static BlockTransform transform(LogicalPlan op) {
+    if (op instanceof Project p) {
+      return p.mapping();
+    }
+    if (op instanceof Filter f) {
+      return f.transform();
+    }
+    if (op instanceof MapRows m) {
+      return m.transform();
+    }
+    if (op instanceof MapBatches m) {
+      return m.transform();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.tributary.plan;
+
+import dev.tributary.operators.BlockTransform;
+import java.util.List;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * An opaque batch function ({@code mapBatches}, {@code mapBatchesArrow}): any number of rows and
+ * columns out, so neither projections nor limits are pushed through it. Its options decide its
+ * stage: a batch size re-cuts its input, a concurrency above one runs it on a task pool.
+ *
+ * @param input the input
+ * @param name the operator's name in plans and stats
+ * @param transform the function as it runs on blocks
+ * @param batchSize rows per call, re-batched across blocks; 0 for whole blocks
+ * @param concurrency calls at once (1: inline)
+ */
+public record MapBatches(LogicalPlan input, String name, BlockTransform transform, int batchSize,
+    int concurrency) implements LogicalPlan {
+  /** Checks the arguments. */
+  public MapBatches {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(transform, "transform");
+    if (batchSize < 0 || concurrency < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 0 and concurrency >= 1, were "
+          + batchSize + " and " + concurrency);
+    }
+  }
+
+  /** Whether it runs whole blocks inline, so it fuses with its neighbours. */
+  public boolean isDefaultStage() {
+    return batchSize == 0 && concurrency == 1;
+  }
+
+  /** Null: the output is known only by running. */
+  @Override
+  public Schema schema() {
+    return null;
+  }
+
+  /** Null: the output is known only by running. */
+  @Override
+  public List<String> columns() {
+    return null;
+  }
+
+  @Override
+  public List<LogicalPlan> inputs() {
+    return List.of(input);
+  }
+
+  @Override
+  public LogicalPlan withInputs(List<LogicalPlan> inputs) {
+    return new MapBatches(Inputs.one(inputs, "a batch function"), name, transform, batchSize,
+        concurrency);
+  }
+
+  /** The name, with the options when they are not the defaults. */
+  @Override
+  public String describe() {
+    return name + (isDefaultStage() ? "" : "[" + (batchSize > 0 ? "batchSize=" + batchSize + " "
+        : "") + "concurrency=" + concurrency + "]");
+  }
+}

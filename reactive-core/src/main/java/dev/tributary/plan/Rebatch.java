@@ -1,0 +1,48 @@
+package dev.tributary.plan;
+
+import java.util.List;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Re-cuts blocks into blocks of {@code rows} rows (the last may be shorter); rows and columns are
+ * unchanged, so every pushdown passes through it. It starts a stage, which the default operators
+ * after it join.
+ *
+ * @param input the input
+ * @param rows rows per block
+ */
+public record Rebatch(LogicalPlan input, int rows) implements LogicalPlan {
+  /** Checks the arguments. */
+  public Rebatch {
+    Objects.requireNonNull(input, "input");
+    if (rows < 1) {
+      throw new IllegalArgumentException("rows must be >= 1, was " + rows);
+    }
+  }
+
+  @Override
+  public Schema schema() {
+    return input.schema();
+  }
+
+  @Override
+  public List<String> columns() {
+    return input.columns();
+  }
+
+  @Override
+  public List<LogicalPlan> inputs() {
+    return List.of(input);
+  }
+
+  @Override
+  public LogicalPlan withInputs(List<LogicalPlan> inputs) {
+    return new Rebatch(Inputs.one(inputs, "a rebatch"), rows);
+  }
+
+  @Override
+  public String describe() {
+    return "Rebatch[" + rows + "]";
+  }
+}

@@ -1,0 +1,53 @@
+package dev.tributary.plan;
+
+import dev.tributary.connectors.WriteSummary;
+import dev.tributary.memory.Block;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.arrow.vector.types.pojo.Schema;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A sink at the root of a plan: the blocks go to {@code sink} instead of a consumer, through
+ * the write's own governed account and stats row.
+ *
+ * @param input the input
+ * @param name the sink's name in plans and stats, e.g. {@code WriteParquet}
+ * @param sink writes the blocks it is given (each subscription one write) and reports it
+ */
+public record Write(LogicalPlan input, String name,
+    Function<Flux<Block>, Mono<WriteSummary>> sink) implements LogicalPlan {
+  /** Checks the arguments. */
+  public Write {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(sink, "sink");
+  }
+
+  @Override
+  public Schema schema() {
+    return input.schema();
+  }
+
+  @Override
+  public List<String> columns() {
+    return input.columns();
+  }
+
+  @Override
+  public List<LogicalPlan> inputs() {
+    return List.of(input);
+  }
+
+  @Override
+  public LogicalPlan withInputs(List<LogicalPlan> inputs) {
+    return new Write(Inputs.one(inputs, "a write"), name, sink);
+  }
+
+  @Override
+  public String describe() {
+    return name;
+  }
+}
