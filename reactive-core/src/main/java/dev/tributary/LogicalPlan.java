@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.connectors.ReadSettings;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Schemas;
@@ -38,10 +39,11 @@ final class LogicalPlan {
   @FunctionalInterface
   interface Reader {
     /**
-     * The blocks, allocated in {@code account}; a source that reads storage reports what it read
+     * The blocks, allocated in {@code account}, cut and read as {@code settings} say (block size,
+     * retries, the execution's I/O scheduler); a source that reads storage reports what it read
      * through {@code stats}.
      */
-    Flux<Block> read(Account account, DataContext context, OperatorStats stats);
+    Flux<Block> read(Account account, ReadSettings settings, OperatorStats stats);
   }
 
   /**
@@ -54,9 +56,9 @@ final class LogicalPlan {
       LongSupplier rowsSource) implements Node {
 
     /** A source whose schema and row count are known up front (null / -1 when not). */
-    static Source of(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,
+    static Source of(String name, BiFunction<Account, ReadSettings, Flux<Block>> blocks,
         Schema schema, long rows) {
-      return new Source(name, (account, context, stats) -> blocks.apply(account, context),
+      return new Source(name, (account, settings, stats) -> blocks.apply(account, settings),
           () -> schema, () -> rows);
     }
 

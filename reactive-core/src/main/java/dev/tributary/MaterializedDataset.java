@@ -20,9 +20,9 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
   private final AtomicBoolean closed;
 
   private MaterializedDataset(
-      LogicalPlan.Node plan, DataContext context, List<Block> blocks, Account account,
-      AtomicBoolean closed) {
-    super(plan, context);
+      LogicalPlan.Node plan, DataContext context, TributaryRuntime runtime, List<Block> blocks,
+      Account account, AtomicBoolean closed) {
+    super(plan, context, runtime);
     this.blocks = blocks;
     this.account = account;
     this.closed = closed;
@@ -30,11 +30,14 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
 
   static MaterializedDataset of(Dataset source) {
     DataContext context = source.context();
-    Account account = context.arena().openAccount("Materialized");
+    TributaryRuntime runtime = source.runtime();
+    // Held outside any execution, in the runtime's arena, until the dataset is closed.
+    Account account = runtime.arena().openAccount("Materialized");
     List<Block> blocks;
     try {
-      blocks = source.toFlux().map(b -> b.transferTo(account)).collectList()
-          .doOnDiscard(Block.class, Block::release).block();
+      blocks = source.executeToEnd((e, flux) -> flux.map(b -> b.transferTo(account))
+          .collectList()
+          .doOnDiscard(Block.class, Block::release)).block();
     } catch (RuntimeException e) {
       account.closeWhenEmpty();
       throw e;
@@ -43,7 +46,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
     long rows = held.stream().mapToLong(Block::rowCount).sum();
     AtomicBoolean closed = new AtomicBoolean();
     LogicalPlan.Source plan = LogicalPlan.Source.of("Materialized[" + held.size() + " blocks]",
-        (out, ctx) -> Flux.defer(() -> {
+        (out, settings) -> Flux.defer(() -> {
           if (closed.get()) {
             return Flux.error(new IllegalStateException("materialized dataset is closed"));
           }
@@ -51,7 +54,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
               .map(b -> Blocks.project(b, Blocks.identity(b), out));
         }),
         schemaOf(held), rows);
-    return new MaterializedDataset(plan, context, held, account, closed);
+    return new MaterializedDataset(plan, context, runtime, held, account, closed);
   }
 
   /**

@@ -58,9 +58,10 @@ public final class Tributary {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + numBlocks);
     }
     int blocks = (int) Math.max(1, Math.min(numBlocks, n));
-    return new Dataset(LogicalPlan.Source.of("Range[" + n + "]", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("Range[" + n + "]", (account, settings) ->
         Flux.range(0, n == 0 ? 0 : blocks).map(i -> rangeBlock(
-            n * i / blocks, (int) (n * (i + 1) / blocks - n * i / blocks), account)), RANGE_SCHEMA, n), null);
+            n * i / blocks, (int) (n * (i + 1) / blocks - n * i / blocks), account)),
+        RANGE_SCHEMA, n), null);
   }
 
   /** One block of ids {@code start..start+rows-1}, written straight into an Arrow vector. */
@@ -95,8 +96,9 @@ public final class Tributary {
     int blocks = defaultBlocks(rows.size(), 1, DataContext.current());
     int rowsPerBlock = (int) Math.max(1,
         Math.min(RowChunks.DEFAULT_MAX_ROWS, (rows.size() + (long) blocks - 1) / blocks));
-    return new Dataset(LogicalPlan.Source.of("FromItems[" + rows.size() + "]", (account, ctx) ->
-        RowChunks.of(rows.iterator(), null, account, ctx.effectiveMaxBlockSize(), rowsPerBlock),
+    return new Dataset(LogicalPlan.Source.of("FromItems[" + rows.size() + "]",
+        (account, settings) -> RowChunks.of(rows.iterator(), null, account,
+            settings.maxBlockBytes(), rowsPerBlock),
         null, rows.size()), null);
   }
 
@@ -118,8 +120,8 @@ public final class Tributary {
     }
     List<VectorSchemaRoot> list = List.of(roots);
     long rows = list.stream().mapToLong(VectorSchemaRoot::getRowCount).sum();
-    return new Dataset(LogicalPlan.Source.of("FromArrow[" + list.size() + "]", (account, ctx) ->
-        Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
+    return new Dataset(LogicalPlan.Source.of("FromArrow[" + list.size() + "]",
+        (account, settings) -> Flux.fromIterable(list).map(root -> Blocks.copy(account, root)), schema, rows), null);
   }
 
   /**
@@ -128,7 +130,7 @@ public final class Tributary {
    */
   public static Dataset fromFlux(Flux<Block> blocks) {
     Objects.requireNonNull(blocks, "blocks");
-    return new Dataset(LogicalPlan.Source.of("FromFlux", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("FromFlux", (account, settings) ->
         blocks.map(b -> b.transferTo(account)), null, -1), null);
   }
 
@@ -151,7 +153,7 @@ public final class Tributary {
     }
     int total = Math.max(rows, 0);
     int blocks = defaultBlocks(total, 8L * Math.max(1, copy.size()), DataContext.current());
-    return new Dataset(LogicalPlan.Source.of("FromColumns[" + total + "]", (account, ctx) ->
+    return new Dataset(LogicalPlan.Source.of("FromColumns[" + total + "]", (account, settings) ->
         Flux.range(0, total == 0 ? 0 : blocks).map(i -> {
           int start = (int) ((long) total * i / blocks);
           int end = (int) ((long) total * (i + 1) / blocks);
@@ -202,12 +204,12 @@ public final class Tributary {
 
   /** A source reader that reports what {@code read} touched in the source's stats row. */
   private static LogicalPlan.Reader reading(StorageRead read) {
-    return (account, ctx, stats) -> {
+    return (account, settings, stats) -> {
       ReadStats reads = new ReadStats();
       stats.reads(() -> new SourceReads(reads.bytesRead(), reads.fragmentsRead(),
           reads.fragmentsSkipped(),
           reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
-      return read.blocks(account, ctx.readSettings(), reads);
+      return read.blocks(account, settings, reads);
     };
   }
 

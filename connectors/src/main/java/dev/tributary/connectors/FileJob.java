@@ -33,7 +33,10 @@ abstract class FileJob implements SinkRun.Job {
   private Schema schema;
   /** Whether {@link #schema} is final for the open file (nothing is held then). */
   private boolean decided;
-  /** The job's own memory: blocks held and blocks conformed; opened on the first block's arena. */
+  /**
+   * The job's own memory: blocks held and blocks conformed; opened beside the first block's
+   * account (in its execution's scope, if it has one).
+   */
   private Account account;
   private final List<Block> held = new ArrayList<>();
   private long heldBytes;
@@ -115,14 +118,14 @@ abstract class FileJob implements SinkRun.Job {
   @Override
   public final void write(Block block) {
     if (account == null) {
-      account = block.owner().arena().openAccount(what);
+      account = block.owner().sibling(what);
     }
     Schema unified = schema == null ? block.schema() : Schemas.unify(schema, block.schema(), what);
     try {
       if (!decided) {
         schema = unified;
         if (Schemas.hasNullTypes(schema) && heldBytes + block.sizeBytes()
-            <= account.arena().limitBytes() * HOLD_FRACTION) {
+            <= account.hardLimitBytes() * HOLD_FRACTION) {
           Block mine = block.transferTo(account);
           held.add(mine);
           heldBytes += mine.sizeBytes();

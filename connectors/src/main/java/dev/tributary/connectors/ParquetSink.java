@@ -39,6 +39,8 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as Parquet files in a directory, atomically: every file is written
@@ -81,9 +83,17 @@ public final class ParquetSink {
     return new ParquetSink(directory, codec, rows);
   }
 
-  /** Writes every block (on an I/O thread) and completes with what was written. */
+  /**
+   * Writes every block on an I/O thread of Reactor's bounded-elastic scheduler and completes with
+   * what was written.
+   */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return SinkRun.run(blocks, Job::new);
+    return write(blocks, Schedulers.boundedElastic());
+  }
+
+  /** Writes every block on an I/O thread of {@code io} and completes with what was written. */
+  public Mono<WriteSummary> write(Flux<Block> blocks, Scheduler io) {
+    return SinkRun.run(blocks, Job::new, io);
   }
 
 

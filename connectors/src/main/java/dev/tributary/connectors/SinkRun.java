@@ -5,11 +5,12 @@ import dev.tributary.memory.BlockCustody;
 import java.io.IOException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.scheduler.Scheduler;
 
 /**
- * Runs a file sink: writes each block on an I/O thread, closes it, commits when the stream
- * completes, aborts (deleting what it wrote) on error or cancel, and releases every block it
+ * Runs a file sink: writes each block on an I/O thread of the scheduler it is given, closes it,
+ * commits when the stream completes, aborts (deleting what it wrote) on error or cancel, and
+ * releases every block it
  * received but did not write.
  */
 final class SinkRun {
@@ -27,14 +28,18 @@ final class SinkRun {
     void abort();
   }
 
-  /** Writes {@code blocks} with a fresh job from {@code jobs} per subscription. */
-  static Mono<WriteSummary> run(Flux<Block> blocks, java.util.function.Supplier<Job> jobs) {
+  /**
+   * Writes {@code blocks} with a fresh job from {@code jobs} per subscription, on {@code io}
+   * (threads that may block).
+   */
+  static Mono<WriteSummary> run(Flux<Block> blocks, java.util.function.Supplier<Job> jobs,
+      Scheduler io) {
     return Mono.defer(() -> {
       Guarded job = new Guarded(jobs.get());
       BlockCustody custody = new BlockCustody();
       return blocks
           .doOnNext(custody::hold)
-          .publishOn(Schedulers.boundedElastic(), 1)
+          .publishOn(io, 1)
           .doOnNext(b -> {
             if (custody.take(b)) {
               try {
@@ -49,7 +54,7 @@ final class SinkRun {
           // A cancel may come from a non-blocking thread while a block is being written: abort
           // on an I/O thread, after that write (Guarded serialises them).
           .doOnError(e -> job.abort())
-          .doOnCancel(() -> Schedulers.boundedElastic().schedule(job::abort))
+          .doOnCancel(() -> io.schedule(job::abort))
           .doFinally(signal -> custody.releaseAll());
     });
   }

@@ -22,6 +22,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as CSV (with a header row) or JSON lines, with Jackson, atomically
@@ -70,9 +72,17 @@ public final class TextSink {
     return new TextSink(format, directory, rows);
   }
 
-  /** Writes every block (on an I/O thread) and completes with what was written. */
+  /**
+   * Writes every block on an I/O thread of Reactor's bounded-elastic scheduler and completes with
+   * what was written.
+   */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return SinkRun.run(blocks, Job::new);
+    return write(blocks, Schedulers.boundedElastic());
+  }
+
+  /** Writes every block on an I/O thread of {@code io} and completes with what was written. */
+  public Mono<WriteSummary> write(Flux<Block> blocks, Scheduler io) {
+    return SinkRun.run(blocks, Job::new, io);
   }
 
 
