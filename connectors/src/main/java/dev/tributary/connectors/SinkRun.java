@@ -56,7 +56,10 @@ final class SinkRun {
           .doOnError(e -> job.abort())
           .doOnCancel(() -> io.schedule(job::abort))
           .doFinally(signal -> custody.releaseAll());
-    });
+    })
+        // A job names its files from a random UUID (SecureRandom may read /dev/urandom): make
+        // it, and subscribe, on an I/O thread, so a write may start from a non-blocking thread.
+        .subscribeOn(io);
   }
 
   /**
