@@ -17,6 +17,7 @@ import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
 import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +76,10 @@ final class Execution {
   private volatile MemoryLeakException leak;
   /** Whether the stream terminated (or was abandoned): only the winding down remains. */
   private volatile boolean stopped;
+  /** Stops the stream (the runtime closing); held weakly, see {@link #run}. */
+  private volatile WeakReference<Sinks.Empty<Void>> stopSwitch = new WeakReference<>(null);
+  /** Whether the runtime stopped the stream. */
+  private volatile boolean interrupted;
 
   Execution(TributaryRuntime runtime, DataContext requested, String name) {
     this.runtime = runtime;
@@ -133,14 +138,24 @@ final class Execution {
         return Flux.error(e);
       }
       // Reachable only through the subscriber chain: once the chain is garbage without having
-      // terminated (an iterator dropped mid-way, e.g. toIterable() left by break), the
+      // terminated (a subscriber dropped mid-way with nothing of the execution scheduled), the
       // execution is abandoned and ends.
       Object chain = new Object();
       TributaryRuntime.ABANDONED.register(chain, execution::abandoned);
-      return out.doFinally(signal -> {
-        Reference.reachabilityFence(chain);
-        execution.stop();
-      });
+      // The runtime stops a running execution when it closes. It holds the switch weakly, as
+      // nothing outside the chain may keep the chain reachable.
+      Sinks.Empty<Void> stopSwitch = Sinks.empty();
+      execution.stopSwitch = new WeakReference<>(stopSwitch);
+      return out
+          .takeUntilOther(stopSwitch.asMono())
+          .concatWith(Mono.defer(() -> execution.interrupted
+              ? Mono.error(new IllegalStateException("runtime '" + runtime.name()
+                  + "' closed while execution '" + execution.name + "' ran"))
+              : Mono.empty()))
+          .doFinally(signal -> {
+            Reference.reachabilityFence(chain);
+            execution.stop();
+          });
     });
   }
 
@@ -426,12 +441,23 @@ final class Execution {
   }
 
   /**
-   * Waits (the caller may block: the runtime is closing) up to {@code timeout} for the end of an
-   * execution whose stream already stopped; one still streaming is not waited for.
+   * Stops the stream if it still runs (the runtime is closing): its consumer gets an {@code
+   * IllegalStateException} naming the runtime and the execution.
    */
-  void awaitEndIfStopped(Duration timeout) {
-    if (stopped) {
-      end.asMono().timeout(timeout, Mono.empty()).block();
+  void interrupt() {
+    Sinks.Empty<Void> s = stopSwitch.get();
+    if (!stopped && s != null) {
+      interrupted = true;
+      s.tryEmitEmpty();
     }
+  }
+
+  /**
+   * Waits (the caller may block: the runtime is closing) up to {@code timeout} for the end;
+   * returns whether it came.
+   */
+  boolean awaitEnd(Duration timeout) {
+    end.asMono().timeout(timeout, Mono.empty()).block();
+    return over;
   }
 }

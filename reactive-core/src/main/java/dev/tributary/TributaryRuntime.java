@@ -35,8 +35,8 @@ import reactor.core.scheduler.Schedulers;
  *     .cpuScheduler(appCpu).ioScheduler(appIo)
  *     .build();
  * }</pre>
- * Closing it waits for executions that ended to wind down, stops the threads it created, and
- * releases every byte left in its arena, reporting what was still held as a leak.
+ * Closing it stops executions still running, waits for them to wind down, stops the threads it
+ * created, and releases every byte left in its arena, reporting what was still held as a leak.
  *
  * <p>Leaks (memory an execution's operators did not release, blocks handed out and never closed)
  * are released or reclaimed and logged, naming the execution and operator. With {@link
@@ -46,7 +46,7 @@ import reactor.core.scheduler.Schedulers;
 public final class TributaryRuntime implements AutoCloseable {
   /** The Reactor {@code Context} key that carries the runtime a subscription executes in. */
   public static final Class<TributaryRuntime> CONTEXT_KEY = TributaryRuntime.class;
-  /** How long {@link #close()} waits for executions that ended to finish winding down. */
+  /** How long {@link #close()} waits for executions to finish winding down. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
   /** How many leaks a runtime remembers for {@link #leaks()}. */
   static final int KEPT_LEAKS = 100;
@@ -156,8 +156,11 @@ public final class TributaryRuntime implements AutoCloseable {
     return closed;
   }
 
-  /** Opens an execution of {@code plan} described as {@code description}. */
-  Execution open(String description, DataContext requested) {
+  /**
+   * Opens an execution described as {@code description}; under the runtime's lock, so that one
+   * opened while the runtime closes is either refused or stopped by the close.
+   */
+  synchronized Execution open(String description, DataContext requested) {
     if (closed) {
       throw new IllegalStateException("runtime '" + name + "' is closed");
     }
@@ -206,10 +209,12 @@ public final class TributaryRuntime implements AutoCloseable {
   }
 
   /**
-   * Closes the runtime: refuses new executions, waits (up to {@link #CLOSE_WAIT}) for executions
-   * whose stream ended to finish winding down, stops the schedulers it created (not
-   * those the builder was given), and closes the arena, releasing every byte still held; blocks
-   * still open become closed. Blocks on the calling thread.
+   * Closes the runtime: refuses new executions, stops those still streaming (their consumers get
+   * an {@code IllegalStateException}), waits (up to {@link #CLOSE_WAIT}) until every execution
+   * has ended, stops the schedulers it created (not those the builder was given), and closes the
+   * arena, releasing every byte still held: blocks still open become closed. If an execution
+   * did not end in time (a user function still running), the arena is left open rather than
+   * freed under it, and that is logged. Blocks the calling thread.
    *
    * @throws MemoryLeakException with {@code failOnLeak}, if anything leaked that no consumer was
    *     told of (the first leak, the others suppressed)
@@ -222,9 +227,14 @@ public final class TributaryRuntime implements AutoCloseable {
       }
       closed = true;
     }
+    List<Execution> left = List.copyOf(executions);
+    left.forEach(Execution::interrupt);
     long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-    for (Execution e : List.copyOf(executions)) {
-      e.awaitEndIfStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    List<String> running = new ArrayList<>();
+    for (Execution e : left) {
+      if (!e.awaitEnd(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        running.add(e.name());
+      }
     }
     if (ownsCpu) {
       stop(cpu);
@@ -232,10 +242,15 @@ public final class TributaryRuntime implements AutoCloseable {
     if (ownsIo) {
       stop(io);
     }
-    try {
-      arena.close();
-    } catch (MemoryLeakException e) {
-      leaked(e, false);
+    if (!running.isEmpty()) {
+      LOG.warn("runtime '{}' closed while executions {} still ran after {}: their memory stays"
+          + " allocated", name, running, CLOSE_WAIT);
+    } else {
+      try {
+        arena.close();
+      } catch (MemoryLeakException e) {
+        leaked(e, false);
+      }
     }
     List<MemoryLeakException> raise;
     synchronized (this) {

@@ -85,6 +85,37 @@ class TributaryRuntimeTest {
   }
 
   @Test
+  void closingARuntimeStopsAnExecutionStillStreamingAndTellsItsConsumer() throws Exception {
+    TributaryRuntime runtime = runtime("stopping", 64 * Bytes.MiB);
+    java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<Throwable> failure =
+        new java.util.concurrent.CompletableFuture<>();
+    Tributary.range(100_000_000, 10_000).withRuntime(runtime).toFlux(b -> b.rowCount())
+        .subscribe(new reactor.core.publisher.BaseSubscriber<Integer>() {
+          @Override
+          protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+            request(1);
+          }
+
+          @Override
+          protected void hookOnNext(Integer rows) {
+            first.countDown();
+          }
+
+          @Override
+          protected void hookOnError(Throwable e) {
+            failure.complete(e);
+          }
+        });
+    first.await();
+    runtime.close();
+    assertThat(failure.get()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("runtime 'stopping' closed while execution 'stopping#1");
+    assertThat(runtime.arena().isClosed()).isTrue();
+    assertThat(runtime.arena().allocatedBytes()).isZero();
+  }
+
+  @Test
   void theDefaultRuntimeStartsAnewAfterItWasClosed() {
     TributaryRuntime first = TributaryRuntime.defaultRuntime();
     assertThat(TributaryRuntime.defaultRuntime()).isSameAs(first);
