@@ -493,7 +493,7 @@ public class Dataset {
    */
   public Mono<List<Map<String, Object>>> takeAllMono() {
     return executeToEnd((e, blocks) -> blocks.map(Dataset::rowsAndClose)
-        .reduce(new ArrayList<Map<String, Object>>(), (all, rows) -> {
+        .reduceWith(ArrayList<Map<String, Object>>::new, (all, rows) -> {
           all.addAll(rows);
           return all;
         })

@@ -29,6 +29,9 @@ import org.apache.arrow.memory.BufferAllocator;
  * sampled after every allocation in one of them and every block moved into one.
  */
 public final class ExecutionScope {
+  private static final String ADVICE = "Close every block toFlux() hands you, or consume with"
+      + " toFlux(block -> ...), iterator(), iterBatches or iterRows";
+
   private final Arena arena;
   private final String name;
   private final long limitBytes;
@@ -37,6 +40,9 @@ public final class ExecutionScope {
   private final List<Account> accounts = new CopyOnWriteArrayList<>();
   private final Set<BlockWatch> handedOut = ConcurrentHashMap.newKeySet();
   private final AtomicLong peak = new AtomicLong();
+  private final AtomicLong reclaimedBlocks = new AtomicLong();
+  private final AtomicLong reclaimedBytes = new AtomicLong();
+  private volatile String reclaimedOperator;
   private final AtomicBoolean ending = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -122,13 +128,19 @@ public final class ExecutionScope {
     arena.watchedBlocks(1);
   }
 
-  /** A handed-out block its receiver dropped is about to be reclaimed: report it. */
+  /**
+   * A handed-out block its receiver dropped is about to be reclaimed: the first is reported at
+   * once, the others counted and reported together when the scope finishes closing.
+   */
   void reclaiming(BlockWatch watch) {
-    onLeak.accept(new MemoryLeakException("execution '" + name + "': a block of "
-        + Bytes.format(watch.bytes()) + " handed out by operator '" + watch.operator()
-        + "' was never closed; its memory was reclaimed once it became unreachable. Close"
-        + " every block toFlux() hands you, or consume with toFlux(block -> ...), iterator(),"
-        + " iterBatches or iterRows", watch.bytes()));
+    if (reclaimedBlocks.incrementAndGet() == 1) {
+      reclaimedOperator = watch.operator();
+      onLeak.accept(new MemoryLeakException("execution '" + name + "': a block of "
+          + Bytes.format(watch.bytes()) + " handed out by operator '" + watch.operator()
+          + "' was never closed; its memory was reclaimed once it became unreachable. " + ADVICE,
+          watch.bytes()));
+    }
+    reclaimedBytes.addAndGet(watch.bytes());
   }
 
   /** A handed-out block was closed, moved or reclaimed. */
@@ -204,6 +216,13 @@ public final class ExecutionScope {
   private void finish() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    long blocks = reclaimedBlocks.get();
+    if (blocks > 1) {
+      onLeak.accept(new MemoryLeakException("execution '" + name + "': " + blocks
+          + " blocks (" + Bytes.format(reclaimedBytes.get()) + ") handed out by operator '"
+          + reclaimedOperator + "' were never closed, the first reported before; all were"
+          + " reclaimed once unreachable. " + ADVICE, reclaimedBytes.get()));
     }
     closeAllocator();
   }

@@ -149,6 +149,7 @@ class ExecutionScopeTest {
     vector = null;
     collectUntil(scope::isClosed);
     assertThat(leaks).hasSize(2);
+    assertThat(leaks.get(1)).hasMessageContaining("2 blocks").hasMessageContaining("'Output'");
     assertThat(scope.isClosed()).isTrue();
   }
 
