@@ -3,15 +3,10 @@ package dev.tributary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.operators.OperatorStats;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Divides an execution's memory into per-operator budgets, and an arena among the executions
@@ -22,31 +17,48 @@ import reactor.core.scheduler.Schedulers;
  * #SAFETY_FRACTION} kept unbudgeted to absorb estimation error (an operator's output size is only
  * known once computed). Of the share, {@link #RESERVED_FRACTION} is split evenly between the
  * governed operators, so none starves; the rest, the shared pool, goes to the bottleneck: the
- * operator that has spent the most time in user functions. Budgets are recomputed every {@link
- * #REBALANCE_PERIOD} while the execution runs; governors read them on each decision.
+ * operator that has spent the most time in user functions. Budgets are recomputed when an
+ * execution starts or ends, and on every tick of the runtime's {@link Ticker} while executions
+ * run; governors read them on each decision.
+ *
+ * <p>The executions sharing an arena are those of one runtime: its {@link Running} set, the
+ * budget planner's registry (one per runtime, no process-wide state).
  */
 final class ResourceManager {
   /** Fraction of the share no budget includes, absorbing estimate error. */
   static final double SAFETY_FRACTION = 0.1;
   /** Fraction of the budgeted share reserved evenly for every operator. */
   static final double RESERVED_FRACTION = 0.5;
-  /** How often budgets are recomputed while an execution runs. */
-  static final Duration REBALANCE_PERIOD = Duration.ofMillis(50);
+  /** The executions running in one runtime, whose budgets are planned together. */
+  static final class Running {
+    private final Set<ResourceManager> running = ConcurrentHashMap.newKeySet();
+    private final Runnable onJoin;
 
-  private static final Map<Arena, Set<ResourceManager>> RUNNING = new ConcurrentHashMap<>();
-  /**
-   * One process-wide ticker rebalances every running execution. It is never disposed: disposing
-   * a periodic task from a pipeline thread may take a lock, which non-blocking threads must not.
-   */
-  private static final AtomicBoolean TICKING = new AtomicBoolean();
+    /** A registry that calls {@code onJoin} when an execution joins (to wake the ticker). */
+    Running(Runnable onJoin) {
+      this.onJoin = onJoin;
+    }
 
+    /** Whether any execution runs. */
+    boolean active() {
+      return !running.isEmpty();
+    }
+
+    /** Recomputes every running execution's budgets (a tick). */
+    void rebalanceAll() {
+      running.forEach(ResourceManager::rebalance);
+    }
+  }
+
+  private final Running runtime;
   private final Arena arena;
   private final long memoryLimit;
   private final List<Governed> operators = new CopyOnWriteArrayList<>();
 
   private record Governed(Account account, OperatorStats stats) {}
 
-  ResourceManager(Arena arena, long memoryLimit) {
+  ResourceManager(Running runtime, Arena arena, long memoryLimit) {
+    this.runtime = runtime;
     this.arena = arena;
     this.memoryLimit = Math.min(memoryLimit, arena.limitBytes());
   }
@@ -56,30 +68,17 @@ final class ResourceManager {
     operators.add(new Governed(account, stats));
   }
 
-  /** Joins the arena's running executions and starts rebalancing. */
+  /** Joins the runtime's running executions (their shares shrink) and starts rebalancing. */
   void start() {
-    RUNNING.computeIfAbsent(arena, a -> ConcurrentHashMap.newKeySet()).add(this);
-    rebalanceArena();
-    if (TICKING.compareAndSet(false, true)) {
-      Flux.interval(REBALANCE_PERIOD, REBALANCE_PERIOD, Schedulers.parallel())
-          .subscribe(tick -> RUNNING.values().forEach(running ->
-              running.forEach(ResourceManager::rebalance)));
-    }
+    runtime.running.add(this);
+    runtime.rebalanceAll();
+    runtime.onJoin.run();
   }
 
-  /** Leaves the arena, handing its share back to the other executions. */
+  /** Leaves the runtime's running executions, handing its share back to the others. */
   void stop() {
-    RUNNING.computeIfPresent(arena, (a, running) -> {
-      running.remove(this);
-      return running.isEmpty() ? null : running;
-    });
-    rebalanceArena();
-  }
-
-  private void rebalanceArena() {
-    Set<ResourceManager> running = RUNNING.get(arena);
-    if (running != null) {
-      running.forEach(ResourceManager::rebalance);
+    if (runtime.running.remove(this)) {
+      runtime.rebalanceAll();
     }
   }
 
@@ -89,8 +88,7 @@ final class ResourceManager {
     if (n == 0) {
       return;
     }
-    Set<ResourceManager> running = RUNNING.get(arena);
-    int executions = Math.max(1, running == null ? 1 : running.size());
+    int executions = Math.max(1, runtime.running.size());
     long share = (long) (Math.min(memoryLimit, arena.limitBytes() / executions)
         * (1 - SAFETY_FRACTION));
     long reserved = (long) (share * RESERVED_FRACTION / n);

@@ -2,30 +2,40 @@ package dev.tributary.memory;
 
 import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
+import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * The Arrow allocation listener of one account: feeds the arena's physical counter, lets the
- * account's group (if any) measure its peak, and remembers, per thread, the size of the last
- * refused request so limit errors can name it.
+ * account's execution scope (if any) measure its peak, asks the arena to reclaim dropped blocks
+ * when an allocation is refused, and remembers, per thread, the size of the last refused request
+ * so limit errors can name it.
  */
 final class AccountListener implements AllocationListener {
   private static final ThreadLocal<long[]> LAST_FAILED = ThreadLocal.withInitial(() -> new long[1]);
 
+  private final Arena arena;
   private final PhysicalMemory physical;
   private final String account;
-  private final AccountGroup group;
+  private final ExecutionScope scope;
+  /** The account's allocator, set once it exists (the listener is made first). */
+  private volatile BufferAllocator allocator;
 
-  AccountListener(PhysicalMemory physical, String account, AccountGroup group) {
+  AccountListener(Arena arena, PhysicalMemory physical, String account, ExecutionScope scope) {
+    this.arena = arena;
     this.physical = physical;
     this.account = account;
-    this.group = group;
+    this.scope = scope;
+  }
+
+  void allocator(BufferAllocator allocator) {
+    this.allocator = allocator;
   }
 
   @Override
   public void onAllocation(long size) {
     physical.allocated(size);
-    if (group != null) {
-      group.sample();
+    if (scope != null) {
+      scope.sample();
     }
   }
 
@@ -34,10 +44,12 @@ final class AccountListener implements AllocationListener {
     physical.released(size);
   }
 
+  /** Arrow retries the allocation once when this returns true. */
   @Override
   public boolean onFailedAllocation(long size, AllocationOutcome outcome) {
     LAST_FAILED.get()[0] = size;
-    return false;
+    BufferAllocator a = allocator;
+    return a != null && arena.reclaim(() -> a.getHeadroom() >= size);
   }
 
   /** The size of the last allocation this thread had refused, in bytes (0 if none). */
