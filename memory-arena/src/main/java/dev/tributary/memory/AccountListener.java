@@ -4,14 +4,17 @@ import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
 
 /**
- * The Arrow allocation listener of one account: feeds the arena's physical counter and remembers,
- * per thread, the size of the last refused request so limit errors can name it.
+ * The Arrow allocation listener of one account: feeds the arena's physical counter, tells the
+ * account when memory is released (its room signal), and remembers, per thread, the size of the
+ * last refused request so limit errors can name it.
  */
 final class AccountListener implements AllocationListener {
   private static final ThreadLocal<long[]> LAST_FAILED = ThreadLocal.withInitial(() -> new long[1]);
 
   private final PhysicalMemory physical;
   private final String account;
+  /** Runs after each release (the owning account's room signal); null until the account is made. */
+  private volatile Runnable released;
 
   AccountListener(PhysicalMemory physical, String account) {
     this.physical = physical;
@@ -26,6 +29,15 @@ final class AccountListener implements AllocationListener {
   @Override
   public void onRelease(long size) {
     physical.released(size);
+    Runnable r = released;
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /** Runs {@code action} after each release from now on. */
+  void onReleased(Runnable action) {
+    released = action;
   }
 
   @Override

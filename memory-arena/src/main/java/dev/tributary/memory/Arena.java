@@ -80,10 +80,9 @@ public final class Arena implements AutoCloseable {
       throw new IllegalArgumentException(
           "hardLimitBytes must be in (0, " + limitBytes + "], was " + hardLimitBytes);
     }
-    BufferAllocator allocator =
-        root.newChildAllocator(
-            accountName, new AccountListener(physical, accountName), 0, hardLimitBytes);
-    Account account = new Account(this, accountName, allocator, budgetBytes);
+    AccountListener listener = new AccountListener(physical, accountName);
+    BufferAllocator allocator = root.newChildAllocator(accountName, listener, 0, hardLimitBytes);
+    Account account = new Account(this, accountName, allocator, listener, budgetBytes);
     accounts.add(account);
     return account;
   }
