@@ -9,10 +9,13 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.CoalesceBlocks;
 import dev.tributary.operators.Governor;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
+import dev.tributary.operators.SplitBlocks;
+import dev.tributary.operators.StageLoad;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 
@@ -65,7 +69,7 @@ final class Execution {
       Flux<Block> out;
       try {
         out = execution.compile(plan)
-            .transform(execution.outputBoundary(plan instanceof Source));
+            .transform(execution.outputBoundary(plan));
         if (execution.context.governed()) {
           execution.resources.start();
         }
@@ -129,6 +133,9 @@ final class Execution {
     if (node instanceof Source s) {
       Account account = open(s.name());
       OperatorStats st = track(s.name(), account);
+      if (context.governed()) {
+        resources.governSource(account);
+      }
       return st.instrument(s.reader().read(account, context, st)
           .subscribeOn(context.ioScheduler()));
     }
@@ -141,20 +148,15 @@ final class Execution {
     List<OneToOne> chain = new ArrayList<>();
     Node base = chain(node, chain);
     Flux<Block> flux = compile(base);
-    boolean fedBySource = base instanceof Source;
+    Source fedBy = base instanceof Source s ? s : null;
     for (List<OneToOne> stage : stages(chain, context.operatorFusion())) {
       String name = stageName(stage);
       Account account = open(name);
       OperatorStats stageStats = track(name, account);
-      flux = flux.transform(governor(name, account, stageStats, fedBySource));
-      fedBySource = false;
       MapBatchesOptions options = stage.get(0).options();
       BlockTransform transform = stage.get(0).transform();
       for (OneToOne next : stage.subList(1, stage.size())) {
         transform = transform.andThen(next.transform());
-      }
-      if (options.batchSize() > 0) {
-        flux = flux.transform(Rebatch.of(options.batchSize(), account));
       }
       MapBlocks op = MapBlocks.of(name, transform, account)
           .ordered(context.preserveOrder())
@@ -162,34 +164,51 @@ final class Execution {
       if (options.concurrency() > 1) {
         op = op.concurrency(options.concurrency(), context.cpuScheduler());
       }
+      StageLoad load = op.load();
+      flux = flux.transform(boundary(name, account, stageStats, fedBy,
+          governor -> governor.feeding(load)));
+      fedBy = null;
+      if (options.batchSize() > 0) {
+        flux = flux.transform(Rebatch.of(options.batchSize(), account));
+      }
       flux = flux.transform(op);
     }
     return flux;
   }
 
   /**
-   * The governor on the input of the operator owning {@code account} (byte-based, or the
-   * count-based baseline when the context turns governance off). It cuts arriving blocks above
-   * the target size; blocks straight from a source, above the smaller effective size (so every
-   * budget holds several), while operator outputs are cut only above the target, as a copy costs.
+   * The boundary into the operator owning {@code account}: its governor (byte-based, or the
+   * count-based baseline when the context turns governance off), then block sizing. Blocks straight
+   * from a source whose block count the user did not fix are coalesced up to the target minimum;
+   * blocks are cut above the target maximum, blocks straight from a source above the smaller
+   * effective maximum (so every budget holds several; operator outputs only above the target, as
+   * a copy costs).
    */
-  private Governor governor(String name, Account account, OperatorStats stats,
-      boolean fedBySource) {
-    Governor g = Governor.of(name, account, context.cpuScheduler(), stats).splitAbove(
-        fedBySource ? context.effectiveMaxBlockSize() : context.targetMaxBlockSize());
-    if (!context.governed()) {
-      return g.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
+  private Function<Flux<Block>, Flux<Block>> boundary(String name, Account account,
+      OperatorStats stats, Source fedBy, UnaryOperator<Governor> role) {
+    Governor governor = role.apply(Governor.of(name, account, context.cpuScheduler(), stats));
+    if (context.governed()) {
+      resources.govern(account, stats);
+    } else {
+      governor = governor.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
     }
-    resources.govern(account, stats);
-    return g;
+    Function<Flux<Block>, Flux<Block>> boundary = governor;
+    if (fedBy != null && !fedBy.blockCountFixed()) {
+      // Coalesced blocks stay below half the maximum, so that splitting never undoes them.
+      long min = Math.min(context.targetMinBlockSize(), context.effectiveMaxBlockSize() / 2);
+      boundary = boundary.andThen(CoalesceBlocks.below(Math.max(1, min), account));
+    }
+    return boundary.andThen(SplitBlocks.above(fedBy != null
+        ? context.effectiveMaxBlockSize() : context.targetMaxBlockSize(), account));
   }
 
   /** The boundary to the consumer: blocks handed out are charged to its own governed account. */
-  private Function<Flux<Block>, Flux<Block>> outputBoundary(boolean outputFedBySource) {
+  private Function<Flux<Block>, Flux<Block>> outputBoundary(Node plan) {
     Account account = open("Output");
     OperatorStats st = track("Output", account);
-    Governor g = governor("Output", account, st, outputFedBySource);
-    return flux -> st.instrument(flux.transform(context.governed() ? g.passThrough() : g));
+    Function<Flux<Block>, Flux<Block>> boundary = boundary("Output", account, st,
+        plan instanceof Source s ? s : null, Governor::passThrough);
+    return flux -> st.instrument(flux.transform(boundary));
   }
 
   /** Collects the one-to-one operators above the first other node, source-side first. */

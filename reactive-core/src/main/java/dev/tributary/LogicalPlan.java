@@ -40,9 +40,16 @@ final class LogicalPlan {
    *
    * @param schemaSource the schema if known without reading data (may read metadata), else null
    * @param rowsSource the row count if known without reading data, else -1
+   * @param blockCountFixed whether the blocks are as the user asked for them (a count, rows per
+   *     block); if not, the executor may coalesce small ones
    */
   record Source(String name, Reader reader, Supplier<Schema> schemaSource,
-      LongSupplier rowsSource) implements Node {
+      LongSupplier rowsSource, boolean blockCountFixed) implements Node {
+
+    /** A source whose blocks are kept as it makes them. */
+    Source(String name, Reader reader, Supplier<Schema> schemaSource, LongSupplier rowsSource) {
+      this(name, reader, schemaSource, rowsSource, true);
+    }
 
     /** A source whose schema and row count are known up front (null / -1 when not). */
     static Source of(String name, BiFunction<Account, DataContext, Flux<Block>> blocks,

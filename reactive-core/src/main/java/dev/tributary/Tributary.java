@@ -166,7 +166,8 @@ public final class Tributary {
    */
   public static Dataset readParquet(ParquetSource source) {
     return new Dataset(new LogicalPlan.Source("ReadParquet[" + source.files().size() + " files]",
-        reading(source::blocks), Memo.of(source::schema), Memo.ofLong(source::rowCount)), null);
+        reading(source::blocks), Memo.of(source::schema), Memo.ofLong(source::rowCount),
+        source.blockCountFixed()), null);
   }
 
   /** A storage read: blocks in an account, as the execution's read settings say, counted. */

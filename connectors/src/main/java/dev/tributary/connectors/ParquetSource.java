@@ -137,6 +137,11 @@ public final class ParquetSource {
         Objects.requireNonNull(opener, "opener"));
   }
 
+  /** Whether the block count was fixed ({@link #overrideNumBlocks(int)}), not left to row groups. */
+  public boolean blockCountFixed() {
+    return numBlocks > 0;
+  }
+
   /** The files this source reads, in reading order. */
   public List<Path> files() {
     return files;
