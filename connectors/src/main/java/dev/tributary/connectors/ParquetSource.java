@@ -31,6 +31,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.function.Tuple2;
 
 /**
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
@@ -95,8 +96,9 @@ public final class ParquetSource {
 
   /**
    * Reads up to {@code n} row groups at once (default {@link #DEFAULT_PARALLELISM}), each
-   * holding at most one decoded block ahead of demand; output keeps file and row-group order
-   * when the read settings ask for it.
+   * holding at most one decoded block ahead of demand, and only while the account's budget has
+   * room for it (the reader first in output order always may): under memory pressure fewer
+   * readers run ahead. Output keeps file and row-group order when the read settings ask for it.
    */
   public ParquetSource parallelism(int n) {
     if (n < 1) {
@@ -206,16 +208,20 @@ public final class ParquetSource {
             long perBlock = Math.max(1, (rows + numBlocks - 1) / numBlocks);
             return all.stream().flatMap(p -> reads(p, perBlock).stream()).toList();
           });
-      Function<RowGroupRead, Flux<Block>> read = r ->
-          allowance.guard(r.blocks(account, settings, stats, custody));
+      ReadAhead ahead = new ReadAhead(account);
+      Function<Tuple2<Long, RowGroupRead>, Flux<Block>> read = r -> ahead.gate(
+          allowance.guard(r.getT2().blocks(account, settings, stats, custody)), r.getT1());
       Flux<Block> out = settings.preserveOrder()
-          ? reads.flatMapSequential(read, parallelism, 1)
-          : reads.flatMap(read, parallelism, 1);
+          ? reads.index().flatMapSequential(read, parallelism, 1)
+          : reads.index().flatMap(read, parallelism, 1);
       return out.<Block>handle((b, sink) -> {
         if (custody.take(b)) {
           sink.next(b);
         }
-      }).doFinally(signal -> custody.releaseAll());
+      }).doFinally(signal -> {
+        ahead.close();
+        custody.releaseAll();
+      });
     }).doOnDiscard(Block.class, Block::release);
   }
 
