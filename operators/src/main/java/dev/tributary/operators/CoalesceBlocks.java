@@ -44,7 +44,7 @@ public final class CoalesceBlocks implements Function<Flux<Block>, Flux<Block>> 
     return Flux.defer(() -> {
       Gathered gathered = new Gathered();
       return upstream
-          .concatMapIterable(gathered::add, 1)
+          .concatMap(b -> Flux.fromIterable(gathered.add(b)), 0)
           .concatWith(Mono.fromSupplier(gathered::flush))
           .doFinally(signal -> gathered.clear());
     }).doOnDiscard(Block.class, Block::release);

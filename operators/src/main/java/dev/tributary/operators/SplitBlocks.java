@@ -33,7 +33,10 @@ public final class SplitBlocks implements Function<Flux<Block>, Flux<Block>> {
 
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
-    return upstream.concatMapIterable(this::cut, 1).doOnDiscard(Block.class, Block::release);
+    // No prefetch: a block is taken only when its pieces are wanted, so nothing waits here
+    // unseen by the governor's count of blocks in flight.
+    return upstream.concatMap(b -> Flux.fromIterable(cut(b)), 0)
+        .doOnDiscard(Block.class, Block::release);
   }
 
   /** The pieces of a block (the block itself when it fits). */

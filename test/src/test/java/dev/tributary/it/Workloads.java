@@ -101,8 +101,9 @@ public final class Workloads {
       pair.splitAndTransfer(0, n);
       out.add((FieldVector) pair.getTo());
     }
-    long perColumn = Math.max(1, (long) n * Long.BYTES);
-    long columns = Math.max(3, ((factor - 1) * inBytes + perColumn - 1) / perColumn);
+    // An int64 column takes 8 bytes and a validity bit a row.
+    double perColumn = Math.max(1, n * (Long.BYTES + 1.0 / 8));
+    long columns = Math.max(3, Math.round((factor - 1) * inBytes / perColumn));
     for (int k = 0; k < columns; k++) {
       long f = k == 0 ? 2 : k == 1 ? 3 : k == 2 ? 5 : k + 4;
       BigIntVector v = new BigIntVector(k < 3 ? "abc".substring(k, k + 1) : "pad" + k, allocator);
