@@ -106,6 +106,22 @@ class OperatorsTest {
   }
 
   @Test
+  void splitBlocksAsksUpstreamOnlyForWhatItsPiecesDoNotCoverAndReleasesThemOnCancel() {
+    List<Long> asked = new ArrayList<>();
+    // Blocks of 1000 int64 rows (8 KiB) cut into three pieces of at most 3 KiB.
+    Flux<Block> split = ids(10, 1000).doOnRequest(asked::add)
+        .transform(SplitBlocks.above(3 * Bytes.KiB, op));
+    StepVerifier.create(split, 1)
+        .consumeNextWith(Block::close)
+        .then(() -> assertThat(asked).as("one block for the first piece").containsExactly(1L))
+        .thenRequest(1)
+        .consumeNextWith(Block::close)
+        .then(() -> assertThat(asked).as("the next was a piece already cut").hasSize(1))
+        .thenCancel() // the third piece is released
+        .verify(Duration.ofSeconds(10));
+  }
+
+  @Test
   void coalesceBlocksMergesSmallBlocksUpToTheMinimumAndFlushesTheRest() {
     List<Integer> sizes = new ArrayList<>();
     // Blocks of 100 int64 rows take 1 KiB (one allocation segment): five reach 5 KiB.
