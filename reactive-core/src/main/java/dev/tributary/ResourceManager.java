@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -18,53 +18,78 @@ import reactor.core.scheduler.Schedulers;
  * sharing it.
  *
  * <p>Policy. An execution's share is its memory limit divided by the number of executions running
- * on the same arena (fair share, recomputed as executions start and end), less a {@link
- * #SAFETY_FRACTION} kept unbudgeted to absorb estimation error (an operator's output size is only
- * known once computed). Of the share, {@link #RESERVED_FRACTION} is split evenly between the
- * governed operators, so none starves; the rest, the shared pool, goes to the bottleneck: the
- * operator that has spent the most time in user functions. Budgets are recomputed every {@link
- * #REBALANCE_PERIOD} while the execution runs; governors read them on each decision.
+ * on the same arena (fair share), less a {@link #SAFETY_FRACTION} kept unbudgeted to absorb
+ * estimation error (an operator's output size is only known once computed). Of the share, {@link
+ * #RESERVED_FRACTION} is split evenly between the governed operators, the source included, so
+ * none starves; the rest, the shared pool, goes to the bottleneck: the stage with the highest
+ * moving average of its current busy rate (time in user functions per second of wall time, so a
+ * stage running four tasks at once can reach 4). A source takes part in the reserve only.
+ *
+ * <p>Events, not polling: budgets are recomputed when an execution starts or ends (its
+ * operators' accounts open before it starts and close after it ends). Rates are sampled every
+ * {@link #REBALANCE_PERIOD} only while some execution runs; the bottleneck moves only when
+ * another stage's rate passes the current one's by {@link #SWITCH_MARGIN}, so budgets, and the
+ * room signals a raise sends, change only when the bottleneck really moved.
  */
 final class ResourceManager {
   /** Fraction of the share no budget includes, absorbing estimate error. */
   static final double SAFETY_FRACTION = 0.1;
   /** Fraction of the budgeted share reserved evenly for every operator. */
   static final double RESERVED_FRACTION = 0.5;
-  /** How often budgets are recomputed while an execution runs. */
+  /** How often busy rates are sampled while an execution runs. */
   static final Duration REBALANCE_PERIOD = Duration.ofMillis(50);
+  /** Weight of the newest sample in each stage's moving average of its busy rate. */
+  static final double RATE_WEIGHT = 0.3;
+  /** How much busier than the current bottleneck a stage must be to take the pool over. */
+  static final double SWITCH_MARGIN = 1.1;
 
   private static final Map<Arena, Set<ResourceManager>> RUNNING = new ConcurrentHashMap<>();
   /**
-   * One process-wide ticker rebalances every running execution. It is never disposed: disposing
-   * a periodic task from a pipeline thread may take a lock, which non-blocking threads must not.
+   * Whether a sampling tick is scheduled. Ticks are one-shot tasks that schedule the next only
+   * while executions run, so nothing is left to dispose (disposing a periodic task from a
+   * pipeline thread may take a lock, which non-blocking threads must not).
    */
   private static final AtomicBoolean TICKING = new AtomicBoolean();
 
   private final Arena arena;
   private final long memoryLimit;
   private final List<Governed> operators = new CopyOnWriteArrayList<>();
+  private Governed bottleneck;
 
-  private record Governed(Account account, OperatorStats stats) {}
+  /** One governed operator; {@code stats} is null for a source (no user time to measure). */
+  private static final class Governed {
+    final Account account;
+    final OperatorStats stats;
+    long lastUserNanos;
+    long lastSampleNanos = System.nanoTime();
+    double rate;
+
+    Governed(Account account, OperatorStats stats) {
+      this.account = account;
+      this.stats = stats;
+    }
+  }
 
   ResourceManager(Arena arena, long memoryLimit) {
     this.arena = arena;
     this.memoryLimit = Math.min(memoryLimit, arena.limitBytes());
   }
 
-  /** Adds an operator whose budget this manager sets. */
+  /** Adds a stage (or the consumer boundary) whose budget this manager sets. */
   void govern(Account account, OperatorStats stats) {
     operators.add(new Governed(account, stats));
   }
 
-  /** Joins the arena's running executions and starts rebalancing. */
+  /** Adds a source: a reserved share, never the pool. */
+  void governSource(Account account) {
+    operators.add(new Governed(account, null));
+  }
+
+  /** Joins the arena's running executions and starts sampling. */
   void start() {
     RUNNING.computeIfAbsent(arena, a -> ConcurrentHashMap.newKeySet()).add(this);
     rebalanceArena();
-    if (TICKING.compareAndSet(false, true)) {
-      Flux.interval(REBALANCE_PERIOD, REBALANCE_PERIOD, Schedulers.parallel())
-          .subscribe(tick -> RUNNING.values().forEach(running ->
-              running.forEach(ResourceManager::rebalance)));
-    }
+    scheduleTick();
   }
 
   /** Leaves the arena, handing its share back to the other executions. */
@@ -76,6 +101,20 @@ final class ResourceManager {
     rebalanceArena();
   }
 
+  private static void scheduleTick() {
+    if (!RUNNING.isEmpty() && TICKING.compareAndSet(false, true)) {
+      Schedulers.parallel().schedule(ResourceManager::tick, REBALANCE_PERIOD.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static void tick() {
+    RUNNING.values().forEach(running -> running.forEach(ResourceManager::sampleAndRebalance));
+    TICKING.set(false);
+    // An execution starting meanwhile either saw TICKING set (and this schedules) or set it.
+    scheduleTick();
+  }
+
   private void rebalanceArena() {
     Set<ResourceManager> running = RUNNING.get(arena);
     if (running != null) {
@@ -83,8 +122,23 @@ final class ResourceManager {
     }
   }
 
+  /** Samples every stage's busy rate into its moving average, then recomputes budgets. */
+  synchronized void sampleAndRebalance() {
+    long now = System.nanoTime();
+    for (Governed g : operators) {
+      if (g.stats != null && now > g.lastSampleNanos) {
+        long user = g.stats.userNanos();
+        double current = (user - g.lastUserNanos) / (double) (now - g.lastSampleNanos);
+        g.rate += RATE_WEIGHT * (current - g.rate);
+        g.lastUserNanos = user;
+        g.lastSampleNanos = now;
+      }
+    }
+    rebalance();
+  }
+
   /** Recomputes every operator's budget from the current fair share and the bottleneck. */
-  void rebalance() {
+  synchronized void rebalance() {
     int n = operators.size();
     if (n == 0) {
       return;
@@ -95,14 +149,26 @@ final class ResourceManager {
         * (1 - SAFETY_FRACTION));
     long reserved = (long) (share * RESERVED_FRACTION / n);
     long pool = share - reserved * n;
-    Governed bottleneck = operators.get(0);
+    bottleneck = choose(bottleneck);
     for (Governed g : operators) {
-      if (g.stats().userNanos() > bottleneck.stats().userNanos()) {
-        bottleneck = g;
+      g.account.setBudget(reserved + (g == bottleneck ? pool : 0));
+    }
+  }
+
+  /** The busiest stage, keeping {@code current} unless another is busier by the margin. */
+  private Governed choose(Governed current) {
+    Governed busiest = null;
+    for (Governed g : operators) {
+      if (g.stats != null && (busiest == null || g.rate > busiest.rate)) {
+        busiest = g;
       }
     }
-    for (Governed g : operators) {
-      g.account().setBudget(reserved + (g == bottleneck ? pool : 0));
+    if (busiest == null) {
+      return operators.get(0);
     }
+    if (current == null || current.stats == null) {
+      return busiest;
+    }
+    return busiest.rate > current.rate * SWITCH_MARGIN ? busiest : current;
   }
 }

@@ -5,8 +5,9 @@ import org.apache.arrow.memory.AllocationOutcome;
 
 /**
  * The Arrow allocation listener of one account: feeds the arena's physical counter, lets the
- * account's group (if any) measure its peak, and remembers, per thread, the size of the last
- * refused request so limit errors can name it.
+ * account's group (if any) measure its peak, tells the account when memory is released (its room
+ * signal), and remembers, per thread, the size of the last refused request so limit errors can
+ * name it.
  */
 final class AccountListener implements AllocationListener {
   private static final ThreadLocal<long[]> LAST_FAILED = ThreadLocal.withInitial(() -> new long[1]);
@@ -14,6 +15,8 @@ final class AccountListener implements AllocationListener {
   private final PhysicalMemory physical;
   private final String account;
   private final AccountGroup group;
+  /** Runs after each release (the owning account's room signal); null until the account is made. */
+  private volatile Runnable released;
 
   AccountListener(PhysicalMemory physical, String account, AccountGroup group) {
     this.physical = physical;
@@ -32,6 +35,15 @@ final class AccountListener implements AllocationListener {
   @Override
   public void onRelease(long size) {
     physical.released(size);
+    Runnable r = released;
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /** Runs {@code action} after each release from now on. */
+  void onReleased(Runnable action) {
+    released = action;
   }
 
   @Override

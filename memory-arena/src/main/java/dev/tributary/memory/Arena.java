@@ -86,10 +86,9 @@ public final class Arena implements AutoCloseable {
       throw new IllegalArgumentException(
           "hardLimitBytes must be in (0, " + limitBytes + "], was " + hardLimitBytes);
     }
-    BufferAllocator allocator =
-        root.newChildAllocator(
-            accountName, new AccountListener(physical, accountName, group), 0, hardLimitBytes);
-    Account account = new Account(this, accountName, allocator, budgetBytes, group);
+    AccountListener listener = new AccountListener(physical, accountName, group);
+    BufferAllocator allocator = root.newChildAllocator(accountName, listener, 0, hardLimitBytes);
+    Account account = new Account(this, accountName, allocator, listener, budgetBytes, group);
     accounts.add(account);
     return account;
   }

@@ -238,6 +238,8 @@ public final class Block implements AutoCloseable {
     markSpent("transferred to account '" + target.name() + "'");
     source.close();
     target.arrived();
+    // Arrow's listener hears nothing of a transfer: tell the old owner it has room now.
+    owner.roomGrew();
     return moved;
   }
 
