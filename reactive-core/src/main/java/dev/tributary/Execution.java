@@ -12,11 +12,14 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ExecutionScope;
 import dev.tributary.memory.MemoryLeakException;
+import dev.tributary.operators.CoalesceBlocks;
 import dev.tributary.operators.FlatMapRows;
 import dev.tributary.operators.Governor;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
+import dev.tributary.operators.SplitBlocks;
+import dev.tributary.operators.StageLoad;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -28,7 +31,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -259,6 +264,9 @@ final class Execution {
     if (node instanceof ReadStage r) {
       Account account = open(r.name());
       OperatorStats st = track(r.name(), account);
+      if (context.governed()) {
+        resources.governSource(account);
+      }
       return st.instrument(r.read().source()
           .read(r.read().pushdown(), account, context.readSettings(io), st)
           .subscribeOn(io));
@@ -273,47 +281,61 @@ final class Execution {
     Account account = open(node.name());
     OperatorStats st = track(node.name(), account);
     if (node instanceof FlatMapStage f) {
-      return input.transform(governor(f.name(), account, st, f.fedBySource()))
-          .transform(FlatMapRows.of(f.name(), f.node().fn(), account,
-              context.effectiveMaxBlockSize()).stats(st));
+      FlatMapRows op = FlatMapRows.of(f.name(), f.node().fn(), account,
+          context.effectiveMaxBlockSize()).stats(st);
+      StageLoad load = op.load();
+      return input.transform(boundary(f.name(), account, st, f.fedBySource(), f.coalesces(),
+              governor -> governor.feeding(load)))
+          .transform(op);
     }
     if (node instanceof MapStage m) {
-      Flux<Block> flux = input.transform(governor(m.name(), account, st, m.fedBySource()));
-      if (m.rebatchRows() > 0) {
-        flux = flux.transform(Rebatch.of(m.rebatchRows(), account));
-      }
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
           .ordered(context.preserveOrder())
           .stats(st);
       if (m.concurrency() > 1) {
         op = op.concurrency(Math.min(m.concurrency(), context.cpuLimit()), cpu);
       }
+      StageLoad load = op.load();
+      Flux<Block> flux = input.transform(boundary(m.name(), account, st, m.fedBySource(),
+          m.coalesces(), governor -> governor.feeding(load)));
+      if (m.rebatchRows() > 0) {
+        flux = flux.transform(Rebatch.of(m.rebatchRows(), account));
+      }
       return flux.transform(op);
     }
     OutputStage o = (OutputStage) node;
-    Governor g = governor(o.name(), account, st, o.fedBySource());
     // Blocks handed out are charged to the boundary's account until the consumer takes them.
-    Flux<Block> handed = st.instrument(input.transform(context.governed() ? g.passThrough() : g));
+    Flux<Block> handed = st.instrument(input.transform(boundary(o.name(), account, st,
+        o.fedBySource(), o.coalesces(), Governor::passThrough)));
     // A sink writes on the execution's view of the runtime's I/O scheduler (its tasks counted).
     return o.sink() == null ? handed
         : o.sink().apply(handed, io).thenMany(Flux.<Block>empty());
   }
 
   /**
-   * The governor on the input of the operator owning {@code account} (byte-based, or the
-   * count-based baseline when the context turns governance off). It cuts arriving blocks above
-   * the target size; blocks straight from a source, above the smaller effective size (so every
-   * budget holds several), while operator outputs are cut only above the target, as a copy costs.
+   * The boundary into the operator owning {@code account}: its governor (byte-based, or the
+   * count-based baseline when the context turns governance off), then block sizing. Blocks straight
+   * from a read whose block count the user did not fix ({@code coalesce}) are coalesced up to the
+   * target minimum; blocks are cut above the target maximum, blocks straight from a read ({@code
+   * fedBySource}) above the smaller effective maximum (so every budget holds several; operator
+   * outputs only above the target, as a copy costs).
    */
-  private Governor governor(String name, Account account, OperatorStats stats,
-      boolean fedBySource) {
-    Governor g = Governor.of(name, account, cpu, stats).splitAbove(
-        fedBySource ? context.effectiveMaxBlockSize() : context.targetMaxBlockSize());
-    if (!context.governed()) {
-      return g.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
+  private Function<Flux<Block>, Flux<Block>> boundary(String name, Account account,
+      OperatorStats stats, boolean fedBySource, boolean coalesce, UnaryOperator<Governor> role) {
+    Governor governor = role.apply(Governor.of(name, account, cpu, stats));
+    if (context.governed()) {
+      resources.govern(account, stats);
+    } else {
+      governor = governor.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
     }
-    resources.govern(account, stats);
-    return g;
+    Function<Flux<Block>, Flux<Block>> boundary = governor;
+    if (coalesce) {
+      // Coalesced blocks stay below half the maximum, so that splitting never undoes them.
+      long min = Math.min(context.targetMinBlockSize(), context.effectiveMaxBlockSize() / 2);
+      boundary = boundary.andThen(CoalesceBlocks.below(Math.max(1, min), account));
+    }
+    return boundary.andThen(SplitBlocks.above(fedBySource
+        ? context.effectiveMaxBlockSize() : context.targetMaxBlockSize(), account));
   }
 
   private OperatorStats track(String name, Account account) {

@@ -74,6 +74,12 @@ final class ParquetRead implements Source {
     return new Schema(fields);
   }
 
+  /** False unless the user fixed the count ({@link ParquetSource#overrideNumBlocks(int)}). */
+  @Override
+  public boolean blockCountFixed() {
+    return source.blockCountFixed();
+  }
+
   @Override
   public long rows(Pushdown pushdown) {
     if (pushdown.filter() != null) {

@@ -91,7 +91,7 @@ public final class TributaryRuntime implements AutoCloseable {
     this.running = new ResourceManager.Running(this::wakeTicker);
     this.progress = new Progress.Board(io, this::wakeTicker);
     this.ticker = new Ticker(io, List.of(
-        new Ticker.Task(running::active, running::rebalanceAll),
+        new Ticker.Task(running::active, running::sampleAll),
         new Ticker.Task(progress::active, progress::tick)));
   }
 

@@ -27,4 +27,16 @@ record AddedColumns(HivePartitions partitions, List<String> order, boolean inclu
     }
     return includePaths ? PathColumn.append(out, file.toString(), account) : out;
   }
+
+  /**
+   * About how many bytes the added columns take per row of {@code file} (blocks are cut with
+   * them counted): a string value's bytes plus an offset, else a long, and a validity bit each.
+   */
+  double bytesPerRow(Path file) {
+    double bytes = 0;
+    for (Object value : partitions.isEmpty() ? new Object[0] : partitions.values(file)) {
+      bytes += (value instanceof String s ? s.length() + Integer.BYTES : Long.BYTES) + 0.125;
+    }
+    return includePaths ? bytes + file.toString().length() + Integer.BYTES + 0.125 : bytes;
+  }
 }

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.function.Tuple2;
 
 /**
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
@@ -174,8 +175,9 @@ public final class ParquetSource {
 
   /**
    * Reads up to {@code n} row groups at once (default {@link #DEFAULT_PARALLELISM}), each
-   * holding at most one decoded block ahead of demand; output keeps file and row-group order
-   * when the read settings ask for it.
+   * holding at most one decoded block ahead of demand, and only while the account's budget has
+   * room for it (the reader first in output order always may): under memory pressure fewer
+   * readers run ahead. Output keeps file and row-group order when the read settings ask for it.
    */
   public ParquetSource parallelism(int n) {
     if (n < 1) {
@@ -222,6 +224,11 @@ public final class ParquetSource {
   ParquetSource opener(Function<Path, InputFile> opener) {
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
         numBlocks, limit, Objects.requireNonNull(opener, "opener"));
+  }
+
+  /** Whether the block count was fixed ({@link #overrideNumBlocks(int)}), not left to row groups. */
+  public boolean blockCountFixed() {
+    return numBlocks > 0;
   }
 
   /** The files this source reads, in reading order. */
@@ -321,18 +328,22 @@ public final class ParquetSource {
               parallelism, 1)
           .collectList()
           .flatMapIterable(this::reads);
-      Function<RowGroupRead, Flux<Block>> read = r ->
-          allowance.guard(r.blocks(account, settings, stats, custody));
+      ReadAhead ahead = new ReadAhead(account);
+      Function<Tuple2<Long, RowGroupRead>, Flux<Block>> read = r -> ahead.gate(
+          allowance.guard(r.getT2().blocks(account, settings, stats, custody)), r.getT1());
       Flux<Block> out = settings.preserveOrder()
-          ? reads.flatMapSequential(read, parallelism, 1)
-          : reads.flatMap(read, parallelism, 1);
+          ? reads.index().flatMapSequential(read, parallelism, 1)
+          : reads.index().flatMap(read, parallelism, 1);
       Flux<Block> taken = out.<Block>handle((b, sink) -> {
         if (custody.take(b)) {
           sink.next(b);
         }
       });
       return (limit < 0 ? taken : firstRows(taken, limit))
-          .doFinally(signal -> custody.releaseAll());
+          .doFinally(signal -> {
+            ahead.close();
+            custody.releaseAll();
+          });
     }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
         .doOnDiscard(Block.class, Block::release);
   }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -41,6 +42,7 @@ final class RowGroupConverter {
   private final NestedAssembler assembler;
   private ColumnReader[] columns;
   private int group;
+  private DecodedSize size;
 
   /**
    * A converter for rows of {@code schema}; {@code metadata} is the file's key-value metadata
@@ -75,9 +77,19 @@ final class RowGroupConverter {
         new MessageType(schema.getName(), nestedTypes), nestedFields, createdBy);
   }
 
-  /** Positions this converter at the first row of {@code rowGroup} (the file's {@code group}th). */
-  void start(PageReadStore rowGroup, int group) {
+  /** The Arrow schema of the blocks this converter makes. */
+  Schema schema() {
+    return arrow;
+  }
+
+  /**
+   * Positions this converter at the first row of {@code rowGroup} (the file's {@code group}th),
+   * whose decoded size is estimated by {@code size} (variable-width vectors are allocated for it,
+   * not grown by doubling).
+   */
+  void start(PageReadStore rowGroup, int group, DecodedSize size) {
     this.group = group;
+    this.size = size;
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
         new DummyRecordConverter(flatSchema).getRootConverter(), flatSchema, createdBy);
     columns = new ColumnReader[flatColumns.size()];
@@ -94,10 +106,15 @@ final class RowGroupConverter {
     return account.allocate(() -> {
       List<FieldVector> vectors = new ArrayList<>();
       try {
-        for (Field field : arrow.getFields()) {
-          FieldVector v = field.createVector(account.allocator());
+        for (int i = 0; i < arrow.getFields().size(); i++) {
+          FieldVector v = arrow.getFields().get(i).createVector(account.allocator());
           vectors.add(v);
-          v.setInitialCapacity(rows);
+          double perValue = size.bytesPerValue(i);
+          if (perValue > 0 && v instanceof BaseVariableWidthVector w) {
+            w.setInitialCapacity(rows, perValue);
+          } else {
+            v.setInitialCapacity(rows);
+          }
           v.allocateNew();
         }
         for (int c = 0; c < flat.length; c++) {

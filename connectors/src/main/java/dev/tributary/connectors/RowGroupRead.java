@@ -88,13 +88,10 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       RowGroupConverter converter = new RowGroupConverter(requested,
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
-      converter.start(pages, group);
-      long groupRows = pages.getRowCount();
-      double perRow = groupRows == 0 ? 1
-          : Math.max(1.0, meta.getTotalByteSize() / (double) groupRows);
-      long chunk = Math.min(rowsPerBlock, (long) (maxBlockBytes / perRow));
-      return new Cursor(reader, converter, account, Math.min(rows, groupRows),
-          (int) Math.max(1, Math.min(Integer.MAX_VALUE, chunk)));
+      DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
+      converter.start(pages, group, size);
+      return new Cursor(reader, converter, account, Math.min(rows, pages.getRowCount()),
+          maxBlockBytes, size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
       FileReads.closeQuietly(reader);
       throw e;
@@ -109,30 +106,43 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         .mapToLong(ColumnChunkMetaData::getTotalSize).sum();
   }
 
-  /** Decodes an opened row group a chunk at a time. */
+  /**
+   * Decodes an opened row group a chunk at a time, each chunk cut so its decoded block stays
+   * within the block size: by the footer's estimate at first, then by what the blocks measured.
+   */
   private final class Cursor {
     private final ParquetFileReader reader;
     private final RowGroupConverter converter;
     private final Account account;
-    private final int chunkRows;
+    private final long maxBlockBytes;
+    private final double addedBytesPerRow;
     private long rowsLeft;
+    private double bytesPerRow;
 
     Cursor(ParquetFileReader reader, RowGroupConverter converter, Account account,
-        long rows, int chunkRows) {
+        long rows, long maxBlockBytes, double estimatedBytesPerRow) {
       this.reader = reader;
       this.converter = converter;
       this.account = account;
       this.rowsLeft = rows;
-      this.chunkRows = chunkRows;
+      this.maxBlockBytes = maxBlockBytes;
+      this.addedBytesPerRow = added.bytesPerRow(file);
+      this.bytesPerRow = estimatedBytesPerRow;
+    }
+
+    private int chunkRows() {
+      long rows = (long) (maxBlockBytes / (bytesPerRow + addedBytesPerRow));
+      return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.min(rowsPerBlock, rows)));
     }
 
     /** The next non-empty block of the row group, or null at its end. */
     Block next() {
       try {
         while (rowsLeft > 0) {
-          int rows = (int) Math.min(chunkRows, rowsLeft);
+          int rows = (int) Math.min(chunkRows(), rowsLeft);
           rowsLeft -= rows;
           Block block = converter.read(rows, account);
+          bytesPerRow = Math.max(1, block.sizeBytes() / (double) rows);
           if (filter != null) {
             block = filter.apply(block, output, account);
             if (block == null) {

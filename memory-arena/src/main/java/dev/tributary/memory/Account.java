@@ -15,6 +15,10 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * fails with {@link MemoryLimitExceededException}, as does one that would take the arena past its
  * limit.
  *
+ * <p>An account has a <em>room signal</em> ({@link #onRoom(Runnable)}): it fires whenever room
+ * may have grown (memory released or moved out, the budget raised), so a governor waiting for room
+ * wakes on the event instead of polling.
+ *
  * <p>Accounts are thread-safe.
  */
 public final class Account implements AutoCloseable {
@@ -24,16 +28,18 @@ public final class Account implements AutoCloseable {
   /** The execution scope this account belongs to, or null for an account of the arena itself. */
   private final ExecutionScope scope;
   private volatile long budgetBytes;
+  private volatile Runnable roomListener;
   private volatile boolean retiring;
   private volatile boolean closed;
 
-  Account(Arena arena, String name, BufferAllocator allocator, long budgetBytes,
-      ExecutionScope scope) {
+  Account(Arena arena, String name, BufferAllocator allocator, AccountListener listener,
+      long budgetBytes, ExecutionScope scope) {
     this.arena = arena;
     this.name = name;
     this.allocator = allocator;
     this.scope = scope;
     setBudget(budgetBytes);
+    listener.onReleased(this::roomGrew);
   }
 
   /** The account's name, as it appears in stats, errors and leak reports. */
@@ -83,17 +89,51 @@ public final class Account implements AutoCloseable {
     return budgetBytes;
   }
 
-  /** Changes the budget the governor steers this account by; it may be above what is held. */
+  /**
+   * Changes the budget the governor steers this account by; it may be above what is held. A
+   * raise fires the room signal.
+   */
   public void setBudget(long budgetBytes) {
     if (budgetBytes < 0) {
       throw new IllegalArgumentException("budgetBytes must be >= 0, was " + budgetBytes);
     }
+    long before = this.budgetBytes;
     this.budgetBytes = budgetBytes;
+    if (budgetBytes > before) {
+      roomGrew();
+    }
+  }
+
+  /**
+   * Sets the room signal's listener (null removes it; an account has one): called after memory
+   * charged here is released or moved to another account, and after the budget is raised. It
+   * runs on the thread that freed the memory or changed the budget, possibly often (once per
+   * released buffer), so it must be quick and never block: flag and schedule, do not work.
+   */
+  public void onRoom(Runnable listener) {
+    this.roomListener = listener;
+  }
+
+  /** Fires the room signal. */
+  void roomGrew() {
+    Runnable listener = roomListener;
+    if (listener != null) {
+      listener.run();
+    }
   }
 
   /** Bytes this account may still take before reaching its budget (never negative). */
   public long roomBytes() {
     return Math.max(0, budgetBytes - heldBytes());
+  }
+
+  /**
+   * Bytes the level above this account can still give before its limit refuses: its execution
+   * scope's headroom (the execution's cap or the arena's limit, whichever is nearer), or the
+   * arena's for an account of the arena.
+   */
+  public long headroomBytes() {
+    return scope != null ? scope.headroomBytes() : arena.headroomBytes();
   }
 
   /** The bytes no allocation or transfer may take this account past. */

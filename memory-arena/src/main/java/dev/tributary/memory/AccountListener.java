@@ -6,9 +6,9 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * The Arrow allocation listener of one account: feeds the arena's physical counter, lets the
- * account's execution scope (if any) measure its peak, asks the arena to reclaim dropped blocks
- * when an allocation is refused, and remembers, per thread, the size of the last refused request
- * so limit errors can name it.
+ * account's execution scope (if any) measure its peak, tells the account when memory is released
+ * (its room signal), asks the arena to reclaim dropped blocks when an allocation is refused, and
+ * remembers, per thread, the size of the last refused request so limit errors can name it.
  */
 final class AccountListener implements AllocationListener {
   private static final ThreadLocal<long[]> LAST_FAILED = ThreadLocal.withInitial(() -> new long[1]);
@@ -19,6 +19,8 @@ final class AccountListener implements AllocationListener {
   private final ExecutionScope scope;
   /** The account's allocator, set once it exists (the listener is made first). */
   private volatile BufferAllocator allocator;
+  /** Runs after each release (the owning account's room signal); null until the account is made. */
+  private volatile Runnable released;
 
   AccountListener(Arena arena, PhysicalMemory physical, String account, ExecutionScope scope) {
     this.arena = arena;
@@ -42,6 +44,15 @@ final class AccountListener implements AllocationListener {
   @Override
   public void onRelease(long size) {
     physical.released(size);
+    Runnable r = released;
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /** Runs {@code action} after each release from now on. */
+  void onReleased(Runnable action) {
+    released = action;
   }
 
   /** Arrow retries the allocation once when this returns true. */

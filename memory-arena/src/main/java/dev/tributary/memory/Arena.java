@@ -142,7 +142,7 @@ public final class Arena implements AutoCloseable {
     AccountListener listener = new AccountListener(this, physical, accountName, scope);
     BufferAllocator allocator = parent.newChildAllocator(accountName, listener, 0, hardLimitBytes);
     listener.allocator(allocator);
-    Account account = new Account(this, accountName, allocator, budgetBytes, scope);
+    Account account = new Account(this, accountName, allocator, listener, budgetBytes, scope);
     accounts.add(account);
     return account;
   }
@@ -164,7 +164,7 @@ public final class Arena implements AutoCloseable {
 
   /**
    * The most bytes allocated at any one time since creation or the last {@link #resetPeak()},
-   * by every account of the arena (several executions may share it; {@link AccountGroup} measures
+   * by every account of the arena (several executions may share it; {@link ExecutionScope} measures
    * one).
    */
   public long peakBytes() {

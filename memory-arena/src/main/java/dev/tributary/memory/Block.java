@@ -243,6 +243,8 @@ public final class Block implements AutoCloseable {
     source.close();
     unwatch();
     target.arrived();
+    // Arrow's listener hears nothing of a transfer: tell the old owner it has room now.
+    owner.roomGrew();
     return moved;
   }
 

@@ -98,6 +98,14 @@ public final class ExecutionScope {
     return held;
   }
 
+  /**
+   * Bytes the execution's accounts may still allocate together before its cap, or the arena's
+   * limit if that is nearer, refuses.
+   */
+  public long headroomBytes() {
+    return Math.max(0, Math.min(limitBytes - heldBytes(), arena.headroomBytes()));
+  }
+
   /** The most bytes the scope's accounts held at once. */
   public long peakBytes() {
     return peak.get();

@@ -3,6 +3,7 @@ package dev.tributary.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -248,6 +249,28 @@ class AccountingTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("not by account 'b'");
       block.close();
+    }
+  }
+
+  @Test
+  void theRoomSignalFiresOnReleaseOnTransferOutAndOnABudgetRaiseOnly() {
+    try (Account a = arena.openAccount("a", Bytes.MiB); Account b = arena.openAccount("b")) {
+      AtomicInteger signals = new AtomicInteger();
+      a.onRoom(signals::incrementAndGet);
+      Block block = longs(a, 1000);
+      assertThat(signals).as("allocating gives no room").hasValue(0);
+      Block moved = block.transferTo(b);
+      assertThat(signals).as("moved out").hasValue(1);
+      moved.transferTo(a).close();
+      assertThat(signals.get()).as("released").isGreaterThan(1);
+      int afterRelease = signals.get();
+      a.setBudget(Bytes.KiB);
+      assertThat(signals).as("a lower budget gives no room").hasValue(afterRelease);
+      a.setBudget(2 * Bytes.MiB);
+      assertThat(signals).as("a raise does").hasValue(afterRelease + 1);
+      a.onRoom(null);
+      longs(a, 10).close();
+      assertThat(signals).as("removed").hasValue(afterRelease + 1);
     }
   }
 }

@@ -30,15 +30,17 @@ public final class FlatMapRows implements Function<Flux<Block>, Flux<Block>> {
   private final Account account;
   private final long targetBlockBytes;
   private final OperatorStats stats;
+  private final StageLoad load;
 
   private FlatMapRows(String name,
       Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn, Account account,
-      long targetBlockBytes, OperatorStats stats) {
+      long targetBlockBytes, OperatorStats stats, StageLoad load) {
     this.name = name;
     this.fn = fn;
     this.account = account;
     this.targetBlockBytes = targetBlockBytes;
     this.stats = stats;
+    this.load = load;
   }
 
   /**
@@ -53,12 +55,20 @@ public final class FlatMapRows implements Function<Flux<Block>, Flux<Block>> {
     }
     return new FlatMapRows(Objects.requireNonNull(name, "name"), Objects.requireNonNull(fn, "fn"),
         Objects.requireNonNull(account, "account"), targetBlockBytes,
-        new OperatorStats(name).account(account));
+        new OperatorStats(name).account(account), new StageLoad());
   }
 
   /** Reports into {@code stats} instead of the operator's own counters. */
   public FlatMapRows stats(OperatorStats stats) {
-    return new FlatMapRows(name, fn, account, targetBlockBytes, stats.account(account));
+    return new FlatMapRows(name, fn, account, targetBlockBytes, stats.account(account), load);
+  }
+
+  /**
+   * What this operator has in hand (the input block being expanded, output bytes per input
+   * byte), for the governor on its input ({@link Governor#feeding(StageLoad)}).
+   */
+  public StageLoad load() {
+    return load;
   }
 
   @Override
@@ -73,17 +83,23 @@ public final class FlatMapRows implements Function<Flux<Block>, Flux<Block>> {
 
   private Flux<Block> expand(Block received, long index) {
     List<Map<String, Object>> rows;
+    long inBytes;
     try (Block in = received.transferTo(account)) {
       stats.recordIn(in);
+      inBytes = in.sizeBytes();
       rows = Rows.read(in);
     } catch (RuntimeException e) {
       received.release();
       throw e;
     }
+    load.taken();
+    // Outputs are made only as downstream asks, so none waits here: each is handed on as made.
+    AtomicLong outBytes = new AtomicLong();
     return RowChunks.of(new Expansion(rows.iterator(), index), null, account, targetBlockBytes,
         RowChunks.DEFAULT_MAX_ROWS)
+        .doOnNext(b -> outBytes.addAndGet(b.sizeBytes()))
         .onErrorMap(e -> UserCalls.failure(name, index, e))
-        .doFinally(signal -> stats.recordProcessed());
+        .doFinally(signal -> load.finished(inBytes, outBytes.get(), false));
   }
 
   /** The function's rows for each input row in turn, computed as they are asked for. */

@@ -3,8 +3,10 @@ package dev.tributary.operators;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
-import java.util.ArrayList;
-import java.util.List;
+import dev.tributary.operators.CreditPolicy.Bound;
+import dev.tributary.operators.CreditPolicy.Credit;
+import dev.tributary.operators.CreditPolicy.State;
+import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,63 +20,58 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
 /**
- * The memory governor on an operator's input: requests blocks from upstream only while the
- * operator's account has room, and hands them downstream on the operator's own worker.
+ * The memory governor on an operator's input: requests blocks from upstream only as far as the
+ * {@link CreditPolicy} allows, and hands them downstream on the operator's own worker.
  *
- * <p>Demand is computed in bytes: {@code credit = room / (estimated block bytes x footprint)},
- * where room is the account's budget minus what it holds (inputs queued here, blocks being
- * processed, outputs not yet taken downstream), capped by the arena's headroom; the block
- * estimate is a running mean of what arrived, and the footprint ({@code 1 + output/input}, taken
- * as 2 until the first output is measured) counts the output each input will become. When the
- * account holds nothing, one block may always flow, so a block larger than the whole budget still
- * progresses: it is counted in stats and logged once. So may one block when the operator asks
- * for input with nothing queued, coming or in process (it is gathering rows into a batch). The number of
- * blocks in flight also starts at one and doubles per block handed on (see {@link #MAX_WINDOW}).
+ * <p>The mechanism, not the policy: it gathers the policy's {@link State} (its account's budget
+ * and holdings, the headroom of its execution scope (or arena), the mean block it received, the window, its queue, what it
+ * requested, and the {@link StageLoad} of the operator it feeds), requests what the credit says,
+ * and when memory holds the credit at zero it waits for the account's <em>room signal</em>
+ * ({@link Account#onRoom}: memory released or moved out, the budget raised) or the stage finishing
+ * a block, never polling. Only when the headroom above its account ({@link
+ * Account#headroomBytes()}: its execution's cap or the arena's limit), not its own budget, is what
+ * holds it back (memory other operators or executions hold gives no signal here) does it also look
+ * again after {@link #FALLBACK_MILLIS}. The room signal and the fallback timer hold the governor
+ * weakly, so neither keeps a subscriber chain its consumer walked away from reachable.
  *
  * <p>Each arriving block is moved into the account at once, so queued input is charged to the
  * operator that holds it. Emission runs on a worker of the given scheduler, so the operator runs
  * concurrently with its upstream (pipeline parallelism, like {@code publishOn} with a byte-sized
- * prefetch). With {@link #countBased(int)} it becomes a plain count prefetch with no memory
- * check: the ungoverned baseline for benchmarks.
+ * prefetch). The subscriber answers Reactor's {@link Scannable} questions (buffered, prefetch,
+ * requested, parent, actual, terminated, cancelled) and takes no lock.
  */
 public final class Governor implements Function<Flux<Block>, Flux<Block>> {
   private static final Logger LOG = LoggerFactory.getLogger(Governor.class);
   /**
-   * How long a throttled governor waits before looking again: memory freed by other pipelines,
-   * or budgets the resource manager raised, give no signal of their own.
+   * How long a governor held back by the headroom above its account waits before looking again: memory
+   * freed by other executions gives no signal of its own. Slow on purpose; it is a fallback.
    */
-  static final long RECHECK_MICROS = 1000;
-  /**
-   * The most blocks in flight (queued here or requested) however much room there is: past a
-   * few blocks per boundary, prefetch adds memory and cache misses, not throughput. The window
-   * starts at one block and doubles with each block handed downstream (a slow start), so a
-   * consumer that stops early (take, limit) makes upstream compute only a few blocks.
-   */
-  static final long MAX_WINDOW = 16;
+  public static final long FALLBACK_MILLIS = 50;
 
   private final String name;
   private final Account account;
   private final Scheduler scheduler;
   private final OperatorStats stats;
-  private final int fixedPrefetch;
+  private final CreditPolicy policy;
   private final boolean passThrough;
-  private final long splitAbove;
+  private final StageLoad load;
 
   private Governor(String name, Account account, Scheduler scheduler, OperatorStats stats,
-      int fixedPrefetch, boolean passThrough, long splitAbove) {
+      CreditPolicy policy, boolean passThrough, StageLoad load) {
     this.name = name;
     this.account = account;
     this.scheduler = scheduler;
     this.stats = stats;
-    this.fixedPrefetch = fixedPrefetch;
+    this.policy = policy;
     this.passThrough = passThrough;
-    this.splitAbove = splitAbove;
+    this.load = load;
   }
 
   /** A byte-based governor feeding the operator that owns {@code account} and {@code stats}. */
@@ -82,85 +79,100 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       OperatorStats stats) {
     return new Governor(Objects.requireNonNull(name, "name"),
         Objects.requireNonNull(account, "account"), Objects.requireNonNull(scheduler, "scheduler"),
-        Objects.requireNonNull(stats, "stats"), 0, false, Long.MAX_VALUE);
+        Objects.requireNonNull(stats, "stats"), CreditPolicy.byBytes(), false, null);
   }
 
   /** The same governor as a count-based prefetch of {@code blocks} blocks, ignoring memory. */
   public Governor countBased(int blocks) {
-    if (blocks < 1) {
-      throw new IllegalArgumentException("blocks must be >= 1, was " + blocks);
-    }
-    return new Governor(name, account, scheduler, stats, blocks, passThrough, splitAbove);
+    return new Governor(name, account, scheduler, stats, CreditPolicy.fixedPrefetch(blocks),
+        passThrough, load);
   }
 
   /**
    * The same governor for a boundary with no operator behind it (the consumer's end): a block
-   * it admits is all it will hold, with no output to make room for.
+   * it admits is all it will hold, with no output to make room for, and it reads at most one
+   * block beyond what its consumer asked for.
    */
   public Governor passThrough() {
-    return new Governor(name, account, scheduler, stats, fixedPrefetch, true, splitAbove);
+    return new Governor(name, account, scheduler, stats, policy, true, load);
   }
 
   /**
-   * The same governor, cutting each arriving block larger than {@code maxBytes} into near-equal
-   * pieces by rows (copies charged to this account, so each piece is freed on its own).
+   * The same governor feeding a stage that reports its load in {@code load}: blocks in process
+   * and their expected outputs count against the budget (see {@link MapBlocks#load()}).
    */
-  public Governor splitAbove(long maxBytes) {
-    if (maxBytes <= 0) {
-      throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
-    }
-    return new Governor(name, account, scheduler, stats, fixedPrefetch, passThrough, maxBytes);
-  }
-
-  /** The pieces of a block above the split size (the block itself when it fits). */
-  private List<Block> cut(Block block) {
-    int rows = block.rowCount();
-    if (block.sizeBytes() <= splitAbove || rows < 2) {
-      return List.of(block);
-    }
-    int pieces = (int) Math.min(rows, (block.sizeBytes() + splitAbove - 1) / splitAbove);
-    List<Block> out = new ArrayList<>(pieces);
-    try (block) {
-      for (int p = 0; p < pieces; p++) {
-        int from = (int) ((long) rows * p / pieces);
-        int to = (int) ((long) rows * (p + 1) / pieces);
-        try (Block view = block.slice(from, to - from)) {
-          out.add(Blocks.copy(account, view.root()));
-        }
-      }
-      return out;
-    } catch (RuntimeException e) {
-      out.forEach(Block::release);
-      throw e;
-    }
+  public Governor feeding(StageLoad load) {
+    return new Governor(name, account, scheduler, stats, policy, passThrough,
+        Objects.requireNonNull(load, "load"));
   }
 
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
-    Flux<Block> governed = Flux.from(subscriber -> {
-      upstream.subscribe(new GovernorSubscriber(Operators.toCoreSubscriber(subscriber)));
-    });
+    Flux<Block> governed = Flux.from(subscriber ->
+        upstream.subscribe(new GovernorSubscriber(Operators.toCoreSubscriber(subscriber))));
     return governed.doOnDiscard(Block.class, Block::release);
   }
 
-  private final class GovernorSubscriber implements CoreSubscriber<Block>, Subscription, Runnable {
+  @Override
+  public String toString() {
+    return "Governor[" + name + ", " + policy + (passThrough ? ", pass-through" : "") + "]";
+  }
+
+  /**
+   * Wakes a governor from outside its subscriber chain (its account's room signal, its stage's
+   * finished blocks, the fallback timer), holding it weakly: an account lives as long as its
+   * execution's scope and a timer until it fires, and neither may keep reachable a chain its
+   * consumer walked away from (the runtime ends such an execution once the chain is garbage).
+   */
+  private static final class Wake implements Runnable {
+    private final WeakReference<GovernorSubscriber> governor;
+    private final boolean fallback;
+
+    Wake(GovernorSubscriber governor, boolean fallback) {
+      this.governor = new WeakReference<>(governor);
+      this.fallback = fallback;
+    }
+
+    @Override
+    public void run() {
+      GovernorSubscriber g = governor.get();
+      if (g == null) {
+        return;
+      }
+      if (fallback) {
+        g.fallbackFired();
+      } else {
+        g.roomSignal();
+      }
+    }
+  }
+
+  private final class GovernorSubscriber
+      implements CoreSubscriber<Block>, Subscription, Scannable, Runnable {
     private final CoreSubscriber<? super Block> actual;
     private final Scheduler.Worker worker = scheduler.createWorker();
     private final Queue<Block> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queued = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
     private final AtomicLong outstanding = new AtomicLong();
+    /** The room signal and finished-block wake, holding this subscriber weakly. */
+    private final Runnable roomWake = new Wake(this, false);
+    /** Set while the credit is zero: the next room signal or finished block schedules a look. */
+    private final AtomicBoolean waiting = new AtomicBoolean();
+    private final AtomicBoolean fallbackPending = new AtomicBoolean();
     private final AtomicBoolean warned = new AtomicBoolean();
-    private final AtomicBoolean recheckPending = new AtomicBoolean();
+    private final AtomicLong throttledSince = new AtomicLong();
+    /** Blocks requested when a throttle ended, whose bytes count as throttled when they come. */
+    private final AtomicLong throttledBlocks = new AtomicLong();
     private volatile Subscription upstream;
     private volatile boolean done;
     private volatile boolean cancelled;
     private volatile Throwable error;
+    /** Written by onNext only (serial), read by the drain loop. */
     private volatile double meanBlockBytes;
     private long arrived;
-    private long throttledSince;
-    private long throttledBlocks;
-    /** Blocks allowed in flight (queued or requested): starts at 1, doubles per emission. */
+    /** Blocks allowed in flight: starts at 1, doubles per block handed on (drain loop only). */
     private volatile long window = 1;
 
     GovernorSubscriber(CoreSubscriber<? super Block> actual) {
@@ -176,6 +188,12 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     public void onSubscribe(Subscription s) {
       if (Operators.validate(upstream, s)) {
         upstream = s;
+        if (policy.governsMemory()) {
+          account.onRoom(roomWake);
+          if (load != null) {
+            load.onFinished(roomWake);
+          }
+        }
         actual.onSubscribe(this);
         schedule();
       }
@@ -187,9 +205,9 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         block.release();
         return;
       }
-      List<Block> pieces;
+      Block b;
       try {
-        pieces = cut(block.transferTo(account));
+        b = block.transferTo(account);
       } catch (RuntimeException e) {
         block.release();
         upstream.cancel();
@@ -197,28 +215,23 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         return;
       }
       outstanding.decrementAndGet();
-      // Credits are counted in upstream blocks: estimate what one upstream block brings, all its
-      // pieces together.
-      long size = pieces.stream().mapToLong(Block::sizeBytes).sum();
-      long largest = pieces.stream().mapToLong(Block::sizeBytes).max().orElse(0);
-      synchronized (this) {
-        arrived++;
-        meanBlockBytes += (size - meanBlockBytes) / Math.min(arrived, 16);
-        if (throttledBlocks > 0) {
-          throttledBlocks--;
-          stats.recordThrottled(0, size);
-        }
+      long size = b.sizeBytes();
+      arrived++;
+      meanBlockBytes += (size - meanBlockBytes) / Math.min(arrived, 16);
+      if (throttledBlocks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        stats.recordThrottled(0, size);
       }
-      if (fixedPrefetch == 0 && largest > account.budgetBytes()) {
+      if (policy.governsMemory() && size > account.budgetBytes()) {
         stats.recordOversize();
         if (warned.compareAndSet(false, true)) {
           LOG.warn("operator '{}' received a {} block, larger than its whole {} budget; it flows"
                   + " one block at a time. Use smaller blocks (DataContext.targetMaxBlockSize,"
-                  + " Dataset.rebatch) or a larger memory limit.", name, Bytes.format(largest),
+                  + " Dataset.rebatch) or a larger memory limit.", name, Bytes.format(size),
               Bytes.format(account.budgetBytes()));
         }
       }
-      queue.addAll(pieces);
+      queued.incrementAndGet();
+      queue.offer(b);
       if (cancelled) {
         clear();
       }
@@ -255,7 +268,21 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
-    void schedule() {
+    /** The fallback timer fired: look again whatever the signals said. */
+    private void fallbackFired() {
+      fallbackPending.set(false);
+      waiting.set(false);
+      schedule();
+    }
+
+    /** The room signal: runs on whichever thread freed memory, so it only schedules a look. */
+    private void roomSignal() {
+      if (waiting.get() && waiting.compareAndSet(true, false)) {
+        schedule();
+      }
+    }
+
+    private void schedule() {
       if (wip.getAndIncrement() == 0) {
         try {
           worker.schedule(this);
@@ -270,17 +297,16 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       int missed = 1;
       for (;;) {
         if (cancelled) {
-          closeThrottle();
+          end();
           clear();
-          worker.dispose();
           return;
         }
         long r = requested.get();
         long emitted = 0;
         while (emitted != r) {
           if (cancelled) {
+            end();
             clear();
-            worker.dispose();
             return;
           }
           boolean d = done;
@@ -292,18 +318,17 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
             }
             break;
           }
+          queued.decrementAndGet();
           actual.onNext(b);
           emitted++;
-          window = Math.min(window * 2, MAX_WINDOW);
+          window = Math.min(window * 2, CreditPolicy.MAX_WINDOW);
         }
         if (emitted == r && done && queue.isEmpty()) {
           terminate();
           return;
         }
-        if (emitted != 0) {
-          long e = emitted;
-          requested.accumulateAndGet(e, (current, done) ->
-              current == Long.MAX_VALUE ? current : current - done);
+        if (emitted != 0 && r != Long.MAX_VALUE) {
+          requested.addAndGet(-emitted);
         }
         requestUpstream();
         missed = wip.addAndGet(-missed);
@@ -313,86 +338,113 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
+    private State state() {
+      return new State(account.budgetBytes(), account.heldBytes(),
+          account.headroomBytes(), meanBlockBytes,
+          load == null ? -1 : load.outputRatio(), window, queued.get(), outstanding.get(),
+          load == null ? 0 : load.inProcess(), load == null ? 0 : load.waitingOutputs(),
+          requested.get(), passThrough);
+    }
+
     private void requestUpstream() {
       if (done || cancelled || upstream == null) {
         return;
       }
-      long out = outstanding.get();
-      long want;
-      if (fixedPrefetch > 0) {
-        want = fixedPrefetch - queue.size() - out;
-      } else {
-        long held = account.heldBytes();
-        double mean = meanBlockBytes;
-        boolean starving = requested.get() > 0 && queue.isEmpty() && out == 0
-            && (passThrough || stats.inFlight() == 0);
-        if ((held == 0 && out == 0) || starving) {
-          // Progress: an operator holding nothing, or asking for input with none queued, none
-          // coming and nothing in process (it is gathering rows, e.g. into a batch), gets a block.
-          want = 1;
-        } else if (mean <= 0) {
-          want = 0;
-        } else {
-          long room = Math.min(account.budgetBytes() - held, account.arena().headroomBytes());
-          double ratio = passThrough ? 0 : stats.outputRatio();
-          // Before the first output, assume the operator's output is as large as its input.
-          double footprint = mean * (1 + (ratio < 0 ? 1 : ratio));
-          want = (long) (room / footprint) - out;
+      Credit credit = policy.credit(state());
+      if (credit.blocks() == 0 && policy.governsMemory()) {
+        // Arm the signal, then look once more: room freed between the two looks is not lost.
+        waiting.set(true);
+        credit = policy.credit(state());
+        if (credit.blocks() > 0) {
+          waiting.set(false);
         }
       }
-      // Memory-bound: the byte credit, not the window, is what holds demand back.
-      boolean memoryBound = want <= 0 && fixedPrefetch == 0;
-      want = Math.min(want, window - out - queue.size());
       long now = System.nanoTime();
-      if (want > 0) {
-        synchronized (this) {
-          if (throttledSince != 0) {
-            stats.recordThrottled(now - throttledSince, 0);
-            throttledSince = 0;
-            throttledBlocks = want;
-          }
+      if (credit.blocks() > 0) {
+        long since = throttledSince.getAndSet(0);
+        if (since != 0) {
+          stats.recordThrottled(now - since, 0);
+          throttledBlocks.set(credit.blocks());
         }
-        outstanding.addAndGet(want);
-        upstream.request(want);
-      } else if (out == 0 && memoryBound) {
-        synchronized (this) {
-          if (throttledSince == 0) {
-            throttledSince = now;
-          }
-        }
-        if (recheckPending.compareAndSet(false, true)) {
-          worker.schedule(() -> {
-            recheckPending.set(false);
-            schedule();
-          }, RECHECK_MICROS, TimeUnit.MICROSECONDS);
+        outstanding.addAndGet(credit.blocks());
+        upstream.request(credit.blocks());
+      } else if (credit.throttled() && outstanding.get() == 0) {
+        throttledSince.compareAndSet(0, now);
+        if (credit.bound() == Bound.HEADROOM && fallbackPending.compareAndSet(false, true)) {
+          worker.schedule(new Wake(this, true), FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
         }
       }
     }
 
-    /** Records a throttle still open when the stream ends. */
-    private synchronized void closeThrottle() {
-      if (throttledSince != 0) {
-        stats.recordThrottled(System.nanoTime() - throttledSince, 0);
-        throttledSince = 0;
+    /** Stops listening and records a throttle still open when the stream ends. */
+    private void end() {
+      account.onRoom(null);
+      if (load != null) {
+        load.onFinished(null);
       }
+      long since = throttledSince.getAndSet(0);
+      if (since != 0) {
+        stats.recordThrottled(System.nanoTime() - since, 0);
+      }
+      worker.dispose();
     }
 
     private void terminate() {
-      closeThrottle();
+      end();
       Throwable e = error;
       if (e != null) {
         actual.onError(e);
       } else {
         actual.onComplete();
       }
-      worker.dispose();
     }
 
     private void clear() {
       Block b;
       while ((b = queue.poll()) != null) {
+        queued.decrementAndGet();
         b.release();
       }
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+      if (key == Attr.PARENT) {
+        return upstream;
+      }
+      if (key == Attr.ACTUAL) {
+        return actual;
+      }
+      if (key == Attr.BUFFERED) {
+        return (int) Math.min(Integer.MAX_VALUE, queued.get());
+      }
+      if (key == Attr.PREFETCH) {
+        return (int) window;
+      }
+      if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+        return requested.get();
+      }
+      if (key == Attr.TERMINATED) {
+        return done;
+      }
+      if (key == Attr.CANCELLED) {
+        return cancelled;
+      }
+      if (key == Attr.ERROR) {
+        return error;
+      }
+      if (key == Attr.RUN_ON) {
+        return worker;
+      }
+      if (key == Attr.RUN_STYLE) {
+        return Attr.RunStyle.ASYNC;
+      }
+      return null;
+    }
+
+    @Override
+    public String stepName() {
+      return "govern(" + name + ")";
     }
   }
 }

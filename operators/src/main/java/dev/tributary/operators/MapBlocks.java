@@ -20,7 +20,8 @@ import reactor.core.scheduler.Scheduler;
  * <p>Each input block is moved into the operator's account before the function runs, and the
  * function's output is charged there until downstream takes it. A function that throws fails the
  * stream with a {@link UserFunctionException} naming the operator and block. Blocks dropped on
- * cancel or error are closed. Usable on any {@code Flux<Block>}: {@code
+ * cancel or error are closed. What it has in hand is reported in its {@link #load()}, for the
+ * governor on its input. Usable on any {@code Flux<Block>}: {@code
  * flux.transform(MapBlocks.of("double", fn, account))}.
  */
 public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
@@ -31,9 +32,10 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
   private final Scheduler scheduler;
   private final boolean ordered;
   private final OperatorStats stats;
+  private final StageLoad load;
 
   private MapBlocks(String name, BlockTransform transform, Account account, int concurrency,
-      Scheduler scheduler, boolean ordered, OperatorStats stats) {
+      Scheduler scheduler, boolean ordered, OperatorStats stats, StageLoad load) {
     this.name = name;
     this.transform = transform;
     this.account = account;
@@ -41,6 +43,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     this.scheduler = scheduler;
     this.ordered = ordered;
     this.stats = stats;
+    this.load = load;
   }
 
   /** An operator named {@code name} running {@code transform} inline, charging {@code account}. */
@@ -48,7 +51,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     return new MapBlocks(
         Objects.requireNonNull(name, "name"), Objects.requireNonNull(transform, "transform"),
         Objects.requireNonNull(account, "account"), 1, null, true,
-        new OperatorStats(name).account(account));
+        new OperatorStats(name).account(account), new StageLoad());
   }
 
   /** Runs up to {@code concurrency} blocks at once on {@code scheduler}. */
@@ -57,18 +60,18 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
     }
     return new MapBlocks(name, transform, account, concurrency,
-        Objects.requireNonNull(scheduler, "scheduler"), ordered, stats);
+        Objects.requireNonNull(scheduler, "scheduler"), ordered, stats, load);
   }
 
   /** Whether output keeps input order (default true); unordered output can be faster. */
   public MapBlocks ordered(boolean ordered) {
-    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered, stats);
+    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered, stats, load);
   }
 
   /** Reports into {@code stats} instead of the operator's own counters. */
   public MapBlocks stats(OperatorStats stats) {
     return new MapBlocks(name, transform, account, concurrency, scheduler, ordered,
-        stats.account(account));
+        stats.account(account), load);
   }
 
   /** The counters this operator reports into. */
@@ -76,29 +79,46 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     return stats;
   }
 
+  /**
+   * What this operator has in hand (blocks in process, outputs not handed on, output ratio), for
+   * the governor on its input ({@link Governor#feeding(StageLoad)}).
+   */
+  public StageLoad load() {
+    return load;
+  }
+
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
     Flux<Block> out = Flux.defer(() -> {
       AtomicLong index = new AtomicLong();
       if (concurrency == 1 && scheduler == null) {
-        return upstream.handle((Block b, SynchronousSink<Block> sink) ->
-            emit(process(b, index.getAndIncrement()), sink));
+        return upstream.handle((Block b, SynchronousSink<Block> sink) -> {
+          load.taken();
+          emit(process(b, index.getAndIncrement()), sink);
+        });
       }
       BlockCustody custody = new BlockCustody();
       Function<Block, Mono<Block>> task = b -> {
         long i = index.getAndIncrement();
+        load.taken();
         custody.hold(b);
         return Mono.just(b).publishOn(scheduler)
             .handle((Block x, SynchronousSink<Block> sink) -> {
               if (custody.take(x)) {
-                emit(holdOutput(custody, process(x, i)), sink);
+                Block made = holdOutput(custody, process(x, i));
+                if (made != null) {
+                  sink.next(made);
+                }
               }
             });
       };
       Flux<Block> pooled = ordered
           ? upstream.flatMapSequential(task, concurrency, 1)
           : upstream.flatMap(task, concurrency, 1);
-      return pooled.doOnNext(custody::take)
+      return pooled.doOnNext(b -> {
+            custody.take(b);
+            load.handedOn();
+          })
           .onErrorMap(Exceptions::isMultiple, MapBlocks::firstOf)
           .doFinally(signal -> custody.releaseAll());
     });
@@ -125,8 +145,9 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     return custody.ended() ? null : out;
   }
 
-  private static void emit(Block out, SynchronousSink<Block> sink) {
+  private void emit(Block out, SynchronousSink<Block> sink) {
     if (out != null) {
+      load.handedOn();
       sink.next(out);
     }
   }
@@ -140,6 +161,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       throw e;
     }
     stats.recordIn(in);
+    long inBytes = in.sizeBytes();
     Block out = null;
     try {
       // account.allocate turns Arrow's OutOfMemoryException from user code into the typed error.
@@ -151,7 +173,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       if (out != in) {
         in.release();
       }
-      stats.recordProcessed();
+      load.finished(inBytes, out == null ? 0 : out.sizeBytes(), out != null);
     }
   }
 

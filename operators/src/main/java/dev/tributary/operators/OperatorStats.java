@@ -35,7 +35,6 @@ public final class OperatorStats {
   private final AtomicLong throttledNanos = new AtomicLong();
   private final AtomicLong throttledBytes = new AtomicLong();
   private final AtomicLong oversizeBlocks = new AtomicLong();
-  private final AtomicLong processed = new AtomicLong();
   private volatile Supplier<SourceReads> reads = () -> SourceReads.NONE;
 
   /** Creates the counters of the operator called {@code name}. */
@@ -97,22 +96,6 @@ public final class OperatorStats {
   /** Counts a block larger than the operator's whole budget. */
   public void recordOversize() {
     oversizeBlocks.incrementAndGet();
-  }
-
-  /** Counts an input block whose processing finished (with or without output). */
-  public void recordProcessed() {
-    processed.incrementAndGet();
-  }
-
-  /** Blocks the operator received and has not finished processing. */
-  public long inFlight() {
-    return blocksIn.get() - processed.get();
-  }
-
-  /** Output bytes per input byte so far, or -1 before the first input was processed. */
-  public double outputRatio() {
-    long in = bytesIn.get();
-    return processed.get() == 0 || in == 0 ? -1 : bytesOut.get() / (double) in;
   }
 
   /** Wall time spent in user functions so far, in nanoseconds. */

@@ -3,10 +3,17 @@
  * Function<Flux<Block>, Flux<Block>>}) that application code can apply to its own fluxes with
  * {@code transform}: {@link dev.tributary.operators.MapBlocks} (streaming one-to-one work, inline
  * or on a task pool), {@link dev.tributary.operators.Limit}, {@link
- * dev.tributary.operators.Rebatch}, {@link dev.tributary.operators.Union}; plus the block/row/batch
- * conversions user functions see ({@link dev.tributary.operators.Rows}, {@link
+ * dev.tributary.operators.Rebatch}, {@link dev.tributary.operators.Union}, block sizing ({@link
+ * dev.tributary.operators.SplitBlocks}, {@link dev.tributary.operators.CoalesceBlocks}); plus the
+ * block/row/batch conversions user functions see ({@link dev.tributary.operators.Rows}, {@link
  * dev.tributary.operators.Batches}) and per-operator counters ({@link
  * dev.tributary.operators.OperatorStats}).
+ *
+ * <p>Memory governance is split into mechanism and policy: the {@link
+ * dev.tributary.operators.Governor} on an operator's input gathers what the operator's account
+ * holds and what its stage has in hand ({@link dev.tributary.operators.StageLoad}), asks the pure
+ * {@link dev.tributary.operators.CreditPolicy} how many blocks to request, and waits for room
+ * signals, never polling.
  *
  * <p>Every operator moves the blocks it takes into its own account and closes what it drops
  * (discard hooks), so a cancelled or failed stream leaves no memory behind. Depends on

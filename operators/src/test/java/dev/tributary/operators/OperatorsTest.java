@@ -136,6 +136,70 @@ class OperatorsTest {
   }
 
   @Test
+  void splitBlocksCutsLargeBlocksIntoCopiesAndPassesSmallOnes() {
+    List<Integer> sizes = new ArrayList<>();
+    // 30 rows of int64 take 1 KiB (one allocation segment), 1000 rows about 9 KiB.
+    Flux<Block> mixed = Flux.concat(ids(1, 1000), ids(1, 30).map(b -> b));
+    List<Long> values = drain(mixed.transform(SplitBlocks.above(4 * Bytes.KiB, op))
+        .doOnNext(b -> {
+          assertThat(b.owner()).isSameAs(op);
+          assertThat(b.sizeBytes()).isLessThanOrEqualTo(4 * Bytes.KiB);
+          sizes.add(b.rowCount());
+        }));
+    assertThat(values).hasSize(1030);
+    assertThat(sizes).hasSizeGreaterThan(2).endsWith(30);
+  }
+
+  @Test
+  void splitBlocksAsksUpstreamOnlyForWhatItsPiecesDoNotCoverAndReleasesThemOnCancel() {
+    List<Long> asked = new ArrayList<>();
+    // Blocks of 1000 int64 rows (8 KiB) cut into three pieces of at most 3 KiB.
+    Flux<Block> split = ids(10, 1000).doOnRequest(asked::add)
+        .transform(SplitBlocks.above(3 * Bytes.KiB, op));
+    StepVerifier.create(split, 1)
+        .consumeNextWith(Block::close)
+        .then(() -> assertThat(asked).as("one block for the first piece").containsExactly(1L))
+        .thenRequest(1)
+        .consumeNextWith(Block::close)
+        .then(() -> assertThat(asked).as("the next was a piece already cut").hasSize(1))
+        .thenCancel() // the third piece is released
+        .verify(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void coalesceBlocksMergesSmallBlocksUpToTheMinimumAndFlushesTheRest() {
+    List<Integer> sizes = new ArrayList<>();
+    // Blocks of 100 int64 rows take 1 KiB (one allocation segment): five reach 5 KiB.
+    List<Long> values = drain(ids(7, 100).transform(CoalesceBlocks.below(5 * Bytes.KiB, op))
+        .doOnNext(b -> sizes.add(b.rowCount())));
+    assertThat(values).isEqualTo(range(700));
+    assertThat(sizes).containsExactly(500, 200);
+  }
+
+  @Test
+  void coalesceBlocksMergesOnlyBlocksOfOneSchemaAndPassesLargeOnes() {
+    Flux<Block> names = Flux.defer(() -> Flux.just(
+        Block.builder(source).column("name", new String[] {"x"}).build()));
+    List<Integer> sizes = new ArrayList<>();
+    Flux<Block> blocks = Flux.concat(ids(2, 100), names, ids(1, 10_000), ids(1, 100));
+    blocks.transform(CoalesceBlocks.below(5 * Bytes.KiB, op))
+        .doOnNext(b -> {
+          try (b) {
+            sizes.add(b.rowCount());
+          }
+        }).blockLast(Duration.ofSeconds(30));
+    assertThat(sizes).containsExactly(200, 1, 10_000, 100);
+  }
+
+  @Test
+  void coalesceBlocksReleasesWhatItGatheredOnCancel() {
+    StepVerifier.create(ids(10, 100).transform(CoalesceBlocks.below(5 * Bytes.KiB, op))
+            .take(1).doOnNext(Block::close))
+        .expectNextCount(1)
+        .verifyComplete();
+  }
+
+  @Test
   void limitSlicesTheLastBlockAndStopsUpstream() {
     List<Integer> built = new ArrayList<>();
     Flux<Block> counted = ids(100, 10).doOnNext(b -> built.add(b.rowCount()));

@@ -19,7 +19,8 @@ import reactor.core.scheduler.Scheduler;
  * shows is what runs. A stage ({@link ReadStage}, {@link MapStage}, {@link FlatMapStage}, {@link
  * OutputStage}) is one physical operator with its own account (memory charged to it) and stats
  * row, named by {@link #name()}; every stage but a read takes its input through a memory
- * governor. {@link LimitStage} and {@link UnionStage} only pass blocks on.
+ * governor, then block sizing (split above the maximum block size; small blocks straight from a
+ * read that leaves its block count open coalesced). {@link LimitStage} and {@link UnionStage} only pass blocks on.
  */
 public sealed interface PhysicalPlan {
   /** The stage's name: its account's and its stats row's. */
@@ -85,10 +86,14 @@ public sealed interface PhysicalPlan {
    * @param transform the fused transform
    * @param rebatchRows rows per input block (a re-cut before the transform), or 0
    * @param concurrency transform calls at once (1: inline)
-   * @param fedBySource whether a read feeds it (its governor cuts blocks to the read size)
+   * @param fedBySource whether a read feeds it (blocks are cut to the read size behind its
+   *     governor)
+   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
+   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
   record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-      int rebatchRows, int concurrency, boolean fedBySource) implements PhysicalPlan {
+      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces)
+      implements PhysicalPlan {
     /** Copies the names. */
     public MapStage {
       Objects.requireNonNull(input, "input");
@@ -119,8 +124,10 @@ public sealed interface PhysicalPlan {
    * @param input the stage it reads from
    * @param node the logical flat map
    * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
+   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
-  record FlatMapStage(PhysicalPlan input, FlatMap node, boolean fedBySource)
+  record FlatMapStage(PhysicalPlan input, FlatMap node, boolean fedBySource, boolean coalesces)
       implements PhysicalPlan {
     @Override
     public String name() {
@@ -192,9 +199,12 @@ public sealed interface PhysicalPlan {
    * @param sink the sink the blocks go to (writing on the I/O scheduler it is given), or null
    *     when a consumer takes them
    * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
+   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
   record OutputStage(PhysicalPlan input, String name,
-      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink, boolean fedBySource)
+      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink, boolean fedBySource,
+      boolean coalesces)
       implements PhysicalPlan {
     @Override
     public List<PhysicalPlan> inputs() {

@@ -41,10 +41,10 @@ public final class PhysicalPlanner {
   public static PhysicalPlan plan(LogicalPlan plan, boolean fuse) {
     if (plan instanceof Write w) {
       PhysicalPlan input = build(w.input(), fuse);
-      return new OutputStage(input, w.name(), w.sink(), input instanceof ReadStage);
+      return new OutputStage(input, w.name(), w.sink(), fedBySource(input), coalesces(input));
     }
     PhysicalPlan input = build(plan, fuse);
-    return new OutputStage(input, OUTPUT, null, input instanceof ReadStage);
+    return new OutputStage(input, OUTPUT, null, fedBySource(input), coalesces(input));
   }
 
   private static PhysicalPlan build(LogicalPlan node, boolean fuse) {
@@ -53,7 +53,7 @@ public final class PhysicalPlanner {
     }
     if (node instanceof FlatMap f) {
       PhysicalPlan input = build(f.input(), fuse);
-      return new FlatMapStage(input, f, input instanceof ReadStage);
+      return new FlatMapStage(input, f, fedBySource(input), coalesces(input));
     }
     if (node instanceof Limit l) {
       return new LimitStage(build(l.input(), fuse), l.rows());
@@ -98,7 +98,16 @@ public final class PhysicalPlanner {
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
-        rebatchRows, concurrency, input instanceof ReadStage);
+        rebatchRows, concurrency, fedBySource(input), coalesces(input));
+  }
+
+  private static boolean fedBySource(PhysicalPlan input) {
+    return input instanceof ReadStage;
+  }
+
+  /** Whether the stage on {@code input} coalesces its small blocks: a read that did not fix them. */
+  private static boolean coalesces(PhysicalPlan input) {
+    return input instanceof ReadStage r && !r.read().source().blockCountFixed();
   }
 
   /** What {@code op} does to each block, or null for a re-cut (its stage does that). */

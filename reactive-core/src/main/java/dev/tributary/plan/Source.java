@@ -45,6 +45,15 @@ public interface Source {
   long rows(Pushdown pushdown);
 
   /**
+   * Whether the blocks are as the user asked for them (a count, rows per block); if not, the
+   * executor may coalesce small ones (as it does for Parquet row groups). True unless a source
+   * says otherwise.
+   */
+  default boolean blockCountFixed() {
+    return true;
+  }
+
+  /**
    * The blocks, read as {@code pushdown} says, allocated in {@code account}, cut and retried as
    * {@code settings} say; a source that reads storage reports what it read through {@code
    * stats}. Nothing runs before subscription.

@@ -117,6 +117,20 @@ class ParquetReadTest {
         .containsExactly("id", "path");
   }
 
+  @Test
+  void smallRowGroupsAreCoalescedUnlessTheBlockCountIsFixed() {
+    // Five row groups of about 30 KiB decoded, far below the 1 MiB target minimum.
+    Dataset coalesced = Tributary.readParquet(dir.toString()).withContext(context);
+    assertThat(ids(coalesced)).isEqualTo(LongStream.range(0, 5000).boxed().toList());
+    assertThat(coalesced.stats().operator("ReadParquet").blocksOut()).isEqualTo(5);
+    assertThat(coalesced.stats().operator("Output").blocksOut()).isEqualTo(1);
+
+    Dataset fixed = Tributary.readParquet(ParquetSource.of(List.of(dir.toString()))
+        .overrideNumBlocks(5)).withContext(context);
+    assertThat(ids(fixed)).isEqualTo(LongStream.range(0, 5000).boxed().toList());
+    assertThat(fixed.stats().operator("Output").blocksOut()).isEqualTo(5);
+  }
+
   /** Overwrites the first column chunk's page header of {@code file}'s only row group. */
   private static void corrupt(Path file) throws IOException {
     long at;

@@ -1,0 +1,260 @@
+package dev.tributary.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
+import org.apache.arrow.memory.ArrowBuf;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.Scannable;
+import reactor.core.Scannable.Attr;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** The governor as a mechanism: it applies the credit, wakes on events and answers scans. */
+class GovernorTest {
+  private static final int ROWS = 1000; // 8 KiB of int64 a block
+
+  private final Arena arena = Arena.create("governor", 64 * Bytes.MiB);
+  private final Account source = arena.openAccount("source");
+  private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
+  private final CountingScheduler counted = new CountingScheduler(time);
+  private final List<Block> kept = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void noLeaks() {
+    kept.forEach(Block::release);
+    time.dispose();
+    arena.awaitEmpty(Duration.ofSeconds(5));
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
+    arena.close();
+  }
+
+  /** {@code blocks} blocks of ids, made on request, counting how many were made. */
+  private Flux<Block> ids(int blocks, AtomicLong made) {
+    return ids(blocks, ROWS, made);
+  }
+
+  private Flux<Block> ids(int blocks, int rows, AtomicLong made) {
+    return Flux.range(0, blocks).map(i -> {
+      made.incrementAndGet();
+      return Block.builder(source)
+          .column("id", LongStream.range((long) i * rows, (long) (i + 1) * rows).toArray())
+          .build();
+    });
+  }
+
+  /** A consumer that requests what it is told and keeps what it gets, unclosed. */
+  private final class Keeper extends BaseSubscriber<Block> {
+    final AtomicReference<Subscription> subscription = new AtomicReference<>();
+
+    @Override
+    protected void hookOnSubscribe(Subscription s) {
+      subscription.set(s);
+    }
+
+    @Override
+    protected void hookOnNext(Block b) {
+      kept.add(b);
+    }
+  }
+
+  /**
+   * Source, then a governor on {@code op} feeding an identity stage, then the consumer's
+   * pass-through boundary on its own account, then {@code keeper}: the shape of a pipeline.
+   */
+  private void pipeline(Flux<Block> source, Account op, Keeper keeper) {
+    MapBlocks stage = MapBlocks.of("stage", (in, out) -> in, op);
+    Account output = arena.openAccount("output");
+    source
+        .transform(Governor.of("stage", op, counted, stage.stats()).feeding(stage.load()))
+        .transform(stage)
+        .transform(Governor.of("output", output, counted, new OperatorStats("output"))
+            .passThrough())
+        .subscribe(keeper);
+  }
+
+  @Test
+  void aThrottledIdlePipelineDoesNoPeriodicWorkAndWakesOnARelease() {
+    Account op = arena.openAccount("op", 64 * Bytes.KiB);
+    AtomicLong made = new AtomicLong();
+    Keeper keeper = new Keeper();
+    pipeline(ids(1000, made), op, keeper);
+    keeper.request(3);
+    long admitted = made.get();
+    assertThat(kept).hasSize(3);
+    assertThat(admitted).as("the stage stops at its 64 KiB budget").isLessThan(12);
+
+    int before = counted.tasks.get();
+    time.advanceTimeBy(Duration.ofSeconds(10));
+    assertThat(counted.tasks.get()).as("wakeups in 10 idle seconds").isEqualTo(before);
+    assertThat(made.get()).isEqualTo(admitted);
+
+    kept.remove(0).close();
+    keeper.request(1);
+    assertThat(made.get()).as("blocks moving on are room signals").isGreaterThan(admitted);
+    long afterRelease = made.get();
+    op.setBudget(256 * Bytes.KiB);
+    assertThat(made.get()).as("so is a budget raise").isGreaterThan(afterRelease);
+    keeper.cancel();
+  }
+
+  @Test
+  void aGovernorHeldBackByTheArenaLooksAgainOnlyAtTheSlowFallback() {
+    Account op = arena.openAccount("op");
+    Account other = arena.openAccount("other");
+    ArrowBuf filler = other.allocator().buffer(arena.limitBytes() - Bytes.MiB);
+    AtomicLong made = new AtomicLong();
+    Keeper keeper = new Keeper();
+    pipeline(ids(100, 32 * 1024, made), op, keeper); // 256 KiB blocks
+    keeper.request(1);
+    long admitted = made.get();
+    assertThat(admitted).as("held back by the arena's last MiB").isLessThan(8);
+
+    int before = counted.tasks.get();
+    time.advanceTimeBy(Duration.ofSeconds(1));
+    long looks = counted.tasks.get() - before;
+    // Each look is two tasks: the timer and the drain it schedules.
+    assertThat(looks).isPositive().isLessThanOrEqualTo(2 * 1000 / Governor.FALLBACK_MILLIS);
+    assertThat(made.get()).isEqualTo(admitted);
+    filler.close();
+    time.advanceTimeBy(Duration.ofMillis(Governor.FALLBACK_MILLIS));
+    assertThat(made.get()).as("memory freed elsewhere is seen at the fallback")
+        .isGreaterThan(admitted);
+    keeper.cancel();
+  }
+
+  @Test
+  void theSubscriberAnswersScans() {
+    Account op = arena.openAccount("op", 64 * Bytes.KiB);
+    Sinks.Many<Block> blocks = Sinks.many().unicast().onBackpressureBuffer();
+    Keeper keeper = new Keeper();
+    blocks.asFlux().transform(Governor.of("op", op, counted, new OperatorStats("op"))
+        .passThrough()).subscribe(keeper);
+    Scannable governor = Scannable.from(keeper.subscription.get()).parents()
+        .filter(p -> p.stepName().equals("govern(op)")).findFirst().orElseThrow();
+    assertThat(governor.scan(Attr.PARENT)).isNotNull();
+    assertThat(governor.scan(Attr.ACTUAL)).isNotNull();
+    assertThat(governor.scan(Attr.PREFETCH)).isEqualTo(1);
+    assertThat(governor.scan(Attr.BUFFERED)).isZero();
+    assertThat(governor.scan(Attr.TERMINATED)).isFalse();
+
+    keeper.request(5);
+    assertThat(governor.scan(Attr.REQUESTED_FROM_DOWNSTREAM)).isEqualTo(5L);
+    for (int i = 0; i < 3; i++) {
+      blocks.tryEmitNext(Block.builder(source).column("id", new long[ROWS]).build());
+    }
+    assertThat(kept).hasSize(3);
+    assertThat(governor.scan(Attr.REQUESTED_FROM_DOWNSTREAM)).isEqualTo(2L);
+    assertThat(governor.scan(Attr.PREFETCH)).as("the window doubled per block").isEqualTo(8);
+
+    keeper.cancel();
+    assertThat(governor.scan(Attr.CANCELLED)).isTrue();
+    assertThat(governor.scan(Attr.BUFFERED)).isZero();
+  }
+
+  @Test
+  void bufferedBlocksAreScannedAndTheEndIsTerminated() {
+    Account op = arena.openAccount("op", 64 * Bytes.KiB);
+    Keeper keeper = new Keeper();
+    ids(2, new AtomicLong()).transform(Governor.of("op", op, counted, new OperatorStats("op"))
+        .passThrough()).subscribe(keeper);
+    Scannable governor = Scannable.from(keeper.subscription.get()).parents()
+        .filter(p -> p.stepName().equals("govern(op)")).findFirst().orElseThrow();
+    assertThat(governor.scan(Attr.BUFFERED)).as("read one ahead").isEqualTo(1);
+    keeper.request(2);
+    assertThat(governor.scan(Attr.TERMINATED)).isTrue();
+    assertThat(kept).hasSize(2);
+  }
+
+  @Test
+  void aConcurrentStageNeverHoldsMoreThanItsBudget() {
+    Account op = arena.openAccount("op", 512 * Bytes.KiB);
+    Scheduler pool = Schedulers.newParallel("governor-test", 4);
+    try {
+      // Each 8 KiB block becomes 32 KiB: 40 KiB a block in flight, about 12 in the budget.
+      BlockTransform inflate = (in, out) -> {
+        long[] ids = in.longs("id");
+        return Block.builder(out).column("id", ids).column("a", ids).column("b", ids)
+            .column("c", ids).build();
+      };
+      MapBlocks map = MapBlocks.of("inflate", inflate, op).concurrency(4, pool);
+      Governor governor = Governor.of("inflate", op, pool, map.stats()).feeding(map.load());
+      AtomicLong sum = new AtomicLong();
+      ids(400, new AtomicLong()).transform(governor).transform(map)
+          .publishOn(pool, 1)
+          .doOnNext(b -> {
+            try (b) {
+              sum.addAndGet(LongStream.of(b.longs("c")).sum());
+            }
+          })
+          .blockLast(Duration.ofSeconds(60));
+      long n = 400L * ROWS;
+      assertThat(sum.get()).isEqualTo(n * (n - 1) / 2);
+      assertThat(op.peakBytes()).as("peak of the stage's account").isLessThanOrEqualTo(512 * Bytes.KiB);
+    } finally {
+      pool.dispose();
+    }
+  }
+
+  /** A scheduler whose workers count the tasks scheduled on them: the governor's wakeups. */
+  private static final class CountingScheduler implements Scheduler {
+    final AtomicInteger tasks = new AtomicInteger();
+    private final Scheduler delegate;
+
+    CountingScheduler(Scheduler delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Disposable schedule(Runnable task) {
+      tasks.incrementAndGet();
+      return delegate.schedule(task);
+    }
+
+    @Override
+    public Worker createWorker() {
+      Worker worker = delegate.createWorker();
+      return new Worker() {
+        @Override
+        public Disposable schedule(Runnable task) {
+          tasks.incrementAndGet();
+          return worker.schedule(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+          tasks.incrementAndGet();
+          return worker.schedule(task, delay, unit);
+        }
+
+        @Override
+        public void dispose() {
+          worker.dispose();
+        }
+
+        @Override
+        public boolean isDisposed() {
+          return worker.isDisposed();
+        }
+      };
+    }
+  }
+}
