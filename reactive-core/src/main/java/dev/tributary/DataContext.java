@@ -2,20 +2,18 @@ package dev.tributary;
 
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.RetryPolicy;
-import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.context.ContextView;
 
 /**
  * The knobs of an execution, named after Ray Data's {@code DataContext} where they mean the same
- * thing. Immutable: each {@code with...} returns a copy.
+ * thing: a plain immutable value (no arenas, no schedulers: those belong to the {@link
+ * TributaryRuntime} an execution runs in). Build one with {@link #builder()}; each {@code
+ * with...} returns a changed copy.
  *
  * <p>{@link #current()} is the process default; override it per dataset with {@link
  * Dataset#withContext(DataContext)}, or per subscription of {@link Dataset#toFlux()} by putting a
@@ -40,8 +38,6 @@ public final class DataContext {
   /** Blocks each operator prefetches when the governor is off. */
   public static final int UNGOVERNED_PREFETCH_BLOCKS = 8;
 
-  private static final Map<Long, Arena> SHARED_ARENAS = new ConcurrentHashMap<>();
-  private static final Map<Integer, Scheduler> CPU_SCHEDULERS = new ConcurrentHashMap<>();
   private static volatile DataContext current = defaults();
 
   private final long targetMaxBlockSize;
@@ -52,35 +48,37 @@ public final class DataContext {
   private final boolean enableProgressBars;
   private final boolean operatorFusion;
   private final boolean governed;
-  private final Arena arena;
   private final RetryPolicy ioRetry;
   private final int maxErroredBlocks;
   private final boolean optimizer;
 
-  private DataContext(long targetMaxBlockSize, long targetMinBlockSize, long memoryLimit,
-      int cpuLimit, boolean preserveOrder, boolean enableProgressBars, boolean operatorFusion,
-      boolean governed, Arena arena, RetryPolicy ioRetry, int maxErroredBlocks,
-      boolean optimizer) {
-    this.targetMaxBlockSize = targetMaxBlockSize;
-    this.targetMinBlockSize = targetMinBlockSize;
-    this.memoryLimit = memoryLimit;
-    this.cpuLimit = cpuLimit;
-    this.preserveOrder = preserveOrder;
-    this.enableProgressBars = enableProgressBars;
-    this.operatorFusion = operatorFusion;
-    this.governed = governed;
-    this.arena = arena;
-    this.ioRetry = ioRetry;
-    this.maxErroredBlocks = maxErroredBlocks;
-    this.optimizer = optimizer;
+  private DataContext(Builder b) {
+    this.targetMaxBlockSize = b.targetMaxBlockSize;
+    this.targetMinBlockSize = b.targetMinBlockSize;
+    this.memoryLimit = b.memoryLimit;
+    this.cpuLimit = b.cpuLimit;
+    this.preserveOrder = b.preserveOrder;
+    this.enableProgressBars = b.enableProgressBars;
+    this.operatorFusion = b.operatorFusion;
+    this.governed = b.governed;
+    this.ioRetry = b.ioRetry;
+    this.maxErroredBlocks = b.maxErroredBlocks;
+    this.optimizer = b.optimizer;
+  }
+
+  /** A builder starting from the documented defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this context. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** The documented defaults, independent of {@link #current()}. */
   public static DataContext defaults() {
-    return new DataContext(DEFAULT_TARGET_MAX_BLOCK_SIZE, DEFAULT_TARGET_MIN_BLOCK_SIZE,
-        (long) (Runtime.getRuntime().maxMemory() * DEFAULT_MEMORY_FRACTION),
-        Runtime.getRuntime().availableProcessors(), true, false, true, true, null,
-        RetryPolicy.none(), 0, true);
+    return builder().build();
   }
 
   /** The process-wide default context. */
@@ -118,12 +116,15 @@ public final class DataContext {
     return targetMinBlockSize;
   }
 
-  /** The hard off-heap limit of the execution's arena (bytes). */
+  /**
+   * The most off-heap memory one execution may hold (bytes): its cap within its runtime's arena,
+   * which bounds all executions together; an execution gets the smaller of the two.
+   */
   public long memoryLimit() {
     return memoryLimit;
   }
 
-  /** Threads of the {@code cpu} scheduler that runs user functions. */
+  /** The most user-function tasks one stage of an execution runs at once (default: cores). */
   public int cpuLimit() {
     return cpuLimit;
   }
@@ -143,91 +144,19 @@ public final class DataContext {
     return operatorFusion;
   }
 
-  /**
-   * The arena executions charge: the one given with {@link #withArena(Arena)}, else one shared
-   * by every context with the same memory limit, created on first use and kept for the life of
-   * the process.
-   */
-  public Arena arena() {
-    if (arena != null) {
-      return arena;
-    }
-    return SHARED_ARENAS.computeIfAbsent(memoryLimit, limit -> Arena.create("tributary", limit));
+  /** Whether demand is governed by memory (default true). */
+  public boolean governed() {
+    return governed;
   }
 
-  /** The {@code cpu} scheduler: {@link #cpuLimit()} non-blocking threads, shared per size. */
-  public Scheduler cpuScheduler() {
-    return CPU_SCHEDULERS.computeIfAbsent(cpuLimit,
-        n -> Schedulers.newParallel("tributary-cpu", n, true));
+  /** Which read errors sources retry, and how (default: none). */
+  public RetryPolicy ioRetry() {
+    return ioRetry;
   }
 
-  /**
-   * The {@code io} scheduler sources run on (Reactor's bounded elastic): reads may block there,
-   * and a source never competes with operators for a {@code cpu} thread.
-   */
-  public Scheduler ioScheduler() {
-    return Schedulers.boundedElastic();
-  }
-
-  /** A copy with another target maximum block size. */
-  public DataContext withTargetMaxBlockSize(long bytes) {
-    positive("targetMaxBlockSize", bytes);
-    return new DataContext(bytes, targetMinBlockSize, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks, optimizer);
-  }
-
-  /** A copy with another target minimum block size. */
-  public DataContext withTargetMinBlockSize(long bytes) {
-    positive("targetMinBlockSize", bytes);
-    return new DataContext(targetMaxBlockSize, bytes, memoryLimit, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, arena, ioRetry, maxErroredBlocks, optimizer);
-  }
-
-  /** A copy with another memory limit (uses the shared arena of that limit). */
-  public DataContext withMemoryLimit(long bytes) {
-    positive("memoryLimit", bytes);
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, bytes, cpuLimit, preserveOrder,
-        enableProgressBars, operatorFusion, governed, null, ioRetry, maxErroredBlocks, optimizer);
-  }
-
-  /** A copy with another cpu limit. */
-  public DataContext withCpuLimit(int threads) {
-    positive("cpuLimit", threads);
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, threads,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks, optimizer);
-  }
-
-  /** A copy that does or does not keep input order. */
-  public DataContext withPreserveOrder(boolean preserve) {
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserve, enableProgressBars, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks, optimizer);
-  }
-
-  /** A copy with progress printing on or off. */
-  public DataContext withProgressBars(boolean enable) {
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enable, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks, optimizer);
-  }
-
-  /** A copy with operator fusion on or off. */
-  public DataContext withOperatorFusion(boolean fuse) {
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, fuse, governed, arena, ioRetry,
-        maxErroredBlocks, optimizer);
-  }
-
-  /**
-   * A copy with the plan optimizer on (default) or off. Off, plans run as built: nothing is
-   * pushed into reads (every column decoded, every row group read); results are the same, only
-   * slower. For comparing and for ruling the optimizer out when a result looks wrong.
-   */
-  public DataContext withOptimizer(boolean on) {
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks, on);
+  /** How many unreadable blocks sources skip before failing (default 0). */
+  public int maxErroredBlocks() {
+    return maxErroredBlocks;
   }
 
   /**
@@ -238,90 +167,87 @@ public final class DataContext {
     return optimizer;
   }
 
-  /** A copy that charges a given arena (its limit becomes the memory limit). */
-  public DataContext withArena(Arena arena) {
-    Objects.requireNonNull(arena, "arena");
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, arena.limitBytes(), cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry,
-        maxErroredBlocks, optimizer);
+  /** A copy with another target maximum block size. */
+  public DataContext withTargetMaxBlockSize(long bytes) {
+    return toBuilder().targetMaxBlockSize(bytes).build();
   }
 
-  /**
-   * A copy with the memory governor on (default) or off. Off, operators prefetch a fixed {@link
-   * #UNGOVERNED_PREFETCH_BLOCKS} blocks whatever their size: the baseline governance is measured
-   * against, not a setting for production.
-   */
+  /** A copy with another target minimum block size. */
+  public DataContext withTargetMinBlockSize(long bytes) {
+    return toBuilder().targetMinBlockSize(bytes).build();
+  }
+
+  /** A copy with another memory limit (capped by the runtime's, see {@link #memoryLimit()}). */
+  public DataContext withMemoryLimit(long bytes) {
+    return toBuilder().memoryLimit(bytes).build();
+  }
+
+  /** A copy with another cpu limit. */
+  public DataContext withCpuLimit(int tasks) {
+    return toBuilder().cpuLimit(tasks).build();
+  }
+
+  /** A copy that does or does not keep input order. */
+  public DataContext withPreserveOrder(boolean preserve) {
+    return toBuilder().preserveOrder(preserve).build();
+  }
+
+  /** A copy with progress printing on or off. */
+  public DataContext withProgressBars(boolean enable) {
+    return toBuilder().enableProgressBars(enable).build();
+  }
+
+  /** A copy with operator fusion on or off. */
+  public DataContext withOperatorFusion(boolean fuse) {
+    return toBuilder().operatorFusion(fuse).build();
+  }
+
+  /** A copy with the memory governor on (default) or off; see {@link Builder#governed}. */
   public DataContext withGovernor(boolean on) {
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, on, arena, ioRetry,
-        maxErroredBlocks, optimizer);
+    return toBuilder().governed(on).build();
   }
 
-  /**
-   * A copy whose sources retry reads failing with an error of one of {@code types} (default:
-   * none, since which errors are transient depends on the storage), with the backoff of {@link
-   * #withIoRetryBackoff}. Only opening a file and reading a row group's bytes are retried.
-   */
+  /** A copy retrying read errors of these types; see {@link Builder#retriedIoErrors}. */
   @SafeVarargs
   public final DataContext withRetriedIoErrors(Class<? extends Throwable>... types) {
-    Objects.requireNonNull(types, "types");
-    for (int i = 0; i < types.length; i++) {
-      Objects.requireNonNull(types[i], "types[" + i + "]");
-    }
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena,
-        ioRetry.retrying(List.of(types)), maxErroredBlocks, optimizer);
+    return toBuilder().retriedIoErrors(types).build();
   }
 
-  /**
-   * A copy retrying I/O errors up to {@code maxAttempts} attempts in all, with exponential,
-   * jittered backoff from {@code first} to {@code max} between them (default 3 attempts, 100 ms
-   * to 1 s). The waits are timers on the I/O scheduler, never a parked thread.
-   */
+  /** A copy with another retry backoff; see {@link Builder#ioRetryBackoff}. */
   public DataContext withIoRetryBackoff(int maxAttempts, Duration first, Duration max) {
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena,
-        ioRetry.backoff(maxAttempts, first, max), maxErroredBlocks, optimizer);
+    return toBuilder().ioRetryBackoff(maxAttempts, first, max).build();
   }
 
-  /** Which read errors sources retry, and how (default: none). */
-  public RetryPolicy ioRetry() {
-    return ioRetry;
-  }
-
-  /**
-   * A copy whose sources skip up to {@code n} blocks they cannot read (a Parquet row group, or a
-   * file whose footer is unreadable), logging each and listing it in the source's stats, and
-   * fail with the typed error at the next (Ray Data's {@code max_errored_blocks}; default 0).
-   */
+  /** A copy skipping up to {@code n} unreadable blocks; see {@link Builder#maxErroredBlocks}. */
   public DataContext withMaxErroredBlocks(int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("maxErroredBlocks must be >= 0, was " + n);
-    }
-    return new DataContext(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
-        preserveOrder, enableProgressBars, operatorFusion, governed, arena, ioRetry, n, optimizer);
+    return toBuilder().maxErroredBlocks(n).build();
   }
 
-  /** How many unreadable blocks sources skip before failing (default 0). */
-  public int maxErroredBlocks() {
-    return maxErroredBlocks;
+  /** A copy with the plan optimizer on (default) or off; see {@link Builder#optimizer}. */
+  public DataContext withOptimizer(boolean on) {
+    return toBuilder().optimizer(on).build();
   }
 
-  /** The read settings sources get from this context. */
-  ReadSettings readSettings() {
-    return new ReadSettings(effectiveMaxBlockSize(), preserveOrder, ioRetry, maxErroredBlocks,
-        ioScheduler());
+  /** The read settings sources get from this context, reading on {@code io}. */
+  ReadSettings readSettings(Scheduler io) {
+    return new ReadSettings(effectiveMaxBlockSize(), preserveOrder, ioRetry, maxErroredBlocks, io);
   }
 
-  /** Whether demand is governed by memory (default true). */
-  public boolean governed() {
-    return governed;
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DataContext c && targetMaxBlockSize == c.targetMaxBlockSize
+        && targetMinBlockSize == c.targetMinBlockSize && memoryLimit == c.memoryLimit
+        && cpuLimit == c.cpuLimit && preserveOrder == c.preserveOrder
+        && enableProgressBars == c.enableProgressBars && operatorFusion == c.operatorFusion
+        && governed == c.governed && ioRetry.equals(c.ioRetry)
+        && maxErroredBlocks == c.maxErroredBlocks && optimizer == c.optimizer;
   }
 
-  private static void positive(String name, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException(name + " must be positive, was " + value);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
+        preserveOrder, enableProgressBars, operatorFusion, governed, ioRetry, maxErroredBlocks,
+        optimizer);
   }
 
   @Override
@@ -332,5 +258,148 @@ public final class DataContext {
         + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
         + ", governed=" + governed + ", optimizer=" + optimizer + ", ioRetry=" + ioRetry
         + ", maxErroredBlocks=" + maxErroredBlocks + "]";
+  }
+
+  /** Builds a {@link DataContext}; every setter checks its argument and names it. */
+  public static final class Builder {
+    private long targetMaxBlockSize = DEFAULT_TARGET_MAX_BLOCK_SIZE;
+    private long targetMinBlockSize = DEFAULT_TARGET_MIN_BLOCK_SIZE;
+    private long memoryLimit = (long) (Runtime.getRuntime().maxMemory() * DEFAULT_MEMORY_FRACTION);
+    private int cpuLimit = Runtime.getRuntime().availableProcessors();
+    private boolean preserveOrder = true;
+    private boolean enableProgressBars;
+    private boolean operatorFusion = true;
+    private boolean governed = true;
+    private RetryPolicy ioRetry = RetryPolicy.none();
+    private int maxErroredBlocks;
+    private boolean optimizer = true;
+
+    private Builder() {}
+
+    private Builder(DataContext c) {
+      targetMaxBlockSize = c.targetMaxBlockSize;
+      targetMinBlockSize = c.targetMinBlockSize;
+      memoryLimit = c.memoryLimit;
+      cpuLimit = c.cpuLimit;
+      preserveOrder = c.preserveOrder;
+      enableProgressBars = c.enableProgressBars;
+      operatorFusion = c.operatorFusion;
+      governed = c.governed;
+      ioRetry = c.ioRetry;
+      maxErroredBlocks = c.maxErroredBlocks;
+      optimizer = c.optimizer;
+    }
+
+    /** Blocks larger than this are split by sources (default 128 MiB). */
+    public Builder targetMaxBlockSize(long bytes) {
+      targetMaxBlockSize = positive("targetMaxBlockSize", bytes);
+      return this;
+    }
+
+    /** Blocks smaller than this are coalesced where possible (default 1 MiB). */
+    public Builder targetMinBlockSize(long bytes) {
+      targetMinBlockSize = positive("targetMinBlockSize", bytes);
+      return this;
+    }
+
+    /** The most one execution may hold (default 30% of the JVM's maximum memory). */
+    public Builder memoryLimit(long bytes) {
+      memoryLimit = positive("memoryLimit", bytes);
+      return this;
+    }
+
+    /** The most user-function tasks one stage runs at once (default: available cores). */
+    public Builder cpuLimit(int tasks) {
+      cpuLimit = (int) positive("cpuLimit", tasks);
+      return this;
+    }
+
+    /** Whether outputs keep input order (default true). */
+    public Builder preserveOrder(boolean preserve) {
+      preserveOrder = preserve;
+      return this;
+    }
+
+    /** Whether executions print progress lines (default false). */
+    public Builder enableProgressBars(boolean enable) {
+      enableProgressBars = enable;
+      return this;
+    }
+
+    /** Whether adjacent compatible one-to-one operators run as one stage (default true). */
+    public Builder operatorFusion(boolean fuse) {
+      operatorFusion = fuse;
+      return this;
+    }
+
+    /**
+     * The memory governor on (default) or off. Off, operators prefetch a fixed {@link
+     * #UNGOVERNED_PREFETCH_BLOCKS} blocks whatever their size: the baseline governance is measured
+     * against, not a setting for production.
+     */
+    public Builder governed(boolean on) {
+      governed = on;
+      return this;
+    }
+
+    /**
+     * Sources retry reads failing with an error of one of {@code types} (default: none, since
+     * which errors are transient depends on the storage), with the backoff of {@link
+     * #ioRetryBackoff}. Only opening a file and reading a row group's bytes are retried.
+     */
+    @SafeVarargs
+    public final Builder retriedIoErrors(Class<? extends Throwable>... types) {
+      Objects.requireNonNull(types, "types");
+      for (int i = 0; i < types.length; i++) {
+        Objects.requireNonNull(types[i], "types[" + i + "]");
+      }
+      ioRetry = ioRetry.retrying(List.of(types));
+      return this;
+    }
+
+    /**
+     * Retried I/O errors get up to {@code maxAttempts} attempts in all, with exponential,
+     * jittered backoff from {@code first} to {@code max} between them (default 3 attempts, 100 ms
+     * to 1 s). The waits are timers on the I/O scheduler, never a parked thread.
+     */
+    public Builder ioRetryBackoff(int maxAttempts, Duration first, Duration max) {
+      ioRetry = ioRetry.backoff(maxAttempts, first, max);
+      return this;
+    }
+
+    /**
+     * Sources skip up to {@code n} blocks they cannot read (a Parquet row group, or a file whose
+     * footer is unreadable), logging each and listing it in the source's stats, and fail with
+     * the typed error at the next (Ray Data's {@code max_errored_blocks}; default 0).
+     */
+    public Builder maxErroredBlocks(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxErroredBlocks must be >= 0, was " + n);
+      }
+      maxErroredBlocks = n;
+      return this;
+    }
+
+    /**
+     * The plan optimizer on (default) or off. Off, plans run as built: nothing is pushed into
+     * reads (every column decoded, every row group read); results are the same, only slower. For
+     * comparing and for ruling the optimizer out when a result looks wrong.
+     */
+    public Builder optimizer(boolean on) {
+      optimizer = on;
+      return this;
+    }
+
+    /** The context. */
+    public DataContext build() {
+      return new DataContext(this);
+    }
+
+    private static long positive(String name, long value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
   }
 }

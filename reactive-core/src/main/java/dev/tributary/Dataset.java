@@ -37,13 +37,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * A lazy, immutable dataset: a logical plan that executes as a {@code Flux} of Arrow blocks.
@@ -53,36 +56,44 @@ import reactor.core.publisher.Mono;
  * #iterBatches}, {@link #toFlux}, ...) execute the plan, each time anew, and record {@link
  * #stats()}. Rows are {@code Map<String, Object>}; see {@link Rows} for the value types.
  *
- * <p>Blocking consumers ({@code take}, {@code count}, {@code show}, ...) wait on the calling
- * thread: call them from application threads, never from inside a reactive pipeline; use {@link
- * #toFlux()}, {@link #iterRows()} or {@link #iterBatches(int)} there.
+ * <p>Blocking consumers ({@code take}, {@code count}, {@code show}, the writers, ...) wait on
+ * the calling thread until the execution has ended and given back its memory: call them from
+ * application threads. Inside a reactive pipeline use their {@code Mono} forms ({@link
+ * #countMono()}, {@link #takeAllMono()}, {@link #writeParquetMono(String)}, ...), which never
+ * block, or {@link #toFlux(Function)}, {@link #iterRows()}, {@link #iterBatches(int)}.
+ *
+ * <p>Executions run in the dataset's {@link TributaryRuntime} ({@link #withRuntime}), else the
+ * {@linkplain TributaryRuntime#defaultRuntime() default} one.
  */
 public class Dataset {
-  /** How long a blocking consumer waits for operators on other threads to release memory. */
-  static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(10);
-
   final LogicalPlan plan;
   private final DataContext context;
+  private final TributaryRuntime runtime;
   private final AtomicReference<ExecutionStats> lastStats;
 
   Dataset(LogicalPlan plan, DataContext context) {
-    this(plan, context, new AtomicReference<>());
+    this(plan, context, null);
   }
 
-  private Dataset(LogicalPlan plan, DataContext context,
+  Dataset(LogicalPlan plan, DataContext context, TributaryRuntime runtime) {
+    this(plan, context, runtime, new AtomicReference<>());
+  }
+
+  private Dataset(LogicalPlan plan, DataContext context, TributaryRuntime runtime,
       AtomicReference<ExecutionStats> lastStats) {
     this.plan = plan;
     this.context = context;
+    this.runtime = runtime;
     this.lastStats = lastStats;
   }
 
   private Dataset derive(LogicalPlan node) {
-    return new Dataset(node, context);
+    return new Dataset(node, context, runtime);
   }
 
   /** A dataset over {@code node} whose executions count as this dataset's (for stats). */
   private Dataset sharingStats(LogicalPlan node) {
-    return new Dataset(node, context, lastStats);
+    return new Dataset(node, context, runtime, lastStats);
   }
 
   /** The context this dataset executes with: its own, else {@link DataContext#current()}. */
@@ -92,7 +103,20 @@ public class Dataset {
 
   /** The same plan, executed with {@code context}. */
   public Dataset withContext(DataContext context) {
-    return new Dataset(plan, Objects.requireNonNull(context, "context"));
+    return new Dataset(plan, Objects.requireNonNull(context, "context"), runtime);
+  }
+
+  /**
+   * The runtime this dataset executes in: its own, else the {@linkplain
+   * TributaryRuntime#defaultRuntime() default runtime}.
+   */
+  public TributaryRuntime runtime() {
+    return runtime != null ? runtime : TributaryRuntime.defaultRuntime();
+  }
+
+  /** The same plan, executed in {@code runtime} (its arena, schedulers and budgets). */
+  public Dataset withRuntime(TributaryRuntime runtime) {
+    return new Dataset(plan, context, Objects.requireNonNull(runtime, "runtime"));
   }
 
   // ---------------------------------------------------------------- one-to-one transforms
@@ -358,34 +382,65 @@ public class Dataset {
   // ---------------------------------------------------------------- consumption
 
   /**
-   * The raw governed stream of blocks; each subscription executes the plan. The subscriber owns
-   * every block it receives and must close it (blocks it never receives are released by
-   * Tributary, also on cancel and error). A {@link DataContext} under {@link
-   * DataContext#CONTEXT_KEY} in the subscriber's Reactor context overrides this dataset's.
+   * The raw governed stream of blocks; each subscription executes the plan. <b>The subscriber owns
+   * every block it receives and must close it</b>; blocks it never receives are released by
+   * Tributary, also on cancel and error. A block dropped unclosed (a {@code count()} of the
+   * stream, a prefetched block left in {@code toStream()} or {@code toIterable()}) is reclaimed
+   * once unreachable and reported as a leak naming the execution; until then it holds memory. To
+   * need no closing, use {@link #toFlux(Function)}, {@link #iterator()} (closeable), {@link
+   * #iterRows()} or {@link #iterBatches(int)}. A {@link DataContext} under {@link
+   * DataContext#CONTEXT_KEY}, or a {@link TributaryRuntime} under {@link
+   * TributaryRuntime#CONTEXT_KEY}, in the subscriber's Reactor context overrides this dataset's.
    */
   public Flux<Block> toFlux() {
-    return Execution.flux(plan, context(), lastStats::set);
+    return execute((e, blocks) -> blocks.map(e::handOut));
   }
 
   /**
-   * Runs {@code body} over one execution on the calling thread and returns once the execution's
-   * operators have released their memory, also after an error or cancel.
+   * The stream of {@code fn}'s results, one per block: {@code fn} reads the block inside
+   * Tributary, which closes it afterwards, so nothing needs closing (the block must not be kept;
+   * {@code fn} must not return null). For example {@code ds.toFlux(Block::rowCount)}.
    */
-  private <T> T blocking(Function<Flux<Block>, Mono<T>> body) {
-    AtomicReference<Execution> execution = new AtomicReference<>();
-    try {
-      return body.apply(Execution.flux(plan, context(), lastStats::set, execution::set)).block();
-    } finally {
-      Execution e = execution.get();
-      if (e != null) {
-        e.awaitReleased(RELEASE_TIMEOUT);
+  public <T> Flux<T> toFlux(Function<? super Block, ? extends T> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return execute((e, blocks) -> blocks.map(b -> {
+      try {
+        return fn.apply(b);
+      } finally {
+        b.release(); // a no-op if fn closed it or moved it to an account of its own
       }
-    }
+    }));
+  }
+
+  /**
+   * The blocks, one at a time on the calling thread, from an iterator that must be closed: {@code
+   * try (BlockIterator blocks = ds.iterator()) { ... }}. Closing it (also after a {@code break})
+   * cancels the execution and releases what it prefetched at once; each block {@code next()}
+   * returns is the caller's to close. Like the blocking consumers, not for reactive pipelines.
+   */
+  public BlockIterator iterator() {
+    return new BlockIterator(onStart -> Execution.run(plan, this::runtime, context(),
+        lastStats::set, onStart, (e, blocks) -> blocks.map(e::handOut)));
+  }
+
+  /** Runs one execution per subscription, handing its governed blocks to {@code consumer}. */
+  private <T> Flux<T> execute(
+      BiFunction<Execution, Flux<Block>, ? extends Publisher<T>> consumer) {
+    return Execution.run(plan, this::runtime, context(), lastStats::set, e -> { }, consumer);
+  }
+
+  /**
+   * Runs one execution per subscription; the result comes once the execution has ended, its
+   * memory given back (see {@link Execution#runToEnd}). The blocking consumers wait for it.
+   */
+  <T> Mono<T> executeToEnd(BiFunction<Execution, Flux<Block>, Mono<T>> consumer) {
+    return Execution.runToEnd(plan, this::runtime, context(), lastStats::set, consumer);
   }
 
   /** Rows one at a time; blocks are released as soon as their rows are read. */
   public Flux<Map<String, Object>> iterRows() {
-    return toFlux().concatMapIterable(Dataset::rowsAndClose, 1);
+    return execute((e, blocks) -> blocks.map(Dataset::rowsAndClose)
+        .concatMapIterable(rows -> rows, 1));
   }
 
   /**
@@ -398,24 +453,16 @@ public class Dataset {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
     }
-    return Flux.defer(() -> {
-      Account account = context().arena().openAccount("IterBatches");
-      return toFlux()
-          .transform(Rebatch.of(batchSize, account))
-          .map(b -> {
-            try (b) {
-              return Batches.read(b);
-            }
-          })
-          .doFinally(s -> account.closeWhenEmpty());
-    });
+    return execute((e, blocks) -> blocks
+        .transform(Rebatch.of(batchSize, e.open("IterBatches")))
+        .map(Dataset::batchAndClose));
   }
 
   /**
    * Column batches of {@code batchSize} rows drawn at random from a local buffer of at least
    * {@code localShuffleBufferSize} rows (Ray's {@code local_shuffle_buffer_size}), the same
    * order for the same {@code seed}: a cheap shuffle for training loops, mixing rows of many
-   * blocks without a global shuffle. The buffer is charged to the execution's arena.
+   * blocks without a global shuffle. The buffer is charged to the execution.
    */
   public Flux<Map<String, Object>> iterBatches(int batchSize, int localShuffleBufferSize,
       long seed) {
@@ -423,50 +470,61 @@ public class Dataset {
       throw new IllegalArgumentException("batchSize and localShuffleBufferSize must be >= 1, were "
           + batchSize + " and " + localShuffleBufferSize);
     }
-    return Flux.defer(() -> {
-      Account account = context().arena().openAccount("IterBatches[shuffle]");
-      return toFlux()
-          .transform(LocalShuffle.of(batchSize, localShuffleBufferSize, seed, account))
-          .map(b -> {
-            try (b) {
-              return Batches.read(b);
-            }
-          })
-          .doFinally(s -> account.closeWhenEmpty());
-    });
+    return execute((e, blocks) -> blocks
+        .transform(LocalShuffle.of(batchSize, localShuffleBufferSize, seed,
+            e.open("IterBatches[shuffle]")))
+        .map(Dataset::batchAndClose));
   }
 
   /** The first {@code n} rows, running only as much of the pipeline as needed. */
   public List<Map<String, Object>> take(int n) {
+    return takeMono(n).block();
+  }
+
+  /** {@link #take(int)} without blocking: the rows once the execution has ended. */
+  public Mono<List<Map<String, Object>>> takeMono(int n) {
     nonNegative("n", n);
-    return sharingStats(new Limit(plan, n)).takeAll();
+    return sharingStats(new Limit(plan, n)).takeAllMono();
   }
 
   /** Every row. */
   public List<Map<String, Object>> takeAll() {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    blocking(flux -> flux.doOnNext(b -> rows.addAll(rowsAndClose(b))).then());
-    return rows;
+    return takeAllMono().block();
+  }
+
+  /**
+   * {@link #takeAll()} without blocking: every row, once the execution has ended and its memory
+   * is given back. For services on a reactive stack (never blocks a Reactor thread).
+   */
+  public Mono<List<Map<String, Object>>> takeAllMono() {
+    return executeToEnd((e, blocks) -> blocks.map(Dataset::rowsAndClose)
+        .reduceWith(ArrayList<Map<String, Object>>::new, (all, rows) -> {
+          all.addAll(rows);
+          return all;
+        })
+        .map(rows -> (List<Map<String, Object>>) rows));
   }
 
   /** The first {@code n} rows as one column batch. */
   public Map<String, Object> takeBatch(int n) {
     nonNegative("n", n);
-    Map<String, Object> batch = sharingStats(new Limit(plan, n)).blocking(flux -> flux
-        .collectList()
-        .doOnDiscard(Block.class, Block::release)
-        .map(blocks -> {
-          try {
-            if (blocks.isEmpty()) {
-              return Map.<String, Object>of();
-            }
-            try (Block all = Blocks.concat(blocks, blocks.get(0).owner())) {
-              return Batches.read(all);
-            }
-          } finally {
-            blocks.forEach(Block::release);
-          }
-        }));
+    Map<String, Object> batch = sharingStats(new Limit(plan, n))
+        .executeToEnd((e, blocks) -> blocks
+            .collectList()
+            .doOnDiscard(Block.class, Block::release)
+            .map(held -> {
+              try {
+                if (held.isEmpty()) {
+                  return Map.<String, Object>of();
+                }
+                try (Block all = Blocks.concat(held, held.get(0).owner())) {
+                  return Batches.read(all);
+                }
+              } finally {
+                held.forEach(Block::release);
+              }
+            }))
+        .block();
     return batch == null ? Map.of() : batch;
   }
 
@@ -475,17 +533,27 @@ public class Dataset {
    * blocks: only reading tells which rows are readable, and the count must be what a read gives.
    */
   public long count() {
-    if (plan instanceof Read r && context().maxErroredBlocks() == 0 && r.rows() >= 0) {
-      return r.rows();
-    }
-    Long rows = blocking(flux -> flux
+    return countMono().block();
+  }
+
+  /**
+   * {@link #count()} without blocking: a source's own count (a file footer, read on the
+   * runtime's I/O threads) or the rows counted once the execution has ended.
+   */
+  public Mono<Long> countMono() {
+    Mono<Long> read = executeToEnd((e, blocks) -> blocks
         .map(b -> {
           try (b) {
             return (long) b.rowCount();
           }
         })
         .reduce(0L, Long::sum));
-    return rows == null ? 0 : rows;
+    if (!(plan instanceof Read r) || context().maxErroredBlocks() > 0) {
+      return read;
+    }
+    return Mono.fromCallable(r::rows)
+        .subscribeOn(runtime().ioScheduler())
+        .flatMap(rows -> rows >= 0 ? Mono.just(rows) : read);
   }
 
   /**
@@ -500,7 +568,7 @@ public class Dataset {
       return known;
     }
     AtomicReference<Schema> seen = new AtomicReference<>();
-    blocking(flux -> flux
+    executeToEnd((e, blocks) -> blocks
         .map(b -> {
           try (b) {
             Schema before = seen.get();
@@ -510,7 +578,8 @@ public class Dataset {
           }
         })
         .takeUntil(s -> !Schemas.hasNullTypes(s))
-        .then());
+        .then())
+        .block();
     return seen.get();
   }
 
@@ -538,17 +607,32 @@ public class Dataset {
    * ParquetSink}): SNAPPY-compressed, one file per execution unless {@code sink} says otherwise.
    */
   public WriteSummary writeParquet(String directory) {
-    return writeParquet(ParquetSink.to(path(directory)));
+    return writeParquetMono(directory).block();
+  }
+
+  /** {@link #writeParquet(String)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeParquetMono(String directory) {
+    return writeParquetMono(ParquetSink.to(path(directory)));
   }
 
   /** Writes the dataset through a configured Parquet sink (compression, rows per file). */
   public WriteSummary writeParquet(ParquetSink sink) {
+    return writeParquetMono(sink).block();
+  }
+
+  /** {@link #writeParquet(ParquetSink)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeParquetMono(ParquetSink sink) {
     Objects.requireNonNull(sink, "sink");
     return write("WriteParquet", sink::write);
   }
 
   /** Writes the dataset as Arrow IPC files into {@code directory}, atomically. */
   public WriteSummary writeArrow(String directory) {
+    return writeArrowMono(directory).block();
+  }
+
+  /** {@link #writeArrow(String)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeArrowMono(String directory) {
     return write("WriteArrow", ArrowIpcSink.to(path(directory))::write);
   }
 
@@ -557,9 +641,14 @@ public class Dataset {
     return writeText(TextSink.csv(path(directory)));
   }
 
+  /** {@link #writeCsv(String)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeCsvMono(String directory) {
+    return writeTextMono(TextSink.csv(path(directory)));
+  }
+
   /** Writes the dataset as CSV files in the dialect of {@code options}, atomically. */
   public WriteSummary writeCsv(String directory, CsvOptions options) {
-    return writeText(TextSink.csv(java.nio.file.Path.of(directory)).options(options));
+    return writeText(TextSink.csv(path(directory)).options(options));
   }
 
   /** Writes the dataset as JSON-lines files into {@code directory}, atomically. */
@@ -567,21 +656,36 @@ public class Dataset {
     return writeText(TextSink.jsonLines(path(directory)));
   }
 
+  /** {@link #writeJson(String)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeJsonMono(String directory) {
+    return writeTextMono(TextSink.jsonLines(path(directory)));
+  }
+
   /** Writes the dataset through a configured CSV or JSON-lines sink. */
   public WriteSummary writeText(TextSink sink) {
+    return writeTextMono(sink).block();
+  }
+
+  /** {@link #writeText(TextSink)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeTextMono(TextSink sink) {
     Objects.requireNonNull(sink, "sink");
     return write("WriteText", sink::write);
   }
 
   /**
-   * Runs the plan into {@code sink} as a {@link Write} node (its own stage and stats row) and
-   * returns what the sink reports.
+   * Runs the plan into {@code sink} as a {@link Write} node (its own stage and stats row, writing
+   * on the execution's I/O scheduler) and gives what the sink reports, once the execution has
+   * ended.
    */
-  private WriteSummary write(String name, Function<Flux<Block>, Mono<WriteSummary>> sink) {
-    AtomicReference<WriteSummary> written = new AtomicReference<>();
-    sharingStats(new Write(plan, name, blocks -> sink.apply(blocks).doOnNext(written::set)))
-        .blocking(Flux::then);
-    return written.get();
+  private Mono<WriteSummary> write(String name,
+      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink) {
+    return Mono.defer(() -> {
+      AtomicReference<WriteSummary> written = new AtomicReference<>();
+      return sharingStats(new Write(plan, name,
+          (blocks, io) -> sink.apply(blocks, io).doOnNext(written::set)))
+          .executeToEnd((e, blocks) -> blocks.then())
+          .then(Mono.fromSupplier(written::get));
+    });
   }
 
   private static java.nio.file.Path path(String directory) {
@@ -619,6 +723,12 @@ public class Dataset {
   private static List<Map<String, Object>> rowsAndClose(Block block) {
     try (block) {
       return Rows.read(block);
+    }
+  }
+
+  private static Map<String, Object> batchAndClose(Block block) {
+    try (block) {
+      return Batches.read(block);
     }
   }
 

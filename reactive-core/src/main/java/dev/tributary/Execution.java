@@ -9,9 +9,9 @@ import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.exec.PhysicalPlanner;
 import dev.tributary.memory.Account;
-import dev.tributary.memory.AccountGroup;
-import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.ExecutionScope;
+import dev.tributary.memory.MemoryLeakException;
 import dev.tributary.operators.CoalesceBlocks;
 import dev.tributary.operators.FlatMapRows;
 import dev.tributary.operators.Governor;
@@ -22,90 +22,228 @@ import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
+import dev.tributary.plan.Read;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The executor: optimizes a logical plan ({@link Optimizer}), cuts it into stages ({@link
  * PhysicalPlanner}) and runs that physical plan as a Reactor pipeline of operators, one account
  * and one set of counters per stage, and reports stats when it ends.
+ *
+ * <p>Life: an execution runs in its runtime, in an {@link ExecutionScope} capped at its context's
+ * memory limit, its accounts below it; its threads come from the runtime's schedulers, counted by
+ * {@link ExecutionWork}. It ends when its stream has terminated (or its subscriber abandoned it)
+ * and no task of it is left: then its scope closes, releasing and reporting what its operators
+ * still hold, at once. Consumers inside Tributary ({@code count}, {@code takeAll}, the writers)
+ * complete only then, so they return with every byte given back.
  */
 final class Execution {
+  /** The operator name leak reports give for blocks handed to a {@code toFlux()} subscriber. */
+  static final String OUTPUT = PhysicalPlanner.OUTPUT;
+
+  private final TributaryRuntime runtime;
   private final DataContext context;
-  private final Arena arena;
-  /** The accounts of this execution's operators; their combined peak is the execution's. */
-  private final AccountGroup accounts;
+  private final String name;
+  private final ExecutionScope scope;
+  private final ExecutionWork work = new ExecutionWork(this::ended);
+  private final Scheduler cpu;
+  private final Scheduler io;
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
+  private final Sinks.Empty<Void> end = Sinks.empty();
+  /** The stats, taken once when the stream ends. */
+  private ExecutionStats result;
   /** Live progress lines, when the context asks for them (else null). */
   private Progress progress;
-  /** Whether the execution ended by cancel or error (work may still be winding down). */
-  private volatile boolean endedEarly;
-  /** How long accounts must stay empty after an early end before a blocking consumer returns. */
-  static final Duration QUIET_PERIOD = Duration.ofMillis(20);
+  /** Whether a consumer inside Tributary waits for the end (and receives the leak). */
+  private volatile boolean awaited;
+  /** Whether the end has been reached (leaks found later come from the cleaner). */
+  private volatile boolean over;
+  /** A leak found when the scope closed, for the consumer that waits for the end. */
+  private volatile MemoryLeakException leak;
+  /** Whether the stream terminated (or was abandoned): only the winding down remains. */
+  private volatile boolean stopped;
+  /** Stops the stream (the runtime closing); held weakly, see {@link #run}. */
+  private volatile WeakReference<Sinks.Empty<Void>> stopSwitch = new WeakReference<>(null);
+  /** Whether the runtime stopped the stream. */
+  private volatile boolean interrupted;
 
-  private Execution(DataContext context) {
-    this.context = context;
-    this.arena = context.arena();
-    this.accounts = new AccountGroup(arena);
-    this.resources = new ResourceManager(arena, context.memoryLimit());
-  }
-
-  /** A cold flux that executes {@code plan} on each subscription and reports its stats. */
-  static Flux<Block> flux(LogicalPlan plan, DataContext fallback,
-      Consumer<ExecutionStats> onStats) {
-    return flux(plan, fallback, onStats, e -> { });
+  Execution(TributaryRuntime runtime, DataContext requested, String name) {
+    this.runtime = runtime;
+    // The context's limit caps this execution inside the runtime's arena, never beyond it.
+    this.context = requested.memoryLimit() <= runtime.memoryLimit() ? requested
+        : requested.withMemoryLimit(runtime.memoryLimit());
+    this.name = name;
+    this.scope = runtime.arena().openScope(name, context.memoryLimit(), this::leaked);
+    this.cpu = work.track(runtime.cpuScheduler());
+    this.io = work.track(runtime.ioScheduler());
+    this.resources = new ResourceManager(runtime.running(), runtime.arena(),
+        context.memoryLimit());
   }
 
   /**
-   * Like {@link #flux(LogicalPlan, DataContext, Consumer)}, handing each execution to {@code
-   * onStart}.
+   * A cold publisher that executes {@code plan} on each subscription, in the runtime and context
+   * the subscriber's Reactor context names (else the fallbacks), hands the governed blocks to
+   * {@code consumer} and reports the stats to {@code onStats} before the blocks' terminal signal.
    */
-  static Flux<Block> flux(LogicalPlan plan, DataContext fallback, Consumer<ExecutionStats> onStats,
-      Consumer<Execution> onStart) {
+  static <T> Flux<T> run(LogicalPlan plan, Supplier<TributaryRuntime> fallbackRuntime,
+      DataContext fallback,
+      Consumer<ExecutionStats> onStats, Consumer<Execution> onStart,
+      BiFunction<Execution, Flux<Block>, ? extends Publisher<T>> consumer) {
     return Flux.deferContextual(view -> {
-      Execution execution = new Execution(DataContext.from(view, fallback));
+      TributaryRuntime runtime = view.hasKey(TributaryRuntime.CONTEXT_KEY)
+          ? view.get(TributaryRuntime.CONTEXT_KEY) : fallbackRuntime.get();
+      Execution execution = runtime.open(summary(plan), DataContext.from(view, fallback));
       onStart.accept(execution);
-      Flux<Block> out;
+      Flux<T> out;
       try {
-        out = execution.compile(physical(plan, execution.context));
+        Flux<Block> blocks = execution.compile(physical(plan, execution.context));
         if (execution.context.governed()) {
           execution.resources.start();
         }
         if (execution.context.enableProgressBars()) {
-          execution.progress = Progress.start(
+          execution.progress = runtime.progress().start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
-              () -> Progress.memory(execution.accounts.heldBytes(),
+              () -> Progress.memory(execution.scope.heldBytes(),
                   execution.context.memoryLimit()));
         }
+        // Report before the terminal signal reaches the consumer, so a blocking consumer sees
+        // the stats as soon as it returns.
+        AtomicBoolean reported = new AtomicBoolean();
+        Runnable report = () -> {
+          if (reported.compareAndSet(false, true)) {
+            onStats.accept(execution.finish());
+          }
+        };
+        out = Flux.from(consumer.apply(execution, blocks
+            .doOnTerminate(report)
+            .doOnCancel(report)));
       } catch (RuntimeException e) {
         execution.finish();
+        execution.work.end();
         return Flux.error(e);
       }
-      // Report before the terminal signal reaches the subscriber, so a blocking consumer sees
-      // the stats as soon as it returns.
-      AtomicBoolean reported = new AtomicBoolean();
-      Runnable report = () -> {
-        if (reported.compareAndSet(false, true)) {
-          onStats.accept(execution.finish());
-        }
-      };
+      // Reachable only through the subscriber chain: once the chain is garbage without having
+      // terminated (a subscriber dropped mid-way with nothing of the execution scheduled), the
+      // execution is abandoned and ends.
+      Object chain = new Object();
+      TributaryRuntime.ABANDONED.register(chain, execution::abandoned);
+      // The runtime stops a running execution when it closes. It holds the switch weakly, as
+      // nothing outside the chain may keep the chain reachable.
+      Sinks.Empty<Void> stopSwitch = Sinks.empty();
+      execution.stopSwitch = new WeakReference<>(stopSwitch);
       return out
-          .doOnError(e -> execution.endedEarly = true)
-          .doOnTerminate(report)
-          .doOnCancel(() -> {
-            execution.endedEarly = true;
-            report.run();
+          .takeUntilOther(stopSwitch.asMono())
+          .concatWith(Mono.defer(() -> execution.interrupted
+              ? Mono.error(new IllegalStateException("runtime '" + runtime.name()
+                  + "' closed while execution '" + execution.name + "' ran"))
+              : Mono.empty()))
+          .doFinally(signal -> {
+            Reference.reachabilityFence(chain);
+            execution.stop();
           });
     });
+  }
+
+  /**
+   * {@link #run} for a consumer of one value, completing only when the execution has ended: its
+   * scope closed and every byte given back. With {@code failOnLeak}, a leak the end found fails
+   * it (or is attached to its error).
+   */
+  static <T> Mono<T> runToEnd(LogicalPlan plan, Supplier<TributaryRuntime> fallbackRuntime,
+      DataContext fallback,
+      Consumer<ExecutionStats> onStats,
+      BiFunction<Execution, Flux<Block>, Mono<T>> consumer) {
+    return Mono.defer(() -> {
+      Execution[] started = new Execution[1];
+      return run(plan, fallbackRuntime, fallback, onStats, e -> {
+        e.awaited();
+        started[0] = e;
+      }, consumer)
+          .singleOrEmpty()
+          .materialize()
+          .flatMap(signal -> started[0] == null ? Mono.just(signal)
+              : started[0].end.asMono().then(Mono.fromCallable(() -> started[0].afterEnd(signal))))
+          .dematerialize();
+    });
+  }
+
+  /** Marks the execution as awaited by a consumer inside Tributary, which receives its leak. */
+  void awaited() {
+    awaited = true;
+  }
+
+  /**
+   * Completes once the execution ended; with {@code failOnLeak} and a leak found by then, fails
+   * with the leak.
+   */
+  Mono<Void> whenEnded() {
+    return end.asMono().then(Mono.defer(() -> leak != null && runtime.failOnLeak()
+        ? Mono.error(leak) : Mono.empty()));
+  }
+
+  /** The signal a consumer gets once the execution ended: with the leak, if one was found. */
+  private <T> Signal<T> afterEnd(Signal<T> signal) {
+    MemoryLeakException found = leak;
+    if (found == null) {
+      return signal;
+    }
+    if (signal.isOnError()) {
+      signal.getThrowable().addSuppressed(found);
+      return signal;
+    }
+    return runtime.failOnLeak() ? Signal.error(found) : signal;
+  }
+
+  /** The execution's name: its runtime, number and plan. */
+  String name() {
+    return name;
+  }
+
+  /** Opens an account of this execution (for a consumer's own operator). */
+  Account open(String accountName) {
+    return scope.open(accountName);
+  }
+
+  /**
+   * Hands a block to a receiver that must close it: if it drops it, the block comes back once
+   * unreachable and the leak is reported naming this execution.
+   */
+  Block handOut(Block block) {
+    return scope.handOut(block, OUTPUT);
+  }
+
+  /** The execution's view of the runtime's {@code io} scheduler (its tasks counted). */
+  Scheduler io() {
+    return io;
+  }
+
+  /** The plan in one line, source first: {@code Range[100]->Map->Filter}. */
+  private static String summary(LogicalPlan node) {
+    if (node instanceof Read r) {
+      return r.source().name();
+    }
+    if (node.inputs().size() == 1) {
+      return summary(node.inputs().get(0)) + "->" + node.describe();
+    }
+    return node.describe();
   }
 
   /**
@@ -130,8 +268,8 @@ final class Execution {
         resources.governSource(account);
       }
       return st.instrument(r.read().source()
-          .read(r.read().pushdown(), account, context.readSettings(), st)
-          .subscribeOn(context.ioScheduler()));
+          .read(r.read().pushdown(), account, context.readSettings(io), st)
+          .subscribeOn(io));
     }
     if (node instanceof LimitStage l) {
       return compile(l.input()).transform(dev.tributary.operators.Limit.of(l.rows()));
@@ -155,7 +293,7 @@ final class Execution {
           .ordered(context.preserveOrder())
           .stats(st);
       if (m.concurrency() > 1) {
-        op = op.concurrency(m.concurrency(), context.cpuScheduler());
+        op = op.concurrency(Math.min(m.concurrency(), context.cpuLimit()), cpu);
       }
       StageLoad load = op.load();
       Flux<Block> flux = input.transform(boundary(m.name(), account, st, m.fedBySource(),
@@ -169,7 +307,9 @@ final class Execution {
     // Blocks handed out are charged to the boundary's account until the consumer takes them.
     Flux<Block> handed = st.instrument(input.transform(boundary(o.name(), account, st,
         o.fedBySource(), o.coalesces(), Governor::passThrough)));
-    return o.sink() == null ? handed : o.sink().apply(handed).thenMany(Flux.<Block>empty());
+    // A sink writes on the execution's view of the runtime's I/O scheduler (its tasks counted).
+    return o.sink() == null ? handed
+        : o.sink().apply(handed, io).thenMany(Flux.<Block>empty());
   }
 
   /**
@@ -182,7 +322,7 @@ final class Execution {
    */
   private Function<Flux<Block>, Flux<Block>> boundary(String name, Account account,
       OperatorStats stats, boolean fedBySource, boolean coalesce, UnaryOperator<Governor> role) {
-    Governor governor = role.apply(Governor.of(name, account, context.cpuScheduler(), stats));
+    Governor governor = role.apply(Governor.of(name, account, cpu, stats));
     if (context.governed()) {
       resources.govern(account, stats);
     } else {
@@ -198,51 +338,84 @@ final class Execution {
         ? context.effectiveMaxBlockSize() : context.targetMaxBlockSize(), account));
   }
 
-  private Account open(String name) {
-    return accounts.open(name);
-  }
-
   private OperatorStats track(String name, Account account) {
     OperatorStats st = new OperatorStats(name).account(account);
     stats.add(st);
     return st;
   }
 
+  /** Takes the stats (once) and stops budgeting and progress. */
+  private synchronized ExecutionStats finish() {
+    if (result == null) {
+      result = new ExecutionStats(
+          stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
+          scope.peakBytes(), context.memoryLimit());
+      resources.stop();
+      if (progress != null) {
+        progress.stop();
+      }
+    }
+    return result;
+  }
+
+  /** The stream terminated or was cancelled: what remains is winding down. */
+  private void stop() {
+    stopped = true;
+    work.end();
+  }
+
   /**
-   * Waits (on the calling thread, which must be allowed to block) until the execution's
-   * operators hold no memory: after an error or cancel, workers on other threads may still be
-   * releasing blocks when the terminal signal arrives.
+   * The subscriber chain became unreachable without terminating: nothing can run for this
+   * execution any more (a scheduled task would have kept the chain reachable), so it ends.
    */
-  void awaitReleased(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    // After a cancel or error, a source or task on another thread may still be finishing the
-    // block it was making when the signal came: wait until the accounts stay empty a moment.
-    long quiet = endedEarly ? QUIET_PERIOD.toNanos() : 0;
-    long emptySince = -1;
-    while (System.nanoTime() < deadline) {
-      boolean empty = accounts.heldBytes() == 0;
-      long now = System.nanoTime();
-      if (!empty) {
-        emptySince = -1;
-      } else if (emptySince < 0) {
-        emptySince = now;
-      }
-      if (empty && now - emptySince >= quiet) {
-        return;
-      }
-      LockSupport.parkNanos(100_000);
+  private void abandoned() {
+    if (!stopped) {
+      finish();
+      stop();
     }
   }
 
-  private ExecutionStats finish() {
-    ExecutionStats result = new ExecutionStats(
-        stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
-        accounts.peakBytes(), arena.limitBytes());
-    resources.stop();
-    if (progress != null) {
-      progress.stop();
+  /** Nothing of the execution runs any more: its memory ends. */
+  private void ended() {
+    finish();
+    scope.close();
+    over = true;
+    runtime.ended(this);
+    end.tryEmitEmpty();
+  }
+
+  /** A leak of this execution: when its scope closed, or a handed-out block reclaimed later. */
+  private void leaked(MemoryLeakException found) {
+    boolean deliver = awaited && !over;
+    if (deliver) {
+      MemoryLeakException first = leak;
+      if (first == null) {
+        leak = found;
+      } else {
+        first.addSuppressed(found);
+      }
     }
-    accounts.accounts().forEach(Account::closeWhenEmpty);
-    return result;
+    runtime.leaked(found, deliver);
+  }
+
+  /**
+   * Stops the stream if it still runs (the runtime is closing): its consumer gets an {@code
+   * IllegalStateException} naming the runtime and the execution.
+   */
+  void interrupt() {
+    Sinks.Empty<Void> s = stopSwitch.get();
+    if (!stopped && s != null) {
+      interrupted = true;
+      s.tryEmitEmpty();
+    }
+  }
+
+  /**
+   * Waits (the caller may block: the runtime is closing) up to {@code timeout} for the end;
+   * returns whether it came.
+   */
+  boolean awaitEnd(Duration timeout) {
+    end.asMono().timeout(timeout, Mono.empty()).block();
+    return over;
   }
 }

@@ -13,9 +13,9 @@ import java.util.NoSuchElementException;
  * @param operators one snapshot per physical operator
  * @param wallNanos the execution's wall time
  * @param arenaPeakBytes the most bytes this execution's operators held at once in the arena (the
- *     peak of the sum of their accounts, {@link dev.tributary.memory.AccountGroup}); other
- *     executions sharing the arena, earlier or at the same time, do not count
- * @param memoryLimitBytes the arena's limit
+ *     peak of its {@link dev.tributary.memory.ExecutionScope}); other executions sharing the
+ *     arena, earlier or at the same time, do not count
+ * @param memoryLimitBytes the execution's cap: its context's memory limit, at most the runtime's
  */
 public record ExecutionStats(
     List<OperatorSnapshot> operators, long wallNanos, long arenaPeakBytes, long memoryLimitBytes) {

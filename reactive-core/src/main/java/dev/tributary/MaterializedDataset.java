@@ -23,9 +23,9 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
   private final AtomicBoolean closed;
 
   private MaterializedDataset(
-      LogicalPlan plan, DataContext context, List<Block> blocks, Account account,
-      AtomicBoolean closed) {
-    super(plan, context);
+      LogicalPlan plan, DataContext context, TributaryRuntime runtime, List<Block> blocks,
+      Account account, AtomicBoolean closed) {
+    super(plan, context, runtime);
     this.blocks = blocks;
     this.account = account;
     this.closed = closed;
@@ -33,11 +33,14 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
 
   static MaterializedDataset of(Dataset source) {
     DataContext context = source.context();
-    Account account = context.arena().openAccount("Materialized");
+    TributaryRuntime runtime = source.runtime();
+    // Held outside any execution, in the runtime's arena, until the dataset is closed.
+    Account account = runtime.arena().openAccount("Materialized");
     List<Block> blocks;
     try {
-      blocks = source.toFlux().map(b -> b.transferTo(account)).collectList()
-          .doOnDiscard(Block.class, Block::release).block();
+      blocks = source.executeToEnd((e, flux) -> flux.map(b -> b.transferTo(account))
+          .collectList()
+          .doOnDiscard(Block.class, Block::release)).block();
     } catch (RuntimeException e) {
       account.closeWhenEmpty();
       throw e;
@@ -55,7 +58,7 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
               .map(b -> Blocks.project(b, Blocks.identity(b), out));
         }),
         () -> schema, () -> rows);
-    return new MaterializedDataset(new Read(rereads), context, held, account, closed);
+    return new MaterializedDataset(new Read(rereads), context, runtime, held, account, closed);
   }
 
   /**

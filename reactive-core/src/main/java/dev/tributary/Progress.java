@@ -8,11 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Live progress of executions run with {@link DataContext#enableProgressBars()}: every {@link
@@ -24,34 +23,59 @@ final class Progress {
   /** How often running executions print a line. */
   static final Duration PERIOD = Duration.ofSeconds(1);
 
-  private static final Set<Progress> RUNNING = ConcurrentHashMap.newKeySet();
   /**
-   * One process-wide ticker on a scheduler that may block (printing writes to a file
-   * descriptor); never disposed, like the rebalance ticker.
+   * The progress of one runtime's running executions, printed on the runtime's {@link Ticker}
+   * (whose scheduler may block: printing writes to a file descriptor).
    */
-  private static final AtomicBoolean TICKING = new AtomicBoolean();
+  static final class Board {
+    private final Set<Progress> running = ConcurrentHashMap.newKeySet();
+    private final Scheduler io;
+    private final Runnable wake;
 
+    /** A board printing final lines on {@code io}, calling {@code wake} when one starts. */
+    Board(Scheduler io, Runnable wake) {
+      this.io = io;
+      this.wake = wake;
+    }
+
+    /** Starts printing the progress of the operators {@code operators} reads, until stopped. */
+    Progress start(Supplier<List<OperatorSnapshot>> operators, Supplier<String> memory) {
+      Progress progress = new Progress(this, operators, memory, System.err);
+      running.add(progress);
+      wake.run();
+      return progress;
+    }
+
+    /** Whether an execution prints progress. */
+    boolean active() {
+      return !running.isEmpty();
+    }
+
+    /** Prints the line of every execution whose period has passed. */
+    void tick() {
+      long now = System.nanoTime();
+      for (Progress p : running) {
+        if (now >= p.nextPrintNanos) {
+          p.nextPrintNanos = now + PERIOD.toNanos();
+          p.print();
+        }
+      }
+    }
+  }
+
+  private final Board board;
   private final Supplier<List<OperatorSnapshot>> operators;
   private final Supplier<String> memory;
   private final long startNanos = System.nanoTime();
   private final PrintStream out;
+  private volatile long nextPrintNanos = startNanos + PERIOD.toNanos();
 
-  private Progress(Supplier<List<OperatorSnapshot>> operators, Supplier<String> memory,
-      PrintStream out) {
+  private Progress(Board board, Supplier<List<OperatorSnapshot>> operators,
+      Supplier<String> memory, PrintStream out) {
+    this.board = board;
     this.operators = operators;
     this.memory = memory;
     this.out = out;
-  }
-
-  /** Starts printing the progress of the operators {@code operators} reads, until stopped. */
-  static Progress start(Supplier<List<OperatorSnapshot>> operators, Supplier<String> memory) {
-    Progress progress = new Progress(operators, memory, System.err);
-    RUNNING.add(progress);
-    if (TICKING.compareAndSet(false, true)) {
-      Flux.interval(PERIOD, PERIOD, Schedulers.boundedElastic())
-          .subscribe(tick -> RUNNING.forEach(Progress::print));
-    }
-    return progress;
   }
 
   /**
@@ -59,8 +83,12 @@ final class Progress {
    * pipeline thread, which must not).
    */
   void stop() {
-    if (RUNNING.remove(this)) {
-      Schedulers.boundedElastic().schedule(this::print);
+    if (board.running.remove(this)) {
+      try {
+        board.io.schedule(this::print);
+      } catch (RejectedExecutionException e) {
+        // the runtime is closing: no final line
+      }
     }
   }
 

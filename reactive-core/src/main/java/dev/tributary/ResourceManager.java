@@ -5,13 +5,9 @@ import dev.tributary.memory.Arena;
 import dev.tributary.operators.OperatorStats;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Divides an execution's memory into per-operator budgets, and an arena among the executions
@@ -26,31 +22,54 @@ import reactor.core.scheduler.Schedulers;
  * stage running four tasks at once can reach 4). A source takes part in the reserve only.
  *
  * <p>Events, not polling: budgets are recomputed when an execution starts or ends (its
- * operators' accounts open before it starts and close after it ends). Rates are sampled every
- * {@link #REBALANCE_PERIOD} only while some execution runs; the bottleneck moves only when
- * another stage's rate passes the current one's by {@link #SWITCH_MARGIN}, so budgets, and the
- * room signals a raise sends, change only when the bottleneck really moved.
+ * operators' accounts open before it starts and close after it ends). Rates are sampled on every
+ * tick of the runtime's {@link Ticker} (each {@link #REBALANCE_PERIOD}), which ticks only while
+ * some execution runs; the bottleneck moves only when another stage's rate passes the current
+ * one's by {@link #SWITCH_MARGIN}, so budgets, and the room signals a raise sends, change only
+ * when the bottleneck really moved.
+ *
+ * <p>The executions sharing an arena are those of one runtime: its {@link Running} set, the
+ * budget planner's registry (one per runtime, no process-wide state).
  */
 final class ResourceManager {
   /** Fraction of the share no budget includes, absorbing estimate error. */
   static final double SAFETY_FRACTION = 0.1;
   /** Fraction of the budgeted share reserved evenly for every operator. */
   static final double RESERVED_FRACTION = 0.5;
-  /** How often busy rates are sampled while an execution runs. */
-  static final Duration REBALANCE_PERIOD = Duration.ofMillis(50);
+  /** How often busy rates are sampled while an execution runs: the runtime's ticker period. */
+  static final Duration REBALANCE_PERIOD = Ticker.PERIOD;
   /** Weight of the newest sample in each stage's moving average of its busy rate. */
   static final double RATE_WEIGHT = 0.3;
   /** How much busier than the current bottleneck a stage must be to take the pool over. */
   static final double SWITCH_MARGIN = 1.1;
 
-  private static final Map<Arena, Set<ResourceManager>> RUNNING = new ConcurrentHashMap<>();
-  /**
-   * Whether a sampling tick is scheduled. Ticks are one-shot tasks that schedule the next only
-   * while executions run, so nothing is left to dispose (disposing a periodic task from a
-   * pipeline thread may take a lock, which non-blocking threads must not).
-   */
-  private static final AtomicBoolean TICKING = new AtomicBoolean();
+  /** The executions running in one runtime, whose budgets are planned together. */
+  static final class Running {
+    private final Set<ResourceManager> running = ConcurrentHashMap.newKeySet();
+    private final Runnable onJoin;
 
+    /** A registry that calls {@code onJoin} when an execution joins (to wake the ticker). */
+    Running(Runnable onJoin) {
+      this.onJoin = onJoin;
+    }
+
+    /** Whether any execution runs. */
+    boolean active() {
+      return !running.isEmpty();
+    }
+
+    /** Recomputes every running execution's budgets (an execution started or ended). */
+    void rebalanceAll() {
+      running.forEach(ResourceManager::rebalance);
+    }
+
+    /** Samples every running execution's busy rates and recomputes its budgets (a tick). */
+    void sampleAll() {
+      running.forEach(ResourceManager::sampleAndRebalance);
+    }
+  }
+
+  private final Running runtime;
   private final Arena arena;
   private final long memoryLimit;
   private final List<Governed> operators = new CopyOnWriteArrayList<>();
@@ -70,7 +89,8 @@ final class ResourceManager {
     }
   }
 
-  ResourceManager(Arena arena, long memoryLimit) {
+  ResourceManager(Running runtime, Arena arena, long memoryLimit) {
+    this.runtime = runtime;
     this.arena = arena;
     this.memoryLimit = Math.min(memoryLimit, arena.limitBytes());
   }
@@ -85,40 +105,17 @@ final class ResourceManager {
     operators.add(new Governed(account, null));
   }
 
-  /** Joins the arena's running executions and starts sampling. */
+  /** Joins the runtime's running executions (their shares shrink) and starts sampling. */
   void start() {
-    RUNNING.computeIfAbsent(arena, a -> ConcurrentHashMap.newKeySet()).add(this);
-    rebalanceArena();
-    scheduleTick();
+    runtime.running.add(this);
+    runtime.rebalanceAll();
+    runtime.onJoin.run();
   }
 
-  /** Leaves the arena, handing its share back to the other executions. */
+  /** Leaves the runtime's running executions, handing its share back to the others. */
   void stop() {
-    RUNNING.computeIfPresent(arena, (a, running) -> {
-      running.remove(this);
-      return running.isEmpty() ? null : running;
-    });
-    rebalanceArena();
-  }
-
-  private static void scheduleTick() {
-    if (!RUNNING.isEmpty() && TICKING.compareAndSet(false, true)) {
-      Schedulers.parallel().schedule(ResourceManager::tick, REBALANCE_PERIOD.toMillis(),
-          TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private static void tick() {
-    RUNNING.values().forEach(running -> running.forEach(ResourceManager::sampleAndRebalance));
-    TICKING.set(false);
-    // An execution starting meanwhile either saw TICKING set (and this schedules) or set it.
-    scheduleTick();
-  }
-
-  private void rebalanceArena() {
-    Set<ResourceManager> running = RUNNING.get(arena);
-    if (running != null) {
-      running.forEach(ResourceManager::rebalance);
+    if (runtime.running.remove(this)) {
+      runtime.rebalanceAll();
     }
   }
 
@@ -143,8 +140,7 @@ final class ResourceManager {
     if (n == 0) {
       return;
     }
-    Set<ResourceManager> running = RUNNING.get(arena);
-    int executions = Math.max(1, running == null ? 1 : running.size());
+    int executions = Math.max(1, runtime.running.size());
     long share = (long) (Math.min(memoryLimit, arena.limitBytes() / executions)
         * (1 - SAFETY_FRACTION));
     long reserved = (long) (share * RESERVED_FRACTION / n);

@@ -3,6 +3,8 @@
  * dev.tributary.Dataset}; transforms build a logical plan ({@code dev.tributary.plan});
  * consuming methods optimize it, cut it into stages ({@code dev.tributary.exec}) and execute those
  * as a Reactor pipeline of operators (from {@code dev.tributary.operators}) over Arrow blocks,
- * under a {@link dev.tributary.DataContext}, and record {@link dev.tributary.ExecutionStats}.
+ * under a {@link dev.tributary.DataContext} (knobs), in a {@link dev.tributary.TributaryRuntime}
+ * (one arena, the schedulers, the budget planner), each execution in its own memory scope, and
+ * record {@link dev.tributary.ExecutionStats}.
  */
 package dev.tributary;

@@ -16,7 +16,7 @@ class DataContextTest {
         .withRetriedIoErrors(IOException.class, UncheckedIOException.class)
         .withIoRetryBackoff(5, Duration.ofMillis(1), Duration.ofMillis(8))
         .withMaxErroredBlocks(2);
-    ReadSettings settings = ctx.readSettings();
+    ReadSettings settings = ctx.readSettings(reactor.core.scheduler.Schedulers.immediate());
     assertThat(settings.retry().retried())
         .containsExactly(IOException.class, UncheckedIOException.class);
     assertThat(settings.retry().maxAttempts()).isEqualTo(5);
@@ -25,6 +25,25 @@ class DataContextTest {
     assertThat(settings.maxErroredBlocks()).isEqualTo(2);
     assertThat(settings.preserveOrder()).isFalse();
     assertThat(settings.maxBlockBytes()).isEqualTo(ctx.effectiveMaxBlockSize());
+    assertThat(settings.scheduler()).isSameAs(reactor.core.scheduler.Schedulers.immediate());
+  }
+
+  @Test
+  void aContextIsAPlainValueBuiltOnceAndCopiedByItsWithers() {
+    DataContext built = DataContext.builder().memoryLimit(64 << 20).cpuLimit(2)
+        .preserveOrder(false).retriedIoErrors(IOException.class).build();
+    assertThat(built).isEqualTo(DataContext.defaults().withMemoryLimit(64 << 20).withCpuLimit(2)
+        .withPreserveOrder(false).withRetriedIoErrors(IOException.class));
+    assertThat(built.toBuilder().build()).isEqualTo(built).hasSameHashCodeAs(built);
+    assertThat(built.withPreserveOrder(true)).isNotEqualTo(built);
+    DataContext unoptimized = DataContext.builder().optimizer(false).build();
+    assertThat(DataContext.defaults().optimizer()).isTrue();
+    assertThat(unoptimized).isEqualTo(DataContext.defaults().withOptimizer(false))
+        .isNotEqualTo(DataContext.defaults());
+    assertThat(unoptimized.toBuilder().memoryLimit(64 << 20).build().optimizer()).isFalse();
+    assertThat(built.effectiveMaxBlockSize()).isEqualTo((64 << 20) / 32);
+    assertThatThrownBy(() -> DataContext.builder().memoryLimit(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memoryLimit");
   }
 
   @Test

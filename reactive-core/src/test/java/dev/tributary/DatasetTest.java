@@ -24,17 +24,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DatasetTest {
-  private final Arena arena = Arena.create("dataset-test", 512 * Bytes.MiB);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("dataset-test")
+      .memoryLimit(512 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext ctx = DataContext.defaults();
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private Dataset range(long n, int blocks) {
-    return Tributary.range(n, blocks).withContext(ctx);
+    return Tributary.range(n, blocks).withRuntime(runtime);
   }
 
   private static List<Long> ids(List<Map<String, Object>> rows, String column) {
@@ -334,13 +336,13 @@ class DatasetTest {
   void fromItemsColumnsAndArrowAgreeWithTheirInput() {
     List<Map<String, Object>> items = List.of(
         Map.of("a", 1L, "b", "x"), Map.of("a", 2L, "b", "y"));
-    assertThat(Tributary.fromItems(items).withContext(ctx).takeAll()).isEqualTo(items);
-    Dataset cols = Tributary.fromColumns(Map.of("v", new double[] {1.5, 2.5})).withContext(ctx);
+    assertThat(Tributary.fromItems(items).withRuntime(runtime).takeAll()).isEqualTo(items);
+    Dataset cols = Tributary.fromColumns(Map.of("v", new double[] {1.5, 2.5})).withRuntime(runtime);
     assertThat(cols.takeAll()).containsExactly(Map.of("v", 1.5), Map.of("v", 2.5));
     try (Arena other = Arena.create("user", Bytes.MiB);
         var account = other.openAccount("user");
         Block block = Block.builder(account).column("z", new int[] {7, 8, 9}).build()) {
-      Dataset arrow = Tributary.fromArrow(block.root()).withContext(ctx);
+      Dataset arrow = Tributary.fromArrow(block.root()).withRuntime(runtime);
       assertThat(arrow.takeAll()).containsExactly(Map.of("z", 7), Map.of("z", 8), Map.of("z", 9));
       assertThat(arrow.count()).isEqualTo(3);
     }

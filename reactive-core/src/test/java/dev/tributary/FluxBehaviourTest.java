@@ -19,15 +19,16 @@ import reactor.test.StepVerifier;
 import reactor.util.context.Context;
 
 class FluxBehaviourTest {
-  private final Arena arena = Arena.create("flux-test", 256 * Bytes.MiB);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("flux-test")
+      .memoryLimit(256 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext ctx = DataContext.defaults();
 
   @AfterEach
   void noLeaks() {
     // Cancellation is asynchronous: in-flight tasks may still be releasing what they hold.
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private static Map<String, Object> slow(Map<String, Object> batch) {
@@ -44,7 +45,7 @@ class FluxBehaviourTest {
   @Test
   void blocksFlowOnlyOnDemand() {
     AtomicInteger calls = new AtomicInteger();
-    Dataset ds = Tributary.range(1000, 10).withContext(ctx).mapBatches(b -> {
+    Dataset ds = Tributary.range(1000, 10).withRuntime(runtime).mapBatches(b -> {
       calls.incrementAndGet();
       return b;
     });
@@ -67,7 +68,7 @@ class FluxBehaviourTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 4})
   void cancellingHalfwayReleasesEverything(int concurrency) {
-    Dataset ds = Tributary.range(2_000_000, 100).withContext(ctx)
+    Dataset ds = Tributary.range(2_000_000, 100).withRuntime(runtime)
         .mapBatches(FluxBehaviourTest::slow,
             MapBatchesOptions.defaults().withConcurrency(concurrency));
     StepVerifier.create(ds.toFlux().doOnNext(Block::close).take(50))
@@ -79,7 +80,7 @@ class FluxBehaviourTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 4})
   void anErrorMidStreamReleasesEverything(int concurrency) {
-    Dataset ds = Tributary.range(100_000, 50).withContext(ctx)
+    Dataset ds = Tributary.range(100_000, 50).withRuntime(runtime)
         .mapBatches(b -> {
           if (((long[]) b.get("id"))[0] >= 40_000) {
             throw new IllegalArgumentException("bad batch");
@@ -96,22 +97,32 @@ class FluxBehaviourTest {
   }
 
   @Test
-  void aContextInTheSubscriberOverridesTheDatasetsOwn() {
-    Arena other = Arena.create("other", 64 * Bytes.MiB);
-    try {
-      Dataset ds = Tributary.range(1000, 2).withContext(ctx);
+  void aRuntimeAndContextInTheSubscriberOverrideTheDatasetsOwn() {
+    try (TributaryRuntime other = TributaryRuntime.builder().name("other")
+        .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build()) {
+      Dataset ds = Tributary.range(1000, 2).withRuntime(runtime);
       StepVerifier.create(ds.toFlux()
               .doOnNext(b -> {
-                assertThat(b.owner().arena()).isSameAs(other);
+                assertThat(b.owner().arena()).isSameAs(other.arena());
                 b.close();
               })
-              .contextWrite(Context.of(DataContext.CONTEXT_KEY, ctx.withArena(other))))
+              .contextWrite(Context.of(TributaryRuntime.CONTEXT_KEY, other,
+                  DataContext.CONTEXT_KEY, DataContext.defaults().withMemoryLimit(Bytes.MiB))))
           .expectNextCount(2)
           .verifyComplete();
-      assertThat(other.allocatedBytes()).isZero();
-    } finally {
-      other.close();
+      assertThat(ds.stats().memoryLimitBytes()).isEqualTo(Bytes.MiB);
     }
+  }
+
+  @Test
+  void iterBatchesRunsWithAContextFromTheSubscriber() {
+    Dataset ds = Tributary.range(1000, 4).withRuntime(runtime);
+    StepVerifier.create(ds.iterBatches(300)
+            .map(b -> ((long[]) b.get("id")).length)
+            .contextWrite(Context.of(DataContext.CONTEXT_KEY,
+                DataContext.defaults().withMemoryLimit(8 * Bytes.MiB))))
+        .expectNext(300, 300, 300, 100)
+        .verifyComplete();
   }
 
   @Test
@@ -119,7 +130,7 @@ class FluxBehaviourTest {
     StepVerifier.create(Mono.fromCallable(() -> {
           Thread.sleep(1);
           return 1;
-        }).subscribeOn(ctx.cpuScheduler()))
+        }).subscribeOn(runtime.cpuScheduler()))
         .expectError(BlockingOperationError.class)
         .verify(Duration.ofSeconds(10));
   }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.UserFunctionException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +22,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * no memory behind.
  */
 class OwnershipMatrixTest {
-  private final Arena arena = Arena.create("ownership", 256 * Bytes.MiB);
-  private final DataContext fused = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("ownership")
+      .memoryLimit(256 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext fused = DataContext.defaults();
   private final DataContext unfused = fused.withOperatorFusion(false);
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(2));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   /** The steps under test, each a name and what it adds to a dataset. */
@@ -68,7 +68,7 @@ class OwnershipMatrixTest {
   }
 
   private Dataset chain(DataContext ctx, UnaryOperator<Dataset> step, int position) {
-    Dataset ds = Tributary.range(1000, 4).withContext(ctx)
+    Dataset ds = Tributary.range(1000, 4).withContext(ctx).withRuntime(runtime)
         .withColumn("tag", r -> "t" + r.get("id"));
     List<UnaryOperator<Dataset>> chain = new ArrayList<>(List.of(
         d -> d.map(r -> r), d -> d.filter(r -> true)));

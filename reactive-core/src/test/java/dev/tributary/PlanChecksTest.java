@@ -23,17 +23,19 @@ import org.junit.jupiter.api.Test;
  * and bad arguments fail at the call, naming the argument.
  */
 class PlanChecksTest {
-  private final Arena arena = Arena.create("plan-checks", 64 * Bytes.MiB);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("plan-checks")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext ctx = DataContext.defaults();
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private Dataset range(long n) {
-    return Tributary.range(n, 2).withContext(ctx);
+    return Tributary.range(n, 2).withRuntime(runtime);
   }
 
   @Test

@@ -12,15 +12,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
-  private final Arena arena = Arena.create("progress", 64 * Bytes.MiB);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("progress")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
   private final PrintStream err = System.err;
 
   @AfterEach
   void restore() {
     System.setErr(err);
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).isZero();
-    arena.close();
   }
 
   @Test
@@ -30,7 +31,7 @@ class ProgressTest {
     java.util.concurrent.atomic.AtomicLong deadlineOfWork = new java.util.concurrent.atomic
         .AtomicLong();
     Dataset ds = Tributary.range(4000, 8)
-        .withContext(DataContext.defaults().withArena(arena).withProgressBars(true))
+        .withContext(DataContext.defaults().withProgressBars(true))
         .map(r -> {
           deadlineOfWork.compareAndSet(0, System.nanoTime() + Duration.ofMillis(2500).toNanos());
           double work = 0;

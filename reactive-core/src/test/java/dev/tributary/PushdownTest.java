@@ -21,7 +21,6 @@ import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.OperatorSnapshot;
 import dev.tributary.operators.SourceReads;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -39,8 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * gives the rows the same plan gives with the optimizer off.
  */
 class PushdownTest {
-  private final Arena arena = Arena.create("pushdown", 64 * Bytes.MiB);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("pushdown")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext ctx = DataContext.defaults();
   private final DataContext unoptimized = ctx.withOptimizer(false);
 
   @TempDir Path dir;
@@ -48,7 +49,7 @@ class PushdownTest {
   /** Five files of one row group each: id 0..4999 (file k holds k*1000..), x = id / 2, s. */
   @BeforeEach
   void writeFiles() {
-    Tributary.range(5000, 5).withContext(ctx)
+    Tributary.range(5000, 5).withContext(ctx).withRuntime(runtime)
         .withColumn("x", r -> (Long) r.get("id") / 2.0)
         .withColumn("s", r -> "s" + r.get("id"))
         .writeParquet(ParquetSink.to(dir).rowsPerFile(1000));
@@ -56,13 +57,12 @@ class PushdownTest {
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private Dataset parquet(DataContext context) {
-    return Tributary.readParquet(dir.toString()).withContext(context);
+    return Tributary.readParquet(dir.toString()).withContext(context).withRuntime(runtime);
   }
 
   private static SourceReads reads(Dataset ds) {
@@ -79,16 +79,16 @@ class PushdownTest {
 
   /** {@link #sameRowsBothWays(UnaryOperator)} over the Parquet files under {@code root}. */
   private Dataset sameRowsBothWays(Path root, UnaryOperator<Dataset> plan) {
-    Dataset optimized = plan.apply(Tributary.readParquet(root.toString()).withContext(ctx));
+    Dataset optimized = plan.apply(Tributary.readParquet(root.toString()).withContext(ctx).withRuntime(runtime));
     List<Map<String, Object>> rows = optimized.takeAll();
     assertThat(rows).isEqualTo(plan.apply(Tributary.readParquet(root.toString())
-        .withContext(unoptimized)).takeAll());
+        .withContext(unoptimized).withRuntime(runtime)).takeAll());
     return optimized;
   }
 
   /** Hive partitions p=0, p=1, p=2 of 1000 rows each (id 0..2999, p = id / 1000, x). */
   private Path partitioned(Path root) {
-    Tributary.range(3000, 3).withContext(ctx)
+    Tributary.range(3000, 3).withContext(ctx).withRuntime(runtime)
         .withColumn("x", r -> (Long) r.get("id") / 2.0)
         .withColumn("p", r -> (Long) r.get("id") / 1000)
         .writeParquet(ParquetSink.to(root).partitionBy("p"));
@@ -100,7 +100,7 @@ class PushdownTest {
     Dataset whole = parquet(ctx);
     whole.takeAll();
     Dataset direct = Tributary.readParquet(ParquetSource.of(List.of(dir.toString()))
-        .columns(List.of("x"))).withContext(ctx);
+        .columns(List.of("x"))).withContext(ctx).withRuntime(runtime);
     direct.takeAll();
 
     Dataset selected = sameRowsBothWays(ds -> ds.select("x"));
@@ -191,12 +191,12 @@ class PushdownTest {
 
   @Test
   void aWhereOverAnotherSourceRunsAsARowFilterWithParquetSemantics() {
-    Dataset range = Tributary.range(100, 3).withContext(ctx).where(gt(longColumn("id"), 90L));
+    Dataset range = Tributary.range(100, 3).withContext(ctx).withRuntime(runtime).where(gt(longColumn("id"), 90L));
     assertThat(range.takeAll()).extracting(r -> r.get("id"))
         .isEqualTo(LongStream.range(91, 100).boxed().toList());
     assertThat(range.explain()).contains("MapBlocks Where[gt(id, 90)]");
     Dataset items = Tributary.fromItems(List.of(Map.of("s", "a"), Map.of("t", "b")))
-        .withContext(ctx).where(eq(binaryColumn("s"), null));
+        .withContext(ctx).withRuntime(runtime).where(eq(binaryColumn("s"), null));
     assertThat(items.takeAll()).as("a null matches eq(s, null)").hasSize(1);
   }
 
@@ -217,14 +217,14 @@ class PushdownTest {
     assertThatThrownBy(() -> parquet(ctx).where(eq(intColumn("id"), 1)))
         .isInstanceOfSatisfying(ColumnException.class, e -> assertThat(e.column()).isEqualTo("id"))
         .hasMessageContaining("INT64");
-    assertThatThrownBy(() -> Tributary.range(3).withContext(ctx)
+    assertThatThrownBy(() -> Tributary.range(3).withContext(ctx).withRuntime(runtime)
         .withColumn("y", r -> 1L).where(eq(longColumn("nope"), 1L)))
         .isInstanceOfSatisfying(ColumnException.class,
             e -> assertThat(e.column()).isEqualTo("nope"))
         .hasMessageContaining("[id, y]");
     assertThat(parquet(ctx).where(eq(binaryColumn("s"), Binary.fromString("s7"))).count())
         .isEqualTo(1);
-    Dataset unknownUntilRun = Tributary.fromItems(List.of(Map.of("s", "a"))).withContext(ctx)
+    Dataset unknownUntilRun = Tributary.fromItems(List.of(Map.of("s", "a"))).withContext(ctx).withRuntime(runtime)
         .where(eq(longColumn("s"), 1L));
     assertThatThrownBy(unknownUntilRun::takeAll).rootCause()
         .isInstanceOf(ColumnException.class).hasMessageContaining("BINARY");
@@ -233,13 +233,13 @@ class PushdownTest {
   @Test
   void thePathColumnOfAReadStaysWhenTheReadIsNarrowed() {
     Dataset ds = Tributary.readParquet(ParquetSource.of(List.of(dir.toString())).includePaths())
-        .withContext(ctx).select("x", "path");
+        .withContext(ctx).withRuntime(runtime).select("x", "path");
     List<Map<String, Object>> rows = ds.takeAll();
     assertThat(rows).hasSize(5000).allSatisfy(r -> assertThat(r).containsOnlyKeys("x", "path"));
     assertThat((String) rows.get(0).get("path")).endsWith(".parquet");
     assertThat(ds.explain()).contains("pushed: columns=[x, path]");
     assertThat(Tributary.readParquet(ParquetSource.of(List.of(dir.toString())).includePaths())
-        .withContext(ctx).select("id").take(2)).containsExactly(Map.of("id", 0L), Map.of("id", 1L));
+        .withContext(ctx).withRuntime(runtime).select("id").take(2)).containsExactly(Map.of("id", 0L), Map.of("id", 1L));
   }
 
   @Test
@@ -286,7 +286,7 @@ class PushdownTest {
   void aWhereOnThePathColumnRunsAsARowFilter() {
     ParquetSource source = ParquetSource.of(List.of(dir.toString())).includePaths();
     String first = source.files().get(0).toString();
-    Dataset ds = Tributary.readParquet(source).withContext(ctx)
+    Dataset ds = Tributary.readParquet(source).withContext(ctx).withRuntime(runtime)
         .where(eq(binaryColumn("path"), Binary.fromString(first)));
     assertThat(ds.count()).isEqualTo(1000);
     assertThat(ds.explain()).doesNotContain("filter=");
@@ -301,7 +301,7 @@ class PushdownTest {
         .containsExactly("ReadParquet[5 files]", "WriteParquet");
     assertThat(ds.stats().operator("WriteParquet").rowsOut()).isEqualTo(1200);
     assertThat(reads(ds).fragmentsRead()).isEqualTo(2);
-    assertThat(Tributary.readParquet(out.toString()).withContext(ctx).takeAll())
+    assertThat(Tributary.readParquet(out.toString()).withContext(ctx).withRuntime(runtime).takeAll())
         .isEqualTo(parquet(ctx).select("id").take(1200));
   }
 }

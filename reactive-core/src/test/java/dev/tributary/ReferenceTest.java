@@ -18,13 +18,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * same seeded data, for empty datasets, single-row blocks, ordinary blocks and a 1M-row block.
  */
 class ReferenceTest {
-  private final Arena arena = Arena.create("reference", 1 * Bytes.GiB);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("reference")
+      .memoryLimit(1 * Bytes.GiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   /** Seeded columns: int64 key, float64 x, utf8 tag (nullable). */
@@ -66,7 +67,7 @@ class ReferenceTest {
       part.put("key", java.util.Arrays.copyOfRange((long[]) columns.get("key"), from, to));
       part.put("x", java.util.Arrays.copyOfRange((double[]) columns.get("x"), from, to));
       part.put("tag", java.util.Arrays.copyOfRange((String[]) columns.get("tag"), from, to));
-      parts.add(Tributary.fromColumns(part).withContext(ctx));
+      parts.add(Tributary.fromColumns(part).withRuntime(runtime));
     }
     assertThat(all).hasSize(rows);
     return parts.size() == 1 ? parts.get(0)

@@ -18,7 +18,7 @@ class ResourceManagerTest {
   private final Account second = arena.openAccount("second");
   private final OperatorStats firstStats = new OperatorStats("first");
   private final OperatorStats secondStats = new OperatorStats("second");
-  private final ResourceManager manager = new ResourceManager(arena, arena.limitBytes());
+  private final ResourceManager manager = new ResourceManager(new ResourceManager.Running(() -> { }), arena, arena.limitBytes());
 
   @AfterEach
   void close() {

@@ -23,14 +23,14 @@ import reactor.test.StepVerifier;
  */
 class RowFunctionMemoryTest {
   private static final long LIMIT = 64 * Bytes.MiB;
-  private final Arena arena = Arena.create("row-functions", LIMIT);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("row-functions")
+      .memoryLimit(LIMIT).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(java.time.Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   /** {@code n} rows of a 64-character string, computed one by one as they are asked for. */
@@ -54,7 +54,7 @@ class RowFunctionMemoryTest {
   @Test
   void oneRowFlatMappedBeyondTheLimitStreamsInBlocksWithinTheLimit() {
     int n = 2_000_000; // about 150 MB of Arrow data from one input row, under a 64 MiB limit
-    Dataset ds = Tributary.range(1, 1).withContext(ctx)
+    Dataset ds = Tributary.range(1, 1).withRuntime(runtime)
         .flatMap(r -> lazyRows((Long) r.get("id"), n));
     long[] sum = new long[1];
     long[] blocks = new long[1];
@@ -73,7 +73,7 @@ class RowFunctionMemoryTest {
 
   @Test
   void flatMapKeepsOrderAndCutsNothingWhenSmall() {
-    List<Map<String, Object>> rows = Tributary.range(10, 3).withContext(ctx)
+    List<Map<String, Object>> rows = Tributary.range(10, 3).withRuntime(runtime)
         .flatMap(r -> List.of(Map.of("y", r.get("id")), Map.of("y", -(Long) r.get("id"))))
         .takeAll();
     assertThat(rows).extracting(r -> r.get("y")).containsExactly(
@@ -82,7 +82,7 @@ class RowFunctionMemoryTest {
 
   @Test
   void aFlatMapCancelledMidwayLeavesNothing() {
-    Dataset ds = Tributary.range(3, 3).withContext(ctx)
+    Dataset ds = Tributary.range(3, 3).withRuntime(runtime)
         .flatMap(r -> lazyRows(0, 1_000_000));
     StepVerifier.create(ds.toFlux().doOnNext(Block::close), 1)
         .expectNextCount(1).thenCancel().verify();
@@ -90,7 +90,7 @@ class RowFunctionMemoryTest {
 
   @Test
   void aFlatMapFunctionFailingIsTheUsersErrorWithItsBlock() {
-    Dataset ds = Tributary.range(10, 5).withContext(ctx).flatMap(r -> {
+    Dataset ds = Tributary.range(10, 5).withRuntime(runtime).flatMap(r -> {
       if ((Long) r.get("id") == 7) {
         throw new IllegalStateException("boom");
       }
@@ -108,7 +108,7 @@ class RowFunctionMemoryTest {
     Arrays.fill(big, (byte) 7);
     List<Map<String, Object>> items = IntStream.range(0, 4)
         .mapToObj(i -> Map.<String, Object>of("i", (long) i, "blob", big)).toList();
-    Dataset ds = Tributary.fromItems(items).withContext(ctx);
+    Dataset ds = Tributary.fromItems(items).withRuntime(runtime);
     long[] rows = new long[1];
     StepVerifier.create(ds.toFlux().doOnNext(b -> {
       try (b) {
@@ -123,14 +123,14 @@ class RowFunctionMemoryTest {
   void manySmallItemsStillMakeSeveralBlocks() {
     List<Map<String, Object>> items = IntStream.range(0, 100_000)
         .mapToObj(i -> Map.<String, Object>of("i", (long) i)).toList();
-    Dataset ds = Tributary.fromItems(items).withContext(ctx);
+    Dataset ds = Tributary.fromItems(items).withRuntime(runtime);
     assertThat(ds.takeAll()).hasSize(100_000);
     assertThat(ds.stats().operator("FromItems[100000]").blocksOut()).isGreaterThan(1);
   }
 
   @Test
   void aJvmErrorIsNotReportedAsTheUsersFunctionFailing() {
-    Dataset ds = Tributary.range(10, 2).withContext(ctx).map(r -> {
+    Dataset ds = Tributary.range(10, 2).withRuntime(runtime).map(r -> {
       throw new OutOfMemoryError("simulated");
     });
     assertThatThrownBy(ds::takeAll)
@@ -139,7 +139,7 @@ class RowFunctionMemoryTest {
         .hasMessageContaining("'Map'")
         .hasMessageContaining("-Xmx")
         .hasCauseInstanceOf(OutOfMemoryError.class);
-    Dataset flat = Tributary.range(10, 2).withContext(ctx).flatMap(r -> {
+    Dataset flat = Tributary.range(10, 2).withRuntime(runtime).flatMap(r -> {
       throw new StackOverflowError();
     });
     assertThatThrownBy(flat::takeAll).isInstanceOf(JvmErrorException.class);
@@ -147,12 +147,12 @@ class RowFunctionMemoryTest {
 
   @Test
   void aFusedStageWhoseLastStepReturnsItsInputKeepsTheBlock() {
-    Dataset ds = Tributary.range(100, 2).withContext(ctx)
+    Dataset ds = Tributary.range(100, 2).withRuntime(runtime)
         .map(r -> Map.of("id", r.get("id")))
         .filter(r -> true);
     assertThat(ds.count()).isEqualTo(100);
     assertThat(ds.takeAll()).hasSize(100);
-    Dataset arrow = Tributary.range(100, 2).withContext(ctx)
+    Dataset arrow = Tributary.range(100, 2).withRuntime(runtime)
         .map(r -> Map.of("id", r.get("id")))
         .mapBatchesArrow((root, allocator) -> root, MapBatchesOptions.defaults());
     assertThat(arrow.count()).isEqualTo(100);

@@ -17,18 +17,19 @@ import org.junit.jupiter.api.Test;
  * (issue 10, item 4): blocks carry Arrow's null type for it, and every place blocks meet unifies.
  */
 class SparseColumnsTest {
-  private final Arena arena = Arena.create("sparse", 64 * Bytes.MiB);
-  private final DataContext ctx = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("sparse")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   /** 400 rows in 4 blocks; {@code score} is set only from row 250 on (blocks 3 and 4). */
   private Dataset sparse() {
-    return Tributary.range(400, 4).withContext(ctx).map(r -> {
+    return Tributary.range(400, 4).withRuntime(runtime).map(r -> {
       long id = (Long) r.get("id");
       Map<String, Object> out = new HashMap<>();
       out.put("id", id);
@@ -50,7 +51,7 @@ class SparseColumnsTest {
     assertThat(sparse().schema().findField("score").getType())
         .isEqualTo(new ArrowType.FloatingPoint(
             org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE));
-    Dataset allNull = Tributary.range(10, 2).withContext(ctx)
+    Dataset allNull = Tributary.range(10, 2).withRuntime(runtime)
         .withColumn("nothing", r -> null);
     assertThat(allNull.schema().findField("nothing").getType())
         .as("no row has a value: the type stays unknown").isEqualTo(ArrowType.Null.INSTANCE);

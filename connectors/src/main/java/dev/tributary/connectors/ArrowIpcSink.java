@@ -16,6 +16,8 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as Arrow IPC files (file format), one record batch per block (or per
@@ -64,9 +66,17 @@ public final class ArrowIpcSink {
     return new ArrowIpcSink(directory, rowsPerFile, FileJob.partitionColumns(columns));
   }
 
-  /** Writes every block (on an I/O thread) and completes with what was written. */
+  /**
+   * Writes every block on an I/O thread of Reactor's bounded-elastic scheduler and completes with
+   * what was written.
+   */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return SinkRun.run(blocks, Job::new);
+    return write(blocks, Schedulers.boundedElastic());
+  }
+
+  /** Writes every block on an I/O thread of {@code io} and completes with what was written. */
+  public Mono<WriteSummary> write(Flux<Block> blocks, Scheduler io) {
+    return SinkRun.run(blocks, Job::new, io);
   }
 
 

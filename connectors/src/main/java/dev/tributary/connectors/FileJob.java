@@ -43,7 +43,10 @@ abstract class FileJob implements SinkRun.Job {
    */
   static final int PIECE_ROWS = 65_536;
 
-  /** The share of the arena's limit a job may hold while a column's type is not known. */
+  /**
+   * The share of the job account's hard limit (in an execution, its memory limit) a job may hold
+   * while a column's type is not known.
+   */
   static final double HOLD_FRACTION = 1.0 / 16;
 
   /** One file a format writes. */
@@ -82,7 +85,10 @@ abstract class FileJob implements SinkRun.Job {
   private List<String> fileColumns;
   /** Whether blocks are written as they come (nothing is held any more). */
   private boolean decided;
-  /** The job's own memory: blocks held and blocks conformed; opened on the first block's arena. */
+  /**
+   * The job's own memory: blocks held and blocks conformed; opened beside the first block's
+   * account (in its execution's scope, if it has one).
+   */
   private Account account;
   private final List<Block> held = new ArrayList<>();
   private long heldBytes;
@@ -145,7 +151,7 @@ abstract class FileJob implements SinkRun.Job {
   @Override
   public final void write(Block block) {
     if (account == null) {
-      account = block.owner().arena().openAccount(what);
+      account = block.owner().sibling(what);
     }
     Schema unified = schema == null ? block.schema() : Schemas.unify(schema, block.schema(), what);
     if (schema == null || !unified.getFields().equals(schema.getFields())) {
@@ -158,7 +164,7 @@ abstract class FileJob implements SinkRun.Job {
     }
     if (!decided) {
       if (Schemas.hasNullTypes(fileSchema) && heldBytes + block.sizeBytes()
-          <= account.arena().limitBytes() * HOLD_FRACTION) {
+          <= account.hardLimitBytes() * HOLD_FRACTION) {
         Block mine = block.transferTo(account);
         held.add(mine);
         heldBytes += mine.sizeBytes();

@@ -39,6 +39,8 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as Parquet files in a directory, atomically: files are written into a
@@ -107,13 +109,22 @@ public final class ParquetSink {
   }
 
   /**
-   * Writes every block (on an I/O thread) and completes with what was written. Publishing is all
-   * or nothing: into a directory that did not exist, every file appears in one rename; into an
-   * existing one, files are moved in one by one and moved back if one fails. A failed or
-   * cancelled write leaves nothing, by the time the error arrives or {@code dispose()} returns.
+   * Writes every block on an I/O thread of Reactor's bounded-elastic scheduler and completes with
+   * what was written. Publishing is all or nothing: into a directory that did not exist, every
+   * file appears in one rename; into an existing one, files are moved in one by one and moved
+   * back if one fails. A failed or cancelled write leaves nothing, by the time the error arrives
+   * or {@code dispose()} returns.
    */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return SinkRun.run(blocks, Job::new);
+    return write(blocks, Schedulers.boundedElastic());
+  }
+
+  /**
+   * Like {@link #write(Flux)}, writing on an I/O thread of {@code io} (a runtime's, so the write
+   * counts as its execution's work).
+   */
+  public Mono<WriteSummary> write(Flux<Block> blocks, Scheduler io) {
+    return SinkRun.run(blocks, Job::new, io);
   }
 
 

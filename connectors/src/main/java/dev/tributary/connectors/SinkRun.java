@@ -6,12 +6,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.scheduler.Scheduler;
 
 /**
- * Runs a file sink: writes each block on an I/O thread, releases it, publishes the files when the
- * stream completes, discards them on error or cancel, and releases every block it received but did
- * not write.
+ * Runs a file sink: writes each block on an I/O thread of the scheduler it is given, releases
+ * it, publishes the files when the stream completes, discards them on error or cancel, and
+ * releases every block it received but did not write.
  *
  * <p>Nothing of a failed or cancelled write is left by the time the error reaches the subscriber
  * or {@code dispose()} returns: an error discards the files on the writing thread before it is
@@ -43,14 +43,17 @@ final class SinkRun {
     void close();
   }
 
-  /** Writes {@code blocks} with a fresh job from {@code jobs} per subscription. */
-  static Mono<WriteSummary> run(Flux<Block> blocks, Supplier<Job> jobs) {
+  /**
+   * Writes {@code blocks} with a fresh job from {@code jobs} per subscription, on {@code io}
+   * (threads that may block).
+   */
+  static Mono<WriteSummary> run(Flux<Block> blocks, Supplier<Job> jobs, Scheduler io) {
     return Mono.defer(() -> {
-      Guarded job = new Guarded(jobs.get());
+      Guarded job = new Guarded(jobs.get(), io);
       BlockCustody custody = new BlockCustody();
       return blocks
           .doOnNext(custody::hold)
-          .publishOn(Schedulers.boundedElastic(), 1)
+          .publishOn(io, 1)
           .doOnNext(b -> {
             if (custody.take(b)) {
               try {
@@ -64,7 +67,10 @@ final class SinkRun {
           .doOnError(e -> job.abort())
           .doOnCancel(job::cancel)
           .doFinally(signal -> custody.releaseAll());
-    });
+    })
+        // A job names its files from a random UUID (SecureRandom may read /dev/urandom): make
+        // it, and subscribe, on an I/O thread, so a write may start from a non-blocking thread.
+        .subscribeOn(io);
   }
 
   /**
@@ -75,6 +81,8 @@ final class SinkRun {
    */
   private static final class Guarded {
     private final Job job;
+    /** Where a cancel closes the writers. */
+    private final Scheduler io;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Cancelled or failed: no step runs any more. Guarded by this. */
     private boolean stopped;
@@ -83,8 +91,9 @@ final class SinkRun {
     /** The files are visible; a cancel changes nothing. Guarded by this. */
     private boolean published;
 
-    Guarded(Job job) {
+    Guarded(Job job, Scheduler io) {
       this.job = job;
+      this.io = io;
     }
 
     void write(Block block) {
@@ -131,7 +140,7 @@ final class SinkRun {
       job.discard();
       if (idle) {
         // Closing writers may write (a footer into a file without a name): not on this thread.
-        Schedulers.boundedElastic().schedule(this::closeOnce);
+        io.schedule(this::closeOnce);
       }
     }
 

@@ -21,6 +21,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes a stream of blocks as CSV (in the dialect of {@link CsvOptions}, a header row by
@@ -111,9 +113,17 @@ public final class TextSink {
         FileJob.partitionColumns(columns));
   }
 
-  /** Writes every block (on an I/O thread) and completes with what was written. */
+  /**
+   * Writes every block on an I/O thread of Reactor's bounded-elastic scheduler and completes with
+   * what was written.
+   */
   public Mono<WriteSummary> write(Flux<Block> blocks) {
-    return SinkRun.run(blocks, Job::new);
+    return write(blocks, Schedulers.boundedElastic());
+  }
+
+  /** Writes every block on an I/O thread of {@code io} and completes with what was written. */
+  public Mono<WriteSummary> write(Flux<Block> blocks, Scheduler io) {
+    return SinkRun.run(blocks, Job::new, io);
   }
 
 

@@ -25,19 +25,19 @@ public final class Account implements AutoCloseable {
   private final Arena arena;
   private final String name;
   private final BufferAllocator allocator;
-  /** The group whose peak this account counts toward, or null. */
-  private final AccountGroup group;
+  /** The execution scope this account belongs to, or null for an account of the arena itself. */
+  private final ExecutionScope scope;
   private volatile long budgetBytes;
   private volatile Runnable roomListener;
   private volatile boolean retiring;
   private volatile boolean closed;
 
   Account(Arena arena, String name, BufferAllocator allocator, AccountListener listener,
-      long budgetBytes, AccountGroup group) {
+      long budgetBytes, ExecutionScope scope) {
     this.arena = arena;
     this.name = name;
     this.allocator = allocator;
-    this.group = group;
+    this.scope = scope;
     setBudget(budgetBytes);
     listener.onReleased(this::roomGrew);
   }
@@ -50,6 +50,20 @@ public final class Account implements AutoCloseable {
   /** The arena this account draws from. */
   public Arena arena() {
     return arena;
+  }
+
+  /** The execution scope this account belongs to, or null for an account opened on the arena. */
+  public ExecutionScope scope() {
+    return scope;
+  }
+
+  /**
+   * Opens another account beside this one: in the same execution scope (so it counts toward the
+   * execution and ends with it), or on the arena for an account of the arena. For operators that
+   * need memory of their own next to the blocks they receive (a sink holding blocks).
+   */
+  public Account sibling(String accountName) {
+    return scope != null ? scope.open(accountName) : arena.openAccount(accountName);
   }
 
   /**
@@ -113,6 +127,15 @@ public final class Account implements AutoCloseable {
     return Math.max(0, budgetBytes - heldBytes());
   }
 
+  /**
+   * Bytes the level above this account can still give before its limit refuses: its execution
+   * scope's headroom (the execution's cap or the arena's limit, whichever is nearer), or the
+   * arena's for an account of the arena.
+   */
+  public long headroomBytes() {
+    return scope != null ? scope.headroomBytes() : arena.headroomBytes();
+  }
+
   /** The bytes no allocation or transfer may take this account past. */
   public long hardLimitBytes() {
     return allocator.getLimit();
@@ -136,19 +159,25 @@ public final class Account implements AutoCloseable {
     }
   }
 
-  /** A block moved into this account: its group's held bytes may have reached a new peak. */
+  /** A block moved into this account: its scope's held bytes may have reached a new peak. */
   void arrived() {
-    if (group != null) {
-      group.sample();
+    if (scope != null) {
+      scope.sample();
     }
   }
 
   /** Builds the typed error for a request of {@code bytes} that a hard limit refused. */
   MemoryLimitExceededException limitExceeded(long bytes, Throwable cause) {
     long accountLimit = hardLimitBytes();
-    if (heldBytes() + bytes > accountLimit && accountLimit < arena.limitBytes()) {
+    long parentLimit = scope != null ? scope.limitBytes() : arena.limitBytes();
+    if (heldBytes() + bytes > accountLimit && accountLimit < parentLimit) {
       return new MemoryLimitExceededException(
           name, "account '" + name + "'", bytes, heldBytes(), accountLimit, cause);
+    }
+    if (scope != null && scope.heldBytes() + bytes > scope.limitBytes()
+        && scope.limitBytes() < arena.limitBytes()) {
+      return new MemoryLimitExceededException(name, "execution '" + scope.name() + "'", bytes,
+          scope.heldBytes(), scope.limitBytes(), cause);
     }
     return new MemoryLimitExceededException(
         name, "arena '" + arena.name() + "'", bytes, arena.allocatedBytes(), arena.limitBytes(),

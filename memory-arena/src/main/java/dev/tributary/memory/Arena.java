@@ -7,51 +7,103 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.rounding.SegmentRoundingPolicy;
 
 /**
- * The off-heap memory of one execution: an Arrow {@link RootAllocator} with a hard byte limit,
- * divided into {@link Account}s, one per operator instance.
+ * Off-heap memory with a hard byte limit: an Arrow {@link RootAllocator}, divided into {@link
+ * ExecutionScope}s (one per running execution, each capped) and {@link Account}s (one per
+ * operator instance, in a scope or directly on the arena).
  *
  * <p>No allocation may take the arena past its limit: Arrow refuses it and Tributary reports it
  * as a {@link MemoryLimitExceededException}. {@link #allocatedBytes()} and {@link #peakBytes()}
  * count physical memory only: moving a block between accounts changes who is charged, never the
  * arena's total (Arrow's own root counters briefly count a moving buffer twice; these do not).
  *
+ * <p>Blocks handed to a receiver that never closes them ({@link ExecutionScope#handOut}) come back
+ * once unreachable; when an allocation is refused while such blocks, or executions a receiver may
+ * have abandoned, are outstanding, the arena nudges the garbage collector and waits briefly for
+ * them before giving up, as {@code java.nio} does for direct buffers.
+ *
  * <p>Closing the arena is the leak check: if any account still holds memory, {@link #close()}
- * throws a {@link MemoryLeakException} naming each such account.
+ * releases it and throws a {@link MemoryLeakException} naming each such account.
  */
 public final class Arena implements AutoCloseable {
   /** Allocations are rounded up to a multiple of this many bytes. */
   static final int ALLOCATION_SEGMENT_BYTES = 1024;
+  /** How long a refused allocation waits for dropped blocks to be reclaimed, at most. */
+  static final Duration RECLAIM_WAIT = Duration.ofMillis(500);
+  /** The same on a thread that must not park (it spins): shorter. */
+  static final Duration RECLAIM_SPIN = Duration.ofMillis(100);
+  /** The longest single park while waiting for reclaimed memory. */
+  private static final long MAX_PARK_NANOS = 64_000_000;
 
   private final String name;
   private final long limitBytes;
+  private final BooleanSupplier mayPark;
   private final PhysicalMemory physical = new PhysicalMemory();
+  private final Allocations allocations = new Allocations();
   private final RootAllocator root;
   private final Set<Account> accounts = ConcurrentHashMap.newKeySet();
+  private final Set<ExecutionScope> scopes = ConcurrentHashMap.newKeySet();
+  private final AtomicLong watchedBlocks = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Arena(String name, long limitBytes) {
+  private Arena(String name, long limitBytes, BooleanSupplier mayPark) {
     this.name = Objects.requireNonNull(name, "name");
     if (limitBytes <= 0) {
       throw new IllegalArgumentException("limitBytes must be positive, was " + limitBytes);
     }
     this.limitBytes = limitBytes;
+    this.mayPark = Objects.requireNonNull(mayPark, "mayPark");
     // Arrow's default policy rounds every allocation up to a power of two (up to 2x waste, which a
     // memory governor cannot afford); with the Unsafe allocator 1 KiB segments lose nothing.
-    this.root =
-        new RootAllocator(
-            new AccountListener(physical, name, null), limitBytes,
-            new SegmentRoundingPolicy(ALLOCATION_SEGMENT_BYTES));
+    this.root = new RootAllocator(RootAllocator.configBuilder()
+        .listener(new AccountListener(this, physical, name, null))
+        .maxAllocation(limitBytes)
+        .roundingPolicy(new SegmentRoundingPolicy(ALLOCATION_SEGMENT_BYTES))
+        .allocationManagerFactory(allocations)
+        .build());
   }
 
   /** Creates an arena that never holds more than {@code limitBytes} of off-heap memory. */
   public static Arena create(String name, long limitBytes) {
-    return new Arena(name, limitBytes);
+    return new Arena(name, limitBytes, () -> true);
+  }
+
+  /**
+   * Creates an arena as {@link #create(String, long)}, where {@code mayPark} tells whether the
+   * calling thread may park while a refused allocation waits for reclaimed memory (false on a
+   * thread that must never block, such as a Reactor non-blocking thread: it spins, shorter).
+   */
+  public static Arena create(String name, long limitBytes, BooleanSupplier mayPark) {
+    return new Arena(name, limitBytes, mayPark);
+  }
+
+  /**
+   * Opens the scope of one execution, capped at {@code limitBytes} (at most the arena's limit).
+   * Leaks found when it closes, or when a block it handed out is reclaimed, go to {@code onLeak}.
+   */
+  public ExecutionScope openScope(String scopeName, long limitBytes,
+      Consumer<MemoryLeakException> onLeak) {
+    ensureOpen();
+    Objects.requireNonNull(scopeName, "scopeName");
+    Objects.requireNonNull(onLeak, "onLeak");
+    if (limitBytes <= 0 || limitBytes > this.limitBytes) {
+      throw new IllegalArgumentException(
+          "limitBytes must be in (0, " + this.limitBytes + "], was " + limitBytes);
+    }
+    BufferAllocator allocator =
+        root.newChildAllocator(scopeName, AllocationListener.NOOP, 0, limitBytes);
+    ExecutionScope scope = new ExecutionScope(this, scopeName, limitBytes, allocator, onLeak);
+    scopes.add(scope);
+    return scope;
   }
 
   /** Opens an account whose budget is the whole arena limit. */
@@ -73,22 +125,24 @@ public final class Arena implements AutoCloseable {
    * MemoryLimitExceededException}.
    */
   public Account openAccount(String accountName, long budgetBytes, long hardLimitBytes) {
-    return openAccount(accountName, budgetBytes, hardLimitBytes, null);
+    return openAccount(root, null, accountName, budgetBytes, hardLimitBytes);
   }
 
-  /** Opens an account of {@code group} (null for none), as {@link #openAccount(String, long, long)}. */
-  Account openAccount(String accountName, long budgetBytes, long hardLimitBytes,
-      AccountGroup group) {
+  /** Opens an account below {@code parent}: the root, or the allocator of {@code scope}. */
+  Account openAccount(BufferAllocator parent, ExecutionScope scope, String accountName,
+      long budgetBytes, long hardLimitBytes) {
     ensureOpen();
     Objects.requireNonNull(accountName, "accountName");
     sweepRetired();
-    if (hardLimitBytes <= 0 || hardLimitBytes > limitBytes) {
+    long parentLimit = scope != null ? scope.limitBytes() : limitBytes;
+    if (hardLimitBytes <= 0 || hardLimitBytes > parentLimit) {
       throw new IllegalArgumentException(
-          "hardLimitBytes must be in (0, " + limitBytes + "], was " + hardLimitBytes);
+          "hardLimitBytes must be in (0, " + parentLimit + "], was " + hardLimitBytes);
     }
-    AccountListener listener = new AccountListener(physical, accountName, group);
-    BufferAllocator allocator = root.newChildAllocator(accountName, listener, 0, hardLimitBytes);
-    Account account = new Account(this, accountName, allocator, listener, budgetBytes, group);
+    AccountListener listener = new AccountListener(this, physical, accountName, scope);
+    BufferAllocator allocator = parent.newChildAllocator(accountName, listener, 0, hardLimitBytes);
+    listener.allocator(allocator);
+    Account account = new Account(this, accountName, allocator, listener, budgetBytes, scope);
     accounts.add(account);
     return account;
   }
@@ -110,7 +164,7 @@ public final class Arena implements AutoCloseable {
 
   /**
    * The most bytes allocated at any one time since creation or the last {@link #resetPeak()},
-   * by every account of the arena (several executions may share it; {@link AccountGroup} measures
+   * by every account of the arena (several executions may share it; {@link ExecutionScope} measures
    * one).
    */
   public long peakBytes() {
@@ -173,6 +227,43 @@ public final class Arena implements AutoCloseable {
     return root;
   }
 
+  Allocations allocations() {
+    return allocations;
+  }
+
+  /** Counts blocks handed out (+1) and closed or reclaimed (-1). */
+  void watchedBlocks(int delta) {
+    watchedBlocks.addAndGet(delta);
+  }
+
+  /**
+   * A refused allocation's last chance, in the spirit of {@code java.nio.Bits.reserveMemory}: if
+   * the garbage collector could give memory back (blocks handed out and not closed, executions a
+   * receiver may have abandoned), runs it and waits, briefly, until {@code fits}. Returns whether
+   * the allocation should be retried.
+   */
+  boolean reclaim(BooleanSupplier fits) {
+    if (watchedBlocks.get() == 0 && scopes.isEmpty()) {
+      return false;
+    }
+    System.gc();
+    boolean park = mayPark.getAsBoolean();
+    long deadline = System.nanoTime() + (park ? RECLAIM_WAIT : RECLAIM_SPIN).toNanos();
+    long parkNanos = 1_000_000;
+    while (!fits.getAsBoolean()) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      // A cleaner thread frees the memory: park if allowed, else spin (a non-blocking thread
+      // must not park; the wait is short and happens only when memory ran out).
+      if (park) {
+        LockSupport.parkNanos(parkNanos);
+        parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
+      }
+    }
+    return true;
+  }
+
   private void sweepRetired() {
     for (Account account : accounts) {
       account.closeIfRetiredAndEmpty();
@@ -183,6 +274,10 @@ public final class Arena implements AutoCloseable {
     accounts.remove(account);
   }
 
+  void forget(ExecutionScope scope) {
+    scopes.remove(scope);
+  }
+
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("arena '" + name + "' is closed");
@@ -190,31 +285,52 @@ public final class Arena implements AutoCloseable {
   }
 
   /**
-   * Closes every account and the root allocator.
+   * Closes every scope, every account and the root allocator. Memory still held is released first
+   * (blocks still open become closed: using them fails), so the arena leaves nothing behind.
    *
-   * @throws MemoryLeakException naming each account that still holds memory; accounts that held
-   *     nothing are closed regardless
+   * @throws MemoryLeakException naming each account that still held memory (and its execution);
+   *     accounts that held nothing are closed regardless
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    List<AccountUsage> leaking = new ArrayList<>();
+    List<String> leaking = new ArrayList<>();
     for (Account account : List.copyOf(accounts)) {
       if (account.heldBytes() > 0) {
-        leaking.add(account.usage());
-      } else {
-        account.close();
+        ExecutionScope scope = account.scope();
+        leaking.add((scope != null ? "execution '" + scope.name() + "', " : "")
+            + account.usage());
       }
     }
     long leaked = physical.allocated();
+    boolean releasable = Allocations.canRelease();
+    if (leaked > 0 && releasable) {
+      String why = "released: arena '" + name + "' closed";
+      for (ExecutionScope scope : List.copyOf(scopes)) {
+        scope.releaseAll(why);
+      }
+      allocations.releaseAll();
+    }
+    for (Account account : List.copyOf(accounts)) {
+      if (account.heldBytes() == 0) {
+        account.close();
+      }
+    }
+    for (ExecutionScope scope : List.copyOf(scopes)) {
+      scope.closeAllocator();
+    }
     if (!leaking.isEmpty() || leaked > 0) {
       StringBuilder sb = new StringBuilder("arena '").append(name).append("' closed with ")
-          .append(Bytes.format(leaked)).append(" still allocated; close every block before the"
-              + " arena. Accounts still holding memory:");
-      for (AccountUsage u : leaking) {
+          .append(Bytes.format(leaked)).append(" still allocated")
+          .append(releasable ? " (released now)" : "")
+          .append("; close every block before the arena. Accounts still holding memory:");
+      for (String u : leaking) {
         sb.append("\n  ").append(u);
+      }
+      if (releasable) {
+        root.close();
       }
       throw new MemoryLeakException(sb.toString(), leaked);
     }

@@ -37,6 +37,8 @@ public final class Block implements AutoCloseable {
   private final long sizeBytes;
   /** Null while usable; otherwise why it is not (closed, or moved to another account). */
   private final AtomicReference<String> spent = new AtomicReference<>();
+  /** Set while the block is out with a receiver that must close it (see {@link BlockWatch}). */
+  private volatile BlockWatch watch;
 
   /**
    * The one place a block gets its schema: every factory and move ends here.
@@ -222,7 +224,9 @@ public final class Block implements AutoCloseable {
               + "', this block in '" + owner.arena().name()
               + "'; blocks move only between accounts of one arena");
     }
-    if (target.heldBytes() + sizeBytes > target.hardLimitBytes()) {
+    if (target.heldBytes() + sizeBytes > target.hardLimitBytes()
+        || target.scope() != owner.scope() && target.scope() != null
+            && target.scope().heldBytes() + sizeBytes > target.scope().limitBytes()) {
       throw target.limitExceeded(sizeBytes, null);
     }
     VectorSchemaRoot source = root;
@@ -237,6 +241,7 @@ public final class Block implements AutoCloseable {
     }
     markSpent("transferred to account '" + target.name() + "'");
     source.close();
+    unwatch();
     target.arrived();
     // Arrow's listener hears nothing of a transfer: tell the old owner it has room now.
     owner.roomGrew();
@@ -255,10 +260,32 @@ public final class Block implements AutoCloseable {
           "slice [" + offset + ", " + offset + "+" + length + ") of a block with " + rows
               + " rows");
     }
+    Block slice;
     try {
-      return new Block(root.slice(offset, length), owner);
+      slice = new Block(root.slice(offset, length), owner);
     } catch (OutOfMemoryException e) {
       throw owner.limitExceeded(AccountListener.lastFailedRequest(), e);
+    }
+    BlockWatch w = watch;
+    if (w != null) {
+      slice.watch(w.scope(), w.operator());
+    }
+    return slice;
+  }
+
+  /**
+   * Watches this block while it is out with a receiver that must close it: if the receiver drops
+   * it, its memory comes back once it is unreachable and {@code scope} reports the leak.
+   */
+  void watch(ExecutionScope scope, String operator) {
+    ensureUsable();
+    watch = BlockWatch.of(scope, operator, owner, sizeBytes, spent, root);
+  }
+
+  private void unwatch() {
+    BlockWatch w = watch;
+    if (w != null) {
+      w.disarm();
     }
   }
 
@@ -269,6 +296,7 @@ public final class Block implements AutoCloseable {
   public void release() {
     if (spent.compareAndSet(null, "closed")) {
       root.close();
+      unwatch();
     }
   }
 
@@ -281,6 +309,7 @@ public final class Block implements AutoCloseable {
   public void close() {
     markSpent("closed");
     root.close();
+    unwatch();
   }
 
   private void markSpent(String why) {

@@ -3,8 +3,8 @@ package dev.tributary.memory;
 import dev.tributary.error.TributaryException;
 
 /**
- * Thrown when an allocation or a block transfer would break a hard memory limit: the arena's or
- * an account's.
+ * Thrown when an allocation or a block transfer would break a hard memory limit: the arena's, an
+ * execution's (its scope's cap) or an account's.
  *
  * <p>Nothing was allocated or moved when this is thrown; the caller still owns what it held.
  */

@@ -1,14 +1,16 @@
 /**
  * Off-heap memory for Tributary: every byte a pipeline holds lives in an {@link
- * dev.tributary.memory.Arena} (one per execution, a hard limit) and is charged to the {@link
- * dev.tributary.memory.Account} of the operator holding it.
+ * dev.tributary.memory.Arena} (one hard limit, usually one per process), inside the {@link
+ * dev.tributary.memory.ExecutionScope} of its execution (capped; closing it releases and reports
+ * what the execution left), and is charged to the {@link dev.tributary.memory.Account} of the
+ * operator holding it.
  *
  * <p>{@link dev.tributary.memory.Block} is the unit that flows: an immutable Arrow record batch
  * owned by one account, moved zero-copy with {@code transferTo}, released with {@code close}.
  * {@link dev.tributary.memory.BlockBuilder} makes blocks from Java arrays for sources and tests.
  * {@link dev.tributary.memory.Schemas} holds the rules every schema follows (unique column names;
- * null-typed columns unified with the others). An {@link dev.tributary.memory.AccountGroup} is
- * one execution's accounts, measured together.
+ * null-typed columns unified with the others). A block handed out of an execution to a receiver
+ * that never closes it is reclaimed by a cleaner once unreachable ({@code BlockWatch}).
  * {@link dev.tributary.memory.SpillStore} parks blocks on disk (Chronicle Map, Arrow IPC) when a
  * stateful operator outgrows its budget.
  *

@@ -64,7 +64,8 @@ public final class CreditPolicy {
    * @param budgetBytes the account's budget
    * @param heldBytes what the account holds now (queued inputs, blocks in process, outputs not
    *     yet taken downstream)
-   * @param headroomBytes what the arena can still allocate
+   * @param headroomBytes what the level above the account can still allocate: its execution
+   *     scope's headroom, or the arena's
    * @param meanBlockBytes the running mean of arriving blocks' bytes (0 before the first)
    * @param outputRatio the operator's output bytes per input byte, negative while unknown
    * @param window the blocks allowed in flight now (the slow start)
@@ -86,7 +87,7 @@ public final class CreditPolicy {
     WINDOW,
     /** The account's budget: waiting for the account's room signal helps. */
     BUDGET,
-    /** The arena's headroom: memory other accounts hold (perhaps other executions) must go. */
+    /** The headroom above the account (execution cap or arena): memory others hold must go. */
     HEADROOM,
     /** A progress rule granted a block whatever memory says. */
     PROGRESS

@@ -6,6 +6,7 @@ import dev.tributary.memory.Bytes;
 import dev.tributary.operators.CreditPolicy.Bound;
 import dev.tributary.operators.CreditPolicy.Credit;
 import dev.tributary.operators.CreditPolicy.State;
+import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,13 +31,15 @@ import reactor.util.context.Context;
  * {@link CreditPolicy} allows, and hands them downstream on the operator's own worker.
  *
  * <p>The mechanism, not the policy: it gathers the policy's {@link State} (its account's budget
- * and holdings, the arena's headroom, the mean block it received, the window, its queue, what it
+ * and holdings, the headroom of its execution scope (or arena), the mean block it received, the window, its queue, what it
  * requested, and the {@link StageLoad} of the operator it feeds), requests what the credit says,
  * and when memory holds the credit at zero it waits for the account's <em>room signal</em>
  * ({@link Account#onRoom}: memory released or moved out, the budget raised) or the stage finishing
- * a block, never polling. Only when the arena's headroom, not its own budget, is what holds it
- * back (memory other executions hold gives no signal here) does it also look again after {@link
- * #FALLBACK_MILLIS}.
+ * a block, never polling. Only when the headroom above its account ({@link
+ * Account#headroomBytes()}: its execution's cap or the arena's limit), not its own budget, is what
+ * holds it back (memory other operators or executions hold gives no signal here) does it also look
+ * again after {@link #FALLBACK_MILLIS}. The room signal and the fallback timer hold the governor
+ * weakly, so neither keeps a subscriber chain its consumer walked away from reachable.
  *
  * <p>Each arriving block is moved into the account at once, so queued input is charged to the
  * operator that holds it. Emission runs on a worker of the given scheduler, so the operator runs
@@ -47,7 +50,7 @@ import reactor.util.context.Context;
 public final class Governor implements Function<Flux<Block>, Flux<Block>> {
   private static final Logger LOG = LoggerFactory.getLogger(Governor.class);
   /**
-   * How long a governor held back by the arena's headroom waits before looking again: memory
+   * How long a governor held back by the headroom above its account waits before looking again: memory
    * freed by other executions gives no signal of its own. Slow on purpose; it is a fallback.
    */
   public static final long FALLBACK_MILLIS = 50;
@@ -115,6 +118,35 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     return "Governor[" + name + ", " + policy + (passThrough ? ", pass-through" : "") + "]";
   }
 
+  /**
+   * Wakes a governor from outside its subscriber chain (its account's room signal, its stage's
+   * finished blocks, the fallback timer), holding it weakly: an account lives as long as its
+   * execution's scope and a timer until it fires, and neither may keep reachable a chain its
+   * consumer walked away from (the runtime ends such an execution once the chain is garbage).
+   */
+  private static final class Wake implements Runnable {
+    private final WeakReference<GovernorSubscriber> governor;
+    private final boolean fallback;
+
+    Wake(GovernorSubscriber governor, boolean fallback) {
+      this.governor = new WeakReference<>(governor);
+      this.fallback = fallback;
+    }
+
+    @Override
+    public void run() {
+      GovernorSubscriber g = governor.get();
+      if (g == null) {
+        return;
+      }
+      if (fallback) {
+        g.fallbackFired();
+      } else {
+        g.roomSignal();
+      }
+    }
+  }
+
   private final class GovernorSubscriber
       implements CoreSubscriber<Block>, Subscription, Scannable, Runnable {
     private final CoreSubscriber<? super Block> actual;
@@ -124,6 +156,8 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
     private final AtomicLong outstanding = new AtomicLong();
+    /** The room signal and finished-block wake, holding this subscriber weakly. */
+    private final Runnable roomWake = new Wake(this, false);
     /** Set while the credit is zero: the next room signal or finished block schedules a look. */
     private final AtomicBoolean waiting = new AtomicBoolean();
     private final AtomicBoolean fallbackPending = new AtomicBoolean();
@@ -155,9 +189,9 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       if (Operators.validate(upstream, s)) {
         upstream = s;
         if (policy.governsMemory()) {
-          account.onRoom(this::roomSignal);
+          account.onRoom(roomWake);
           if (load != null) {
-            load.onFinished(this::roomSignal);
+            load.onFinished(roomWake);
           }
         }
         actual.onSubscribe(this);
@@ -234,6 +268,13 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
+    /** The fallback timer fired: look again whatever the signals said. */
+    private void fallbackFired() {
+      fallbackPending.set(false);
+      waiting.set(false);
+      schedule();
+    }
+
     /** The room signal: runs on whichever thread freed memory, so it only schedules a look. */
     private void roomSignal() {
       if (waiting.get() && waiting.compareAndSet(true, false)) {
@@ -299,7 +340,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
 
     private State state() {
       return new State(account.budgetBytes(), account.heldBytes(),
-          account.arena().headroomBytes(), meanBlockBytes,
+          account.headroomBytes(), meanBlockBytes,
           load == null ? -1 : load.outputRatio(), window, queued.get(), outstanding.get(),
           load == null ? 0 : load.inProcess(), load == null ? 0 : load.waitingOutputs(),
           requested.get(), passThrough);
@@ -330,11 +371,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
       } else if (credit.throttled() && outstanding.get() == 0) {
         throttledSince.compareAndSet(0, now);
         if (credit.bound() == Bound.HEADROOM && fallbackPending.compareAndSet(false, true)) {
-          worker.schedule(() -> {
-            fallbackPending.set(false);
-            waiting.set(false);
-            schedule();
-          }, FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
+          worker.schedule(new Wake(this, true), FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
         }
       }
     }

@@ -8,9 +8,10 @@ import dev.tributary.plan.Read;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * What an execution runs: a tree of stages, built from an optimized logical plan by {@link
@@ -195,13 +196,15 @@ public sealed interface PhysicalPlan {
    *
    * @param input the stage it reads from
    * @param name {@code Output}, or the sink's name
-   * @param sink the sink the blocks go to, or null when a consumer takes them
+   * @param sink the sink the blocks go to (writing on the I/O scheduler it is given), or null
+   *     when a consumer takes them
    * @param fedBySource whether a read feeds it
    * @param coalesces whether small blocks from the read feeding it are coalesced (its source
    *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
   record OutputStage(PhysicalPlan input, String name,
-      Function<Flux<Block>, Mono<WriteSummary>> sink, boolean fedBySource, boolean coalesces)
+      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink, boolean fedBySource,
+      boolean coalesces)
       implements PhysicalPlan {
     @Override
     public List<PhysicalPlan> inputs() {

@@ -4,10 +4,11 @@ import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Block;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * A sink at the root of a plan: the blocks go to {@code sink} instead of a consumer, through
@@ -15,10 +16,11 @@ import reactor.core.publisher.Mono;
  *
  * @param input the input
  * @param name the sink's name in plans and stats, e.g. {@code WriteParquet}
- * @param sink writes the blocks it is given (each subscription one write) and reports it
+ * @param sink writes the blocks it is given (each subscription one write) on the execution's I/O
+ *     scheduler it is given, and reports it
  */
 public record Write(LogicalPlan input, String name,
-    Function<Flux<Block>, Mono<WriteSummary>> sink) implements LogicalPlan {
+    BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink) implements LogicalPlan {
   /** Checks the arguments. */
   public Write {
     Objects.requireNonNull(input, "input");

@@ -1,9 +1,9 @@
 package dev.tributary.bench;
 
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -37,9 +37,10 @@ public final class MapBatchesThroughputBench {
   public static void main(String[] args) {
     long rows = Long.getLong("bench.rows", 50_000_000L);
     int blocks = 200;
-    try (Arena arena = Arena.create("bench", 2 * Bytes.GiB)) {
-      DataContext ctx = DataContext.defaults().withArena(arena);
-      Dataset pipeline = Tributary.range(rows, blocks).withContext(ctx)
+    try (TributaryRuntime runtime = TributaryRuntime.builder().name("bench")
+        .memoryLimit(2 * Bytes.GiB).build()) {
+      Arena arena = runtime.arena();
+      Dataset pipeline = Tributary.range(rows, blocks).withRuntime(runtime)
           .mapBatchesArrow((b, a) -> withColumn(b, a, "x", 0), zeroCopy())
           .mapBatchesArrow((b, a) -> withColumn(b, a, "y", 1), zeroCopy())
           .mapBatchesArrow((b, a) -> withColumn(b, a, "z", 2), zeroCopy());

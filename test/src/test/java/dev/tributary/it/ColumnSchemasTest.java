@@ -3,9 +3,9 @@ package dev.tributary.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
@@ -34,16 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
  * of the first blocks is written with the type later blocks give it (item 4).
  */
 class ColumnSchemasTest {
-  private final Arena arena = Arena.create("column-schemas", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("column-schemas")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(java.time.Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   /** Every row DuckDB reads from {@code from} (a table function call), in {@code order}. */
@@ -99,18 +99,18 @@ class ColumnSchemasTest {
   void aRepeatedColumnNameNeverReachesAParquetFile() throws Exception {
     Path out = dir.resolve("dup");
     // The issue's plan: refused when built, so nothing can be written.
-    assertThatThrownBy(() -> Tributary.range(10).withContext(context)
+    assertThatThrownBy(() -> Tributary.range(10).withRuntime(runtime)
         .withColumn("x", r -> 100L).rename("id", "x"))
         .isInstanceOf(ColumnException.class).hasMessageContaining("rename(id -> x)");
     // The same clash known only by running fails the write, typed, and leaves no file.
-    Dataset late = Tributary.range(10, 2).withContext(context)
+    Dataset late = Tributary.range(10, 2).withRuntime(runtime)
         .map(r -> Map.of("id", r.get("id"), "x", 100L)).rename("id", "x");
     assertThatThrownBy(() -> late.writeParquet(out.toString()))
         .isInstanceOf(UserFunctionException.class).rootCause()
         .isInstanceOf(ColumnException.class).hasMessageContaining("rename(id -> x)");
     assertThat(visibleFiles(out)).isEmpty();
     // Renamed apart, the same data reads back in DuckDB as written.
-    Dataset ok = Tributary.range(10).withContext(context)
+    Dataset ok = Tributary.range(10).withRuntime(runtime)
         .withColumn("x", r -> 100L).rename("id", "key");
     ok.writeParquet(out.toString());
     assertThat(duckDbTypes(parquet(out))).containsExactly("key BIGINT", "x BIGINT");
@@ -119,7 +119,7 @@ class ColumnSchemasTest {
 
   /** 400 rows in 4 blocks; {@code score} is null in every row of the first two blocks. */
   private Dataset sparse() {
-    return Tributary.range(400, 4).withContext(context).map(r -> {
+    return Tributary.range(400, 4).withRuntime(runtime).map(r -> {
       long id = (Long) r.get("id");
       Map<String, Object> row = new java.util.LinkedHashMap<>();
       row.put("id", id);
@@ -139,24 +139,24 @@ class ColumnSchemasTest {
         .containsExactly("id BIGINT", "score DOUBLE");
     assertThat(duckDb(parquet(dir.resolve("parquet")), "id")).isEqualTo(expected);
     assertThat(values(Tributary.readParquet(dir.resolve("parquet").toString())
-        .withContext(context).takeAll())).isEqualTo(expected);
+        .withRuntime(runtime).takeAll())).isEqualTo(expected);
     ds.writeCsv(dir.resolve("csv").toString());
     assertThat(duckDb("read_csv('" + dir.resolve("csv") + "/*.csv')", "id")).isEqualTo(expected);
     ds.writeJson(dir.resolve("json").toString());
     assertThat(duckDb("read_json('" + dir.resolve("json") + "/*.json')", "id"))
         .isEqualTo(expected);
     ds.writeArrow(dir.resolve("arrow").toString());
-    assertThat(values(Tributary.readArrow(dir.resolve("arrow").toString()).withContext(context)
+    assertThat(values(Tributary.readArrow(dir.resolve("arrow").toString()).withRuntime(runtime)
         .takeAll())).isEqualTo(expected);
   }
 
   @Test
   void aColumnWithoutAnyValueIsWrittenAsNulls() throws Exception {
-    Dataset ds = Tributary.range(10, 2).withContext(context).withColumn("nothing", r -> null);
+    Dataset ds = Tributary.range(10, 2).withRuntime(runtime).withColumn("nothing", r -> null);
     ds.writeParquet(dir.toString());
     assertThat(duckDbTypes(parquet(dir))).containsExactly("id BIGINT", "nothing \"NULL\"");
     assertThat(duckDb(parquet(dir), "id")).isEqualTo(values(ds.takeAll()));
-    assertThat(Tributary.readParquet(dir.toString()).withContext(context).takeAll())
+    assertThat(Tributary.readParquet(dir.toString()).withRuntime(runtime).takeAll())
         .isEqualTo(ds.takeAll());
   }
 
@@ -165,7 +165,7 @@ class ColumnSchemasTest {
     // 10 blocks of 100,000 rows (800 KB each); score has values only in the last two, so the
     // sink holds blocks up to 1/16 of the 64 MiB limit, writes the rest with the null type, and
     // starts a second file when the type arrives.
-    Dataset ds = Tributary.range(1_000_000, 10).withContext(context).mapBatches(b -> {
+    Dataset ds = Tributary.range(1_000_000, 10).withRuntime(runtime).mapBatches(b -> {
       long[] id = (long[]) b.get("id");
       Object[] score = new Object[id.length];
       for (int i = 0; i < id.length; i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.WriteSummary;
@@ -29,42 +30,44 @@ import org.junit.jupiter.api.io.TempDir;
  * footer-only metadata, governed reads.
  */
 class FileFormatsTest {
-  private final Arena arena = Arena.create("parquet-it", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("parquet-it")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext context = DataContext.defaults();
 
   @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   @Test
   void writeThenReadEqualsTheInput() {
-    Dataset source = Tributary.range(10_000, 4).withContext(context)
+    Dataset source = Tributary.range(10_000, 4).withRuntime(runtime)
         .withColumn("half", r -> (Long) r.get("id") / 2.0)
         .withColumn("tag", r -> (Long) r.get("id") % 3 == 0 ? null : "t" + r.get("id"));
     WriteSummary summary = source.writeParquet(dir.toString());
     assertThat(summary.rows()).isEqualTo(10_000);
-    Dataset back = Tributary.readParquet(dir.toString()).withContext(context);
+    Dataset back = Tributary.readParquet(dir.toString()).withRuntime(runtime);
     assertThat(back.takeAll()).isEqualTo(source.takeAll());
   }
 
   @Test
   void csvJsonLinesAndArrowRoundTripThroughTheDatasetApi() {
-    Dataset source = Tributary.range(2000, 3).withContext(context)
+    Dataset source = Tributary.range(2000, 3).withRuntime(runtime)
         .withColumn("half", r -> (Long) r.get("id") / 2.0)
         .withColumn("tag", r -> (Long) r.get("id") % 3 == 0 ? null : "t," + r.get("id"));
     source.writeCsv(dir.resolve("csv").toString());
     source.writeJson(dir.resolve("json").toString());
     List<Map<String, Object>> expected = source.takeAll();
-    assertThat(Tributary.readCsv(dir.resolve("csv").toString()).withContext(context).takeAll())
+    assertThat(Tributary.readCsv(dir.resolve("csv").toString()).withRuntime(runtime).takeAll())
         .isEqualTo(expected);
-    assertThat(Tributary.readJson(dir.resolve("json").toString()).withContext(context)
+    assertThat(Tributary.readJson(dir.resolve("json").toString()).withRuntime(runtime)
         .takeAll()).isEqualTo(expected);
     source.writeArrow(dir.resolve("arrow").toString());
-    assertThat(Tributary.readArrow(dir.resolve("arrow").toString()).withContext(context)
+    assertThat(Tributary.readArrow(dir.resolve("arrow").toString()).withRuntime(runtime)
         .takeAll()).isEqualTo(expected);
   }
 
@@ -116,7 +119,7 @@ class FileFormatsTest {
   @Test
   void aParquetFileWrittenByDuckDbReadsWithEveryType() throws Exception {
     Path file = Path.of(getClass().getResource("/peers/duckdb-all-types.parquet").toURI());
-    Dataset ds = Tributary.readParquet(file.toString()).withContext(context);
+    Dataset ds = Tributary.readParquet(file.toString()).withRuntime(runtime);
     assertThat(ds.count()).isEqualTo(50);
     List<Map<String, Object>> rows = ds.takeAll();
     assertThat(rows).hasSize(50);
@@ -149,7 +152,7 @@ class FileFormatsTest {
     java.nio.file.Files.writeString(dir.resolve("a.json"), "{\"n\": 1}\n{\"n\": 2}\n");
     java.nio.file.Files.writeString(dir.resolve("b.json"), "{\"n\": 3}\n{\"n\": \n");
     Dataset lenient = Tributary.readJson(dir.toString())
-        .withContext(context.withMaxErroredBlocks(1));
+        .withContext(context.withMaxErroredBlocks(1)).withRuntime(runtime);
     assertThat(lenient.takeAll()).extracting(r -> r.get("n")).containsExactly(1L, 2L);
     dev.tributary.operators.SourceReads reads = lenient.stats().operator("ReadJson").reads();
     assertThat(reads.erroredBlocks()).singleElement().asString().contains("b.json");
@@ -157,7 +160,7 @@ class FileFormatsTest {
     assertThat(reads.bytesRead()).isEqualTo(java.nio.file.Files.size(dir.resolve("a.json"))
         + java.nio.file.Files.size(dir.resolve("b.json")));
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> Tributary.readJson(dir.toString()).withContext(context).takeAll())
+            () -> Tributary.readJson(dir.toString()).withRuntime(runtime).takeAll())
         .isInstanceOf(dev.tributary.connectors.CorruptInputException.class)
         .hasMessageContaining("b.json");
   }
@@ -165,18 +168,18 @@ class FileFormatsTest {
   @Test
   void textLinesReadThroughTheDatasetApi() throws java.io.IOException {
     java.nio.file.Files.write(dir.resolve("a.txt"), List.of("alpha", "beta", "gamma"));
-    Dataset ds = Tributary.readText(dir.toString()).withContext(context)
+    Dataset ds = Tributary.readText(dir.toString()).withRuntime(runtime)
         .filter(r -> ((String) r.get("text")).contains("a"));
     assertThat(ds.count()).isEqualTo(3);
-    assertThat(Tributary.readBinaryFiles(dir.toString()).withContext(context).count())
+    assertThat(Tributary.readBinaryFiles(dir.toString()).withRuntime(runtime).count())
         .isEqualTo(1);
   }
 
   @Test
   void countAndSchemaReadOnlyFooters() {
-    Tributary.range(5000, 5).withContext(context)
+    Tributary.range(5000, 5).withRuntime(runtime)
         .writeParquet(ParquetSink.to(dir).rowsPerFile(1000));
-    Dataset ds = Tributary.readParquet(dir.toString()).withContext(context);
+    Dataset ds = Tributary.readParquet(dir.toString()).withRuntime(runtime);
     assertThat(ds.count()).isEqualTo(5000);
     assertThat(ds.schema().getFields()).extracting(f -> f.getName()).containsExactly("id");
     assertThat(ds.stats()).as("no data was read: nothing executed").isNull();
@@ -184,12 +187,12 @@ class FileFormatsTest {
 
   @Test
   void projectionAndTransformsCompose() {
-    Tributary.range(1000, 2).withContext(context)
+    Tributary.range(1000, 2).withRuntime(runtime)
         .withColumn("sq", r -> (Long) r.get("id") * (Long) r.get("id"))
         .writeParquet(dir.toString());
     Dataset ds = Tributary.readParquet(ParquetSource.of(List.of(dir.toString()))
             .columns(List.of("sq")))
-        .withContext(context)
+        .withRuntime(runtime)
         .filter(r -> (Long) r.get("sq") % 2 == 0);
     assertThat(ds.takeAll()).isEqualTo(LongStream.range(0, 1000).map(i -> i * i)
         .filter(v -> v % 2 == 0).mapToObj(v -> Map.<String, Object>of("sq", v)).toList());
@@ -199,12 +202,13 @@ class FileFormatsTest {
   void aDatasetTenTimesTheMemoryLimitStreamsUnderTheLimit() {
     // 640 MiB of int64 in files of 8 MiB row groups, read through a 64 MiB arena.
     long rows = 10 * 64 * Bytes.MiB / Long.BYTES;
-    try (Arena writer = Arena.create("writer", 256 * Bytes.MiB)) {
-      Tributary.range(rows, 80).withContext(DataContext.defaults().withArena(writer))
+    try (TributaryRuntime writer = TributaryRuntime.builder().name("writer")
+        .memoryLimit(256 * Bytes.MiB).failOnLeak(true).build()) {
+      Tributary.range(rows, 80).withRuntime(writer)
           .writeParquet(ParquetSink.to(dir).rowsPerFile(rows / 8));
     }
     arena.resetPeak();
-    Dataset ds = Tributary.readParquet(dir.toString()).withContext(context)
+    Dataset ds = Tributary.readParquet(dir.toString()).withRuntime(runtime)
         .mapBatches(b -> b);
     long sum = ds.iterBatches(100_000)
         .map(b -> LongStream.of((long[]) b.get("id")).sum())

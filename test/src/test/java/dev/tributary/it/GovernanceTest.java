@@ -8,6 +8,7 @@ import dev.tributary.Dataset;
 import dev.tributary.ExecutionStats;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -35,19 +36,20 @@ class GovernanceTest {
   private static final long ROWS = 20 * LIMIT / Long.BYTES;
   private static final int BLOCKS = 1280; // 256 KiB each, 1 MiB after inflation
 
-  private final Arena arena = Arena.create("governed", LIMIT);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("governed")
+      .memoryLimit(LIMIT).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext context = DataContext.defaults();
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   @Test
   void twentyTimesTheLimitThroughA4xInflatingMapIntoASlowSinkStaysUnderTheLimit() {
-    Dataset ds = Workloads.inflating(context, ROWS, BLOCKS, 4);
+    Dataset ds = Workloads.inflating(runtime, context, ROWS, BLOCKS, 4);
     Workloads.Received got = Workloads.sink(ds.toFlux(), Duration.ofMillis(1)).block();
     assertThat(got).isEqualTo(Workloads.Received.expected(ROWS));
     assertThat(arena.peakBytes()).isLessThanOrEqualTo(LIMIT);
@@ -64,7 +66,7 @@ class GovernanceTest {
   @Test
   void cancellingHalfwayLeavesNothingAllocatedAndNoWorkRunning() throws Exception {
     AtomicLong calls = new AtomicLong();
-    Dataset ds = Tributary.range(ROWS, BLOCKS).withContext(context)
+    Dataset ds = Tributary.range(ROWS, BLOCKS).withRuntime(runtime)
         .mapBatchesArrow((in, allocator) -> {
           calls.incrementAndGet();
           return Workloads.inflate(in, allocator);
@@ -88,7 +90,7 @@ class GovernanceTest {
     // inflation, so every stage can hold a few.
     long rows = ROWS / 4;
     List<Dataset> pipelines = IntStream.range(0, 4)
-        .mapToObj(i -> Workloads.inflating(context, rows, BLOCKS, 4)).toList();
+        .mapToObj(i -> Workloads.inflating(runtime, context, rows, BLOCKS, 4)).toList();
     List<Workloads.Received> results = Flux.merge(pipelines.stream()
             .map(ds -> Workloads.sink(ds.toFlux(), Duration.ofMillis(1)))
             .toList())
@@ -102,17 +104,17 @@ class GovernanceTest {
 
   @Test
   void aBlockLargerThanItsBudgetStillFlowsAndIsReported() {
-    Arena big = Arena.create("oversize", 64 * Bytes.MiB);
-    try {
+    try (TributaryRuntime bigRuntime = TributaryRuntime.builder().name("oversize")
+        .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build()) {
+      Arena big = bigRuntime.arena();
       // Single-row blocks of 20 MiB cannot be split: above the output boundary's budget
       // (about 14 MiB of 64), each must still flow, one at a time.
-      DataContext bigContext = DataContext.defaults().withArena(big);
       Dataset[] parts = new Dataset[3];
       for (int i = 0; i < parts.length; i++) {
         byte[] payload = new byte[20 << 20];
         payload[i] = (byte) (i + 1);
         parts[i] = Tributary.fromColumns(Map.of("payload", new byte[][] {payload}))
-            .withContext(bigContext);
+            .withRuntime(bigRuntime);
       }
       Dataset ds = parts[0].union(parts[1], parts[2]).mapBatches(b -> b);
       List<Map<String, Object>> rows = ds.takeAll();
@@ -121,15 +123,13 @@ class GovernanceTest {
       assertThat(ds.stats().operator("Output").oversizeBlocks()).isPositive();
       assertThat(big.peakBytes()).isLessThanOrEqualTo(big.limitBytes());
       assertThat(big.allocatedBytes()).isZero();
-    } finally {
-      big.close();
     }
   }
 
   @Test
   void aBlockLargerThanTheWholeArenaFailsWithTheTypedError() {
     // 3M int64 = 24 MiB in one block, in a 16 MiB arena: even one block cannot be allocated.
-    Dataset ds = Tributary.range(3_000_000, 1).withContext(context).map(r -> r);
+    Dataset ds = Tributary.range(3_000_000, 1).withRuntime(runtime).map(r -> r);
     assertThatThrownBy(ds::count)
         .isInstanceOf(MemoryLimitExceededException.class)
         .hasMessageContaining("Range");
@@ -152,7 +152,7 @@ class GovernanceTest {
       sourceBusy.add(new long[] {t0, System.nanoTime()});
       return b;
     });
-    Dataset ds = Tributary.fromFlux(timedSource).withContext(context).mapBatches(batch -> {
+    Dataset ds = Tributary.fromFlux(timedSource).withRuntime(runtime).mapBatches(batch -> {
       long t0 = System.nanoTime();
       long[] id = (long[]) batch.get("id");
       long[] out = new long[id.length];

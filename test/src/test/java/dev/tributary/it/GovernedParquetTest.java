@@ -2,11 +2,11 @@ package dev.tributary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.ExecutionStats;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.memory.Arena;
@@ -37,8 +37,9 @@ class GovernedParquetTest {
 
   @TempDir static Path dir;
 
-  private final Arena arena = Arena.create("governed-parquet", LIMIT);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("governed-parquet")
+      .memoryLimit(LIMIT).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @BeforeAll
   static void writeFiles() throws IOException {
@@ -47,14 +48,14 @@ class GovernedParquetTest {
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    // Closing the runtime waits for its executions to give their memory back.
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private Dataset pipeline() {
     return Tributary.readParquet(ParquetSource.of(List.of(dir.toString())).parallelism(4))
-        .withContext(context)
+        .withRuntime(runtime)
         .mapBatchesArrow((in, allocator) -> Workloads.inflate(in, allocator, 4),
             MapBatchesOptions.defaults().withConcurrency(4).withZeroCopyBatch(true));
   }

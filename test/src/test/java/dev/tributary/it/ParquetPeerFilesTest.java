@@ -3,9 +3,9 @@ package dev.tributary.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -16,7 +16,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -30,16 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
  * plan's schema is asked for, and maps write back as DuckDB reads them.
  */
 class ParquetPeerFilesTest {
-  private final Arena arena = Arena.create("parquet-peers-it", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("parquet-peers-it")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private static List<List<Object>> duckDb(String... statements) throws SQLException {
@@ -72,7 +71,7 @@ class ParquetPeerFilesTest {
         "COPY (SELECT i AS id, i / 7 AS x FROM range(1000, 2500) t(i))"
             + " TO '" + in.resolve("b.parquet") + "' (FORMAT parquet)",
         "SELECT 1");
-    Dataset ds = Tributary.readParquet(in.toString()).withContext(context);
+    Dataset ds = Tributary.readParquet(in.toString()).withRuntime(runtime);
     assertThat(ds.schema().getFields()).extracting(Field::toString).containsExactly(
         "id: Int(64, true)", "s: Utf8",
         "m: Map(false)<entries: Struct<key: Utf8 not null, value: Int(32, true)> not null>",
@@ -100,7 +99,7 @@ class ParquetPeerFilesTest {
         "COPY (SELECT 'x' || range AS id FROM range(10)) TO '" + in.resolve("b.parquet")
             + "' (FORMAT parquet)",
         "SELECT 1");
-    Dataset ds = Tributary.readParquet(in.toString()).withContext(context);
+    Dataset ds = Tributary.readParquet(in.toString()).withRuntime(runtime);
     for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call :
         List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(ds::schema,
             ds::takeAll)) {

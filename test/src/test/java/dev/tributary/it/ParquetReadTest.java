@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.CorruptInputException;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.ParquetSource;
@@ -35,8 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * sources, parallel ordered reads, and the errored-block allowance from the DataContext.
  */
 class ParquetReadTest {
-  private final Arena arena = Arena.create("parquet-read-it", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("parquet-read-it")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
+  private final DataContext context = DataContext.defaults();
 
   @TempDir Path dir;
   private List<Path> files;
@@ -44,7 +47,7 @@ class ParquetReadTest {
   /** Five files of one row group each: ids 0..4999, file k holds k*1000..k*1000+999. */
   @BeforeEach
   void writeFiles() {
-    Tributary.range(5000, 5).withContext(context)
+    Tributary.range(5000, 5).withRuntime(runtime)
         .withColumn("x", r -> (Long) r.get("id") / 2.0)
         .withColumn("s", r -> "s" + r.get("id"))
         .writeParquet(ParquetSink.to(dir).rowsPerFile(1000));
@@ -53,9 +56,8 @@ class ParquetReadTest {
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(java.time.Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private static SourceReads reads(Dataset ds) {
@@ -70,7 +72,7 @@ class ParquetReadTest {
   void aFilteredSourceCountsTheMatchingRowsAndSkipsRowGroupsByStatistics() {
     Dataset ds = Tributary.readParquet(ParquetSource.of(List.of(dir.toString()))
             .filter(and(gtEq(longColumn("id"), 1500L), lt(longColumn("id"), 1700L))))
-        .withContext(context);
+        .withRuntime(runtime);
     assertThat(ds.count()).as("counted from rows, not footers").isEqualTo(200);
     assertThat(reads(ds).fragmentsRead()).isEqualTo(1);
     assertThat(reads(ds).fragmentsSkipped()).isEqualTo(4);
@@ -80,9 +82,9 @@ class ParquetReadTest {
 
   @Test
   void projectionReadsFewerBytesAndTheStatsShowIt() {
-    Dataset all = Tributary.readParquet(dir.toString()).withContext(context);
+    Dataset all = Tributary.readParquet(dir.toString()).withRuntime(runtime);
     Dataset one = Tributary.readParquet(ParquetSource.of(List.of(dir.toString()))
-        .columns(List.of("id"))).withContext(context);
+        .columns(List.of("id"))).withRuntime(runtime);
     all.takeAll();
     one.takeAll();
     assertThat(reads(all).fragmentsRead()).isEqualTo(5);
@@ -93,11 +95,11 @@ class ParquetReadTest {
   void parallelReadsKeepOrderUnlessTheContextDropsIt() {
     ParquetSource source = ParquetSource.of(List.of(dir.toString())).parallelism(4);
     List<Long> expected = LongStream.range(0, 5000).boxed().toList();
-    assertThat(ids(Tributary.readParquet(source).withContext(context))).isEqualTo(expected);
+    assertThat(ids(Tributary.readParquet(source).withRuntime(runtime))).isEqualTo(expected);
     assertThat(ids(Tributary.readParquet(source)
-        .withContext(context.withPreserveOrder(false))))
+        .withContext(context.withPreserveOrder(false)).withRuntime(runtime)))
         .containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(Tributary.readParquet(source).withContext(context).take(3))
+    assertThat(Tributary.readParquet(source).withRuntime(runtime).take(3))
         .extracting(r -> r.get("id")).containsExactly(0L, 1L, 2L);
   }
 
@@ -105,7 +107,7 @@ class ParquetReadTest {
   void fileOptionsComposeThroughTheDatasetApi() {
     Dataset ds = Tributary.readParquet(ParquetSource.of(List.of(dir.toString()))
             .columns(List.of("id")).shuffleFiles(3).includePaths().overrideNumBlocks(10))
-        .withContext(context);
+        .withRuntime(runtime);
     List<Map<String, Object>> rows = ds.takeAll();
     assertThat(rows).hasSize(5000);
     assertThat(rows).allSatisfy(r -> assertThat(r.get("path"))
@@ -147,12 +149,12 @@ class ParquetReadTest {
   void theContextsErroredBlockAllowanceSkipsAndReportsAnUnreadableRowGroup() throws IOException {
     corrupt(files.get(2));
     Dataset lenient = Tributary.readParquet(dir.toString())
-        .withContext(context.withMaxErroredBlocks(1));
+        .withContext(context.withMaxErroredBlocks(1)).withRuntime(runtime);
     assertThat(ids(lenient)).hasSize(4000).doesNotContain(2000L, 2999L);
     assertThat(reads(lenient).erroredBlocks()).singleElement().asString()
         .contains(files.get(2).toString()).contains("row group 0");
 
-    Dataset strict = Tributary.readParquet(dir.toString()).withContext(context);
+    Dataset strict = Tributary.readParquet(dir.toString()).withRuntime(runtime);
     assertThatThrownBy(strict::takeAll)
         .isInstanceOfSatisfying(CorruptInputException.class, e -> {
           assertThat(e.file()).isEqualTo(files.get(2));
@@ -165,7 +167,7 @@ class ParquetReadTest {
     corrupt(files.get(2));
     java.nio.file.Files.writeString(dir.resolve("z-not.parquet"), "no footer here at all");
     Dataset lenient = Tributary.readParquet(dir.toString())
-        .withContext(context.withMaxErroredBlocks(2));
+        .withContext(context.withMaxErroredBlocks(2)).withRuntime(runtime);
     assertThat(lenient.schema().getFields()).extracting(f -> f.getName())
         .containsExactly("id", "x", "s");
     assertThat(lenient.count()).isEqualTo(lenient.takeAll().size()).isEqualTo(4000);

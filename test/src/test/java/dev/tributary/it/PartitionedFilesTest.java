@@ -3,9 +3,9 @@ package dev.tributary.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.MissingInputException;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.TextSink;
@@ -35,20 +35,21 @@ import org.junit.jupiter.api.io.TempDir;
  * plan is built.
  */
 class PartitionedFilesTest {
-  private final Arena arena = Arena.create("partitioned-it", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("partitioned-it")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   /** id, then year and region as partition columns would come back: last, year as int64. */
   private Dataset sales() {
-    return Tributary.range(3000, 4).withContext(context)
+    return Tributary.range(3000, 4).withRuntime(runtime)
         .withColumn("amount", r -> (Long) r.get("id") * 0.25)
         .withColumn("year", r -> 2020 + (Long) r.get("id") % 3)
         .withColumn("region", r -> (Long) r.get("id") % 7 == 0 ? null
@@ -67,7 +68,7 @@ class PartitionedFilesTest {
     Path out = dir.resolve("sales");
     Dataset source = sales();
     source.writeParquet(ParquetSink.to(out).partitionBy("year", "region"));
-    Dataset back = Tributary.readParquet(out.toString()).withContext(context);
+    Dataset back = Tributary.readParquet(out.toString()).withRuntime(runtime);
     assertThat(back.schema().getFields()).extracting(Field::getName)
         .containsExactly("id", "amount", "year", "region");
     assertThat(back.stats()).as("the schema came from the plan: nothing ran").isNull();
@@ -95,7 +96,7 @@ class PartitionedFilesTest {
     Path out = dir.resolve("csv");
     Dataset source = sales().drop("region");
     source.writeText(TextSink.csv(out).partitionBy("year"));
-    assertThat(byId(Tributary.readCsv(out.toString()).withContext(context).takeAll()))
+    assertThat(byId(Tributary.readCsv(out.toString()).withRuntime(runtime).takeAll()))
         .isEqualTo(source.takeAll());
   }
 
@@ -114,7 +115,7 @@ class PartitionedFilesTest {
   @Test
   void writingOntoAnExistingFileIsRefusedBeforeAnythingIsWritten() throws IOException {
     Path file = Files.writeString(dir.resolve("report.parquet"), "not a directory");
-    Dataset ds = Tributary.range(10).withContext(context);
+    Dataset ds = Tributary.range(10).withRuntime(runtime);
     assertThatThrownBy(() -> ds.writeParquet(file.toString()))
         .isInstanceOf(WriteException.class).hasMessageContaining(file.toString());
     assertThatThrownBy(() -> ds.writeCsv(file.toString())).isInstanceOf(WriteException.class);

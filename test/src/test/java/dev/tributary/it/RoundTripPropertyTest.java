@@ -2,7 +2,7 @@ package dev.tributary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tributary.DataContext;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
 import dev.tributary.memory.Account;
@@ -14,7 +14,6 @@ import dev.tributary.memory.JavaValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,15 +124,15 @@ class RoundTripPropertyTest {
     RandomTables.Table table = RandomTables.generate(seed, format.shape, ROWS);
     Path out = dir.resolve(format + "-" + seed); // one @TempDir serves every dynamic test
     List<String> failures = new ArrayList<>();
-    inArena(seed, (context, account) -> {
+    inArena(seed, (runtime, account) -> {
       try {
-        format.write(source(table, seed, account).withContext(context), out);
+        format.write(source(table, seed, account).withRuntime(runtime), out);
       } catch (RuntimeException e) {
         throw new AssertionError(describe(seed, format + " written by Tributary", table)
             + ": the write failed with " + e, e);
       }
       check(failures, "read by Tributary", table, () -> {
-        Dataset back = format.read(table.schema(), out).withContext(context);
+        Dataset back = format.read(table.schema(), out).withRuntime(runtime);
         if (format.keepsSchema()) {
           assertThat(back.schema().getFields()).as("schema read back")
               .isEqualTo(table.schema().getFields());
@@ -168,9 +167,9 @@ class RoundTripPropertyTest {
     Path in = Files.createDirectories(dir.resolve("duckdb-" + format + "-" + seed));
     duckDb.write(table, in.resolve("data." + format), format);
     List<String> failures = new ArrayList<>();
-    inArena(seed, (context, account) -> check(failures, "read by Tributary", table,
+    inArena(seed, (runtime, account) -> check(failures, "read by Tributary", table,
         () -> (format.equals("csv") ? Tributary.readCsv(table.schema(), in.toString())
-            : Tributary.readParquet(in.toString())).withContext(context).takeAll(),
+            : Tributary.readParquet(in.toString())).withRuntime(runtime).takeAll(),
         RowDiff.Tolerance.EXACT));
     assertThat(failures).as(describe(seed, format + " written by DuckDB", table)).isEmpty();
   }
@@ -194,19 +193,20 @@ class RoundTripPropertyTest {
   }
 
   /**
-   * Runs {@code work} with a context on a fresh arena and an account to build the source's
+   * Runs {@code work} in a fresh runtime (its own arena) with an account to build the source's
    * blocks in, then checks that nothing is left allocated.
    */
-  private static void inArena(long seed, BiConsumer<DataContext, Account> work) {
-    Arena arena = Arena.create("round-trip-" + seed, 256 * Bytes.MiB);
+  private static void inArena(long seed, BiConsumer<TributaryRuntime, Account> work) {
+    TributaryRuntime runtime = TributaryRuntime.builder().name("round-trip-" + seed)
+        .memoryLimit(256 * Bytes.MiB).failOnLeak(true).build();
+    Arena arena = runtime.arena();
     Account account = arena.openAccount("source rows");
     try {
-      work.accept(DataContext.defaults().withArena(arena), account);
+      work.accept(runtime, account);
     } finally {
       account.close();
-      arena.awaitEmpty(Duration.ofSeconds(5));
+      runtime.close();
       assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-      arena.close();
     }
   }
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.memory.Arena;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -56,14 +55,14 @@ class SparkFilesTest {
   /** Spark's TIMESTAMP: an instant (INT96 in Parquet; text with a zone). */
   private static final ArrowType INSTANT = new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
 
-  private final Arena arena = Arena.create("spark-files", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("spark-files")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @AfterEach
   void noLeaks() {
-    arena.awaitEmpty(Duration.ofSeconds(5));
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   @Test
@@ -83,7 +82,7 @@ class SparkFilesTest {
                 new Field("key", FieldType.notNullable(UTF8), null), field("value", I32))))),
         field("st", ArrowType.Struct.INSTANCE, field("a", I32), field("b", UTF8))));
     List<Map<String, Object>> rows =
-        Tributary.readParquet(resource("all-types")).withContext(context).takeAll();
+        Tributary.readParquet(resource("all-types")).withRuntime(runtime).takeAll();
     assertSame("all-types", schema, rows);
   }
 
@@ -93,7 +92,7 @@ class SparkFilesTest {
         field("ts_ntz", new ArrowType.Timestamp(TimeUnit.MICROSECOND, null))));
     List<Map<String, Object>> rows = Tributary.readParquet(ParquetSource.of(
             List.of(resource("all-types"))).columns(List.of("id", "dt", "ts", "ts_ntz")))
-        .withContext(context).takeAll();
+        .withRuntime(runtime).takeAll();
     assertSame("all-types", schema, rows);
   }
 
@@ -104,7 +103,7 @@ class SparkFilesTest {
     List<Map<String, Object>> rows = new ArrayList<>();
     // Partition values are typed from the directory names: int32 (as Spark) or int64 will do.
     for (Map<String, Object> row : Tributary.readParquet(resource("partitioned"))
-        .withContext(context).takeAll()) {
+        .withRuntime(runtime).takeAll()) {
       Map<String, Object> r = new LinkedHashMap<>(row);
       if (r.get("p") instanceof Integer p) {
         r.put("p", p.longValue());
@@ -120,14 +119,14 @@ class SparkFilesTest {
   void csvWithAHeaderAndSparksBackslashEscapesReadsAsSparkWroteIt() throws Exception {
     Dataset ds = Tributary.readCsv(textSchema(), CsvOptions.defaults().escape('\\'),
         resource("csv-header"));
-    assertSame("csv-header", textSchema(), ds.withContext(context).takeAll());
+    assertSame("csv-header", textSchema(), ds.withRuntime(runtime).takeAll());
   }
 
   @Test
   void csvWithoutAHeaderReadsByPositionAsSparkWroteIt() throws Exception {
     Dataset ds = Tributary.readCsv(textSchema(),
         CsvOptions.defaults().escape('\\').header(false), resource("csv"));
-    assertSame("csv", textSchema(), ds.withContext(context).takeAll());
+    assertSame("csv", textSchema(), ds.withRuntime(runtime).takeAll());
   }
 
   @Test
@@ -139,7 +138,7 @@ class SparkFilesTest {
             I64)),
         field("st", ArrowType.Struct.INSTANCE, field("a", I64), field("b", UTF8))));
     Dataset ds = Tributary.readJson(schema, resource("json"));
-    assertSame("json", schema, ds.withContext(context).takeAll());
+    assertSame("json", schema, ds.withRuntime(runtime).takeAll());
   }
 
   /** The columns of the CSV fixtures (Spark's {@code TEXT} schema). */

@@ -2,9 +2,9 @@ package dev.tributary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
@@ -21,15 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** CSV and JSON lines through the Dataset API: empty values apart from nulls, CSV options. */
 class TextFormatsTest {
-  private final Arena arena = Arena.create("text-it", 64 * Bytes.MiB);
-  private final DataContext context = DataContext.defaults().withArena(arena);
+  private final TributaryRuntime runtime = TributaryRuntime.builder().name("text-it")
+      .memoryLimit(64 * Bytes.MiB).failOnLeak(true).build();
+  private final Arena arena = runtime.arena();
 
   @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
+    runtime.close();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
-    arena.close();
   }
 
   private static List<Map<String, Object>> rows() {
@@ -48,7 +49,7 @@ class TextFormatsTest {
 
   @Test
   void emptyStringsStayApartFromNullsInEveryCsvDialectAndInJson() {
-    Dataset source = Tributary.fromItems(rows()).withContext(context);
+    Dataset source = Tributary.fromItems(rows()).withRuntime(runtime);
     org.apache.arrow.vector.types.pojo.Schema schema = source.schema();
     List<Map<String, Object>> expected = source.takeAll();
     List<CsvOptions> dialects = List.of(CsvOptions.defaults(),
@@ -57,13 +58,13 @@ class TextFormatsTest {
     for (int d = 0; d < dialects.size(); d++) {
       String out = dir.resolve("csv" + d).toString();
       source.writeCsv(out, dialects.get(d));
-      assertThat(Tributary.readCsv(schema, dialects.get(d), out).withContext(context).takeAll())
+      assertThat(Tributary.readCsv(schema, dialects.get(d), out).withRuntime(runtime).takeAll())
           .as("%s", dialects.get(d)).isEqualTo(expected);
     }
-    assertThat(Tributary.readCsv(dir.resolve("csv0").toString()).withContext(context).takeAll())
+    assertThat(Tributary.readCsv(dir.resolve("csv0").toString()).withRuntime(runtime).takeAll())
         .isEqualTo(expected);
     source.writeJson(dir.resolve("json").toString());
-    assertThat(Tributary.readJson(dir.resolve("json").toString()).withContext(context)
+    assertThat(Tributary.readJson(dir.resolve("json").toString()).withRuntime(runtime)
         .takeAll()).isEqualTo(expected);
   }
 
@@ -71,7 +72,7 @@ class TextFormatsTest {
   void readJsonOfADirectoryTakesJsonlFiles() throws IOException {
     Files.writeString(dir.resolve("a.jsonl"), "{\"n\": 1}\n{\"n\": 2, \"s\": \"x\"}\n");
     Files.writeString(dir.resolve("b.jsonl"), "{\"s\": \"y\", \"n\": 3}\n");
-    assertThat(Tributary.readJson(dir.toString()).withContext(context).takeAll())
+    assertThat(Tributary.readJson(dir.toString()).withRuntime(runtime).takeAll())
         .extracting(r -> r.get("n")).containsExactly(1L, 2L, 3L);
   }
 }

@@ -4,6 +4,7 @@ import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -49,16 +50,18 @@ public final class Workloads {
    * One run of the governance workload under an arena of {@code limit} bytes: a source of {@code
    * bytes} in blocks of {@code blockBytes}, the 4x-inflating map, a sink taking {@code
    * sinkDelay} per block; governed or with the plain prefetch. Checks the sink's checksum and
-   * waits for the arena to empty.
+   * closes its runtime (which waits for the execution to give its memory back).
    *
    * @throws MemoryLimitExceededException if the run does not fit the limit
    */
   public static void run(long limit, long bytes, long blockBytes, Duration sinkDelay,
       boolean governed, RunHooks hooks) {
     long rows = bytes / Long.BYTES;
-    try (Arena arena = Arena.create("governance-run", limit)) {
-      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
-      Dataset ds = inflating(ctx, rows, (int) (bytes / blockBytes), 4);
+    try (TributaryRuntime runtime = TributaryRuntime.builder().name("governance-run")
+        .memoryLimit(limit).build()) {
+      Arena arena = runtime.arena();
+      DataContext ctx = DataContext.defaults().withGovernor(governed);
+      Dataset ds = inflating(runtime, ctx, rows, (int) (bytes / blockBytes), 4);
       hooks.start();
       Received got;
       try {
@@ -70,13 +73,16 @@ public final class Workloads {
       if (!Received.expected(rows).equals(got)) {
         throw new IllegalStateException("wrong result " + got);
       }
-      arena.awaitEmpty(Duration.ofSeconds(10));
     }
   }
 
-  /** {@code rows} ids in {@code blocks} blocks, through a 4x-inflating map of concurrency 4. */
-  public static Dataset inflating(DataContext context, long rows, int blocks, int concurrency) {
-    return Tributary.range(rows, blocks).withContext(context)
+  /**
+   * {@code rows} ids in {@code blocks} blocks, through a 4x-inflating map of concurrency 4, run
+   * in {@code runtime} with {@code context}.
+   */
+  public static Dataset inflating(TributaryRuntime runtime, DataContext context, long rows,
+      int blocks, int concurrency) {
+    return Tributary.range(rows, blocks).withContext(context).withRuntime(runtime)
         .mapBatchesArrow(Workloads::inflate,
             MapBatchesOptions.defaults().withConcurrency(concurrency).withZeroCopyBatch(true));
   }
@@ -124,9 +130,9 @@ public final class Workloads {
    * id by a seeded mix, so the same call always writes the same data.
    */
   public static void parquetCopies(long rows, int copies, Path dir) throws IOException {
-    try (Arena arena = Arena.create("parquet-rows", 256L << 20)) {
-      DataContext ctx = DataContext.defaults().withArena(arena);
-      Tributary.range(rows, (int) Math.max(1, rows / 65_536)).withContext(ctx)
+    try (TributaryRuntime runtime = TributaryRuntime.builder().name("parquet-rows")
+        .memoryLimit(256L << 20).build()) {
+      Tributary.range(rows, (int) Math.max(1, rows / 65_536)).withRuntime(runtime)
           .mapBatchesArrow(Workloads::tagged, MapBatchesOptions.defaults().withZeroCopyBatch(true))
           .writeParquet(ParquetSink.to(dir.resolve("original")));
     }

@@ -4,6 +4,7 @@ import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
 import dev.tributary.bench.kit.BenchSpec;
 import dev.tributary.bench.kit.Harness;
 import dev.tributary.bench.kit.ShuffleSum;
@@ -52,8 +53,12 @@ public final class TributaryRunner {
     boolean governed = !"false".equals(System.getProperty("peers.governor"));
     String settings = "Reactor, arena " + Bytes.format(MEMORY_LIMIT)
         + (governed ? ", governed" : ", ungoverned") + ", 1 read thread";
-    try (Arena arena = Arena.create("bench", MEMORY_LIMIT)) {
-      DataContext ctx = DataContext.defaults().withArena(arena).withGovernor(governed);
+    // The process's one bound: the default runtime takes the current context's memory limit.
+    DataContext.setCurrent(DataContext.defaults().withMemoryLimit(MEMORY_LIMIT));
+    try (TributaryRuntime runtime = TributaryRuntime.defaultRuntime()) {
+      Arena arena = runtime.arena();
+      DataContext ctx = DataContext.defaults().withMemoryLimit(MEMORY_LIMIT)
+          .withGovernor(governed);
       h.measure("W1", settings + ", mapBatches concurrency 2, row filter, SNAPPY", spec.rows(),
           run -> {
             Path out = spec.outputDir(SYSTEM, "W1");
