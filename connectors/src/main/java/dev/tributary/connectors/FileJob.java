@@ -200,7 +200,9 @@ abstract class FileJob implements SinkRun.Job {
         }
       }
     } finally {
-      conformed.close();
+      if (conformed != block) {
+        conformed.close();
+      }
     }
   }
 

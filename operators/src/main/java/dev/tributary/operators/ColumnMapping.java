@@ -118,20 +118,12 @@ public final class ColumnMapping implements BlockTransform {
     return new Schema(fields);
   }
 
-  /**
-   * The block reshaped (zero-copy): its columns mapped as {@link #mapping(List)} says. Consumes
-   * {@code in} (the result shares its buffers).
-   */
+  /** The block reshaped (zero-copy): its columns mapped as {@link #mapping(List)} says. */
   @Override
   public Block apply(Block in, Account out) {
-    try {
-      Map<String, String> byInput = new LinkedHashMap<>();
-      mapping(List.copyOf(Blocks.identity(in).keySet()))
-          .forEach((to, from) -> byInput.put(from, to));
-      return Blocks.project(in, byInput, out);
-    } finally {
-      in.release();
-    }
+    Map<String, String> byInput = new LinkedHashMap<>();
+    mapping(List.copyOf(Blocks.identity(in).keySet())).forEach((to, from) -> byInput.put(from, to));
+    return Blocks.project(in, byInput, out);
   }
 
   /**
