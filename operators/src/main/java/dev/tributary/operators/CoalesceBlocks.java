@@ -57,7 +57,7 @@ public final class CoalesceBlocks implements Function<Flux<Block>, Flux<Block>> 
 
   /** Small blocks waiting to be merged; used by one subscription, serially. */
   private final class Gathered {
-    private final List<Block> parts = new ArrayList<>();
+    private final BlockParts parts = new BlockParts(account);
     private long bytes;
     private Schema schema;
 
@@ -91,7 +91,7 @@ public final class CoalesceBlocks implements Function<Flux<Block>, Flux<Block>> 
         return ready;
       } catch (RuntimeException e) {
         ready.forEach(Block::release);
-        if (!parts.contains(b)) {
+        if (!parts.holds(b)) {
           b.release();
         }
         throw e;
@@ -100,22 +100,11 @@ public final class CoalesceBlocks implements Function<Flux<Block>, Flux<Block>> 
 
     /** What is gathered as one block, or null when nothing is. */
     Block flush() {
-      if (parts.isEmpty()) {
-        return null;
-      }
-      try {
-        return parts.size() == 1 ? parts.get(0) : Blocks.concat(parts, account);
-      } finally {
-        if (parts.size() > 1) {
-          parts.forEach(Block::release);
-        }
-        parts.clear();
-        bytes = 0;
-      }
+      bytes = 0;
+      return parts.take();
     }
 
     void clear() {
-      parts.forEach(Block::release);
       parts.clear();
       bytes = 0;
     }

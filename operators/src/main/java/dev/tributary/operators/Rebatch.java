@@ -46,7 +46,7 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
 
   /** Slices waiting to fill the next batch; used by one subscription, serially. */
   private final class Pending {
-    private final List<Block> parts = new ArrayList<>();
+    private final BlockParts parts = new BlockParts(account);
     private int count;
 
     /** Takes a block; returns the full batches it completes, in order. */
@@ -88,19 +88,11 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
     }
 
     private Block drain() {
-      try {
-        return parts.size() == 1 ? parts.get(0) : Blocks.concat(parts, account);
-      } finally {
-        if (parts.size() > 1) {
-          parts.forEach(Block::release);
-        }
-        parts.clear();
-        count = 0;
-      }
+      count = 0;
+      return parts.take();
     }
 
     void clear() {
-      parts.forEach(Block::release);
       parts.clear();
       count = 0;
     }
