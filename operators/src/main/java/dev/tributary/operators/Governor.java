@@ -57,9 +57,9 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
   /**
    * How long a governor that downstream is waiting on, with nothing queued, requested or in
    * flight, waits before looking again when its own budget holds it back. Room signals should
-   * always come first; this only guarantees the pipeline cannot stall for good if one is ever
-   * missed (none is known; a safety net while the signal paths are young). An idle pipeline, one
-   * nobody downstream asks anything of, never arms it.
+   * always come first; this only guarantees the pipeline cannot stall for good if one is missed
+   * (a lost-wakeup race seen once under load in the full suite). An idle pipeline, one nobody
+   * downstream asks anything of, never arms it.
    */
   public static final long LIVENESS_MILLIS = 1000;
 
