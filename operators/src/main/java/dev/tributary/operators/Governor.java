@@ -54,14 +54,6 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
    * freed by other executions gives no signal of its own. Slow on purpose; it is a fallback.
    */
   public static final long FALLBACK_MILLIS = 50;
-  /**
-   * How long a governor that downstream is waiting on, with nothing queued, requested or in
-   * flight, waits before looking again when its own budget holds it back. Room signals should
-   * always come first; this only guarantees the pipeline cannot stall for good if one is missed
-   * (a lost-wakeup race seen once under load in the full suite). An idle pipeline, one nobody
-   * downstream asks anything of, never arms it.
-   */
-  public static final long LIVENESS_MILLIS = 1000;
 
   private final String name;
   private final Account account;
@@ -380,9 +372,6 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         throttledSince.compareAndSet(0, now);
         if (credit.bound() == Bound.HEADROOM && fallbackPending.compareAndSet(false, true)) {
           worker.schedule(new Wake(this, true), FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
-        } else if (credit.bound() != Bound.HEADROOM && requested.get() > 0 && queued.get() == 0
-            && fallbackPending.compareAndSet(false, true)) {
-          worker.schedule(new Wake(this, true), LIVENESS_MILLIS, TimeUnit.MILLISECONDS);
         }
       }
     }
