@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.ParquetFilter;
@@ -11,7 +12,6 @@ import dev.tributary.exec.PhysicalPlanner;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.Schemas;
 import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;

@@ -1,16 +1,16 @@
 package dev.tributary;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSource;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.FileSource;
+import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.ReadStats;
-import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.Blocks;
 import dev.tributary.operators.RowChunks;
@@ -138,7 +138,7 @@ public final class Tributary {
 
   /**
    * A dataset from columns given as Java arrays of equal length (see {@link
-   * dev.tributary.memory.BlockBuilder} for the supported types), in up to 200 blocks.
+   * dev.tributary.columnar.BlockBuilder} for the supported types), in up to 200 blocks.
    */
   public static Dataset fromColumns(Map<String, ?> columns) {
     Map<String, Object> copy = new LinkedHashMap<>(columns);

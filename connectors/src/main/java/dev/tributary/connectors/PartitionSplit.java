@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ final class PartitionSplit {
     int rows = block.rowCount();
     Object[][] columns = new Object[partitionBy.size()][];
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = block.values(partitionBy.get(c));
+      columns[c] = ColumnReader.values(block, partitionBy.get(c));
     }
     Map<String, Collecting> groups = new LinkedHashMap<>();
     Object[] previous = null;

@@ -12,6 +12,8 @@ import static org.apache.parquet.filter2.predicate.FilterApi.lt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -51,7 +53,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
     List<Long> ids = new ArrayList<>();
     blocks.doOnNext(b -> {
       try (b) {
-        for (long id : b.longs("id")) {
+        for (long id : ColumnReader.longs(b, "id")) {
           ids.add(id);
         }
       }
@@ -173,10 +175,10 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
         Block out = filter.keep(b, account);
         if (out != null && out != b) {
           try (out) {
-            LongStream.of(out.longs("id")).forEach(kept::add);
+            LongStream.of(ColumnReader.longs(out, "id")).forEach(kept::add);
           }
         } else if (out == b) {
-          LongStream.of(b.longs("id")).forEach(kept::add);
+          LongStream.of(ColumnReader.longs(b, "id")).forEach(kept::add);
         }
       }
     }).blockLast(Duration.ofSeconds(30));
@@ -186,7 +188,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
 
   @Test
   void aParquetFilterKeepingEveryRowReturnsItsInputAndNoneReturnsNull() {
-    try (Block b = Block.builder(account).column("id", new long[] {1, 2, 3}).build()) {
+    try (Block b = BlockBuilder.in(account).column("id", new long[] {1, 2, 3}).build()) {
       assertThat(ParquetFilter.of(gtEq(longColumn("id"), 0L)).keep(b, account)).isSameAs(b);
       assertThat(ParquetFilter.of(eq(longColumn("id"), 9L)).keep(b, account)).isNull();
     }
@@ -194,7 +196,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
 
   @Test
   void aParquetFilterIsCheckedAgainstASchemaNamingColumnAndType() {
-    try (Block b = Block.builder(account).column("id", new long[] {1})
+    try (Block b = BlockBuilder.in(account).column("id", new long[] {1})
         .column("name", new String[] {"a"}).build()) {
       ParquetFilter.of(and(gtEq(longColumn("id"), 0L),
           eq(binaryColumn("name"), null))).check(b.schema(), "filter");

@@ -1,8 +1,9 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import java.lang.reflect.Array;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class Batches {
 
   /** Builds a block in {@code out} from a column batch. */
   public static Block write(Map<String, Object> batch, Account out) {
-    BlockBuilder builder = Block.builder(out);
+    BlockBuilder builder = BlockBuilder.in(out);
     batch.forEach(builder::column);
     return builder.build();
   }
@@ -52,27 +53,27 @@ public final class Batches {
     String name = field.getName();
     ArrowType type = field.getType();
     if (type instanceof ArrowType.Utf8) {
-      return block.strings(name);
+      return ColumnReader.strings(block, name);
     } else if (type instanceof ArrowType.Binary) {
-      return block.binaries(name);
+      return ColumnReader.binaries(block, name);
     } else if (type instanceof ArrowType.FixedSizeList
         && field.getChildren().get(0).getType().equals(
             new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))) {
-      return block.tensors(name);
+      return ColumnReader.tensors(block, name);
     }
     if (!field.isNullable()) {
       if (type instanceof ArrowType.Int i && i.getBitWidth() == 64) {
-        return block.longs(name);
+        return ColumnReader.longs(block, name);
       } else if (type instanceof ArrowType.Int i && i.getBitWidth() == 32) {
-        return block.ints(name);
+        return ColumnReader.ints(block, name);
       } else if (type instanceof ArrowType.FloatingPoint f) {
         return f.getPrecision() == FloatingPointPrecision.DOUBLE
-            ? block.doubles(name) : block.floats(name);
+            ? ColumnReader.doubles(block, name) : ColumnReader.floats(block, name);
       } else if (type instanceof ArrowType.Bool) {
-        return block.booleans(name);
+        return ColumnReader.booleans(block, name);
       }
     }
-    Object[] boxed = block.values(name);
+    Object[] boxed = ColumnReader.values(block, name);
     Object typed = Array.newInstance(boxedClass(type), boxed.length);
     System.arraycopy(boxed, 0, typed, 0, boxed.length);
     return typed;

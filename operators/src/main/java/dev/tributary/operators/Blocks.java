@@ -1,9 +1,9 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.Schemas;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

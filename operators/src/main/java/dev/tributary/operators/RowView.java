@@ -1,7 +1,7 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.JavaValues;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.HashMap;

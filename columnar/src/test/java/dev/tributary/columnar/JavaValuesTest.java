@@ -1,8 +1,13 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -50,7 +55,7 @@ class JavaValuesTest {
         {struct(1L, "x"), null, struct(null, "z")},
         {List.of(struct(1L, "p")), List.of(), null},
     };
-    BlockBuilder builder = Block.builder(account);
+    BlockBuilder builder = BlockBuilder.in(account);
     for (int c = 0; c < columns.length; c++) {
       builder.column("c" + c, columns[c]);
     }
@@ -61,7 +66,7 @@ class JavaValuesTest {
       assertThat(block.schema().findField("c5").getType())
           .isEqualTo(new ArrowType.Decimal(38, 3, 128));
       for (int c = 0; c < columns.length; c++) {
-        Object[] back = block.values("c" + c);
+        Object[] back = ColumnReader.values(block, "c" + c);
         for (int r = 0; r < back.length; r++) {
           Object expected = columns[c][r] instanceof BigDecimal d ? d.setScale(3) : columns[c][r];
           assertThat(back[r]).as("c%d row %d", c, r).isEqualTo(expected);
@@ -75,25 +80,25 @@ class JavaValuesTest {
     Field millis = new Field("t", FieldType.nullable(
         new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC")), null);
     Field date = new Field("d", FieldType.nullable(new ArrowType.Date(DateUnit.DAY)), null);
-    try (Block block = Block.builder(account)
+    try (Block block = BlockBuilder.in(account)
         .column(millis, List.of(Instant.ofEpochMilli(-1)))
         .column(date, List.of(LocalDate.of(1, 1, 1)))
         .build()) {
-      assertThat(block.values("t")).containsExactly(Instant.ofEpochMilli(-1));
-      assertThat(block.values("d")).containsExactly(LocalDate.of(1, 1, 1));
+      assertThat(ColumnReader.values(block, "t")).containsExactly(Instant.ofEpochMilli(-1));
+      assertThat(ColumnReader.values(block, "d")).containsExactly(LocalDate.of(1, 1, 1));
     }
-    assertThatThrownBy(() -> Block.builder(account)
+    assertThatThrownBy(() -> BlockBuilder.in(account)
         .column(millis, List.of(Instant.parse("2024-01-01T00:00:00.000001Z"))).build())
         .isInstanceOf(ColumnException.class).hasMessageContaining("'t'")
         .hasMessageContaining("finer than the column's unit");
     Field dec = new Field("p", FieldType.nullable(new ArrowType.Decimal(5, 2, 128)), null);
-    assertThatThrownBy(() -> Block.builder(account)
+    assertThatThrownBy(() -> BlockBuilder.in(account)
         .column(dec, List.of(new BigDecimal("1.234"))).build())
         .isInstanceOf(ColumnException.class).hasMessageContaining("does not fit");
-    assertThatThrownBy(() -> Block.builder(account).column("m", new Object[] {1L, "x"}))
+    assertThatThrownBy(() -> BlockBuilder.in(account).column("m", new Object[] {1L, "x"}))
         .isInstanceOf(ColumnException.class).hasMessageContaining("row 1");
     Field s = JavaValues.infer("s", List.of(struct(1L, "x")));
-    assertThatThrownBy(() -> Block.builder(account)
+    assertThatThrownBy(() -> BlockBuilder.in(account)
         .column(s, List.of(Map.of("zz", 1L))).build())
         .isInstanceOf(ColumnException.class).hasMessageContaining("no field 'zz'");
   }
@@ -105,11 +110,11 @@ class JavaValuesTest {
     Instant first = Instant.ofEpochSecond(0, Long.MIN_VALUE);
     Instant last = Instant.ofEpochSecond(0, Long.MAX_VALUE);
     Instant nearFirst = Instant.parse("1677-09-21T00:12:43.145225192Z");
-    try (Block block = Block.builder(account)
+    try (Block block = BlockBuilder.in(account)
         .column(nanos, List.of(first, nearFirst, last)).build()) {
-      assertThat(block.values("t")).containsExactly(first, nearFirst, last);
+      assertThat(ColumnReader.values(block, "t")).containsExactly(first, nearFirst, last);
     }
-    assertThatThrownBy(() -> Block.builder(account)
+    assertThatThrownBy(() -> BlockBuilder.in(account)
         .column(nanos, List.of(first.minusNanos(1))).build())
         .isInstanceOf(ColumnException.class).hasMessageContaining("'t'");
   }
@@ -119,10 +124,10 @@ class JavaValuesTest {
     Field tensor = new Field("v", FieldType.nullable(new ArrowType.FixedSizeList(2)),
         List.of(new Field("$data$", FieldType.nullable(new ArrowType.FloatingPoint(
             org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE)), null)));
-    try (Block block = Block.builder(account)
+    try (Block block = BlockBuilder.in(account)
         .column(tensor, Arrays.asList(new float[] {1f, 2f}, Arrays.asList(3f, null), null))
         .build()) {
-      Object[] values = block.values("v");
+      Object[] values = ColumnReader.values(block, "v");
       assertThat((float[]) values[0]).containsExactly(1f, 2f);
       assertThat(values[1]).isEqualTo(Arrays.asList(3f, null));
       assertThat(values[2]).isNull();

@@ -1,5 +1,8 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +29,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 
 /**
- * Builds a {@link Block} from Java arrays, one column per call; obtained from {@link
- * Block#builder(Account)}.
+ * Builds a {@link Block} from Java arrays, one column per call: {@code
+ * BlockBuilder.in(account).column("id", new long[] {1, 2}).build()}.
  *
  * <p>Supported arrays and the Arrow types they become: {@code long[]}/{@code Long[]} → int64,
  * {@code int[]}/{@code Integer[]} → int32, {@code double[]}/{@code Double[]} → float64, {@code
@@ -50,8 +53,13 @@ public final class BlockBuilder {
   private final Map<String, Integer> tensorDims = new LinkedHashMap<>();
   private int rows = -1;
 
-  BlockBuilder(Account owner) {
+  private BlockBuilder(Account owner) {
     this.owner = Objects.requireNonNull(owner, "owner");
+  }
+
+  /** Starts building a block in {@code owner} from Java arrays, one column at a time. */
+  public static BlockBuilder in(Account owner) {
+    return new BlockBuilder(owner);
   }
 
   /**

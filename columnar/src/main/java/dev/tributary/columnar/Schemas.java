@@ -1,6 +1,9 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
 import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
+import dev.tributary.memory.ColumnException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
+import dev.tributary.memory.Block;
+import dev.tributary.memory.ColumnException;
+import java.nio.charset.StandardCharsets;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -10,11 +13,17 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 
-/** Reads Arrow vectors back into the Java arrays {@link BlockBuilder} accepts. */
-final class ColumnReader {
+/**
+ * Reads a block's columns back into the Java arrays {@link BlockBuilder} accepts: {@code
+ * ColumnReader.longs(block, "id")}. Every method throws {@link ColumnException} if there is no such
+ * column or it has another type.
+ */
+public final class ColumnReader {
   private ColumnReader() {}
 
-  static long[] longs(FieldVector vector) {
+  /** Reads a non-null int64 column. */
+  public static long[] longs(Block block, String column) {
+    FieldVector vector = block.vector(column);
     BigIntVector v = as(vector, BigIntVector.class, "int64");
     long[] out = new long[nonNull(v)];
     for (int i = 0; i < out.length; i++) {
@@ -23,7 +32,9 @@ final class ColumnReader {
     return out;
   }
 
-  static int[] ints(FieldVector vector) {
+  /** Reads a non-null int32 column. */
+  public static int[] ints(Block block, String column) {
+    FieldVector vector = block.vector(column);
     IntVector v = as(vector, IntVector.class, "int32");
     int[] out = new int[nonNull(v)];
     for (int i = 0; i < out.length; i++) {
@@ -32,7 +43,9 @@ final class ColumnReader {
     return out;
   }
 
-  static double[] doubles(FieldVector vector) {
+  /** Reads a non-null float64 column. */
+  public static double[] doubles(Block block, String column) {
+    FieldVector vector = block.vector(column);
     Float8Vector v = as(vector, Float8Vector.class, "float64");
     double[] out = new double[nonNull(v)];
     for (int i = 0; i < out.length; i++) {
@@ -41,7 +54,9 @@ final class ColumnReader {
     return out;
   }
 
-  static float[] floats(FieldVector vector) {
+  /** Reads a non-null float32 column. */
+  public static float[] floats(Block block, String column) {
+    FieldVector vector = block.vector(column);
     Float4Vector v = as(vector, Float4Vector.class, "float32");
     float[] out = new float[nonNull(v)];
     for (int i = 0; i < out.length; i++) {
@@ -50,7 +65,9 @@ final class ColumnReader {
     return out;
   }
 
-  static boolean[] booleans(FieldVector vector) {
+  /** Reads a non-null boolean column. */
+  public static boolean[] booleans(Block block, String column) {
+    FieldVector vector = block.vector(column);
     BitVector v = as(vector, BitVector.class, "boolean");
     boolean[] out = new boolean[nonNull(v)];
     for (int i = 0; i < out.length; i++) {
@@ -59,16 +76,20 @@ final class ColumnReader {
     return out;
   }
 
-  static String[] strings(FieldVector vector) {
+  /** Reads a utf8 column; null values come back as {@code null}. */
+  public static String[] strings(Block block, String column) {
+    FieldVector vector = block.vector(column);
     VarCharVector v = as(vector, VarCharVector.class, "utf8");
     String[] out = new String[v.getValueCount()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = v.isNull(i) ? null : new String(v.get(i), java.nio.charset.StandardCharsets.UTF_8);
+      out[i] = v.isNull(i) ? null : new String(v.get(i), StandardCharsets.UTF_8);
     }
     return out;
   }
 
-  static byte[][] binaries(FieldVector vector) {
+  /** Reads a binary column; null values come back as {@code null}. */
+  public static byte[][] binaries(Block block, String column) {
+    FieldVector vector = block.vector(column);
     VarBinaryVector v = as(vector, VarBinaryVector.class, "binary");
     byte[][] out = new byte[v.getValueCount()][];
     for (int i = 0; i < out.length; i++) {
@@ -77,7 +98,9 @@ final class ColumnReader {
     return out;
   }
 
-  static float[][] tensors(FieldVector vector) {
+  /** Reads a fixed-size float32 tensor column, one array per row; null rows as {@code null}. */
+  public static float[][] tensors(Block block, String column) {
+    FieldVector vector = block.vector(column);
     FixedSizeListVector v = as(vector, FixedSizeListVector.class, "fixed-size list (tensor)");
     if (!(v.getDataVector() instanceof Float4Vector data)) {
       throw new ColumnException(
@@ -99,7 +122,12 @@ final class ColumnReader {
     return out;
   }
 
-  static Object[] values(FieldVector vector) {
+  /**
+   * Reads any column as Java values with nulls kept, one per row, as {@link JavaValues} maps
+   * them ({@code Long}, {@code String}, {@code LocalDate}, {@code List}, {@code Map}, ...).
+   */
+  public static Object[] values(Block block, String column) {
+    FieldVector vector = block.vector(column);
     Object[] out = new Object[vector.getValueCount()];
     for (int i = 0; i < out.length; i++) {
       out[i] = JavaValues.get(vector, i);

@@ -1,8 +1,16 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
+import dev.tributary.memory.MemoryLimitExceededException;
+import dev.tributary.memory.SpillHandle;
+import dev.tributary.memory.SpillStore;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -28,21 +36,21 @@ class BlockRoundTripTest {
   /** Reads a column back in the shape it was built from: primitives if no nulls, else boxed. */
   private static Object readBack(Block block, String name, Object original) {
     if (original instanceof long[]) {
-      return block.longs(name);
+      return ColumnReader.longs(block, name);
     } else if (original instanceof int[]) {
-      return block.ints(name);
+      return ColumnReader.ints(block, name);
     } else if (original instanceof double[]) {
-      return block.doubles(name);
+      return ColumnReader.doubles(block, name);
     } else if (original instanceof float[]) {
-      return block.floats(name);
+      return ColumnReader.floats(block, name);
     } else if (original instanceof boolean[]) {
-      return block.booleans(name);
+      return ColumnReader.booleans(block, name);
     } else if (original instanceof String[]) {
-      return block.strings(name);
+      return ColumnReader.strings(block, name);
     } else if (original instanceof byte[][]) {
-      return block.binaries(name);
+      return ColumnReader.binaries(block, name);
     }
-    Object[] boxed = block.values(name);
+    Object[] boxed = ColumnReader.values(block, name);
     return Arrays.copyOf(boxed, boxed.length, ((Object[]) original).getClass());
   }
 
@@ -56,7 +64,7 @@ class BlockRoundTripTest {
           .isTrue();
     }
     float[][] tensors = TestData.tensors(offset + rows, seed);
-    assertThat(block.tensors("tensor")).isDeepEqualTo(Arrays.copyOfRange(tensors, offset,
+    assertThat(ColumnReader.tensors(block, "tensor")).isDeepEqualTo(Arrays.copyOfRange(tensors, offset,
         offset + rows));
   }
 
@@ -129,14 +137,14 @@ class BlockRoundTripTest {
   @Test
   void primitiveReadersRejectNullsAndWrongTypesWithTheColumnName() {
     try (Block block = TestData.block(account, 10, 5)) {
-      assertThatThrownBy(() -> block.longs("long?"))
+      assertThatThrownBy(() -> ColumnReader.longs(block, "long?"))
           .isInstanceOf(ColumnException.class)
           .hasMessageContaining("'long?'")
           .hasMessageContaining("nulls");
-      assertThatThrownBy(() -> block.doubles("long"))
+      assertThatThrownBy(() -> ColumnReader.doubles(block, "long"))
           .isInstanceOf(ColumnException.class)
           .hasMessageContaining("not float64");
-      assertThatThrownBy(() -> block.longs("nope"))
+      assertThatThrownBy(() -> ColumnReader.longs(block, "nope"))
           .isInstanceOfSatisfying(ColumnException.class, e -> assertThat(e.column()).isEqualTo("nope"))
           .hasMessageContaining("no such column");
     }
@@ -144,7 +152,7 @@ class BlockRoundTripTest {
 
   @Test
   void builderRejectsBadColumnsBeforeAllocating() {
-    BlockBuilder builder = Block.builder(account).column("a", new long[3]);
+    BlockBuilder builder = BlockBuilder.in(account).column("a", new long[3]);
     assertThatThrownBy(() -> builder.column("b", new long[4]))
         .isInstanceOf(ColumnException.class)
         .hasMessageContaining("'b'")
@@ -160,7 +168,7 @@ class BlockRoundTripTest {
   @Test
   void aBuildThatDoesNotFitReleasesWhatItAllocated() {
     try (Account small = arena.openAccount("small", Bytes.MiB, Bytes.MiB)) {
-      BlockBuilder builder = Block.builder(small)
+      BlockBuilder builder = BlockBuilder.in(small)
           .column("a", new long[100_000])
           .column("b", new long[100_000]);
       assertThatThrownBy(builder::build)

@@ -1,5 +1,7 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -75,7 +77,7 @@ final class TestData {
 
   /** Builds a block with every column of {@link #columns} plus a 3-wide tensor column. */
   static Block block(Account account, int rows, long seed) {
-    BlockBuilder builder = Block.builder(account);
+    BlockBuilder builder = BlockBuilder.in(account);
     columns(rows, seed).forEach(builder::column);
     return builder.tensors("tensor", tensors(rows, seed), 3).build();
   }

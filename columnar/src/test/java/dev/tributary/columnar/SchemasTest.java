@@ -1,9 +1,14 @@
-package dev.tributary.memory;
+package dev.tributary.columnar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -36,15 +41,15 @@ class SchemasTest {
 
   @Test
   void aColumnNullInEveryRowHasTheNullTypeNotUtf8() {
-    try (Block block = Block.builder(account)
+    try (Block block = BlockBuilder.in(account)
         .column("sparse", new Object[] {null, null, null})
         .column("tags", new Object[] {List.of(), null, List.of()})
         .build()) {
       assertThat(block.schema().findField("sparse").getType()).isEqualTo(ArrowType.Null.INSTANCE);
       assertThat(block.schema().findField("tags").getChildren().get(0).getType())
           .isEqualTo(ArrowType.Null.INSTANCE);
-      assertThat(block.values("sparse")).containsExactly(null, null, null);
-      assertThat(block.values("tags")).containsExactly(List.of(), null, List.of());
+      assertThat(ColumnReader.values(block, "sparse")).containsExactly(null, null, null);
+      assertThat(ColumnReader.values(block, "tags")).containsExactly(List.of(), null, List.of());
     }
   }
 
@@ -61,7 +66,7 @@ class SchemasTest {
         .isInstanceOfSatisfying(ColumnException.class, e -> assertThat(e.column()).isEqualTo("x"))
         .hasMessageContaining("[x, x]");
     assertThat(account.heldBytes()).as("the refused root is closed").isZero();
-    assertThatThrownBy(() -> Block.builder(account).column("x", new long[1])
+    assertThatThrownBy(() -> BlockBuilder.in(account).column("x", new long[1])
         .column("x", new long[1])).isInstanceOf(ColumnException.class);
   }
 
@@ -90,12 +95,12 @@ class SchemasTest {
 
   @Test
   void conformingANullTypedBlockKeepsEveryValueAndSharesTheTypedColumns() {
-    try (Block sparse = Block.builder(account)
+    try (Block sparse = BlockBuilder.in(account)
             .column("id", new long[] {1, 2})
             .column("x", new Object[] {null, null})
             .column("m", new Object[] {Map.of("a", 1L), null})
             .build();
-        Block typed = Block.builder(account)
+        Block typed = BlockBuilder.in(account)
             .column("id", new long[] {3})
             .column("x", new Object[] {List.of("v")})
             .column("m", new Object[] {Map.of("a", 2L)})
@@ -103,12 +108,12 @@ class SchemasTest {
       Schema target = Schemas.unify(sparse.schema(), typed.schema(), "t");
       try (Block conformed = Schemas.conform(sparse, target, account)) {
         assertThat(conformed.schema()).isEqualTo(target);
-        assertThat(conformed.values("x")).containsExactly(null, null);
-        assertThat(conformed.longs("id")).containsExactly(1, 2);
-        assertThat(conformed.values("m")).containsExactly(Map.of("a", 1L), null);
+        assertThat(ColumnReader.values(conformed, "x")).containsExactly(null, null);
+        assertThat(ColumnReader.longs(conformed, "id")).containsExactly(1, 2);
+        assertThat(ColumnReader.values(conformed, "m")).containsExactly(Map.of("a", 1L), null);
       }
       assertThat(Schemas.conform(typed, target, account)).isSameAs(typed);
-      assertThat(Arrays.asList(typed.values("x"))).containsExactly(List.of("v"));
+      assertThat(Arrays.asList(ColumnReader.values(typed, "x"))).containsExactly(List.of("v"));
     }
   }
 }
