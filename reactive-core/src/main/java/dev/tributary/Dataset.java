@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.CsvOptions;
@@ -9,13 +10,11 @@ import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.exec.PhysicalPlanner;
-import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
-import dev.tributary.operators.Blocks;
 import dev.tributary.operators.ColumnMapping;
 import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;

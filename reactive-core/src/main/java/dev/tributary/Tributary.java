@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSource;
 import dev.tributary.connectors.CsvOptions;
@@ -12,7 +13,6 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.Batches;
-import dev.tributary.operators.Blocks;
 import dev.tributary.operators.RowChunks;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.SourceReads;

@@ -3,6 +3,7 @@ package dev.tributary.columnar;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -47,6 +49,8 @@ public final class BlockBuilder {
       new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
   private static final ArrowType FLOAT =
       new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+  private static final ArrowType INT64 = new ArrowType.Int(64, true);
+  private static final ArrowType INT32 = new ArrowType.Int(32, true);
 
   private final Account owner;
   private final Map<String, Object> columns = new LinkedHashMap<>();
@@ -88,11 +92,17 @@ public final class BlockBuilder {
       ArrowType type = new ArrowType.Int(values instanceof byte[] ? 8 : 16, true);
       return column(new Field(name, FieldType.notNullable(type), null), boxed);
     }
-    if (values instanceof Object[] objects && !isFastPath(values)) {
+    if (ARRAYS.containsKey(values.getClass())) {
+      add(name, values, Array.getLength(values));
+      return this;
+    }
+    if (values instanceof Object[] objects) {
       return column(JavaValues.infer(name, Arrays.asList(objects)), Arrays.asList(objects));
     }
-    add(name, values, lengthOf(name, values));
-    return this;
+    throw new ColumnException(
+        name, "unsupported Java type " + values.getClass().getSimpleName()
+            + "; use long[], int[], short[], byte[], double[], float[], boolean[], an object"
+            + " array of values JavaValues maps, byte[][] or float[][]");
   }
 
   /**
@@ -112,10 +122,136 @@ public final class BlockBuilder {
   /** A column given as a field and Java values. */
   private record Typed(Field field, List<?> values) {}
 
-  private static boolean isFastPath(Object values) {
-    return values instanceof Long[] || values instanceof Integer[] || values instanceof Double[]
-        || values instanceof Float[] || values instanceof Boolean[] || values instanceof String[]
-        || values instanceof byte[][];
+  /** How one kind of Java array becomes a column: its Arrow type and a tight fill loop. */
+  private record ArrayColumn(ArrowType type, boolean nullable, Filler filler) {}
+
+  /** Allocates {@code vector} for {@code n} rows and fills it from {@code array}. */
+  @FunctionalInterface
+  private interface Filler {
+    void fill(FieldVector vector, Object array, int n);
+  }
+
+  /**
+   * The Java arrays taken as they are, keyed by array class: primitive arrays make non-nullable
+   * columns, object arrays nullable ones ({@code null} entries as nulls).
+   */
+  private static final Map<Class<?>, ArrayColumn> ARRAYS = Map.ofEntries(
+      Map.entry(long[].class, new ArrayColumn(INT64, false, (vector, array, n) -> {
+        BigIntVector v = (BigIntVector) vector;
+        long[] a = (long[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          v.set(i, a[i]);
+        }
+      })),
+      Map.entry(Long[].class, new ArrayColumn(INT64, true, (vector, array, n) -> {
+        BigIntVector v = (BigIntVector) vector;
+        Long[] a = (Long[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          if (a[i] != null) {
+            v.set(i, a[i]);
+          }
+        }
+      })),
+      Map.entry(int[].class, new ArrayColumn(INT32, false, (vector, array, n) -> {
+        IntVector v = (IntVector) vector;
+        int[] a = (int[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          v.set(i, a[i]);
+        }
+      })),
+      Map.entry(Integer[].class, new ArrayColumn(INT32, true, (vector, array, n) -> {
+        IntVector v = (IntVector) vector;
+        Integer[] a = (Integer[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          if (a[i] != null) {
+            v.set(i, a[i]);
+          }
+        }
+      })),
+      Map.entry(double[].class, new ArrayColumn(DOUBLE, false, (vector, array, n) -> {
+        Float8Vector v = (Float8Vector) vector;
+        double[] a = (double[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          v.set(i, a[i]);
+        }
+      })),
+      Map.entry(Double[].class, new ArrayColumn(DOUBLE, true, (vector, array, n) -> {
+        Float8Vector v = (Float8Vector) vector;
+        Double[] a = (Double[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          if (a[i] != null) {
+            v.set(i, a[i]);
+          }
+        }
+      })),
+      Map.entry(float[].class, new ArrayColumn(FLOAT, false, (vector, array, n) -> {
+        Float4Vector v = (Float4Vector) vector;
+        float[] a = (float[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          v.set(i, a[i]);
+        }
+      })),
+      Map.entry(Float[].class, new ArrayColumn(FLOAT, true, (vector, array, n) -> {
+        Float4Vector v = (Float4Vector) vector;
+        Float[] a = (Float[]) array;
+        v.allocateNew(n);
+        for (int i = 0; i < n; i++) {
+          if (a[i] != null) {
+            v.set(i, a[i]);
+          }
+        }
+      })),
+      Map.entry(boolean[].class, new ArrayColumn(ArrowType.Bool.INSTANCE, false,
+          (vector, array, n) -> {
+            BitVector v = (BitVector) vector;
+            boolean[] a = (boolean[]) array;
+            v.allocateNew(n);
+            for (int i = 0; i < n; i++) {
+              v.set(i, a[i] ? 1 : 0);
+            }
+          })),
+      Map.entry(Boolean[].class, new ArrayColumn(ArrowType.Bool.INSTANCE, true,
+          (vector, array, n) -> {
+            BitVector v = (BitVector) vector;
+            Boolean[] a = (Boolean[]) array;
+            v.allocateNew(n);
+            for (int i = 0; i < n; i++) {
+              if (a[i] != null) {
+                v.set(i, a[i] ? 1 : 0);
+              }
+            }
+          })),
+      Map.entry(String[].class, new ArrayColumn(ArrowType.Utf8.INSTANCE, true,
+          (vector, array, n) -> {
+            String[] a = (String[]) array;
+            byte[][] utf8 = new byte[n][];
+            for (int i = 0; i < n; i++) {
+              utf8[i] = a[i] == null ? null : a[i].getBytes(StandardCharsets.UTF_8);
+            }
+            fillBytes((VarCharVector) vector, utf8, n);
+          })),
+      Map.entry(byte[][].class, new ArrayColumn(ArrowType.Binary.INSTANCE, true,
+          (vector, array, n) -> fillBytes((VarBinaryVector) vector, (byte[][]) array, n))));
+
+  /** Fills a variable-width vector, allocating the values' total size at once. */
+  private static void fillBytes(BaseVariableWidthVector v, byte[][] values, int n) {
+    long total = 0;
+    for (byte[] b : values) {
+      total += b == null ? 0 : b.length;
+    }
+    v.allocateNew(Math.max(total, 1), n);
+    for (int i = 0; i < n; i++) {
+      if (values[i] != null) {
+        v.set(i, values[i]);
+      }
+    }
   }
 
   /**
@@ -176,128 +312,16 @@ public final class BlockBuilder {
   }
 
   private FieldVector fill(String name, Object values, int n, BufferAllocator allocator) {
-    if (values instanceof long[] a) {
-      BigIntVector v = new BigIntVector(field(name, false, new ArrowType.Int(64, true)), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        v.set(i, a[i]);
+    ArrayColumn kind = ARRAYS.get(values.getClass());
+    if (kind != null) {
+      FieldVector v = field(name, kind.nullable(), kind.type()).createVector(allocator);
+      try {
+        kind.filler().fill(v, values, n);
+        return done(v, n);
+      } catch (RuntimeException e) {
+        v.close();
+        throw e;
       }
-      return done(v, n);
-    }
-    if (values instanceof Long[] a) {
-      BigIntVector v = new BigIntVector(field(name, true, new ArrowType.Int(64, true)), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          v.set(i, a[i]);
-        }
-      }
-      return done(v, n);
-    }
-    if (values instanceof int[] a) {
-      IntVector v = new IntVector(field(name, false, new ArrowType.Int(32, true)), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        v.set(i, a[i]);
-      }
-      return done(v, n);
-    }
-    if (values instanceof Integer[] a) {
-      IntVector v = new IntVector(field(name, true, new ArrowType.Int(32, true)), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          v.set(i, a[i]);
-        }
-      }
-      return done(v, n);
-    }
-    if (values instanceof double[] a) {
-      Float8Vector v = new Float8Vector(field(name, false, DOUBLE), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        v.set(i, a[i]);
-      }
-      return done(v, n);
-    }
-    if (values instanceof Double[] a) {
-      Float8Vector v = new Float8Vector(field(name, true, DOUBLE), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          v.set(i, a[i]);
-        }
-      }
-      return done(v, n);
-    }
-    if (values instanceof float[] a) {
-      Float4Vector v = new Float4Vector(field(name, false, FLOAT), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        v.set(i, a[i]);
-      }
-      return done(v, n);
-    }
-    if (values instanceof Float[] a) {
-      Float4Vector v = new Float4Vector(field(name, true, FLOAT), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          v.set(i, a[i]);
-        }
-      }
-      return done(v, n);
-    }
-    if (values instanceof boolean[] a) {
-      BitVector v = new BitVector(field(name, false, ArrowType.Bool.INSTANCE), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        v.set(i, a[i] ? 1 : 0);
-      }
-      return done(v, n);
-    }
-    if (values instanceof Boolean[] a) {
-      BitVector v = new BitVector(field(name, true, ArrowType.Bool.INSTANCE), allocator);
-      v.allocateNew(n);
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          v.set(i, a[i] ? 1 : 0);
-        }
-      }
-      return done(v, n);
-    }
-    if (values instanceof String[] a) {
-      byte[][] utf8 = new byte[n][];
-      long total = 0;
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          utf8[i] = a[i].getBytes(StandardCharsets.UTF_8);
-          total += utf8[i].length;
-        }
-      }
-      VarCharVector v = new VarCharVector(field(name, true, ArrowType.Utf8.INSTANCE), allocator);
-      v.allocateNew(Math.max(total, 1), n);
-      for (int i = 0; i < n; i++) {
-        if (utf8[i] != null) {
-          v.set(i, utf8[i]);
-        }
-      }
-      return done(v, n);
-    }
-    if (values instanceof byte[][] a) {
-      long total = 0;
-      for (byte[] b : a) {
-        total += b == null ? 0 : b.length;
-      }
-      VarBinaryVector v =
-          new VarBinaryVector(field(name, true, ArrowType.Binary.INSTANCE), allocator);
-      v.allocateNew(Math.max(total, 1), n);
-      for (int i = 0; i < n; i++) {
-        if (a[i] != null) {
-          v.set(i, a[i]);
-        }
-      }
-      return done(v, n);
     }
     if (values instanceof float[][] a) {
       return fillTensors(name, a, tensorDims.get(name), n, allocator);
@@ -307,8 +331,9 @@ public final class BlockBuilder {
       try {
         v.setInitialCapacity(n);
         v.allocateNew();
+        ColumnType type = ColumnType.of(v);
         for (int i = 0; i < n; i++) {
-          JavaValues.set(v, i, t.values().get(i));
+          JavaValues.set(type, v, i, t.values().get(i));
         }
         return done(v, n);
       } catch (RuntimeException e) {
@@ -368,25 +393,5 @@ public final class BlockBuilder {
     throw new ColumnException(
         name, "cannot infer the tensor shape from no non-null rows; use tensors(name, values,"
             + " dim)");
-  }
-
-  private static int lengthOf(String name, Object values) {
-    if (values instanceof long[] a) {
-      return a.length;
-    } else if (values instanceof int[] a) {
-      return a.length;
-    } else if (values instanceof double[] a) {
-      return a.length;
-    } else if (values instanceof float[] a) {
-      return a.length;
-    } else if (values instanceof boolean[] a) {
-      return a.length;
-    } else if (isFastPath(values)) {
-      return ((Object[]) values).length;
-    }
-    throw new ColumnException(
-        name, "unsupported Java type " + values.getClass().getSimpleName()
-            + "; use long[], int[], short[], byte[], double[], float[], boolean[], an object"
-            + " array of values JavaValues maps, byte[][] or float[][]");
   }
 }

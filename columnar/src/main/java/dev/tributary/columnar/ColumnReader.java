@@ -2,16 +2,13 @@ package dev.tributary.columnar;
 
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import java.nio.charset.StandardCharsets;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
+import java.lang.reflect.Array;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
 
 /**
  * Reads a block's columns back into the Java arrays {@link BlockBuilder} accepts: {@code
@@ -19,89 +16,55 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
  * column or it has another type.
  */
 public final class ColumnReader {
+  private static final ArrowType FLOAT32 =
+      new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+
   private ColumnReader() {}
 
   /** Reads a non-null int64 column. */
   public static long[] longs(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    BigIntVector v = as(vector, BigIntVector.class, "int64");
-    long[] out = new long[nonNull(v)];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i);
-    }
-    return out;
+    return (long[]) primitives(block.vector(column), ColumnType.INT64, "int64");
   }
 
   /** Reads a non-null int32 column. */
   public static int[] ints(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    IntVector v = as(vector, IntVector.class, "int32");
-    int[] out = new int[nonNull(v)];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i);
-    }
-    return out;
+    return (int[]) primitives(block.vector(column), ColumnType.INT32, "int32");
   }
 
   /** Reads a non-null float64 column. */
   public static double[] doubles(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    Float8Vector v = as(vector, Float8Vector.class, "float64");
-    double[] out = new double[nonNull(v)];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i);
-    }
-    return out;
+    return (double[]) primitives(block.vector(column), ColumnType.FLOAT64, "float64");
   }
 
   /** Reads a non-null float32 column. */
   public static float[] floats(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    Float4Vector v = as(vector, Float4Vector.class, "float32");
-    float[] out = new float[nonNull(v)];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i);
-    }
-    return out;
+    return (float[]) primitives(block.vector(column), ColumnType.FLOAT32, "float32");
   }
 
   /** Reads a non-null boolean column. */
   public static boolean[] booleans(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    BitVector v = as(vector, BitVector.class, "boolean");
-    boolean[] out = new boolean[nonNull(v)];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i) != 0;
-    }
-    return out;
+    return (boolean[]) primitives(block.vector(column), ColumnType.BOOL, "boolean");
   }
 
   /** Reads a utf8 column; null values come back as {@code null}. */
   public static String[] strings(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    VarCharVector v = as(vector, VarCharVector.class, "utf8");
-    String[] out = new String[v.getValueCount()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.isNull(i) ? null : new String(v.get(i), StandardCharsets.UTF_8);
-    }
-    return out;
+    return (String[]) boxed(as(block.vector(column), ColumnType.UTF8, "utf8"), ColumnType.UTF8);
   }
 
   /** Reads a binary column; null values come back as {@code null}. */
   public static byte[][] binaries(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    VarBinaryVector v = as(vector, VarBinaryVector.class, "binary");
-    byte[][] out = new byte[v.getValueCount()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.isNull(i) ? null : v.get(i);
-    }
-    return out;
+    return (byte[][]) boxed(as(block.vector(column), ColumnType.BINARY, "binary"),
+        ColumnType.BINARY);
   }
 
   /** Reads a fixed-size float32 tensor column, one array per row; null rows as {@code null}. */
   public static float[][] tensors(Block block, String column) {
-    FieldVector vector = block.vector(column);
-    FixedSizeListVector v = as(vector, FixedSizeListVector.class, "fixed-size list (tensor)");
+    return tensors(block.vector(column));
+  }
+
+  private static float[][] tensors(FieldVector vector) {
+    FixedSizeListVector v = (FixedSizeListVector) as(vector, ColumnType.FIXED_LIST,
+        "fixed-size list (tensor)");
     if (!(v.getDataVector() instanceof Float4Vector data)) {
       throw new ColumnException(
           v.getName(), "is a fixed-size list of " + v.getDataVector().getField().getType()
@@ -128,19 +91,55 @@ public final class ColumnReader {
    */
   public static Object[] values(Block block, String column) {
     FieldVector vector = block.vector(column);
+    ColumnType type = ColumnType.of(vector);
     Object[] out = new Object[vector.getValueCount()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = JavaValues.get(vector, i);
+      out[i] = JavaValues.get(type, vector, i);
     }
     return out;
   }
 
-  private static <V extends FieldVector> V as(FieldVector vector, Class<V> type, String arrow) {
-    if (!type.isInstance(vector)) {
+  /**
+   * Reads a column as the Java array a column batch holds (the {@code mapBatches} format): a
+   * primitive array for a non-nullable int64, int32, float64, float32 or boolean column, {@code
+   * float[][]} for a float32 tensor column, else an array of the type's {@linkplain
+   * ColumnType#javaClass() Java class} ({@code Long[]}, {@code String[]}, {@code LocalDate[]},
+   * ..., {@code Object[]} for lists, maps and structs) with nulls kept.
+   */
+  public static Object array(Block block, String column) {
+    FieldVector vector = block.vector(column);
+    ColumnType type = ColumnType.of(vector);
+    Field field = vector.getField();
+    if (type == ColumnType.FIXED_LIST && field.getChildren().get(0).getType().equals(FLOAT32)) {
+      return tensors(vector);
+    }
+    if (!field.isNullable() && type.hasPrimitiveArray()) {
+      return type.primitives(vector, nonNull(vector));
+    }
+    return boxed(vector, type);
+  }
+
+  private static Object primitives(FieldVector vector, ColumnType type, String arrow) {
+    return type.primitives(as(vector, type, arrow), nonNull(vector));
+  }
+
+  /** Every slot of {@code vector} in an array of {@code type}'s Java class, nulls kept. */
+  private static Object boxed(FieldVector vector, ColumnType type) {
+    int rows = vector.getValueCount();
+    Object out = Array.newInstance(type.javaClass(), rows);
+    Object[] slots = (Object[]) out;
+    for (int i = 0; i < rows; i++) {
+      slots[i] = JavaValues.get(type, vector, i);
+    }
+    return out;
+  }
+
+  private static FieldVector as(FieldVector vector, ColumnType type, String arrow) {
+    if (ColumnType.of(vector) != type) {
       throw new ColumnException(
           vector.getName(), "is " + vector.getField().getType() + ", not " + arrow);
     }
-    return type.cast(vector);
+    return vector;
   }
 
   private static int nonNull(FieldVector v) {

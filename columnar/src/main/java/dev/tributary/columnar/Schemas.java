@@ -163,8 +163,10 @@ public final class Schemas {
     try {
       target.setInitialCapacity(rows);
       target.allocateNew();
+      ColumnType from = ColumnType.of(source);
+      ColumnType to = ColumnType.of(target);
       for (int i = 0; i < rows; i++) {
-        JavaValues.set(target, i, JavaValues.get(source, i));
+        JavaValues.set(to, target, i, JavaValues.get(from, source, i));
       }
       target.setValueCount(rows);
       return target;

@@ -7,8 +7,6 @@ import dev.tributary.memory.Block;
 import java.lang.reflect.Array;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
@@ -29,7 +27,7 @@ public final class Batches {
   public static Map<String, Object> read(Block block) {
     Map<String, Object> batch = new LinkedHashMap<>();
     for (Field field : block.schema().getFields()) {
-      batch.put(field.getName(), column(block, field));
+      batch.put(field.getName(), ColumnReader.array(block, field.getName()));
     }
     return batch;
   }
@@ -47,58 +45,5 @@ public final class Batches {
       return Array.getLength(column);
     }
     return 0;
-  }
-
-  private static Object column(Block block, Field field) {
-    String name = field.getName();
-    ArrowType type = field.getType();
-    if (type instanceof ArrowType.Utf8) {
-      return ColumnReader.strings(block, name);
-    } else if (type instanceof ArrowType.Binary) {
-      return ColumnReader.binaries(block, name);
-    } else if (type instanceof ArrowType.FixedSizeList
-        && field.getChildren().get(0).getType().equals(
-            new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))) {
-      return ColumnReader.tensors(block, name);
-    }
-    if (!field.isNullable()) {
-      if (type instanceof ArrowType.Int i && i.getBitWidth() == 64) {
-        return ColumnReader.longs(block, name);
-      } else if (type instanceof ArrowType.Int i && i.getBitWidth() == 32) {
-        return ColumnReader.ints(block, name);
-      } else if (type instanceof ArrowType.FloatingPoint f) {
-        return f.getPrecision() == FloatingPointPrecision.DOUBLE
-            ? ColumnReader.doubles(block, name) : ColumnReader.floats(block, name);
-      } else if (type instanceof ArrowType.Bool) {
-        return ColumnReader.booleans(block, name);
-      }
-    }
-    Object[] boxed = ColumnReader.values(block, name);
-    Object typed = Array.newInstance(boxedClass(type), boxed.length);
-    System.arraycopy(boxed, 0, typed, 0, boxed.length);
-    return typed;
-  }
-
-  private static Class<?> boxedClass(ArrowType type) {
-    if (type instanceof ArrowType.Int i) {
-      return switch (i.getBitWidth()) {
-        case 64 -> Long.class;
-        case 32 -> Integer.class;
-        case 16 -> Short.class;
-        default -> Byte.class;
-      };
-    } else if (type instanceof ArrowType.Date) {
-      return java.time.LocalDate.class;
-    } else if (type instanceof ArrowType.Timestamp t) {
-      return t.getTimezone() == null ? java.time.LocalDateTime.class : java.time.Instant.class;
-    } else if (type instanceof ArrowType.Decimal) {
-      return java.math.BigDecimal.class;
-    } else if (type instanceof ArrowType.FloatingPoint f) {
-      return f.getPrecision() == FloatingPointPrecision.DOUBLE
-          ? Double.class : Float.class;
-    } else if (type instanceof ArrowType.Bool) {
-      return Boolean.class;
-    }
-    return Object.class;
   }
 }

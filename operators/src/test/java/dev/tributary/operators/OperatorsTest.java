@@ -3,6 +3,7 @@ package dev.tributary.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnReader;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;

@@ -1,6 +1,5 @@
-package dev.tributary.operators;
+package dev.tributary.columnar;
 
-import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
