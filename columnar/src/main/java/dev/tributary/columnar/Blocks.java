@@ -16,7 +16,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
-/** Operations on blocks that several operators share: zero-copy projection, zip, take, concat. */
+/**
+ * The block kernels operators and connectors share: zero-copy projection and zip, take (rows by
+ * index or by a predicate), concat, copy and slice copy. Copies go through Arrow's own tools
+ * ({@code TransferPair}, {@code VectorSchemaRootAppender}) for every type, so no kernel has a
+ * per-type branch.
+ */
 public final class Blocks {
   private Blocks() {}
 
@@ -67,27 +72,49 @@ public final class Blocks {
 
   /** A block in {@code out} with the rows of {@code input} at {@code indices}, in that order (a copy). */
   public static Block take(Block input, int[] indices, Account out) {
+    List<String> all = input.schema().getFields().stream().map(Field::getName).toList();
+    return take(input, all, indices, indices.length, out);
+  }
+
+  /**
+   * A block in {@code out} with the {@code columns} of {@code input}, in that order, holding a
+   * copy of the rows at {@code indices[0..count)}, in that order; {@code input} stays open.
+   */
+  public static Block take(Block input, List<String> columns, int[] indices, int count,
+      Account out) {
     return out.allocate(() -> {
-      VectorSchemaRoot target = VectorSchemaRoot.create(input.schema(), out.allocator());
+      List<FieldVector> vectors = new ArrayList<>(columns.size());
       try {
-        List<FieldVector> sources = input.root().getFieldVectors();
-        for (int c = 0; c < sources.size(); c++) {
-          FieldVector to = target.getVector(c);
-          to.setInitialCapacity(indices.length);
+        for (String name : columns) {
+          FieldVector from = input.vector(name);
+          FieldVector to = from.getField().createVector(out.allocator());
+          vectors.add(to);
+          to.setInitialCapacity(count);
           to.allocateNew();
-          TransferPair pair = sources.get(c).makeTransferPair(to);
-          for (int i = 0; i < indices.length; i++) {
+          TransferPair pair = from.makeTransferPair(to);
+          for (int i = 0; i < count; i++) {
             pair.copyValueSafe(indices[i], i);
           }
-          to.setValueCount(indices.length);
+          to.setValueCount(count);
         }
-        target.setRowCount(indices.length);
-        return Block.wrap(target, out);
+        return Block.wrap(new VectorSchemaRoot(
+            vectors.stream().map(FieldVector::getField).toList(), vectors, count), out);
       } catch (RuntimeException e) {
-        target.close();
+        vectors.forEach(FieldVector::close);
         throw e;
       }
     });
+  }
+
+  /**
+   * A block in {@code out} holding a copy of rows {@code [offset, offset + length)} of {@code
+   * input}, with buffers of its own (a {@link Block#slice} shares its parent's, which keeps all
+   * of the parent allocated while the slice lives); {@code input} stays open.
+   */
+  public static Block sliceCopy(Block input, int offset, int length, Account out) {
+    try (Block view = input.slice(offset, length)) {
+      return copy(out, view.root());
+    }
   }
 
   /** A zero-copy block in {@code out} with the columns of {@code left} then those of {@code right}. */
