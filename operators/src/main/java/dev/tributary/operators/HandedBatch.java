@@ -4,13 +4,14 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -96,40 +97,14 @@ public final class HandedBatch {
   }
 
   private static Object copyOf(Object array) {
-    if (array instanceof long[] a) {
-      return a.clone();
-    } else if (array instanceof int[] a) {
-      return a.clone();
-    } else if (array instanceof double[] a) {
-      return a.clone();
-    } else if (array instanceof float[] a) {
-      return a.clone();
-    } else if (array instanceof boolean[] a) {
-      return a.clone();
-    } else if (array instanceof short[] a) {
-      return a.clone();
-    } else if (array instanceof byte[] a) {
-      return a.clone();
-    }
-    return ((Object[]) array).clone();
+    int length = Array.getLength(array);
+    Object copy = Array.newInstance(array.getClass().getComponentType(), length);
+    System.arraycopy(array, 0, copy, 0, length);
+    return copy;
   }
 
+  /** Same contents: {@code Arrays.equals} of the array's own type (NaN equals NaN). */
   private static boolean sameContents(Object copy, Object array) {
-    if (copy instanceof long[] a) {
-      return Arrays.equals(a, (long[]) array);
-    } else if (copy instanceof int[] a) {
-      return Arrays.equals(a, (int[]) array);
-    } else if (copy instanceof double[] a) {
-      return Arrays.equals(a, (double[]) array);
-    } else if (copy instanceof float[] a) {
-      return Arrays.equals(a, (float[]) array);
-    } else if (copy instanceof boolean[] a) {
-      return Arrays.equals(a, (boolean[]) array);
-    } else if (copy instanceof short[] a) {
-      return Arrays.equals(a, (short[]) array);
-    } else if (copy instanceof byte[] a) {
-      return Arrays.equals(a, (byte[]) array);
-    }
-    return Arrays.equals((Object[]) copy, (Object[]) array);
+    return Objects.deepEquals(copy, array);
   }
 }

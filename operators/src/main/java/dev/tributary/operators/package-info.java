@@ -17,6 +17,6 @@
  *
  * <p>Every operator moves the blocks it takes into its own account and closes what it drops
  * (discard hooks), so a cancelled or failed stream leaves no memory behind. Depends on
- * memory-arena and Reactor only.
+ * memory-arena, columnar (values, builders, block kernels) and Reactor only.
  */
 package dev.tributary.operators;
