@@ -35,6 +35,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * <p>A map (Arrow's map vector is a list of key-value structs) → a {@code List} of entries, each a
  * {@code Map} of {@code key} and {@code value}, in stored order: lossless where a {@code
  * java.util.Map} would lose the order and any repeated keys.
+ *
+ * <p>Each type's reads and writes are an entry of {@link ColumnType}; this class adds the null
+ * handling, the typed errors and the reverse direction (which Arrow type Java values infer to).
  */
 public final class JavaValues {
   /** The decimal precision inferred for {@code BigDecimal} values (Arrow's decimal128 maximum). */
