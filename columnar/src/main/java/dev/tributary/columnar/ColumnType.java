@@ -41,9 +41,9 @@ import org.apache.arrow.vector.types.pojo.Field;
  * The one table of per-type behaviour: for each Arrow column type Tributary maps, how a slot
  * reads as a Java value, how a Java value (or a null) is written into a slot, and the Java class
  * a column batch holds it in. Resolve a column's entry once ({@link #of(FieldVector)} or {@link
- * #of(Field)}, keyed by Arrow's {@link MinorType}), then run a loop over its rows; formats with
- * their own encodings (Parquet, text) switch on the same entries, so a new type is one entry here
- * plus one case per format. Copying rows is Arrow's own for every type ({@code TransferPair}),
+ * #of(Field)}, keyed by Arrow's {@link MinorType}), then run a loop over its rows. Formats with
+ * encodings of their own (the Parquet writer, reader and row filter) switch on the same entries,
+ * so a new type is one entry here plus one case per format. Copying rows is Arrow's own for every type ({@code TransferPair}),
  * so it needs no entry: see {@link Blocks}.
  *
  * <p>The Java values are those {@link JavaValues} documents. {@link #value} and {@link #write}
