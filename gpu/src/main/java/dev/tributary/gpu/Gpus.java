@@ -1,0 +1,138 @@
+package dev.tributary.gpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The GPU side of a runtime: one worker per CUDA device (a dedicated single-thread scheduler that
+ * owns the device's context and its {@link DeviceArena}), or none where devices cannot be used,
+ * with the reason. A {@code TributaryRuntime} opens it on the first GPU stage and closes it with
+ * itself.
+ */
+public final class Gpus implements AutoCloseable {
+  /** The default share of a device's free memory its arena may hold. */
+  public static final double DEFAULT_MEMORY_FRACTION = 0.8;
+
+  private final List<DeviceWorker> workers;
+  private final String fallbackReason;
+  private volatile boolean closed;
+
+  private Gpus(List<DeviceWorker> workers, String fallbackReason) {
+    this.workers = List.copyOf(workers);
+    this.fallbackReason = fallbackReason;
+  }
+
+  /**
+   * The machine's CUDA devices, probed once per process (the reason they cannot be used is logged
+   * once), each arena limited to {@code memoryFraction} of the device's free memory when the
+   * device is first used. Threads are named {@code <name>-gpu-<index>}.
+   *
+   * @throws IllegalArgumentException unless {@code 0 < memoryFraction <= 1}
+   */
+  public static Gpus open(String name, double memoryFraction) {
+    checkFraction(memoryFraction);
+    GpuProbe.Status status = GpuProbe.status();
+    List<DeviceBackend> devices = new ArrayList<>();
+    IntStream.range(0, status.devices()).forEach(i -> devices.add(new CudaDevice(i)));
+    return of(name, memoryFraction, devices, status.reason());
+  }
+
+  /** Workers over the given backends (tests plug in fake devices here). */
+  static Gpus of(String name, double memoryFraction, List<DeviceBackend> devices,
+      String fallbackReason) {
+    List<DeviceWorker> workers = new ArrayList<>();
+    for (int i = 0; i < devices.size(); i++) {
+      workers.add(new DeviceWorker(name + "-gpu-" + i, devices.get(i), memoryFraction));
+    }
+    return new Gpus(workers, devices.isEmpty() ? fallbackReason : null);
+  }
+
+  /** How many devices GPU stages can use (0: they run on the CPU). */
+  public int deviceCount() {
+    return workers.size();
+  }
+
+  /** Why GPU stages run on the CPU, or null when devices are used. */
+  public String fallbackReason() {
+    return fallbackReason;
+  }
+
+  /**
+   * The scheduler a stage with {@code compute} runs its calls on: the device's own thread, or
+   * the devices' threads in turn; null when there is no device (the stage runs on the CPU).
+   *
+   * @throws GpuException if a device index is not one of this machine's devices
+   */
+  public Scheduler scheduler(GpuCompute compute) {
+    if (closed) {
+      throw new IllegalStateException("the runtime's GPU workers are closed");
+    }
+    if (workers.isEmpty()) {
+      return null;
+    }
+    List<Scheduler> chosen = new ArrayList<>();
+    for (int d : compute.devices()) {
+      if (d >= workers.size()) {
+        throw new GpuException(compute + " names device " + d + ", but this machine has "
+            + workers.size() + " CUDA device(s): 0 to " + (workers.size() - 1));
+      }
+      chosen.add(workers.get(d).scheduler());
+    }
+    return chosen.size() == 1 ? chosen.get(0) : new DeviceRoundRobin(chosen);
+  }
+
+  /** The device bytes held now on all devices. */
+  public long heldBytes() {
+    return workers.stream().map(DeviceWorker::arena)
+        .mapToLong(a -> a == null ? 0 : a.heldBytes()).sum();
+  }
+
+  /** The arenas of the devices used so far (a device's arena opens on its first call). */
+  public List<DeviceArena> arenas() {
+    return workers.stream().map(DeviceWorker::arena).filter(a -> a != null).toList();
+  }
+
+  /**
+   * Closes every device's arena and context on its own thread, then stops the threads. Blocks.
+   *
+   * @throws DeviceMemoryLeakException if an arena still held memory (freed now), the first
+   *     with the others suppressed
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException first = null;
+    for (DeviceWorker worker : workers) {
+      try {
+        worker.shutdown();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  static void checkFraction(double memoryFraction) {
+    if (!(memoryFraction > 0 && memoryFraction <= 1)) {
+      throw new IllegalArgumentException("memoryFraction must be in (0, 1], was "
+          + memoryFraction);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Gpus[" + (workers.isEmpty() ? "CPU fallback: " + fallbackReason
+        : workers.stream().map(DeviceWorker::name).toList()) + "]";
+  }
+}
