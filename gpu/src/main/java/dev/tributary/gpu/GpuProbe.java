@@ -43,6 +43,25 @@ final class GpuProbe {
     return status;
   }
 
+  /**
+   * The line of a loading error that says what is missing: JCuda's message nests the stack
+   * traces of every attempt; the one naming a shared object (e.g. {@code libcuda.so.1: cannot
+   * open shared object file}) is the reason, else its first line.
+   */
+  static String cause(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    return message.lines().filter(l -> l.contains("cannot open shared object")).findFirst()
+        .map(GpuProbe::sharedObject)
+        .orElse(e.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse(""));
+  }
+
+  /** From {@code ...: /tmp/libX.so: libcuda.so.1: cannot open ...}, {@code libcuda.so.1: ...}. */
+  private static String sharedObject(String line) {
+    int cannot = line.indexOf("cannot open shared object");
+    int start = line.lastIndexOf(": ", Math.max(0, cannot - 3));
+    return line.substring(start < 0 ? 0 : start + 2).trim();
+  }
+
   private static Status probe() {
     if (Boolean.getBoolean(DISABLE_PROPERTY)) {
       return new Status(0, "disabled by -D" + DISABLE_PROPERTY + "=true");
@@ -50,7 +69,7 @@ final class GpuProbe {
     try {
       Class.forName("jcuda.driver.JCudaDriver", false, GpuProbe.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      return new Status(0, "JCuda is not on the class path (" + e + ")");
+      return new Status(0, "JCuda is not on the class path (" + cause(e) + ")");
     }
     try {
       int devices = CudaDevice.deviceCount();
@@ -58,7 +77,8 @@ final class GpuProbe {
           : new Status(0, "the CUDA driver reports no device");
     } catch (LinkageError e) {
       // JCudaDriver's natives need libcuda.so.1 (the driver): without it, UnsatisfiedLinkError.
-      return new Status(0, "the CUDA driver or JCuda's natives could not be loaded (" + e + ")");
+      return new Status(0, "the CUDA driver or JCuda's natives could not be loaded ("
+          + cause(e) + ")");
     } catch (GpuException e) {
       return new Status(0, e.getMessage());
     }
