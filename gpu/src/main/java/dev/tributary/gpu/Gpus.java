@@ -39,6 +39,28 @@ public final class Gpus implements AutoCloseable {
     return of(name, memoryFraction, devices, status.reason());
   }
 
+  /**
+   * Checks {@code compute} against this machine when the plan is built: probes the devices (once
+   * per process; it may load native libraries, so this is where a pipeline is built, not on a
+   * stream's thread) and refuses a device index the machine does not have. Without any usable
+   * device nothing is refused: the stage will run on the CPU.
+   *
+   * @throws GpuException if the machine has devices but not one that {@code compute} names
+   */
+  public static void check(GpuCompute compute) {
+    int devices = GpuProbe.status().devices();
+    for (int d : compute.devices()) {
+      if (devices > 0 && d >= devices) {
+        throw noSuchDevice(compute, d, devices);
+      }
+    }
+  }
+
+  private static GpuException noSuchDevice(GpuCompute compute, int device, int devices) {
+    return new GpuException(compute + " names device " + device + ", but this machine has "
+        + devices + " CUDA device(s): 0 to " + (devices - 1));
+  }
+
   /** Workers over the given backends (tests plug in fake devices here). */
   static Gpus of(String name, double memoryFraction, List<DeviceBackend> devices,
       String fallbackReason) {
@@ -75,8 +97,7 @@ public final class Gpus implements AutoCloseable {
     List<Scheduler> chosen = new ArrayList<>();
     for (int d : compute.devices()) {
       if (d >= workers.size()) {
-        throw new GpuException(compute + " names device " + d + ", but this machine has "
-            + workers.size() + " CUDA device(s): 0 to " + (workers.size() - 1));
+        throw noSuchDevice(compute, d, workers.size());
       }
       chosen.add(workers.get(d).scheduler());
     }
