@@ -94,8 +94,9 @@ class GpuStageTest {
   void theStageIsItsOwnInThePlan() {
     Dataset ds = input().filter(r -> true).mapBatches(products, GpuCompute.gpu(0))
         .filter(r -> true);
-    assertThat(ds.explain()).contains("MapBatchesGpu[gpu(0)]->Filter")
-        .doesNotContain("Filter->MapBatchesGpu");
+    // Its own stage: nothing fused into it on either side (its thread is the device's).
+    assertThat(ds.explain()).contains("MapBlocks MapBatchesGpu[gpu(0)]\n")
+        .doesNotContain("Filter->MapBatchesGpu").doesNotContain("MapBatchesGpu[gpu(0)]->");
   }
 
   @Test
