@@ -70,6 +70,8 @@ public final class TributaryRuntime implements AutoCloseable {
   private final boolean ownsIo;
   private final boolean failOnLeak;
   private final double gpuMemoryFraction;
+  private final int simulatedGpus;
+  private final long simulatedGpuBytes;
   private Gpus gpus;
   private final Consumer<MemoryLeakException> onLeak;
   private final ResourceManager.Running running;
@@ -85,6 +87,8 @@ public final class TributaryRuntime implements AutoCloseable {
     this.name = b.name;
     this.failOnLeak = b.failOnLeak;
     this.gpuMemoryFraction = b.gpuMemoryFraction;
+    this.simulatedGpus = b.simulatedGpus;
+    this.simulatedGpuBytes = b.simulatedGpuBytes;
     this.onLeak = b.onLeak;
     this.ownsCpu = b.cpu == null;
     this.ownsIo = b.io == null;
@@ -158,7 +162,9 @@ public final class TributaryRuntime implements AutoCloseable {
       throw new IllegalStateException("runtime '" + name + "' is closed");
     }
     if (gpus == null) {
-      gpus = Gpus.open(name, gpuMemoryFraction);
+      gpus = simulatedGpus > 0
+          ? Gpus.simulated(name, simulatedGpus, simulatedGpuBytes, gpuMemoryFraction)
+          : Gpus.open(name, gpuMemoryFraction);
     }
     return gpus;
   }
@@ -333,6 +339,8 @@ public final class TributaryRuntime implements AutoCloseable {
     private Scheduler io;
     private boolean failOnLeak = Boolean.getBoolean("tributary.failOnLeak");
     private double gpuMemoryFraction = Gpus.DEFAULT_MEMORY_FRACTION;
+    private int simulatedGpus;
+    private long simulatedGpuBytes;
     private Consumer<MemoryLeakException> onLeak;
 
     private Builder() {}
@@ -402,6 +410,21 @@ public final class TributaryRuntime implements AutoCloseable {
         throw new IllegalArgumentException("gpuMemoryFraction must be in (0, 1], was " + fraction);
       }
       this.gpuMemoryFraction = fraction;
+      return this;
+    }
+
+    /**
+     * Runs GPU stages on {@code devices} devices simulated on the host ({@link Gpus#simulated}:
+     * each its own thread, {@code bytesPerDevice} of memory, the host's kernels) instead of the
+     * machine's: for tests of GPU pipelines on machines without a GPU.
+     */
+    public Builder simulatedGpus(int devices, long bytesPerDevice) {
+      if (devices < 1 || bytesPerDevice < 1) {
+        throw new IllegalArgumentException("devices and bytesPerDevice must be >= 1, were "
+            + devices + " and " + bytesPerDevice);
+      }
+      this.simulatedGpus = devices;
+      this.simulatedGpuBytes = bytesPerDevice;
       return this;
     }
 

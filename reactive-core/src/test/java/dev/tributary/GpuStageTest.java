@@ -91,6 +91,41 @@ class GpuStageTest {
   }
 
   @Test
+  void onSimulatedDevicesEachCallRunsOnItsDevicesThreadAndNothingIsLeft() {
+    try (TributaryRuntime simulated = TributaryRuntime.builder().name("sim")
+        .memoryLimit(64 * Bytes.MiB).failOnLeak(true).simulatedGpus(2, 16 * Bytes.MiB)
+        .gpuMemoryFraction(0.5).build()) {
+      List<Map<String, Object>> expected = input().mapBatches(products, GpuCompute.gpu(0))
+          .takeAll();
+      threads.clear();
+      List<Map<String, Object>> onBoth = input().withRuntime(simulated)
+          .mapBatches(products, GpuCompute.gpu(0, 1)).takeAll();
+      assertThat(onBoth).isEqualTo(expected);
+      assertThat(threads).containsExactlyInAnyOrder("sim-gpu-0 gpu", "sim-gpu-1 gpu");
+      assertThat(simulated.gpus().arenas()).hasSize(2).allSatisfy(a -> {
+        assertThat(a.limitBytes()).isEqualTo(8 * Bytes.MiB);
+        assertThat(a.peakBytes()).isPositive();
+      });
+
+      // Cancelled early, failed, or out of device memory: nothing left on host or device.
+      assertThat(input().withRuntime(simulated).mapBatches(products, GpuCompute.gpu(1))
+          .take(3)).hasSize(3);
+      Dataset tooBig = input().withRuntime(simulated).mapBatches((batch, device, out) -> {
+        device.allocate(9 * Bytes.MiB);
+        return batch;
+      }, GpuCompute.gpu(0));
+      assertThatThrownBy(tooBig::takeAll).isInstanceOf(UserFunctionException.class)
+          .hasCauseInstanceOf(dev.tributary.gpu.DeviceMemoryException.class);
+      Dataset noSuchDevice = input().withRuntime(simulated)
+          .mapBatches(products, GpuCompute.gpu(2));
+      assertThatThrownBy(noSuchDevice::takeAll).isInstanceOf(GpuException.class)
+          .hasMessageContaining("2 CUDA device(s)");
+      assertThat(simulated.gpus().heldBytes()).isZero();
+      assertThat(simulated.arena().allocatedBytes()).isZero();
+    }
+  }
+
+  @Test
   void theStageIsItsOwnInThePlan() {
     Dataset ds = input().filter(r -> true).mapBatches(products, GpuCompute.gpu(0))
         .filter(r -> true);

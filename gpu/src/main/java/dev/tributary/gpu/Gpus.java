@@ -40,6 +40,29 @@ public final class Gpus implements AutoCloseable {
   }
 
   /**
+   * {@code devices} devices simulated on the host, each with {@code bytesPerDevice} of "device"
+   * memory (native host memory) and the host's kernels, each on its own thread like a CUDA
+   * device: to test pipelines of GPU stages (threads, device memory accounting, what is left
+   * after cancel and error) on machines without a GPU. Their {@link Device}s say {@link
+   * Device#isGpu()} true.
+   *
+   * @throws IllegalArgumentException unless {@code devices >= 1}, {@code bytesPerDevice >= 1}
+   *     and {@code 0 < memoryFraction <= 1}
+   */
+  public static Gpus simulated(String name, int devices, long bytesPerDevice,
+      double memoryFraction) {
+    checkFraction(memoryFraction);
+    if (devices < 1 || bytesPerDevice < 1) {
+      throw new IllegalArgumentException("devices and bytesPerDevice must be >= 1, were "
+          + devices + " and " + bytesPerDevice);
+    }
+    List<DeviceBackend> simulated = new ArrayList<>();
+    IntStream.range(0, devices).forEach(i -> simulated.add(
+        new SimulatedDevice("simulated:" + i, bytesPerDevice)));
+    return of(name, memoryFraction, simulated, null);
+  }
+
+  /**
    * Checks {@code compute} against this machine when the plan is built: probes the devices (once
    * per process; it may load native libraries, so this is where a pipeline is built, not on a
    * stream's thread) and refuses a device index the machine does not have. Without any usable

@@ -11,21 +11,21 @@ import org.apache.arrow.vector.Float8Vector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Device memory accounting, checked with a fake device allocator (no GPU needed). */
+/** Device memory accounting, checked with a simulated device's allocator (no GPU needed). */
 class DeviceArenaTest {
-  private final FakeDevice device = new FakeDevice("fake:0", 1 << 20);
+  private final SimulatedDevice device = new SimulatedDevice("fake:0", 1 << 20);
   private final BufferAllocator host = new RootAllocator();
 
   @AfterEach
   void nothingLeft() {
-    assertThat(device.allocator.allocatedBytes()).isZero();
+    assertThat(device.allocatedBytes()).isZero();
     assertThat(host.getAllocatedMemory()).isZero();
     host.close();
   }
 
   @Test
   void buffersAreChargedToTheirAccountAndReleasedOnClose() {
-    try (DeviceArena arena = DeviceArena.create(device.allocator, 10_000)) {
+    try (DeviceArena arena = DeviceArena.create(device.allocator(), 10_000)) {
       DeviceAccount stage = arena.open("stage");
       DeviceAccount other = arena.open("other");
       DeviceBuffer a = stage.allocate(1000);
@@ -46,7 +46,7 @@ class DeviceArenaTest {
 
   @Test
   void anAllocationAboveTheLimitIsATypedErrorAndAllocatesNothing() {
-    try (DeviceArena arena = DeviceArena.create(device.allocator, 4096)) {
+    try (DeviceArena arena = DeviceArena.create(device.allocator(), 4096)) {
       DeviceAccount stage = arena.open("mlp");
       stage.allocate(4000);
       assertThatThrownBy(() -> stage.allocate(100))
@@ -59,7 +59,7 @@ class DeviceArenaTest {
             assertThat(d.heldBytes()).isEqualTo(4000);
             assertThat(d.limitBytes()).isEqualTo(4096);
           });
-      assertThat(device.allocator.allocatedBytes()).isEqualTo(4000);
+      assertThat(device.allocatedBytes()).isEqualTo(4000);
       stage.close();
     }
   }
@@ -67,7 +67,7 @@ class DeviceArenaTest {
   @Test
   void aDeviceOutOfMemoryIsATypedErrorNotACrash() {
     // The arena's limit is above what the device has free (another process holds the rest).
-    try (DeviceArena arena = DeviceArena.create(device.allocator, 8L << 20)) {
+    try (DeviceArena arena = DeviceArena.create(device.allocator(), 8L << 20)) {
       DeviceAccount stage = arena.open("mlp");
       stage.allocate(1 << 19);
       assertThatThrownBy(() -> stage.allocate(1 << 20))
@@ -80,16 +80,16 @@ class DeviceArenaTest {
 
   @Test
   void theLimitIsAFractionOfTheFreeMemory() {
-    try (DeviceArena arena = DeviceArena.ofFreeMemory(device.allocator, 0.25)) {
+    try (DeviceArena arena = DeviceArena.ofFreeMemory(device.allocator(), 0.25)) {
       assertThat(arena.limitBytes()).isEqualTo((1 << 20) / 4);
     }
-    assertThatThrownBy(() -> DeviceArena.ofFreeMemory(device.allocator, 0))
+    assertThatThrownBy(() -> DeviceArena.ofFreeMemory(device.allocator(), 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void closingAnArenaThatStillHoldsMemoryReportsTheLeakAndFreesIt() {
-    DeviceArena arena = DeviceArena.create(device.allocator, 10_000);
+    DeviceArena arena = DeviceArena.create(device.allocator(), 10_000);
     arena.open("forgotten").allocate(1024);
     assertThatThrownBy(arena::close).isInstanceOf(DeviceMemoryLeakException.class)
         .hasMessageContaining("'forgotten' 1.0 KiB")
@@ -100,7 +100,7 @@ class DeviceArenaTest {
 
   @Test
   void copiesRoundTripThroughTheDeviceFromOffHeapAddresses() {
-    try (DeviceArena arena = DeviceArena.create(device.allocator, 10_000);
+    try (DeviceArena arena = DeviceArena.create(device.allocator(), 10_000);
         DeviceAccount stage = arena.open("copy");
         Float8Vector in = new Float8Vector("x", host);
         Float8Vector out = new Float8Vector("y", host)) {

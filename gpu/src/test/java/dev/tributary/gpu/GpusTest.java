@@ -15,16 +15,16 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.StepVerifier;
 
-/** Device workers with fake devices: threads, round robin, and memory after error and cancel. */
+/** Device workers with simulated devices: threads, round robin, and memory after error and cancel. */
 class GpusTest {
-  private final FakeDevice zero = new FakeDevice("fake:0", 1 << 20);
-  private final FakeDevice one = new FakeDevice("fake:1", 1 << 20);
+  private final SimulatedDevice zero = new SimulatedDevice("fake:0", 1 << 20);
+  private final SimulatedDevice one = new SimulatedDevice("fake:1", 1 << 20);
   private final BufferAllocator host = new RootAllocator();
 
   @AfterEach
   void nothingLeft() {
-    assertThat(zero.allocator.allocatedBytes()).isZero();
-    assertThat(one.allocator.allocatedBytes()).isZero();
+    assertThat(zero.allocatedBytes()).isZero();
+    assertThat(one.allocatedBytes()).isZero();
     assertThat(host.getAllocatedMemory()).isZero();
     host.close();
   }
@@ -51,16 +51,16 @@ class GpusTest {
     List<String> names = Flux.range(0, 8).concatMap(i -> call(first, 64, false)).collectList()
         .block();
     assertThat(names).containsOnly("fake:0@t-gpu-0:true");
-    assertThat(zero.attachedOn.getName()).isEqualTo("t-gpu-0");
-    assertThat(zero.threads).containsExactly(zero.attachedOn);
+    assertThat(zero.attachedOn().getName()).isEqualTo("t-gpu-0");
+    assertThat(zero.threads()).containsExactly(zero.attachedOn());
     assertThat(gpus.arenas()).singleElement().satisfies(a -> {
       assertThat(a.limitBytes()).isEqualTo((1 << 20) / 2);
       assertThat(a.peakBytes()).isEqualTo(1024);
     });
     assertThat(gpus.heldBytes()).isZero();
     gpus.close();
-    assertThat(zero.detachedOn).isSameAs(zero.attachedOn);
-    assertThat(one.attachedOn).as("never used").isNull();
+    assertThat(zero.detachedOn()).isSameAs(zero.attachedOn());
+    assertThat(one.attachedOn()).as("never used").isNull();
   }
 
   @Test
@@ -70,9 +70,9 @@ class GpusTest {
     Set<String> seen = ConcurrentHashMap.newKeySet();
     Flux.range(0, 10).flatMap(i -> call(both, 256, false), 2).doOnNext(seen::add).blockLast();
     assertThat(seen).containsExactlyInAnyOrder("fake:0@t-gpu-0:true", "fake:1@t-gpu-1:true");
-    assertThat(one.threads).containsExactly(one.attachedOn);
+    assertThat(one.threads()).containsExactly(one.attachedOn());
     gpus.close();
-    assertThat(one.detachedOn).isSameAs(one.attachedOn);
+    assertThat(one.detachedOn()).isSameAs(one.attachedOn());
   }
 
   @Test
@@ -112,7 +112,7 @@ class GpusTest {
     assertThat(kept.account().heldBytes()).isEqualTo(2048);
     assertThatThrownBy(gpus::close).isInstanceOf(DeviceMemoryLeakException.class)
         .hasMessageContaining("'unfinished' 2.0 KiB");
-    assertThat(zero.detachedOn).isSameAs(zero.attachedOn);
+    assertThat(zero.detachedOn()).isSameAs(zero.attachedOn());
   }
 
   @Test

@@ -7,19 +7,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * A device for tests on any machine: its "device memory" is host memory of a fixed capacity (so
- * the host kernels can run on it), and it records which threads touched it.
+ * A device simulated on the host ({@link Gpus#simulated}): its memory is native host memory of
+ * a fixed capacity (refused beyond it, as a full device refuses), its kernels the host's, and it
+ * remembers which threads touched it, so pipelines of GPU stages — threads, accounting, memory
+ * after cancel and error — can be tested on machines without a GPU.
  */
-final class FakeDevice implements DeviceBackend {
-  final FakeAllocator allocator;
-  final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  volatile Thread attachedOn;
-  volatile Thread detachedOn;
+final class SimulatedDevice implements DeviceBackend {
   private final String name;
+  private final Memory memory;
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private volatile Thread attachedOn;
+  private volatile Thread detachedOn;
 
-  FakeDevice(String name, long capacity) {
+  SimulatedDevice(String name, long capacityBytes) {
     this.name = name;
-    this.allocator = new FakeAllocator(name, capacity, threads);
+    this.memory = new Memory(capacityBytes);
   }
 
   @Override
@@ -30,11 +32,12 @@ final class FakeDevice implements DeviceBackend {
   @Override
   public void attach() {
     attachedOn = Thread.currentThread();
+    threads.add(attachedOn);
   }
 
   @Override
   public DeviceAllocator allocator() {
-    return allocator;
+    return memory;
   }
 
   @Override
@@ -45,20 +48,37 @@ final class FakeDevice implements DeviceBackend {
   @Override
   public void detach() {
     detachedOn = Thread.currentThread();
+    threads.add(detachedOn);
   }
 
-  /** Host memory standing in for a device's: refuses (returns 0) beyond its capacity. */
-  static final class FakeAllocator implements DeviceAllocator {
-    private final String name;
+  /** The bytes allocated on it now (its arena's accounting aside). */
+  long allocatedBytes() {
+    return memory.allocatedBytes();
+  }
+
+  /** Every thread that attached, allocated, freed, copied or detached it. */
+  Set<Thread> threads() {
+    return Set.copyOf(threads);
+  }
+
+  /** The thread it was attached on, or null if never used. */
+  Thread attachedOn() {
+    return attachedOn;
+  }
+
+  /** The thread it was detached on, or null if not yet. */
+  Thread detachedOn() {
+    return detachedOn;
+  }
+
+  /** Native host memory standing in for the device's, refused beyond the capacity. */
+  private final class Memory implements DeviceAllocator {
     private final long capacity;
-    private final Set<Thread> threads;
     private final Map<Long, Long> sizes = new HashMap<>();
     private long allocated;
 
-    FakeAllocator(String name, long capacity, Set<Thread> threads) {
-      this.name = name;
+    Memory(long capacity) {
       this.capacity = capacity;
-      this.threads = threads;
     }
 
     synchronized long allocatedBytes() {
