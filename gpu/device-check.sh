@@ -4,11 +4,10 @@
 # stage tests, then the MLP inference sample, and prints
 #   - host<->device copy GB/s (CudaDeviceTest; pageable Arrow memory),
 #   - the MLP sample's rows/s on the GPU stage and on the CPU stage in the same run.
-# Usage: gpu/device-check.sh [rows]   (default 2000000; MAVEN_ARGS=-o to build offline)
+# Usage: gpu/device-check.sh [rows]   (default 2000000; MVN_FLAGS=-o builds offline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-2000000}"
-mvn_args=(-B -q ${MAVEN_ARGS:-})
 
 # The copy figures compare with the link's nominal bandwidth: PCIe gen 4 x16 ~32 GB/s, gen 5 x16
 # ~64 GB/s per direction (pinned memory reaches ~80-90% of it; Arrow's pageable memory less).
@@ -17,7 +16,7 @@ echo "== GPU (name, driver, memory, PCIe gen/width max): $(nvidia-smi \
   --format=csv,noheader 2>/dev/null || echo 'nvidia-smi not found')"
 
 echo "== device tests (gpu: CudaDeviceTest, GpusTest; reactive-core: GpuStageTest; samples: MlpInferenceTest)"
-mvn "${mvn_args[@]}" -pl gpu,reactive-core,samples -am test \
+mvn -B -q ${MVN_FLAGS:-} -pl gpu,reactive-core,samples -am test \
   -Dtest='CudaDeviceTest,GpusTest,DeviceArenaTest,HostDeviceTest,GpuStageTest,MlpInferenceTest' \
   -Dsurefire.failIfNoSpecifiedTests=false
 
@@ -32,6 +31,6 @@ grep -h '^COPY' gpu/target/surefire-reports/dev.tributary.gpu.CudaDeviceTest-out
   || echo "(no copy figure found)"
 
 echo "== MLP inference sample, ${rows} rows"
-mvn "${mvn_args[@]}" -Prun -DskipTests package -pl samples -am \
+mvn -B -q ${MVN_FLAGS:-} -Prun -DskipTests package -pl samples -am \
   -Dsample.main="dev.tributary.samples.MlpInference ${rows}" 2>&1 \
   | grep -E '^(MLP|check|GPU stage|CPU stage)'
