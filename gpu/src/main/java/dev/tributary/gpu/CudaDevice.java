@@ -64,15 +64,33 @@ final class CudaDevice implements DeviceBackend {
   }
 
   /**
-   * Initialises the driver and counts devices.
+   * Initialises the driver, counts devices, and checks that device 0 JIT-compiles the kernels'
+   * PTX (a driver too old for its ISA would refuse it): the devices GPU stages can use.
    *
    * @throws LinkageError if the driver or JCuda's natives cannot be loaded
-   * @throws GpuException if the driver refuses to initialise (e.g. too old for JCuda)
+   * @throws GpuException if the driver refuses to initialise (no device, too old for JCuda) or
+   *     to load the kernels
    */
-  static int deviceCount() {
+  static int usableDevices() {
     check(cuInit(0), "cuInit");
     int[] count = {0};
     check(cuDeviceGetCount(count), "cuDeviceGetCount");
+    if (count[0] > 0) {
+      CUdevice first = new CUdevice();
+      check(cuDeviceGet(first, 0), "cuDeviceGet(0)");
+      CUcontext primary = new CUcontext();
+      check(cuDevicePrimaryCtxRetain(primary, first), "cuDevicePrimaryCtxRetain");
+      try {
+        check(cuCtxSetCurrent(primary), "cuCtxSetCurrent");
+        CUmodule probe = new CUmodule();
+        check(cuModuleLoadData(probe, ptx()), "cuModuleLoadData(" + PTX + ")");
+        cuModuleUnload(probe);
+      } finally {
+        // Leave the probing thread without a current context: devices live on their workers.
+        cuCtxSetCurrent(new CUcontext());
+        cuDevicePrimaryCtxRelease(first);
+      }
+    }
     return count[0];
   }
 

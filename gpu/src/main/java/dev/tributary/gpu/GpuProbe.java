@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether CUDA devices can be used, found once per process: JCuda's classes and natives, the
- * driver ({@code libcuda.so.1}), at least one device. Every JCuda class is referenced only from
+ * driver ({@code libcuda.so.1}), at least one device, the kernels' PTX accepted by the driver. Every JCuda class is referenced only from
  * {@link CudaDevice}, which is loaded after this probe succeeded, so nothing fails at
  * class-loading time on a machine without a GPU; the reason it is unavailable is logged once.
  */
@@ -72,7 +72,7 @@ final class GpuProbe {
       return new Status(0, "JCuda is not on the class path (" + cause(e) + ")");
     }
     try {
-      int devices = CudaDevice.deviceCount();
+      int devices = CudaDevice.usableDevices();
       return devices > 0 ? new Status(devices, null)
           : new Status(0, "the CUDA driver reports no device");
     } catch (LinkageError e) {

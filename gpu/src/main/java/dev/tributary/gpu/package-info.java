@@ -7,7 +7,8 @@
  * from Arrow's off-heap buffers, and kernels (element-wise arithmetic, a dense matrix multiply)
  * shipped as PTX and JIT-compiled by the driver through JCuda's driver API.
  *
- * <p>Without a usable device (no GPU, no driver, no JCuda natives, or {@code
+ * <p>Without a usable device (no GPU, no driver, no JCuda natives, a driver that refuses the
+ * kernels' PTX, or {@code
  * -Dtributary.gpu.disabled=true}) the same functions run on the CPU ({@link
  * dev.tributary.gpu.Device#isGpu()} false) with host kernels and the same results; the reason is
  * logged once. JCuda classes are touched only after a probe succeeded, so nothing fails at
