@@ -10,6 +10,12 @@ import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.exec.PhysicalPlanner;
+import dev.tributary.gpu.Device;
+import dev.tributary.gpu.GpuBatchFunction;
+import dev.tributary.gpu.GpuCompute;
+import dev.tributary.gpu.GpuException;
+import dev.tributary.gpu.Gpus;
+import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.BatchFilter;
@@ -242,6 +248,42 @@ public class Dataset {
       return Block.wrap(result, out);
     };
     return mapBatches(t, options);
+  }
+
+  /**
+   * Applies a batch function on GPUs: each block, as a read-only zero-copy Arrow batch, goes to
+   * {@code fn} with a {@link Device} to compute on, on the dedicated thread of one of {@code
+   * compute}'s devices (a CUDA context never changes threads; blocks go to the devices in turn).
+   * The stage is governed like any other; device memory is charged to each device's arena
+   * ({@link TributaryRuntime.Builder#gpuMemoryFraction}) and freed when each call returns.
+   *
+   * <p>Where no device can be used (no GPU, no driver, no JCuda natives, or {@code
+   * -Dtributary.gpu.disabled=true}) the same function runs on the CPU with a host {@link Device}
+   * (its memory charged to the stage's account) and gives the same results; the reason is
+   * logged once. <pre>{@code
+   * ds.rebatch(65_536).mapBatches((batch, device, out) -> ..., GpuCompute.gpu(0))
+   * }</pre>
+   *
+   * @throws GpuException if the machine has CUDA devices but not one that {@code compute} names
+   */
+  public Dataset mapBatches(GpuBatchFunction fn, GpuCompute compute) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(compute, "compute");
+    Gpus.check(compute);
+    BlockTransform t = (in, out) -> {
+      VectorSchemaRoot result;
+      try (Device device = Device.open(out.name(), out.allocator())) {
+        result = fn.apply(in.root(), device, out.allocator());
+      }
+      if (result == in.root()) {
+        return in;
+      }
+      if (result == null) {
+        throw new IllegalStateException("the batch function returned null; return a batch");
+      }
+      return Block.wrap(result, out);
+    };
+    return derive(new MapBatches(plan, "MapBatchesGpu", t, 0, 1, compute));
   }
 
   /**

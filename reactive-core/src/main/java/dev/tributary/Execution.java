@@ -292,7 +292,14 @@ final class Execution {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
           .ordered(context.preserveOrder())
           .stats(st);
-      if (m.concurrency() > 1) {
+      if (m.gpu() != null) {
+        // Each call on a device's own thread (one call at a time per device); with no device
+        // the runtime's GPU side is empty and the stage runs on the CPU like any other.
+        Scheduler devices = runtime.gpus().scheduler(m.gpu());
+        if (devices != null) {
+          op = op.concurrency(m.gpu().devices().size(), work.track(devices));
+        }
+      } else if (m.concurrency() > 1) {
         op = op.concurrency(Math.min(m.concurrency(), context.cpuLimit()), cpu);
       }
       StageLoad load = op.load();

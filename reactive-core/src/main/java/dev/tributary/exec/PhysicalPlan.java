@@ -1,6 +1,7 @@
 package dev.tributary.exec;
 
 import dev.tributary.connectors.WriteSummary;
+import dev.tributary.gpu.GpuCompute;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
@@ -90,15 +91,22 @@ public sealed interface PhysicalPlan {
    *     governor)
    * @param coalesces whether small blocks from the read feeding it are coalesced (its source
    *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
+   * @param gpu the devices whose own threads run the transform, or null for the CPU
    */
   record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces)
+      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces, GpuCompute gpu)
       implements PhysicalPlan {
     /** Copies the names. */
     public MapStage {
       Objects.requireNonNull(input, "input");
       operators = List.copyOf(operators);
       Objects.requireNonNull(transform, "transform");
+    }
+
+    /** A stage on the CPU. */
+    public MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
+        int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces) {
+      this(input, operators, transform, rebatchRows, concurrency, fedBySource, coalesces, null);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
+import dev.tributary.gpu.GpuCompute;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
@@ -88,6 +89,7 @@ public final class PhysicalPlanner {
     int rebatchRows = head instanceof Rebatch r ? r.rows()
         : head instanceof MapBatches m ? m.batchSize() : 0;
     int concurrency = head instanceof MapBatches m ? m.concurrency() : 1;
+    GpuCompute gpu = head instanceof MapBatches m ? m.gpu() : null;
     BlockTransform transform = null;
     for (LogicalPlan op : ops) {
       BlockTransform next = transform(op);
@@ -98,7 +100,7 @@ public final class PhysicalPlanner {
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
-        rebatchRows, concurrency, fedBySource(input), coalesces(input));
+        rebatchRows, concurrency, fedBySource(input), coalesces(input), gpu);
   }
 
   private static boolean fedBySource(PhysicalPlan input) {
