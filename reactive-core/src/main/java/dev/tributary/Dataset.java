@@ -28,6 +28,7 @@ import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
 import dev.tributary.plan.MapRows;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Union;
@@ -40,6 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
@@ -191,12 +193,52 @@ public class Dataset {
    * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
    * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
    * equally long). Arrays returned unchanged keep their Arrow vectors ({@link HandedBatch}).
+   *
+   * <p>With {@link MapBatchesOptions#withConcurrency} above 1, this one {@code fn} object is
+   * called from several threads at once: it must be thread-safe. For a model or anything with
+   * state, pass a factory instead ({@link #mapBatches(Supplier, MapBatchesOptions)}).
+   *
+   * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatches(
       Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
-    BlockTransform t = (in, out) -> {
+    return mapBatches(columnBatches(fn), options);
+  }
+
+  /**
+   * Applies a stateful column-batch function on a pool of workers: each worker calls {@code
+   * factory} once (load the model there), reuses its instance for every batch it takes, never
+   * shares it with another thread, and closes it if it is {@link AutoCloseable} (at the end, on
+   * cancel, on error, or when the pool shrinks). The options' compute strategy sizes the pool:
+   * {@link ComputeStrategy#pool(int, int)}, or {@link MapBatchesOptions#withConcurrency} {@code
+   * n} for a pool of exactly {@code n} (the default: one worker). Batches are as for {@link
+   * #mapBatches(Function, MapBatchesOptions)}.
+   */
+  public Dataset mapBatches(
+      Supplier<? extends Function<Map<String, Object>, Map<String, Object>>> factory,
+      MapBatchesOptions options) {
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(options, "options");
+    return pooled(factory, Dataset::columnBatches, options);
+  }
+
+  /**
+   * {@link #mapBatches(Supplier, MapBatchesOptions)} with instances made by the public
+   * constructor of {@code type} that takes {@code args} (checked here), one per worker.
+   *
+   * @throws IllegalArgumentException if no public constructor of {@code type} takes {@code args}
+   */
+  public <F extends Function<Map<String, Object>, Map<String, Object>>> Dataset mapBatches(
+      Class<F> type, MapBatchesOptions options, Object... args) {
+    Objects.requireNonNull(options, "options");
+    return pooled(InstanceFactory.of(type, args), Dataset::columnBatches, options);
+  }
+
+  private static BlockTransform columnBatches(
+      Function<Map<String, Object>, Map<String, Object>> fn) {
+    return (in, out) -> {
       HandedBatch handed = HandedBatch.of(in);
       Map<String, Object> result = fn.apply(handed.batch());
       if (result == null) {
@@ -204,23 +246,56 @@ public class Dataset {
       }
       return handed.write(result, out);
     };
-    return mapBatches(t, options);
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
-    return derive(new MapBatches(plan, "MapBatches", transform, options.batchSize(),
+    if (options.compute() instanceof ComputeStrategy.Pool) {
+      throw new IllegalArgumentException("a pool runs one instance per worker, so it needs a "
+          + "factory: mapBatches(() -> new MyFunction(...), options) or "
+          + "mapBatches(MyFunction.class, options, args...)");
+    }
+    return derive(new MapBatches(plan, options.name(), transform, options.batchSize(),
+        options.concurrency()));
+  }
+
+  /** A pooled stage whose workers each run {@code runner} over their own instance. */
+  private <F> Dataset pooled(Supplier<? extends F> factory, Function<F, BlockTransform> runner,
+      MapBatchesOptions options) {
+    int min = options.compute() instanceof ComputeStrategy.Pool p ? p.min()
+        : options.concurrency();
+    Supplier<BlockTransform> instances = () -> PoolInstance.of(factory, runner);
+    return derive(new PooledMapBatches(plan, options.name(), instances, options.batchSize(), min,
         options.concurrency()));
   }
 
   /**
    * Applies a function to Arrow batches (Ray's "pyarrow" format): an Arrow record batch (a
    * read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
+   * Thread-safety and state as for {@link #mapBatches(Function, MapBatchesOptions)}.
+   *
+   * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatchesArrow(ArrowBatchFunction fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
+    return mapBatches(arrowBatches(fn, options.zeroCopyBatch()), options);
+  }
+
+  /**
+   * {@link #mapBatchesArrow(ArrowBatchFunction, MapBatchesOptions)} with a stateful function on
+   * a pool of workers, each with its own instance from {@code factory}, as for {@link
+   * #mapBatches(Supplier, MapBatchesOptions)}.
+   */
+  public Dataset mapBatchesArrow(Supplier<? extends ArrowBatchFunction> factory,
+      MapBatchesOptions options) {
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(options, "options");
     boolean zeroCopy = options.zeroCopyBatch();
-    BlockTransform t = (in, out) -> {
+    return pooled(factory, fn -> arrowBatches(fn, zeroCopy), options);
+  }
+
+  private static BlockTransform arrowBatches(ArrowBatchFunction fn, boolean zeroCopy) {
+    return (in, out) -> {
       Block batch = zeroCopy ? in : Blocks.concat(List.of(in), out);
       VectorSchemaRoot result;
       try {
@@ -242,7 +317,6 @@ public class Dataset {
       }
       return Block.wrap(result, out);
     };
-    return mapBatches(t, options);
   }
 
   /**

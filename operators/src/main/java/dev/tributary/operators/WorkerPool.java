@@ -211,37 +211,46 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
         }
       }
       if (start != null) {
-        Worker w = start;
-        Job j = first;
-        try {
-          scheduler.schedule(() -> drain(w, j));
-        } catch (RejectedExecutionException e) {
-          synchronized (this) {
-            busy--;
-            idle.push(w); // closed with the others when the stream ends
-          }
-          j.sink.error(e);
-        }
+        start(start, first);
       }
     }
 
-    /** A worker's loop: {@code first}, then queued blocks one at a time until none is left. */
-    private void drain(Worker worker, Job first) {
-      Job job = first;
-      while (job != null) {
-        run(worker, job);
-        List<Worker> retired = null;
+    /** Runs {@code job} on {@code worker} in a task of the scheduler. */
+    private void start(Worker worker, Job job) {
+      try {
+        scheduler.schedule(() -> drain(worker, job));
+      } catch (RejectedExecutionException e) {
+        List<Worker> retired;
         synchronized (this) {
-          job = shutDown ? null : queue.poll();
-          if (job == null) {
-            busy--;
-            idle.push(worker);
-            retired = retire();
-          }
+          busy--;
+          idle.push(worker);
+          retired = retire();
         }
-        if (retired != null) {
-          retired.forEach(WorkerPool::close);
+        retired.forEach(WorkerPool::close);
+        job.sink.error(e);
+      }
+    }
+
+    /**
+     * A worker's turn: runs {@code job}, then takes the next queued block in a new task (so a
+     * busy pool shares the scheduler's threads with other stages), or goes idle.
+     */
+    private void drain(Worker worker, Job job) {
+      run(worker, job);
+      Job next;
+      List<Worker> retired = null;
+      synchronized (this) {
+        next = shutDown ? null : queue.poll();
+        if (next == null) {
+          busy--;
+          idle.push(worker);
+          retired = retire();
         }
+      }
+      if (next == null) {
+        retired.forEach(WorkerPool::close);
+      } else {
+        start(worker, next);
       }
     }
 
