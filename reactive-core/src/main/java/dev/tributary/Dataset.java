@@ -550,6 +550,65 @@ public class Dataset {
         .map(Dataset::batchAndClose));
   }
 
+  /**
+   * A training feed: batches of {@code options.batchSize()} rows (optionally shuffled in a
+   * local buffer, seeded; optionally without a short last batch), {@code prefetchBatches}
+   * prepared ahead while the caller works, on the caller's thread. One execution per call: call
+   * it once per epoch (it re-runs the pipeline), or on a {@link #materialize() materialized}
+   * dataset to read memory instead of storage. {@code try (BatchIterator it =
+   * ds.iterBatches(options)) { while (it.hasNext()) { Batch b = it.next(); ... } }}.
+   */
+  public BatchIterator iterBatches(IterBatchesOptions options) {
+    return streamingSplit(1, false, options).get(0);
+  }
+
+  /** {@link #streamingSplit(int, boolean, IterBatchesOptions)} with the default options. */
+  public List<BatchIterator> streamingSplit(int n, boolean equal) {
+    return streamingSplit(n, equal, IterBatchesOptions.DEFAULTS);
+  }
+
+  /**
+   * One execution split into {@code n} disjoint training feeds, one per training worker or
+   * thread: every row goes to exactly one iterator. With {@code equal}, every iterator gets
+   * exactly the same number of rows (up to {@code n - 1} rows of the last round are dropped) and
+   * the fastest consumer runs at most {@code prefetchBatches} batches ahead of the slowest;
+   * without, batches go to whoever has room, so a slow consumer holds back nobody (see {@link
+   * BatchFeed}). Each iterator is used by one thread; the execution ends when all are closed or
+   * exhausted. One epoch per call, as for {@link #iterBatches(IterBatchesOptions)}.
+   *
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public List<BatchIterator> streamingSplit(int n, boolean equal, IterBatchesOptions options) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, was " + n);
+    }
+    Objects.requireNonNull(options, "options");
+    return new BatchFeed(n, equal, options).start(onStart -> Execution.run(plan, this::runtime,
+        context(), lastStats::set, onStart,
+        // Handed out: the consumers hold batches past the execution's end until they close them.
+        (e, blocks) -> feedBatches(blocks, options, e.open("IterBatches")).map(e::handOut)));
+  }
+
+  /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */
+  private static Flux<Block> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
+      Account account) {
+    int rows = options.batchSize();
+    Flux<Block> batches = blocks.transform(options.localShuffleBufferSize() > 0
+        ? LocalShuffle.of(rows, options.localShuffleBufferSize(), options.localShuffleSeed(),
+            account)
+        : Rebatch.of(rows, account));
+    if (!options.dropLast()) {
+      return batches;
+    }
+    return batches.handle((Block b, reactor.core.publisher.SynchronousSink<Block> sink) -> {
+      if (b.rowCount() < rows) {
+        b.release();
+      } else {
+        sink.next(b);
+      }
+    });
+  }
+
   /** The first {@code n} rows, running only as much of the pipeline as needed. */
   public List<Map<String, Object>> take(int n) {
     return takeMono(n).block();
