@@ -48,8 +48,7 @@ public final class Batch implements AutoCloseable {
    * {@link #columns()}).
    */
   public Object column(String name) {
-    block.vector(name); // names the column and the ones there are if it is missing
-    return Batches.read(block).get(name);
+    return Batches.column(block, name);
   }
 
   /**

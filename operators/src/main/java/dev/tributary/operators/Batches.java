@@ -33,6 +33,11 @@ public final class Batches {
     return batch;
   }
 
+  /** One column of the block as a Java array, as {@link #read} gives it. */
+  public static Object column(Block block, String name) {
+    return column(block, block.vector(name).getField());
+  }
+
   /** Builds a block in {@code out} from a column batch. */
   public static Block write(Map<String, Object> batch, Account out) {
     BlockBuilder builder = Block.builder(out);
