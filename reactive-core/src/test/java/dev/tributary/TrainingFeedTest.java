@@ -195,6 +195,17 @@ class TrainingFeedTest {
   }
 
   @Test
+  void aConsumerThatLeavesEarlyDoesNotHoldAnEqualSplitBack() {
+    List<BatchIterator> split = range(10_000, 10).streamingSplit(2, true,
+        IterBatchesOptions.defaults().withBatchSize(100));
+    try (BatchIterator leaving = split.get(0)) {
+      leaving.next();
+    }
+    List<Long> rest = drain(split.get(1), new ArrayList<>());
+    assertThat(rest).hasSizeGreaterThanOrEqualTo(4_900).doesNotHaveDuplicates();
+  }
+
+  @Test
   void aFailureReachesEveryConsumer() {
     Dataset failing = range(1_000, 10).map(r -> {
       if ((Long) r.get("id") == 500) {
