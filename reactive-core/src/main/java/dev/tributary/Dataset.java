@@ -33,6 +33,7 @@ import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
 import dev.tributary.plan.MapRows;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Union;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
@@ -196,12 +198,52 @@ public class Dataset {
    * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
    * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
    * equally long). Arrays returned unchanged keep their Arrow vectors ({@link HandedBatch}).
+   *
+   * <p>With {@link MapBatchesOptions#withConcurrency} above 1, this one {@code fn} object is
+   * called from several threads at once: it must be thread-safe. For a model or anything with
+   * state, pass a factory instead ({@link #mapBatches(Supplier, MapBatchesOptions)}).
+   *
+   * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatches(
       Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
-    BlockTransform t = (in, out) -> {
+    return mapBatches(columnBatches(fn), options);
+  }
+
+  /**
+   * Applies a stateful column-batch function on a pool of workers: each worker calls {@code
+   * factory} once (load the model there), reuses its instance for every batch it takes, never
+   * shares it with another thread, and closes it if it is {@link AutoCloseable} (at the end, on
+   * cancel, on error, or when the pool shrinks). The options' compute strategy sizes the pool:
+   * {@link ComputeStrategy#pool(int, int)}, or {@link MapBatchesOptions#withConcurrency} {@code
+   * n} for a pool of exactly {@code n} (the default: one worker). Batches are as for {@link
+   * #mapBatches(Function, MapBatchesOptions)}.
+   */
+  public Dataset mapBatches(
+      Supplier<? extends Function<Map<String, Object>, Map<String, Object>>> factory,
+      MapBatchesOptions options) {
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(options, "options");
+    return pooled(factory, Dataset::columnBatches, options);
+  }
+
+  /**
+   * {@link #mapBatches(Supplier, MapBatchesOptions)} with instances made by the public
+   * constructor of {@code type} that takes {@code args} (checked here), one per worker.
+   *
+   * @throws IllegalArgumentException if no public constructor of {@code type} takes {@code args}
+   */
+  public <F extends Function<Map<String, Object>, Map<String, Object>>> Dataset mapBatches(
+      Class<F> type, MapBatchesOptions options, Object... args) {
+    Objects.requireNonNull(options, "options");
+    return pooled(InstanceFactory.of(type, args), Dataset::columnBatches, options);
+  }
+
+  private static BlockTransform columnBatches(
+      Function<Map<String, Object>, Map<String, Object>> fn) {
+    return (in, out) -> {
       HandedBatch handed = HandedBatch.of(in);
       Map<String, Object> result = fn.apply(handed.batch());
       if (result == null) {
@@ -209,23 +251,56 @@ public class Dataset {
       }
       return handed.write(result, out);
     };
-    return mapBatches(t, options);
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
-    return derive(new MapBatches(plan, "MapBatches", transform, options.batchSize(),
+    if (options.compute() instanceof ComputeStrategy.Pool) {
+      throw new IllegalArgumentException("a pool runs one instance per worker, so it needs a "
+          + "factory: mapBatches(() -> new MyFunction(...), options) or "
+          + "mapBatches(MyFunction.class, options, args...)");
+    }
+    return derive(new MapBatches(plan, options.name(), transform, options.batchSize(),
+        options.concurrency()));
+  }
+
+  /** A pooled stage whose workers each run {@code runner} over their own instance. */
+  private <F> Dataset pooled(Supplier<? extends F> factory, Function<F, BlockTransform> runner,
+      MapBatchesOptions options) {
+    int min = options.compute() instanceof ComputeStrategy.Pool p ? p.min()
+        : options.concurrency();
+    Supplier<BlockTransform> instances = () -> PoolInstance.of(factory, runner);
+    return derive(new PooledMapBatches(plan, options.name(), instances, options.batchSize(), min,
         options.concurrency()));
   }
 
   /**
    * Applies a function to Arrow batches (Ray's "pyarrow" format): an Arrow record batch (a
    * read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
+   * Thread-safety and state as for {@link #mapBatches(Function, MapBatchesOptions)}.
+   *
+   * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatchesArrow(ArrowBatchFunction fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
+    return mapBatches(arrowBatches(fn, options.zeroCopyBatch()), options);
+  }
+
+  /**
+   * {@link #mapBatchesArrow(ArrowBatchFunction, MapBatchesOptions)} with a stateful function on
+   * a pool of workers, each with its own instance from {@code factory}, as for {@link
+   * #mapBatches(Supplier, MapBatchesOptions)}.
+   */
+  public Dataset mapBatchesArrow(Supplier<? extends ArrowBatchFunction> factory,
+      MapBatchesOptions options) {
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(options, "options");
     boolean zeroCopy = options.zeroCopyBatch();
-    BlockTransform t = (in, out) -> {
+    return pooled(factory, fn -> arrowBatches(fn, zeroCopy), options);
+  }
+
+  private static BlockTransform arrowBatches(ArrowBatchFunction fn, boolean zeroCopy) {
+    return (in, out) -> {
       Block batch = zeroCopy ? in : Blocks.concat(List.of(in), out);
       VectorSchemaRoot result;
       try {
@@ -247,7 +322,6 @@ public class Dataset {
       }
       return Block.wrap(result, out);
     };
-    return mapBatches(t, options);
   }
 
   /**
@@ -515,6 +589,65 @@ public class Dataset {
         .transform(LocalShuffle.of(batchSize, localShuffleBufferSize, seed,
             e.open("IterBatches[shuffle]")))
         .map(Dataset::batchAndClose));
+  }
+
+  /**
+   * A training feed: batches of {@code options.batchSize()} rows (optionally shuffled in a
+   * local buffer, seeded; optionally without a short last batch), {@code prefetchBatches}
+   * prepared ahead while the caller works, on the caller's thread. One execution per call: call
+   * it once per epoch (it re-runs the pipeline), or on a {@link #materialize() materialized}
+   * dataset to read memory instead of storage. {@code try (BatchIterator it =
+   * ds.iterBatches(options)) { while (it.hasNext()) { Batch b = it.next(); ... } }}.
+   */
+  public BatchIterator iterBatches(IterBatchesOptions options) {
+    return streamingSplit(1, false, options).get(0);
+  }
+
+  /** {@link #streamingSplit(int, boolean, IterBatchesOptions)} with the default options. */
+  public List<BatchIterator> streamingSplit(int n, boolean equal) {
+    return streamingSplit(n, equal, IterBatchesOptions.DEFAULTS);
+  }
+
+  /**
+   * One execution split into {@code n} disjoint training feeds, one per training worker or
+   * thread: every row goes to exactly one iterator. With {@code equal}, every iterator gets
+   * exactly the same number of rows (up to {@code n - 1} rows of the last round are dropped) and
+   * the fastest consumer runs at most {@code prefetchBatches} batches ahead of the slowest;
+   * without, batches go to whoever has room, so a slow consumer holds back nobody (see {@link
+   * BatchFeed}). Each iterator is used by one thread; the execution ends when all are closed or
+   * exhausted. One epoch per call, as for {@link #iterBatches(IterBatchesOptions)}.
+   *
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public List<BatchIterator> streamingSplit(int n, boolean equal, IterBatchesOptions options) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, was " + n);
+    }
+    Objects.requireNonNull(options, "options");
+    return new BatchFeed(n, equal, options).start(onStart -> Execution.run(plan, this::runtime,
+        context(), lastStats::set, onStart,
+        // Handed out: the consumers hold batches past the execution's end until they close them.
+        (e, blocks) -> feedBatches(blocks, options, e.open("IterBatches")).map(e::handOut)));
+  }
+
+  /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */
+  private static Flux<Block> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
+      Account account) {
+    int rows = options.batchSize();
+    Flux<Block> batches = blocks.transform(options.localShuffleBufferSize() > 0
+        ? LocalShuffle.of(rows, options.localShuffleBufferSize(), options.localShuffleSeed(),
+            account)
+        : Rebatch.of(rows, account));
+    if (!options.dropLast()) {
+      return batches;
+    }
+    return batches.handle((Block b, reactor.core.publisher.SynchronousSink<Block> sink) -> {
+      if (b.rowCount() < rows) {
+        b.release();
+      } else {
+        sink.next(b);
+      }
+    });
   }
 
   /** The first {@code n} rows, running only as much of the pipeline as needed. */

@@ -5,6 +5,7 @@ import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.exec.PhysicalPlanner;
@@ -20,6 +21,7 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
+import dev.tributary.operators.WorkerPool;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -307,6 +309,21 @@ final class Execution {
           m.coalesces(), governor -> governor.feeding(load)));
       if (m.rebatchRows() > 0) {
         flux = flux.transform(Rebatch.of(m.rebatchRows(), account));
+      }
+      return flux.transform(op);
+    }
+    if (node instanceof PoolStage p) {
+      // Like tasks, workers beyond the cpu limit would only wait for the scheduler's threads.
+      int max = Math.min(p.node().maxWorkers(), context.cpuLimit());
+      WorkerPool op = WorkerPool.of(p.name(), p.node().factory(), account,
+              Math.min(p.node().minWorkers(), max), max, cpu)
+          .ordered(context.preserveOrder())
+          .stats(st);
+      StageLoad load = op.load();
+      Flux<Block> flux = input.transform(boundary(p.name(), account, st, p.fedBySource(),
+          p.coalesces(), governor -> governor.feeding(load)));
+      if (p.node().batchSize() > 0) {
+        flux = flux.transform(Rebatch.of(p.node().batchSize(), account));
       }
       return flux.transform(op);
     }

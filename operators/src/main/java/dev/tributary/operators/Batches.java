@@ -32,6 +32,11 @@ public final class Batches {
     return batch;
   }
 
+  /** One column of the block as a Java array, as {@link #read} gives it. */
+  public static Object column(Block block, String name) {
+    return ColumnReader.array(block, name);
+  }
+
   /** Builds a block in {@code out} from a column batch. */
   public static Block write(Map<String, Object> batch, Account out) {
     BlockBuilder builder = BlockBuilder.in(out);

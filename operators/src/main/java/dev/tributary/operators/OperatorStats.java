@@ -35,6 +35,8 @@ public final class OperatorStats {
   private final AtomicLong throttledNanos = new AtomicLong();
   private final AtomicLong throttledBytes = new AtomicLong();
   private final AtomicLong oversizeBlocks = new AtomicLong();
+  private final AtomicLong workers = new AtomicLong();
+  private final AtomicLong peakWorkers = new AtomicLong();
   private volatile Supplier<SourceReads> reads = () -> SourceReads.NONE;
 
   /** Creates the counters of the operator called {@code name}. */
@@ -140,6 +142,12 @@ public final class OperatorStats {
     }
   }
 
+  /** Records how many workers (instances of a stateful function) the operator has now. */
+  public void recordWorkers(int now) {
+    workers.set(now);
+    peakWorkers.accumulateAndGet(now, Math::max);
+  }
+
   /** The counters as they are now. */
   public OperatorSnapshot snapshot() {
     long start = startNanos.get();
@@ -150,6 +158,6 @@ public final class OperatorStats {
         blocksIn.get(), rowsIn.get(), bytesIn.get(), blocksOut.get(), rowsOut.get(),
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
         a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
-        oversizeBlocks.get(), reads.get());
+        oversizeBlocks.get(), reads.get(), (int) workers.get(), (int) peakWorkers.get());
   }
 }

@@ -2,7 +2,8 @@
  * Physical operators: Reactor transformers over {@code Flux<Block>} ({@code
  * Function<Flux<Block>, Flux<Block>>}) that application code can apply to its own fluxes with
  * {@code transform}: {@link dev.tributary.operators.MapBlocks} (streaming one-to-one work, inline
- * or on a task pool), {@link dev.tributary.operators.Limit}, {@link
+ * or on a task pool), {@link dev.tributary.operators.WorkerPool} (stateful one-to-one work: one
+ * instance per worker, scaled between bounds), {@link dev.tributary.operators.Limit}, {@link
  * dev.tributary.operators.Rebatch}, {@link dev.tributary.operators.Union}, block sizing ({@link
  * dev.tributary.operators.SplitBlocks}, {@link dev.tributary.operators.CoalesceBlocks}); plus the
  * block/row/batch conversions user functions see ({@link dev.tributary.operators.Rows}, {@link

@@ -5,6 +5,7 @@ import dev.tributary.gpu.GpuCompute;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Read;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +151,34 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return "FlatMapRows " + name();
+    }
+  }
+
+  /**
+   * A stateful batch function on a worker pool ({@code WorkerPool}) behind its governor,
+   * optionally after a re-cut of its input.
+   *
+   * @param input the stage it reads from
+   * @param node the logical pooled function
+   * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
+   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
+   */
+  record PoolStage(PhysicalPlan input, PooledMapBatches node, boolean fedBySource,
+      boolean coalesces) implements PhysicalPlan {
+    @Override
+    public String name() {
+      return node.name();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return "WorkerPool " + node.describe();
     }
   }
 

@@ -4,6 +4,7 @@ import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.gpu.GpuCompute;
@@ -14,6 +15,7 @@ import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
 import dev.tributary.plan.MapRows;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Rebatch;
@@ -23,9 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, limit and union becomes its own; runs
- * of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's boundary,
- * or in the sink of a {@link Write}.
+ * Turns a logical plan into stages: each read, flat map, worker pool, limit and union becomes its
+ * own; runs of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's
+ * boundary, or in the sink of a {@link Write}.
  */
 public final class PhysicalPlanner {
   /** The consumer's boundary's name. */
@@ -55,6 +57,10 @@ public final class PhysicalPlanner {
     if (node instanceof FlatMap f) {
       PhysicalPlan input = build(f.input(), fuse);
       return new FlatMapStage(input, f, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof PooledMapBatches p) {
+      PhysicalPlan input = build(p.input(), fuse);
+      return new PoolStage(input, p, fedBySource(input), coalesces(input));
     }
     if (node instanceof Limit l) {
       return new LimitStage(build(l.input(), fuse), l.rows());
