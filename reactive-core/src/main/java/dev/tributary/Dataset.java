@@ -8,6 +8,9 @@ import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.exec.PhysicalPlanner;
+import dev.tributary.expr.Evaluation;
+import dev.tributary.expr.Expr;
+import dev.tributary.expr.ExpressionException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
@@ -22,6 +25,7 @@ import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
+import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Limit;
@@ -143,6 +147,20 @@ public class Dataset {
    */
   public Dataset filter(Predicate<Map<String, Object>> keep) {
     return derive(Filter.opaque(plan, "Filter", RowTransforms.filter(keep)));
+  }
+
+  /**
+   * Keeps the rows where the expression {@code predicate} is true ({@code filter(col("x").gt(0))};
+   * a null is not true, as in SQL). Typed now when the input's schema is known (an {@link
+   * ExpressionException} names the expression and the column types); runs vectorized, fused with
+   * the expression steps next to it, and where it is a comparison of an integer, string or
+   * boolean column with a literal (or {@code and}/{@code or}/{@code not}/{@code isNull}/{@code
+   * isIn} of those) the optimizer pushes it into the Parquet reads under it, as {@link
+   * #where(FilterPredicate)}. {@code Expr} is not a functional interface, so {@code filter(row ->
+   * ...)} still means {@link #filter(Predicate)}.
+   */
+  public Dataset filter(Expr predicate) {
+    return derive(Filter.of(plan, Objects.requireNonNull(predicate, "predicate")));
   }
 
   /**
@@ -312,6 +330,49 @@ public class Dataset {
           out.add(name);
           return out;
         }));
+  }
+
+  /**
+   * Adds (or replaces, in place) column {@code name} computed by {@code expr}, vectorized
+   * ({@code withColumn("z", col("x").times(2).plus(col("y")))}). Typed now when the input's
+   * schema is known.
+   *
+   * @throws ExpressionException if {@code expr} does not type-check against the known schema
+   */
+  public Dataset withColumn(String name, Expr expr) {
+    Map<String, Expr> one = new java.util.LinkedHashMap<>();
+    one.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(expr, "expr"));
+    return evaluate(Evaluation.withColumns(one));
+  }
+
+  /**
+   * Adds or replaces several columns, each computed from the input (not from each other). Replaced
+   * columns keep their place; new ones follow the input's columns in the map's order when it has
+   * one ({@code LinkedHashMap}, {@code SortedMap}), else sorted by name, so {@code Map.of(...)}
+   * gives the same column order on every run.
+   *
+   * @throws ExpressionException if an expression does not type-check against the known schema
+   */
+  public Dataset withColumns(Map<String, Expr> columns) {
+    return evaluate(Evaluation.withColumns(columns));
+  }
+
+  /**
+   * Exactly these expressions' columns, in order, named by {@link Expr#alias} (a column
+   * reference keeps its name, and its type and buffers: no copy).
+   *
+   * @throws ExpressionException if an expression does not type-check against the known schema,
+   *     or two have the same name
+   */
+  public Dataset select(Expr... columns) {
+    return evaluate(Evaluation.select(List.of(columns)));
+  }
+
+  private Dataset evaluate(Evaluation evaluation) {
+    Evaluate node = new Evaluate(plan, evaluation);
+    // Typed now when the input's schema is known; else at the first block.
+    node.schema();
+    return derive(node);
   }
 
   /**
