@@ -19,6 +19,7 @@ import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.Blocks;
+import dev.tributary.operators.ColumnBatch;
 import dev.tributary.operators.ColumnMapping;
 import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;
@@ -201,28 +202,25 @@ public class Dataset {
   }
 
   /** Applies a column-batch function to whole blocks, inline. */
-  public Dataset mapBatches(Function<Map<String, Object>, Map<String, Object>> fn) {
+  public Dataset mapBatches(Function<? super ColumnBatch, Map<String, Object>> fn) {
     return mapBatches(fn, MapBatchesOptions.DEFAULTS);
   }
 
   /**
-   * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
-   * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
-   * equally long). Arrays returned unchanged keep their Arrow vectors ({@link HandedBatch}).
+   * Applies a function to column batches (Ray's "numpy" format): a {@link ColumnBatch}, a map
+   * from column name to Java array (a copy, see {@link Batches}; decoded only as the function
+   * reads it), returning another such map (any row count, all columns equally long). Read
+   * numeric columns with {@code batch.doubles("x")} / {@code batch.longs("x")} and {@code
+   * batch.nulls("x")}: they work for required and optional (nullable) columns alike, where
+   * {@code get} gives a boxed array for the latter. Arrays returned unchanged keep their Arrow
+   * vectors ({@link HandedBatch}). A returned map without an order of its own ({@code Map.of})
+   * gives the input's columns in their order, then new columns sorted by name.
    */
   public Dataset mapBatches(
-      Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
+      Function<? super ColumnBatch, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
-    BlockTransform t = (in, out) -> {
-      HandedBatch handed = HandedBatch.of(in);
-      Map<String, Object> result = fn.apply(handed.batch());
-      if (result == null) {
-        throw new IllegalStateException("the batch function returned null; return a batch");
-      }
-      return handed.write(result, out);
-    };
-    return mapBatches(t, options);
+    return mapBatches((in, out) -> HandedBatch.of(in).apply(fn, out), options);
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {

@@ -48,7 +48,8 @@ public final class Batches {
     return 0;
   }
 
-  private static Object column(Block block, Field field) {
+  /** One column of {@code block} as its Java array. */
+  static Object column(Block block, Field field) {
     String name = field.getName();
     ArrowType type = field.getType();
     if (type instanceof ArrowType.Utf8) {
