@@ -76,7 +76,8 @@ public final class Expr {
    * A literal: a {@code Long}/{@code Integer}/{@code Short}/{@code Byte} (int64), {@code
    * Double}/{@code Float} (float64), {@code String} (utf8) or {@code Boolean}.
    *
-   * @throws IllegalArgumentException for null (a null of a type is {@code when(cond, v).otherwiseNull()}) or another Java type
+   * @throws IllegalArgumentException for null (a null of a type is {@code when(cond,
+   *     v).otherwiseNull()}) or another Java type
    */
   public static Expr lit(Object value) {
     if (value instanceof Expr e) {

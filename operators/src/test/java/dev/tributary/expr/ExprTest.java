@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every expression against a row-by-row plain-Java reference over generated edge-case data. */
 class ExprTest {
   private static final int ROWS = 500;
-  private static final String[] STRINGS = {"", "a", "abc", "ABC", "é", "Éa", "日本語", "a😀b",
+  private static final String[] STRINGS = {"", "a", "abc", "ABC", "é", "Éa", "日本語",
+      "a😀b",
       "😀", "ab ab", "xyz", "m", "ß"};
   private static final double[] DOUBLES = {Double.NaN, 0.0, -0.0, 1.5, -1.5, 2.5, -2.5,
       Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300, 4.9e-324, 0.49999999999999994};
@@ -161,7 +162,8 @@ class ExprTest {
         {col("i").ge(0), fn(r -> one(l(r.get("i")), a -> a >= 0))},
         {col("d").gt(0), fn(r -> one(dbl(r.get("d")), a -> a > 0))},
         {col("d").le(col("i")), fn(r -> both(dbl(r.get("d")), dbl(r.get("i")), (a, b) -> a <= b))},
-        {col("d").eq(col("d")), fn(r -> one(dbl(r.get("d")), a -> a.doubleValue() == a.doubleValue()))},
+        {col("d").eq(col("d")), fn(r -> one(dbl(r.get("d")),
+            a -> a.doubleValue() == a.doubleValue()))},
         {col("d").ne(0.0), fn(r -> one(dbl(r.get("d")), a -> a != 0.0))},
         {col("d").eq(-0.0), fn(r -> one(dbl(r.get("d")), a -> a == -0.0))},
         {col("s").lt("m"), fn(r -> one((String) r.get("s"), a -> cmpStrings(a, "m") < 0))},
@@ -340,7 +342,8 @@ class ExprTest {
           .apply(in, account)).isInstanceOf(ExpressionException.class)
           .hasMessageContaining("row 1").hasMessageContaining("overflow");
       assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x", col("i").abs()))
-          .apply(in, account)).isInstanceOf(ExpressionException.class).hasMessageContaining("row 2");
+          .apply(in, account)).isInstanceOf(ExpressionException.class)
+          .hasMessageContaining("row 2");
       assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x", col("i").times(2)))
           .apply(in, account)).isInstanceOf(ExpressionException.class);
       try (Block out = Evaluation.filter(col("i").gt(-100))

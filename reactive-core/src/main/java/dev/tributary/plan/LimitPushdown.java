@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Hands each limit to the read under it when nothing in between can change which rows come first:
- * projections, re-cuts, one-row-per-row functions ({@link MapRows}, {@link Evaluate}) and other limits. A source
+ * projections, re-cuts, one-row-per-row functions ({@link MapRows}, {@link Evaluate}) and other
+ * limits. A source
  * that accepts it reads only what the limit needs (a Parquet read, only the row groups holding
  * the first rows). The limit itself stays where it was, so the result is exact whatever the
  * source does with it. Filters, batch functions, flat maps and unions stop it.

@@ -13,8 +13,8 @@ import java.util.Set;
  * read then decodes only those). The columns needed are carried down from the plan's output (all
  * of them) through projections (the input columns their outputs come from), pushable filters
  * and expression filters (plus the columns they test), computed columns ({@link Evaluate}: the
- * columns their expressions read and those they pass on), limits and re-cuts; user functions see whole rows, so below them
- * every column is needed. Projections above a narrowed read are rewritten to name only columns
+ * columns their expressions read and those they pass on), limits and re-cuts; user functions see
+ * whole rows, so below them every column is needed. Projections above a narrowed read are rewritten to name only columns
  * still there, and dropped where they no longer change anything. A union passes the need to
  * every input through a projection of its own, so the inputs keep the same columns.
  */
