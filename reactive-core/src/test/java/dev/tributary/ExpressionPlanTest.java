@@ -160,6 +160,18 @@ class ExpressionPlanTest {
   }
 
   @Test
+  void aFilterOfInputColumnsPassesComputedColumnsIntoTheRead() {
+    Dataset ds = sameRowsBothWays(d -> d.withColumn("z", col("x").times(2))
+        .select(col("z"), col("id"), col("s").alias("label")).filter(col("id").lt(700)));
+    assertThat(ds.explain()).contains("pushed: columns=[id, s, x], filter=lt(id, 700)");
+    assertThat(ds.count()).isEqualTo(700);
+    Dataset replaced = parquet(ctx).withColumn("id", col("id").plus(1000))
+        .filter(col("id").lt(1700));
+    assertThat(replaced.explain()).contains("Filter[(id < 1700)]");
+    assertThat(replaced.count()).isEqualTo(700);
+  }
+
+  @Test
   void aLimitPassesComputedColumnsIntoTheRead() {
     Dataset ds = sameRowsBothWays(d -> d.withColumn("z", col("id").plus(1)).limit(3));
     assertThat(ds.explain()).contains("limit=3");

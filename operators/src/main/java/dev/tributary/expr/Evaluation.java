@@ -183,6 +183,32 @@ public final class Evaluation implements BlockTransform {
     return x.op == Expr.Op.COL ? x : null;
   }
 
+  /**
+   * Whether each of {@code columns} leaves this chain as the input column of that name, unchanged,
+   * and no step drops rows: then a filter of those columns may run before the chain instead of
+   * after it.
+   */
+  public boolean passesThrough(Set<String> columns) {
+    for (Step step : steps) {
+      if (step instanceof Keep) {
+        return false;
+      }
+      if (step instanceof Assign a && a.columns().keySet().stream().anyMatch(columns::contains)) {
+        return false;
+      }
+      if (step instanceof Select s) {
+        for (String c : columns) {
+          boolean kept = s.columns().stream().anyMatch(e -> e.name().equals(c)
+              && reference(e) != null && c.equals(reference(e).value));
+          if (!kept) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** The output column names over input columns {@code input} (types need not be known). */
   public List<String> columns(List<String> input) {
     List<String> names = new ArrayList<>(input);
