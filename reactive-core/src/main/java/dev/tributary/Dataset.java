@@ -157,11 +157,12 @@ public class Dataset {
    * the expression steps next to it, and where it is a comparison of an integer, string or
    * boolean column with a literal (or {@code and}/{@code or}/{@code not}/{@code isNull}/{@code
    * isIn} of those) the optimizer pushes it into the Parquet reads under it, as {@link
-   * #where(FilterPredicate)}. {@code Expr} is not a functional interface, so {@code filter(row ->
+   * #where(FilterPredicate)}; of an {@code and}, the conjuncts that are such comparisons are
+   * pushed and the others run after the read. {@code Expr} is not a functional interface, so {@code filter(row ->
    * ...)} still means {@link #filter(Predicate)}.
    */
   public Dataset filter(Expr predicate) {
-    return derive(Filter.of(plan, Objects.requireNonNull(predicate, "predicate")));
+    return derive(Filter.split(plan, Objects.requireNonNull(predicate, "predicate")));
   }
 
   /**

@@ -136,6 +136,18 @@ class ExpressionPlanTest {
   }
 
   @Test
+  void theTranslatableConjunctsOfAnAndArePushedAndTheOthersRunAfterTheRead() {
+    Dataset ds = sameRowsBothWays(d -> d.filter(col("x").gt(10.0).and(col("id").lt(700))
+        .and(col("s").length().eq(2))));
+    assertThat(ds.explain()).contains("pushed: filter=lt(id, 700)")
+        .contains("Filter[((x > 10.0) and (length(s) = 2))]");
+    // ids 21..699, less those whose s is null (id % 11 == 4).
+    assertThat(ds.count()).isEqualTo(617);
+    assertThat(ds.takeAll()).isEqualTo(parquet(ctx).filter(r -> (Double) r.get("x") > 10.0
+        && (Long) r.get("id") < 700 && r.get("s") != null).takeAll());
+  }
+
+  @Test
   void computedColumnsNarrowTheReadToTheColumnsTheirExpressionsUse() {
     Dataset ds = sameRowsBothWays(d -> d.withColumn("z", col("x").times(2).plus(col("id")))
         .filter(col("z").gt(9000)).select(col("z"), col("id").alias("key")));

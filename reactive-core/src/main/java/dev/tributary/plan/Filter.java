@@ -71,6 +71,42 @@ public record Filter(LogicalPlan input, String name, BlockTransform transform,
     return new Filter(input, "Filter[" + predicate + "]", evaluation, pushable);
   }
 
+  /**
+   * The filters keeping the rows where {@code predicate} is true: {@link #of(LogicalPlan, Expr)},
+   * unless only some of its top-level {@code and} conjuncts translate into a Parquet predicate;
+   * then a pushable filter of those under a filter of the others (the same rows: a row is kept
+   * when every conjunct is true), so a read can still skip row groups by the first.
+   */
+  public static LogicalPlan split(LogicalPlan input, Expr predicate) {
+    Schema known = input.schema();
+    List<Expr> conjuncts = new java.util.ArrayList<>();
+    conjuncts(predicate, conjuncts);
+    if (known == null || conjuncts.size() == 1) {
+      return of(input, predicate);
+    }
+    List<Expr> pushable = new java.util.ArrayList<>();
+    List<Expr> rest = new java.util.ArrayList<>();
+    for (Expr c : conjuncts) {
+      (ExprPredicates.whereTrue(c, known) != null ? pushable : rest).add(c);
+    }
+    if (pushable.isEmpty() || rest.isEmpty()) {
+      return of(input, predicate);
+    }
+    return of(of(input, all(pushable)), all(rest));
+  }
+
+  private static void conjuncts(Expr e, List<Expr> out) {
+    if (e.function().equals("and")) {
+      e.arguments().forEach(a -> conjuncts(a, out));
+    } else {
+      out.add(e);
+    }
+  }
+
+  private static Expr all(List<Expr> conjuncts) {
+    return Expr.and(conjuncts.get(0), conjuncts.subList(1, conjuncts.size()).toArray(Expr[]::new));
+  }
+
   @Override
   public Schema schema() {
     return input.schema();
