@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
@@ -15,18 +16,23 @@ import dev.tributary.gpu.GpuBatchFunction;
 import dev.tributary.gpu.GpuCompute;
 import dev.tributary.gpu.GpuException;
 import dev.tributary.gpu.Gpus;
+import dev.tributary.expr.Evaluation;
+import dev.tributary.expr.Expr;
+import dev.tributary.expr.ExpressionException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.operators.ColumnBatch;
 import dev.tributary.operators.ColumnMapping;
 import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
+import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Limit;
@@ -153,6 +159,21 @@ public class Dataset {
   }
 
   /**
+   * Keeps the rows where the expression {@code predicate} is true ({@code filter(col("x").gt(0))};
+   * a null is not true, as in SQL). Typed now when the input's schema is known (an {@link
+   * ExpressionException} names the expression and the column types); runs vectorized, fused with
+   * the expression steps next to it, and where it is a comparison of an integer, string or
+   * boolean column with a literal (or {@code and}/{@code or}/{@code not}/{@code isNull}/{@code
+   * isIn} of those) the optimizer pushes it into the Parquet reads under it, as {@link
+   * #where(FilterPredicate)}; of an {@code and}, the conjuncts that are such comparisons are
+   * pushed and the others run after the read. {@code Expr} is not a functional interface, so {@code filter(row ->
+   * ...)} still means {@link #filter(Predicate)}.
+   */
+  public Dataset filter(Expr predicate) {
+    return derive(Filter.split(plan, Objects.requireNonNull(predicate, "predicate")));
+  }
+
+  /**
    * Keeps the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts, with
    * Parquet's semantics (a comparison with a null is false; {@code eq(c, null)} keeps nulls):
    * a filter the optimizer understands, where {@link #filter(Predicate)} is opaque (its own name,
@@ -190,14 +211,19 @@ public class Dataset {
   }
 
   /** Applies a column-batch function to whole blocks, inline. */
-  public Dataset mapBatches(Function<Map<String, Object>, Map<String, Object>> fn) {
+  public Dataset mapBatches(Function<? super ColumnBatch, Map<String, Object>> fn) {
     return mapBatches(fn, MapBatchesOptions.DEFAULTS);
   }
 
   /**
-   * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
-   * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
-   * equally long). Arrays returned unchanged keep their Arrow vectors ({@link HandedBatch}).
+   * Applies a function to column batches (Ray's "numpy" format): a {@link ColumnBatch}, a map
+   * from column name to Java array (a copy, see {@link Batches}; decoded only as the function
+   * reads it), returning another such map (any row count, all columns equally long). Read
+   * numeric columns with {@code batch.doubles("x")} / {@code batch.longs("x")} and {@code
+   * batch.nulls("x")}: they work for required and optional (nullable) columns alike, where
+   * {@code get} gives a boxed array for the latter. Arrays returned unchanged keep their Arrow
+   * vectors ({@link HandedBatch}). A returned map without an order of its own ({@code Map.of})
+   * gives the input's columns in their order, then new columns sorted by name.
    *
    * <p>With {@link MapBatchesOptions#withConcurrency} above 1, this one {@code fn} object is
    * called from several threads at once: it must be thread-safe. For a model or anything with
@@ -206,7 +232,7 @@ public class Dataset {
    * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatches(
-      Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
+      Function<? super ColumnBatch, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
     return mapBatches(columnBatches(fn), options);
@@ -222,7 +248,7 @@ public class Dataset {
    * #mapBatches(Function, MapBatchesOptions)}.
    */
   public Dataset mapBatches(
-      Supplier<? extends Function<Map<String, Object>, Map<String, Object>>> factory,
+      Supplier<? extends Function<? super ColumnBatch, Map<String, Object>>> factory,
       MapBatchesOptions options) {
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(options, "options");
@@ -235,22 +261,15 @@ public class Dataset {
    *
    * @throws IllegalArgumentException if no public constructor of {@code type} takes {@code args}
    */
-  public <F extends Function<Map<String, Object>, Map<String, Object>>> Dataset mapBatches(
+  public <F extends Function<? super ColumnBatch, Map<String, Object>>> Dataset mapBatches(
       Class<F> type, MapBatchesOptions options, Object... args) {
     Objects.requireNonNull(options, "options");
     return pooled(InstanceFactory.of(type, args), Dataset::columnBatches, options);
   }
 
   private static BlockTransform columnBatches(
-      Function<Map<String, Object>, Map<String, Object>> fn) {
-    return (in, out) -> {
-      HandedBatch handed = HandedBatch.of(in);
-      Map<String, Object> result = fn.apply(handed.batch());
-      if (result == null) {
-        throw new IllegalStateException("the batch function returned null; return a batch");
-      }
-      return handed.write(result, out);
-    };
+      Function<? super ColumnBatch, Map<String, Object>> fn) {
+    return (in, out) -> HandedBatch.of(in).apply(fn, out);
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
@@ -427,6 +446,49 @@ public class Dataset {
           out.add(name);
           return out;
         }));
+  }
+
+  /**
+   * Adds (or replaces, in place) column {@code name} computed by {@code expr}, vectorized
+   * ({@code withColumn("z", col("x").times(2).plus(col("y")))}). Typed now when the input's
+   * schema is known.
+   *
+   * @throws ExpressionException if {@code expr} does not type-check against the known schema
+   */
+  public Dataset withColumn(String name, Expr expr) {
+    Map<String, Expr> one = new java.util.LinkedHashMap<>();
+    one.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(expr, "expr"));
+    return evaluate(Evaluation.withColumns(one));
+  }
+
+  /**
+   * Adds or replaces several columns, each computed from the input (not from each other). Replaced
+   * columns keep their place; new ones follow the input's columns in the map's order when it has
+   * one ({@code LinkedHashMap}, {@code SortedMap}), else sorted by name, so {@code Map.of(...)}
+   * gives the same column order on every run.
+   *
+   * @throws ExpressionException if an expression does not type-check against the known schema
+   */
+  public Dataset withColumns(Map<String, Expr> columns) {
+    return evaluate(Evaluation.withColumns(columns));
+  }
+
+  /**
+   * Exactly these expressions' columns, in order, named by {@link Expr#alias} (a column
+   * reference keeps its name, and its type and buffers: no copy).
+   *
+   * @throws ExpressionException if an expression does not type-check against the known schema,
+   *     or two have the same name
+   */
+  public Dataset select(Expr... columns) {
+    return evaluate(Evaluation.select(List.of(columns)));
+  }
+
+  private Dataset evaluate(Evaluation evaluation) {
+    Evaluate node = new Evaluate(plan, evaluation);
+    // Typed now when the input's schema is known; else at the first block.
+    node.schema();
+    return derive(node);
   }
 
   /**

@@ -8,7 +8,9 @@ import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.gpu.GpuCompute;
+import dev.tributary.expr.Evaluation;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.Limit;
@@ -26,8 +28,8 @@ import java.util.List;
 
 /**
  * Turns a logical plan into stages: each read, flat map, worker pool, limit and union becomes its
- * own; runs of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's
- * boundary, or in the sink of a {@link Write}.
+ * own; runs of one-to-one operators are fused ({@link Fusion}), adjacent expression steps into one
+ * {@link Evaluation}; the root ends in the consumer's boundary, or in the sink of a {@link Write}.
  */
 public final class PhysicalPlanner {
   /** The consumer's boundary's name. */
@@ -85,7 +87,8 @@ public final class PhysicalPlanner {
   }
 
   private static boolean isOneToOne(LogicalPlan node) {
-    return node instanceof Project || node instanceof Filter || node instanceof MapRows
+    return node instanceof Project || node instanceof Evaluate || node instanceof Filter
+        || node instanceof MapRows
         || node instanceof MapBatches || node instanceof Rebatch;
   }
 
@@ -97,16 +100,26 @@ public final class PhysicalPlanner {
     int concurrency = head instanceof MapBatches m ? m.concurrency() : 1;
     GpuCompute gpu = head instanceof MapBatches m ? m.gpu() : null;
     BlockTransform transform = null;
+    // Adjacent expression steps join into one evaluation: one pass per block, one copy.
+    Evaluation pending = null;
     for (LogicalPlan op : ops) {
       BlockTransform next = transform(op);
-      if (next != null) {
-        transform = transform == null ? next : transform.andThen(next);
+      if (next instanceof Evaluation e) {
+        pending = pending == null ? e : pending.then(e);
+      } else if (next != null) {
+        transform = append(append(transform, pending), next);
+        pending = null;
       }
     }
+    transform = append(transform, pending);
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
         rebatchRows, concurrency, fedBySource(input), coalesces(input), gpu);
+  }
+
+  private static BlockTransform append(BlockTransform first, BlockTransform next) {
+    return next == null ? first : first == null ? next : first.andThen(next);
   }
 
   private static boolean fedBySource(PhysicalPlan input) {
@@ -125,6 +138,9 @@ public final class PhysicalPlanner {
     }
     if (op instanceof Filter f) {
       return f.transform();
+    }
+    if (op instanceof Evaluate e) {
+      return e.evaluation();
     }
     if (op instanceof MapRows m) {
       return m.transform();
