@@ -84,6 +84,8 @@ final class Execution {
   private volatile WeakReference<Sinks.Empty<Void>> stopSwitch = new WeakReference<>(null);
   /** Whether the runtime stopped the stream. */
   private volatile boolean interrupted;
+  /** What monitoring sees, once the operators are compiled (else null). */
+  private volatile RunningExecution view;
 
   Execution(TributaryRuntime runtime, DataContext requested, String name) {
     this.runtime = runtime;
@@ -118,6 +120,8 @@ final class Execution {
         if (execution.context.governed()) {
           execution.resources.start();
         }
+        execution.view = new RunningExecution(execution.name, execution, execution.stats);
+        runtime.started(execution.view);
         if (execution.context.enableProgressBars()) {
           execution.progress = runtime.progress().start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
@@ -215,6 +219,21 @@ final class Execution {
   /** The execution's name: its runtime, number and plan. */
   String name() {
     return name;
+  }
+
+  /** The bytes the execution's scope holds now. */
+  long heldBytes() {
+    return scope.heldBytes();
+  }
+
+  /** The most bytes the execution's scope held at once. */
+  long peakBytes() {
+    return scope.peakBytes();
+  }
+
+  /** The context the execution runs with (its memory limit capped at the runtime's). */
+  DataContext context() {
+    return context;
   }
 
   /** Opens an account of this execution (for a consumer's own operator). */
@@ -380,7 +399,7 @@ final class Execution {
     finish();
     scope.close();
     over = true;
-    runtime.ended(this);
+    runtime.ended(this, view, result);
     end.tryEmitEmpty();
   }
 
