@@ -208,7 +208,8 @@ public class Dataset {
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
-    return derive(new MapBatches(plan, "MapBatches", transform, options.batchSize(),
+    return derive(new MapBatches(plan, "MapBatches",
+        RetriedTransform.of(transform, "MapBatches", options), options.batchSize(),
         options.concurrency()));
   }
 
