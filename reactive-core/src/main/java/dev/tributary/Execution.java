@@ -311,7 +311,10 @@ final class Execution {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
           .ordered(context.preserveOrder())
           .stats(st);
-      if (m.concurrency() > 1) {
+      if (m.blocking()) {
+        // It may block on I/O: never inline on a cpu thread.
+        op = op.concurrency(m.concurrency(), io);
+      } else if (m.concurrency() > 1) {
         op = op.concurrency(Math.min(m.concurrency(), context.cpuLimit()), cpu);
       }
       StageLoad load = op.load();

@@ -77,6 +77,22 @@ public final class HttpInput {
   }
 
   /**
+   * The whole body of a GET of {@code url} as bytes, without blocking: the request is retried as
+   * {@code retry} says (waits on {@code scheduler}); a 404 or other 4xx is a {@link
+   * MissingInputException}.
+   */
+  public static Mono<byte[]> fetch(String url, RetryPolicy retry, Scheduler scheduler) {
+    URI uri = uri(url);
+    return CLIENT.get().uri(uri).responseSingle((response, content) -> {
+      int status = response.status().code();
+      return status == 200 ? content.asByteArray().defaultIfEmpty(new byte[0])
+          : Mono.<byte[]>error(statusError(url, status, response.status().reasonPhrase()));
+    }).retryWhen(retry.spec(scheduler))
+        .onErrorMap(e -> !(e instanceof TributaryException),
+            e -> new MissingInputException(url, "cannot be fetched", e));
+  }
+
+  /**
    * Downloads {@code url} into a temporary file (named after the URL's last segment) and returns
    * it, adding it to {@code temporary}; blocks the caller. See {@link #deleteWhenUnreachable}.
    *

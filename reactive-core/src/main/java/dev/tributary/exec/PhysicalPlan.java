@@ -90,9 +90,12 @@ public sealed interface PhysicalPlan {
    *     governor)
    * @param coalesces whether small blocks from the read feeding it are coalesced (its source
    *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
+   * @param blocking whether the transform may block on I/O, so it runs on the {@code io}
+   *     scheduler (a download), with {@code concurrency} blocks at once
    */
   record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces)
+      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces,
+      boolean blocking)
       implements PhysicalPlan {
     /** Copies the names. */
     public MapStage {

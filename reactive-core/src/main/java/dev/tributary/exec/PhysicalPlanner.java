@@ -88,6 +88,7 @@ public final class PhysicalPlanner {
     int rebatchRows = head instanceof Rebatch r ? r.rows()
         : head instanceof MapBatches m ? m.batchSize() : 0;
     int concurrency = head instanceof MapBatches m ? m.concurrency() : 1;
+    boolean blocking = head instanceof MapBatches m && m.blocking();
     BlockTransform transform = null;
     for (LogicalPlan op : ops) {
       BlockTransform next = transform(op);
@@ -98,7 +99,7 @@ public final class PhysicalPlanner {
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
-        rebatchRows, concurrency, fedBySource(input), coalesces(input));
+        rebatchRows, concurrency, fedBySource(input), coalesces(input), blocking);
   }
 
   private static boolean fedBySource(PhysicalPlan input) {

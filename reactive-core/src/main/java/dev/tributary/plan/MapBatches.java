@@ -15,9 +15,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param transform the function as it runs on blocks
  * @param batchSize rows per call, re-batched across blocks; 0 for whole blocks
  * @param concurrency calls at once (1: inline)
+ * @param blocking whether the function may block on I/O: its stage then runs on the {@code io}
+ *     scheduler, never inline on a {@code cpu} thread (a download)
  */
 public record MapBatches(LogicalPlan input, String name, BlockTransform transform, int batchSize,
-    int concurrency) implements LogicalPlan {
+    int concurrency, boolean blocking) implements LogicalPlan {
   /** Checks the arguments. */
   public MapBatches {
     Objects.requireNonNull(input, "input");
@@ -29,9 +31,15 @@ public record MapBatches(LogicalPlan input, String name, BlockTransform transfor
     }
   }
 
+  /** A batch function that does not block. */
+  public MapBatches(LogicalPlan input, String name, BlockTransform transform, int batchSize,
+      int concurrency) {
+    this(input, name, transform, batchSize, concurrency, false);
+  }
+
   /** Whether it runs whole blocks inline, so it fuses with its neighbours. */
   public boolean isDefaultStage() {
-    return batchSize == 0 && concurrency == 1;
+    return batchSize == 0 && concurrency == 1 && !blocking;
   }
 
   /** Null: the output is known only by running. */
@@ -54,13 +62,13 @@ public record MapBatches(LogicalPlan input, String name, BlockTransform transfor
   @Override
   public LogicalPlan withInputs(List<LogicalPlan> inputs) {
     return new MapBatches(Inputs.one(inputs, "a batch function"), name, transform, batchSize,
-        concurrency);
+        concurrency, blocking);
   }
 
   /** The name, with the options when they are not the defaults. */
   @Override
   public String describe() {
     return name + (isDefaultStage() ? "" : "[" + (batchSize > 0 ? "batchSize=" + batchSize + " "
-        : "") + "concurrency=" + concurrency + "]");
+        : "") + "concurrency=" + concurrency + (blocking ? " io" : "") + "]");
   }
 }
