@@ -34,13 +34,17 @@ public final class HttpInput {
    */
   public static final RetryPolicy DEFAULT_RETRY = RetryPolicy.none()
       .retrying(List.of(IOException.class));
-  /** How long a response may take to begin, and a body may pause, before the request fails. */
+  /**
+   * How long a download's response may take to begin, and its body may pause, before the
+   * request fails. Streams read at a pipeline's pace ({@link #open}) have none: a reader that
+   * stops reading pauses the body on purpose (that is the backpressure), for as long as it likes.
+   */
   static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
   /** Netty's pooled connections, shared: one client for all reads of the process. */
-  private static final HttpClient CLIENT = HttpClient.create()
-      .followRedirect(true)
-      .responseTimeout(RESPONSE_TIMEOUT);
+  private static final HttpClient STREAMS = HttpClient.create().followRedirect(true);
+  /** The same, with the response timeout, for whole downloads. */
+  private static final HttpClient CLIENT = STREAMS.responseTimeout(RESPONSE_TIMEOUT);
   /** Deletes the files of a download once nothing refers to what they were read for. */
   private static final Cleaner DOWNLOADS = Cleaner.create();
 
@@ -58,9 +62,14 @@ public final class HttpInput {
    * scheduler}. Read and close the stream on a thread that may block.
    */
   public static Mono<InputStream> open(String url, RetryPolicy retry, Scheduler scheduler) {
+    return open(url, retry, scheduler, STREAMS);
+  }
+
+  private static Mono<InputStream> open(String url, RetryPolicy retry, Scheduler scheduler,
+      HttpClient client) {
     URI uri = uri(url);
     return Mono.<InputStream>create(sink -> {
-      Flux<byte[]> body = CLIENT.get().uri(uri).response((response, content) -> {
+      Flux<byte[]> body = client.get().uri(uri).response((response, content) -> {
         int status = response.status().code();
         if (status == 200) {
           return content.asByteArray();
@@ -102,7 +111,7 @@ public final class HttpInput {
   static Path download(String url, RetryPolicy retry, List<Path> temporary) {
     String name = uri(url).getPath();
     String suffix = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
-    try (InputStream in = open(url, retry, Schedulers.boundedElastic()).block()) {
+    try (InputStream in = open(url, retry, Schedulers.boundedElastic(), CLIENT).block()) {
       Path file = Files.createTempFile("tributary-http-", "-" + suffix.replaceAll("[^\\w.-]", "_"));
       file.toFile().deleteOnExit();
       temporary.add(file);
