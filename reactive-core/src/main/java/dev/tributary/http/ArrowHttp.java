@@ -3,6 +3,7 @@ package dev.tributary.http;
 import dev.tributary.Dataset;
 import dev.tributary.connectors.ArrowStreamEncoder;
 import dev.tributary.connectors.NdjsonEncoder;
+import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -18,16 +19,19 @@ import reactor.netty.http.server.HttpServerResponse;
  * Serves a {@link Dataset} over HTTP: as an Arrow IPC stream ({@value #ARROW_STREAM}) or as
  * newline-delimited JSON ({@value #NDJSON}). Each response executes the dataset once and sends
  * it block by block, each block encoded into pieces of at most 64 KiB and closed before the next
- * is taken, so the bytes in flight are one block's encoding plus what the transport holds (Reactor
- * Netty requests up to {@code reactor.netty.send.maxPrefetchSize}, 128 by default, pieces ahead).
- * A client that reads slowly stops the transport's demand, which stops the dataset's governed
- * pipeline; a client that disconnects cancels the execution, which releases every block.
+ * is taken. {@link #serve} hands Netty at most 4 pieces beyond what the socket took, so a
+ * response holds one block's encoding, 256 KiB and the socket's buffer; a client that reads
+ * slowly stops the dataset's governed pipeline at once; a client that disconnects cancels the
+ * execution, which releases every block. ({@link #arrowStream} and {@link #ndjson} alone are as
+ * far ahead as the server requests: Reactor Netty's sender requests up to {@code
+ * reactor.netty.send.maxPrefetchSize}, 128, pieces; {@link #written} bounds them.)
  *
  * <p>With Reactor Netty:
  * <pre>{@code
  * HttpServer.create().route(routes -> routes.get("/rows", ArrowHttp.serve(dataset))).bindNow();
  * }</pre>
- * With Spring WebFlux, wrap the bytes: {@code ArrowHttp.arrowStream(dataset).map(factory::wrap)}.
+ * With Spring WebFlux on Reactor Netty: {@code
+ * ArrowHttp.written(ArrowHttp.arrowStream(dataset)).map(nettyDataBufferFactory::wrap)}.
  * Read it back with {@link dev.tributary.Tributary#readArrowStream(String)}, pyarrow's {@code
  * ipc.open_stream}, or any Arrow library.
  */
@@ -70,6 +74,16 @@ public final class ArrowHttp {
   }
 
   /**
+   * {@code pieces} (from {@link #arrowStream} or {@link #ndjson}) as Netty buffers handed to the
+   * transport at most 4 ahead of the socket: a new piece is asked for only when Netty has
+   * written one. For WebFlux on Reactor Netty, wrap them with {@code NettyDataBufferFactory}
+   * (Spring then passes the buffers through unchanged) to get the bound {@link #serve} has.
+   */
+  public static Flux<ByteBuf> written(Flux<byte[]> pieces) {
+    return WrittenPieces.of(Objects.requireNonNull(pieces, "pieces"));
+  }
+
+  /**
    * A Reactor Netty route handler sending the dataset: as NDJSON when the request's {@code
    * Accept} header names {@value #NDJSON} (or {@code application/jsonl}) before any Arrow type,
    * else as an Arrow IPC stream.
@@ -80,7 +94,7 @@ public final class ArrowHttp {
     return (request, response) -> {
       boolean json = wantsNdjson(request.requestHeaders().get("Accept"));
       return response.header("Content-Type", json ? NDJSON : ARROW_STREAM)
-          .sendByteArray(json ? ndjson(dataset) : arrowStream(dataset));
+          .send(WrittenPieces.of(json ? ndjson(dataset) : arrowStream(dataset)));
     };
   }
 

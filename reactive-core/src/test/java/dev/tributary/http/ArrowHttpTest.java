@@ -167,8 +167,10 @@ class ArrowHttpTest {
     // The client takes a few pieces, then stops reading: TCP windows and the transport fill.
     awaitTrue(() -> received.get() > 0);
     awaitQuiet(produced);
+    // At most the memory limit, both sockets' buffers and the 4 pieces handed to Netty: a
+    // third of the stream (measured: about an eighth).
     assertThat(produced.get()).as("rows the server produced while the client stalled")
-        .isLessThan(TOTAL);
+        .isLessThan(TOTAL / 3);
     assertThat(runtime.arena().peakBytes()).isLessThanOrEqualTo(LIMIT);
     reader.resume();
     awaitTrue(reader::done);

@@ -4,6 +4,7 @@ import dev.tributary.Dataset;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.http.ArrowHttp;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -32,6 +33,8 @@ import reactor.core.publisher.Flux;
  */
 @SpringBootApplication
 public class RowsService {
+  private static final NettyDataBufferFactory NETTY =
+      new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
   /** Starts the service. */
   public static void main(String[] args) {
     SpringApplication.run(RowsService.class, args);
@@ -83,7 +86,11 @@ public class RowsService {
         .build();
   }
 
+  /**
+   * The pieces as Netty buffers at most 4 ahead of the socket ({@link ArrowHttp#written}),
+   * wrapped so that Spring hands them to Reactor Netty unchanged.
+   */
   private static Flux<DataBuffer> buffers(Flux<byte[]> pieces) {
-    return pieces.map(DefaultDataBufferFactory.sharedInstance::wrap);
+    return ArrowHttp.written(pieces).map(NETTY::wrap);
   }
 }
