@@ -79,6 +79,8 @@ import reactor.core.scheduler.Scheduler;
  * {@linkplain TributaryRuntime#defaultRuntime() default} one.
  */
 public class Dataset {
+  /** Requests at once of {@link #download(String, String)}. */
+  static final int DEFAULT_DOWNLOADS = 8;
   final LogicalPlan plan;
   private final DataContext context;
   private final TributaryRuntime runtime;
@@ -278,7 +280,8 @@ public class Dataset {
           + "factory: mapBatches(() -> new MyFunction(...), options) or "
           + "mapBatches(MyFunction.class, options, args...)");
     }
-    return derive(new MapBatches(plan, options.name(), transform, options.batchSize(),
+    return derive(new MapBatches(plan, options.name(),
+        RetriedTransform.of(transform, options.name(), options), options.batchSize(),
         options.concurrency()));
   }
 
@@ -377,6 +380,46 @@ public class Dataset {
       return Block.wrap(result, out);
     };
     return derive(new MapBatches(plan, "MapBatchesGpu", t, 0, 1, compute));
+  }
+
+  /**
+   * Adds column {@code bytesColumn}: the body of the {@code http(s)://} URL in each row's string
+   * column {@code urlColumn} (Ray's {@code download}), fetched with Reactor Netty, at most 8
+   * requests at once; see {@link #download(String, String, int)}.
+   */
+  public Dataset download(String urlColumn, String bytesColumn) {
+    return download(urlColumn, bytesColumn, DEFAULT_DOWNLOADS);
+  }
+
+  /**
+   * Adds column {@code bytesColumn}: the body of the URL in each row's {@code urlColumn} (null
+   * for a null URL), fetched with at most {@code concurrency} requests at once, each retried on
+   * connection errors, 5xx and 429 ({@link dev.tributary.connectors.HttpInput#DEFAULT_RETRY}).
+   * Rows are taken {@code concurrency} at a time, their requests sent at once, their bodies one
+   * output block: the bytes count against the memory limit, and the governor slows the downloads
+   * when memory is short (the bodies of {@code concurrency} rows must fit in the limit). A URL answering 404 fails the
+   * execution with a {@link dev.tributary.operators.UserFunctionException} whose cause is a
+   * {@link dev.tributary.connectors.MissingInputException} naming it.
+   *
+   * @throws IllegalArgumentException if {@code concurrency < 1}
+   * @throws ColumnException if {@code urlColumn} is known not to exist, or {@code bytesColumn}
+   *     does
+   */
+  public Dataset download(String urlColumn, String bytesColumn, int concurrency) {
+    Objects.requireNonNull(urlColumn, "urlColumn");
+    Objects.requireNonNull(bytesColumn, "bytesColumn");
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+    }
+    requireColumns("download", List.of(urlColumn));
+    List<String> known = plan.columns();
+    if (known != null && known.contains(bytesColumn)) {
+      throw new ColumnException(bytesColumn, "download: the column exists already");
+    }
+    // Calls of `concurrency` rows: the requests of one call run at once, and an output block
+    // holds only that many bodies (a block of all the input's bodies could exceed the limit).
+    return derive(new MapBatches(plan, "Download[" + urlColumn + "]",
+        new Download(urlColumn, bytesColumn, concurrency), concurrency, 1, null, true));
   }
 
   /**

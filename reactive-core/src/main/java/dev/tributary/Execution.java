@@ -86,6 +86,8 @@ final class Execution {
   private volatile WeakReference<Sinks.Empty<Void>> stopSwitch = new WeakReference<>(null);
   /** Whether the runtime stopped the stream. */
   private volatile boolean interrupted;
+  /** What monitoring sees, once the operators are compiled (else null). */
+  private volatile RunningExecution view;
 
   Execution(TributaryRuntime runtime, DataContext requested, String name) {
     this.runtime = runtime;
@@ -120,6 +122,8 @@ final class Execution {
         if (execution.context.governed()) {
           execution.resources.start();
         }
+        execution.view = new RunningExecution(execution.name, execution, execution.stats);
+        runtime.started(execution.view);
         if (execution.context.enableProgressBars()) {
           execution.progress = runtime.progress().start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
@@ -219,6 +223,21 @@ final class Execution {
     return name;
   }
 
+  /** The bytes the execution's scope holds now. */
+  long heldBytes() {
+    return scope.heldBytes();
+  }
+
+  /** The most bytes the execution's scope held at once. */
+  long peakBytes() {
+    return scope.peakBytes();
+  }
+
+  /** The context the execution runs with (its memory limit capped at the runtime's). */
+  DataContext context() {
+    return context;
+  }
+
   /** Opens an account of this execution (for a consumer's own operator). */
   Account open(String accountName) {
     return scope.open(accountName);
@@ -301,6 +320,9 @@ final class Execution {
         if (devices != null) {
           op = op.concurrency(m.gpu().devices().size(), work.track(devices));
         }
+      } else if (m.blocking()) {
+        // It may block on I/O: never inline on a cpu thread.
+        op = op.concurrency(m.concurrency(), io);
       } else if (m.concurrency() > 1) {
         op = op.concurrency(Math.min(m.concurrency(), context.cpuLimit()), cpu);
       }
@@ -404,7 +426,7 @@ final class Execution {
     finish();
     scope.close();
     over = true;
-    runtime.ended(this);
+    runtime.ended(this, view, result);
     end.tryEmitEmpty();
   }
 

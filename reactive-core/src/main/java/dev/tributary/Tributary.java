@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSource;
+import dev.tributary.connectors.ArrowStreamSource;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.FileSource;
 import dev.tributary.connectors.ParquetSource;
@@ -228,6 +229,23 @@ public final class Tributary {
   public static Dataset readArrow(String... paths) {
     ArrowIpcSource source = ArrowIpcSource.of(List.of(paths));
     return fileSource("ReadArrow", source.files().size(), source::blocks);
+  }
+
+  /**
+   * A dataset over the Arrow IPC stream served at an {@code http(s)://} URL (for example by
+   * {@link dev.tributary.http.ArrowHttp#serve}), one block per record batch, read as blocks are
+   * demanded: a slow pipeline slows the server through HTTP flow control. Fetched on each
+   * execution; the request is retried as the context's {@link DataContext#ioRetry()} says (3
+   * attempts on I/O errors and 5xx when it retries nothing). A 404 fails the read with {@link
+   * dev.tributary.connectors.MissingInputException}, a body that is not an Arrow stream (or ends
+   * early) with {@link dev.tributary.connectors.CorruptInputException}.
+   *
+   * @throws dev.tributary.connectors.MissingInputException if {@code url} is not an HTTP(S) URL
+   */
+  public static Dataset readArrowStream(String url) {
+    ArrowStreamSource source = ArrowStreamSource.of(url);
+    return new Dataset(new Read(Source.of("ReadArrowStream[" + url + "]",
+        reading(source::blocks), () -> null, () -> -1)), null);
   }
 
   /** One row per line ({@code text} column) of text files, directories or globs. */

@@ -8,9 +8,11 @@ import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -78,6 +80,8 @@ public final class TributaryRuntime implements AutoCloseable {
   private final Progress.Board progress;
   private final Ticker ticker;
   private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
+  private final Map<RunningExecution, Boolean> streaming = new ConcurrentHashMap<>();
+  private final List<ExecutionListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong executionIds = new AtomicLong();
   private final List<MemoryLeakException> leaks = new ArrayList<>();
   private final List<MemoryLeakException> undelivered = new ArrayList<>();
@@ -198,9 +202,48 @@ public final class TributaryRuntime implements AutoCloseable {
     return execution;
   }
 
-  /** An execution ended: nothing of it runs any more and its scope closed. */
-  void ended(Execution execution) {
+  /** An execution compiled its operators: listeners hear of it. */
+  void started(RunningExecution view) {
+    streaming.put(view, Boolean.TRUE);
+    for (ExecutionListener l : listeners) {
+      notify(l, () -> l.started(view));
+    }
+  }
+
+  /**
+   * An execution ended: nothing of it runs any more and its scope closed; listeners hear of it
+   * ({@code view} is null when it failed before its operators were compiled).
+   */
+  void ended(Execution execution, RunningExecution view, ExecutionStats stats) {
     executions.remove(execution);
+    if (view != null && streaming.remove(view) != null) {
+      for (ExecutionListener l : listeners) {
+        notify(l, () -> l.ended(view, stats));
+      }
+    }
+  }
+
+  private static void notify(ExecutionListener listener, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("execution listener {} failed: {}", listener, e.toString());
+    }
+  }
+
+  /**
+   * Adds a listener to executions that start from now on (and their ends); returns what removes
+   * it. Listeners are called on execution threads and must not block.
+   */
+  public AutoCloseable addListener(ExecutionListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** The executions streaming now (compiled, not yet ended), in no particular order. */
+  public List<RunningExecution> executions() {
+    return List.copyOf(streaming.keySet());
   }
 
   ResourceManager.Running running() {

@@ -176,7 +176,7 @@ public final class FileSource {
 
   private Block wholeFiles(List<Whole> group, Account account) {
     BlockBuilder builder = BlockBuilder.in(account)
-        .column("path", group.stream().map(w -> w.file().toString()).toArray(String[]::new));
+        .column("path", group.stream().map(w -> files.name(w.file())).toArray(String[]::new));
     if (kind == Kind.BINARY) {
       return builder.column("bytes", group.stream().map(Whole::bytes).toArray(byte[][]::new))
           .build();

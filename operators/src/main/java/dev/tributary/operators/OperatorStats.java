@@ -100,6 +100,18 @@ public final class OperatorStats {
     oversizeBlocks.incrementAndGet();
   }
 
+  /** The bytes the operator's account holds now (0 before it has one): a live gauge. */
+  public long heldBytes() {
+    Account a = account;
+    return a == null ? 0 : a.heldBytes();
+  }
+
+  /** The operator account's budget now (0 before it has one): a live gauge. */
+  public long budgetBytes() {
+    Account a = account;
+    return a == null ? 0 : a.budgetBytes();
+  }
+
   /** Wall time spent in user functions so far, in nanoseconds. */
   public long userNanos() {
     return userNanos.get();

@@ -93,9 +93,12 @@ public sealed interface PhysicalPlan {
    * @param coalesces whether small blocks from the read feeding it are coalesced (its source
    *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    * @param gpu the devices whose own threads run the transform, or null for the CPU
+   * @param blocking whether the transform may block on I/O, so it runs on the {@code io}
+   *     scheduler (a download), with {@code concurrency} blocks at once
    */
   record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces, GpuCompute gpu)
+      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces, GpuCompute gpu,
+      boolean blocking)
       implements PhysicalPlan {
     /** Copies the names. */
     public MapStage {
@@ -107,7 +110,8 @@ public sealed interface PhysicalPlan {
     /** A stage on the CPU. */
     public MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
         int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces) {
-      this(input, operators, transform, rebatchRows, concurrency, fedBySource, coalesces, null);
+      this(input, operators, transform, rebatchRows, concurrency, fedBySource, coalesces, null,
+          false);
     }
 
     @Override

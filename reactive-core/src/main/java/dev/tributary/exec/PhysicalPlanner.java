@@ -99,6 +99,7 @@ public final class PhysicalPlanner {
         : head instanceof MapBatches m ? m.batchSize() : 0;
     int concurrency = head instanceof MapBatches m ? m.concurrency() : 1;
     GpuCompute gpu = head instanceof MapBatches m ? m.gpu() : null;
+    boolean blocking = head instanceof MapBatches m && m.blocking();
     BlockTransform transform = null;
     // Adjacent expression steps join into one evaluation: one pass per block, one copy.
     Evaluation pending = null;
@@ -115,7 +116,7 @@ public final class PhysicalPlanner {
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
-        rebatchRows, concurrency, fedBySource(input), coalesces(input), gpu);
+        rebatchRows, concurrency, fedBySource(input), coalesces(input), gpu, blocking);
   }
 
   private static BlockTransform append(BlockTransform first, BlockTransform next) {

@@ -18,9 +18,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param batchSize rows per call, re-batched across blocks; 0 for whole blocks
  * @param concurrency calls at once (1: inline)
  * @param gpu the devices it runs on, or null for the CPU
+ * @param blocking whether the function may block on I/O: its stage then runs on the {@code io}
+ *     scheduler, never inline on a {@code cpu} thread (a download)
  */
 public record MapBatches(LogicalPlan input, String name, BlockTransform transform, int batchSize,
-    int concurrency, GpuCompute gpu) implements LogicalPlan {
+    int concurrency, GpuCompute gpu, boolean blocking) implements LogicalPlan {
   /** Checks the arguments. */
   public MapBatches {
     Objects.requireNonNull(input, "input");
@@ -32,15 +34,21 @@ public record MapBatches(LogicalPlan input, String name, BlockTransform transfor
     }
   }
 
-  /** A batch function on the CPU. */
+  /** A batch function on the CPU that does not block. */
   public MapBatches(LogicalPlan input, String name, BlockTransform transform, int batchSize,
       int concurrency) {
-    this(input, name, transform, batchSize, concurrency, null);
+    this(input, name, transform, batchSize, concurrency, null, false);
+  }
+
+  /** A batch function on the devices of {@code gpu} (null: the CPU) that does not block. */
+  public MapBatches(LogicalPlan input, String name, BlockTransform transform, int batchSize,
+      int concurrency, GpuCompute gpu) {
+    this(input, name, transform, batchSize, concurrency, gpu, false);
   }
 
   /** Whether it runs whole blocks inline on the CPU, so it fuses with its neighbours. */
   public boolean isDefaultStage() {
-    return batchSize == 0 && concurrency == 1 && gpu == null;
+    return batchSize == 0 && concurrency == 1 && gpu == null && !blocking;
   }
 
   /** Null: the output is known only by running. */
@@ -63,7 +71,7 @@ public record MapBatches(LogicalPlan input, String name, BlockTransform transfor
   @Override
   public LogicalPlan withInputs(List<LogicalPlan> inputs) {
     return new MapBatches(Inputs.one(inputs, "a batch function"), name, transform, batchSize,
-        concurrency, gpu);
+        concurrency, gpu, blocking);
   }
 
   /** The name, with the options when they are not the defaults. */
@@ -73,6 +81,6 @@ public record MapBatches(LogicalPlan input, String name, BlockTransform transfor
       return name + "[" + (batchSize > 0 ? "batchSize=" + batchSize + " " : "") + gpu + "]";
     }
     return name + (isDefaultStage() ? "" : "[" + (batchSize > 0 ? "batchSize=" + batchSize + " "
-        : "") + "concurrency=" + concurrency + "]");
+        : "") + "concurrency=" + concurrency + (blocking ? " io" : "") + "]");
   }
 }
