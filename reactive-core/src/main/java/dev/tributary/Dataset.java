@@ -22,7 +22,9 @@ import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
+import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.plan.Filter;
+import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
@@ -87,7 +89,7 @@ public class Dataset {
     this.lastStats = lastStats;
   }
 
-  private Dataset derive(LogicalPlan node) {
+  Dataset derive(LogicalPlan node) {
     return new Dataset(node, context, runtime);
   }
 
@@ -355,6 +357,156 @@ public class Dataset {
       }
     }
     return derive(new Union(inputs));
+  }
+
+  // ---------------------------------------------------------------- aggregations
+
+  /**
+   * Groups rows by the values of {@code keys} (null values form a group of their own), for
+   * aggregations per group ({@link GroupedDataset#aggregate}) or a function over each whole
+   * group ({@link GroupedDataset#mapGroups}). Nothing runs yet.
+   *
+   * @throws IllegalArgumentException if no key is given
+   * @throws ColumnException if a key is named twice or (when the columns are known without
+   *     running) is not a column of the dataset
+   */
+  public GroupedDataset groupBy(String... keys) {
+    List<String> k = names("keys", keys);
+    if (k.isEmpty()) {
+      throw new IllegalArgumentException("groupBy needs at least one key column");
+    }
+    if (k.stream().distinct().count() != k.size()) {
+      throw new ColumnException(k.toString(), "groupBy: a key is named twice");
+    }
+    requireColumns("groupBy", k);
+    return new GroupedDataset(this, k);
+  }
+
+  /**
+   * A dataset of the aggregations by {@code keys}: checked here against the columns (and their
+   * types, when known without running).
+   */
+  Dataset aggregated(List<String> keys, List<Aggregate> aggregates) {
+    Objects.requireNonNull(aggregates, "aggregates");
+    if (aggregates.isEmpty()) {
+      throw new IllegalArgumentException("aggregate needs at least one aggregation");
+    }
+    List<String> used = new ArrayList<>();
+    for (Aggregate a : aggregates) {
+      Objects.requireNonNull(a, "aggregates");
+      if (a.column() != null) {
+        used.add(a.column());
+      }
+    }
+    requireColumns("aggregate", used);
+    Schema known = plan.schema();
+    if (known != null) {
+      aggregates.forEach(a -> a.check(known));
+    }
+    List<String> out = new ArrayList<>(keys);
+    aggregates.forEach(a -> out.add(a.name()));
+    if (out.stream().distinct().count() != out.size()) {
+      throw new ColumnException(out.toString(),
+          "aggregate: two output columns share a name; name aggregations with as(...)");
+    }
+    return derive(new GroupAggregate(plan, keys, aggregates));
+  }
+
+  /**
+   * Aggregations over all rows (Ray's {@code Dataset.aggregate}): one value per aggregation, by
+   * its name ({@code "sum(x)"}, {@code "count()"}, or the name given with {@link Aggregate#as}).
+   * Over no rows {@code count()} is 0 and the others null. See {@link Aggregate} for how nulls
+   * and NaN count.
+   *
+   * @throws ColumnException if an aggregated column is missing or of a type the aggregation
+   *     cannot read (checked here when the columns are known without running)
+   */
+  public Map<String, Object> aggregate(Aggregate... aggregates) {
+    return aggregateMono(aggregates).block();
+  }
+
+  /** {@link #aggregate} without blocking: the values once the execution has ended. */
+  public Mono<Map<String, Object>> aggregateMono(Aggregate... aggregates) {
+    Objects.requireNonNull(aggregates, "aggregates");
+    Dataset result = aggregated(List.of(), List.of(aggregates));
+    return sharingStats(result.plan).takeAllMono().map(rows -> rows.get(0));
+  }
+
+  /** The value of one global aggregation; an empty {@code Mono} when it is null. */
+  private Mono<Object> single(Aggregate aggregate) {
+    return aggregateMono(aggregate).flatMap(row -> Mono.justOrEmpty(row.get(aggregate.name())));
+  }
+
+  /**
+   * The sum of a numeric column (nulls and NaN skipped): a {@code Long} for an integer column,
+   * a {@code Double} for a floating one; null when it has no value.
+   */
+  public Number sum(String column) {
+    return sumMono(column).block();
+  }
+
+  /** {@link #sum} without blocking (empty when the sum is null). */
+  public Mono<Number> sumMono(String column) {
+    return single(Aggregate.sum(column)).cast(Number.class);
+  }
+
+  /** The smallest value of a column (nulls and NaN skipped); null when it has no value. */
+  public Object min(String column) {
+    return minMono(column).block();
+  }
+
+  /** {@link #min} without blocking (empty when null). */
+  public Mono<Object> minMono(String column) {
+    return single(Aggregate.min(column));
+  }
+
+  /** The largest value of a column (nulls and NaN skipped); null when it has no value. */
+  public Object max(String column) {
+    return maxMono(column).block();
+  }
+
+  /** {@link #max} without blocking (empty when null). */
+  public Mono<Object> maxMono(String column) {
+    return single(Aggregate.max(column));
+  }
+
+  /** The mean of a numeric column (nulls and NaN skipped); null when it has no value. */
+  public Double mean(String column) {
+    return meanMono(column).block();
+  }
+
+  /** {@link #mean} without blocking (empty when null). */
+  public Mono<Double> meanMono(String column) {
+    return single(Aggregate.mean(column)).cast(Double.class);
+  }
+
+  /**
+   * The standard deviation of a numeric column with {@code ddof} delta degrees of freedom (Ray's
+   * default is 1; nulls and NaN skipped); null with fewer than {@code ddof + 1} values.
+   */
+  public Double std(String column, int ddof) {
+    return stdMono(column, ddof).block();
+  }
+
+  /** {@link #std} without blocking (empty when null). */
+  public Mono<Double> stdMono(String column, int ddof) {
+    return single(Aggregate.std(column, ddof)).cast(Double.class);
+  }
+
+  /**
+   * The distinct values of a column, sorted (nulls skipped), like Ray's {@code unique}.
+   *
+   * @throws ColumnException if the column is missing (checked here when the columns are known)
+   */
+  public List<Object> unique(String column) {
+    return uniqueMono(column).block();
+  }
+
+  /** {@link #unique} without blocking. */
+  @SuppressWarnings("unchecked")
+  public Mono<List<Object>> uniqueMono(String column) {
+    return single(Aggregate.unique(column)).map(v -> (List<Object>) v)
+        .defaultIfEmpty(List.of());
   }
 
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */

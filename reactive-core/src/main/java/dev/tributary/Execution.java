@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.exec.PhysicalPlan;
+import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
@@ -20,6 +21,7 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
+import dev.tributary.operators.aggregate.HashAggregate;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -287,6 +289,15 @@ final class Execution {
       return input.transform(boundary(f.name(), account, st, f.fedBySource(), f.coalesces(),
               governor -> governor.feeding(load)))
           .transform(op);
+    }
+    if (node instanceof AggregateStage a) {
+      // The aggregation takes its whole input, like a sink: its boundary admits what it holds.
+      HashAggregate op = HashAggregate.of(a.node().keys(), a.node().aggregates(), account, io)
+          .input(a.node().input().schema())
+          .spillTo(context.spillDirectory())
+          .stats(st);
+      return st.instrument(input.transform(boundary(a.name(), account, st, a.fedBySource(),
+          a.coalesces(), Governor::passThrough)).transform(op));
     }
     if (node instanceof MapStage m) {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)

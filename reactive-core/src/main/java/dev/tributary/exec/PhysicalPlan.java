@@ -4,6 +4,7 @@ import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
+import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.Read;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import reactor.core.scheduler.Scheduler;
  * What an execution runs: a tree of stages, built from an optimized logical plan by {@link
  * PhysicalPlanner}. The executor and {@code explain()} both render this one tree, so what explain
  * shows is what runs. A stage ({@link ReadStage}, {@link MapStage}, {@link FlatMapStage}, {@link
- * OutputStage}) is one physical operator with its own account (memory charged to it) and stats
+ * AggregateStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
  * row, named by {@link #name()}; every stage but a read takes its input through a memory
  * governor, then block sizing (split above the maximum block size; small blocks straight from a
  * read that leaves its block count open coalesced). {@link LimitStage} and {@link UnionStage} only pass blocks on.
@@ -142,6 +143,39 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return "FlatMapRows " + name();
+    }
+  }
+
+  /**
+   * A hash aggregation ({@code HashAggregate}) behind its governor: reads its whole input,
+   * spilling partial states when its table outgrows its budget, then emits one row per group.
+   *
+   * @param input the stage it reads from
+   * @param node the logical aggregation
+   * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced
+   */
+  record AggregateStage(PhysicalPlan input, GroupAggregate node, boolean fedBySource,
+      boolean coalesces) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public AggregateStage {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return "HashAggregate " + name();
     }
   }
 

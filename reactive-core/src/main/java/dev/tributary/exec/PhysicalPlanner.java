@@ -1,5 +1,6 @@
 package dev.tributary.exec;
 
+import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
@@ -9,6 +10,7 @@ import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
+import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
@@ -22,7 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, limit and union becomes its own; runs
+ * Turns a logical plan into stages: each read, flat map, aggregation, limit and union becomes
+ * its own; runs
  * of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's boundary,
  * or in the sink of a {@link Write}.
  */
@@ -54,6 +57,10 @@ public final class PhysicalPlanner {
     if (node instanceof FlatMap f) {
       PhysicalPlan input = build(f.input(), fuse);
       return new FlatMapStage(input, f, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof GroupAggregate a) {
+      PhysicalPlan input = build(a.input(), fuse);
+      return new AggregateStage(input, a, fedBySource(input), coalesces(input));
     }
     if (node instanceof Limit l) {
       return new LimitStage(build(l.input(), fuse), l.rows());
