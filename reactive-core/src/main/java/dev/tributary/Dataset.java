@@ -23,8 +23,12 @@ import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.join.HashJoin;
+import dev.tributary.operators.join.JoinKeyMismatchException;
+import dev.tributary.operators.join.JoinType;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
@@ -507,6 +511,60 @@ public class Dataset {
   public Mono<List<Object>> uniqueMono(String column) {
     return single(Aggregate.unique(column)).map(v -> (List<Object>) v)
         .defaultIfEmpty(List.of());
+  }
+
+  // ---------------------------------------------------------------- joins
+
+  /**
+   * Joins this dataset (left) with {@code other} (right) on equal values of the columns {@code
+   * on}, keeping the rows {@code how} says (Ray Data's join types: inner, left/right/full outer,
+   * left semi, left anti). Output columns: the keys once (from the left row, or the right row
+   * when there is no left one), then this dataset's other columns, then {@code other}'s (semi
+   * and anti joins: this dataset's columns only). Null keys never match. The right side is read
+   * first: when it fits its budget it is one hash table and the left side streams through it in
+   * order (broadcast); otherwise both sides are hash-partitioned, spilled, and joined partition
+   * by partition (grace), rows then in no particular order. Runs in this dataset's runtime and
+   * context.
+   *
+   * @throws IllegalArgumentException if no key is given
+   * @throws ColumnException if a key is missing on a side, named twice, or another column is on
+   *     both sides (rename it first), checked here when the columns are known without running
+   * @throws JoinKeyMismatchException if a key has different types on the two sides, checked
+   *     here when both schemas are known, else when the first blocks meet
+   */
+  public Dataset join(Dataset other, List<String> on, JoinType how) {
+    Objects.requireNonNull(other, "other");
+    Objects.requireNonNull(how, "how");
+    List<String> keys = List.copyOf(Objects.requireNonNull(on, "on"));
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("join needs at least one key column");
+    }
+    if (keys.stream().distinct().count() != keys.size()) {
+      throw new ColumnException(keys.toString(), "join: a key is named twice");
+    }
+    requireColumns("join (left side)", keys);
+    other.requireColumns("join (right side)", keys);
+    Schema left = plan.schema();
+    Schema right = other.plan.schema();
+    if (left != null && right != null) {
+      HashJoin.checkKeys(keys, left, right);
+    }
+    List<String> l = plan.columns();
+    List<String> r = other.plan.columns();
+    if (!how.leftColumnsOnly() && l != null && r != null) {
+      for (String c : r) {
+        if (!keys.contains(c) && l.contains(c)) {
+          throw new ColumnException(c, "join: the column is on both sides and is not a key;"
+              + " rename or drop it on one side first");
+        }
+      }
+    }
+    return derive(new Join(plan, other.plan, keys, how));
+  }
+
+  /** An inner join on equal values of the column {@code on}; see {@link #join(Dataset, List, JoinType)}. */
+  public Dataset join(Dataset other, String on) {
+    return join(other, List.of(Objects.requireNonNull(on, "on")), JoinType.INNER);
   }
 
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */

@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.exec.PhysicalPlan;
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.JoinStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
@@ -22,6 +23,7 @@ import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
 import dev.tributary.operators.aggregate.HashAggregate;
+import dev.tributary.operators.join.HashJoin;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -278,6 +280,24 @@ final class Execution {
     }
     if (node instanceof UnionStage u) {
       return dev.tributary.operators.Union.of(u.inputs().stream().map(this::compile).toList());
+    }
+    if (node instanceof JoinStage j) {
+      Flux<Block> left = compile(j.left());
+      Flux<Block> right = compile(j.right());
+      // The join's own row (spills, output) first, then its build side's.
+      Account account = open(j.name());
+      OperatorStats st = track(j.name(), account);
+      String buildName = j.name() + ".build";
+      Account build = open(buildName);
+      OperatorStats buildStats = track(buildName, build);
+      // Both sides are taken whole (the build side before the probe side), like sinks.
+      HashJoin op = HashJoin.of(j.node().keys(), j.node().type(), account, build, io,
+          context.spillDirectory(), st)
+          .schemas(j.node().left().schema(), j.node().right().schema());
+      return st.instrument(op.apply(
+          left.transform(boundary(j.name(), account, st, false, false, Governor::passThrough)),
+          right.transform(boundary(buildName, build, buildStats, false, false,
+              Governor::passThrough))));
     }
     Flux<Block> input = compile(node.inputs().get(0));
     Account account = open(node.name());

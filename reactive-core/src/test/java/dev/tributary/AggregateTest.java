@@ -204,7 +204,7 @@ class AggregateTest {
 
   @Test
   void aTinyMemoryLimitSpillsAndGivesTheSameGroups() {
-    List<Map<String, Object>> rows = rows(60_000, 20_000, 11);
+    List<Map<String, Object>> rows = rows(30_000, 10_000, 11);
     Function<Long, Dataset> run = limit -> dataset(rows, 2000)
         .withContext(DataContext.defaults().withMemoryLimit(limit).withSpillDirectory(spill))
         .groupBy("k").aggregate(ALL);

@@ -5,6 +5,7 @@ import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.Read;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import reactor.core.scheduler.Scheduler;
  * What an execution runs: a tree of stages, built from an optimized logical plan by {@link
  * PhysicalPlanner}. The executor and {@code explain()} both render this one tree, so what explain
  * shows is what runs. A stage ({@link ReadStage}, {@link MapStage}, {@link FlatMapStage}, {@link
- * AggregateStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
+ * AggregateStage}, {@link JoinStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
  * row, named by {@link #name()}; every stage but a read takes its input through a memory
  * governor, then block sizing (split above the maximum block size; small blocks straight from a
  * read that leaves its block count open coalesced). {@link LimitStage} and {@link UnionStage} only pass blocks on.
@@ -33,7 +34,7 @@ public sealed interface PhysicalPlan {
   /** The line {@code explain()} shows for it: the operator, then the name and details. */
   String describe();
 
-  /** The plan, source first, one stage per line; a union's inputs indented below it. */
+  /** The plan, source first, one stage per line; a union's or join's inputs indented below it. */
   default String explain() {
     List<String> lines = new ArrayList<>();
     explain(this, 0, lines);
@@ -42,9 +43,9 @@ public sealed interface PhysicalPlan {
 
   private static void explain(PhysicalPlan node, int depth, List<String> lines) {
     String indent = "  ".repeat(depth);
-    if (node instanceof UnionStage u) {
-      lines.add(indent + u.describe());
-      u.inputs().forEach(input -> explain(input, depth + 1, lines));
+    if (node instanceof UnionStage || node instanceof JoinStage) {
+      lines.add(indent + node.describe() + (node instanceof JoinStage ? " of:" : ""));
+      node.inputs().forEach(input -> explain(input, depth + 1, lines));
       return;
     }
     node.inputs().forEach(input -> explain(input, depth, lines));
@@ -176,6 +177,39 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return "HashAggregate " + name();
+    }
+  }
+
+  /**
+   * A hash join ({@code HashJoin}): the right (build) input behind a governor of its own
+   * account, then the left (probe) input behind the join's governor; broadcast when the build
+   * side fits its budget, partitioned (grace) with spills otherwise.
+   *
+   * @param left the stage of the left input
+   * @param right the stage of the right input
+   * @param node the logical join
+   */
+  record JoinStage(PhysicalPlan left, PhysicalPlan right, Join node) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public JoinStage {
+      Objects.requireNonNull(left, "left");
+      Objects.requireNonNull(right, "right");
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(left, right);
+    }
+
+    @Override
+    public String describe() {
+      return "HashJoin " + name();
     }
   }
 

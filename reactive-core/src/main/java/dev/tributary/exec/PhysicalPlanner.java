@@ -2,6 +2,7 @@ package dev.tributary.exec;
 
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.JoinStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
@@ -11,6 +12,7 @@ import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
@@ -24,8 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, aggregation, limit and union becomes
- * its own; runs
+ * Turns a logical plan into stages: each read, flat map, aggregation, join, limit and union
+ * becomes its own; runs
  * of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's boundary,
  * or in the sink of a {@link Write}.
  */
@@ -61,6 +63,9 @@ public final class PhysicalPlanner {
     if (node instanceof GroupAggregate a) {
       PhysicalPlan input = build(a.input(), fuse);
       return new AggregateStage(input, a, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof Join j) {
+      return new JoinStage(build(j.left(), fuse), build(j.right(), fuse), j);
     }
     if (node instanceof Limit l) {
       return new LimitStage(build(l.input(), fuse), l.rows());

@@ -4,6 +4,7 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
 import dev.tributary.operators.OperatorStats;
+import dev.tributary.operators.RunGuard;
 import dev.tributary.operators.SpillPartitions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,36 +148,10 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     /** The first block's schema: what every table of this run is typed by. */
     private Schema input;
     private SpillPartitions spill;
-    /** Guarded by this: a step runs; the run was closed. */
-    private boolean busy;
-    private boolean closed;
+    private final RunGuard guard = new RunGuard(this::free, io);
 
-    /** Runs {@code work} unless closed; releases {@code block} (if not null) either way. */
     void step(Runnable work, Block block) {
-      synchronized (this) {
-        if (closed) {
-          if (block != null) {
-            block.release();
-          }
-          return;
-        }
-        busy = true;
-      }
-      try {
-        work.run();
-      } finally {
-        if (block != null) {
-          block.release();
-        }
-        boolean free;
-        synchronized (this) {
-          busy = false;
-          free = closed;
-        }
-        if (free) {
-          free();
-        }
-      }
+      guard.step(work, block);
     }
 
     void add(Block block) {
@@ -263,21 +238,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     }
 
     void close() {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        if (busy) {
-          return; // the running step frees when it ends
-        }
-      }
-      // Deleting the spill file blocks: on an I/O thread (counted by the execution).
-      if (spill != null) {
-        io.schedule(this::free);
-      } else {
-        free();
-      }
+      guard.close();
     }
 
     private void free() {
