@@ -53,7 +53,7 @@ class GroupByJoinPeerTest {
     Integer[] i = new Integer[n];
     Double[] x = new Double[n];
     for (int row = 0; row < n; row++) {
-      k[row] = r.nextInt(50) == 0 ? null : (long) r.nextInt(3000);
+      k[row] = r.nextInt(50) == 0 ? null : (long) r.nextInt(20_000);
       i[row] = r.nextInt(10) == 0 ? null : r.nextInt(1_000_000);
       x[row] = r.nextInt(10) == 0 ? null : r.nextInt(100_000) / 8.0;
     }
@@ -63,11 +63,11 @@ class GroupByJoinPeerTest {
     facts.put("x", x);
     Tributary.fromColumns(facts).withRuntime(runtime).writeParquet(dir.resolve("facts")
         .toString());
-    int m = 2000;
+    int m = 5000;
     Long[] dk = new Long[m];
     Double[] w = new Double[m];
     for (int row = 0; row < m; row++) {
-      dk[row] = r.nextInt(50) == 0 ? null : (long) r.nextInt(4000);
+      dk[row] = r.nextInt(50) == 0 ? null : (long) r.nextInt(25_000);
       w[row] = r.nextInt(20) / 4.0;
     }
     Map<String, Object> dims = new LinkedHashMap<>();
