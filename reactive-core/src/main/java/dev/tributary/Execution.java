@@ -4,6 +4,7 @@ import dev.tributary.exec.PhysicalPlan;
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.JoinStage;
+import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
@@ -23,6 +24,7 @@ import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
 import dev.tributary.operators.aggregate.HashAggregate;
+import dev.tributary.operators.aggregate.MapGroups;
 import dev.tributary.operators.join.HashJoin;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
@@ -318,6 +320,12 @@ final class Execution {
           .stats(st);
       return st.instrument(input.transform(boundary(a.name(), account, st, a.fedBySource(),
           a.coalesces(), Governor::passThrough)).transform(op));
+    }
+    if (node instanceof MapGroupsStage g) {
+      MapGroups op = MapGroups.of(g.node().keys(), g.node().fn(), account, io,
+          context.spillDirectory(), st);
+      return st.instrument(input.transform(boundary(g.name(), account, st, false, false,
+          Governor::passThrough)).transform(op));
     }
     if (node instanceof MapStage m) {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)

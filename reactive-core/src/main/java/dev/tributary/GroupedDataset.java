@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.plan.GroupMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,6 +82,18 @@ public final class GroupedDataset {
       aggregates.add(aggregation.apply(Objects.requireNonNull(columns[i], "columns[" + i + "]")));
     }
     return dataset.aggregated(keys, aggregates);
+  }
+
+  /**
+   * Applies {@code fn} to each whole group (Ray's {@code map_groups}): it sees all of a group's
+   * rows as one Arrow batch (read-only, in input order) and returns it or a new batch allocated
+   * with the allocator it is given; the results, one or more rows per group, make the output.
+   * The input is hash-partitioned by the keys, spilling to disk beyond the stage's budget; one
+   * partition (about a sixteenth of the input, or the largest group) must fit in memory.
+   */
+  public Dataset mapGroups(ArrowBatchFunction fn) {
+    Objects.requireNonNull(fn, "fn");
+    return dataset.derive(new GroupMap(dataset.plan, keys, fn::apply));
   }
 
   @Override

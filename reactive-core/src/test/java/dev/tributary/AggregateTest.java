@@ -305,6 +305,38 @@ class AggregateTest {
     }
   }
 
+  @ParameterizedTest(name = "memory limit {0} MiB")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {512, 2})
+  void mapGroupsSeesEachWholeGroupOnce(long limitMiB) {
+    List<Map<String, Object>> rows = rows(30_000, 10_000, 17);
+    java.util.Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Dataset ds = dataset(rows, 2000)
+        .withContext(DataContext.defaults().withMemoryLimit(limitMiB * Bytes.MiB)
+            .withSpillDirectory(spill))
+        .groupBy("k").mapGroups((batch, allocator) -> {
+          BigIntVector k = (BigIntVector) batch.getVector("k");
+          assertThat(seen.add(k.get(0))).as("group " + k.get(0) + " seen once").isTrue();
+          BigIntVector key = new BigIntVector("k", allocator);
+          BigIntVector n = new BigIntVector("n", allocator);
+          key.allocateNew(1);
+          n.allocateNew(1);
+          key.set(0, k.get(0));
+          n.set(0, batch.getRowCount());
+          key.setValueCount(1);
+          n.setValueCount(1);
+          return new VectorSchemaRoot(List.of(key, n));
+        });
+    Map<Object, Long> expected = new HashMap<>();
+    rows.forEach(m -> expected.merge(m.get("k"), 1L, Long::sum));
+    Map<Object, Object> got = new HashMap<>();
+    ds.takeAll().forEach(m -> assertThat(got.put(m.get("k"), m.get("n"))).isNull());
+    assertThat(got).isEqualTo(new HashMap<>(expected));
+    if (limitMiB == 2) {
+      assertThat(ds.stats().operator("MapGroups").spills().spilledBytes()).isPositive();
+      assertThat(ds.stats().arenaPeakBytes()).isLessThanOrEqualTo(2 * Bytes.MiB);
+    }
+  }
+
   @Test
   void unknownColumnsAndWrongTypesAreRefusedWhenThePlanIsBuilt(@TempDir Path dir) {
     dataset(rows(10, 2, 1), 5).writeParquet(dir.toString());

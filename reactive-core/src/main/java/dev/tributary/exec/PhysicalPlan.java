@@ -5,6 +5,7 @@ import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.GroupMap;
 import dev.tributary.plan.Join;
 import dev.tributary.plan.Read;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import reactor.core.scheduler.Scheduler;
  * What an execution runs: a tree of stages, built from an optimized logical plan by {@link
  * PhysicalPlanner}. The executor and {@code explain()} both render this one tree, so what explain
  * shows is what runs. A stage ({@link ReadStage}, {@link MapStage}, {@link FlatMapStage}, {@link
- * AggregateStage}, {@link JoinStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
+ * AggregateStage}, {@link MapGroupsStage}, {@link JoinStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
  * row, named by {@link #name()}; every stage but a read takes its input through a memory
  * governor, then block sizing (split above the maximum block size; small blocks straight from a
  * read that leaves its block count open coalesced). {@link LimitStage} and {@link UnionStage} only pass blocks on.
@@ -177,6 +178,37 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return "HashAggregate " + name();
+    }
+  }
+
+  /**
+   * A function over each whole group ({@code MapGroups}) behind its governor: reads its whole
+   * input hash-partitioned by key (spilling beyond its budget), then calls the function once
+   * per group.
+   *
+   * @param input the stage it reads from
+   * @param node the logical group map
+   */
+  record MapGroupsStage(PhysicalPlan input, GroupMap node) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public MapGroupsStage {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return name();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tributary.exec;
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.JoinStage;
+import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
@@ -12,6 +13,7 @@ import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.GroupMap;
 import dev.tributary.plan.Join;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
@@ -63,6 +65,9 @@ public final class PhysicalPlanner {
     if (node instanceof GroupAggregate a) {
       PhysicalPlan input = build(a.input(), fuse);
       return new AggregateStage(input, a, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof GroupMap g) {
+      return new MapGroupsStage(build(g.input(), fuse), g);
     }
     if (node instanceof Join j) {
       return new JoinStage(build(j.left(), fuse), build(j.right(), fuse), j);

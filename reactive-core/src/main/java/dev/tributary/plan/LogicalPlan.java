@@ -12,11 +12,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * reshaping ({@link Project}), row filters ({@link Filter}), opaque user functions ({@link
  * MapRows}, {@link MapBatches}, {@link FlatMap}), re-cutting ({@link Rebatch}), {@link Limit},
  * {@link Union}, sinks ({@link Write}), and pipeline breakers: aggregations ({@link
- * GroupAggregate}) and joins ({@link Join}).
+ * GroupAggregate}), group functions ({@link GroupMap}) and joins ({@link Join}).
  */
 public sealed interface LogicalPlan
     permits Read, Project, Filter, MapRows, MapBatches, FlatMap, Rebatch, Limit, Union, Write,
-        GroupAggregate, Join {
+        GroupAggregate, GroupMap, Join {
 
   /** The output schema if known without running (a file source may read metadata), else null. */
   Schema schema();

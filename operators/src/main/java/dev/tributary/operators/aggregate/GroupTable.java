@@ -78,7 +78,7 @@ final class GroupTable {
   }
 
   /** The group ids of a block's rows, new groups added. */
-  private int[] assign(Block block) {
+  int[] assign(Block block) {
     int rows = block.rowCount();
     int[] groupOf = new int[rows];
     if (keys.isEmpty()) {
