@@ -33,7 +33,13 @@ import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
 import dev.tributary.plan.Evaluate;
+import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.join.HashJoin;
+import dev.tributary.operators.join.JoinKeyMismatchException;
+import dev.tributary.operators.join.JoinType;
 import dev.tributary.plan.Filter;
+import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
@@ -102,7 +108,7 @@ public class Dataset {
     this.lastStats = lastStats;
   }
 
-  private Dataset derive(LogicalPlan node) {
+  Dataset derive(LogicalPlan node) {
     return new Dataset(node, context, runtime);
   }
 
@@ -575,6 +581,210 @@ public class Dataset {
       }
     }
     return derive(new Union(inputs));
+  }
+
+  // ---------------------------------------------------------------- aggregations
+
+  /**
+   * Groups rows by the values of {@code keys} (null values form a group of their own), for
+   * aggregations per group ({@link GroupedDataset#aggregate}) or a function over each whole
+   * group ({@link GroupedDataset#mapGroups}). Nothing runs yet.
+   *
+   * @throws IllegalArgumentException if no key is given
+   * @throws ColumnException if a key is named twice or (when the columns are known without
+   *     running) is not a column of the dataset
+   */
+  public GroupedDataset groupBy(String... keys) {
+    List<String> k = names("keys", keys);
+    if (k.isEmpty()) {
+      throw new IllegalArgumentException("groupBy needs at least one key column");
+    }
+    if (k.stream().distinct().count() != k.size()) {
+      throw new ColumnException(k.toString(), "groupBy: a key is named twice");
+    }
+    requireColumns("groupBy", k);
+    return new GroupedDataset(this, k);
+  }
+
+  /**
+   * A dataset of the aggregations by {@code keys}: checked here against the columns (and their
+   * types, when known without running).
+   */
+  Dataset aggregated(List<String> keys, List<Aggregate> aggregates) {
+    Objects.requireNonNull(aggregates, "aggregates");
+    if (aggregates.isEmpty()) {
+      throw new IllegalArgumentException("aggregate needs at least one aggregation");
+    }
+    List<String> used = new ArrayList<>();
+    for (Aggregate a : aggregates) {
+      Objects.requireNonNull(a, "aggregates");
+      if (a.column() != null) {
+        used.add(a.column());
+      }
+    }
+    requireColumns("aggregate", used);
+    Schema known = plan.schema();
+    if (known != null) {
+      aggregates.forEach(a -> a.check(known));
+    }
+    List<String> out = new ArrayList<>(keys);
+    aggregates.forEach(a -> out.add(a.name()));
+    if (out.stream().distinct().count() != out.size()) {
+      throw new ColumnException(out.toString(),
+          "aggregate: two output columns share a name; name aggregations with as(...)");
+    }
+    return derive(new GroupAggregate(plan, keys, aggregates));
+  }
+
+  /**
+   * Aggregations over all rows (Ray's {@code Dataset.aggregate}): one value per aggregation, by
+   * its name ({@code "sum(x)"}, {@code "count()"}, or the name given with {@link Aggregate#as}).
+   * Over no rows {@code count()} is 0 and the others null. See {@link Aggregate} for how nulls
+   * and NaN count.
+   *
+   * @throws ColumnException if an aggregated column is missing or of a type the aggregation
+   *     cannot read (checked here when the columns are known without running)
+   */
+  public Map<String, Object> aggregate(Aggregate... aggregates) {
+    return aggregateMono(aggregates).block();
+  }
+
+  /** {@link #aggregate} without blocking: the values once the execution has ended. */
+  public Mono<Map<String, Object>> aggregateMono(Aggregate... aggregates) {
+    Objects.requireNonNull(aggregates, "aggregates");
+    Dataset result = aggregated(List.of(), List.of(aggregates));
+    return sharingStats(result.plan).takeAllMono().map(rows -> rows.get(0));
+  }
+
+  /** The value of one global aggregation; an empty {@code Mono} when it is null. */
+  private Mono<Object> single(Aggregate aggregate) {
+    return aggregateMono(aggregate).flatMap(row -> Mono.justOrEmpty(row.get(aggregate.name())));
+  }
+
+  /**
+   * The sum of a numeric column (nulls and NaN skipped): a {@code Long} for an integer column,
+   * a {@code Double} for a floating one; null when it has no value.
+   */
+  public Number sum(String column) {
+    return sumMono(column).block();
+  }
+
+  /** {@link #sum} without blocking (empty when the sum is null). */
+  public Mono<Number> sumMono(String column) {
+    return single(Aggregate.sum(column)).cast(Number.class);
+  }
+
+  /** The smallest value of a column (nulls and NaN skipped); null when it has no value. */
+  public Object min(String column) {
+    return minMono(column).block();
+  }
+
+  /** {@link #min} without blocking (empty when null). */
+  public Mono<Object> minMono(String column) {
+    return single(Aggregate.min(column));
+  }
+
+  /** The largest value of a column (nulls and NaN skipped); null when it has no value. */
+  public Object max(String column) {
+    return maxMono(column).block();
+  }
+
+  /** {@link #max} without blocking (empty when null). */
+  public Mono<Object> maxMono(String column) {
+    return single(Aggregate.max(column));
+  }
+
+  /** The mean of a numeric column (nulls and NaN skipped); null when it has no value. */
+  public Double mean(String column) {
+    return meanMono(column).block();
+  }
+
+  /** {@link #mean} without blocking (empty when null). */
+  public Mono<Double> meanMono(String column) {
+    return single(Aggregate.mean(column)).cast(Double.class);
+  }
+
+  /**
+   * The standard deviation of a numeric column with {@code ddof} delta degrees of freedom (Ray's
+   * default is 1; nulls and NaN skipped); null with fewer than {@code ddof + 1} values.
+   */
+  public Double std(String column, int ddof) {
+    return stdMono(column, ddof).block();
+  }
+
+  /** {@link #std} without blocking (empty when null). */
+  public Mono<Double> stdMono(String column, int ddof) {
+    return single(Aggregate.std(column, ddof)).cast(Double.class);
+  }
+
+  /**
+   * The distinct values of a column, sorted (nulls skipped), like Ray's {@code unique}.
+   *
+   * @throws ColumnException if the column is missing (checked here when the columns are known)
+   */
+  public List<Object> unique(String column) {
+    return uniqueMono(column).block();
+  }
+
+  /** {@link #unique} without blocking. */
+  @SuppressWarnings("unchecked")
+  public Mono<List<Object>> uniqueMono(String column) {
+    return single(Aggregate.unique(column)).map(v -> (List<Object>) v)
+        .defaultIfEmpty(List.of());
+  }
+
+  // ---------------------------------------------------------------- joins
+
+  /**
+   * Joins this dataset (left) with {@code other} (right) on equal values of the columns {@code
+   * on}, keeping the rows {@code how} says (Ray Data's join types: inner, left/right/full outer,
+   * left semi, left anti). Output columns: the keys once (from the left row, or the right row
+   * when there is no left one), then this dataset's other columns, then {@code other}'s (semi
+   * and anti joins: this dataset's columns only). Null keys never match. The right side is read
+   * first: when it fits its budget it is one hash table and the left side streams through it in
+   * order (broadcast); otherwise both sides are hash-partitioned, spilled, and joined partition
+   * by partition (grace), rows then in no particular order. Runs in this dataset's runtime and
+   * context.
+   *
+   * @throws IllegalArgumentException if no key is given
+   * @throws ColumnException if a key is missing on a side, named twice, or another column is on
+   *     both sides (rename it first), checked here when the columns are known without running
+   * @throws JoinKeyMismatchException if a key has different types on the two sides, checked
+   *     here when both schemas are known, else when the first blocks meet
+   */
+  public Dataset join(Dataset other, List<String> on, JoinType how) {
+    Objects.requireNonNull(other, "other");
+    Objects.requireNonNull(how, "how");
+    List<String> keys = List.copyOf(Objects.requireNonNull(on, "on"));
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("join needs at least one key column");
+    }
+    if (keys.stream().distinct().count() != keys.size()) {
+      throw new ColumnException(keys.toString(), "join: a key is named twice");
+    }
+    requireColumns("join (left side)", keys);
+    other.requireColumns("join (right side)", keys);
+    Schema left = plan.schema();
+    Schema right = other.plan.schema();
+    if (left != null && right != null) {
+      HashJoin.checkKeys(keys, left, right);
+    }
+    List<String> l = plan.columns();
+    List<String> r = other.plan.columns();
+    if (!how.leftColumnsOnly() && l != null && r != null) {
+      for (String c : r) {
+        if (!keys.contains(c) && l.contains(c)) {
+          throw new ColumnException(c, "join: the column is on both sides and is not a key;"
+              + " rename or drop it on one side first");
+        }
+      }
+    }
+    return derive(new Join(plan, other.plan, keys, how));
+  }
+
+  /** An inner join on equal values of the column {@code on}; see {@link #join(Dataset, List, JoinType)}. */
+  public Dataset join(Dataset other, String on) {
+    return join(other, List.of(Objects.requireNonNull(on, "on")), JoinType.INNER);
   }
 
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */

@@ -1,7 +1,10 @@
 package dev.tributary;
 
 import dev.tributary.exec.PhysicalPlan;
+import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.JoinStage;
+import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
@@ -22,6 +25,9 @@ import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
 import dev.tributary.operators.WorkerPool;
+import dev.tributary.operators.aggregate.HashAggregate;
+import dev.tributary.operators.aggregate.MapGroups;
+import dev.tributary.operators.join.HashJoin;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -298,6 +304,24 @@ final class Execution {
     if (node instanceof UnionStage u) {
       return dev.tributary.operators.Union.of(u.inputs().stream().map(this::compile).toList());
     }
+    if (node instanceof JoinStage j) {
+      Flux<Block> left = compile(j.left());
+      Flux<Block> right = compile(j.right());
+      // The join's own row (spills, output) first, then its build side's.
+      Account account = open(j.name());
+      OperatorStats st = track(j.name(), account);
+      String buildName = j.name() + ".build";
+      Account build = open(buildName);
+      OperatorStats buildStats = track(buildName, build);
+      // Both sides are taken whole (the build side before the probe side), like sinks.
+      HashJoin op = HashJoin.of(j.node().keys(), j.node().type(), account, build, io,
+          context.spillDirectory(), st)
+          .schemas(j.node().left().schema(), j.node().right().schema());
+      return st.instrument(op.apply(
+          left.transform(boundary(j.name(), account, st, false, false, Governor::passThrough)),
+          right.transform(boundary(buildName, build, buildStats, false, false,
+              Governor::passThrough))));
+    }
     Flux<Block> input = compile(node.inputs().get(0));
     Account account = open(node.name());
     OperatorStats st = track(node.name(), account);
@@ -308,6 +332,21 @@ final class Execution {
       return input.transform(boundary(f.name(), account, st, f.fedBySource(), f.coalesces(),
               governor -> governor.feeding(load)))
           .transform(op);
+    }
+    if (node instanceof AggregateStage a) {
+      // The aggregation takes its whole input, like a sink: its boundary admits what it holds.
+      HashAggregate op = HashAggregate.of(a.node().keys(), a.node().aggregates(), account, io)
+          .input(a.node().input().schema())
+          .spillTo(context.spillDirectory())
+          .stats(st);
+      return st.instrument(input.transform(boundary(a.name(), account, st, a.fedBySource(),
+          a.coalesces(), Governor::passThrough)).transform(op));
+    }
+    if (node instanceof MapGroupsStage g) {
+      MapGroups op = MapGroups.of(g.node().keys(), g.node().fn(), account, io,
+          context.spillDirectory(), st);
+      return st.instrument(input.transform(boundary(g.name(), account, st, false, false,
+          Governor::passThrough)).transform(op));
     }
     if (node instanceof MapStage m) {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)

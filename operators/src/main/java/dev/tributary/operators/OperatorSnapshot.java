@@ -28,13 +28,15 @@ import java.util.Locale;
  * @param workers the workers (instances of a stateful batch function) it has now; 0 unless it is
  *     a worker pool
  * @param peakWorkers the most workers it had at once
+ * @param spills what it spilled to disk and read back ({@link SpillCounts#NONE} unless it
+ *     spills)
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
     long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
     long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
     long throttledBytes, long oversizeBlocks, SourceReads reads, int workers,
-    int peakWorkers) {
+    int peakWorkers, SpillCounts spills) {
 
   /** Whether this operator and {@code other} were both running at some instant. */
   public boolean overlaps(OperatorSnapshot other) {
@@ -54,6 +56,7 @@ public record OperatorSnapshot(
         Bytes.format(throttledBytes),
         oversizeBlocks > 0 ? ", " + oversizeBlocks + " oversize blocks" : "",
         reads.equals(SourceReads.NONE) ? "" : "; " + reads)
-        + (peakWorkers > 0 ? "; workers " + workers + " (peak " + peakWorkers + ")" : "");
+        + (peakWorkers > 0 ? "; workers " + workers + " (peak " + peakWorkers + ")" : "")
+        + (spills.equals(SpillCounts.NONE) ? "" : "; " + spills);
   }
 }

@@ -37,6 +37,10 @@ public final class OperatorStats {
   private final AtomicLong oversizeBlocks = new AtomicLong();
   private final AtomicLong workers = new AtomicLong();
   private final AtomicLong peakWorkers = new AtomicLong();
+  private final AtomicLong spilledBytes = new AtomicLong();
+  private final AtomicLong spillNanos = new AtomicLong();
+  private final AtomicLong restoredBytes = new AtomicLong();
+  private final AtomicLong restoreNanos = new AtomicLong();
   private volatile Supplier<SourceReads> reads = () -> SourceReads.NONE;
 
   /** Creates the counters of the operator called {@code name}. */
@@ -112,6 +116,18 @@ public final class OperatorStats {
     return a == null ? 0 : a.budgetBytes();
   }
 
+  /** Counts bytes the operator wrote to its spill store, and the time that took. */
+  public void recordSpill(long bytes, long nanos) {
+    spilledBytes.addAndGet(bytes);
+    spillNanos.addAndGet(nanos);
+  }
+
+  /** Counts bytes the operator read back from its spill store, and the time that took. */
+  public void recordRestore(long bytes, long nanos) {
+    restoredBytes.addAndGet(bytes);
+    restoreNanos.addAndGet(nanos);
+  }
+
   /** Wall time spent in user functions so far, in nanoseconds. */
   public long userNanos() {
     return userNanos.get();
@@ -170,6 +186,8 @@ public final class OperatorStats {
         blocksIn.get(), rowsIn.get(), bytesIn.get(), blocksOut.get(), rowsOut.get(),
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
         a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
-        oversizeBlocks.get(), reads.get(), (int) workers.get(), (int) peakWorkers.get());
+        oversizeBlocks.get(), reads.get(), (int) workers.get(), (int) peakWorkers.get(),
+        new SpillCounts(spilledBytes.get(), spillNanos.get(), restoredBytes.get(),
+            restoreNanos.get()));
   }
 }

@@ -8,7 +8,15 @@
  * dev.tributary.operators.SplitBlocks}, {@link dev.tributary.operators.CoalesceBlocks}); plus the
  * block/row/batch conversions user functions see ({@link dev.tributary.operators.Rows}, {@link
  * dev.tributary.operators.Batches}) and per-operator counters ({@link
- * dev.tributary.operators.OperatorStats}).
+ * dev.tributary.operators.OperatorStats}, with what an operator spilled: {@link
+ * dev.tributary.operators.SpillCounts}).
+ *
+ * <p>Pipeline breakers (subpackages {@code aggregate} and {@code join}) share the pieces here:
+ * {@link dev.tributary.operators.HashPartitioner} (the one place blocks are cut by key hash),
+ * {@link dev.tributary.operators.PartitionedBlocks} (partitions held up to a budget, then
+ * spilled), {@link dev.tributary.operators.SpillPartitions} (blocks on disk by partition, in a
+ * {@code SpillStore}) and {@link dev.tributary.operators.RunGuard} (a run's steps against a
+ * cancel).
  *
  * <p>Memory governance is split into mechanism and policy: the {@link
  * dev.tributary.operators.Governor} on an operator's input gathers what the operator's account

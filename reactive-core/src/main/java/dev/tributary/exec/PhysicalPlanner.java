@@ -1,6 +1,9 @@
 package dev.tributary.exec;
 
+import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.JoinStage;
+import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
@@ -13,6 +16,9 @@ import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
+import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.GroupMap;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
@@ -27,9 +33,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, worker pool, limit and union becomes its
- * own; runs of one-to-one operators are fused ({@link Fusion}), adjacent expression steps into one
- * {@link Evaluation}; the root ends in the consumer's boundary, or in the sink of a {@link Write}.
+ * Turns a logical plan into stages: each read, flat map, worker pool, aggregation, join, limit
+ * and union becomes its own; runs of one-to-one operators are fused ({@link Fusion}), adjacent
+ * expression steps into one {@link Evaluation}; the root ends in the consumer's boundary, or in
+ * the sink of a {@link Write}.
  */
 public final class PhysicalPlanner {
   /** The consumer's boundary's name. */
@@ -63,6 +70,16 @@ public final class PhysicalPlanner {
     if (node instanceof PooledMapBatches p) {
       PhysicalPlan input = build(p.input(), fuse);
       return new PoolStage(input, p, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof GroupAggregate a) {
+      PhysicalPlan input = build(a.input(), fuse);
+      return new AggregateStage(input, a, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof GroupMap g) {
+      return new MapGroupsStage(build(g.input(), fuse), g);
+    }
+    if (node instanceof Join j) {
+      return new JoinStage(build(j.left(), fuse), build(j.right(), fuse), j);
     }
     if (node instanceof Limit l) {
       return new LimitStage(build(l.input(), fuse), l.rows());

@@ -56,6 +56,9 @@ final class ProjectionPushdown implements Rule {
     if (node instanceof Union u) {
       return union(u, needed);
     }
+    if (node instanceof GroupAggregate a) {
+      return a.withInputs(List.of(prune(a.input(), a.inputColumns())));
+    }
     // User functions and sinks use every column of their input.
     return node.withInputs(node.inputs().stream().map(input -> prune(input, null)).toList());
   }
