@@ -96,6 +96,34 @@ class SpillStoreTest {
   }
 
   @Test
+  void stringsNullsNaNListsAndEmptyBlocksComeBackExactly() {
+    try (SpillStore store = SpillStore.open(spillDir, 16 * Bytes.MiB)) {
+      List<Object> names = java.util.Arrays.asList("a", null, "", "ünïcode", "x".repeat(1000));
+      List<Object> xs = java.util.Arrays.asList(1.5, Double.NaN, null, -0.0, Double.MAX_VALUE);
+      List<Object> lists =
+          java.util.Arrays.asList(List.of(1L, 2L), null, List.of(), List.of(3L), List.of(4L));
+      for (int rows : new int[] {5, 0}) {
+        try (Block block = Block.builder(account)
+            .column("s", names.subList(0, rows).toArray())
+            .column("x", xs.subList(0, rows).toArray())
+            .column("l", lists.subList(0, rows).toArray())
+            .build()) {
+          SpillHandle handle = store.put(block);
+          try (Block restored = store.get(handle, account)) {
+            assertThat(restored.schema()).isEqualTo(block.schema());
+            assertThat(restored.rowCount()).isEqualTo(rows);
+            assertThat(restored.root().contentToTSVString())
+                .isEqualTo(block.root().contentToTSVString());
+          }
+          store.delete(handle);
+        }
+      }
+      assertThat(store.spillNanos()).isPositive();
+      assertThat(store.restoreNanos()).isPositive();
+    }
+  }
+
+  @Test
   void aHandleCanBeReadManyTimesUntilDeleted() {
     try (SpillStore store = SpillStore.open(spillDir, 16 * Bytes.MiB)) {
       SpillHandle handle;
@@ -150,7 +178,7 @@ class SpillStoreTest {
       List<SpillHandle> kept = new ArrayList<>();
       SpillException refused = null;
       for (int i = 0; i < 10_000 && refused == null; i++) {
-        try (Block block = block(i, 8192)) {
+        try (Block block = block(i, 4096)) {
           kept.add(store.put(block));
         } catch (SpillException e) {
           refused = e;
@@ -161,7 +189,7 @@ class SpillStoreTest {
       assertThat(store.bytesOnDisk()).isEqualTo(kept.stream().mapToLong(SpillHandle::bytes).sum());
       SpillHandle last = kept.get(kept.size() - 1);
       try (Block restored = store.get(last, account)) {
-        assertThat(restored.rowCount()).isEqualTo(8192);
+        assertThat(restored.rowCount()).isEqualTo(4096);
       }
     }
   }
@@ -171,8 +199,10 @@ class SpillStoreTest {
     SpillStore store = SpillStore.open(spillDir.resolve("nested/dir"), 16 * Bytes.MiB);
     Path file = store.file();
     assertThat(Files.exists(file)).isTrue();
+    assertThat(Files.exists(store.dataFile())).isTrue();
     store.close();
     assertThat(Files.exists(file)).isFalse();
+    assertThat(Files.exists(store.dataFile())).isFalse();
     assertThatThrownBy(() -> store.put(null)).isInstanceOf(IllegalStateException.class);
     store.close();
   }
