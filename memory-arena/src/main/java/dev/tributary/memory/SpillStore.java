@@ -45,8 +45,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Reactor's non-blocking schedulers.
  */
 public final class SpillStore implements AutoCloseable {
-  /** Default I/O piece: large enough for disk speed, small enough to keep a write interruptible. */
-  public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+  /** Default I/O piece: one system call moves this much (larger buffers take several). */
+  public static final int DEFAULT_CHUNK_BYTES = 16 << 20;
   /** The smallest chunk size accepted. */
   public static final int MIN_CHUNK_BYTES = 4 << 10;
   /** Catalogue entries are metadata only; its size decides nothing about throughput. */

@@ -25,12 +25,13 @@ import java.util.Locale;
  * @param throttledBytes bytes of the blocks whose request was held back
  * @param oversizeBlocks blocks larger than its whole budget
  * @param reads what it read from storage ({@link SourceReads#NONE} unless it reads files)
+ * @param spills what it spilled and restored ({@link SpillStats#NONE} unless it spills)
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
     long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
     long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
-    long throttledBytes, long oversizeBlocks, SourceReads reads) {
+    long throttledBytes, long oversizeBlocks, SourceReads reads, SpillStats spills) {
 
   /** Whether this operator and {@code other} were both running at some instant. */
   public boolean overlaps(OperatorSnapshot other) {
@@ -43,12 +44,13 @@ public record OperatorSnapshot(
     return String.format(Locale.ROOT,
         "%s: %d blocks / %d rows / %s in -> %d blocks / %d rows / %s out;"
             + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s,"
-            + " budget %s, throttled %.1f ms / %s%s%s",
+            + " budget %s, throttled %.1f ms / %s%s%s%s",
         name, blocksIn, rowsIn, Bytes.format(bytesIn), blocksOut, rowsOut, Bytes.format(bytesOut),
         wallNanos / 1e6, userNanos / 1e6, userCpuNanos / 1e6, backpressureNanos / 1e6,
         Bytes.format(peakBytes), Bytes.format(budgetBytes), throttledNanos / 1e6,
         Bytes.format(throttledBytes),
         oversizeBlocks > 0 ? ", " + oversizeBlocks + " oversize blocks" : "",
-        reads.equals(SourceReads.NONE) ? "" : "; " + reads);
+        reads.equals(SourceReads.NONE) ? "" : "; " + reads,
+        spills.equals(SpillStats.NONE) ? "" : "; " + spills);
   }
 }
