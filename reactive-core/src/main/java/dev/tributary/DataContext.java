@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.RetryPolicy;
 import dev.tributary.memory.Bytes;
+import dev.tributary.operators.exchange.SpillSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,6 +52,7 @@ public final class DataContext {
   private final RetryPolicy ioRetry;
   private final int maxErroredBlocks;
   private final boolean optimizer;
+  private final SpillSettings spill;
 
   private DataContext(Builder b) {
     this.targetMaxBlockSize = b.targetMaxBlockSize;
@@ -64,6 +66,7 @@ public final class DataContext {
     this.ioRetry = b.ioRetry;
     this.maxErroredBlocks = b.maxErroredBlocks;
     this.optimizer = b.optimizer;
+    this.spill = b.spill;
   }
 
   /** A builder starting from the documented defaults. */
@@ -228,6 +231,21 @@ public final class DataContext {
     return toBuilder().optimizer(on).build();
   }
 
+  /**
+   * Where pipeline breaks (sort, shuffle, repartition, materialize) spill what does not fit their
+   * share of the memory limit, and how much each may keep on disk ({@link
+   * SpillSettings#defaults()}: {@code tributary-spill} under {@code java.io.tmpdir}, or the
+   * {@code tributary.spill.dir} system property).
+   */
+  public SpillSettings spill() {
+    return spill;
+  }
+
+  /** A copy with other spill settings; see {@link #spill()}. */
+  public DataContext withSpill(SpillSettings spill) {
+    return toBuilder().spill(spill).build();
+  }
+
   /** The read settings sources get from this context, reading on {@code io}. */
   ReadSettings readSettings(Scheduler io) {
     return new ReadSettings(effectiveMaxBlockSize(), preserveOrder, ioRetry, maxErroredBlocks, io);
@@ -240,14 +258,15 @@ public final class DataContext {
         && cpuLimit == c.cpuLimit && preserveOrder == c.preserveOrder
         && enableProgressBars == c.enableProgressBars && operatorFusion == c.operatorFusion
         && governed == c.governed && ioRetry.equals(c.ioRetry)
-        && maxErroredBlocks == c.maxErroredBlocks && optimizer == c.optimizer;
+        && maxErroredBlocks == c.maxErroredBlocks && optimizer == c.optimizer
+        && spill.equals(c.spill);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, ioRetry, maxErroredBlocks,
-        optimizer);
+        optimizer, spill);
   }
 
   @Override
@@ -257,7 +276,7 @@ public final class DataContext {
         + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
         + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
         + ", governed=" + governed + ", optimizer=" + optimizer + ", ioRetry=" + ioRetry
-        + ", maxErroredBlocks=" + maxErroredBlocks + "]";
+        + ", maxErroredBlocks=" + maxErroredBlocks + ", spill=" + spill + "]";
   }
 
   /** Builds a {@link DataContext}; every setter checks its argument and names it. */
@@ -273,6 +292,7 @@ public final class DataContext {
     private RetryPolicy ioRetry = RetryPolicy.none();
     private int maxErroredBlocks;
     private boolean optimizer = true;
+    private SpillSettings spill = SpillSettings.defaults();
 
     private Builder() {}
 
@@ -288,6 +308,13 @@ public final class DataContext {
       ioRetry = c.ioRetry;
       maxErroredBlocks = c.maxErroredBlocks;
       optimizer = c.optimizer;
+      spill = c.spill;
+    }
+
+    /** Where and how much pipeline breaks spill; see {@link DataContext#spill()}. */
+    public Builder spill(SpillSettings settings) {
+      spill = Objects.requireNonNull(settings, "spill");
+      return this;
     }
 
     /** Blocks larger than this are split by sources (default 128 MiB). */

@@ -5,95 +5,135 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Blocks;
-import dev.tributary.plan.LogicalPlan;
+import dev.tributary.operators.OperatorStats;
+import dev.tributary.operators.SpillStats;
+import dev.tributary.operators.exchange.LocalExchange;
+import dev.tributary.operators.exchange.Partitioning;
+import dev.tributary.operators.exchange.Partitions;
+import dev.tributary.operators.exchange.SpillPolicy;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Source;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 
 /**
- * A dataset whose blocks were computed once and are held in memory, charged to its own account;
- * every execution re-reads them as zero-copy slices. Close it to release the memory.
+ * A dataset whose blocks were computed once and are kept at a {@link StorageLevel}: held in
+ * memory (charged to its own account) and, past the level's share of the memory limit, spilled
+ * to disk. Every execution re-reads them: held blocks as zero-copy views, spilled ones restored
+ * block by block. {@link #unpersist()} (or {@link #close()}) frees the memory and spill files.
  */
 public final class MaterializedDataset extends Dataset implements AutoCloseable {
-  private final List<Block> blocks;
+  private final Partitions blocks;
   private final Account account;
+  private final StorageLevel level;
+  private final OperatorStats stats;
   private final AtomicBoolean closed;
 
-  private MaterializedDataset(
-      LogicalPlan plan, DataContext context, TributaryRuntime runtime, List<Block> blocks,
-      Account account, AtomicBoolean closed) {
+  private MaterializedDataset(Read plan, DataContext context, TributaryRuntime runtime,
+      Partitions blocks, Account account, StorageLevel level, OperatorStats stats,
+      AtomicBoolean closed) {
     super(plan, context, runtime);
     this.blocks = blocks;
     this.account = account;
+    this.level = level;
+    this.stats = stats;
     this.closed = closed;
   }
 
-  static MaterializedDataset of(Dataset source) {
+  static MaterializedDataset of(Dataset source, StorageLevel level) {
     DataContext context = source.context();
     TributaryRuntime runtime = source.runtime();
-    // Held outside any execution, in the runtime's arena, until the dataset is closed.
+    // Held outside any execution, in the runtime's arena, until the dataset is unpersisted.
     Account account = runtime.arena().openAccount("Materialized");
-    List<Block> blocks;
+    long budget = (long) (Math.min(context.memoryLimit(), runtime.memoryLimit())
+        * level.memoryShare());
+    OperatorStats stats = new OperatorStats("Materialized").account(account);
+    LocalExchange exchange = LocalExchange.of("materialize(" + level + ")", account,
+            runtime.ioScheduler(), context.spill())
+        .policy(level == StorageLevel.MEMORY_ONLY ? SpillPolicy.NEVER
+            : level == StorageLevel.DISK_ONLY ? SpillPolicy.ALWAYS
+            : SpillPolicy.WHEN_OVER_BUDGET)
+        .budget(() -> budget)
+        .stats(stats);
+    AtomicReference<Schema> schema = new AtomicReference<>();
+    AtomicBoolean unified = new AtomicBoolean(true);
+    Partitions held;
     try {
-      blocks = source.executeToEnd((e, flux) -> flux.map(b -> b.transferTo(account))
-          .collectList()
-          .doOnDiscard(Block.class, Block::release)).block();
+      held = source.executeToEnd((e, flux) -> exchange.partition(
+          flux.doOnNext(b -> unify(schema, unified, b)), Partitioning.single())).block();
     } catch (RuntimeException e) {
       account.closeWhenEmpty();
       throw e;
     }
-    List<Block> held = blocks == null ? List.of() : List.copyOf(blocks);
-    long rows = held.stream().mapToLong(Block::rowCount).sum();
+    long rows = held.rowCount(0);
     AtomicBoolean closed = new AtomicBoolean();
-    Schema schema = schemaOf(held);
-    Source rereads = Source.of("Materialized[" + held.size() + " blocks]",
-        (out, settings, stats) -> Flux.defer(() -> {
+    Schema known = unified.get() ? schema.get() : null;
+    Source rereads = Source.of("Materialized[" + held.blockCount(0) + " blocks, " + level + "]",
+        (out, settings, st) -> Flux.defer(() -> {
           if (closed.get()) {
-            return Flux.error(new IllegalStateException("materialized dataset is closed"));
+            return Flux.error(new IllegalStateException("materialized dataset is unpersisted"));
           }
-          return Flux.fromIterable(held)
-              .map(b -> Blocks.project(b, Blocks.identity(b), out));
+          return held.read(0).map(b -> {
+            try (b) {
+              return Blocks.project(b, Blocks.identity(b), out);
+            }
+          });
         }),
-        () -> schema, () -> rows);
-    return new MaterializedDataset(new Read(rereads), context, runtime, held, account, closed);
+        () -> known, () -> rows);
+    return new MaterializedDataset(new Read(rereads), context, runtime, held, account, level,
+        stats, closed);
   }
 
   /**
-   * The held blocks' schemas unified (a column null in every row of some blocks takes the type
-   * others give it), or null when there are none or they do not unify: consumers that combine
-   * blocks report that mismatch.
+   * Unifies the blocks' schemas as they arrive (a column null in every row of some blocks takes
+   * the type others give it); when they do not unify the schema stays unknown, and consumers
+   * that combine blocks report the mismatch.
    */
-  private static Schema schemaOf(List<Block> held) {
-    Schema schema = null;
+  private static void unify(AtomicReference<Schema> schema, AtomicBoolean unified, Block b) {
+    if (!unified.get()) {
+      return;
+    }
     try {
-      for (Block b : held) {
-        schema = schema == null ? b.schema() : Schemas.unify(schema, b.schema(), "materialize");
-      }
-      return schema;
+      Schema s = schema.get();
+      schema.set(s == null ? b.schema() : Schemas.unify(s, b.schema(), "materialize"));
     } catch (SchemaMismatchException e) {
-      return null;
+      unified.set(false);
     }
   }
 
-  /** How many blocks are held. */
+  /** The storage level it was materialized at. */
+  public StorageLevel storageLevel() {
+    return level;
+  }
+
+  /** How many blocks are kept (in memory and on disk). */
   public int blockCount() {
-    return blocks.size();
+    return blocks.blockCount(0);
   }
 
-  /** The bytes held. */
+  /** The bytes kept in memory. */
   public long sizeBytes() {
-    return blocks.stream().mapToLong(Block::sizeBytes).sum();
+    return account.heldBytes();
   }
 
-  /** Releases the held blocks; executions that already started keep their slices. */
-  @Override
-  public void close() {
+  /** What was spilled to disk and restored so far. */
+  public SpillStats spillStats() {
+    return stats.snapshot().spills();
+  }
+
+  /** Frees the kept blocks, in memory and on disk; executions that already started may fail. */
+  public void unpersist() {
     if (closed.compareAndSet(false, true)) {
-      blocks.forEach(Block::release);
+      blocks.close();
       account.closeWhenEmpty();
     }
+  }
+
+  /** Same as {@link #unpersist()}. */
+  @Override
+  public void close() {
+    unpersist();
   }
 }

@@ -1,5 +1,6 @@
 package dev.tributary.exec;
 
+import dev.tributary.exec.PhysicalPlan.ExchangeStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
@@ -16,13 +17,17 @@ import dev.tributary.plan.MapRows;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Rebatch;
+import dev.tributary.plan.Repartition;
+import dev.tributary.plan.Shuffle;
+import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
 import dev.tributary.plan.Write;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, limit and union becomes its own; runs
+ * Turns a logical plan into stages: each read, flat map, exchange operator (sort, shuffle,
+ * repartition), limit and union becomes its own; runs
  * of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's boundary,
  * or in the sink of a {@link Write}.
  */
@@ -60,6 +65,10 @@ public final class PhysicalPlanner {
     }
     if (node instanceof Union u) {
       return new UnionStage(u.inputs().stream().map(i -> build(i, fuse)).toList());
+    }
+    if (node instanceof Sort || node instanceof Shuffle || node instanceof Repartition) {
+      PhysicalPlan input = build(node.inputs().get(0), fuse);
+      return new ExchangeStage(input, node, fedBySource(input), coalesces(input));
     }
     if (node instanceof Write) {
       throw new IllegalArgumentException("a write must be the root of its plan");

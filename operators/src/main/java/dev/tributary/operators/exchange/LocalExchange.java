@@ -298,6 +298,11 @@ public final class LocalExchange implements Exchange {
     }
 
     @Override
+    public synchronized int blockCount(int partition) {
+      return parts.get(partition).size();
+    }
+
+    @Override
     public synchronized long rowCount(int partition) {
       return rows[partition];
     }

@@ -11,6 +11,9 @@ public interface Partitions extends AutoCloseable {
   /** How many partitions there are (some may be empty). */
   int count();
 
+  /** The blocks of partition {@code partition} (held and spilled). */
+  int blockCount(int partition);
+
   /** The rows of partition {@code partition}. */
   long rowCount(int partition);
 
