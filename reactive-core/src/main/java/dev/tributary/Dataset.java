@@ -32,6 +32,7 @@ import dev.tributary.plan.MapRows;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Repartition;
+import dev.tributary.plan.Sample;
 import dev.tributary.plan.Shuffle;
 import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
@@ -412,6 +413,16 @@ public class Dataset {
   }
 
   /**
+   * About {@code fraction} of the rows, each kept with that probability, drawn from {@code seed}
+   * in row order: the same seed over the same input order keeps the same rows.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= fraction <= 1}
+   */
+  public Dataset randomSample(double fraction, long seed) {
+    return derive(new Sample(plan, fraction, seed));
+  }
+
+  /**
    * The rows in {@code blocks} blocks of even size (differing by at most one row), in order.
    *
    * @throws IllegalArgumentException if {@code blocks < 1}
@@ -433,6 +444,72 @@ public class Dataset {
     }
     requireColumns("repartition", list);
     return derive(new Repartition(plan, blocks, list));
+  }
+
+  /**
+   * Materializes the dataset ({@link StorageLevel#MEMORY_AND_DISK}) and cuts it into {@code n}
+   * parts in order: with {@code equal}, each of exactly {@code count / n} rows (the remainder
+   * dropped, as Ray Data does); without, of sizes differing by at most one row. The parts share
+   * the kept blocks, freed once every part is unpersisted.
+   *
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public List<MaterializedDataset> split(int n, boolean equal) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, was " + n);
+    }
+    MaterializedDataset all = materialize();
+    try {
+      long rows = all.rows();
+      // With equal, one more cut: the last part is the remainder, dropped.
+      long[] cuts = new long[equal ? n : n - 1];
+      for (int i = 1; i <= cuts.length; i++) {
+        cuts[i - 1] = equal ? i * (rows / n) : i * rows / n;
+      }
+      List<MaterializedDataset> parts = new ArrayList<>(all.splitAt(cuts));
+      if (equal) {
+        parts.remove(n).unpersist();
+      }
+      return parts;
+    } finally {
+      all.unpersist(); // the parts keep the blocks
+    }
+  }
+
+  /**
+   * Materializes the dataset ({@link StorageLevel#MEMORY_AND_DISK}) and cuts it at the row
+   * {@code indices} (ascending): {@code indices.length + 1} parts in order, sharing the kept
+   * blocks, freed once every part is unpersisted.
+   *
+   * @throws IllegalArgumentException if the indices are not ascending within the row count
+   */
+  public List<MaterializedDataset> splitAt(long... indices) {
+    Objects.requireNonNull(indices, "indices");
+    MaterializedDataset all = materialize();
+    try {
+      return all.splitAt(indices);
+    } finally {
+      all.unpersist(); // the parts keep the blocks
+    }
+  }
+
+  /**
+   * The rows shuffled with {@code seed} ({@link #randomShuffle(long)}), then cut into a train part
+   * and a test part of {@code round(count * testFraction)} rows: deterministic per seed.
+   *
+   * @throws IllegalArgumentException unless {@code 0 < testFraction < 1}
+   */
+  public List<MaterializedDataset> trainTestSplit(double testFraction, long seed) {
+    if (!(testFraction > 0 && testFraction < 1)) {
+      throw new IllegalArgumentException("testFraction must be in (0, 1), was " + testFraction);
+    }
+    MaterializedDataset all = randomShuffle(seed).materialize();
+    try {
+      long rows = all.rows();
+      return all.splitAt(rows - Math.round(rows * testFraction));
+    } finally {
+      all.unpersist(); // the parts keep the blocks
+    }
   }
 
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */

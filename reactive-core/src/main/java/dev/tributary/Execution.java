@@ -343,12 +343,12 @@ final class Execution {
       OperatorStats st) {
     LongSupplier budget = () -> Math.max(EXCHANGE_MIN_BUDGET,
         (long) (context.memoryLimit() * EXCHANGE_SHARE));
-    LocalExchange exchange = LocalExchange.of(stage.name(), held, io, context.spill())
-        .budget(budget).stats(st);
     if (stage.node() instanceof Sort s) {
       return ExternalSort.of(stage.name(), s.keys(), held, io, context.spill()).budget(budget)
           .stats(st);
     }
+    LocalExchange exchange = LocalExchange.of(stage.name(), held, io, context.spill())
+        .budget(budget).stats(st);
     if (stage.node() instanceof Shuffle s) {
       return RandomShuffle.of(exchange, SHUFFLE_PARTITIONS, s.seed(), held, io);
     }

@@ -13,7 +13,11 @@ import dev.tributary.operators.exchange.Partitions;
 import dev.tributary.operators.exchange.SpillPolicy;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Source;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
@@ -23,23 +27,95 @@ import reactor.core.publisher.Flux;
  * memory (charged to its own account) and, past the level's share of the memory limit, spilled
  * to disk. Every execution re-reads them: held blocks as zero-copy views, spilled ones restored
  * block by block. {@link #unpersist()} (or {@link #close()}) frees the memory and spill files.
+ *
+ * <p>The parts {@link Dataset#split}, {@link Dataset#splitAt} and {@link
+ * Dataset#trainTestSplit} return are row ranges of one kept copy: it is freed once every part is
+ * unpersisted.
  */
 public final class MaterializedDataset extends Dataset implements AutoCloseable {
-  private final Partitions blocks;
-  private final Account account;
-  private final StorageLevel level;
-  private final OperatorStats stats;
+  private final Kept kept;
+  /** The first kept row this dataset reads. */
+  private final long from;
+  private final long rows;
   private final AtomicBoolean closed;
 
-  private MaterializedDataset(Read plan, DataContext context, TributaryRuntime runtime,
-      Partitions blocks, Account account, StorageLevel level, OperatorStats stats,
-      AtomicBoolean closed) {
+  private MaterializedDataset(Read plan, DataContext context, TributaryRuntime runtime, Kept kept,
+      long from, long rows, AtomicBoolean closed) {
     super(plan, context, runtime);
-    this.blocks = blocks;
-    this.account = account;
-    this.level = level;
-    this.stats = stats;
+    this.kept = kept;
+    this.from = from;
+    this.rows = rows;
     this.closed = closed;
+  }
+
+  /** The blocks kept once, shared by the parts of a split until the last is unpersisted. */
+  private static final class Kept {
+    private final Partitions blocks;
+    private final Account account;
+    private final StorageLevel level;
+    private final OperatorStats stats;
+    private final Schema schema;
+    private final AtomicInteger users = new AtomicInteger();
+
+    Kept(Partitions blocks, Account account, StorageLevel level, OperatorStats stats,
+        Schema schema) {
+      this.blocks = blocks;
+      this.account = account;
+      this.level = level;
+      this.stats = stats;
+      this.schema = schema;
+    }
+
+    /** A dataset reading rows [from, to) of the kept blocks. */
+    MaterializedDataset view(DataContext context, TributaryRuntime runtime, long from, long to) {
+      users.incrementAndGet();
+      AtomicBoolean closed = new AtomicBoolean();
+      boolean whole = from == 0 && to == blocks.rowCount(0);
+      Source rereads = Source.of("Materialized[" + blocks.blockCount(0) + " blocks, " + level
+          + (whole ? "" : ", rows " + from + ".." + to) + "]",
+          (out, settings, st) -> Flux.defer(() -> {
+            if (closed.get()) {
+              return Flux.error(new IllegalStateException("materialized dataset is unpersisted"));
+            }
+            long[] offset = {0};
+            return blocks.read(0)
+                .takeWhile(b -> {
+                  if (offset[0] < to) {
+                    return true;
+                  }
+                  b.release(); // past the range: the read stops here
+                  return false;
+                })
+                .<Block>handle((b, sink) -> {
+                  try (b) {
+                    long start = offset[0];
+                    offset[0] += b.rowCount();
+                    int lo = (int) Math.max(0, from - start);
+                    int hi = (int) Math.min(b.rowCount(), to - start);
+                    if (lo < hi) {
+                      if (lo == 0 && hi == b.rowCount()) {
+                        sink.next(Blocks.project(b, Blocks.identity(b), out));
+                      } else {
+                        try (Block part = b.slice(lo, hi - lo)) {
+                          sink.next(Blocks.project(part, Blocks.identity(part), out));
+                        }
+                      }
+                    }
+                  }
+                })
+                .doOnDiscard(Block.class, Block::release);
+          }),
+          () -> schema, () -> to - from);
+      return new MaterializedDataset(new Read(rereads), context, runtime, this, from, to - from,
+          closed);
+    }
+
+    void release() {
+      if (users.decrementAndGet() == 0) {
+        blocks.close();
+        account.closeWhenEmpty();
+      }
+    }
   }
 
   static MaterializedDataset of(Dataset source, StorageLevel level) {
@@ -67,23 +143,8 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
       account.closeWhenEmpty();
       throw e;
     }
-    long rows = held.rowCount(0);
-    AtomicBoolean closed = new AtomicBoolean();
-    Schema known = unified.get() ? schema.get() : null;
-    Source rereads = Source.of("Materialized[" + held.blockCount(0) + " blocks, " + level + "]",
-        (out, settings, st) -> Flux.defer(() -> {
-          if (closed.get()) {
-            return Flux.error(new IllegalStateException("materialized dataset is unpersisted"));
-          }
-          return held.read(0).map(b -> {
-            try (b) {
-              return Blocks.project(b, Blocks.identity(b), out);
-            }
-          });
-        }),
-        () -> known, () -> rows);
-    return new MaterializedDataset(new Read(rereads), context, runtime, held, account, level,
-        stats, closed);
+    Kept kept = new Kept(held, account, level, stats, unified.get() ? schema.get() : null);
+    return kept.view(context, runtime, 0, held.rowCount(0));
   }
 
   /**
@@ -103,31 +164,67 @@ public final class MaterializedDataset extends Dataset implements AutoCloseable 
     }
   }
 
+  /**
+   * Parts of this dataset cut at the row {@code indices} (ascending, within its row count),
+   * sharing its kept blocks (nothing is copied or recomputed); each part is unpersisted on its
+   * own, the blocks freed with the last.
+   *
+   * @throws IllegalArgumentException if the indices are not ascending within the row count
+   */
+  @Override
+  public List<MaterializedDataset> splitAt(long... indices) {
+    Objects.requireNonNull(indices, "indices");
+    long start = 0;
+    for (int i = 0; i < indices.length; i++) {
+      if (indices[i] < start || indices[i] > rows) {
+        throw new IllegalArgumentException("split index " + indices[i] + " at position " + i
+            + " is not within [" + start + ", " + rows + "]");
+      }
+      start = indices[i];
+    }
+    // Checked first: no part is made (and kept) unless all can be.
+    List<MaterializedDataset> parts = new ArrayList<>(indices.length + 1);
+    start = 0;
+    for (int i = 0; i <= indices.length; i++) {
+      long to = i < indices.length ? indices[i] : rows;
+      parts.add(kept.view(context(), runtime(), from + start, from + to));
+      start = to;
+    }
+    return parts;
+  }
+
+  /** The rows it holds. */
+  long rows() {
+    return rows;
+  }
+
   /** The storage level it was materialized at. */
   public StorageLevel storageLevel() {
-    return level;
+    return kept.level;
   }
 
-  /** How many blocks are kept (in memory and on disk). */
+  /** How many blocks are kept (in memory and on disk), for all parts of a split together. */
   public int blockCount() {
-    return blocks.blockCount(0);
+    return kept.blocks.blockCount(0);
   }
 
-  /** The bytes kept in memory. */
+  /** The bytes kept in memory, for all parts of a split together. */
   public long sizeBytes() {
-    return account.heldBytes();
+    return kept.account.heldBytes();
   }
 
   /** What was spilled to disk and restored so far. */
   public SpillStats spillStats() {
-    return stats.snapshot().spills();
+    return kept.stats.snapshot().spills();
   }
 
-  /** Frees the kept blocks, in memory and on disk; executions that already started may fail. */
+  /**
+   * Frees the kept blocks, in memory and on disk (for a part of a split, once every part is
+   * unpersisted); executions that already started may fail.
+   */
   public void unpersist() {
     if (closed.compareAndSet(false, true)) {
-      blocks.close();
-      account.closeWhenEmpty();
+      kept.release();
     }
   }
 

@@ -210,6 +210,61 @@ class ExchangeOperatorsTest {
     }
   }
 
+  @Test
+  void splitsCutTheRowsInOrderAndFreeTheCopyWithTheirLastPart() {
+    int rows = 10_003;
+    List<MaterializedDataset> even = data(tiny, rows).split(3, false);
+    assertThat(even).extracting(Dataset::count).containsExactly(3334L, 3334L, 3335L);
+    List<Map<String, Object>> joined = new ArrayList<>();
+    even.forEach(p -> joined.addAll(p.takeAll()));
+    assertThat(joined).isEqualTo(reference(rows));
+    even.forEach(MaterializedDataset::unpersist);
+
+    List<MaterializedDataset> equal = data(tiny, rows).split(3, true);
+    assertThat(equal).extracting(Dataset::count).containsExactly(3334L, 3334L, 3334L);
+    assertThat(equal.get(2).takeAll()).isEqualTo(reference(rows).subList(6668, 10_002));
+    equal.forEach(MaterializedDataset::unpersist);
+
+    List<MaterializedDataset> at = data(tiny, rows).splitAt(0, 10, 10_003);
+    assertThat(at).extracting(Dataset::count).containsExactly(0L, 10L, 9993L, 0L);
+    assertThat(at.get(1).takeAll()).isEqualTo(reference(rows).subList(0, 10));
+    at.forEach(MaterializedDataset::unpersist);
+    assertThatThrownBy(() -> data(tiny, 5).splitAt(3, 2))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void trainTestSplitIsDeterministicPerSeedAndCoversEveryRowOnce() {
+    int rows = 5000;
+    List<MaterializedDataset> one = data(tiny, rows).trainTestSplit(0.2, 3);
+    List<MaterializedDataset> again = data(large, rows).trainTestSplit(0.2, 3);
+    try {
+      assertThat(one.get(1).count()).isEqualTo(1000);
+      assertThat(one.get(0).takeAll()).isEqualTo(again.get(0).takeAll());
+      List<Map<String, Object>> all = new ArrayList<>(one.get(0).takeAll());
+      all.addAll(one.get(1).takeAll());
+      assertThat(byId(all)).isEqualTo(reference(rows));
+    } finally {
+      one.forEach(MaterializedDataset::unpersist);
+      again.forEach(MaterializedDataset::unpersist);
+    }
+  }
+
+  @Test
+  void randomSampleKeepsTheSameRowsPerSeedWhateverTheBlocks() {
+    int rows = 20_000;
+    List<Map<String, Object>> one = data(large, rows).randomSample(0.1, 5).takeAll();
+    List<Map<String, Object>> recut = data(large, rows).rebatch(333).randomSample(0.1, 5)
+        .takeAll();
+    assertThat(one).isEqualTo(recut).hasSizeBetween(1600, 2400);
+    assertThat(data(large, rows).randomSample(0.1, 6).takeAll()).isNotEqualTo(one);
+    List<Map<String, Object>> ref = reference(rows);
+    assertThat(one).allMatch(r -> r.equals(ref.get((int) (long) (Long) r.get("id"))));
+    assertThat(data(large, rows).randomSample(0, 5).count()).isZero();
+    assertThatThrownBy(() -> data(large, rows).randomSample(1.5, 5))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   /** The rows in id order (a linear check that a result is a permutation of the input). */
   private static List<Map<String, Object>> byId(List<Map<String, Object>> rows) {
     List<Map<String, Object>> sorted = new ArrayList<>(rows);

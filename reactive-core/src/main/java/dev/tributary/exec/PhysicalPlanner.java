@@ -18,6 +18,7 @@ import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Rebatch;
 import dev.tributary.plan.Repartition;
+import dev.tributary.plan.Sample;
 import dev.tributary.plan.Shuffle;
 import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
@@ -88,7 +89,7 @@ public final class PhysicalPlanner {
 
   private static boolean isOneToOne(LogicalPlan node) {
     return node instanceof Project || node instanceof Filter || node instanceof MapRows
-        || node instanceof MapBatches || node instanceof Rebatch;
+        || node instanceof MapBatches || node instanceof Rebatch || node instanceof Sample;
   }
 
   /** One fused stage of {@code ops} over {@code input}. */
@@ -132,6 +133,9 @@ public final class PhysicalPlanner {
     }
     if (op instanceof MapBatches m) {
       return m.transform();
+    }
+    if (op instanceof Sample s) {
+      return s.transform(); // fresh per physical plan, so per execution
     }
     return null;
   }

@@ -10,13 +10,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>The node types are closed: a read ({@link Read}, with what was pushed into it), column
  * reshaping ({@link Project}), row filters ({@link Filter}), opaque user functions ({@link
- * MapRows}, {@link MapBatches}, {@link FlatMap}), re-cutting ({@link Rebatch}), {@link Limit},
+ * MapRows}, {@link MapBatches}, {@link FlatMap}), {@link Sample}, re-cutting ({@link Rebatch}), {@link Limit},
  * {@link Union}, pipeline breaks run through an exchange ({@link Sort}, {@link Shuffle}, {@link
  * Repartition}) and sinks ({@link Write}).
  */
 public sealed interface LogicalPlan
     permits Read, Project, Filter, MapRows, MapBatches, FlatMap, Rebatch, Limit, Union, Write,
-        Sort, Shuffle, Repartition {
+        Sort, Shuffle, Repartition, Sample {
 
   /** The output schema if known without running (a file source may read metadata), else null. */
   Schema schema();

@@ -1,8 +1,10 @@
 package dev.tributary.operators.exchange;
 
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.Schemas;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
@@ -150,15 +152,36 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       if (schema == null) {
         schema = block.schema();
       } else if (!schema.equals(block.schema())) {
-        block.close();
-        throw new IllegalArgumentException(name + ": blocks of one sort must share a schema; got "
-            + block.schema() + " after " + schema);
+        block = conform(block);
       }
       held.add(block);
       heldRows += block.rowCount();
       heldBytes += block.sizeBytes();
       if (account.heldBytes() > budget.getAsLong()) {
         spillHeld();
+      }
+    }
+
+    /**
+     * {@code block} in the sort's schema: a column null in every row of it takes the type the
+     * sort already has. A block that would change the sort's schema (its first typed value of a
+     * column earlier blocks had only nulls in) is refused: runs already written keep their types.
+     */
+    private Block conform(Block block) {
+      try {
+        Schema unified = Schemas.unify(schema, block.schema(), name);
+        if (!unified.equals(schema)) {
+          // A column null in every row of the first blocks has a type in a later one.
+          throw new SchemaMismatchException(name, schema, block.schema());
+        }
+        Block conformed = Schemas.conform(block, schema, account);
+        if (conformed != block) {
+          block.close();
+        }
+        return conformed;
+      } catch (RuntimeException e) {
+        block.release();
+        throw e;
       }
     }
 

@@ -319,9 +319,11 @@ public final class LocalExchange implements Exchange {
           }
           entries = List.copyOf(parts.get(partition));
         }
-        return Flux.fromIterable(entries)
+        // Indices, not the entries: a cancel discards what publishOn queued, and a discarded
+        // held block would be released while the partitions still own it.
+        return Flux.range(0, entries.size())
             .publishOn(io, 1)
-            .map(this::load)
+            .map(i -> load(entries.get(i)))
             .doOnDiscard(Block.class, Block::release);
       });
     }

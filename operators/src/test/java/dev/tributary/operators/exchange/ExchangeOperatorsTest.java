@@ -206,6 +206,8 @@ class ExchangeOperatorsTest {
         List<Row> all = new ArrayList<>();
         for (int p = 0; p < parts.count(); p++) {
           List<Row> first = drain(parts.read(p));
+          // A read cancelled early leaves the partition whole for the next one.
+          drain(parts.read(p).take(1));
           assertThat(drain(parts.read(p))).isEqualTo(first);
           assertThat(parts.rowCount(p)).isEqualTo(first.size());
           for (Row r : first) {
