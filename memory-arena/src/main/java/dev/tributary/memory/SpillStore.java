@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +70,8 @@ public final class SpillStore implements AutoCloseable {
   private final AtomicLong restoreNanos = new AtomicLong();
   private final AtomicLong onDisk = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Schemas decoded once: the blocks one store holds mostly share a few. */
+  private final ConcurrentHashMap<ByteBuffer, Schema> schemas = new ConcurrentHashMap<>();
 
   private SpillStore(Path directory, long capacityBytes, int chunkBytes) {
     this.chunkBytes = chunkBytes;
@@ -176,7 +179,7 @@ public final class SpillStore implements AutoCloseable {
     if (encoded == null) {
       throw new SpillException("spilled block " + handle.id() + " missing from " + file, null);
     }
-    Entry entry = Entry.decode(encoded);
+    Entry entry = Entry.decode(encoded, schemas);
     ArrowBuf body = account.allocate(() -> account.allocator().buffer(Math.max(1, handle.bytes())));
     try {
       read(body, entry.position, entry.usedBytes());
@@ -407,11 +410,13 @@ public final class SpillStore implements AutoCloseable {
       return out.array();
     }
 
-    static Entry decode(byte[] bytes) {
+    static Entry decode(byte[] bytes, Map<ByteBuffer, Schema> schemas) {
       ByteBuffer in = ByteBuffer.wrap(bytes);
       byte[] schemaBytes = new byte[in.getInt()];
       in.get(schemaBytes);
-      Schema schema = Schema.deserializeMessage(ByteBuffer.wrap(schemaBytes));
+      // Decoding reads from a duplicate: the key's position must not move.
+      Schema schema = schemas.computeIfAbsent(ByteBuffer.wrap(schemaBytes),
+          key -> Schema.deserializeMessage(key.duplicate()));
       long position = in.getLong();
       int rowCount = in.getInt();
       List<ArrowFieldNode> nodes = new ArrayList<>();
