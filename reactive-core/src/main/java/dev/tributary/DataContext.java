@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.RetryPolicy;
 import dev.tributary.memory.Bytes;
+import dev.tributary.operators.exchange.SpillSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class DataContext {
   private final RetryPolicy ioRetry;
   private final int maxErroredBlocks;
   private final boolean optimizer;
-  private final Path spillDirectory;
+  private final SpillSettings spill;
 
   private DataContext(Builder b) {
     this.targetMaxBlockSize = b.targetMaxBlockSize;
@@ -66,7 +67,7 @@ public final class DataContext {
     this.ioRetry = b.ioRetry;
     this.maxErroredBlocks = b.maxErroredBlocks;
     this.optimizer = b.optimizer;
-    this.spillDirectory = b.spillDirectory;
+    this.spill = b.spill;
   }
 
   /** A builder starting from the documented defaults. */
@@ -171,12 +172,12 @@ public final class DataContext {
   }
 
   /**
-   * Where operators that outgrow their budget (aggregations, joins) spill, each run to a file
-   * of its own, deleted when it ends (default {@code tributary-spill} under {@code
-   * java.io.tmpdir}).
+   * Where every operator that outgrows its budget (sort, shuffle, repartition, materialize,
+   * aggregations, joins) spills, each run to a file of its own, deleted when it ends: {@link
+   * #spill()}'s directory.
    */
   public Path spillDirectory() {
-    return spillDirectory;
+    return spill.directory();
   }
 
   /** A copy spilling into {@code directory}; see {@link #spillDirectory()}. */
@@ -245,6 +246,21 @@ public final class DataContext {
     return toBuilder().optimizer(on).build();
   }
 
+  /**
+   * Where pipeline breaks (sort, shuffle, repartition, materialize) spill what does not fit their
+   * share of the memory limit, and how much each may keep on disk ({@link
+   * SpillSettings#defaults()}: {@code tributary-spill} under {@code java.io.tmpdir}, or the
+   * {@code tributary.spill.dir} system property).
+   */
+  public SpillSettings spill() {
+    return spill;
+  }
+
+  /** A copy with other spill settings; see {@link #spill()}. */
+  public DataContext withSpill(SpillSettings spill) {
+    return toBuilder().spill(spill).build();
+  }
+
   /** The read settings sources get from this context, reading on {@code io}. */
   ReadSettings readSettings(Scheduler io) {
     return new ReadSettings(effectiveMaxBlockSize(), preserveOrder, ioRetry, maxErroredBlocks, io);
@@ -258,14 +274,14 @@ public final class DataContext {
         && enableProgressBars == c.enableProgressBars && operatorFusion == c.operatorFusion
         && governed == c.governed && ioRetry.equals(c.ioRetry)
         && maxErroredBlocks == c.maxErroredBlocks && optimizer == c.optimizer
-        && spillDirectory.equals(c.spillDirectory);
+        && spill.equals(c.spill);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, ioRetry, maxErroredBlocks,
-        optimizer, spillDirectory);
+        optimizer, spill);
   }
 
   @Override
@@ -275,7 +291,7 @@ public final class DataContext {
         + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
         + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
         + ", governed=" + governed + ", optimizer=" + optimizer + ", ioRetry=" + ioRetry
-        + ", maxErroredBlocks=" + maxErroredBlocks + ", spillDirectory=" + spillDirectory + "]";
+        + ", maxErroredBlocks=" + maxErroredBlocks + ", spill=" + spill + "]";
   }
 
   /** Builds a {@link DataContext}; every setter checks its argument and names it. */
@@ -291,8 +307,7 @@ public final class DataContext {
     private RetryPolicy ioRetry = RetryPolicy.none();
     private int maxErroredBlocks;
     private boolean optimizer = true;
-    private Path spillDirectory =
-        Path.of(System.getProperty("java.io.tmpdir"), "tributary-spill");
+    private SpillSettings spill = SpillSettings.defaults();
 
     private Builder() {}
 
@@ -308,7 +323,13 @@ public final class DataContext {
       ioRetry = c.ioRetry;
       maxErroredBlocks = c.maxErroredBlocks;
       optimizer = c.optimizer;
-      spillDirectory = c.spillDirectory;
+      spill = c.spill;
+    }
+
+    /** Where and how much pipeline breaks spill; see {@link DataContext#spill()}. */
+    public Builder spill(SpillSettings settings) {
+      spill = Objects.requireNonNull(settings, "spill");
+      return this;
     }
 
     /** Blocks larger than this are split by sources (default 128 MiB). */
@@ -413,7 +434,8 @@ public final class DataContext {
 
     /** Where operators spill; see {@link DataContext#spillDirectory()}. */
     public Builder spillDirectory(Path directory) {
-      spillDirectory = Objects.requireNonNull(directory, "spillDirectory");
+      spill = new SpillSettings(Objects.requireNonNull(directory, "spillDirectory"),
+          spill.capacityBytes());
       return this;
     }
 

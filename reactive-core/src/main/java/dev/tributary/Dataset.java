@@ -37,6 +37,7 @@ import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.operators.join.HashJoin;
 import dev.tributary.operators.join.JoinKeyMismatchException;
 import dev.tributary.operators.join.JoinType;
+import dev.tributary.operators.exchange.SortKey;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.Join;
@@ -48,6 +49,10 @@ import dev.tributary.plan.MapRows;
 import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
+import dev.tributary.plan.Repartition;
+import dev.tributary.plan.Sample;
+import dev.tributary.plan.Shuffle;
+import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
 import dev.tributary.plan.Write;
 import java.util.ArrayList;
@@ -787,6 +792,156 @@ public class Dataset {
     return join(other, List.of(Objects.requireNonNull(on, "on")), JoinType.INNER);
   }
 
+  /**
+   * The rows sorted by {@code columns}, ascending, nulls last (Ray Data's default); stable: rows
+   * with equal keys keep their order. An external merge sort: it holds up to a quarter of the
+   * memory limit and spills sorted runs beyond it ({@link DataContext#spill()}), then merges them
+   * as the output streams. Doubles order as {@link Double#compare} does (NaN above every number).
+   *
+   * @throws ColumnException if a column is unknown (checked here when the columns are known)
+   */
+  public Dataset sort(String... columns) {
+    return sort(names("columns", columns), false, true);
+  }
+
+  /**
+   * The rows sorted by {@code columns}, all {@code descending} or not, nulls last or first; see
+   * {@link #sort(String...)}.
+   *
+   * @throws ColumnException if a column is unknown (checked here when the columns are known)
+   */
+  public Dataset sort(List<String> columns, boolean descending, boolean nullsLast) {
+    Objects.requireNonNull(columns, "columns");
+    return sort(columns.stream().map(c -> new SortKey(c, descending, nullsLast))
+        .toArray(SortKey[]::new));
+  }
+
+  /**
+   * The rows sorted by {@code keys}, each with its own direction and null placement; see {@link
+   * #sort(String...)}.
+   *
+   * @throws ColumnException if a key's column is unknown (checked here when the columns are
+   *     known)
+   */
+  public Dataset sort(SortKey... keys) {
+    Objects.requireNonNull(keys, "keys");
+    if (keys.length == 0) {
+      throw new IllegalArgumentException("sort needs at least one key");
+    }
+    List<SortKey> list = List.of(keys);
+    requireColumns("sort", list.stream().map(SortKey::column).toList());
+    return derive(new Sort(plan, list));
+  }
+
+  /**
+   * The rows in a random order drawn from {@code seed}: the same input in the same order gives the
+   * same output. Rows go to random partitions of an exchange (spilled when they outgrow a quarter
+   * of the memory limit), then each partition is permuted in memory.
+   */
+  public Dataset randomShuffle(long seed) {
+    return derive(new Shuffle(plan, seed));
+  }
+
+  /**
+   * About {@code fraction} of the rows, each kept with that probability, drawn from {@code seed}
+   * in row order: the same seed over the same input order keeps the same rows.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= fraction <= 1}
+   */
+  public Dataset randomSample(double fraction, long seed) {
+    return derive(new Sample(plan, fraction, seed));
+  }
+
+  /**
+   * The rows in {@code blocks} blocks of even size (differing by at most one row), in order.
+   *
+   * @throws IllegalArgumentException if {@code blocks < 1}
+   */
+  public Dataset repartition(int blocks) {
+    return derive(new Repartition(plan, blocks, List.of()));
+  }
+
+  /**
+   * The rows in at most {@code blocks} blocks by hash of {@code keys}: rows with equal keys land
+   * in the same block.
+   *
+   * @throws ColumnException if a key is unknown (checked here when the columns are known)
+   */
+  public Dataset repartition(int blocks, String... keys) {
+    List<String> list = names("keys", keys);
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("repartition by keys needs at least one key");
+    }
+    requireColumns("repartition", list);
+    return derive(new Repartition(plan, blocks, list));
+  }
+
+  /**
+   * Materializes the dataset ({@link StorageLevel#MEMORY_AND_DISK}) and cuts it into {@code n}
+   * parts in order: with {@code equal}, each of exactly {@code count / n} rows (the remainder
+   * dropped, as Ray Data does); without, of sizes differing by at most one row. The parts share
+   * the kept blocks, freed once every part is unpersisted.
+   *
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public List<MaterializedDataset> split(int n, boolean equal) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, was " + n);
+    }
+    MaterializedDataset all = materialize();
+    try {
+      long rows = all.rows();
+      // With equal, one more cut: the last part is the remainder, dropped.
+      long[] cuts = new long[equal ? n : n - 1];
+      for (int i = 1; i <= cuts.length; i++) {
+        cuts[i - 1] = equal ? i * (rows / n) : i * rows / n;
+      }
+      List<MaterializedDataset> parts = new ArrayList<>(all.splitAt(cuts));
+      if (equal) {
+        parts.remove(n).unpersist();
+      }
+      return parts;
+    } finally {
+      all.unpersist(); // the parts keep the blocks
+    }
+  }
+
+  /**
+   * Materializes the dataset ({@link StorageLevel#MEMORY_AND_DISK}) and cuts it at the row
+   * {@code indices} (ascending): {@code indices.length + 1} parts in order, sharing the kept
+   * blocks, freed once every part is unpersisted.
+   *
+   * @throws IllegalArgumentException if the indices are not ascending within the row count
+   */
+  public List<MaterializedDataset> splitAt(long... indices) {
+    Objects.requireNonNull(indices, "indices");
+    MaterializedDataset all = materialize();
+    try {
+      return all.splitAt(indices);
+    } finally {
+      all.unpersist(); // the parts keep the blocks
+    }
+  }
+
+  /**
+   * The rows shuffled with {@code seed} ({@link #randomShuffle(long)}), then cut into a train part
+   * and a test part of {@code round(count * testFraction)} rows: deterministic per seed.
+   *
+   * @throws IllegalArgumentException unless {@code 0 < testFraction < 1}
+   */
+  public List<MaterializedDataset> trainTestSplit(double testFraction, long seed) {
+    if (!(testFraction > 0 && testFraction < 1)) {
+      throw new IllegalArgumentException("testFraction must be in (0, 1), was " + testFraction);
+    }
+    MaterializedDataset all = randomShuffle(seed).materialize();
+    try {
+      long rows = all.rows();
+      return all.splitAt(rows - Math.round(rows * testFraction));
+    } finally {
+      all.unpersist(); // the parts keep the blocks
+    }
+  }
+
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */
   private static List<String> names(String argument, String[] columns) {
     Objects.requireNonNull(columns, argument);
@@ -1084,11 +1239,23 @@ public class Dataset {
   }
 
   /**
-   * Executes the plan once and holds its blocks; the returned dataset re-reads them (zero-copy)
-   * as often as needed. Close it to release the memory.
+   * Executes the plan once and keeps its blocks at {@link StorageLevel#MEMORY_AND_DISK}: in
+   * memory up to half of the memory limit, spilled to disk beyond. The returned dataset re-reads
+   * them as often as needed; {@link MaterializedDataset#unpersist()} frees memory and files.
    */
   public MaterializedDataset materialize() {
-    return MaterializedDataset.of(this);
+    return materialize(StorageLevel.MEMORY_AND_DISK);
+  }
+
+  /**
+   * Executes the plan once and keeps its blocks at {@code level} (see {@link StorageLevel}).
+   *
+   * @throws dev.tributary.operators.exchange.InsufficientMemoryException at {@link
+   *     StorageLevel#MEMORY_ONLY} when the data does not fit, naming the shortfall (nothing is
+   *     kept then)
+   */
+  public MaterializedDataset materialize(StorageLevel level) {
+    return MaterializedDataset.of(this, Objects.requireNonNull(level, "level"));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tributary;
 
 import dev.tributary.exec.PhysicalPlan;
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
+import dev.tributary.exec.PhysicalPlan.ExchangeStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.JoinStage;
 import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
@@ -28,9 +29,14 @@ import dev.tributary.operators.WorkerPool;
 import dev.tributary.operators.aggregate.HashAggregate;
 import dev.tributary.operators.aggregate.MapGroups;
 import dev.tributary.operators.join.HashJoin;
+import dev.tributary.operators.exchange.ExternalSort;
+import dev.tributary.operators.exchange.LocalExchange;
+import dev.tributary.operators.exchange.RandomShuffle;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
+import dev.tributary.plan.Shuffle;
+import dev.tributary.plan.Sort;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -40,6 +46,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.reactivestreams.Publisher;
@@ -64,6 +71,15 @@ import reactor.core.scheduler.Scheduler;
 final class Execution {
   /** The operator name leak reports give for blocks handed to a {@code toFlux()} subscriber. */
   static final String OUTPUT = PhysicalPlanner.OUTPUT;
+  /**
+   * The share of the memory limit an exchange holds before it spills: the rest is for the
+   * stages around it (its input's governor, its output's consumer).
+   */
+  static final double EXCHANGE_SHARE = 0.25;
+  /** The least an exchange holds, so that a tiny limit still makes runs of some size. */
+  static final long EXCHANGE_MIN_BUDGET = 64 * dev.tributary.memory.Bytes.KiB;
+  /** Partitions of a random shuffle; each must fit the exchange's share when read back. */
+  static final int SHUFFLE_PARTITIONS = 64;
 
   private final TributaryRuntime runtime;
   private final DataContext context;
@@ -348,6 +364,12 @@ final class Execution {
       return st.instrument(input.transform(boundary(g.name(), account, st, false, false,
           Governor::passThrough)).transform(op));
     }
+    if (node instanceof ExchangeStage x) {
+      Flux<Block> admitted = input.transform(boundary(x.name(), account, st, x.fedBySource(),
+          x.coalesces(), Governor::passThrough));
+      return st.instrument(admitted.transform(exchange(x, account.sibling(x.name() + " held"),
+          st)));
+    }
     if (node instanceof MapStage m) {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
           .ordered(context.preserveOrder())
@@ -395,6 +417,28 @@ final class Execution {
     // A sink writes on the execution's view of the runtime's I/O scheduler (its tasks counted).
     return o.sink() == null ? handed
         : o.sink().apply(handed, io).thenMany(Flux.<Block>empty());
+  }
+
+  /**
+   * The operator of an exchange stage. It holds what it gathers in {@code held}, an account of
+   * its own beside the stage's (so that its governor keeps admitting blocks while it holds
+   * them), up to {@link #EXCHANGE_SHARE} of the memory limit, and spills beyond.
+   */
+  private Function<Flux<Block>, Flux<Block>> exchange(ExchangeStage stage, Account held,
+      OperatorStats st) {
+    LongSupplier budget = () -> Math.max(EXCHANGE_MIN_BUDGET,
+        (long) (context.memoryLimit() * EXCHANGE_SHARE));
+    if (stage.node() instanceof Sort s) {
+      return ExternalSort.of(stage.name(), s.keys(), held, io, context.spill()).budget(budget)
+          .stats(st);
+    }
+    LocalExchange exchange = LocalExchange.of(stage.name(), held, io, context.spill())
+        .budget(budget).stats(st);
+    if (stage.node() instanceof Shuffle s) {
+      return RandomShuffle.of(exchange, SHUFFLE_PARTITIONS, s.seed(), held, io);
+    }
+    dev.tributary.plan.Repartition r = (dev.tributary.plan.Repartition) stage.node();
+    return dev.tributary.operators.exchange.Repartition.of(exchange, r.blocks(), r.keys(), held);
   }
 
   /**

@@ -210,14 +210,14 @@ class AggregateTest {
         .groupBy("k").aggregate(ALL);
     Dataset large = run.apply(512 * Bytes.MiB);
     Map<Object, Map<String, Object>> expected = byKey(large.takeAll(), m -> m.get("k"));
-    assertThat(large.stats().operator("Aggregate").spills().spilledBytes()).isZero();
+    assertThat(large.stats().operator("Aggregate").spills().bytesSpilled()).isZero();
 
     long tiny = 2 * Bytes.MiB;
     Dataset small = run.apply(tiny);
     Map<Object, Map<String, Object>> got = byKey(small.takeAll(), m -> m.get("k"));
     OperatorSnapshot aggregate = small.stats().operator("Aggregate");
-    assertThat(aggregate.spills().spilledBytes()).isPositive();
-    assertThat(aggregate.spills().restoredBytes()).isEqualTo(aggregate.spills().spilledBytes());
+    assertThat(aggregate.spills().bytesSpilled()).isPositive();
+    assertThat(aggregate.spills().bytesRestored()).isEqualTo(aggregate.spills().bytesSpilled());
     assertThat(small.stats().arenaPeakBytes()).isLessThanOrEqualTo(tiny);
     assertThat(got.keySet()).isEqualTo(expected.keySet());
     expected.forEach((k, row) -> assertMatches(row, got.get(k), "key " + k));
@@ -332,7 +332,7 @@ class AggregateTest {
     ds.takeAll().forEach(m -> assertThat(got.put(m.get("k"), m.get("n"))).isNull());
     assertThat(got).isEqualTo(new HashMap<>(expected));
     if (limitMiB == 2) {
-      assertThat(ds.stats().operator("MapGroups").spills().spilledBytes()).isPositive();
+      assertThat(ds.stats().operator("MapGroups").spills().bytesSpilled()).isPositive();
       assertThat(ds.stats().arenaPeakBytes()).isLessThanOrEqualTo(2 * Bytes.MiB);
     }
   }

@@ -150,7 +150,7 @@ class JoinTest {
     Dataset broadcast = dataset(left, "l", 250, 512 * Bytes.MiB)
         .join(dataset(right, "r", 250, 512 * Bytes.MiB), List.of("k"), how);
     assertThat(canonical(broadcast.takeAll())).isEqualTo(expected);
-    assertThat(broadcast.stats().operator("Join").spills().spilledBytes()).isZero();
+    assertThat(broadcast.stats().operator("Join").spills().bytesSpilled()).isZero();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -166,7 +166,7 @@ class JoinTest {
     List<String> expected = canonical(large.takeAll());
     List<String> got = canonical(small.takeAll());
     OperatorSnapshot join = small.stats().operator("Join");
-    assertThat(join.spills().spilledBytes()).isPositive();
+    assertThat(join.spills().bytesSpilled()).isPositive();
     assertThat(small.stats().arenaPeakBytes()).isLessThanOrEqualTo(tiny);
     assertThat(got).isEqualTo(expected);
   }

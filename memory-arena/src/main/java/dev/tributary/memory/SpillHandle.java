@@ -5,8 +5,8 @@ package dev.tributary.memory;
  * {@link SpillStore#get(SpillHandle, Account)} takes back.
  *
  * @param id the block's key in the store
- * @param chunks how many chunks its IPC bytes were cut into
- * @param bytes the size of its Arrow IPC bytes on disk
+ * @param chunks how many I/O pieces (of the store's chunk size at most) its buffers were written in
+ * @param bytes the size of its raw Arrow buffers on disk (the record-batch body, 8-byte aligned)
  * @param rowCount the block's row count
  * @param blockBytes the off-heap bytes the block held when spilled
  */

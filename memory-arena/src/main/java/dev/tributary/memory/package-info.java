@@ -11,8 +11,8 @@
  * kernels) lives one layer up, in {@code dev.tributary.columnar}. A block handed out of an
  * execution to a receiver that never closes it is reclaimed by a cleaner once unreachable
  * ({@code BlockWatch}).
- * {@link dev.tributary.memory.SpillStore} parks blocks on disk (Chronicle Map, Arrow IPC) when a
- * stateful operator outgrows its budget.
+ * {@link dev.tributary.memory.SpillStore} parks blocks on disk (raw Arrow buffers appended to a
+ * file, a Chronicle Map as the catalogue) when a stateful operator outgrows its budget.
  *
  * <p>This package depends on Apache Arrow and Chronicle Map only; no Reactor types, and no
  * per-type code beyond what accounting needs.

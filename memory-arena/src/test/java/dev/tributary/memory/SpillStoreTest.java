@@ -150,7 +150,7 @@ class SpillStoreTest {
       List<SpillHandle> kept = new ArrayList<>();
       SpillException refused = null;
       for (int i = 0; i < 10_000 && refused == null; i++) {
-        try (Block block = block(i, 8192)) {
+        try (Block block = block(i, 4096)) {
           kept.add(store.put(block));
         } catch (SpillException e) {
           refused = e;
@@ -161,7 +161,7 @@ class SpillStoreTest {
       assertThat(store.bytesOnDisk()).isEqualTo(kept.stream().mapToLong(SpillHandle::bytes).sum());
       SpillHandle last = kept.get(kept.size() - 1);
       try (Block restored = store.get(last, account)) {
-        assertThat(restored.rowCount()).isEqualTo(8192);
+        assertThat(restored.rowCount()).isEqualTo(4096);
       }
     }
   }
@@ -171,8 +171,10 @@ class SpillStoreTest {
     SpillStore store = SpillStore.open(spillDir.resolve("nested/dir"), 16 * Bytes.MiB);
     Path file = store.file();
     assertThat(Files.exists(file)).isTrue();
+    assertThat(Files.exists(store.dataFile())).isTrue();
     store.close();
     assertThat(Files.exists(file)).isFalse();
+    assertThat(Files.exists(store.dataFile())).isFalse();
     assertThatThrownBy(() -> store.put(null)).isInstanceOf(IllegalStateException.class);
     store.close();
   }

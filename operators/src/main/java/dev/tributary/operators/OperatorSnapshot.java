@@ -28,15 +28,14 @@ import java.util.Locale;
  * @param workers the workers (instances of a stateful batch function) it has now; 0 unless it is
  *     a worker pool
  * @param peakWorkers the most workers it had at once
- * @param spills what it spilled to disk and read back ({@link SpillCounts#NONE} unless it
- *     spills)
+ * @param spills what it spilled and restored ({@link SpillStats#NONE} unless it spills)
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
     long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
     long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
     long throttledBytes, long oversizeBlocks, SourceReads reads, int workers,
-    int peakWorkers, SpillCounts spills) {
+    int peakWorkers, SpillStats spills) {
 
   /** Whether this operator and {@code other} were both running at some instant. */
   public boolean overlaps(OperatorSnapshot other) {
@@ -49,7 +48,7 @@ public record OperatorSnapshot(
     return String.format(Locale.ROOT,
         "%s: %d blocks / %d rows / %s in -> %d blocks / %d rows / %s out;"
             + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s,"
-            + " budget %s, throttled %.1f ms / %s%s%s",
+            + " budget %s, throttled %.1f ms / %s%s%s%s",
         name, blocksIn, rowsIn, Bytes.format(bytesIn), blocksOut, rowsOut, Bytes.format(bytesOut),
         wallNanos / 1e6, userNanos / 1e6, userCpuNanos / 1e6, backpressureNanos / 1e6,
         Bytes.format(peakBytes), Bytes.format(budgetBytes), throttledNanos / 1e6,
@@ -57,6 +56,6 @@ public record OperatorSnapshot(
         oversizeBlocks > 0 ? ", " + oversizeBlocks + " oversize blocks" : "",
         reads.equals(SourceReads.NONE) ? "" : "; " + reads)
         + (peakWorkers > 0 ? "; workers " + workers + " (peak " + peakWorkers + ")" : "")
-        + (spills.equals(SpillCounts.NONE) ? "" : "; " + spills);
+        + (spills.equals(SpillStats.NONE) ? "" : "; " + spills);
   }
 }

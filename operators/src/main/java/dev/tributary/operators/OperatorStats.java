@@ -12,7 +12,7 @@ import reactor.core.publisher.Flux;
 /**
  * Live counters of one operator instance: blocks, rows and bytes in and out, time in user
  * functions (wall and CPU), time spent waiting for downstream demand, its account's peak, and
- * for a source what it read from storage.
+ * for a source what it read from storage, for an exchange what it spilled.
  * Thread-safe; {@link #snapshot()} freezes them.
  */
 public final class OperatorStats {
@@ -42,6 +42,7 @@ public final class OperatorStats {
   private final AtomicLong restoredBytes = new AtomicLong();
   private final AtomicLong restoreNanos = new AtomicLong();
   private volatile Supplier<SourceReads> reads = () -> SourceReads.NONE;
+  private volatile Supplier<SpillStats> spills = () -> SpillStats.NONE;
 
   /** Creates the counters of the operator called {@code name}. */
   public OperatorStats(String name) {
@@ -62,6 +63,12 @@ public final class OperatorStats {
   /** Reports what the operator (a source) read from storage, asked for at each snapshot. */
   public OperatorStats reads(Supplier<SourceReads> reads) {
     this.reads = Objects.requireNonNull(reads, "reads");
+    return this;
+  }
+
+  /** Reports what the operator (an exchange) spilled and restored, asked for at each snapshot. */
+  public OperatorStats spills(Supplier<SpillStats> spills) {
+    this.spills = Objects.requireNonNull(spills, "spills");
     return this;
   }
 
@@ -187,7 +194,7 @@ public final class OperatorStats {
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
         a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
         oversizeBlocks.get(), reads.get(), (int) workers.get(), (int) peakWorkers.get(),
-        new SpillCounts(spilledBytes.get(), spillNanos.get(), restoredBytes.get(),
-            restoreNanos.get()));
+        new SpillStats(spilledBytes.get(), restoredBytes.get(), spillNanos.get(),
+            restoreNanos.get()).plus(spills.get()));
   }
 }

@@ -9,7 +9,7 @@
  * block/row/batch conversions user functions see ({@link dev.tributary.operators.Rows}, {@link
  * dev.tributary.operators.Batches}) and per-operator counters ({@link
  * dev.tributary.operators.OperatorStats}, with what an operator spilled: {@link
- * dev.tributary.operators.SpillCounts}).
+ * dev.tributary.operators.SpillStats}).
  *
  * <p>Pipeline breakers (subpackages {@code aggregate} and {@code join}) share the pieces here:
  * {@link dev.tributary.operators.HashPartitioner} (the one place blocks are cut by key hash),

@@ -3,6 +3,7 @@ package dev.tributary.exec;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
 import dev.tributary.plan.Rebatch;
+import dev.tributary.plan.Sample;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,8 +32,12 @@ final class Fusion {
     return stages;
   }
 
-  /** Whether {@code op} has options that make it the head of its own stage. */
+  /**
+   * Whether {@code op} has options that make it the head of its own stage; a sample heads one so
+   * that it runs inline, one block at a time in order (its random sequence is state).
+   */
   static boolean startsStage(LogicalPlan op) {
-    return op instanceof Rebatch || op instanceof MapBatches m && !m.isDefaultStage();
+    return op instanceof Rebatch || op instanceof MapBatches m && !m.isDefaultStage()
+        || op instanceof Sample;
   }
 }

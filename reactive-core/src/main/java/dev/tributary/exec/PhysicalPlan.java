@@ -9,7 +9,11 @@ import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.GroupMap;
 import dev.tributary.plan.Join;
+import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Read;
+import dev.tributary.plan.Repartition;
+import dev.tributary.plan.Shuffle;
+import dev.tributary.plan.Sort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +29,9 @@ import reactor.core.scheduler.Scheduler;
  * AggregateStage}, {@link MapGroupsStage}, {@link JoinStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
  * row, named by {@link #name()}; every stage but a read takes its input through a memory
  * governor, then block sizing (split above the maximum block size; small blocks straight from a
- * read that leaves its block count open coalesced). {@link LimitStage} and {@link UnionStage} only pass blocks on.
+ * read that leaves its block count open coalesced). {@link ExchangeStage} is a pipeline break
+ * (sort, shuffle, repartition) holding and spilling blocks in an account of its own.
+ * {@link LimitStage} and {@link UnionStage} only pass blocks on.
  */
 public sealed interface PhysicalPlan {
   /** The stage's name: its account's and its stats row's. */
@@ -283,6 +289,43 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return "HashJoin " + name();
+    }
+  }
+
+  /**
+   * A pipeline break behind its governor: the input goes through an exchange (held in an account
+   * of its own up to a share of the memory limit, spilled beyond it), then streams out.
+   *
+   * @param input the stage it reads from
+   * @param node the logical operator: {@link dev.tributary.plan.Sort}, {@link
+   *     dev.tributary.plan.Shuffle} or {@link dev.tributary.plan.Repartition}
+   * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced
+   */
+  record ExchangeStage(PhysicalPlan input, LogicalPlan node, boolean fedBySource,
+      boolean coalesces) implements PhysicalPlan {
+    /** Checks the node. */
+    public ExchangeStage {
+      Objects.requireNonNull(input, "input");
+      if (!(node instanceof Sort || node instanceof Shuffle || node instanceof Repartition)) {
+        throw new IllegalArgumentException("not an exchange operator: " + node.describe());
+      }
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return (node instanceof Sort ? "ExternalSort " : node instanceof Shuffle
+          ? "RandomShuffle " : "Repartition ") + name();
     }
   }
 

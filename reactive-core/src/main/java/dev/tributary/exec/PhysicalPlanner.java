@@ -1,6 +1,7 @@
 package dev.tributary.exec;
 
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
+import dev.tributary.exec.PhysicalPlan.ExchangeStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
 import dev.tributary.exec.PhysicalPlan.JoinStage;
 import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
@@ -27,16 +28,20 @@ import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Rebatch;
+import dev.tributary.plan.Repartition;
+import dev.tributary.plan.Sample;
+import dev.tributary.plan.Shuffle;
+import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
 import dev.tributary.plan.Write;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, worker pool, aggregation, join, limit
- * and union becomes its own; runs of one-to-one operators are fused ({@link Fusion}), adjacent
- * expression steps into one {@link Evaluation}; the root ends in the consumer's boundary, or in
- * the sink of a {@link Write}.
+ * Turns a logical plan into stages: each read, flat map, worker pool, aggregation, join,
+ * exchange operator (sort, shuffle, repartition), limit and union becomes its own; runs of
+ * one-to-one operators are fused ({@link Fusion}), adjacent expression steps into one {@link
+ * Evaluation}; the root ends in the consumer's boundary, or in the sink of a {@link Write}.
  */
 public final class PhysicalPlanner {
   /** The consumer's boundary's name. */
@@ -87,6 +92,10 @@ public final class PhysicalPlanner {
     if (node instanceof Union u) {
       return new UnionStage(u.inputs().stream().map(i -> build(i, fuse)).toList());
     }
+    if (node instanceof Sort || node instanceof Shuffle || node instanceof Repartition) {
+      PhysicalPlan input = build(node.inputs().get(0), fuse);
+      return new ExchangeStage(input, node, fedBySource(input), coalesces(input));
+    }
     if (node instanceof Write) {
       throw new IllegalArgumentException("a write must be the root of its plan");
     }
@@ -105,8 +114,8 @@ public final class PhysicalPlanner {
 
   private static boolean isOneToOne(LogicalPlan node) {
     return node instanceof Project || node instanceof Evaluate || node instanceof Filter
-        || node instanceof MapRows
-        || node instanceof MapBatches || node instanceof Rebatch;
+        || node instanceof MapRows || node instanceof MapBatches || node instanceof Rebatch
+        || node instanceof Sample;
   }
 
   /** One fused stage of {@code ops} over {@code input}. */
@@ -165,6 +174,9 @@ public final class PhysicalPlanner {
     }
     if (op instanceof MapBatches m) {
       return m.transform();
+    }
+    if (op instanceof Sample s) {
+      return s.transform(); // fresh per physical plan, so per execution
     }
     return null;
   }

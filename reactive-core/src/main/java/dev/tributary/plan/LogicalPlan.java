@@ -11,13 +11,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>The node types are closed: a read ({@link Read}, with what was pushed into it), column
  * reshaping ({@link Project}), computed columns ({@link Evaluate}), row filters ({@link
  * Filter}), opaque user functions ({@link MapRows}, {@link MapBatches}, {@link PooledMapBatches},
- * {@link FlatMap}), re-cutting ({@link Rebatch}), {@link Limit}, {@link Union}, sinks ({@link
- * Write}), and pipeline breakers: aggregations ({@link GroupAggregate}), group functions ({@link
- * GroupMap}) and joins ({@link Join}).
+ * {@link FlatMap}), {@link Sample}, re-cutting ({@link Rebatch}), {@link Limit}, {@link Union},
+ * sinks ({@link Write}), and pipeline breakers: aggregations ({@link GroupAggregate}), group
+ * functions ({@link GroupMap}), joins ({@link Join}) and those run through an exchange ({@link
+ * Sort}, {@link Shuffle}, {@link Repartition}).
  */
 public sealed interface LogicalPlan
     permits Read, Project, Evaluate, Filter, MapRows, MapBatches, PooledMapBatches, FlatMap,
-    Rebatch, Limit, Union, Write, GroupAggregate, GroupMap, Join {
+    Rebatch, Limit, Union, Write, GroupAggregate, GroupMap, Join, Sort, Shuffle, Repartition,
+    Sample {
 
   /** The output schema if known without running (a file source may read metadata), else null. */
   Schema schema();

@@ -127,7 +127,7 @@ class GroupByJoinPeerTest {
         + " max(i)::BIGINT, sum(i)::BIGINT, sum(x) FROM " + parquet("facts") + " GROUP BY k");
     assertThat(got).isEqualTo(expected);
     if (limitMiB == 2) {
-      assertThat(grouped.stats().operator("Aggregate").spills().spilledBytes()).isPositive();
+      assertThat(grouped.stats().operator("Aggregate").spills().bytesSpilled()).isPositive();
       assertThat(grouped.stats().arenaPeakBytes()).isLessThanOrEqualTo(2 * Bytes.MiB);
     }
   }

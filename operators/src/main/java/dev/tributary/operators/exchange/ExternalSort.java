@@ -1,0 +1,537 @@
+package dev.tributary.operators.exchange;
+
+import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.BlockCustody;
+import dev.tributary.columnar.Schemas;
+import dev.tributary.memory.Bytes;
+import dev.tributary.memory.SpillHandle;
+import dev.tributary.memory.SpillStore;
+import dev.tributary.operators.OperatorStats;
+import dev.tributary.operators.SpillStats;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A stable external merge sort: blocks are held up to the budget, each full batch sorted into a
+ * run written to a {@link SpillStore} in small blocks; at the end the runs (and the rows still
+ * held, sorted in place) are merged k ways, streaming sorted blocks out. When there are more runs
+ * than the budget can hold a block of each, groups of runs are merged into longer runs first.
+ *
+ * <p>Equal keys keep their input order (runs are merged in arrival order, ties going to the
+ * earlier run). Order per key: ascending or descending, nulls first or last; doubles as {@link
+ * Double#compare} (NaN above every number). Cancel and errors release every held block and
+ * delete the spill files. Building, spilling, restoring and merging run on the I/O scheduler.
+ */
+public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
+  /** The smallest block a run is written in, so that tiny budgets still make progress. */
+  static final long MIN_RUN_BLOCK_BYTES = 16 * Bytes.KiB;
+  /** Run blocks are this fraction of the budget, so that the merge holds many runs at once. */
+  static final int RUN_BLOCKS_PER_BUDGET = 32;
+
+  private final String name;
+  private final List<SortKey> keys;
+  private final Account account;
+  private final Scheduler io;
+  private final SpillSettings spill;
+  private final LongSupplier budget;
+  private final OperatorStats stats;
+
+  private ExternalSort(String name, List<SortKey> keys, Account account, Scheduler io,
+      SpillSettings spill, LongSupplier budget, OperatorStats stats) {
+    this.name = name;
+    this.keys = keys;
+    this.account = account;
+    this.io = io;
+    this.spill = spill;
+    this.budget = budget;
+    this.stats = stats;
+  }
+
+  /**
+   * A sort by {@code keys} holding rows in {@code account} up to its budget, spilling with
+   * {@code spill}, working on {@code io}.
+   */
+  public static ExternalSort of(String name, List<SortKey> keys, Account account, Scheduler io,
+      SpillSettings spill) {
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("sort needs at least one key");
+    }
+    Objects.requireNonNull(account, "account");
+    return new ExternalSort(Objects.requireNonNull(name, "name"), List.copyOf(keys), account,
+        Objects.requireNonNull(io, "io"), Objects.requireNonNull(spill, "spill"),
+        account::budgetBytes, new OperatorStats(name));
+  }
+
+  /** The same sort steering by {@code budget} instead of its account's budget. */
+  public ExternalSort budget(LongSupplier budget) {
+    return new ExternalSort(name, keys, account, io, spill, Objects.requireNonNull(budget),
+        stats);
+  }
+
+  /** The same sort counting into {@code stats}. */
+  public ExternalSort stats(OperatorStats stats) {
+    return new ExternalSort(name, keys, account, io, spill, budget,
+        Objects.requireNonNull(stats, "stats"));
+  }
+
+  @Override
+  public Flux<Block> apply(Flux<Block> input) {
+    return Flux.defer(() -> {
+      Sorting sorting = new Sorting();
+      stats.spills(sorting::spillStats);
+      BlockCustody custody = new BlockCustody();
+      Mono<Sorting> built = input
+          .doOnNext(custody::hold)
+          .publishOn(io, 1)
+          // Map to a token: then() discards what reaches it, and these blocks are taken.
+          .map(b -> {
+            if (custody.take(b)) {
+              sorting.accept(b);
+            }
+            return Boolean.TRUE;
+          })
+          .then(Mono.fromCallable(sorting::finish))
+          .doFinally(signal -> custody.releaseAll());
+      return built
+          .flatMapMany(s -> Flux.<Block>generate(sink -> {
+            Block next = s.next();
+            if (next == null) {
+              sink.complete();
+            } else {
+              sink.next(next);
+            }
+          }))
+          .doOnDiscard(Block.class, Block::release)
+          // Before the terminal signal, so that the consumer sees it with everything released.
+          .doOnTerminate(sorting::close)
+          .doOnCancel(sorting::close);
+    }).subscribeOn(io, true);
+  }
+
+  /** The state of one sort: rows held, runs on disk, then the merge. */
+  private final class Sorting {
+    private final RowOrder order = new RowOrder(keys);
+    private final List<Block> held = new ArrayList<>();
+    private final Deque<List<SpillHandle>> runs = new ArrayDeque<>();
+    private SpillStore store;
+    private SpillStats spilledBefore = SpillStats.NONE;
+    private Schema schema;
+    private long heldRows;
+    private long heldBytes;
+    private Merge merge;
+    private boolean closed;
+
+    synchronized void accept(Block arrived) {
+      if (closed) {
+        arrived.release();
+        return;
+      }
+      Block block = arrived.owner() == account ? arrived : arrived.transferTo(account);
+      stats.recordIn(block);
+      if (block.rowCount() == 0) {
+        block.close();
+        return;
+      }
+      if (schema == null) {
+        schema = block.schema();
+      } else if (!schema.equals(block.schema())) {
+        block = conform(block);
+      }
+      held.add(block);
+      heldRows += block.rowCount();
+      heldBytes += block.sizeBytes();
+      if (account.heldBytes() > budget.getAsLong()) {
+        spillHeld();
+      }
+    }
+
+    /**
+     * {@code block} in the sort's schema: a column null in every row of it takes the type the
+     * sort already has. A block that would change the sort's schema (its first typed value of a
+     * column earlier blocks had only nulls in) is refused: runs already written keep their types.
+     */
+    private Block conform(Block block) {
+      try {
+        Schema unified = Schemas.unify(schema, block.schema(), name);
+        if (!unified.equals(schema)) {
+          // A column null in every row of the first blocks has a type in a later one.
+          throw new SchemaMismatchException(name, schema, block.schema());
+        }
+        Block conformed = Schemas.conform(block, schema, account);
+        if (conformed != block) {
+          block.close();
+        }
+        return conformed;
+      } catch (RuntimeException e) {
+        block.release();
+        throw e;
+      }
+    }
+
+    /** Sorts the held rows into a run on disk and frees them. */
+    private void spillHeld() {
+      if (store == null) {
+        store = SpillStore.open(spill.directory(), spill.capacityBytes());
+      }
+      try (Merge sorted = new Merge(List.of(new HeldRun(held, order)), runRows())) {
+        runs.add(write(sorted));
+      }
+      releaseHeld();
+    }
+
+    /** Writes what {@code merge} gives to the store: one run. */
+    private List<SpillHandle> write(Merge merge) {
+      List<SpillHandle> run = new ArrayList<>();
+      while (true) {
+        Block b = merge.next();
+        if (b == null) {
+          return run;
+        }
+        try (b) {
+          run.add(store.put(b));
+        }
+      }
+    }
+
+    private void releaseHeld() {
+      held.forEach(Block::release);
+      held.clear();
+      heldRows = 0;
+      heldBytes = 0;
+    }
+
+    /** Rows per block written to a run or emitted: a fraction of the budget's worth. */
+    private int runRows() {
+      long rowBytes = Math.max(1, heldRows == 0 ? 1 : heldBytes / heldRows);
+      long blockBytes = Math.max(MIN_RUN_BLOCK_BYTES, budget.getAsLong() / RUN_BLOCKS_PER_BUDGET);
+      return (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockBytes / rowBytes));
+    }
+
+    /** The input ended: merges runs down to what fits, then starts the final merge. */
+    synchronized Sorting finish() {
+      if (closed) {
+        return this;
+      }
+      int rows = runRows();
+      long blockBytes = Math.max(MIN_RUN_BLOCK_BYTES, budget.getAsLong() / RUN_BLOCKS_PER_BUDGET);
+      // A merge holds one block of each run, plus the rows still held.
+      int fanIn = (int) Math.max(2, budget.getAsLong() / 2 / blockBytes);
+      if (!runs.isEmpty() && !held.isEmpty() && runs.size() + 1 > fanIn) {
+        spillHeld();
+      }
+      while (runs.size() > fanIn) {
+        List<Run> group = new ArrayList<>();
+        for (int i = 0; i < fanIn; i++) {
+          group.add(new SpilledRun(runs.pollFirst()));
+        }
+        try (Merge m = new Merge(group, rows)) {
+          // The merged run holds the earliest rows: it goes first to keep ties stable.
+          runs.addFirst(write(m));
+        }
+      }
+      List<Run> all = new ArrayList<>();
+      runs.forEach(r -> all.add(new SpilledRun(r)));
+      if (!held.isEmpty()) {
+        all.add(new HeldRun(held, order));
+      }
+      merge = new Merge(all, rows);
+      return this;
+    }
+
+    /** The next sorted block, or null at the end. */
+    synchronized Block next() {
+      if (closed || merge == null) {
+        return null;
+      }
+      Block b = merge.next();
+      if (b == null) {
+        close();
+      }
+      return b;
+    }
+
+    synchronized SpillStats spillStats() {
+      SpillStore s = store;
+      return s == null ? spilledBefore : new SpillStats(s.bytesSpilled(), s.bytesRestored(),
+          s.spillNanos(), s.restoreNanos());
+    }
+
+    synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (merge != null) {
+        merge.close();
+      }
+      releaseHeld();
+      runs.clear();
+      if (store != null) {
+        spilledBefore = spillStats();
+        store.close();
+        store = null;
+      }
+    }
+
+    /** A sorted run on disk, read one block at a time. */
+    private final class SpilledRun implements Run {
+      private final Deque<SpillHandle> blocks;
+      private Block current;
+      private Object[][] keyValues;
+      private int row = -1;
+
+      SpilledRun(List<SpillHandle> blocks) {
+        this.blocks = new ArrayDeque<>(blocks);
+      }
+
+      @Override
+      public boolean advance() {
+        row++;
+        while (current == null || row >= current.rowCount()) {
+          if (current != null) {
+            current.close();
+            current = null;
+          }
+          SpillHandle next = blocks.pollFirst();
+          if (next == null) {
+            return false;
+          }
+          current = store.get(next, account);
+          store.delete(next);
+          keyValues = order.columns(current);
+          row = 0;
+        }
+        return true;
+      }
+
+      @Override
+      public Block block() {
+        return current;
+      }
+
+      @Override
+      public int row() {
+        return row;
+      }
+
+      @Override
+      public Object[][] keys() {
+        return keyValues;
+      }
+
+      @Override
+      public void close() {
+        if (current != null) {
+          current.release();
+          current = null;
+        }
+      }
+    }
+  }
+
+  /** Sorted rows read one at a time. */
+  private interface Run extends AutoCloseable {
+    /** Moves to the next row; false at the end. */
+    boolean advance();
+
+    /** The block holding the current row. */
+    Block block();
+
+    /** The current row's index in {@link #block()}. */
+    int row();
+
+    /** The key columns of {@link #block()} ({@link RowOrder#columns}). */
+    Object[][] keys();
+
+    @Override
+    void close();
+  }
+
+  /** Rows held in memory, visited in sorted order through a stable permutation. */
+  private static final class HeldRun implements Run {
+    private final List<Block> blocks;
+    private final Object[][][] keyValues;
+    private final int[] blockOf;
+    private final int[] rowOf;
+    private final int[] sorted;
+    private int next = -1;
+
+    HeldRun(List<Block> blocks, RowOrder order) {
+      this.blocks = List.copyOf(blocks);
+      int total = 0;
+      for (Block b : blocks) {
+        total += b.rowCount();
+      }
+      keyValues = new Object[blocks.size()][][];
+      blockOf = new int[total];
+      rowOf = new int[total];
+      int g = 0;
+      for (int b = 0; b < blocks.size(); b++) {
+        keyValues[b] = order.columns(blocks.get(b));
+        for (int r = 0; r < blocks.get(b).rowCount(); r++, g++) {
+          blockOf[g] = b;
+          rowOf[g] = r;
+        }
+      }
+      sorted = new int[total];
+      for (int i = 0; i < total; i++) {
+        sorted[i] = i;
+      }
+      mergeSort(sorted, new int[total], 0, total, (x, y) -> order.compare(
+          keyValues[blockOf[x]], rowOf[x], keyValues[blockOf[y]], rowOf[y]));
+    }
+
+    /** A stable merge sort of int indices (TimSort would need boxing). */
+    private static void mergeSort(int[] a, int[] tmp, int from, int to, IntComparator c) {
+      if (to - from < 2) {
+        return;
+      }
+      int mid = (from + to) >>> 1;
+      mergeSort(a, tmp, from, mid, c);
+      mergeSort(a, tmp, mid, to, c);
+      if (c.compare(a[mid - 1], a[mid]) <= 0) {
+        return;
+      }
+      System.arraycopy(a, from, tmp, from, to - from);
+      int i = from;
+      int j = mid;
+      for (int k = from; k < to; k++) {
+        if (j >= to || (i < mid && c.compare(tmp[i], tmp[j]) <= 0)) {
+          a[k] = tmp[i++];
+        } else {
+          a[k] = tmp[j++];
+        }
+      }
+    }
+
+    @Override
+    public boolean advance() {
+      return ++next < sorted.length;
+    }
+
+    @Override
+    public Block block() {
+      return blocks.get(blockOf[sorted[next]]);
+    }
+
+    @Override
+    public int row() {
+      return rowOf[sorted[next]];
+    }
+
+    @Override
+    public Object[][] keys() {
+      return keyValues[blockOf[sorted[next]]];
+    }
+
+    @Override
+    public void close() {
+      // The blocks belong to the sort, which releases them.
+    }
+  }
+
+  @FunctionalInterface
+  private interface IntComparator {
+    int compare(int x, int y);
+  }
+
+  /** A k-way merge of runs into blocks of at most {@code rows} rows, ties to the earlier run. */
+  private final class Merge implements AutoCloseable {
+    private final List<Run> runs;
+    private final PriorityQueue<Integer> heads;
+    private final int rows;
+
+    Merge(List<Run> runs, int rows) {
+      this.runs = runs;
+      this.rows = rows;
+      RowOrder order = new RowOrder(keys);
+      this.heads = new PriorityQueue<>(Math.max(1, runs.size()), (x, y) -> {
+        Run a = runs.get(x);
+        Run b = runs.get(y);
+        int c = order.compare(a.keys(), a.row(), b.keys(), b.row());
+        return c != 0 ? c : Integer.compare(x, y);
+      });
+      for (int i = 0; i < runs.size(); i++) {
+        if (runs.get(i).advance()) {
+          heads.add(i);
+        }
+      }
+    }
+
+    /** The next merged block in the sort's account, or null when every run is exhausted. */
+    Block next() {
+      if (heads.isEmpty()) {
+        return null;
+      }
+      Schema schema = runs.get(heads.peek()).block().schema();
+      return account.allocate(() -> {
+        VectorSchemaRoot out = VectorSchemaRoot.create(schema, account.allocator());
+        try {
+          List<FieldVector> targets = out.getFieldVectors();
+          for (FieldVector v : targets) {
+            v.setInitialCapacity(rows);
+            v.allocateNew();
+          }
+          Map<Block, TransferPair[]> pairs = new IdentityHashMap<>();
+          int n = 0;
+          while (n < rows && !heads.isEmpty()) {
+            int i = heads.poll();
+            Run run = runs.get(i);
+            TransferPair[] p = pairs.computeIfAbsent(run.block(), b -> {
+              List<FieldVector> sources = b.root().getFieldVectors();
+              TransferPair[] made = new TransferPair[sources.size()];
+              for (int c = 0; c < made.length; c++) {
+                made[c] = sources.get(c).makeTransferPair(targets.get(c));
+              }
+              return made;
+            });
+            for (TransferPair pair : p) {
+              pair.copyValueSafe(run.row(), n);
+            }
+            n++;
+            Block before = run.block();
+            if (!run.advance()) {
+              pairs.remove(before);
+            } else {
+              heads.add(i);
+              if (run.block() != before) {
+                // The run moved to its next block: forget the pairs of the one it released.
+                pairs.remove(before);
+              }
+            }
+          }
+          for (FieldVector v : targets) {
+            v.setValueCount(n);
+          }
+          out.setRowCount(n);
+          return Block.wrap(out, account);
+        } catch (RuntimeException e) {
+          out.close();
+          throw e;
+        }
+      });
+    }
+
+    @Override
+    public void close() {
+      runs.forEach(Run::close);
+    }
+  }
+}

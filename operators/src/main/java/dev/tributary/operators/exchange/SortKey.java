@@ -1,0 +1,27 @@
+package dev.tributary.operators.exchange;
+
+import java.util.Objects;
+
+/**
+ * One column of an ordering.
+ *
+ * @param column the column
+ * @param descending whether larger values come first
+ * @param nullsLast whether nulls come after every value (else before)
+ */
+public record SortKey(String column, boolean descending, boolean nullsLast) {
+  /** Checks the column name. */
+  public SortKey {
+    Objects.requireNonNull(column, "column");
+  }
+
+  /** Ascending with nulls last: Ray Data's default order. */
+  public static SortKey asc(String column) {
+    return new SortKey(column, false, true);
+  }
+
+  /** Descending with nulls last. */
+  public static SortKey desc(String column) {
+    return new SortKey(column, true, true);
+  }
+}

@@ -1,0 +1,308 @@
+package dev.tributary.operators.exchange;
+
+import dev.tributary.columnar.ColumnReader;
+import dev.tributary.columnar.BlockBuilder;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Arena;
+import dev.tributary.memory.Block;
+import dev.tributary.memory.Bytes;
+import dev.tributary.operators.OperatorStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/** The exchange and the operators on it, against plain-Java references, with and without spills. */
+class ExchangeOperatorsTest {
+  private static final long LIMIT = 256 * Bytes.MiB;
+  private final Arena arena = Arena.create("exchange", LIMIT);
+  private final Account source = arena.openAccount("source");
+  private final Scheduler io = Schedulers.newBoundedElastic(4, 10_000, "exchange-io");
+
+  @TempDir Path spillDir;
+
+  @AfterEach
+  void noLeaksAndNoSpillFiles() throws Exception {
+    io.dispose();
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
+    arena.close();
+    try (Stream<Path> left = Files.list(spillDir)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  /** One generated row: the reference's view of it. */
+  record Row(long id, Integer k, Double x, String s) {}
+
+  /** {@code rows} rows with skewed int keys, doubles with NaN and nulls, strings with nulls. */
+  private static List<Row> rows(int rows, long seed) {
+    Random r = new Random(seed);
+    List<Row> out = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      Integer k = r.nextInt(10) == 0 ? null : (r.nextBoolean() ? 7 : r.nextInt(50) - 25);
+      int pick = r.nextInt(12);
+      Double x = pick == 0 ? null : pick == 1 ? Double.NaN : pick == 2 ? -0.0 : r.nextGaussian();
+      String s = r.nextInt(8) == 0 ? null : "s" + r.nextInt(300);
+      out.add(new Row(i, k, x, s));
+    }
+    return out;
+  }
+
+  private Flux<Block> blocks(List<Row> rows, int perBlock) {
+    List<List<Row>> cuts = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i += perBlock) {
+      cuts.add(rows.subList(i, Math.min(rows.size(), i + perBlock)));
+    }
+    return Flux.fromIterable(cuts).map(cut -> BlockBuilder.in(source)
+        .column("id", cut.stream().mapToLong(Row::id).toArray())
+        .column(new org.apache.arrow.vector.types.pojo.Field("k",
+            org.apache.arrow.vector.types.pojo.FieldType.nullable(
+                new org.apache.arrow.vector.types.pojo.ArrowType.Int(32, true)), null),
+            cut.stream().map(Row::k).toList())
+        .column(new org.apache.arrow.vector.types.pojo.Field("x",
+            org.apache.arrow.vector.types.pojo.FieldType.nullable(
+                new org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint(
+                    org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE)), null),
+            cut.stream().map(Row::x).toList())
+        .column(new org.apache.arrow.vector.types.pojo.Field("s",
+            org.apache.arrow.vector.types.pojo.FieldType.nullable(
+                org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE), null),
+            cut.stream().map(Row::s).toList())
+        .build());
+  }
+
+  private static List<Row> drain(Flux<Block> flux) {
+    List<Row> out = new ArrayList<>();
+    flux.doOnNext(b -> {
+      try (b) {
+        long[] ids = ColumnReader.longs(b, "id");
+        Object[] k = ColumnReader.values(b, "k");
+        Object[] x = ColumnReader.values(b, "x");
+        Object[] s = ColumnReader.values(b, "s");
+        for (int i = 0; i < ids.length; i++) {
+          out.add(new Row(ids[i], (Integer) k[i], (Double) x[i], (String) s[i]));
+        }
+      }
+    }).blockLast(Duration.ofSeconds(60));
+    return out;
+  }
+
+  private SpillSettings spill() {
+    return new SpillSettings(spillDir, 4 * Bytes.GiB);
+  }
+
+  private static <T extends Comparable<T>> Comparator<Row> by(
+      java.util.function.Function<Row, T> key, boolean descending, boolean nullsLast) {
+    Comparator<T> natural = descending ? Comparator.<T>reverseOrder() : Comparator.naturalOrder();
+    Comparator<T> withNulls = nullsLast ? Comparator.nullsLast(natural)
+        : Comparator.nullsFirst(natural);
+    return Comparator.comparing(key, withNulls);
+  }
+
+  private List<Row> sorted(List<Row> rows, int perBlock, long budget, List<SortKey> keys,
+      OperatorStats stats) {
+    try (Account account = arena.openAccount("sort", budget, LIMIT)) {
+      return drain(blocks(rows, perBlock).transform(
+          ExternalSort.of("Sort", keys, account, io, spill()).stats(stats)));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 5000})
+  void sortMatchesAStableJavaSortWhetherItSpillsOrNot(int n) {
+    List<Row> rows = rows(n, 42);
+    List<SortKey> keys = List.of(new SortKey("k", false, true), new SortKey("x", true, false),
+        new SortKey("s", false, false));
+    List<Row> expected = new ArrayList<>(rows);
+    // List.sort is stable: equal keys keep their id order.
+    expected.sort(ExchangeOperatorsTest.<Integer>by(Row::k, false, true)
+        .thenComparing(ExchangeOperatorsTest.<Double>by(Row::x, true, false))
+        .thenComparing(ExchangeOperatorsTest.<String>by(Row::s, false, false)));
+    OperatorStats large = new OperatorStats("large");
+    OperatorStats tiny = new OperatorStats("tiny");
+    assertThat(sorted(rows, 200, 64 * Bytes.MiB, keys, large)).isEqualTo(expected);
+    assertThat(sorted(rows, 200, 32 * Bytes.KiB, keys, tiny)).isEqualTo(expected);
+    assertThat(large.snapshot().spills().bytesSpilled()).isZero();
+    if (n > 1000) {
+      assertThat(tiny.snapshot().spills().bytesSpilled()).isPositive();
+      assertThat(tiny.snapshot().spills().bytesRestored())
+          .isEqualTo(tiny.snapshot().spills().bytesSpilled());
+    }
+  }
+
+  @Test
+  void sortIsStableAndPlacesNullsAsAsked() {
+    List<Row> rows = rows(3000, 7);
+    for (boolean descending : new boolean[] {false, true}) {
+      for (boolean nullsLast : new boolean[] {false, true}) {
+        List<Row> expected = new ArrayList<>(rows);
+        expected.sort(ExchangeOperatorsTest.<Integer>by(Row::k, descending, nullsLast));
+        List<Row> got = sorted(rows, 100, 16 * Bytes.KiB,
+            List.of(new SortKey("k", descending, nullsLast)), new OperatorStats("s"));
+        assertThat(got).as("descending %s nullsLast %s", descending, nullsLast)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void aSortCancelledMidwayLeavesNoBytesAndNoSpillFiles() {
+    List<Row> rows = rows(20_000, 3);
+    try (Account account = arena.openAccount("sort", 32 * Bytes.KiB, LIMIT)) {
+      StepVerifier.create(blocks(rows, 500)
+              .transform(ExternalSort.of("Sort", List.of(SortKey.asc("x")), account, io,
+                  spill())), 1)
+          .assertNext(Block::close)
+          .thenCancel()
+          .verify(Duration.ofSeconds(60));
+      // The cancel is asynchronous to the merge on the I/O thread: wait for the release.
+      io.dispose();
+    }
+  }
+
+  @Test
+  void aSortFailingUpstreamLeavesNoBytesAndNoSpillFiles() {
+    List<Row> rows = rows(5000, 3);
+    try (Account account = arena.openAccount("sort", 16 * Bytes.KiB, LIMIT)) {
+      StepVerifier.create(blocks(rows, 500)
+              .concatWith(Flux.error(new IllegalStateException("boom")))
+              .transform(ExternalSort.of("Sort", List.of(SortKey.asc("k")), account, io,
+                  spill())))
+          .expectErrorMessage("boom")
+          .verify(Duration.ofSeconds(60));
+    }
+  }
+
+  @Test
+  void hashPartitionsKeepEqualKeysTogetherAndReadTwiceAlike() {
+    List<Row> rows = rows(4000, 11);
+    for (long budget : new long[] {64 * Bytes.MiB, 16 * Bytes.KiB}) {
+      OperatorStats stats = new OperatorStats("x");
+      try (Account account = arena.openAccount("exchange", budget, LIMIT);
+          Partitions parts = LocalExchange.of("Exchange", account, io, spill()).stats(stats)
+              .partition(blocks(rows, 300), Partitioning.hash(8, List.of("k")))
+              .block(Duration.ofSeconds(60))) {
+        Map<Integer, Integer> partitionOf = new HashMap<>();
+        List<Row> all = new ArrayList<>();
+        for (int p = 0; p < parts.count(); p++) {
+          List<Row> first = drain(parts.read(p));
+          // A read cancelled early leaves the partition whole for the next one.
+          drain(parts.read(p).take(1));
+          assertThat(drain(parts.read(p))).isEqualTo(first);
+          assertThat(parts.rowCount(p)).isEqualTo(first.size());
+          for (Row r : first) {
+            assertThat(partitionOf.putIfAbsent(r.k() == null ? Integer.MIN_VALUE : r.k(), p))
+                .isIn(null, p);
+          }
+          all.addAll(first);
+        }
+        all.sort(Comparator.comparingLong(Row::id));
+        assertThat(all).isEqualTo(rows);
+        if (budget < Bytes.MiB) {
+          assertThat(stats.snapshot().spills().bytesSpilled()).isPositive();
+        }
+      }
+    }
+  }
+
+  @Test
+  void rangePartitionsCutAtTheBounds() {
+    List<Row> rows = rows(2000, 5);
+    try (Account account = arena.openAccount("exchange", 16 * Bytes.KiB, LIMIT);
+        Partitions parts = LocalExchange.of("Exchange", account, io, spill())
+            .partition(blocks(rows, 300), Partitioning.range(SortKey.asc("k"), List.of(-10, 7)))
+            .block(Duration.ofSeconds(60))) {
+      assertThat(drain(parts.read(0))).allMatch(r -> r.k() != null && r.k() <= -10);
+      assertThat(drain(parts.read(1))).allMatch(r -> r.k() != null && r.k() > -10 && r.k() <= 7);
+      assertThat(drain(parts.read(2))).allMatch(r -> r.k() == null || r.k() > 7);
+    }
+  }
+
+  @Test
+  void memoryOnlyExchangeRefusesWithATypedErrorNamingTheShortfall() {
+    try (Account account = arena.openAccount("exchange", 16 * Bytes.KiB, LIMIT)) {
+      assertThatThrownBy(() -> LocalExchange.of("Materialize", account, io, spill())
+          .policy(SpillPolicy.NEVER)
+          .partition(blocks(rows(5000, 1), 500), Partitioning.single())
+          .block(Duration.ofSeconds(60)))
+          .isInstanceOf(InsufficientMemoryException.class)
+          .hasMessageContaining("Materialize")
+          .hasMessageContaining("short by");
+    }
+  }
+
+  @Test
+  void randomShuffleIsAPermutationDeterministicPerSeed() {
+    List<Row> rows = rows(3000, 13);
+    List<List<Row>> runs = new ArrayList<>();
+    for (long seed : new long[] {1, 1, 2}) {
+      try (Account account = arena.openAccount("shuffle", 16 * Bytes.KiB, LIMIT)) {
+        Exchange exchange = LocalExchange.of("Shuffle", account, io, spill());
+        runs.add(drain(blocks(rows, 250)
+            .transform(RandomShuffle.of(exchange, 4, seed, account, io))));
+      }
+    }
+    assertThat(runs.get(0)).isEqualTo(runs.get(1)).isNotEqualTo(runs.get(2))
+        .isNotEqualTo(rows).containsExactlyInAnyOrderElementsOf(rows);
+  }
+
+  @Test
+  void repartitionCutsIntoEvenBlocksInOrderOrByKey() {
+    List<Row> rows = rows(1003, 17);
+    try (Account account = arena.openAccount("repartition", 16 * Bytes.KiB, LIMIT)) {
+      List<Integer> sizes = new ArrayList<>();
+      List<Row> out = drain(blocks(rows, 97)
+          .transform(Repartition.of(LocalExchange.of("R", account, io, spill()), 4, List.of(),
+              account))
+          .doOnNext(b -> sizes.add(b.rowCount())));
+      assertThat(out).isEqualTo(rows);
+      assertThat(sizes).containsExactly(250, 251, 251, 251);
+      List<Set<Integer>> keysPerBlock = new ArrayList<>();
+      List<Row> byKey = new ArrayList<>();
+      blocks(rows, 97)
+          .transform(Repartition.of(LocalExchange.of("R", account, io, spill()), 5,
+              List.of("k"), account))
+          .doOnNext(b -> {
+            try (b) {
+              keysPerBlock.add(new HashSet<>(Arrays.asList(
+                  Arrays.stream(ColumnReader.values(b, "k")).map(v -> (Integer) v).toArray(Integer[]::new))));
+              for (long id : ColumnReader.longs(b, "id")) {
+                byKey.add(rows.get((int) id));
+              }
+            }
+          }).blockLast(Duration.ofSeconds(60));
+      assertThat(keysPerBlock).hasSizeLessThanOrEqualTo(5);
+      for (int i = 0; i < keysPerBlock.size(); i++) {
+        for (int j = i + 1; j < keysPerBlock.size(); j++) {
+          Set<Integer> both = new HashSet<>(keysPerBlock.get(i));
+          both.retainAll(keysPerBlock.get(j));
+          assertThat(both).isEmpty();
+        }
+      }
+      assertThat(byKey).containsExactlyInAnyOrderElementsOf(rows);
+      assertThat(Objects.requireNonNull(out)).hasSize(1003);
+    }
+  }
+}
