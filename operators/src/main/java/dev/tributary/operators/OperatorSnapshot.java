@@ -48,7 +48,7 @@ public record OperatorSnapshot(
     return String.format(Locale.ROOT,
         "%s: %d blocks / %d rows / %s in -> %d blocks / %d rows / %s out;"
             + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s,"
-            + " budget %s, throttled %.1f ms / %s%s%s%s",
+            + " budget %s, throttled %.1f ms / %s%s%s",
         name, blocksIn, rowsIn, Bytes.format(bytesIn), blocksOut, rowsOut, Bytes.format(bytesOut),
         wallNanos / 1e6, userNanos / 1e6, userCpuNanos / 1e6, backpressureNanos / 1e6,
         Bytes.format(peakBytes), Bytes.format(budgetBytes), throttledNanos / 1e6,
