@@ -1,12 +1,13 @@
 package dev.tributary.operators.exchange;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
-import dev.tributary.columnar.Blocks;
+import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.SpillStats;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
-import org.apache.arrow.vector.FieldVector;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -211,21 +211,8 @@ public final class LocalExchange implements Exchange {
           assigned[i] = random.nextInt(n);
         }
       } else if (partitioning instanceof Partitioning.Hash h) {
-        List<FieldVector> keys = new ArrayList<>(h.keys().size());
-        for (String key : h.keys()) {
-          keys.add(block.vector(key));
-        }
-        for (int i = 0; i < count; i++) {
-          int hash = 17;
-          for (FieldVector key : keys) {
-            hash = hash * 31 + key.hashCode(i);
-          }
-          // Spread the bits: small hash codes of small integers would fill few partitions.
-          hash ^= hash >>> 16;
-          hash *= 0x85ebca6b;
-          hash ^= hash >>> 13;
-          assigned[i] = Math.floorMod(hash, n);
-        }
+        // The one hash cut of blocks by key (aggregations and joins use it too).
+        assigned = new HashPartitioner(h.keys(), n).partitionOf(block);
       } else if (partitioning instanceof Partitioning.Range r) {
         Object[] values = ColumnReader.values(block, r.key().column());
         List<?> bounds = r.bounds();
