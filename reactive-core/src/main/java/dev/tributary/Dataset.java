@@ -196,14 +196,14 @@ public class Dataset {
       Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
-    BlockTransform t = (in, out) -> {
+    BlockTransform t = BlockTransform.reading((in, out) -> {
       HandedBatch handed = HandedBatch.of(in);
       Map<String, Object> result = fn.apply(handed.batch());
       if (result == null) {
         throw new IllegalStateException("the batch function returned null; return a batch");
       }
       return handed.write(result, out);
-    };
+    });
     return mapBatches(t, options);
   }
 
@@ -220,28 +220,18 @@ public class Dataset {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
     boolean zeroCopy = options.zeroCopyBatch();
-    BlockTransform t = (in, out) -> {
-      Block batch = zeroCopy ? in : Blocks.concat(List.of(in), out);
-      VectorSchemaRoot result;
-      try {
-        result = fn.apply(batch.root(), out.allocator());
-      } catch (RuntimeException | Error e) {
-        if (batch != in) {
-          batch.close();
+    // The result's vectors are moved (zero-copy) into a block of their own: whether the function
+    // built them, returned the batch it was given, or reused some of its vectors, the result owns
+    // them and closing the batch frees only what the result does not hold.
+    BlockTransform t = BlockTransform.reading((in, out) -> {
+      try (Block batch = zeroCopy ? in.retain() : Blocks.concat(List.of(in), out)) {
+        VectorSchemaRoot result = fn.apply(batch.root(), out.allocator());
+        if (result == null) {
+          throw new IllegalStateException("the batch function returned null; return a batch");
         }
-        throw e;
+        return Block.adopt(result, out);
       }
-      if (result == batch.root()) {
-        return batch;
-      }
-      if (batch != in) {
-        batch.close();
-      }
-      if (result == null) {
-        throw new IllegalStateException("the batch function returned null; return a batch");
-      }
-      return Block.wrap(result, out);
-    };
+    });
     return mapBatches(t, options);
   }
 

@@ -107,7 +107,12 @@ class SchemasTest {
         assertThat(conformed.longs("id")).containsExactly(1, 2);
         assertThat(conformed.values("m")).containsExactly(Map.of("a", 1L), null);
       }
-      assertThat(Schemas.conform(typed, target, account)).isSameAs(typed);
+      try (Block same = Schemas.conform(typed, target, account)) {
+        assertThat(same).isNotSameAs(typed);
+        assertThat(same.root().getVector("id").getDataBuffer().memoryAddress())
+            .as("shared, not copied")
+            .isEqualTo(typed.root().getVector("id").getDataBuffer().memoryAddress());
+      }
       assertThat(Arrays.asList(typed.values("x"))).containsExactly(List.of("v"));
     }
   }

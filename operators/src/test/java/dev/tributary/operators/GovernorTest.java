@@ -190,11 +190,11 @@ class GovernorTest {
     Scheduler pool = Schedulers.newParallel("governor-test", 4);
     try {
       // Each 8 KiB block becomes 32 KiB: 40 KiB a block in flight, about 12 in the budget.
-      BlockTransform inflate = (in, out) -> {
+      BlockTransform inflate = BlockTransform.reading((in, out) -> {
         long[] ids = in.longs("id");
         return Block.builder(out).column("id", ids).column("a", ids).column("b", ids)
             .column("c", ids).build();
-      };
+      });
       MapBlocks map = MapBlocks.of("inflate", inflate, op).concurrency(4, pool);
       Governor governor = Governor.of("inflate", op, pool, map.stats()).feeding(map.load());
       AtomicLong sum = new AtomicLong();

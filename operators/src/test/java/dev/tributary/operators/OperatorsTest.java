@@ -58,8 +58,8 @@ class OperatorsTest {
 
   @Test
   void aFusedStepThatPassesItsInputOnKeepsItOpen() {
-    BlockTransform addOne = (in, out) -> Block.builder(out)
-        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
+    BlockTransform addOne = BlockTransform.reading((in, out) -> Block.builder(out)
+        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build());
     BlockTransform keepAll = RowTransforms.filter(r -> true);
     List<Long> out = drain(ids(3, 10).transform(MapBlocks.of("fused", addOne.andThen(keepAll),
         op)));
@@ -103,8 +103,8 @@ class OperatorsTest {
 
   @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
-    BlockTransform plusOne = (in, out) -> Block.builder(out)
-        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build();
+    BlockTransform plusOne = BlockTransform.reading((in, out) -> Block.builder(out)
+        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build());
     MapBlocks map = MapBlocks.of("plus-one", plusOne, op).concurrency(4, pool);
     StepVerifier.create(ids(20, 100).transform(map))
         .thenConsumeWhile(b -> {
@@ -219,10 +219,12 @@ class OperatorsTest {
 
   @Test
   void rowTransformsWorkOnBlocks() {
-    try (Block in = Block.builder(source).column("id", new long[] {1, 2, 3, 4}).build();
-        Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
-        Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
-        Block renamed = ColumnMapping.rename("id", "key").apply(named, op)) {
+    // Each transform consumes its input: only the last result is left to close.
+    Block in = Block.builder(source).column("id", new long[] {1, 2, 3, 4}).build();
+    Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
+    Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
+    try (Block renamed = ColumnMapping.rename("id", "key").apply(named, op)) {
+      assertThat(List.of(in, even, named)).allMatch(Block::isClosed);
       assertThat(Rows.read(renamed)).containsExactly(
           Map.of("key", 2L, "name", "n2"), Map.of("key", 4L, "name", "n4"));
       assertThat(renamed.schema().getFields().get(0).isNullable()).isFalse();
