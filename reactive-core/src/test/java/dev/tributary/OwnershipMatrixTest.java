@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,6 +46,10 @@ class OwnershipMatrixTest {
         (root, allocator) -> root, MapBatchesOptions.defaults().withZeroCopyBatch(true)));
     steps.put("mapBatchesArrow returning its (copied) input", d -> d.mapBatchesArrow(
         (root, allocator) -> root, MapBatchesOptions.defaults()));
+    steps.put("zero-copy mapBatchesArrow reusing its input's vectors in a new batch", d -> d
+        .mapBatchesArrow((root, allocator) -> new VectorSchemaRoot(
+            List.of(root.getVector("tag"), root.getVector("id"))),
+            MapBatchesOptions.defaults().withZeroCopyBatch(true)));
     steps.put("select of every column", d -> d.select("id", "tag"));
     steps.put("rename", d -> d.rename("tag", "tag2").rename("tag2", "tag"));
     steps.put("map (a new block)", d -> d.map(r -> r));

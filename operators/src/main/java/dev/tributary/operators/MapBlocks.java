@@ -158,6 +158,9 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       in = received.transferTo(account);
     } catch (RuntimeException e) {
       received.release();
+      // Taken, so finished too: a block counted in process forever would hold the governor's
+      // window (and its progress rule) shut.
+      load.finished(0, 0, false);
       throw e;
     }
     stats.recordIn(in);

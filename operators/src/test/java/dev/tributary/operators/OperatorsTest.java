@@ -102,6 +102,22 @@ class OperatorsTest {
   }
 
   @Test
+  void aBlockTheOperatorCannotTakeIsNotLeftInProcess() {
+    Block first = Block.builder(source).column("id", new long[] {1, 2}).build();
+    Block kept = first.retain();
+    MapBlocks map = MapBlocks.of("refused", (in, out) -> in, op);
+    // The transfer into the operator's account is refused while another handle is open.
+    StepVerifier.create(Flux.just(first).transform(map))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("another handle"))
+        .verify(Duration.ofSeconds(30));
+    assertThat(first.isClosed()).isTrue();
+    assertThat(map.load().inProcess()).as("taken and finished").isZero();
+    assertThat(kept.longs("id")).containsExactly(1, 2);
+    kept.close();
+  }
+
+  @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
     BlockTransform plusOne = BlockTransform.reading((in, out) -> Block.builder(out)
         .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build());
