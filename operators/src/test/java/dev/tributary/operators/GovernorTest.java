@@ -26,6 +26,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** The governor as a mechanism: it applies the credit, wakes on events and answers scans. */
@@ -45,6 +46,24 @@ class GovernorTest {
     arena.awaitEmpty(Duration.ofSeconds(5));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
+  }
+
+  @Test
+  void aThrowOutOfItsDrainEndsTheStreamInsteadOfStallingIt() {
+    Account op = arena.openAccount("op");
+    Scheduler worker = Schedulers.newSingle("governor-drain");
+    try {
+      Governor governor = Governor.of("g", op, worker, new OperatorStats("g"));
+      // Reactor rethrows a LinkageError from doOnNext into the governor's drain loop.
+      StepVerifier.create(ids(3, new AtomicLong()).transform(governor).doOnNext(b -> {
+        b.close();
+        throw new LinkageError("boom");
+      })).expectErrorMessage("boom").verify(Duration.ofSeconds(30));
+    } finally {
+      worker.dispose();
+    }
+    assertThat(op.heldBytes()).isZero();
+    op.close();
   }
 
   /** {@code blocks} blocks of ids, made on request, counting how many were made. */
