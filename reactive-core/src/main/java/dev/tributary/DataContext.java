@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.RetryPolicy;
 import dev.tributary.memory.Bytes;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,6 +52,7 @@ public final class DataContext {
   private final RetryPolicy ioRetry;
   private final int maxErroredBlocks;
   private final boolean optimizer;
+  private final Path spillDirectory;
 
   private DataContext(Builder b) {
     this.targetMaxBlockSize = b.targetMaxBlockSize;
@@ -64,6 +66,7 @@ public final class DataContext {
     this.ioRetry = b.ioRetry;
     this.maxErroredBlocks = b.maxErroredBlocks;
     this.optimizer = b.optimizer;
+    this.spillDirectory = b.spillDirectory;
   }
 
   /** A builder starting from the documented defaults. */
@@ -167,6 +170,20 @@ public final class DataContext {
     return optimizer;
   }
 
+  /**
+   * Where operators that outgrow their budget (aggregations, joins) spill, each run to a file
+   * of its own, deleted when it ends (default {@code tributary-spill} under {@code
+   * java.io.tmpdir}).
+   */
+  public Path spillDirectory() {
+    return spillDirectory;
+  }
+
+  /** A copy spilling into {@code directory}; see {@link #spillDirectory()}. */
+  public DataContext withSpillDirectory(Path directory) {
+    return toBuilder().spillDirectory(directory).build();
+  }
+
   /** A copy with another target maximum block size. */
   public DataContext withTargetMaxBlockSize(long bytes) {
     return toBuilder().targetMaxBlockSize(bytes).build();
@@ -240,14 +257,15 @@ public final class DataContext {
         && cpuLimit == c.cpuLimit && preserveOrder == c.preserveOrder
         && enableProgressBars == c.enableProgressBars && operatorFusion == c.operatorFusion
         && governed == c.governed && ioRetry.equals(c.ioRetry)
-        && maxErroredBlocks == c.maxErroredBlocks && optimizer == c.optimizer;
+        && maxErroredBlocks == c.maxErroredBlocks && optimizer == c.optimizer
+        && spillDirectory.equals(c.spillDirectory);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(targetMaxBlockSize, targetMinBlockSize, memoryLimit, cpuLimit,
         preserveOrder, enableProgressBars, operatorFusion, governed, ioRetry, maxErroredBlocks,
-        optimizer);
+        optimizer, spillDirectory);
   }
 
   @Override
@@ -257,7 +275,7 @@ public final class DataContext {
         + ", memoryLimit=" + Bytes.format(memoryLimit) + ", cpuLimit=" + cpuLimit
         + ", preserveOrder=" + preserveOrder + ", operatorFusion=" + operatorFusion
         + ", governed=" + governed + ", optimizer=" + optimizer + ", ioRetry=" + ioRetry
-        + ", maxErroredBlocks=" + maxErroredBlocks + "]";
+        + ", maxErroredBlocks=" + maxErroredBlocks + ", spillDirectory=" + spillDirectory + "]";
   }
 
   /** Builds a {@link DataContext}; every setter checks its argument and names it. */
@@ -273,6 +291,8 @@ public final class DataContext {
     private RetryPolicy ioRetry = RetryPolicy.none();
     private int maxErroredBlocks;
     private boolean optimizer = true;
+    private Path spillDirectory =
+        Path.of(System.getProperty("java.io.tmpdir"), "tributary-spill");
 
     private Builder() {}
 
@@ -288,6 +308,7 @@ public final class DataContext {
       ioRetry = c.ioRetry;
       maxErroredBlocks = c.maxErroredBlocks;
       optimizer = c.optimizer;
+      spillDirectory = c.spillDirectory;
     }
 
     /** Blocks larger than this are split by sources (default 128 MiB). */
@@ -387,6 +408,12 @@ public final class DataContext {
      */
     public Builder optimizer(boolean on) {
       optimizer = on;
+      return this;
+    }
+
+    /** Where operators spill; see {@link DataContext#spillDirectory()}. */
+    public Builder spillDirectory(Path directory) {
+      spillDirectory = Objects.requireNonNull(directory, "spillDirectory");
       return this;
     }
 

@@ -1,5 +1,8 @@
 package dev.tributary;
 
+import dev.tributary.columnar.ColumnReader;
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.ParquetFilter;
@@ -8,26 +11,41 @@ import dev.tributary.connectors.TextSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.exec.PhysicalPlanner;
+import dev.tributary.gpu.Device;
+import dev.tributary.gpu.GpuBatchFunction;
+import dev.tributary.gpu.GpuCompute;
+import dev.tributary.gpu.GpuException;
+import dev.tributary.gpu.Gpus;
+import dev.tributary.expr.Evaluation;
+import dev.tributary.expr.Expr;
+import dev.tributary.expr.ExpressionException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.Schemas;
 import dev.tributary.operators.BatchFilter;
 import dev.tributary.operators.Batches;
 import dev.tributary.operators.BlockTransform;
-import dev.tributary.operators.Blocks;
+import dev.tributary.operators.ColumnBatch;
 import dev.tributary.operators.ColumnMapping;
 import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
+import dev.tributary.plan.Evaluate;
+import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.join.HashJoin;
+import dev.tributary.operators.join.JoinKeyMismatchException;
+import dev.tributary.operators.join.JoinType;
 import dev.tributary.plan.Filter;
+import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
 import dev.tributary.plan.MapRows;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Union;
@@ -40,6 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
@@ -66,6 +85,8 @@ import reactor.core.scheduler.Scheduler;
  * {@linkplain TributaryRuntime#defaultRuntime() default} one.
  */
 public class Dataset {
+  /** Requests at once of {@link #download(String, String)}. */
+  static final int DEFAULT_DOWNLOADS = 8;
   final LogicalPlan plan;
   private final DataContext context;
   private final TributaryRuntime runtime;
@@ -87,7 +108,7 @@ public class Dataset {
     this.lastStats = lastStats;
   }
 
-  private Dataset derive(LogicalPlan node) {
+  Dataset derive(LogicalPlan node) {
     return new Dataset(node, context, runtime);
   }
 
@@ -146,6 +167,21 @@ public class Dataset {
   }
 
   /**
+   * Keeps the rows where the expression {@code predicate} is true ({@code filter(col("x").gt(0))};
+   * a null is not true, as in SQL). Typed now when the input's schema is known (an {@link
+   * ExpressionException} names the expression and the column types); runs vectorized, fused with
+   * the expression steps next to it, and where it is a comparison of an integer, string or
+   * boolean column with a literal (or {@code and}/{@code or}/{@code not}/{@code isNull}/{@code
+   * isIn} of those) the optimizer pushes it into the Parquet reads under it, as {@link
+   * #where(FilterPredicate)}; of an {@code and}, the conjuncts that are such comparisons are
+   * pushed and the others run after the read. {@code Expr} is not a functional interface, so {@code filter(row ->
+   * ...)} still means {@link #filter(Predicate)}.
+   */
+  public Dataset filter(Expr predicate) {
+    return derive(Filter.split(plan, Objects.requireNonNull(predicate, "predicate")));
+  }
+
+  /**
    * Keeps the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts, with
    * Parquet's semantics (a comparison with a null is false; {@code eq(c, null)} keeps nulls):
    * a filter the optimizer understands, where {@link #filter(Predicate)} is opaque (its own name,
@@ -183,47 +219,119 @@ public class Dataset {
   }
 
   /** Applies a column-batch function to whole blocks, inline. */
-  public Dataset mapBatches(Function<Map<String, Object>, Map<String, Object>> fn) {
+  public Dataset mapBatches(Function<? super ColumnBatch, Map<String, Object>> fn) {
     return mapBatches(fn, MapBatchesOptions.DEFAULTS);
   }
 
   /**
-   * Applies a function to column batches (Ray's "numpy" format): a map from column name to Java
-   * array (a copy, see {@link Batches}), returning another such map (any row count, all columns
-   * equally long). Arrays returned unchanged keep their Arrow vectors ({@link HandedBatch}).
+   * Applies a function to column batches (Ray's "numpy" format): a {@link ColumnBatch}, a map
+   * from column name to Java array (a copy, see {@link Batches}; decoded only as the function
+   * reads it), returning another such map (any row count, all columns equally long). Read
+   * numeric columns with {@code batch.doubles("x")} / {@code batch.longs("x")} and {@code
+   * batch.nulls("x")}: they work for required and optional (nullable) columns alike, where
+   * {@code get} gives a boxed array for the latter. Arrays returned unchanged keep their Arrow
+   * vectors ({@link HandedBatch}). A returned map without an order of its own ({@code Map.of})
+   * gives the input's columns in their order, then new columns sorted by name.
+   *
+   * <p>With {@link MapBatchesOptions#withConcurrency} above 1, this one {@code fn} object is
+   * called from several threads at once: it must be thread-safe. For a model or anything with
+   * state, pass a factory instead ({@link #mapBatches(Supplier, MapBatchesOptions)}).
+   *
+   * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatches(
-      Function<Map<String, Object>, Map<String, Object>> fn, MapBatchesOptions options) {
+      Function<? super ColumnBatch, Map<String, Object>> fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
-    BlockTransform t = BlockTransform.reading((in, out) -> {
-      HandedBatch handed = HandedBatch.of(in);
-      Map<String, Object> result = fn.apply(handed.batch());
-      if (result == null) {
-        throw new IllegalStateException("the batch function returned null; return a batch");
-      }
-      return handed.write(result, out);
-    });
-    return mapBatches(t, options);
+    return mapBatches(columnBatches(fn), options);
+  }
+
+  /**
+   * Applies a stateful column-batch function on a pool of workers: each worker calls {@code
+   * factory} once (load the model there), reuses its instance for every batch it takes, never
+   * shares it with another thread, and closes it if it is {@link AutoCloseable} (at the end, on
+   * cancel, on error, or when the pool shrinks). The options' compute strategy sizes the pool:
+   * {@link ComputeStrategy#pool(int, int)}, or {@link MapBatchesOptions#withConcurrency} {@code
+   * n} for a pool of exactly {@code n} (the default: one worker). Batches are as for {@link
+   * #mapBatches(Function, MapBatchesOptions)}.
+   */
+  public Dataset mapBatches(
+      Supplier<? extends Function<? super ColumnBatch, Map<String, Object>>> factory,
+      MapBatchesOptions options) {
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(options, "options");
+    return pooled(factory, Dataset::columnBatches, options);
+  }
+
+  /**
+   * {@link #mapBatches(Supplier, MapBatchesOptions)} with instances made by the public
+   * constructor of {@code type} that takes {@code args} (checked here), one per worker.
+   *
+   * @throws IllegalArgumentException if no public constructor of {@code type} takes {@code args}
+   */
+  public <F extends Function<? super ColumnBatch, Map<String, Object>>> Dataset mapBatches(
+      Class<F> type, MapBatchesOptions options, Object... args) {
+    Objects.requireNonNull(options, "options");
+    return pooled(InstanceFactory.of(type, args), Dataset::columnBatches, options);
+  }
+
+  private static BlockTransform columnBatches(
+      Function<? super ColumnBatch, Map<String, Object>> fn) {
+    return BlockTransform.reading((in, out) -> HandedBatch.of(in).apply(fn, out));
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
-    return derive(new MapBatches(plan, "MapBatches", transform, options.batchSize(),
+    if (options.compute() instanceof ComputeStrategy.Pool) {
+      throw new IllegalArgumentException("a pool runs one instance per worker, so it needs a "
+          + "factory: mapBatches(() -> new MyFunction(...), options) or "
+          + "mapBatches(MyFunction.class, options, args...)");
+    }
+    return derive(new MapBatches(plan, options.name(),
+        RetriedTransform.of(transform, options.name(), options), options.batchSize(),
+        options.concurrency()));
+  }
+
+  /** A pooled stage whose workers each run {@code runner} over their own instance. */
+  private <F> Dataset pooled(Supplier<? extends F> factory, Function<F, BlockTransform> runner,
+      MapBatchesOptions options) {
+    int min = options.compute() instanceof ComputeStrategy.Pool p ? p.min()
+        : options.concurrency();
+    Supplier<BlockTransform> instances = () -> PoolInstance.of(factory, runner);
+    return derive(new PooledMapBatches(plan, options.name(), instances, options.batchSize(), min,
         options.concurrency()));
   }
 
   /**
    * Applies a function to Arrow batches (Ray's "pyarrow" format): an Arrow record batch (a
    * read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
+   * Thread-safety and state as for {@link #mapBatches(Function, MapBatchesOptions)}.
+   *
+   * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
   public Dataset mapBatchesArrow(ArrowBatchFunction fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
+    return mapBatches(arrowBatches(fn, options.zeroCopyBatch()), options);
+  }
+
+  /**
+   * {@link #mapBatchesArrow(ArrowBatchFunction, MapBatchesOptions)} with a stateful function on
+   * a pool of workers, each with its own instance from {@code factory}, as for {@link
+   * #mapBatches(Supplier, MapBatchesOptions)}.
+   */
+  public Dataset mapBatchesArrow(Supplier<? extends ArrowBatchFunction> factory,
+      MapBatchesOptions options) {
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(options, "options");
     boolean zeroCopy = options.zeroCopyBatch();
+    return pooled(factory, fn -> arrowBatches(fn, zeroCopy), options);
+  }
+
+  private static BlockTransform arrowBatches(ArrowBatchFunction fn, boolean zeroCopy) {
     // The result's vectors are moved (zero-copy) into a block of their own: whether the function
     // built them, returned the batch it was given, or reused some of its vectors, the result owns
     // them and closing the batch frees only what the result does not hold.
-    BlockTransform t = BlockTransform.reading((in, out) -> {
+    return BlockTransform.reading((in, out) -> {
       try (Block batch = zeroCopy ? in.retain() : Blocks.concat(List.of(in), out)) {
         VectorSchemaRoot result = fn.apply(batch.root(), out.allocator());
         if (result == null) {
@@ -232,7 +340,84 @@ public class Dataset {
         return Block.adopt(result, out);
       }
     });
-    return mapBatches(t, options);
+  }
+
+  /**
+   * Applies a batch function on GPUs: each block, as a read-only zero-copy Arrow batch, goes to
+   * {@code fn} with a {@link Device} to compute on, on the dedicated thread of one of {@code
+   * compute}'s devices (a CUDA context never changes threads; blocks go to the devices in turn).
+   * The stage is governed like any other; device memory is charged to each device's arena
+   * ({@link TributaryRuntime.Builder#gpuMemoryFraction}) and freed when each call returns.
+   *
+   * <p>Where no device can be used (no GPU, no driver, no JCuda natives, or {@code
+   * -Dtributary.gpu.disabled=true}) the same function runs on the CPU with a host {@link Device}
+   * (its memory charged to the stage's account) and gives the same results; the reason is
+   * logged once. <pre>{@code
+   * ds.rebatch(65_536).mapBatches((batch, device, out) -> ..., GpuCompute.gpu(0))
+   * }</pre>
+   *
+   * @throws GpuException if the machine has CUDA devices but not one that {@code compute} names
+   */
+  public Dataset mapBatches(GpuBatchFunction fn, GpuCompute compute) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(compute, "compute");
+    Gpus.check(compute);
+    // As for mapBatchesArrow: the function sees a handle of its own to the input, and whatever
+    // it returns (that batch, a new one, or a mix) is moved into a block of its own, so closing
+    // the input afterwards frees only what the result does not hold.
+    BlockTransform t = BlockTransform.reading((in, out) -> {
+      try (Block batch = in.retain()) {
+        VectorSchemaRoot result;
+        try (Device device = Device.open(out.name(), out.allocator())) {
+          result = fn.apply(batch.root(), device, out.allocator());
+        }
+        if (result == null) {
+          throw new IllegalStateException("the batch function returned null; return a batch");
+        }
+        return Block.adopt(result, out);
+      }
+    });
+    return derive(new MapBatches(plan, "MapBatchesGpu", t, 0, 1, compute));
+  }
+
+  /**
+   * Adds column {@code bytesColumn}: the body of the {@code http(s)://} URL in each row's string
+   * column {@code urlColumn} (Ray's {@code download}), fetched with Reactor Netty, at most 8
+   * requests at once; see {@link #download(String, String, int)}.
+   */
+  public Dataset download(String urlColumn, String bytesColumn) {
+    return download(urlColumn, bytesColumn, DEFAULT_DOWNLOADS);
+  }
+
+  /**
+   * Adds column {@code bytesColumn}: the body of the URL in each row's {@code urlColumn} (null
+   * for a null URL), fetched with at most {@code concurrency} requests at once, each retried on
+   * connection errors, 5xx and 429 ({@link dev.tributary.connectors.HttpInput#DEFAULT_RETRY}).
+   * Rows are taken {@code concurrency} at a time, their requests sent at once, their bodies one
+   * output block: the bytes count against the memory limit, and the governor slows the downloads
+   * when memory is short (the bodies of {@code concurrency} rows must fit in the limit). A URL answering 404 fails the
+   * execution with a {@link dev.tributary.operators.UserFunctionException} whose cause is a
+   * {@link dev.tributary.connectors.MissingInputException} naming it.
+   *
+   * @throws IllegalArgumentException if {@code concurrency < 1}
+   * @throws ColumnException if {@code urlColumn} is known not to exist, or {@code bytesColumn}
+   *     does
+   */
+  public Dataset download(String urlColumn, String bytesColumn, int concurrency) {
+    Objects.requireNonNull(urlColumn, "urlColumn");
+    Objects.requireNonNull(bytesColumn, "bytesColumn");
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+    }
+    requireColumns("download", List.of(urlColumn));
+    List<String> known = plan.columns();
+    if (known != null && known.contains(bytesColumn)) {
+      throw new ColumnException(bytesColumn, "download: the column exists already");
+    }
+    // Calls of `concurrency` rows: the requests of one call run at once, and an output block
+    // holds only that many bodies (a block of all the input's bodies could exceed the limit).
+    return derive(new MapBatches(plan, "Download[" + urlColumn + "]",
+        new Download(urlColumn, bytesColumn, concurrency), concurrency, 1, null, true));
   }
 
   /**
@@ -305,6 +490,49 @@ public class Dataset {
   }
 
   /**
+   * Adds (or replaces, in place) column {@code name} computed by {@code expr}, vectorized
+   * ({@code withColumn("z", col("x").times(2).plus(col("y")))}). Typed now when the input's
+   * schema is known.
+   *
+   * @throws ExpressionException if {@code expr} does not type-check against the known schema
+   */
+  public Dataset withColumn(String name, Expr expr) {
+    Map<String, Expr> one = new java.util.LinkedHashMap<>();
+    one.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(expr, "expr"));
+    return evaluate(Evaluation.withColumns(one));
+  }
+
+  /**
+   * Adds or replaces several columns, each computed from the input (not from each other). Replaced
+   * columns keep their place; new ones follow the input's columns in the map's order when it has
+   * one ({@code LinkedHashMap}, {@code SortedMap}), else sorted by name, so {@code Map.of(...)}
+   * gives the same column order on every run.
+   *
+   * @throws ExpressionException if an expression does not type-check against the known schema
+   */
+  public Dataset withColumns(Map<String, Expr> columns) {
+    return evaluate(Evaluation.withColumns(columns));
+  }
+
+  /**
+   * Exactly these expressions' columns, in order, named by {@link Expr#alias} (a column
+   * reference keeps its name, and its type and buffers: no copy).
+   *
+   * @throws ExpressionException if an expression does not type-check against the known schema,
+   *     or two have the same name
+   */
+  public Dataset select(Expr... columns) {
+    return evaluate(Evaluation.select(List.of(columns)));
+  }
+
+  private Dataset evaluate(Evaluation evaluation) {
+    Evaluate node = new Evaluate(plan, evaluation);
+    // Typed now when the input's schema is known; else at the first block.
+    node.schema();
+    return derive(node);
+  }
+
+  /**
    * The first {@code rows} rows; upstream work stops once they are produced. Over a Parquet read
    * with no opaque filter or batch function in between, only the row groups holding them are
    * read.
@@ -345,6 +573,210 @@ public class Dataset {
       }
     }
     return derive(new Union(inputs));
+  }
+
+  // ---------------------------------------------------------------- aggregations
+
+  /**
+   * Groups rows by the values of {@code keys} (null values form a group of their own), for
+   * aggregations per group ({@link GroupedDataset#aggregate}) or a function over each whole
+   * group ({@link GroupedDataset#mapGroups}). Nothing runs yet.
+   *
+   * @throws IllegalArgumentException if no key is given
+   * @throws ColumnException if a key is named twice or (when the columns are known without
+   *     running) is not a column of the dataset
+   */
+  public GroupedDataset groupBy(String... keys) {
+    List<String> k = names("keys", keys);
+    if (k.isEmpty()) {
+      throw new IllegalArgumentException("groupBy needs at least one key column");
+    }
+    if (k.stream().distinct().count() != k.size()) {
+      throw new ColumnException(k.toString(), "groupBy: a key is named twice");
+    }
+    requireColumns("groupBy", k);
+    return new GroupedDataset(this, k);
+  }
+
+  /**
+   * A dataset of the aggregations by {@code keys}: checked here against the columns (and their
+   * types, when known without running).
+   */
+  Dataset aggregated(List<String> keys, List<Aggregate> aggregates) {
+    Objects.requireNonNull(aggregates, "aggregates");
+    if (aggregates.isEmpty()) {
+      throw new IllegalArgumentException("aggregate needs at least one aggregation");
+    }
+    List<String> used = new ArrayList<>();
+    for (Aggregate a : aggregates) {
+      Objects.requireNonNull(a, "aggregates");
+      if (a.column() != null) {
+        used.add(a.column());
+      }
+    }
+    requireColumns("aggregate", used);
+    Schema known = plan.schema();
+    if (known != null) {
+      aggregates.forEach(a -> a.check(known));
+    }
+    List<String> out = new ArrayList<>(keys);
+    aggregates.forEach(a -> out.add(a.name()));
+    if (out.stream().distinct().count() != out.size()) {
+      throw new ColumnException(out.toString(),
+          "aggregate: two output columns share a name; name aggregations with as(...)");
+    }
+    return derive(new GroupAggregate(plan, keys, aggregates));
+  }
+
+  /**
+   * Aggregations over all rows (Ray's {@code Dataset.aggregate}): one value per aggregation, by
+   * its name ({@code "sum(x)"}, {@code "count()"}, or the name given with {@link Aggregate#as}).
+   * Over no rows {@code count()} is 0 and the others null. See {@link Aggregate} for how nulls
+   * and NaN count.
+   *
+   * @throws ColumnException if an aggregated column is missing or of a type the aggregation
+   *     cannot read (checked here when the columns are known without running)
+   */
+  public Map<String, Object> aggregate(Aggregate... aggregates) {
+    return aggregateMono(aggregates).block();
+  }
+
+  /** {@link #aggregate} without blocking: the values once the execution has ended. */
+  public Mono<Map<String, Object>> aggregateMono(Aggregate... aggregates) {
+    Objects.requireNonNull(aggregates, "aggregates");
+    Dataset result = aggregated(List.of(), List.of(aggregates));
+    return sharingStats(result.plan).takeAllMono().map(rows -> rows.get(0));
+  }
+
+  /** The value of one global aggregation; an empty {@code Mono} when it is null. */
+  private Mono<Object> single(Aggregate aggregate) {
+    return aggregateMono(aggregate).flatMap(row -> Mono.justOrEmpty(row.get(aggregate.name())));
+  }
+
+  /**
+   * The sum of a numeric column (nulls and NaN skipped): a {@code Long} for an integer column,
+   * a {@code Double} for a floating one; null when it has no value.
+   */
+  public Number sum(String column) {
+    return sumMono(column).block();
+  }
+
+  /** {@link #sum} without blocking (empty when the sum is null). */
+  public Mono<Number> sumMono(String column) {
+    return single(Aggregate.sum(column)).cast(Number.class);
+  }
+
+  /** The smallest value of a column (nulls and NaN skipped); null when it has no value. */
+  public Object min(String column) {
+    return minMono(column).block();
+  }
+
+  /** {@link #min} without blocking (empty when null). */
+  public Mono<Object> minMono(String column) {
+    return single(Aggregate.min(column));
+  }
+
+  /** The largest value of a column (nulls and NaN skipped); null when it has no value. */
+  public Object max(String column) {
+    return maxMono(column).block();
+  }
+
+  /** {@link #max} without blocking (empty when null). */
+  public Mono<Object> maxMono(String column) {
+    return single(Aggregate.max(column));
+  }
+
+  /** The mean of a numeric column (nulls and NaN skipped); null when it has no value. */
+  public Double mean(String column) {
+    return meanMono(column).block();
+  }
+
+  /** {@link #mean} without blocking (empty when null). */
+  public Mono<Double> meanMono(String column) {
+    return single(Aggregate.mean(column)).cast(Double.class);
+  }
+
+  /**
+   * The standard deviation of a numeric column with {@code ddof} delta degrees of freedom (Ray's
+   * default is 1; nulls and NaN skipped); null with fewer than {@code ddof + 1} values.
+   */
+  public Double std(String column, int ddof) {
+    return stdMono(column, ddof).block();
+  }
+
+  /** {@link #std} without blocking (empty when null). */
+  public Mono<Double> stdMono(String column, int ddof) {
+    return single(Aggregate.std(column, ddof)).cast(Double.class);
+  }
+
+  /**
+   * The distinct values of a column, sorted (nulls skipped), like Ray's {@code unique}.
+   *
+   * @throws ColumnException if the column is missing (checked here when the columns are known)
+   */
+  public List<Object> unique(String column) {
+    return uniqueMono(column).block();
+  }
+
+  /** {@link #unique} without blocking. */
+  @SuppressWarnings("unchecked")
+  public Mono<List<Object>> uniqueMono(String column) {
+    return single(Aggregate.unique(column)).map(v -> (List<Object>) v)
+        .defaultIfEmpty(List.of());
+  }
+
+  // ---------------------------------------------------------------- joins
+
+  /**
+   * Joins this dataset (left) with {@code other} (right) on equal values of the columns {@code
+   * on}, keeping the rows {@code how} says (Ray Data's join types: inner, left/right/full outer,
+   * left semi, left anti). Output columns: the keys once (from the left row, or the right row
+   * when there is no left one), then this dataset's other columns, then {@code other}'s (semi
+   * and anti joins: this dataset's columns only). Null keys never match. The right side is read
+   * first: when it fits its budget it is one hash table and the left side streams through it in
+   * order (broadcast); otherwise both sides are hash-partitioned, spilled, and joined partition
+   * by partition (grace), rows then in no particular order. Runs in this dataset's runtime and
+   * context.
+   *
+   * @throws IllegalArgumentException if no key is given
+   * @throws ColumnException if a key is missing on a side, named twice, or another column is on
+   *     both sides (rename it first), checked here when the columns are known without running
+   * @throws JoinKeyMismatchException if a key has different types on the two sides, checked
+   *     here when both schemas are known, else when the first blocks meet
+   */
+  public Dataset join(Dataset other, List<String> on, JoinType how) {
+    Objects.requireNonNull(other, "other");
+    Objects.requireNonNull(how, "how");
+    List<String> keys = List.copyOf(Objects.requireNonNull(on, "on"));
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("join needs at least one key column");
+    }
+    if (keys.stream().distinct().count() != keys.size()) {
+      throw new ColumnException(keys.toString(), "join: a key is named twice");
+    }
+    requireColumns("join (left side)", keys);
+    other.requireColumns("join (right side)", keys);
+    Schema left = plan.schema();
+    Schema right = other.plan.schema();
+    if (left != null && right != null) {
+      HashJoin.checkKeys(keys, left, right);
+    }
+    List<String> l = plan.columns();
+    List<String> r = other.plan.columns();
+    if (!how.leftColumnsOnly() && l != null && r != null) {
+      for (String c : r) {
+        if (!keys.contains(c) && l.contains(c)) {
+          throw new ColumnException(c, "join: the column is on both sides and is not a key;"
+              + " rename or drop it on one side first");
+        }
+      }
+    }
+    return derive(new Join(plan, other.plan, keys, how));
+  }
+
+  /** An inner join on equal values of the column {@code on}; see {@link #join(Dataset, List, JoinType)}. */
+  public Dataset join(Dataset other, String on) {
+    return join(other, List.of(Objects.requireNonNull(on, "on")), JoinType.INNER);
   }
 
   /** {@code columns} as a list, refusing a null array or element by the argument's name. */
@@ -464,6 +896,65 @@ public class Dataset {
         .transform(LocalShuffle.of(batchSize, localShuffleBufferSize, seed,
             e.open("IterBatches[shuffle]")))
         .map(Dataset::batchAndClose));
+  }
+
+  /**
+   * A training feed: batches of {@code options.batchSize()} rows (optionally shuffled in a
+   * local buffer, seeded; optionally without a short last batch), {@code prefetchBatches}
+   * prepared ahead while the caller works, on the caller's thread. One execution per call: call
+   * it once per epoch (it re-runs the pipeline), or on a {@link #materialize() materialized}
+   * dataset to read memory instead of storage. {@code try (BatchIterator it =
+   * ds.iterBatches(options)) { while (it.hasNext()) { Batch b = it.next(); ... } }}.
+   */
+  public BatchIterator iterBatches(IterBatchesOptions options) {
+    return streamingSplit(1, false, options).get(0);
+  }
+
+  /** {@link #streamingSplit(int, boolean, IterBatchesOptions)} with the default options. */
+  public List<BatchIterator> streamingSplit(int n, boolean equal) {
+    return streamingSplit(n, equal, IterBatchesOptions.DEFAULTS);
+  }
+
+  /**
+   * One execution split into {@code n} disjoint training feeds, one per training worker or
+   * thread: every row goes to exactly one iterator. With {@code equal}, every iterator gets
+   * exactly the same number of rows (up to {@code n - 1} rows of the last round are dropped) and
+   * the fastest consumer runs at most {@code prefetchBatches} batches ahead of the slowest;
+   * without, batches go to whoever has room, so a slow consumer holds back nobody (see {@link
+   * BatchFeed}). Each iterator is used by one thread; the execution ends when all are closed or
+   * exhausted. One epoch per call, as for {@link #iterBatches(IterBatchesOptions)}.
+   *
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public List<BatchIterator> streamingSplit(int n, boolean equal, IterBatchesOptions options) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, was " + n);
+    }
+    Objects.requireNonNull(options, "options");
+    return new BatchFeed(n, equal, options).start(onStart -> Execution.run(plan, this::runtime,
+        context(), lastStats::set, onStart,
+        // Handed out: the consumers hold batches past the execution's end until they close them.
+        (e, blocks) -> feedBatches(blocks, options, e.open("IterBatches")).map(e::handOut)));
+  }
+
+  /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */
+  private static Flux<Block> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
+      Account account) {
+    int rows = options.batchSize();
+    Flux<Block> batches = blocks.transform(options.localShuffleBufferSize() > 0
+        ? LocalShuffle.of(rows, options.localShuffleBufferSize(), options.localShuffleSeed(),
+            account)
+        : Rebatch.of(rows, account));
+    if (!options.dropLast()) {
+      return batches;
+    }
+    return batches.handle((Block b, reactor.core.publisher.SynchronousSink<Block> sink) -> {
+      if (b.rowCount() < rows) {
+        b.release();
+      } else {
+        sink.next(b);
+      }
+    });
   }
 
   /** The first {@code n} rows, running only as much of the pipeline as needed. */

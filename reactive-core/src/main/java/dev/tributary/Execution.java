@@ -1,10 +1,14 @@
 package dev.tributary;
 
 import dev.tributary.exec.PhysicalPlan;
+import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.JoinStage;
+import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.exec.PhysicalPlanner;
@@ -20,6 +24,10 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
+import dev.tributary.operators.WorkerPool;
+import dev.tributary.operators.aggregate.HashAggregate;
+import dev.tributary.operators.aggregate.MapGroups;
+import dev.tributary.operators.join.HashJoin;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -84,6 +92,8 @@ final class Execution {
   private volatile WeakReference<Sinks.Empty<Void>> stopSwitch = new WeakReference<>(null);
   /** Whether the runtime stopped the stream. */
   private volatile boolean interrupted;
+  /** What monitoring sees, once the operators are compiled (else null). */
+  private volatile RunningExecution view;
 
   Execution(TributaryRuntime runtime, DataContext requested, String name) {
     this.runtime = runtime;
@@ -118,6 +128,8 @@ final class Execution {
         if (execution.context.governed()) {
           execution.resources.start();
         }
+        execution.view = new RunningExecution(execution.name, execution, execution.stats);
+        runtime.started(execution.view);
         if (execution.context.enableProgressBars()) {
           execution.progress = runtime.progress().start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
@@ -217,6 +229,21 @@ final class Execution {
     return name;
   }
 
+  /** The bytes the execution's scope holds now. */
+  long heldBytes() {
+    return scope.heldBytes();
+  }
+
+  /** The most bytes the execution's scope held at once. */
+  long peakBytes() {
+    return scope.peakBytes();
+  }
+
+  /** The context the execution runs with (its memory limit capped at the runtime's). */
+  DataContext context() {
+    return context;
+  }
+
   /** Opens an account of this execution (for a consumer's own operator). */
   Account open(String accountName) {
     return scope.open(accountName);
@@ -277,6 +304,24 @@ final class Execution {
     if (node instanceof UnionStage u) {
       return dev.tributary.operators.Union.of(u.inputs().stream().map(this::compile).toList());
     }
+    if (node instanceof JoinStage j) {
+      Flux<Block> left = compile(j.left());
+      Flux<Block> right = compile(j.right());
+      // The join's own row (spills, output) first, then its build side's.
+      Account account = open(j.name());
+      OperatorStats st = track(j.name(), account);
+      String buildName = j.name() + ".build";
+      Account build = open(buildName);
+      OperatorStats buildStats = track(buildName, build);
+      // Both sides are taken whole (the build side before the probe side), like sinks.
+      HashJoin op = HashJoin.of(j.node().keys(), j.node().type(), account, build, io,
+          context.spillDirectory(), st)
+          .schemas(j.node().left().schema(), j.node().right().schema());
+      return st.instrument(op.apply(
+          left.transform(boundary(j.name(), account, st, false, false, Governor::passThrough)),
+          right.transform(boundary(buildName, build, buildStats, false, false,
+              Governor::passThrough))));
+    }
     Flux<Block> input = compile(node.inputs().get(0));
     Account account = open(node.name());
     OperatorStats st = track(node.name(), account);
@@ -288,11 +333,36 @@ final class Execution {
               governor -> governor.feeding(load)))
           .transform(op);
     }
+    if (node instanceof AggregateStage a) {
+      // The aggregation takes its whole input, like a sink: its boundary admits what it holds.
+      HashAggregate op = HashAggregate.of(a.node().keys(), a.node().aggregates(), account, io)
+          .input(a.node().input().schema())
+          .spillTo(context.spillDirectory())
+          .stats(st);
+      return st.instrument(input.transform(boundary(a.name(), account, st, a.fedBySource(),
+          a.coalesces(), Governor::passThrough)).transform(op));
+    }
+    if (node instanceof MapGroupsStage g) {
+      MapGroups op = MapGroups.of(g.node().keys(), g.node().fn(), account, io,
+          context.spillDirectory(), st);
+      return st.instrument(input.transform(boundary(g.name(), account, st, false, false,
+          Governor::passThrough)).transform(op));
+    }
     if (node instanceof MapStage m) {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
           .ordered(context.preserveOrder())
           .stats(st);
-      if (m.concurrency() > 1) {
+      if (m.gpu() != null) {
+        // Each call on a device's own thread (one call at a time per device); with no device
+        // the runtime's GPU side is empty and the stage runs on the CPU like any other.
+        Scheduler devices = runtime.gpus().scheduler(m.gpu());
+        if (devices != null) {
+          op = op.concurrency(m.gpu().devices().size(), work.track(devices));
+        }
+      } else if (m.blocking()) {
+        // It may block on I/O: never inline on a cpu thread.
+        op = op.concurrency(m.concurrency(), io);
+      } else if (m.concurrency() > 1) {
         op = op.concurrency(Math.min(m.concurrency(), context.cpuLimit()), cpu);
       }
       StageLoad load = op.load();
@@ -300,6 +370,21 @@ final class Execution {
           m.coalesces(), governor -> governor.feeding(load)));
       if (m.rebatchRows() > 0) {
         flux = flux.transform(Rebatch.of(m.rebatchRows(), account));
+      }
+      return flux.transform(op);
+    }
+    if (node instanceof PoolStage p) {
+      // Like tasks, workers beyond the cpu limit would only wait for the scheduler's threads.
+      int max = Math.min(p.node().maxWorkers(), context.cpuLimit());
+      WorkerPool op = WorkerPool.of(p.name(), p.node().factory(), account,
+              Math.min(p.node().minWorkers(), max), max, cpu)
+          .ordered(context.preserveOrder())
+          .stats(st);
+      StageLoad load = op.load();
+      Flux<Block> flux = input.transform(boundary(p.name(), account, st, p.fedBySource(),
+          p.coalesces(), governor -> governor.feeding(load)));
+      if (p.node().batchSize() > 0) {
+        flux = flux.transform(Rebatch.of(p.node().batchSize(), account));
       }
       return flux.transform(op);
     }
@@ -380,7 +465,7 @@ final class Execution {
     finish();
     scope.close();
     over = true;
-    runtime.ended(this);
+    runtime.ended(this, view, result);
     end.tryEmitEmpty();
   }
 

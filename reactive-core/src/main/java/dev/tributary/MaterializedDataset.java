@@ -1,10 +1,10 @@
 package dev.tributary;
 
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.Schemas;
-import dev.tributary.operators.Blocks;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Source;

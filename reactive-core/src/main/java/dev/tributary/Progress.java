@@ -99,8 +99,8 @@ final class Progress {
   /** The current progress line. */
   String line() {
     String ops = operators.get().stream()
-        .map(o -> String.format(Locale.ROOT, "%s %d blk %s rows", o.name(), o.blocksOut(),
-            count(o.rowsOut())))
+        .map(o -> String.format(Locale.ROOT, "%s %d blk %s rows%s", o.name(), o.blocksOut(),
+            count(o.rowsOut()), o.peakWorkers() > 0 ? " (" + o.workers() + " workers)" : ""))
         .collect(Collectors.joining(" -> "));
     return String.format(Locale.ROOT, "[tributary %.1fs] %s | memory %s",
         (System.nanoTime() - startNanos) / 1e9, ops, memory.get());

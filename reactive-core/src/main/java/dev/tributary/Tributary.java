@@ -1,18 +1,19 @@
 package dev.tributary;
 
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSource;
+import dev.tributary.connectors.ArrowStreamSource;
 import dev.tributary.connectors.CsvOptions;
 import dev.tributary.connectors.FileSource;
+import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.ReadStats;
-import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.TextSource;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.Schemas;
 import dev.tributary.operators.Batches;
-import dev.tributary.operators.Blocks;
 import dev.tributary.operators.RowChunks;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.SourceReads;
@@ -138,7 +139,7 @@ public final class Tributary {
 
   /**
    * A dataset from columns given as Java arrays of equal length (see {@link
-   * dev.tributary.memory.BlockBuilder} for the supported types), in up to 200 blocks.
+   * dev.tributary.columnar.BlockBuilder} for the supported types), in up to 200 blocks.
    */
   public static Dataset fromColumns(Map<String, ?> columns) {
     Map<String, Object> copy = new LinkedHashMap<>(columns);
@@ -228,6 +229,23 @@ public final class Tributary {
   public static Dataset readArrow(String... paths) {
     ArrowIpcSource source = ArrowIpcSource.of(List.of(paths));
     return fileSource("ReadArrow", source.files().size(), source::blocks);
+  }
+
+  /**
+   * A dataset over the Arrow IPC stream served at an {@code http(s)://} URL (for example by
+   * {@link dev.tributary.http.ArrowHttp#serve}), one block per record batch, read as blocks are
+   * demanded: a slow pipeline slows the server through HTTP flow control. Fetched on each
+   * execution; the request is retried as the context's {@link DataContext#ioRetry()} says (3
+   * attempts on I/O errors and 5xx when it retries nothing). A 404 fails the read with {@link
+   * dev.tributary.connectors.MissingInputException}, a body that is not an Arrow stream (or ends
+   * early) with {@link dev.tributary.connectors.CorruptInputException}.
+   *
+   * @throws dev.tributary.connectors.MissingInputException if {@code url} is not an HTTP(S) URL
+   */
+  public static Dataset readArrowStream(String url) {
+    ArrowStreamSource source = ArrowStreamSource.of(url);
+    return new Dataset(new Read(Source.of("ReadArrowStream[" + url + "]",
+        reading(source::blocks), () -> null, () -> -1)), null);
   }
 
   /** One row per line ({@code text} column) of text files, directories or globs. */

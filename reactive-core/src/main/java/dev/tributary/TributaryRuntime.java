@@ -1,14 +1,18 @@
 package dev.tributary;
 
+import dev.tributary.error.TributaryException;
+import dev.tributary.gpu.Gpus;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.MemoryLeakException;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,7 +25,7 @@ import reactor.core.scheduler.Schedulers;
  * Where executions run: one arena (the process's one hard memory bound by default), the {@code
  * cpu} scheduler user functions run on, the {@code io} scheduler sources and sinks run on, the
  * budget planner that divides the arena between running executions, one ticker and the progress
- * lines.
+ * lines; and, from the first GPU stage on, one dedicated thread per CUDA device ({@link #gpus()}).
  *
  * <p>Every dataset runs in {@link #defaultRuntime()} unless given another ({@link
  * Dataset#withRuntime}, or per subscription under {@link #CONTEXT_KEY} in the Reactor context). A
@@ -67,11 +71,17 @@ public final class TributaryRuntime implements AutoCloseable {
   private final boolean ownsCpu;
   private final boolean ownsIo;
   private final boolean failOnLeak;
+  private final double gpuMemoryFraction;
+  private final int simulatedGpus;
+  private final long simulatedGpuBytes;
+  private Gpus gpus;
   private final Consumer<MemoryLeakException> onLeak;
   private final ResourceManager.Running running;
   private final Progress.Board progress;
   private final Ticker ticker;
   private final Set<Execution> executions = ConcurrentHashMap.newKeySet();
+  private final Map<RunningExecution, Boolean> streaming = new ConcurrentHashMap<>();
+  private final List<ExecutionListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong executionIds = new AtomicLong();
   private final List<MemoryLeakException> leaks = new ArrayList<>();
   private final List<MemoryLeakException> undelivered = new ArrayList<>();
@@ -80,6 +90,9 @@ public final class TributaryRuntime implements AutoCloseable {
   private TributaryRuntime(Builder b) {
     this.name = b.name;
     this.failOnLeak = b.failOnLeak;
+    this.gpuMemoryFraction = b.gpuMemoryFraction;
+    this.simulatedGpus = b.simulatedGpus;
+    this.simulatedGpuBytes = b.simulatedGpuBytes;
     this.onLeak = b.onLeak;
     this.ownsCpu = b.cpu == null;
     this.ownsIo = b.io == null;
@@ -141,6 +154,25 @@ public final class TributaryRuntime implements AutoCloseable {
     return io;
   }
 
+  /**
+   * The GPU side: one worker thread per CUDA device, each owning its device's context and memory
+   * arena; opened on first use (the devices probed once per process). Without a usable device it
+   * has none and GPU stages run on the CPU (the reason logged once).
+   *
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public synchronized Gpus gpus() {
+    if (closed) {
+      throw new IllegalStateException("runtime '" + name + "' is closed");
+    }
+    if (gpus == null) {
+      gpus = simulatedGpus > 0
+          ? Gpus.simulated(name, simulatedGpus, simulatedGpuBytes, gpuMemoryFraction)
+          : Gpus.open(name, gpuMemoryFraction);
+    }
+    return gpus;
+  }
+
   /** Whether leaks fail with {@link MemoryLeakException} (see the class comment). */
   public boolean failOnLeak() {
     return failOnLeak;
@@ -170,9 +202,48 @@ public final class TributaryRuntime implements AutoCloseable {
     return execution;
   }
 
-  /** An execution ended: nothing of it runs any more and its scope closed. */
-  void ended(Execution execution) {
+  /** An execution compiled its operators: listeners hear of it. */
+  void started(RunningExecution view) {
+    streaming.put(view, Boolean.TRUE);
+    for (ExecutionListener l : listeners) {
+      notify(l, () -> l.started(view));
+    }
+  }
+
+  /**
+   * An execution ended: nothing of it runs any more and its scope closed; listeners hear of it
+   * ({@code view} is null when it failed before its operators were compiled).
+   */
+  void ended(Execution execution, RunningExecution view, ExecutionStats stats) {
     executions.remove(execution);
+    if (view != null && streaming.remove(view) != null) {
+      for (ExecutionListener l : listeners) {
+        notify(l, () -> l.ended(view, stats));
+      }
+    }
+  }
+
+  private static void notify(ExecutionListener listener, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("execution listener {} failed: {}", listener, e.toString());
+    }
+  }
+
+  /**
+   * Adds a listener to executions that start from now on (and their ends); returns what removes
+   * it. Listeners are called on execution threads and must not block.
+   */
+  public AutoCloseable addListener(ExecutionListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** The executions streaming now (compiled, not yet ended), in no particular order. */
+  public List<RunningExecution> executions() {
+    return List.copyOf(streaming.keySet());
   }
 
   ResourceManager.Running running() {
@@ -236,6 +307,7 @@ public final class TributaryRuntime implements AutoCloseable {
         running.add(e.name());
       }
     }
+    closeGpus();
     if (ownsCpu) {
       stop(cpu);
     }
@@ -261,6 +333,21 @@ public final class TributaryRuntime implements AutoCloseable {
       MemoryLeakException first = raise.get(0);
       raise.subList(1, raise.size()).forEach(first::addSuppressed);
       throw first;
+    }
+  }
+
+  /** Closes each device's arena and context on its own thread (a device leak is logged). */
+  private void closeGpus() {
+    Gpus opened;
+    synchronized (this) {
+      opened = gpus;
+    }
+    if (opened != null) {
+      try {
+        opened.close();
+      } catch (TributaryException e) {
+        LOG.warn("runtime '{}': {}", name, e.getMessage());
+      }
     }
   }
 
@@ -294,6 +381,9 @@ public final class TributaryRuntime implements AutoCloseable {
     private Scheduler cpu;
     private Scheduler io;
     private boolean failOnLeak = Boolean.getBoolean("tributary.failOnLeak");
+    private double gpuMemoryFraction = Gpus.DEFAULT_MEMORY_FRACTION;
+    private int simulatedGpus;
+    private long simulatedGpuBytes;
     private Consumer<MemoryLeakException> onLeak;
 
     private Builder() {}
@@ -350,6 +440,34 @@ public final class TributaryRuntime implements AutoCloseable {
      */
     public Builder failOnLeak(boolean fail) {
       this.failOnLeak = fail;
+      return this;
+    }
+
+    /**
+     * The share of each CUDA device's free memory (when first used) its arena may hold (default
+     * {@value Gpus#DEFAULT_MEMORY_FRACTION}); a GPU stage's call that needs more fails with a
+     * {@link dev.tributary.gpu.DeviceMemoryException}.
+     */
+    public Builder gpuMemoryFraction(double fraction) {
+      if (!(fraction > 0 && fraction <= 1)) {
+        throw new IllegalArgumentException("gpuMemoryFraction must be in (0, 1], was " + fraction);
+      }
+      this.gpuMemoryFraction = fraction;
+      return this;
+    }
+
+    /**
+     * Runs GPU stages on {@code devices} devices simulated on the host ({@link Gpus#simulated}:
+     * each its own thread, {@code bytesPerDevice} of memory, the host's kernels) instead of the
+     * machine's: for tests of GPU pipelines on machines without a GPU.
+     */
+    public Builder simulatedGpus(int devices, long bytesPerDevice) {
+      if (devices < 1 || bytesPerDevice < 1) {
+        throw new IllegalArgumentException("devices and bytesPerDevice must be >= 1, were "
+            + devices + " and " + bytesPerDevice);
+      }
+      this.simulatedGpus = devices;
+      this.simulatedGpuBytes = bytesPerDevice;
       return this;
     }
 

@@ -5,6 +5,8 @@
  * as a Reactor pipeline of operators (from {@code dev.tributary.operators}) over Arrow blocks,
  * under a {@link dev.tributary.DataContext} (knobs), in a {@link dev.tributary.TributaryRuntime}
  * (one arena, the schedulers, the budget planner), each execution in its own memory scope, and
- * record {@link dev.tributary.ExecutionStats}.
+ * record {@link dev.tributary.ExecutionStats}. Training feeds ({@link
+ * dev.tributary.BatchIterator}, {@link dev.tributary.Batch}) hand batches to consumer threads;
+ * ML preprocessors live in {@code dev.tributary.preprocess}.
  */
 package dev.tributary;

@@ -3,6 +3,7 @@ package dev.tributary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -157,7 +158,7 @@ class ConsumptionSafetyTest {
   void anExecutionWhoseSubscriberWalkedAwayEndsAndGivesEverythingBack() {
     Account user = arena.openAccount("user");
     List<Block> made = java.util.stream.IntStream.range(0, 8)
-        .mapToObj(i -> Block.builder(user).column("id", new long[100_000]).build()).toList();
+        .mapToObj(i -> BlockBuilder.in(user).column("id", new long[100_000]).build()).toList();
     // A source that never completes: once its subscriber is gone, nothing of the execution is
     // scheduled or referenced any more.
     Dataset endless = Tributary.fromFlux(reactor.core.publisher.Flux.concat(

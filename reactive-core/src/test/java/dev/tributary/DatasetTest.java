@@ -3,11 +3,12 @@ package dev.tributary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.operators.UserFunctionException;
 import java.util.ArrayList;
 import java.util.List;
@@ -341,7 +342,7 @@ class DatasetTest {
     assertThat(cols.takeAll()).containsExactly(Map.of("v", 1.5), Map.of("v", 2.5));
     try (Arena other = Arena.create("user", Bytes.MiB);
         var account = other.openAccount("user");
-        Block block = Block.builder(account).column("z", new int[] {7, 8, 9}).build()) {
+        Block block = BlockBuilder.in(account).column("z", new int[] {7, 8, 9}).build()) {
       Dataset arrow = Tributary.fromArrow(block.root()).withRuntime(runtime);
       assertThat(arrow.takeAll()).containsExactly(Map.of("z", 7), Map.of("z", 8), Map.of("z", 9));
       assertThat(arrow.count()).isEqualTo(3);

@@ -126,7 +126,11 @@ class PlanChecksTest {
     assertThatThrownBy(() -> ds.take(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ds.takeBatch(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ds.map(null)).hasMessageContaining("fn");
-    assertThatThrownBy(() -> ds.filter(null)).hasMessageContaining("keep");
+    // A bare null is the one argument two filter overloads both take; lambdas never are.
+    assertThatThrownBy(() -> ds.filter((java.util.function.Predicate<Map<String, Object>>) null))
+        .hasMessageContaining("keep");
+    assertThatThrownBy(() -> ds.filter((dev.tributary.expr.Expr) null))
+        .hasMessageContaining("predicate");
     assertThatThrownBy(() -> ds.where(null)).hasMessageContaining("predicate");
     assertThatThrownBy(() -> ds.mapBatches(b -> b, null)).hasMessageContaining("options");
     assertThatThrownBy(() -> ds.mapBatchesArrow((r, a) -> r, null))

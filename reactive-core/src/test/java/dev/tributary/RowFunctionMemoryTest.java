@@ -3,6 +3,7 @@ package dev.tributary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
@@ -61,7 +62,7 @@ class RowFunctionMemoryTest {
     StepVerifier.create(ds.toFlux().doOnNext(b -> {
       try (b) {
         blocks[0]++;
-        for (Object v : b.values("id")) {
+        for (Object v : ColumnReader.values(b, "id")) {
           sum[0] += (Long) v;
         }
       }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
@@ -59,10 +60,16 @@ public final class ArrowIpcSource {
    */
   public Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats) {
     return FileReads.eachFile(files, settings, stats, file -> open(file, account),
-        (file, reader) -> batches(file, reader, account));
+        (file, reader) -> batches(reader, account,
+            (where, e) -> new CorruptInputException(file, where, e)));
   }
 
-  private static Flux<Block> batches(Path file, ArrowReader reader, Account account) {
+  /**
+   * The reader's record batches as blocks in {@code account}; a failure to decode one is typed
+   * by {@code corrupt} (given the batch's position), a memory limit passes as it is.
+   */
+  static Flux<Block> batches(ArrowReader reader, Account account,
+      BiFunction<String, Exception, RuntimeException> corrupt) {
     int[] batch = {0};
     return Flux.generate((SynchronousSink<Block> sink) -> {
       int b = batch[0]++;
@@ -74,7 +81,7 @@ public final class ArrowIpcSource {
         sink.next(account.allocate(() -> adopt(reader, account)));
       } catch (IOException | RuntimeException e) {
         sink.error(e instanceof dev.tributary.memory.MemoryLimitExceededException m ? m
-            : new CorruptInputException(file, "record batch " + b, e));
+            : corrupt.apply("record batch " + b, e));
       }
     });
   }

@@ -21,7 +21,18 @@ public final class CorruptInputException extends TributaryException {
     this.location = location;
   }
 
-  /** The file that could not be read. */
+  /**
+   * Reports that the input at {@code url} (not a file: an HTTP stream) is unreadable at {@code
+   * location}; {@link #file()} is then null.
+   */
+  public CorruptInputException(String url, String location, Throwable cause) {
+    super("cannot read " + url + " at " + location + ": " + cause.getMessage()
+        + ". The input is corrupt, truncated or not in the expected format.", cause);
+    this.file = null;
+    this.location = location;
+  }
+
+  /** The file that could not be read (null for input that is not a file, see the message). */
   public Path file() {
     return file;
   }

@@ -1,10 +1,10 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.Schemas;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import java.awt.Graphics2D;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
@@ -160,7 +160,7 @@ public final class FileSource {
       if (lines.isEmpty()) {
         sink.complete();
       } else {
-        sink.next(Block.builder(account).column("text", lines.toArray(String[]::new)).build());
+        sink.next(BlockBuilder.in(account).column("text", lines.toArray(String[]::new)).build());
       }
     });
   }
@@ -175,8 +175,8 @@ public final class FileSource {
   }
 
   private Block wholeFiles(List<Whole> group, Account account) {
-    BlockBuilder builder = Block.builder(account)
-        .column("path", group.stream().map(w -> w.file().toString()).toArray(String[]::new));
+    BlockBuilder builder = BlockBuilder.in(account)
+        .column("path", group.stream().map(w -> files.name(w.file())).toArray(String[]::new));
     if (kind == Kind.BINARY) {
       return builder.column("bytes", group.stream().map(Whole::bytes).toArray(byte[][]::new))
           .build();

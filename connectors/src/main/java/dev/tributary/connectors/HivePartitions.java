@@ -1,9 +1,9 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.JavaValues;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -12,20 +12,27 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * What users pass to readers (files, directories, globs) expanded into files, with the partition
- * columns their directory names carry ({@link HivePartitions}). Expansion happens when a source is
- * made, so a path that names nothing fails when the plan is built.
+ * What users pass to readers (files, directories, globs, {@code http(s)://} URLs) expanded into
+ * files, with the partition columns their directory names carry ({@link HivePartitions}).
+ * Expansion happens when a source is made, so a path that names nothing fails when the plan is
+ * built. A URL is downloaded then ({@link HttpInput#download}: retried, streamed to a temporary
+ * file at the transfer's pace) so that every reader, Parquet's footer reads included, sees a
+ * local file; the file is deleted once the source that read it is unreachable (its list of
+ * paths is).
  *
  * @param paths the files in reading order
  * @param partitions the partition columns of the files
+ * @param urls the URL each downloaded file came from (what a {@code path} column shows)
  */
-record InputFiles(List<Path> paths, HivePartitions partitions) {
+record InputFiles(List<Path> paths, HivePartitions partitions, Map<Path, String> urls) {
   /**
    * One file found, and the directory its partition directories are relative to (the directory
    * given, or a glob's fixed part; null for a file given by name).
@@ -59,11 +66,33 @@ record InputFiles(List<Path> paths, HivePartitions partitions) {
           + " glob");
     }
     List<Input> found = new ArrayList<>();
-    for (String p : paths) {
-      found.addAll(expandOne(Objects.requireNonNull(p, "path"), suffixes));
+    List<Path> downloaded = new ArrayList<>();
+    Map<Path, String> urls = new HashMap<>();
+    try {
+      for (String p : paths) {
+        if (HttpInput.isUrl(Objects.requireNonNull(p, "path"))) {
+          Path file = HttpInput.download(p, HttpInput.DEFAULT_RETRY, downloaded);
+          urls.put(file, p);
+          found.add(new Input(file, null));
+        } else {
+          found.addAll(expandOne(p, suffixes));
+        }
+      }
+      InputFiles files = new InputFiles(found.stream().map(Input::file).toList(),
+          HivePartitions.discover(found, partitioning), Map.copyOf(urls));
+      // Sources keep the list of paths (Parquet) or this record, which holds it.
+      HttpInput.deleteWhenUnreachable(files.paths(), downloaded);
+      return files;
+    } catch (RuntimeException e) {
+      downloaded.forEach(f -> f.toFile().delete());
+      throw e;
     }
-    return new InputFiles(found.stream().map(Input::file).toList(),
-        HivePartitions.discover(found, partitioning));
+  }
+
+  /** How a file is named to users: the URL it was downloaded from, or its path. */
+  String name(Path file) {
+    String url = urls.get(file);
+    return url != null ? url : file.toString();
   }
 
   private static List<Input> expandOne(String p, String... suffixes) {

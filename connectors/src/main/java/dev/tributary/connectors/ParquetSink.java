@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
@@ -10,19 +11,18 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.NullVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.MapVector;
@@ -251,7 +251,7 @@ public final class ParquetSink {
 
     /** Writes slot r of {@code v} as field {@code index} of the current group, unless null. */
     private ColumnWriter fieldWriter(FieldVector v, String name, int index) {
-      if (v instanceof NullVector) {
+      if (ColumnType.of(v) == ColumnType.NULL) {
         return r -> { }; // every slot is null: the field is left out
       }
       ColumnWriter value = valueWriter(v);
@@ -268,81 +268,115 @@ public final class ParquetSink {
 
     /** The writer of one non-null value of {@code v}, its type resolved here, not per value. */
     private ColumnWriter valueWriter(FieldVector v) {
-      if (v instanceof BigIntVector x) {
-        return r -> consumer.addLong(x.get(r));
-      } else if (v instanceof Float8Vector x) {
-        return r -> consumer.addDouble(x.get(r));
-      } else if (v instanceof IntVector x) {
-        return r -> consumer.addInteger(x.get(r));
-      } else if (v instanceof TimeStampVector x) {
-        return r -> consumer.addLong(x.get(r));
-      } else if (v instanceof Float4Vector x) {
-        return r -> consumer.addFloat(x.get(r));
-      } else if (v instanceof BitVector x) {
-        return r -> consumer.addBoolean(x.get(r) != 0);
-      } else if (v instanceof SmallIntVector x) {
-        return r -> consumer.addInteger(x.get(r));
-      } else if (v instanceof TinyIntVector x) {
-        return r -> consumer.addInteger(x.get(r));
-      } else if (v instanceof DateDayVector x) {
-        return r -> consumer.addInteger(x.get(r));
-      } else if (v instanceof VarCharVector x) {
-        byte[][] scratch = {new byte[64]};
-        return r -> {
-          // Copied into a reused array: parquet-mr copies reused binaries it keeps.
-          int start = x.getStartOffset(r);
-          int length = x.getEndOffset(r) - start;
-          if (scratch[0].length < length) {
-            scratch[0] = new byte[Math.max(length, scratch[0].length * 2)];
-          }
-          x.getDataBuffer().getBytes(start, scratch[0], 0, length);
-          consumer.addBinary(Binary.fromReusedByteArray(scratch[0], 0, length));
-        };
-      } else if (v instanceof VarBinaryVector x) {
-        return r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
-      } else if (v instanceof FixedSizeBinaryVector x) {
-        return r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
-      } else if (v instanceof DecimalVector x) {
-        return r -> decimal(x, r);
-      } else if (v instanceof MapVector x) {
-        List<FieldVector> entry = ((StructVector) x.getDataVector()).getChildrenFromFields();
-        FieldVector keys = entry.get(0);
-        ColumnWriter key = fieldWriter(keys, ParquetSchemas.MAP_KEY, 0);
-        ColumnWriter value = fieldWriter(entry.get(1), ParquetSchemas.MAP_VALUE, 1);
-        return r -> {
-          int from = x.getElementStartIndex(r);
-          int to = x.getElementEndIndex(r);
-          for (int i = from; i < to; i++) {
-            if (keys.isNull(i)) {
-              throw new ColumnException(v.getName(), "row " + r + " holds a null map key;"
-                  + " Parquet map keys are required");
-            }
-          }
-          map(key, value, from, to);
-        };
-      } else if (v instanceof ListVector x) {
-        ColumnWriter element = fieldWriter(x.getDataVector(), "element", 0);
-        return r -> list(element, x.getElementStartIndex(r), x.getElementEndIndex(r));
-      } else if (v instanceof FixedSizeListVector x) {
-        ColumnWriter element = fieldWriter((FieldVector) x.getDataVector(), "element", 0);
-        int size = x.getListSize();
-        return r -> list(element, r * size, r * size + size);
-      } else if (v instanceof StructVector x) {
-        List<FieldVector> children = x.getChildrenFromFields();
-        ColumnWriter[] fields = new ColumnWriter[children.size()];
-        for (int c = 0; c < fields.length; c++) {
-          fields[c] = fieldWriter(children.get(c), children.get(c).getName(), c);
+      return switch (ColumnType.of(v)) {
+        case INT64 -> {
+          BigIntVector x = (BigIntVector) v;
+          yield r -> consumer.addLong(x.get(r));
         }
-        return r -> {
-          consumer.startGroup();
-          for (ColumnWriter f : fields) {
-            f.write(r);
+        case FLOAT64 -> {
+          Float8Vector x = (Float8Vector) v;
+          yield r -> consumer.addDouble(x.get(r));
+        }
+        case INT32 -> {
+          IntVector x = (IntVector) v;
+          yield r -> consumer.addInteger(x.get(r));
+        }
+        case TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
+          TimeStampVector x = (TimeStampVector) v;
+          yield r -> consumer.addLong(x.get(r));
+        }
+        case FLOAT32 -> {
+          Float4Vector x = (Float4Vector) v;
+          yield r -> consumer.addFloat(x.get(r));
+        }
+        case BOOL -> {
+          BitVector x = (BitVector) v;
+          yield r -> consumer.addBoolean(x.get(r) != 0);
+        }
+        case INT16 -> {
+          SmallIntVector x = (SmallIntVector) v;
+          yield r -> consumer.addInteger(x.get(r));
+        }
+        case INT8 -> {
+          TinyIntVector x = (TinyIntVector) v;
+          yield r -> consumer.addInteger(x.get(r));
+        }
+        case DATE_DAY -> {
+          DateDayVector x = (DateDayVector) v;
+          yield r -> consumer.addInteger(x.get(r));
+        }
+        case UTF8 -> {
+          VarCharVector x = (VarCharVector) v;
+          byte[][] scratch = {new byte[64]};
+          yield r -> {
+            // Copied into a reused array: parquet-mr copies reused binaries it keeps.
+            int start = x.getStartOffset(r);
+            int length = x.getEndOffset(r) - start;
+            if (scratch[0].length < length) {
+              scratch[0] = new byte[Math.max(length, scratch[0].length * 2)];
+            }
+            x.getDataBuffer().getBytes(start, scratch[0], 0, length);
+            consumer.addBinary(Binary.fromReusedByteArray(scratch[0], 0, length));
+          };
+        }
+        case BINARY -> {
+          VarBinaryVector x = (VarBinaryVector) v;
+          yield r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+        }
+        case FIXED_BINARY -> {
+          FixedSizeBinaryVector x = (FixedSizeBinaryVector) v;
+          yield r -> consumer.addBinary(Binary.fromConstantByteArray(x.get(r)));
+        }
+        case DECIMAL -> {
+          DecimalVector x = (DecimalVector) v;
+          yield r -> decimal(x, r);
+        }
+        case MAP -> {
+          MapVector x = (MapVector) v;
+          List<FieldVector> entry = ((StructVector) x.getDataVector()).getChildrenFromFields();
+          FieldVector keys = entry.get(0);
+          ColumnWriter key = fieldWriter(keys, ParquetSchemas.MAP_KEY, 0);
+          ColumnWriter value = fieldWriter(entry.get(1), ParquetSchemas.MAP_VALUE, 1);
+          yield r -> {
+            int from = x.getElementStartIndex(r);
+            int to = x.getElementEndIndex(r);
+            for (int i = from; i < to; i++) {
+              if (keys.isNull(i)) {
+                throw new ColumnException(v.getName(), "row " + r + " holds a null map key;"
+                    + " Parquet map keys are required");
+              }
+            }
+            map(key, value, from, to);
+          };
+        }
+        case LIST -> {
+          ListVector x = (ListVector) v;
+          ColumnWriter element = fieldWriter(x.getDataVector(), "element", 0);
+          yield r -> list(element, x.getElementStartIndex(r), x.getElementEndIndex(r));
+        }
+        case FIXED_LIST -> {
+          FixedSizeListVector x = (FixedSizeListVector) v;
+          ColumnWriter element = fieldWriter((FieldVector) x.getDataVector(), "element", 0);
+          int size = x.getListSize();
+          yield r -> list(element, r * size, r * size + size);
+        }
+        case STRUCT -> {
+          List<FieldVector> children = ((StructVector) v).getChildrenFromFields();
+          ColumnWriter[] fields = new ColumnWriter[children.size()];
+          for (int c = 0; c < fields.length; c++) {
+            fields[c] = fieldWriter(children.get(c), children.get(c).getName(), c);
           }
-          consumer.endGroup();
-        };
-      }
-      throw new ColumnException(v.getName(), "type " + v.getField().getType()
-          + " cannot be written to Parquet");
+          yield r -> {
+            consumer.startGroup();
+            for (ColumnWriter f : fields) {
+              f.write(r);
+            }
+            consumer.endGroup();
+          };
+        }
+        case NULL, UNSUPPORTED -> throw new ColumnException(v.getName(), "type "
+            + v.getField().getType() + " cannot be written to Parquet");
+      };
     }
 
     /**

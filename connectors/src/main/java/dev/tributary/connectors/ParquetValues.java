@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.ColumnType;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,120 +43,149 @@ final class ParquetValues {
    * type than the column's is refused by parquet-mr's converter contract).
    */
   static Leaf leaf(FieldVector vector) {
-    if (vector instanceof BigIntVector v) {
-      return new Leaf() {
-        @Override
-        public void addLong(long value) {
-          v.setSafe(index, value);
-        }
+    return switch (ColumnType.of(vector)) {
+      case INT64 -> {
+        BigIntVector v = (BigIntVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addLong(long value) {
+            v.setSafe(index, value);
+          }
 
-        @Override
-        public void addInt(int value) {
-          v.setSafe(index, Integer.toUnsignedLong(value)); // uint32
-        }
-      };
-    } else if (vector instanceof IntVector v) {
-      return new Leaf() {
-        @Override
-        public void addInt(int value) {
-          v.setSafe(index, value);
-        }
-      };
-    } else if (vector instanceof DateDayVector v) {
-      return new Leaf() {
-        @Override
-        public void addInt(int value) {
-          v.setSafe(index, value);
-        }
-      };
-    } else if (vector instanceof SmallIntVector v) {
-      return new Leaf() {
-        @Override
-        public void addInt(int value) {
-          v.setSafe(index, value);
-        }
-      };
-    } else if (vector instanceof TinyIntVector v) {
-      return new Leaf() {
-        @Override
-        public void addInt(int value) {
-          v.setSafe(index, value);
-        }
-      };
-    } else if (vector instanceof Float8Vector v) {
-      return new Leaf() {
-        @Override
-        public void addDouble(double value) {
-          v.setSafe(index, value);
-        }
-      };
-    } else if (vector instanceof Float4Vector v) {
-      return new Leaf() {
-        @Override
-        public void addFloat(float value) {
-          v.setSafe(index, value);
-        }
-      };
-    } else if (vector instanceof BitVector v) {
-      return new Leaf() {
-        @Override
-        public void addBoolean(boolean value) {
-          v.setSafe(index, value ? 1 : 0);
-        }
-      };
-    } else if (vector instanceof TimeStampVector v) {
-      return new Leaf() {
-        @Override
-        public void addLong(long value) {
-          v.setSafe(index, value);
-        }
+          @Override
+          public void addInt(int value) {
+            v.setSafe(index, Integer.toUnsignedLong(value)); // uint32
+          }
+        };
+      }
+      case INT32 -> {
+        IntVector v = (IntVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addInt(int value) {
+            v.setSafe(index, value);
+          }
+        };
+      }
+      case DATE_DAY -> {
+        DateDayVector v = (DateDayVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addInt(int value) {
+            v.setSafe(index, value);
+          }
+        };
+      }
+      case INT16 -> {
+        SmallIntVector v = (SmallIntVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addInt(int value) {
+            v.setSafe(index, value);
+          }
+        };
+      }
+      case INT8 -> {
+        TinyIntVector v = (TinyIntVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addInt(int value) {
+            v.setSafe(index, value);
+          }
+        };
+      }
+      case FLOAT64 -> {
+        Float8Vector v = (Float8Vector) vector;
+        yield new Leaf() {
+          @Override
+          public void addDouble(double value) {
+            v.setSafe(index, value);
+          }
+        };
+      }
+      case FLOAT32 -> {
+        Float4Vector v = (Float4Vector) vector;
+        yield new Leaf() {
+          @Override
+          public void addFloat(float value) {
+            v.setSafe(index, value);
+          }
+        };
+      }
+      case BOOL -> {
+        BitVector v = (BitVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addBoolean(boolean value) {
+            v.setSafe(index, value ? 1 : 0);
+          }
+        };
+      }
+      case TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
+        TimeStampVector v = (TimeStampVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addLong(long value) {
+            v.setSafe(index, value);
+          }
 
-        @Override
-        public void addBinary(Binary value) {
-          v.setSafe(index, int96Micros(value)); // INT96 columns read as microseconds
-        }
-      };
-    } else if (vector instanceof DecimalVector v) {
-      return new Leaf() {
-        @Override
-        public void addInt(int value) {
-          v.setSafe(index, (long) value);
-        }
+          @Override
+          public void addBinary(Binary value) {
+            v.setSafe(index, int96Micros(value)); // INT96 columns read as microseconds
+          }
+        };
+      }
+      case DECIMAL -> {
+        DecimalVector v = (DecimalVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addInt(int value) {
+            v.setSafe(index, (long) value);
+          }
 
-        @Override
-        public void addLong(long value) {
-          v.setSafe(index, value);
-        }
+          @Override
+          public void addLong(long value) {
+            v.setSafe(index, value);
+          }
 
-        @Override
-        public void addBinary(Binary value) {
-          v.setBigEndianSafe(index, value.getBytesUnsafe());
-        }
-      };
-    } else if (vector instanceof VarCharVector v) {
-      return new Leaf() {
-        @Override
-        public void addBinary(Binary value) {
-          v.setSafe(index, value.getBytesUnsafe());
-        }
-      };
-    } else if (vector instanceof VarBinaryVector v) {
-      return new Leaf() {
-        @Override
-        public void addBinary(Binary value) {
-          v.setSafe(index, value.getBytesUnsafe());
-        }
-      };
-    } else if (vector instanceof FixedSizeBinaryVector v) {
-      return new Leaf() {
-        @Override
-        public void addBinary(Binary value) {
-          v.setSafe(index, value.getBytesUnsafe());
-        }
-      };
-    }
-    throw new IllegalStateException("no Parquet values go into " + vector.getField().getType());
+          @Override
+          public void addBinary(Binary value) {
+            v.setBigEndianSafe(index, value.getBytesUnsafe());
+          }
+        };
+      }
+      case UTF8 -> {
+        VarCharVector v = (VarCharVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addBinary(Binary value) {
+            v.setSafe(index, value.getBytesUnsafe());
+          }
+        };
+      }
+      case BINARY -> {
+        VarBinaryVector v = (VarBinaryVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addBinary(Binary value) {
+            v.setSafe(index, value.getBytesUnsafe());
+          }
+        };
+      }
+      case FIXED_BINARY -> {
+        FixedSizeBinaryVector v = (FixedSizeBinaryVector) vector;
+        yield new Leaf() {
+          @Override
+          public void addBinary(Binary value) {
+            v.setSafe(index, value.getBytesUnsafe());
+          }
+        };
+      }
+      default -> throw new IllegalStateException("no Parquet values go into "
+          + vector.getField().getType());
+    };
   }
+
 
   /**
    * An INT96 timestamp (nanoseconds of the day, then the Julian day, little-endian) as

@@ -1,13 +1,14 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.ColumnReader;
+import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -60,13 +61,15 @@ final class PartitionSplit {
       Field f = schema.getFields().stream().filter(x -> x.getName().equals(key)).findFirst()
           .orElseThrow(() -> new ColumnException(key, "is not a column to partition by; the"
               + " columns are " + names));
-      ArrowType t = f.getType();
       // A null-typed column (null in every row so far) writes the default partition; the type a
       // later block gives it is checked then.
-      if (!(t instanceof ArrowType.Null || t instanceof ArrowType.Int || t instanceof ArrowType.Utf8
-          || t instanceof ArrowType.Bool || t instanceof ArrowType.Date
-          || t instanceof ArrowType.Timestamp || t instanceof ArrowType.Decimal)) {
-        throw new ColumnException(key, "is " + t + "; partition columns must be integers,"
+      boolean named = switch (ColumnType.of(f)) {
+        case NULL, INT8, INT16, INT32, INT64, UTF8, BOOL, DATE_DAY, TIMESTAMP_ZONED,
+            TIMESTAMP_LOCAL, DECIMAL -> true;
+        default -> false;
+      };
+      if (!named) {
+        throw new ColumnException(key, "is " + f.getType() + "; partition columns must be integers,"
             + " strings, booleans, dates, timestamps or decimals (their text is a directory"
             + " name)");
       }
@@ -85,7 +88,7 @@ final class PartitionSplit {
     int rows = block.rowCount();
     Object[][] columns = new Object[partitionBy.size()][];
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = block.values(partitionBy.get(c));
+      columns[c] = ColumnReader.values(block, partitionBy.get(c));
     }
     Map<String, Collecting> groups = new LinkedHashMap<>();
     Object[] previous = null;
@@ -125,7 +128,6 @@ final class PartitionSplit {
       return BlockColumns.project(block.slice(group.rows()[0], group.count()), fileColumns,
           block.owner());
     }
-    return block.owner().allocate(() -> RowFilter.copy(block, fileColumns, group.rows(),
-        group.count(), block.owner()));
+    return Blocks.take(block, fileColumns, group.rows(), group.count(), block.owner());
   }
 }

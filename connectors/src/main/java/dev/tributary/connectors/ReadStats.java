@@ -41,6 +41,11 @@ public final class ReadStats {
     bytesRead.addAndGet(bytes);
   }
 
+  /** Bytes of a stream counted as they arrive (its fragment was recorded when it opened). */
+  void addBytes(long bytes) {
+    bytesRead.addAndGet(bytes);
+  }
+
   void recordSkipped(long groups) {
     fragmentsSkipped.addAndGet(groups);
   }

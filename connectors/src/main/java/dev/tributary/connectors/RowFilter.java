@@ -1,8 +1,9 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -16,14 +17,12 @@ import java.util.function.IntPredicate;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.predicate.Operators;
@@ -79,8 +78,7 @@ final class RowFilter {
       return block;
     }
     try (block) {
-      return kept.length == 0 ? null
-          : account.allocate(() -> copy(block, output, kept, kept.length, account));
+      return kept.length == 0 ? null : Blocks.take(block, output, kept, kept.length, account);
     }
   }
 
@@ -101,9 +99,7 @@ final class RowFilter {
       return block;
     }
     try (block) {
-      List<String> all = block.schema().getFields().stream().map(Field::getName).toList();
-      return kept.length == 0 ? null
-          : account.allocate(() -> copy(block, all, kept, kept.length, account));
+      return kept.length == 0 ? null : Blocks.take(block, kept, account);
     }
   }
 
@@ -119,35 +115,6 @@ final class RowFilter {
       }
     }
     return count == rows ? kept : Arrays.copyOf(kept, count);
-  }
-
-  /**
-   * A copy, in {@code account}, of rows {@code kept[0..count)} of {@code block} with only the
-   * {@code output} columns (call it inside {@code account.allocate}); the input stays open.
-   */
-  static Block copy(Block block, List<String> output, int[] kept, int count,
-      Account account) {
-    List<FieldVector> vectors = new ArrayList<>(output.size());
-    try {
-      for (String name : output) {
-        FieldVector from = block.vector(name);
-        FieldVector to = from.getField().createVector(account.allocator());
-        vectors.add(to);
-        to.setInitialCapacity(count);
-        to.allocateNew();
-        if (!(from instanceof NullVector)) { // null in every row: only the count to set
-          for (int i = 0; i < count; i++) {
-            to.copyFromSafe(kept[i], i, from);
-          }
-        }
-        to.setValueCount(count);
-      }
-      return Block.wrap(new VectorSchemaRoot(
-          vectors.stream().map(FieldVector::getField).toList(), vectors, count), account);
-    } catch (RuntimeException e) {
-      vectors.forEach(FieldVector::close);
-      throw e;
-    }
   }
 
   private IntPredicate compile(FilterPredicate p, Block block) {
@@ -307,24 +274,35 @@ final class RowFilter {
     }
 
     private static IntFunction<Object> reader(FieldVector vector) {
-      if (vector instanceof VarCharVector v) {
-        return row -> Binary.fromConstantByteArray(v.get(row));
-      } else if (vector instanceof VarBinaryVector v) {
-        return row -> Binary.fromConstantByteArray(v.get(row));
-      } else if (vector instanceof FixedSizeBinaryVector v) {
-        return row -> Binary.fromConstantByteArray(v.get(row));
-      } else if (vector instanceof TimeStampVector v) {
-        return v::get;
-      } else if (vector instanceof DateDayVector v) {
-        return v::get;
-      } else if (vector instanceof TinyIntVector v) {
-        return row -> (int) v.get(row);
-      } else if (vector instanceof SmallIntVector v) {
-        return row -> (int) v.get(row);
-      } else if (vector instanceof DecimalVector v) {
-        return row -> ParquetValues.physical(v, row);
-      }
-      return vector::getObject;
+      return switch (ColumnType.of(vector)) {
+        case UTF8 -> {
+          VarCharVector v = (VarCharVector) vector;
+          yield row -> Binary.fromConstantByteArray(v.get(row));
+        }
+        case BINARY -> {
+          VarBinaryVector v = (VarBinaryVector) vector;
+          yield row -> Binary.fromConstantByteArray(v.get(row));
+        }
+        case FIXED_BINARY -> {
+          FixedSizeBinaryVector v = (FixedSizeBinaryVector) vector;
+          yield row -> Binary.fromConstantByteArray(v.get(row));
+        }
+        case TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> ((TimeStampVector) vector)::get;
+        case DATE_DAY -> ((DateDayVector) vector)::get;
+        case INT8 -> {
+          TinyIntVector v = (TinyIntVector) vector;
+          yield row -> (int) v.get(row);
+        }
+        case INT16 -> {
+          SmallIntVector v = (SmallIntVector) vector;
+          yield row -> (int) v.get(row);
+        }
+        case DECIMAL -> {
+          DecimalVector v = (DecimalVector) vector;
+          yield row -> ParquetValues.physical(v, row);
+        }
+        default -> vector::getObject;
+      };
     }
 
     boolean isNull(int row) {

@@ -1,5 +1,6 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.nio.file.Path;
@@ -155,25 +156,30 @@ final class RowGroupConverter {
       int rows) {
     int maxDef = column.getMaxDefinitionLevel();
     PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
-    if (vector instanceof BigIntVector v && physical == PrimitiveTypeName.INT64) {
+    ColumnType type = ColumnType.of(vector);
+    if (type == ColumnType.INT64 && physical == PrimitiveTypeName.INT64) {
+      BigIntVector v = (BigIntVector) vector;
       for (int r = 0; r < rows; r++, reader.consume()) {
         if (reader.getCurrentDefinitionLevel() == maxDef) {
           v.set(r, reader.getLong());
         }
       }
-    } else if (vector instanceof Float8Vector v) {
+    } else if (type == ColumnType.FLOAT64) {
+      Float8Vector v = (Float8Vector) vector;
       for (int r = 0; r < rows; r++, reader.consume()) {
         if (reader.getCurrentDefinitionLevel() == maxDef) {
           v.set(r, reader.getDouble());
         }
       }
-    } else if (vector instanceof IntVector v) {
+    } else if (type == ColumnType.INT32) {
+      IntVector v = (IntVector) vector;
       for (int r = 0; r < rows; r++, reader.consume()) {
         if (reader.getCurrentDefinitionLevel() == maxDef) {
           v.set(r, reader.getInteger());
         }
       }
-    } else if (vector instanceof VarCharVector v) {
+    } else if (type == ColumnType.UTF8) {
+      VarCharVector v = (VarCharVector) vector;
       for (int r = 0; r < rows; r++, reader.consume()) {
         if (reader.getCurrentDefinitionLevel() == maxDef) {
           v.setSafe(r, reader.getBinary().getBytesUnsafe());

@@ -1,8 +1,8 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.ColumnException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ record SplitPredicate(FilterPredicate partitions, FilterPredicate files,
     if (partitions == null) {
       return true;
     }
-    BlockBuilder builder = Block.builder(account);
+    BlockBuilder builder = BlockBuilder.in(account);
     Object[] values = hive.values(file);
     List<String> names = new ArrayList<>();
     for (int k = 0; k < values.length; k++) {

@@ -2,9 +2,9 @@ package dev.tributary.connectors;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.ColumnException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -103,7 +103,7 @@ abstract class TextRows implements Closeable {
     } else if (schema == null) {
       typeNullColumns(rows, lines);
     }
-    BlockBuilder builder = Block.builder(account);
+    BlockBuilder builder = BlockBuilder.in(account);
     for (int c = 0; c < fields.length; c++) {
       List<Object> values = new ArrayList<>(rows.size());
       for (int r = 0; r < rows.size(); r++) {

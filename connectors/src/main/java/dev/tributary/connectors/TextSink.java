@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.BufferedWriter;
@@ -174,7 +175,7 @@ public final class TextSink {
       List<Field> fields = block.schema().getFields();
       Object[][] columns = new Object[fields.size()][];
       for (int c = 0; c < columns.length; c++) {
-        columns[c] = block.values(fields.get(c).getName());
+        columns[c] = ColumnReader.values(block, fields.get(c).getName());
       }
       for (int r = 0; r < block.rowCount(); r++) {
         if (format == Format.CSV) {

@@ -9,6 +9,7 @@
  * published all or nothing) and can partition by columns. Bad input raises {@link
  * dev.tributary.connectors.CorruptInputException} naming the file and location, a path naming
  * nothing {@link dev.tributary.connectors.MissingInputException}, a target that cannot be written
- * {@link dev.tributary.connectors.WriteException}. Depends on memory-arena, Reactor, parquet-mr.
+ * {@link dev.tributary.connectors.WriteException}. Depends on memory-arena, columnar (the
+ * per-type table each format's encoding switches on, block kernels), Reactor, parquet-mr.
  */
 package dev.tributary.connectors;

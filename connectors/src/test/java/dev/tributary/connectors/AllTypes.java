@@ -2,9 +2,10 @@ package dev.tributary.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -110,7 +111,7 @@ final class AllTypes {
 
   /** A block of {@code rows} rows of {@code columns}, starting at row {@code from}. */
   static Block block(Account account, List<Column> columns, int from, int rows) {
-    BlockBuilder b = Block.builder(account);
+    BlockBuilder b = BlockBuilder.in(account);
     for (Column col : columns) {
       List<Object> values = new ArrayList<>(rows);
       for (int i = from; i < from + rows; i++) {
@@ -149,7 +150,7 @@ final class AllTypes {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Block block : blocks) {
       List<Field> fields = block.schema().getFields();
-      List<Object[]> cols = fields.stream().map(f -> block.values(f.getName())).toList();
+      List<Object[]> cols = fields.stream().map(f -> ColumnReader.values(block, f.getName())).toList();
       for (int r = 0; r < block.rowCount(); r++) {
         Map<String, Object> row = new LinkedHashMap<>();
         for (int c = 0; c < fields.size(); c++) {

@@ -2,6 +2,7 @@ package dev.tributary.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
@@ -19,7 +20,7 @@ abstract class ArenaTestSupport {
 
   /** A block's columns as {@link dev.tributary.memory.Block#values} arrays, in schema order. */
   static Object[][] contents(dev.tributary.memory.Block block) {
-    return block.schema().getFields().stream().map(f -> block.values(f.getName()))
+    return block.schema().getFields().stream().map(f -> ColumnReader.values(block, f.getName()))
         .toArray(Object[][]::new);
   }
 

@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Block;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,7 @@ class ArrowIpcTest extends ArenaTestSupport {
       s[i] = i % 5 == 4 ? null : "v" + (i * seed);
       t[i] = i % 6 == 5 ? null : new float[] {i, seed};
     }
-    return Block.builder(account).column("id", id).column("s", s).tensors("t", t, 2).build();
+    return BlockBuilder.in(account).column("id", id).column("s", s).tensors("t", t, 2).build();
   }
 
   private List<Object[][]> read(ArrowIpcSource source) {

@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Block;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class AtomicWriteTest extends ArenaTestSupport {
       id[i] = (long) from + i;
       p[i] = (long) (from + i) % 2 + 1;
     }
-    return Block.builder(account).column("id", id).column("p", p).build();
+    return BlockBuilder.in(account).column("id", id).column("p", p).build();
   }
 
   private static List<String> listing(Path directory) throws IOException {

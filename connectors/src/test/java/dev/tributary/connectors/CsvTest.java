@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
@@ -54,7 +55,7 @@ class CsvTest extends ArenaTestSupport {
   void emptyStringsAndNullsAreWrittenApartAndReadBackApart() throws IOException {
     Schema schema = schema(AllTypes.field("s", UTF8),
         AllTypes.field("b", ArrowType.Binary.INSTANCE));
-    Path file = write(Block.builder(account)
+    Path file = write(BlockBuilder.in(account)
         .column(schema.getFields().get(0), Arrays.asList(null, "", "a", ""))
         .column(schema.getFields().get(1), Arrays.asList(null, new byte[0], new byte[] {1, 2},
             new byte[0]))
@@ -77,7 +78,7 @@ class CsvTest extends ArenaTestSupport {
 
   @Test
   void aOneColumnFileHoldsNullsAsEmptyLines() throws IOException {
-    Path file = write(Block.builder(account).column("s", new String[] {null, "", "a", null})
+    Path file = write(BlockBuilder.in(account).column("s", new String[] {null, "", "a", null})
         .build(), CsvOptions.defaults());
     assertThat(lines(file)).containsExactly("s", "", "\"\"", "a", "");
     assertThat(read(file, CsvOptions.defaults(), null)).extracting(r -> r.get("s"))
@@ -133,7 +134,7 @@ class CsvTest extends ArenaTestSupport {
   void aNullTokenIsWrittenUnquotedAndAStringEqualToItStaysAString() throws IOException {
     CsvOptions options = CsvOptions.defaults().nullValue("NULL");
     Schema schema = schema(AllTypes.field("s", UTF8), AllTypes.field("n", INT64));
-    Path file = write(Block.builder(account)
+    Path file = write(BlockBuilder.in(account)
         .column(schema.getFields().get(0), Arrays.asList(null, "NULL", "", "x"))
         .column(schema.getFields().get(1), Arrays.asList(1L, null, 3L, 4L)).build(), options);
     assertThat(lines(file)).containsExactly("\"s\",\"n\"", "NULL,1", "\"NULL\",NULL", "\"\",3",
@@ -162,7 +163,7 @@ class CsvTest extends ArenaTestSupport {
 
     Schema schema = schema(AllTypes.field("s", UTF8));
     List<String> tricky = Arrays.asList("say \"hi\"", "back\\slash", "\\\"", "", null, "\\");
-    Path file = write(Block.builder(account).column(schema.getFields().get(0), tricky).build(),
+    Path file = write(BlockBuilder.in(account).column(schema.getFields().get(0), tricky).build(),
         CsvOptions.defaults().escape('\\'));
     assertThat(read(file, CsvOptions.defaults().escape('\\'), null))
         .extracting(r -> r.get("s")).containsExactlyElementsOf(tricky);
@@ -175,7 +176,7 @@ class CsvTest extends ArenaTestSupport {
   void withoutAHeaderColumnsAreNamedByPositionOrByTheSchema() throws IOException {
     CsvOptions noHeader = CsvOptions.defaults().header(false);
     Schema schema = schema(AllTypes.field("id", INT64), AllTypes.field("name", UTF8));
-    Path file = write(Block.builder(account)
+    Path file = write(BlockBuilder.in(account)
         .column(schema.getFields().get(0), List.of(1L, 2L))
         .column(schema.getFields().get(1), Arrays.asList("a", null)).build(), noHeader);
     assertThat(lines(file)).containsExactly("1,a", "2,");
@@ -205,7 +206,7 @@ class CsvTest extends ArenaTestSupport {
     Schema schema = schema(AllTypes.field("s", UTF8), AllTypes.field("n", INT64));
     for (CsvOptions options : List.of(CsvOptions.defaults().delimiter(';').quote('\''),
         CsvOptions.defaults().delimiter('\t'), CsvOptions.defaults().delimiter('|'))) {
-      Path file = write(Block.builder(account)
+      Path file = write(BlockBuilder.in(account)
           .column(schema.getFields().get(0), values)
           .column(schema.getFields().get(1), Arrays.asList(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L))
           .build(), options);
@@ -231,14 +232,14 @@ class CsvTest extends ArenaTestSupport {
     String longValue = piece.repeat((1 << 20) / piece.length()); // about a MiB
     Schema schema = schema(AllTypes.field("s", UTF8));
     List<String> values = Arrays.asList(longValue, "", null, longValue + "!");
-    Path csv = write(Block.builder(account).column(schema.getFields().get(0), values).build(),
+    Path csv = write(BlockBuilder.in(account).column(schema.getFields().get(0), values).build(),
         CsvOptions.defaults());
     assertThat(read(csv, CsvOptions.defaults(), null)).extracting(r -> r.get("s"))
         .containsExactlyElementsOf(values);
     assertThat(DuckDbText.read("read_csv", csv, schema, "header=true, allow_quoted_nulls=false"))
         .extracting(r -> r.get("s")).containsExactlyElementsOf(values);
     Path json = TextSink.jsonLines(dir.resolve("json")).write(Flux.defer(() -> Flux.just(
-        Block.builder(account).column(schema.getFields().get(0), values).build()))).block()
+        BlockBuilder.in(account).column(schema.getFields().get(0), values).build()))).block()
         .files().get(0);
     assertThat(rowsOf(TextSource.jsonLines(List.of(json.toString())).blocks(account)))
         .extracting(r -> r.get("s")).containsExactlyElementsOf(values);

@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.awt.image.BufferedImage;
@@ -30,7 +31,7 @@ class FileSourceTest extends ArenaTestSupport {
         .doOnNext(b -> {
           try (b) {
             sizes.add(b.rowCount());
-            got.addAll(List.of(b.strings("text")));
+            got.addAll(List.of(ColumnReader.strings(b, "text")));
           }
         }).blockLast();
     assertThat(got).isEqualTo(lines);
@@ -46,8 +47,8 @@ class FileSourceTest extends ArenaTestSupport {
     FileSource.binaryFiles(List.of(dir.toString())).perBlock(2).blocks(account)
         .doOnNext(b -> {
           try (b) {
-            String[] p = b.strings("path");
-            byte[][] bytes = b.binaries("bytes");
+            String[] p = ColumnReader.strings(b, "path");
+            byte[][] bytes = ColumnReader.binaries(b, "bytes");
             for (int i = 0; i < p.length; i++) {
               assertThat(bytes[i]).containsExactly(
                   (byte) (p[i].charAt(p[i].length() - 5) - '0'), (byte) 42);
@@ -73,7 +74,7 @@ class FileSourceTest extends ArenaTestSupport {
     List<float[]> tensors = new ArrayList<>();
     source.blocks(account).doOnNext(b -> {
       try (b) {
-        tensors.addAll(List.of(b.tensors("image")));
+        tensors.addAll(List.of(ColumnReader.tensors(b, "image")));
       }
     }).blockLast();
     assertThat(tensors).hasSize(2);

@@ -3,6 +3,8 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -53,7 +55,7 @@ class HivePartitionTest extends ArenaTestSupport {
   }
 
   private Block block(List<Map<String, Object>> rows) {
-    return Block.builder(account)
+    return BlockBuilder.in(account)
         .column("id", rows.stream().map(r -> r.get("id")).toArray(Long[]::new))
         .column("x", rows.stream().map(r -> r.get("x")).toArray(Double[]::new))
         .column(new Field("p", org.apache.arrow.vector.types.pojo.FieldType.nullable(
@@ -273,7 +275,7 @@ class HivePartitionTest extends ArenaTestSupport {
   @Test
   void givenTypesMustNameKeysAndFitTheValues() {
     ParquetSink.to(dir.resolve("in/p=x")).write(Flux.defer(() -> Flux.just(
-        Block.builder(account).column("id", new long[] {1}).build()))).block();
+        BlockBuilder.in(account).column("id", new long[] {1}).build()))).block();
     String in = dir.resolve("in").toString();
     assertThatThrownBy(() -> ParquetSource.of(List.of(in), Partitioning.hive(new Schema(
         List.of(Field.nullable("q", ArrowType.Utf8.INSTANCE))))))
@@ -307,7 +309,7 @@ class HivePartitionTest extends ArenaTestSupport {
     }
     Path out = dir.resolve("out");
     WriteSummary summary = ParquetSink.to(out).partitionBy("k").rowsPerFile(20)
-        .write(Flux.defer(() -> Flux.just(0, 500, 1000, 1500).map(from -> Block.builder(account)
+        .write(Flux.defer(() -> Flux.just(0, 500, 1000, 1500).map(from -> BlockBuilder.in(account)
             .column("id", rows.subList(from, from + 500).stream().map(r -> r.get("id"))
                 .toArray(Long[]::new))
             .column("k", rows.subList(from, from + 500).stream().map(r -> r.get("k"))
@@ -372,7 +374,7 @@ class HivePartitionTest extends ArenaTestSupport {
       k[i] = id[i] % 2;
       v[i] = typed ? id[i] * 0.5 : null;
     }
-    return Block.builder(account).column("id", id).column("k", k).column("v", v).build();
+    return BlockBuilder.in(account).column("id", id).column("k", k).column("v", v).build();
   }
 
   private static List<Path> filesUnder(Path root) throws IOException {
@@ -429,12 +431,12 @@ class HivePartitionTest extends ArenaTestSupport {
         .map(i -> sparse(i * big, big, false)).concatWith(Flux.defer(() -> {
           Block typed = sparse((int) first, 20, true);
           try (typed) {
-            return Flux.just(Block.builder(account)
-                .column("id", java.util.Arrays.stream(typed.values("id"))
+            return Flux.just(BlockBuilder.in(account)
+                .column("id", java.util.Arrays.stream(ColumnReader.values(typed, "id"))
                     .filter(id -> (Long) id % 2 == 0).toArray(Long[]::new))
-                .column("k", java.util.Arrays.stream(typed.values("id"))
+                .column("k", java.util.Arrays.stream(ColumnReader.values(typed, "id"))
                     .filter(id -> (Long) id % 2 == 0).map(id -> 0L).toArray(Long[]::new))
-                .column("v", java.util.Arrays.stream(typed.values("id"))
+                .column("v", java.util.Arrays.stream(ColumnReader.values(typed, "id"))
                     .filter(id -> (Long) id % 2 == 0).map(id -> (Long) id * 0.5)
                     .toArray(Double[]::new))
                 .build());
@@ -466,9 +468,9 @@ class HivePartitionTest extends ArenaTestSupport {
   @Test
   void parquetFilesThatDisagreeAcrossPartitionsAreUnifiedThenGetTheirPartitionColumns() {
     ParquetSink.to(dir.resolve("in/p=1")).write(Flux.defer(() -> Flux.just(
-        Block.builder(account).column("id", new int[] {1, 2}).build()))).block();
+        BlockBuilder.in(account).column("id", new int[] {1, 2}).build()))).block();
     ParquetSink.to(dir.resolve("in/p=2")).write(Flux.defer(() -> Flux.just(
-        Block.builder(account).column("id", new long[] {3}).column("y", new String[] {"a"})
+        BlockBuilder.in(account).column("id", new long[] {3}).column("y", new String[] {"a"})
             .build()))).block();
     ParquetSource source = ParquetSource.of(List.of(dir.resolve("in").toString()));
     assertThat(source.schema().getFields()).extracting(Field::getName, f -> f.getType())

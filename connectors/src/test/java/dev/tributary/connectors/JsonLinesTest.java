@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Block;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -68,7 +69,7 @@ class JsonLinesTest extends ArenaTestSupport {
         Float.NEGATIVE_INFINITY, 0.1f, Float.MIN_VALUE, null);
     List<Object> doubles = Arrays.asList(-0.0, Double.NaN, Double.POSITIVE_INFINITY,
         Double.NEGATIVE_INFINITY, 0.1, Double.MIN_VALUE, null);
-    Path file = TextSink.jsonLines(dir).write(Flux.defer(() -> Flux.just(Block.builder(account)
+    Path file = TextSink.jsonLines(dir).write(Flux.defer(() -> Flux.just(BlockBuilder.in(account)
         .column(schema.getFields().get(0), floats)
         .column(schema.getFields().get(1), doubles).build()))).block().files().get(0);
     // NaN and infinities unquoted, as DuckDB and Python write them.

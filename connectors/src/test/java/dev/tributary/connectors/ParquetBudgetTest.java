@@ -2,6 +2,7 @@ package dev.tributary.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
@@ -64,7 +65,7 @@ class ParquetBudgetTest extends ArenaTestSupport {
         .doOnNext(b -> {
           try (b) {
             sizes.add(b.sizeBytes());
-            for (long id : b.longs("id")) {
+            for (long id : ColumnReader.longs(b, "id")) {
               ids.add(id);
             }
           }
@@ -94,7 +95,7 @@ class ParquetBudgetTest extends ArenaTestSupport {
         .publishOn(Schedulers.boundedElastic(), 1)
         .doOnNext(b -> {
           try (b) {
-            for (long id : b.longs("id")) {
+            for (long id : ColumnReader.longs(b, "id")) {
               ids.add(id);
             }
             Thread.sleep(2); // a slow consumer: readers would all run ahead

@@ -3,6 +3,8 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -140,7 +142,7 @@ class ParquetInteropTest extends ArenaTestSupport {
         "UTC")), null);
     Path nanos = dir.resolve("nanos");
     Instant t = Instant.parse("2024-02-29T12:00:00.123456789Z");
-    ParquetSink.to(nanos).write(Flux.defer(() -> Flux.just(Block.builder(account)
+    ParquetSink.to(nanos).write(Flux.defer(() -> Flux.just(BlockBuilder.in(account)
         .column(ns, Arrays.asList(t, null)).build()))).block(Duration.ofSeconds(30));
     assertThat(writtenType(nanos, "ns").getLogicalTypeAnnotation()).isEqualTo(
         LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.NANOS));
@@ -179,10 +181,10 @@ class ParquetInteropTest extends ArenaTestSupport {
         AllTypes.struct("tags", List.of(entry("x", 5))));
 
     List<Object> values = rows.stream().map(r -> r.get("m")).toList();
-    try (Block built = Block.builder(account).column(m, values).build()) {
+    try (Block built = BlockBuilder.in(account).column(m, values).build()) {
       assertThat(built.schema().getFields()).as("the same Java values build a map column")
           .containsExactly(m);
-      assertThat(Arrays.asList(built.values("m"))).isEqualTo(values);
+      assertThat(Arrays.asList(ColumnReader.values(built, "m"))).isEqualTo(values);
     }
   }
 

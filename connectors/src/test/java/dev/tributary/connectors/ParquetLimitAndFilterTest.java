@@ -12,6 +12,8 @@ import static org.apache.parquet.filter2.predicate.FilterApi.lt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -51,7 +53,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
     List<Long> ids = new ArrayList<>();
     blocks.doOnNext(b -> {
       try (b) {
-        for (long id : b.longs("id")) {
+        for (long id : ColumnReader.longs(b, "id")) {
           ids.add(id);
         }
       }
@@ -172,7 +174,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
       Block out = filter.keep(b, account); // consumes b
       if (out != null) {
         try (out) {
-          LongStream.of(out.longs("id")).forEach(kept::add);
+          LongStream.of(ColumnReader.longs(out, "id")).forEach(kept::add);
         }
       }
     }).blockLast(Duration.ofSeconds(30));
@@ -182,7 +184,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
 
   @Test
   void aParquetFilterKeepingEveryRowReturnsItsInputAndNoneReturnsNull() {
-    Block b = Block.builder(account).column("id", new long[] {1, 2, 3}).build();
+    Block b = BlockBuilder.in(account).column("id", new long[] {1, 2, 3}).build();
     Block all = ParquetFilter.of(gtEq(longColumn("id"), 0L)).keep(b, account);
     assertThat(all).isSameAs(b);
     assertThat(ParquetFilter.of(eq(longColumn("id"), 9L)).keep(all, account)).isNull();
@@ -191,7 +193,7 @@ class ParquetLimitAndFilterTest extends ArenaTestSupport {
 
   @Test
   void aParquetFilterIsCheckedAgainstASchemaNamingColumnAndType() {
-    try (Block b = Block.builder(account).column("id", new long[] {1})
+    try (Block b = BlockBuilder.in(account).column("id", new long[] {1})
         .column("name", new String[] {"a"}).build()) {
       ParquetFilter.of(and(gtEq(longColumn("id"), 0L),
           eq(binaryColumn("name"), null))).check(b.schema(), "filter");

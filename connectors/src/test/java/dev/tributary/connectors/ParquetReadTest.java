@@ -11,6 +11,7 @@ import static org.apache.parquet.filter2.predicate.FilterApi.notEq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -61,7 +62,7 @@ class ParquetReadTest extends ArenaTestSupport {
     List<Long> ids = new ArrayList<>();
     blocks.doOnNext(b -> {
       try (b) {
-        for (long id : b.longs("id")) {
+        for (long id : ColumnReader.longs(b, "id")) {
           ids.add(id);
         }
       }
@@ -92,7 +93,7 @@ class ParquetReadTest extends ArenaTestSupport {
     source.blocks(account, SETTINGS, new ReadStats()).doOnNext(b -> {
       try (b) {
         assertThat(b.schema().getFields()).extracting(Field::getName).containsExactly("x");
-        for (double x : b.doubles("x")) {
+        for (double x : ColumnReader.doubles(b, "x")) {
           xs.add(x);
         }
       }
@@ -266,8 +267,8 @@ class ParquetReadTest extends ArenaTestSupport {
     source.blocks(account, SETTINGS, new ReadStats()).doOnNext(b -> {
       try (b) {
         assertThat(b.schema()).isEqualTo(source.schema());
-        long[] ids = b.longs("id");
-        String[] p = b.strings("path");
+        long[] ids = ColumnReader.longs(b, "id");
+        String[] p = ColumnReader.strings(b, "path");
         for (int i = 0; i < ids.length; i++) {
           assertThat(p[i]).isEqualTo(files.get((int) (ids[i] / 1500)).toString());
         }

@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
@@ -212,7 +213,7 @@ class ParquetSchemaUnionTest extends ArenaTestSupport {
     source.blocks(account, SETTINGS.withPreserveOrder(false), new ReadStats()).doOnNext(b -> {
       try (b) {
         assertThat(b.schema()).isEqualTo(source.schema());
-        for (Object id : b.values("id")) {
+        for (Object id : ColumnReader.values(b, "id")) {
           ids.add((Long) id);
         }
       }

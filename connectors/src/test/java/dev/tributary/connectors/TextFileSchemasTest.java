@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
@@ -30,7 +31,7 @@ class TextFileSchemasTest extends ArenaTestSupport {
     source.blocks(account).doOnNext(b -> {
       try (Block block = b) {
         types.add(block.schema().findField(column).getType());
-        values.addAll(Arrays.asList(block.values(column)));
+        values.addAll(Arrays.asList(ColumnReader.values(block, column)));
       }
     }).blockLast();
     return values;

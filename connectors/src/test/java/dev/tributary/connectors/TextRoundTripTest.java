@@ -2,8 +2,8 @@ package dev.tributary.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
@@ -208,7 +208,7 @@ class TextRoundTripTest extends ArenaTestSupport {
   }
 
   private Block block(Schema schema, List<Map<String, Object>> rows) {
-    BlockBuilder b = Block.builder(account);
+    BlockBuilder b = BlockBuilder.in(account);
     for (Field f : schema.getFields()) {
       b.column(f, rows.stream().map(row -> row.get(f.getName())).toList());
     }

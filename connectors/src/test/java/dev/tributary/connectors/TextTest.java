@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.io.IOException;
@@ -29,7 +30,7 @@ class TextTest extends ArenaTestSupport {
       flag[i] = i % 7 == 6 ? null : i % 2 == 0;
       name[i] = i % 3 == 2 ? null : "n, \"quoted\" " + i;
     }
-    return Block.builder(account).column("id", id).column("x", x).column("flag", flag)
+    return BlockBuilder.in(account).column("id", id).column("x", x).column("flag", flag)
         .column("name", name).build();
   }
 
@@ -117,7 +118,7 @@ class TextTest extends ArenaTestSupport {
 
   @Test
   void nestedColumnsAreRefusedByCsvByName() {
-    Flux<Block> tensors = Flux.defer(() -> Flux.just(Block.builder(account)
+    Flux<Block> tensors = Flux.defer(() -> Flux.just(BlockBuilder.in(account)
         .tensors("t", new float[][] {{1f}}, 1).build()));
     assertThatThrownBy(() -> TextSink.csv(dir).write(tensors).block())
         .hasMessageContaining("'t'").hasMessageContaining("JSON lines");

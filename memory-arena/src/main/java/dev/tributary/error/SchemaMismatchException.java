@@ -6,7 +6,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Thrown when blocks or plans that must share a schema (a union, a sink's blocks, a batch
  * function's output) do not: their column names differ, or a column's types differ other than by
- * a null type (see {@code dev.tributary.memory.Schemas#unify}).
+ * a null type (see {@code dev.tributary.columnar.Schemas#unify}).
  */
 public final class SchemaMismatchException extends TributaryException {
   private static final long serialVersionUID = 1L;

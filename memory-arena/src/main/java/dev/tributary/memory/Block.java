@@ -2,6 +2,7 @@ package dev.tributary.memory;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 
@@ -35,7 +37,9 @@ import org.apache.arrow.vector.util.TransferPair;
  * with another open handle cannot be transferred: the buffers would move under the other handle.
  *
  * <p>{@link #root()} and {@link #vector(String)} expose the Arrow vectors for reading; writing to
- * them breaks the immutability every operator relies on. A block is not safe for concurrent use
+ * them breaks the immutability every operator relies on. Blocks are built from Java values and
+ * read back as Java values in the {@code columnar} module ({@code dev.tributary.columnar}); this
+ * class knows memory, not column types. A block is not safe for concurrent use
  * of {@link #transferTo}/{@link #close}; reads from several threads are fine.
  */
 public final class Block implements AutoCloseable {
@@ -59,7 +63,7 @@ public final class Block implements AutoCloseable {
    * @throws ColumnException if two columns share a name
    */
   private Block(VectorSchemaRoot root, Account owner) {
-    Schemas.requireUniqueNames(root.getSchema().getFields(), "a block");
+    requireUniqueNames(root.getSchema().getFields());
     this.root = root;
     this.owner = owner;
     this.sizeBytes = measure(root);
@@ -74,11 +78,6 @@ public final class Block implements AutoCloseable {
     this.handles = first.handles;
     handles.removeIf(h -> h.get() != null);
     handles.add(spent);
-  }
-
-  /** Starts building a block in {@code owner} from Java arrays, one column at a time. */
-  public static BlockBuilder builder(Account owner) {
-    return new BlockBuilder(owner);
   }
 
   /**
@@ -177,54 +176,6 @@ public final class Block implements AutoCloseable {
               .map(f -> f.getName()).toList());
     }
     return v;
-  }
-
-  /** Reads a non-null int64 column. */
-  public long[] longs(String column) {
-    return ColumnReader.longs(vector(column));
-  }
-
-  /** Reads a non-null int32 column. */
-  public int[] ints(String column) {
-    return ColumnReader.ints(vector(column));
-  }
-
-  /** Reads a non-null float64 column. */
-  public double[] doubles(String column) {
-    return ColumnReader.doubles(vector(column));
-  }
-
-  /** Reads a non-null float32 column. */
-  public float[] floats(String column) {
-    return ColumnReader.floats(vector(column));
-  }
-
-  /** Reads a non-null boolean column. */
-  public boolean[] booleans(String column) {
-    return ColumnReader.booleans(vector(column));
-  }
-
-  /** Reads a utf8 column; null values come back as {@code null}. */
-  public String[] strings(String column) {
-    return ColumnReader.strings(vector(column));
-  }
-
-  /** Reads a binary column; null values come back as {@code null}. */
-  public byte[][] binaries(String column) {
-    return ColumnReader.binaries(vector(column));
-  }
-
-  /** Reads a fixed-size float32 tensor column, one array per row; null rows as {@code null}. */
-  public float[][] tensors(String column) {
-    return ColumnReader.tensors(vector(column));
-  }
-
-  /**
-   * Reads any column as Java values with nulls kept, one per row, as {@link JavaValues} maps
-   * them ({@code Long}, {@code String}, {@code LocalDate}, {@code List}, {@code Map}, ...).
-   */
-  public Object[] values(String column) {
-    return ColumnReader.values(vector(column));
   }
 
   /**
@@ -401,6 +352,17 @@ public final class Block implements AutoCloseable {
       vectors.add((FieldVector) pair.getTo());
     }
     return new VectorSchemaRoot(from.getSchema(), vectors, from.getRowCount());
+  }
+
+  /** A block's columns are found by name, so two may not share one. */
+  private static void requireUniqueNames(List<Field> fields) {
+    Set<String> seen = new HashSet<>();
+    for (Field f : fields) {
+      if (!seen.add(f.getName())) {
+        throw new ColumnException(f.getName(), "appears twice in a block ("
+            + fields.stream().map(Field::getName).toList() + "); rename or drop one first");
+      }
+    }
   }
 
   /** Sums each distinct allocation once: Arrow carves several buffers out of one allocation. */

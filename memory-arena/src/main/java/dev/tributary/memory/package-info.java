@@ -7,13 +7,14 @@
  *
  * <p>{@link dev.tributary.memory.Block} is the unit that flows: an immutable Arrow record batch
  * owned by one account, moved zero-copy with {@code transferTo}, released with {@code close}.
- * {@link dev.tributary.memory.BlockBuilder} makes blocks from Java arrays for sources and tests.
- * {@link dev.tributary.memory.Schemas} holds the rules every schema follows (unique column names;
- * null-typed columns unified with the others). A block handed out of an execution to a receiver
- * that never closes it is reclaimed by a cleaner once unreachable ({@code BlockWatch}).
+ * Everything that knows column types (the Java value mapping, builders, typed readers, block
+ * kernels) lives one layer up, in {@code dev.tributary.columnar}. A block handed out of an
+ * execution to a receiver that never closes it is reclaimed by a cleaner once unreachable
+ * ({@code BlockWatch}).
  * {@link dev.tributary.memory.SpillStore} parks blocks on disk (Chronicle Map, Arrow IPC) when a
  * stateful operator outgrows its budget.
  *
- * <p>This package depends on Apache Arrow and Chronicle Map only; no Reactor types.
+ * <p>This package depends on Apache Arrow and Chronicle Map only; no Reactor types, and no
+ * per-type code beyond what accounting needs.
  */
 package dev.tributary.memory;

@@ -21,7 +21,7 @@ class AccountingTest {
     for (int i = 0; i < rows; i++) {
       values[i] = i;
     }
-    return Block.builder(account).column("v", values).build();
+    return TestBlocks.of(account, values);
   }
 
   @Test
@@ -46,7 +46,7 @@ class AccountingTest {
       assertThat(arena.allocatedBytes()).isEqualTo(size);
       assertThat(arena.peakBytes()).isEqualTo(size);
       assertThat(moved.owner()).isSameAs(b);
-      assertThat(moved.longs("v")[99_999]).isEqualTo(99_999L);
+      assertThat(TestBlocks.values(moved)[99_999]).isEqualTo(99_999L);
       assertThat(block.isClosed()).isTrue();
       assertThatThrownBy(block::rowCount)
           .isInstanceOf(BlockClosedException.class)
@@ -112,7 +112,7 @@ class AccountingTest {
               });
       assertThat(small.heldBytes()).isZero();
       assertThat(a.heldBytes()).isEqualTo(block.sizeBytes());
-      assertThat(block.longs("v")[12345]).isEqualTo(12345L);
+      assertThat(TestBlocks.values(block)[12345]).isEqualTo(12345L);
       block.close();
     }
   }
@@ -196,7 +196,7 @@ class AccountingTest {
       assertThatThrownBy(block::close)
           .isInstanceOf(BlockClosedException.class)
           .hasMessageContaining("already closed");
-      assertThatThrownBy(() -> block.longs("v")).isInstanceOf(BlockClosedException.class);
+      assertThatThrownBy(() -> TestBlocks.values(block)).isInstanceOf(BlockClosedException.class);
       assertThatThrownBy(() -> block.transferTo(a)).isInstanceOf(BlockClosedException.class);
       assertThatThrownBy(() -> block.slice(0, 1)).isInstanceOf(BlockClosedException.class);
     }
@@ -222,9 +222,9 @@ class AccountingTest {
       Block block = longs(a, 1000);
       Block slice = block.slice(100, 50);
       assertThat(slice.rowCount()).isEqualTo(50);
-      assertThat(slice.longs("v")[0]).isEqualTo(100L);
+      assertThat(TestBlocks.values(slice)[0]).isEqualTo(100L);
       block.close();
-      assertThat(slice.longs("v")[49]).isEqualTo(149L);
+      assertThat(TestBlocks.values(slice)[49]).isEqualTo(149L);
       assertThat(a.heldBytes()).isPositive();
       slice.close();
       assertThat(a.heldBytes()).isZero();

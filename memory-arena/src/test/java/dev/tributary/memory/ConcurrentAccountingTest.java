@@ -89,7 +89,7 @@ class ConcurrentAccountingTest {
       int action = random.nextInt(3);
       if (action == 0 || mine.isEmpty()) {
         Account owner = accounts[random.nextInt(accounts.length)];
-        mine.add(Block.builder(owner).column("v", new long[1 + random.nextInt(4096)]).build());
+        mine.add(TestBlocks.of(owner, new long[1 + random.nextInt(4096)]));
       } else if (action == 1) {
         int i = random.nextInt(mine.size());
         mine.set(i, mine.get(i).transferTo(accounts[random.nextInt(accounts.length)]));

@@ -30,7 +30,7 @@ class ExecutionScopeTest {
   }
 
   private static Block longs(Account account, int rows) {
-    return Block.builder(account).column("v", new long[rows]).build();
+    return TestBlocks.of(account, new long[rows]);
   }
 
   /** Runs the garbage collector until {@code done} holds (the cleaner runs on its own thread). */
@@ -122,7 +122,7 @@ class ExecutionScopeTest {
     Block out = scope.handOut(longs(output, 1000), "Output");
     scope.close();
     assertThat(scope.isClosed()).isFalse();
-    assertThat(out.longs("v")).hasSize(1000);
+    assertThat(TestBlocks.values(out)).hasSize(1000);
     out.close();
     assertThat(scope.isClosed()).isTrue();
     assertThat(leaks).isEmpty();

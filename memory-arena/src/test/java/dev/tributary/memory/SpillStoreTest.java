@@ -30,7 +30,7 @@ class SpillStoreTest {
     for (int i = 0; i < rows; i++) {
       values[i] = (long) index * rows + i;
     }
-    return Block.builder(account).column("v", values).build();
+    return TestBlocks.of(account, values);
   }
 
   private static long checksum(long[] values) {
@@ -52,7 +52,7 @@ class SpillStoreTest {
       file = store.file();
       for (int b = 0; b < blocks; b++) {
         try (Block block = block(b, rows)) {
-          sums[b] = checksum(block.longs("v"));
+          sums[b] = checksum(TestBlocks.values(block));
           handles.add(store.put(block));
         }
       }
@@ -63,7 +63,7 @@ class SpillStoreTest {
       for (int b = 0; b < blocks; b++) {
         try (Block restored = store.get(handles.get(b), account)) {
           assertThat(restored.rowCount()).isEqualTo(rows);
-          assertThat(checksum(restored.longs("v"))).as("block %d", b).isEqualTo(sums[b]);
+          assertThat(checksum(TestBlocks.values(restored))).as("block %d", b).isEqualTo(sums[b]);
         }
         store.delete(handles.get(b));
       }
@@ -84,13 +84,13 @@ class SpillStoreTest {
       SpillHandle handle;
       long sum;
       try (Block block = block(3, 100_000)) {
-        sum = checksum(block.longs("v"));
+        sum = checksum(TestBlocks.values(block));
         handle = store.put(block);
       }
       assertThat(handle.chunks()).isGreaterThan(100);
       assertThat(handle.rowCount()).isEqualTo(100_000);
       try (Block restored = store.get(handle, account)) {
-        assertThat(checksum(restored.longs("v"))).isEqualTo(sum);
+        assertThat(checksum(TestBlocks.values(restored))).isEqualTo(sum);
       }
     }
   }
@@ -104,7 +104,7 @@ class SpillStoreTest {
       }
       for (int i = 0; i < 3; i++) {
         try (Block restored = store.get(handle, account)) {
-          assertThat(restored.longs("v")).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+          assertThat(TestBlocks.values(restored)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         }
       }
       store.delete(handle);

@@ -1,5 +1,6 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.Blocks;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.arrow.vector.VectorSchemaRoot;

@@ -1,13 +1,12 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import java.lang.reflect.Array;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
@@ -28,14 +27,19 @@ public final class Batches {
   public static Map<String, Object> read(Block block) {
     Map<String, Object> batch = new LinkedHashMap<>();
     for (Field field : block.schema().getFields()) {
-      batch.put(field.getName(), column(block, field));
+      batch.put(field.getName(), ColumnReader.array(block, field.getName()));
     }
     return batch;
   }
 
+  /** One column of the block as a Java array, as {@link #read} gives it. */
+  public static Object column(Block block, String name) {
+    return ColumnReader.array(block, name);
+  }
+
   /** Builds a block in {@code out} from a column batch. */
   public static Block write(Map<String, Object> batch, Account out) {
-    BlockBuilder builder = Block.builder(out);
+    BlockBuilder builder = BlockBuilder.in(out);
     batch.forEach(builder::column);
     return builder.build();
   }
@@ -46,58 +50,5 @@ public final class Batches {
       return Array.getLength(column);
     }
     return 0;
-  }
-
-  private static Object column(Block block, Field field) {
-    String name = field.getName();
-    ArrowType type = field.getType();
-    if (type instanceof ArrowType.Utf8) {
-      return block.strings(name);
-    } else if (type instanceof ArrowType.Binary) {
-      return block.binaries(name);
-    } else if (type instanceof ArrowType.FixedSizeList
-        && field.getChildren().get(0).getType().equals(
-            new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))) {
-      return block.tensors(name);
-    }
-    if (!field.isNullable()) {
-      if (type instanceof ArrowType.Int i && i.getBitWidth() == 64) {
-        return block.longs(name);
-      } else if (type instanceof ArrowType.Int i && i.getBitWidth() == 32) {
-        return block.ints(name);
-      } else if (type instanceof ArrowType.FloatingPoint f) {
-        return f.getPrecision() == FloatingPointPrecision.DOUBLE
-            ? block.doubles(name) : block.floats(name);
-      } else if (type instanceof ArrowType.Bool) {
-        return block.booleans(name);
-      }
-    }
-    Object[] boxed = block.values(name);
-    Object typed = Array.newInstance(boxedClass(type), boxed.length);
-    System.arraycopy(boxed, 0, typed, 0, boxed.length);
-    return typed;
-  }
-
-  private static Class<?> boxedClass(ArrowType type) {
-    if (type instanceof ArrowType.Int i) {
-      return switch (i.getBitWidth()) {
-        case 64 -> Long.class;
-        case 32 -> Integer.class;
-        case 16 -> Short.class;
-        default -> Byte.class;
-      };
-    } else if (type instanceof ArrowType.Date) {
-      return java.time.LocalDate.class;
-    } else if (type instanceof ArrowType.Timestamp t) {
-      return t.getTimezone() == null ? java.time.LocalDateTime.class : java.time.Instant.class;
-    } else if (type instanceof ArrowType.Decimal) {
-      return java.math.BigDecimal.class;
-    } else if (type instanceof ArrowType.FloatingPoint f) {
-      return f.getPrecision() == FloatingPointPrecision.DOUBLE
-          ? Double.class : Float.class;
-    } else if (type instanceof ArrowType.Bool) {
-      return Boolean.class;
-    }
-    return Object.class;
   }
 }

@@ -1,45 +1,36 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A column batch handed to a user function, remembering what it handed out so that columns the
  * function returns unchanged keep their Arrow vectors (zero-copy) instead of being encoded anew.
  *
- * <p>A column counts as unchanged when the function returns the very array it was handed, under
- * the same name, with the same contents as when handed (compared with a copy taken then, so
- * in-place edits are seen). Only arrays whose elements cannot change in place qualify: primitive
- * arrays and arrays of strings, boxed numbers, booleans, dates, instants, date-times and decimals.
+ * <p>A column counts as unchanged when the function returns the very array it was handed
+ * ({@code get} or a typed accessor of the {@link ColumnBatch}), under the same name, with the
+ * same contents as when handed (compared with a copy taken then, so in-place edits are seen).
+ * Only arrays whose elements cannot change in place qualify: primitive arrays and arrays of
+ * strings, boxed numbers, booleans, dates, instants, date-times and decimals.
+ *
+ * <p>Column order of the result: a map with an order of its own ({@code LinkedHashMap}, {@code
+ * SortedMap}, the {@link ColumnBatch} itself) keeps it; any other map ({@code Map.of}, {@code
+ * HashMap}), whose order may differ from run to run, gives the handed block's columns in their
+ * order, then the new ones sorted by name.
  */
 public final class HandedBatch {
-  private static final Set<Class<?>> IMMUTABLE_ELEMENTS = Set.of(long[].class, int[].class,
-      double[].class, float[].class, boolean[].class, short[].class, byte[].class,
-      String[].class, Long[].class, Integer[].class, Double[].class, Float[].class,
-      Boolean[].class, Short[].class, Byte[].class, LocalDate[].class, Instant[].class,
-      LocalDateTime[].class, BigDecimal[].class);
-
   private final Block block;
-  private final Map<String, Object> batch;
-  private final Map<String, Object> copies = new LinkedHashMap<>();
+  private final ColumnBatch batch;
 
   private HandedBatch(Block block) {
     this.block = block;
-    this.batch = Batches.read(block);
-    batch.forEach((name, array) -> {
-      if (IMMUTABLE_ELEMENTS.contains(array.getClass())) {
-        copies.put(name, copyOf(array));
-      }
-    });
+    this.batch = new ColumnBatch(block);
   }
 
   /** The column batch of {@code block} (see {@link Batches#read}), remembered. */
@@ -47,9 +38,26 @@ public final class HandedBatch {
     return new HandedBatch(block);
   }
 
-  /** The batch to hand to the user function (its arrays are the function's to change). */
-  public Map<String, Object> batch() {
+  /**
+   * The batch to hand to the user function (its arrays are the function's to change; columns are
+   * decoded as it reads them).
+   */
+  public ColumnBatch batch() {
     return batch;
+  }
+
+  /**
+   * Runs {@code fn} on the batch and builds its result in {@code out} (see {@link #write}).
+   *
+   * @throws IllegalStateException if {@code fn} returns null
+   */
+  public Block apply(java.util.function.Function<? super ColumnBatch, Map<String, Object>> fn,
+      Account out) {
+    Map<String, Object> result = fn.apply(batch);
+    if (result == null) {
+      throw new IllegalStateException("the batch function returned null; return a batch");
+    }
+    return write(result, out);
   }
 
   /**
@@ -58,16 +66,23 @@ public final class HandedBatch {
    *
    * @throws ColumnException if the result's columns differ in length
    */
-  public Block write(Map<String, Object> result, Account out) {
+  public Block write(Map<String, Object> unordered, Account out) {
+    Map<String, Object> result = ordered(unordered);
     Map<String, String> kept = new LinkedHashMap<>();
     Map<String, Object> changed = new LinkedHashMap<>();
-    result.forEach((name, array) -> {
-      if (unchanged(name, array)) {
+    for (String name : result.keySet()) {
+      // A column of the batch itself that the function never read is unchanged: not decoded.
+      if (result == batch && batch.unread(name)) {
+        kept.put(name, name);
+        continue;
+      }
+      Object array = result.get(name);
+      if (batch.unchanged(name, array)) {
         kept.put(name, name);
       } else {
         changed.put(name, array);
       }
-    });
+    }
     if (kept.isEmpty()) {
       return Batches.write(result, out);
     }
@@ -89,46 +104,19 @@ public final class HandedBatch {
     }
   }
 
-  private boolean unchanged(String name, Object array) {
-    Object copy = copies.get(name);
-    return copy != null && array == batch.get(name) && sameContents(copy, array);
-  }
-
-  private static Object copyOf(Object array) {
-    if (array instanceof long[] a) {
-      return a.clone();
-    } else if (array instanceof int[] a) {
-      return a.clone();
-    } else if (array instanceof double[] a) {
-      return a.clone();
-    } else if (array instanceof float[] a) {
-      return a.clone();
-    } else if (array instanceof boolean[] a) {
-      return a.clone();
-    } else if (array instanceof short[] a) {
-      return a.clone();
-    } else if (array instanceof byte[] a) {
-      return a.clone();
+  /** {@code result} in its own order if it has one, else input columns first, then new sorted. */
+  private Map<String, Object> ordered(Map<String, Object> result) {
+    if (result instanceof LinkedHashMap || result instanceof SortedMap
+        || result instanceof ColumnBatch) {
+      return result;
     }
-    return ((Object[]) array).clone();
-  }
-
-  private static boolean sameContents(Object copy, Object array) {
-    if (copy instanceof long[] a) {
-      return Arrays.equals(a, (long[]) array);
-    } else if (copy instanceof int[] a) {
-      return Arrays.equals(a, (int[]) array);
-    } else if (copy instanceof double[] a) {
-      return Arrays.equals(a, (double[]) array);
-    } else if (copy instanceof float[] a) {
-      return Arrays.equals(a, (float[]) array);
-    } else if (copy instanceof boolean[] a) {
-      return Arrays.equals(a, (boolean[]) array);
-    } else if (copy instanceof short[] a) {
-      return Arrays.equals(a, (short[]) array);
-    } else if (copy instanceof byte[] a) {
-      return Arrays.equals(a, (byte[]) array);
-    }
-    return Arrays.equals((Object[]) copy, (Object[]) array);
+    Map<String, Object> out = new LinkedHashMap<>();
+    block.schema().getFields().forEach(f -> {
+      if (result.containsKey(f.getName())) {
+        out.put(f.getName(), result.get(f.getName()));
+      }
+    });
+    new TreeMap<>(result).forEach(out::putIfAbsent);
+    return out;
   }
 }

@@ -25,12 +25,18 @@ import java.util.Locale;
  * @param throttledBytes bytes of the blocks whose request was held back
  * @param oversizeBlocks blocks larger than its whole budget
  * @param reads what it read from storage ({@link SourceReads#NONE} unless it reads files)
+ * @param workers the workers (instances of a stateful batch function) it has now; 0 unless it is
+ *     a worker pool
+ * @param peakWorkers the most workers it had at once
+ * @param spills what it spilled to disk and read back ({@link SpillCounts#NONE} unless it
+ *     spills)
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
     long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
     long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
-    long throttledBytes, long oversizeBlocks, SourceReads reads) {
+    long throttledBytes, long oversizeBlocks, SourceReads reads, int workers,
+    int peakWorkers, SpillCounts spills) {
 
   /** Whether this operator and {@code other} were both running at some instant. */
   public boolean overlaps(OperatorSnapshot other) {
@@ -49,6 +55,8 @@ public record OperatorSnapshot(
         Bytes.format(peakBytes), Bytes.format(budgetBytes), throttledNanos / 1e6,
         Bytes.format(throttledBytes),
         oversizeBlocks > 0 ? ", " + oversizeBlocks + " oversize blocks" : "",
-        reads.equals(SourceReads.NONE) ? "" : "; " + reads);
+        reads.equals(SourceReads.NONE) ? "" : "; " + reads)
+        + (peakWorkers > 0 ? "; workers " + workers + " (peak " + peakWorkers + ")" : "")
+        + (spills.equals(SpillCounts.NONE) ? "" : "; " + spills);
   }
 }

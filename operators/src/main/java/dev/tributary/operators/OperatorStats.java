@@ -35,6 +35,12 @@ public final class OperatorStats {
   private final AtomicLong throttledNanos = new AtomicLong();
   private final AtomicLong throttledBytes = new AtomicLong();
   private final AtomicLong oversizeBlocks = new AtomicLong();
+  private final AtomicLong workers = new AtomicLong();
+  private final AtomicLong peakWorkers = new AtomicLong();
+  private final AtomicLong spilledBytes = new AtomicLong();
+  private final AtomicLong spillNanos = new AtomicLong();
+  private final AtomicLong restoredBytes = new AtomicLong();
+  private final AtomicLong restoreNanos = new AtomicLong();
   private volatile Supplier<SourceReads> reads = () -> SourceReads.NONE;
 
   /** Creates the counters of the operator called {@code name}. */
@@ -98,6 +104,30 @@ public final class OperatorStats {
     oversizeBlocks.incrementAndGet();
   }
 
+  /** The bytes the operator's account holds now (0 before it has one): a live gauge. */
+  public long heldBytes() {
+    Account a = account;
+    return a == null ? 0 : a.heldBytes();
+  }
+
+  /** The operator account's budget now (0 before it has one): a live gauge. */
+  public long budgetBytes() {
+    Account a = account;
+    return a == null ? 0 : a.budgetBytes();
+  }
+
+  /** Counts bytes the operator wrote to its spill store, and the time that took. */
+  public void recordSpill(long bytes, long nanos) {
+    spilledBytes.addAndGet(bytes);
+    spillNanos.addAndGet(nanos);
+  }
+
+  /** Counts bytes the operator read back from its spill store, and the time that took. */
+  public void recordRestore(long bytes, long nanos) {
+    restoredBytes.addAndGet(bytes);
+    restoreNanos.addAndGet(nanos);
+  }
+
   /** Wall time spent in user functions so far, in nanoseconds. */
   public long userNanos() {
     return userNanos.get();
@@ -140,6 +170,12 @@ public final class OperatorStats {
     }
   }
 
+  /** Records how many workers (instances of a stateful function) the operator has now. */
+  public void recordWorkers(int now) {
+    workers.set(now);
+    peakWorkers.accumulateAndGet(now, Math::max);
+  }
+
   /** The counters as they are now. */
   public OperatorSnapshot snapshot() {
     long start = startNanos.get();
@@ -150,6 +186,8 @@ public final class OperatorStats {
         blocksIn.get(), rowsIn.get(), bytesIn.get(), blocksOut.get(), rowsOut.get(),
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
         a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
-        oversizeBlocks.get(), reads.get());
+        oversizeBlocks.get(), reads.get(), (int) workers.get(), (int) peakWorkers.get(),
+        new SpillCounts(spilledBytes.get(), spillNanos.get(), restoredBytes.get(),
+            restoreNanos.get()));
   }
 }

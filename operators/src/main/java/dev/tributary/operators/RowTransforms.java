@@ -1,5 +1,6 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Block;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

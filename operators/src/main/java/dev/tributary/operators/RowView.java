@@ -1,13 +1,15 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.ColumnType;
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.JavaValues;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.arrow.vector.FieldVector;
 
@@ -25,16 +27,23 @@ final class RowView extends AbstractMap<String, Object> {
     this.row = row;
   }
 
-  /** The columns of one block, looked up by name once. */
+  /** The columns of one block, looked up by name and their types resolved once. */
   static final class Columns {
     private final List<FieldVector> vectors;
-    private final Map<String, FieldVector> byName = new HashMap<>();
+    private final ColumnType[] types;
+    private final Map<String, Integer> byName = new HashMap<>();
 
     Columns(Block block) {
       this.vectors = block.root().getFieldVectors();
-      for (FieldVector v : vectors) {
-        byName.put(v.getName(), v);
+      this.types = new ColumnType[vectors.size()];
+      for (int c = 0; c < types.length; c++) {
+        types[c] = ColumnType.of(vectors.get(c));
+        byName.put(vectors.get(c).getName(), c);
       }
+    }
+
+    private Object value(int column, int row) {
+      return JavaValues.get(types[column], vectors.get(column), row);
     }
 
     /** Row {@code row} of the block. */
@@ -45,8 +54,8 @@ final class RowView extends AbstractMap<String, Object> {
 
   @Override
   public Object get(Object key) {
-    FieldVector v = columns.byName.get(key);
-    return v == null ? null : JavaValues.get(v, row);
+    Integer c = columns.byName.get(key);
+    return c == null ? null : columns.value(c, row);
   }
 
   @Override
@@ -64,17 +73,22 @@ final class RowView extends AbstractMap<String, Object> {
     return new AbstractSet<>() {
       @Override
       public Iterator<Entry<String, Object>> iterator() {
-        Iterator<FieldVector> it = columns.vectors.iterator();
         return new Iterator<>() {
+          private int next;
+
           @Override
           public boolean hasNext() {
-            return it.hasNext();
+            return next < columns.types.length;
           }
 
           @Override
           public Entry<String, Object> next() {
-            FieldVector v = it.next();
-            return new SimpleImmutableEntry<>(v.getName(), JavaValues.get(v, row));
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            int c = next++;
+            return new SimpleImmutableEntry<>(columns.vectors.get(c).getName(),
+                columns.value(c, row));
           }
         };
       }

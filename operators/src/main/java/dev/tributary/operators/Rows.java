@@ -1,10 +1,11 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.memory.JavaValues;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,7 +31,7 @@ public final class Rows {
     List<Field> fields = block.schema().getFields();
     Object[][] columns = new Object[fields.size()][];
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = block.values(fields.get(c).getName());
+      columns[c] = ColumnReader.values(block, fields.get(c).getName());
     }
     List<Map<String, Object>> rows = new ArrayList<>(n);
     for (int r = 0; r < n; r++) {
@@ -48,7 +49,7 @@ public final class Rows {
    * first-seen order (a missing key is a null); each column's type comes from its non-null
    * values ({@link JavaValues#infer}), or from {@code hint} (may be null) when it holds only
    * nulls; without a hint, such a column has Arrow's null type, and takes its type from the
-   * blocks that have values where blocks meet ({@link dev.tributary.memory.Schemas#unify}).
+   * blocks that have values where blocks meet ({@link dev.tributary.columnar.Schemas#unify}).
    *
    * @throws ColumnException if a column mixes value types or holds an
    *     unsupported one (the message names the column and the row)
@@ -58,7 +59,7 @@ public final class Rows {
     for (Map<String, Object> row : rows) {
       names.addAll(row.keySet());
     }
-    BlockBuilder builder = Block.builder(out);
+    BlockBuilder builder = BlockBuilder.in(out);
     for (String name : names) {
       List<Object> values = new ArrayList<>(rows.size());
       boolean allNull = true;

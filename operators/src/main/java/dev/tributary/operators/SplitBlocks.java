@@ -1,5 +1,6 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.util.ArrayList;
@@ -69,9 +70,7 @@ public final class SplitBlocks implements Function<Flux<Block>, Flux<Block>> {
       for (int p = 0; p < pieces; p++) {
         int from = (int) ((long) rows * p / pieces);
         int to = (int) ((long) rows * (p + 1) / pieces);
-        try (Block view = block.slice(from, to - from)) {
-          out.add(Blocks.copy(account, view.root()));
-        }
+        out.add(Blocks.sliceCopy(block, from, to - from, account));
       }
       return out;
     } catch (RuntimeException e) {

@@ -1,8 +1,8 @@
 package dev.tributary.operators;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.Schemas;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.vector.types.pojo.Schema;

@@ -1,6 +1,8 @@
 package dev.tributary.operators;
 
 import dev.tributary.memory.MemoryLimitExceededException;
+import java.util.List;
+import reactor.core.Exceptions;
 
 /** How a failure thrown from inside a user function is reported, in one place. */
 final class UserCalls {
@@ -21,5 +23,16 @@ final class UserCalls {
       return new JvmErrorException(operator, blockIndex, (Error) failure);
     }
     return new UserFunctionException(operator, blockIndex, failure);
+  }
+
+  /**
+   * Several tasks failing at once reach Reactor as one composite error: the first, with the
+   * others suppressed, so callers see the typed error of one block.
+   */
+  static Throwable firstOf(Throwable multiple) {
+    List<Throwable> all = Exceptions.unwrapMultiple(multiple);
+    Throwable first = all.get(0);
+    all.subList(1, all.size()).forEach(first::addSuppressed);
+    return first;
   }
 }

@@ -3,6 +3,9 @@ package dev.tributary.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -150,7 +153,7 @@ class BlockTransformOwnershipTest {
     List<Long> ids = new ArrayList<>();
     Flux<Block> out = ids().transform(stage).doOnNext(b -> {
       try (b) {
-        LongStream.of(b.longs("id")).forEach(ids::add);
+        LongStream.of(ColumnReader.longs(b, "id")).forEach(ids::add);
       }
     });
     if (outcome.ids() != null) {
@@ -169,7 +172,7 @@ class BlockTransformOwnershipTest {
 
   /** Called directly, the input is consumed: closed, or handed on as the result. */
   private void direct(BlockTransform t, Outcome outcome) {
-    Block in = Block.builder(op).column("id", LongStream.range(0, 20).toArray()).build();
+    Block in = BlockBuilder.in(op).column("id", LongStream.range(0, 20).toArray()).build();
     if (outcome.ids() != null) {
       Block result = BlockTransform.run(t, in, op);
       assertThat(result == in || in.isClosed()).as("input consumed").isTrue();
@@ -186,7 +189,7 @@ class BlockTransformOwnershipTest {
 
   /** Two blocks of ten ids each, built lazily. */
   private Flux<Block> ids() {
-    return Flux.range(0, 2).map(i -> Block.builder(source)
+    return Flux.range(0, 2).map(i -> BlockBuilder.in(source)
         .column("id", LongStream.range(i * 10L, i * 10L + 10).toArray()).build());
   }
 

@@ -2,6 +2,8 @@ package dev.tributary.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -74,7 +76,7 @@ class GovernorTest {
   private Flux<Block> ids(int blocks, int rows, AtomicLong made) {
     return Flux.range(0, blocks).map(i -> {
       made.incrementAndGet();
-      return Block.builder(source)
+      return BlockBuilder.in(source)
           .column("id", LongStream.range((long) i * rows, (long) (i + 1) * rows).toArray())
           .build();
     });
@@ -178,7 +180,7 @@ class GovernorTest {
     keeper.request(5);
     assertThat(governor.scan(Attr.REQUESTED_FROM_DOWNSTREAM)).isEqualTo(5L);
     for (int i = 0; i < 3; i++) {
-      blocks.tryEmitNext(Block.builder(source).column("id", new long[ROWS]).build());
+      blocks.tryEmitNext(BlockBuilder.in(source).column("id", new long[ROWS]).build());
     }
     assertThat(kept).hasSize(3);
     assertThat(governor.scan(Attr.REQUESTED_FROM_DOWNSTREAM)).isEqualTo(2L);
@@ -210,8 +212,8 @@ class GovernorTest {
     try {
       // Each 8 KiB block becomes 32 KiB: 40 KiB a block in flight, about 12 in the budget.
       BlockTransform inflate = BlockTransform.reading((in, out) -> {
-        long[] ids = in.longs("id");
-        return Block.builder(out).column("id", ids).column("a", ids).column("b", ids)
+        long[] ids = ColumnReader.longs(in, "id");
+        return BlockBuilder.in(out).column("id", ids).column("a", ids).column("b", ids)
             .column("c", ids).build();
       });
       MapBlocks map = MapBlocks.of("inflate", inflate, op).concurrency(4, pool);
@@ -221,7 +223,7 @@ class GovernorTest {
           .publishOn(pool, 1)
           .doOnNext(b -> {
             try (b) {
-              sum.addAndGet(LongStream.of(b.longs("c")).sum());
+              sum.addAndGet(LongStream.of(ColumnReader.longs(b, "c")).sum());
             }
           })
           .blockLast(Duration.ofSeconds(60));

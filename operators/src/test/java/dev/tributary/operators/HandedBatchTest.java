@@ -3,6 +3,8 @@ package dev.tributary.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -24,7 +26,7 @@ class HandedBatchTest {
   }
 
   private Block block() {
-    return Block.builder(account).column("id", new long[] {1, 2, 3})
+    return BlockBuilder.in(account).column("id", new long[] {1, 2, 3})
         .column("tag", new String[] {"a", null, "c"}).column("x", new double[] {0.5, 1.5, 2.5})
         .build();
   }
@@ -46,8 +48,8 @@ class HandedBatchTest {
             .containsExactly("y", "tag", "id");
         assertThat(address(out, "id")).isEqualTo(address(in, "id"));
         assertThat(address(out, "tag")).isEqualTo(address(in, "tag"));
-        assertThat(out.values("tag")).containsExactly("a", null, "c");
-        assertThat(out.longs("y")).containsExactly(7, 8, 9);
+        assertThat(ColumnReader.values(out, "tag")).containsExactly("a", null, "c");
+        assertThat(ColumnReader.longs(out, "y")).containsExactly(7, 8, 9);
       }
     }
   }
@@ -60,8 +62,8 @@ class HandedBatchTest {
       ((long[]) batch.get("id"))[1] = 20;
       ((String[]) batch.get("tag"))[1] = "b";
       try (Block out = handed.write(batch, account)) {
-        assertThat(out.longs("id")).containsExactly(1, 20, 3);
-        assertThat(out.strings("tag")).containsExactly("a", "b", "c");
+        assertThat(ColumnReader.longs(out, "id")).containsExactly(1, 20, 3);
+        assertThat(ColumnReader.strings(out, "tag")).containsExactly("a", "b", "c");
         assertThat(address(out, "x")).isEqualTo(address(in, "x"));
         assertThat(address(out, "id")).isNotEqualTo(address(in, "id"));
       }

@@ -1,8 +1,11 @@
 package dev.tributary.operators;
 
-import dev.tributary.error.SchemaMismatchException;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.ColumnReader;
+import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -35,7 +38,7 @@ class OperatorsTest {
 
   /** {@code blocks} blocks of {@code rows} consecutive ids each, built lazily. */
   private Flux<Block> ids(int blocks, int rows) {
-    return Flux.range(0, blocks).map(i -> Block.builder(source)
+    return Flux.range(0, blocks).map(i -> BlockBuilder.in(source)
         .column("id", LongStream.range((long) i * rows, (long) (i + 1) * rows).toArray())
         .build());
   }
@@ -44,7 +47,7 @@ class OperatorsTest {
     List<Long> out = new ArrayList<>();
     flux.doOnNext(b -> {
       try (b) {
-        for (long v : b.longs("id")) {
+        for (long v : ColumnReader.longs(b, "id")) {
           out.add(v);
         }
       }
@@ -58,8 +61,9 @@ class OperatorsTest {
 
   @Test
   void aFusedStepThatPassesItsInputOnKeepsItOpen() {
-    BlockTransform addOne = BlockTransform.reading((in, out) -> Block.builder(out)
-        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build());
+    BlockTransform addOne = BlockTransform.reading((in, out) -> BlockBuilder.in(out)
+        .column("id", LongStream.of(ColumnReader.longs(in, "id")).map(v -> v + 1).toArray())
+        .build());
     BlockTransform keepAll = RowTransforms.filter(r -> true);
     List<Long> out = drain(ids(3, 10).transform(MapBlocks.of("fused", addOne.andThen(keepAll),
         op)));
@@ -68,17 +72,17 @@ class OperatorsTest {
 
   @Test
   void concatAndUnionGiveAColumnNullInOneBlockTheOthersType() {
-    Block sparse = Block.builder(source).column("v", new Object[] {null, null}).build();
-    Block typed = Block.builder(source).column("v", new Object[] {7L}).build();
+    Block sparse = BlockBuilder.in(source).column("v", new Object[] {null, null}).build();
+    Block typed = BlockBuilder.in(source).column("v", new Object[] {7L}).build();
     try (Block all = Blocks.concat(List.of(sparse, typed), op)) {
-      assertThat(all.values("v")).containsExactly(null, null, 7L);
+      assertThat(ColumnReader.values(all, "v")).containsExactly(null, null, 7L);
       assertThat(all.schema().findField("v").getType())
           .isEqualTo(new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true));
     }
     List<Object> values = new ArrayList<>();
     Union.of(List.of(Flux.just(sparse), Flux.just(typed))).doOnNext(b -> {
       try (b) {
-        values.addAll(java.util.Arrays.asList(b.values("v")));
+        values.addAll(java.util.Arrays.asList(ColumnReader.values(b, "v")));
       }
     }).blockLast();
     assertThat(values).containsExactly(null, null, 7L);
@@ -86,24 +90,24 @@ class OperatorsTest {
 
   @Test
   void nullTypedColumnsSurviveTakeCopySliceAndProjection() {
-    try (Block b = Block.builder(source).column("id", new long[] {1, 2, 3})
+    try (Block b = BlockBuilder.in(source).column("id", new long[] {1, 2, 3})
         .column("none", new Object[3]).build()) {
       try (Block kept = Blocks.keep(b, i -> i != 1, op);
           Block copied = Blocks.copy(op, b.root());
           Block sliced = b.slice(1, 2);
           Block renamed = Blocks.project(b, Map.of("none", "still"), op)) {
-        assertThat(kept.longs("id")).containsExactly(1, 3);
-        assertThat(kept.values("none")).containsExactly(null, null);
-        assertThat(copied.values("none")).hasSize(3).containsOnlyNulls();
-        assertThat(sliced.values("none")).hasSize(2).containsOnlyNulls();
-        assertThat(renamed.values("still")).hasSize(3).containsOnlyNulls();
+        assertThat(ColumnReader.longs(kept, "id")).containsExactly(1, 3);
+        assertThat(ColumnReader.values(kept, "none")).containsExactly(null, null);
+        assertThat(ColumnReader.values(copied, "none")).hasSize(3).containsOnlyNulls();
+        assertThat(ColumnReader.values(sliced, "none")).hasSize(2).containsOnlyNulls();
+        assertThat(ColumnReader.values(renamed, "still")).hasSize(3).containsOnlyNulls();
       }
     }
   }
 
   @Test
   void aBlockTheOperatorCannotTakeIsNotLeftInProcess() {
-    Block first = Block.builder(source).column("id", new long[] {1, 2}).build();
+    Block first = BlockBuilder.in(source).column("id", new long[] {1, 2}).build();
     Block kept = first.retain();
     MapBlocks map = MapBlocks.of("refused", (in, out) -> in, op);
     // The transfer into the operator's account is refused while another handle is open.
@@ -113,14 +117,15 @@ class OperatorsTest {
         .verify(Duration.ofSeconds(30));
     assertThat(first.isClosed()).isTrue();
     assertThat(map.load().inProcess()).as("taken and finished").isZero();
-    assertThat(kept.longs("id")).containsExactly(1, 2);
+    assertThat(ColumnReader.longs(kept, "id")).containsExactly(1, 2);
     kept.close();
   }
 
   @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
-    BlockTransform plusOne = BlockTransform.reading((in, out) -> Block.builder(out)
-        .column("id", LongStream.of(in.longs("id")).map(v -> v + 1).toArray()).build());
+    BlockTransform plusOne = BlockTransform.reading((in, out) -> BlockBuilder.in(out)
+        .column("id", LongStream.of(ColumnReader.longs(in, "id")).map(v -> v + 1).toArray())
+        .build());
     MapBlocks map = MapBlocks.of("plus-one", plusOne, op).concurrency(4, pool);
     StepVerifier.create(ids(20, 100).transform(map))
         .thenConsumeWhile(b -> {
@@ -195,7 +200,7 @@ class OperatorsTest {
   @Test
   void coalesceBlocksMergesOnlyBlocksOfOneSchemaAndPassesLargeOnes() {
     Flux<Block> names = Flux.defer(() -> Flux.just(
-        Block.builder(source).column("name", new String[] {"x"}).build()));
+        BlockBuilder.in(source).column("name", new String[] {"x"}).build()));
     List<Integer> sizes = new ArrayList<>();
     Flux<Block> blocks = Flux.concat(ids(2, 100), names, ids(1, 10_000), ids(1, 100));
     blocks.transform(CoalesceBlocks.below(5 * Bytes.KiB, op))
@@ -226,7 +231,7 @@ class OperatorsTest {
   @Test
   void unionRejectsASecondSchemaAndReleasesWhatItDrops() {
     Flux<Block> other = Flux.defer(() -> Flux.just(
-        Block.builder(source).column("name", new String[] {"x"}).build()));
+        BlockBuilder.in(source).column("name", new String[] {"x"}).build()));
     StepVerifier.create(Union.of(List.of(ids(2, 5), other)).doOnNext(Block::close))
         .expectNextCount(2)
         .expectError(SchemaMismatchException.class)
@@ -236,7 +241,7 @@ class OperatorsTest {
   @Test
   void rowTransformsWorkOnBlocks() {
     // Each transform consumes its input: only the last result is left to close.
-    Block in = Block.builder(source).column("id", new long[] {1, 2, 3, 4}).build();
+    Block in = BlockBuilder.in(source).column("id", new long[] {1, 2, 3, 4}).build();
     Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
     Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
     try (Block renamed = ColumnMapping.rename("id", "key").apply(named, op)) {

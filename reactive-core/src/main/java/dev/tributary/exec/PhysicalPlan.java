@@ -1,9 +1,14 @@
 package dev.tributary.exec;
 
 import dev.tributary.connectors.WriteSummary;
+import dev.tributary.gpu.GpuCompute;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.plan.FlatMap;
+import dev.tributary.plan.PooledMapBatches;
+import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.GroupMap;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.Read;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +22,7 @@ import reactor.core.scheduler.Scheduler;
  * What an execution runs: a tree of stages, built from an optimized logical plan by {@link
  * PhysicalPlanner}. The executor and {@code explain()} both render this one tree, so what explain
  * shows is what runs. A stage ({@link ReadStage}, {@link MapStage}, {@link FlatMapStage}, {@link
- * OutputStage}) is one physical operator with its own account (memory charged to it) and stats
+ * AggregateStage}, {@link MapGroupsStage}, {@link JoinStage}, {@link OutputStage}) is one physical operator with its own account (memory charged to it) and stats
  * row, named by {@link #name()}; every stage but a read takes its input through a memory
  * governor, then block sizing (split above the maximum block size; small blocks straight from a
  * read that leaves its block count open coalesced). {@link LimitStage} and {@link UnionStage} only pass blocks on.
@@ -32,7 +37,7 @@ public sealed interface PhysicalPlan {
   /** The line {@code explain()} shows for it: the operator, then the name and details. */
   String describe();
 
-  /** The plan, source first, one stage per line; a union's inputs indented below it. */
+  /** The plan, source first, one stage per line; a union's or join's inputs indented below it. */
   default String explain() {
     List<String> lines = new ArrayList<>();
     explain(this, 0, lines);
@@ -41,9 +46,9 @@ public sealed interface PhysicalPlan {
 
   private static void explain(PhysicalPlan node, int depth, List<String> lines) {
     String indent = "  ".repeat(depth);
-    if (node instanceof UnionStage u) {
-      lines.add(indent + u.describe());
-      u.inputs().forEach(input -> explain(input, depth + 1, lines));
+    if (node instanceof UnionStage || node instanceof JoinStage) {
+      lines.add(indent + node.describe() + (node instanceof JoinStage ? " of:" : ""));
+      node.inputs().forEach(input -> explain(input, depth + 1, lines));
       return;
     }
     node.inputs().forEach(input -> explain(input, depth, lines));
@@ -90,15 +95,26 @@ public sealed interface PhysicalPlan {
    *     governor)
    * @param coalesces whether small blocks from the read feeding it are coalesced (its source
    *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
+   * @param gpu the devices whose own threads run the transform, or null for the CPU
+   * @param blocking whether the transform may block on I/O, so it runs on the {@code io}
+   *     scheduler (a download), with {@code concurrency} blocks at once
    */
   record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces)
+      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces, GpuCompute gpu,
+      boolean blocking)
       implements PhysicalPlan {
     /** Copies the names. */
     public MapStage {
       Objects.requireNonNull(input, "input");
       operators = List.copyOf(operators);
       Objects.requireNonNull(transform, "transform");
+    }
+
+    /** A stage on the CPU. */
+    public MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
+        int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces) {
+      this(input, operators, transform, rebatchRows, concurrency, fedBySource, coalesces, null,
+          false);
     }
 
     @Override
@@ -142,6 +158,131 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return "FlatMapRows " + name();
+    }
+  }
+
+  /**
+   * A stateful batch function on a worker pool ({@code WorkerPool}) behind its governor,
+   * optionally after a re-cut of its input.
+   *
+   * @param input the stage it reads from
+   * @param node the logical pooled function
+   * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
+   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
+   */
+  record PoolStage(PhysicalPlan input, PooledMapBatches node, boolean fedBySource,
+      boolean coalesces) implements PhysicalPlan {
+    @Override
+    public String name() {
+      return node.name();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return "WorkerPool " + node.describe();
+    }
+  }
+
+  /**
+   * A hash aggregation ({@code HashAggregate}) behind its governor: reads its whole input,
+   * spilling partial states when its table outgrows its budget, then emits one row per group.
+   *
+   * @param input the stage it reads from
+   * @param node the logical aggregation
+   * @param fedBySource whether a read feeds it
+   * @param coalesces whether small blocks from the read feeding it are coalesced
+   */
+  record AggregateStage(PhysicalPlan input, GroupAggregate node, boolean fedBySource,
+      boolean coalesces) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public AggregateStage {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return "HashAggregate " + name();
+    }
+  }
+
+  /**
+   * A function over each whole group ({@code MapGroups}) behind its governor: reads its whole
+   * input hash-partitioned by key (spilling beyond its budget), then calls the function once
+   * per group.
+   *
+   * @param input the stage it reads from
+   * @param node the logical group map
+   */
+  record MapGroupsStage(PhysicalPlan input, GroupMap node) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public MapGroupsStage {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(input);
+    }
+
+    @Override
+    public String describe() {
+      return name();
+    }
+  }
+
+  /**
+   * A hash join ({@code HashJoin}): the right (build) input behind a governor of its own
+   * account, then the left (probe) input behind the join's governor; broadcast when the build
+   * side fits its budget, partitioned (grace) with spills otherwise.
+   *
+   * @param left the stage of the left input
+   * @param right the stage of the right input
+   * @param node the logical join
+   */
+  record JoinStage(PhysicalPlan left, PhysicalPlan right, Join node) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public JoinStage {
+      Objects.requireNonNull(left, "left");
+      Objects.requireNonNull(right, "right");
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public String name() {
+      return node.describe();
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(left, right);
+    }
+
+    @Override
+    public String describe() {
+      return "HashJoin " + name();
     }
   }
 

@@ -1,18 +1,29 @@
 package dev.tributary.exec;
 
+import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
+import dev.tributary.exec.PhysicalPlan.JoinStage;
+import dev.tributary.exec.PhysicalPlan.MapGroupsStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
+import dev.tributary.gpu.GpuCompute;
+import dev.tributary.expr.Evaluation;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.Filter;
+import dev.tributary.plan.GroupAggregate;
+import dev.tributary.plan.GroupMap;
+import dev.tributary.plan.Join;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.MapBatches;
 import dev.tributary.plan.MapRows;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Project;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Rebatch;
@@ -22,9 +33,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, limit and union becomes its own; runs
- * of one-to-one operators are fused ({@link Fusion}); the root ends in the consumer's boundary,
- * or in the sink of a {@link Write}.
+ * Turns a logical plan into stages: each read, flat map, worker pool, aggregation, join, limit
+ * and union becomes its own; runs of one-to-one operators are fused ({@link Fusion}), adjacent
+ * expression steps into one {@link Evaluation}; the root ends in the consumer's boundary, or in
+ * the sink of a {@link Write}.
  */
 public final class PhysicalPlanner {
   /** The consumer's boundary's name. */
@@ -55,6 +67,20 @@ public final class PhysicalPlanner {
       PhysicalPlan input = build(f.input(), fuse);
       return new FlatMapStage(input, f, fedBySource(input), coalesces(input));
     }
+    if (node instanceof PooledMapBatches p) {
+      PhysicalPlan input = build(p.input(), fuse);
+      return new PoolStage(input, p, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof GroupAggregate a) {
+      PhysicalPlan input = build(a.input(), fuse);
+      return new AggregateStage(input, a, fedBySource(input), coalesces(input));
+    }
+    if (node instanceof GroupMap g) {
+      return new MapGroupsStage(build(g.input(), fuse), g);
+    }
+    if (node instanceof Join j) {
+      return new JoinStage(build(j.left(), fuse), build(j.right(), fuse), j);
+    }
     if (node instanceof Limit l) {
       return new LimitStage(build(l.input(), fuse), l.rows());
     }
@@ -78,7 +104,8 @@ public final class PhysicalPlanner {
   }
 
   private static boolean isOneToOne(LogicalPlan node) {
-    return node instanceof Project || node instanceof Filter || node instanceof MapRows
+    return node instanceof Project || node instanceof Evaluate || node instanceof Filter
+        || node instanceof MapRows
         || node instanceof MapBatches || node instanceof Rebatch;
   }
 
@@ -88,17 +115,29 @@ public final class PhysicalPlanner {
     int rebatchRows = head instanceof Rebatch r ? r.rows()
         : head instanceof MapBatches m ? m.batchSize() : 0;
     int concurrency = head instanceof MapBatches m ? m.concurrency() : 1;
+    GpuCompute gpu = head instanceof MapBatches m ? m.gpu() : null;
+    boolean blocking = head instanceof MapBatches m && m.blocking();
     BlockTransform transform = null;
+    // Adjacent expression steps join into one evaluation: one pass per block, one copy.
+    Evaluation pending = null;
     for (LogicalPlan op : ops) {
       BlockTransform next = transform(op);
-      if (next != null) {
-        transform = transform == null ? next : transform.andThen(next);
+      if (next instanceof Evaluation e) {
+        pending = pending == null ? e : pending.then(e);
+      } else if (next != null) {
+        transform = append(append(transform, pending), next);
+        pending = null;
       }
     }
+    transform = append(transform, pending);
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
-        rebatchRows, concurrency, fedBySource(input), coalesces(input));
+        rebatchRows, concurrency, fedBySource(input), coalesces(input), gpu, blocking);
+  }
+
+  private static BlockTransform append(BlockTransform first, BlockTransform next) {
+    return next == null ? first : first == null ? next : first.andThen(next);
   }
 
   private static boolean fedBySource(PhysicalPlan input) {
@@ -117,6 +156,9 @@ public final class PhysicalPlanner {
     }
     if (op instanceof Filter f) {
       return f.transform();
+    }
+    if (op instanceof Evaluate e) {
+      return e.evaluation();
     }
     if (op instanceof MapRows m) {
       return m.transform();

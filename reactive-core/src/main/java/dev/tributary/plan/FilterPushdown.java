@@ -7,8 +7,9 @@ import java.util.Set;
  * Moves each pushable filter ({@link Filter#predicate()} set) down to the reads under it and
  * into those whose source accepts a filter, where row groups are skipped by their statistics and
  * rows filtered exactly. A filter passes re-cuts, other filters (it then runs first, so they see
- * fewer rows, never other ones), projections that leave its columns' names alone, and unions
- * (into every input); it stops at user functions, limits (a limit then a filter is not a filter
+ * fewer rows, never other ones), projections that leave its columns' names alone, computed
+ * columns ({@link Evaluate}) that pass its columns through unchanged, and unions (into every
+ * input); it stops at user functions, limits (a limit then a filter is not a filter
  * then a limit) and reads that cannot take it (a source may refuse some predicates), where it
  * stays as a row filter.
  */
@@ -29,7 +30,9 @@ final class FilterPushdown implements Rule {
       return r.withPushdown(r.pushdown().withFilter(filter.predicate().predicate()));
     }
     if (below instanceof Rebatch || below instanceof Filter
-        || below instanceof Project p && keepsNames(p, filter.predicate().columns())) {
+        || below instanceof Project p && keepsNames(p, filter.predicate().columns())
+        || below instanceof Evaluate e && e.evaluation().passesThrough(
+            filter.predicate().columns())) {
       return below.withInputs(List.of(sink(below.inputs().get(0), filter)));
     }
     if (below instanceof Union u) {

@@ -9,12 +9,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * rewrites them, and the physical planner ({@code dev.tributary.exec}) turns them into stages.
  *
  * <p>The node types are closed: a read ({@link Read}, with what was pushed into it), column
- * reshaping ({@link Project}), row filters ({@link Filter}), opaque user functions ({@link
- * MapRows}, {@link MapBatches}, {@link FlatMap}), re-cutting ({@link Rebatch}), {@link Limit},
- * {@link Union} and sinks ({@link Write}).
+ * reshaping ({@link Project}), computed columns ({@link Evaluate}), row filters ({@link
+ * Filter}), opaque user functions ({@link MapRows}, {@link MapBatches}, {@link PooledMapBatches},
+ * {@link FlatMap}), re-cutting ({@link Rebatch}), {@link Limit}, {@link Union}, sinks ({@link
+ * Write}), and pipeline breakers: aggregations ({@link GroupAggregate}), group functions ({@link
+ * GroupMap}) and joins ({@link Join}).
  */
 public sealed interface LogicalPlan
-    permits Read, Project, Filter, MapRows, MapBatches, FlatMap, Rebatch, Limit, Union, Write {
+    permits Read, Project, Evaluate, Filter, MapRows, MapBatches, PooledMapBatches, FlatMap,
+    Rebatch, Limit, Union, Write, GroupAggregate, GroupMap, Join {
 
   /** The output schema if known without running (a file source may read metadata), else null. */
   Schema schema();

@@ -1,5 +1,6 @@
 package dev.tributary.plan;
 
+import dev.tributary.expr.Evaluation;
 import dev.tributary.operators.ColumnMapping;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,8 +12,9 @@ import java.util.Set;
  * Narrows each read to the columns used above it, for sources that accept a projection (a Parquet
  * read then decodes only those). The columns needed are carried down from the plan's output (all
  * of them) through projections (the input columns their outputs come from), pushable filters
- * (plus the columns they test), limits and re-cuts; user functions see whole rows, so below them
- * every column is needed. Projections above a narrowed read are rewritten to name only columns
+ * and expression filters (plus the columns they test), computed columns ({@link Evaluate}: the
+ * columns their expressions read and those they pass on), limits and re-cuts; user functions see
+ * whole rows, so below them every column is needed. Projections above a narrowed read are rewritten to name only columns
  * still there, and dropped where they no longer change anything. A union passes the need to
  * every input through a projection of its own, so the inputs keep the same columns.
  */
@@ -35,17 +37,27 @@ final class ProjectionPushdown implements Rule {
     }
     if (node instanceof Filter f) {
       Set<String> below = null;
-      if (needed != null && f.predicate() != null) {
+      if (needed != null && f.transform() instanceof Evaluation e) {
+        below = e.inputColumns(needed, List.of());
+      } else if (needed != null && f.predicate() != null) {
         below = new HashSet<>(needed);
         below.addAll(f.predicate().columns());
       }
       return f.withInputs(List.of(prune(f.input(), below)));
+    }
+    if (node instanceof Evaluate e) {
+      List<String> in = e.input().columns();
+      Set<String> below = in == null ? null : e.evaluation().inputColumns(needed, in);
+      return e.withInputs(List.of(prune(e.input(), below)));
     }
     if (node instanceof Limit || node instanceof Rebatch) {
       return node.withInputs(List.of(prune(node.inputs().get(0), needed)));
     }
     if (node instanceof Union u) {
       return union(u, needed);
+    }
+    if (node instanceof GroupAggregate a) {
+      return a.withInputs(List.of(prune(a.input(), a.inputColumns())));
     }
     // User functions and sinks use every column of their input.
     return node.withInputs(node.inputs().stream().map(input -> prune(input, null)).toList());

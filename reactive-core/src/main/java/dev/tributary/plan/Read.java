@@ -1,6 +1,6 @@
 package dev.tributary.plan;
 
-import dev.tributary.memory.Schemas;
+import dev.tributary.columnar.Schemas;
 import java.util.List;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Field;

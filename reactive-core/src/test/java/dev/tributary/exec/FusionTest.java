@@ -2,6 +2,7 @@ package dev.tributary.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.gpu.GpuCompute;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.ColumnMapping;
 import dev.tributary.plan.Filter;
@@ -38,6 +39,16 @@ class FusionTest {
         List.of("Map", "Filter"), List.of("MapBatches[concurrency=2]", "Select[x]"),
         List.of("Rebatch[10]", "MapBatches"));
     assertThat(names(Fusion.stages(chain, false))).hasSize(6).allMatch(s -> s.size() == 1);
+  }
+
+  @Test
+  void aGpuStageFusesWithNeitherNeighbour() {
+    MapRows map = new MapRows(READ, "Map", SAME, null);
+    MapBatches gpu = new MapBatches(map, "MapBatchesGpu", SAME, 0, 1, GpuCompute.gpu(0, 1));
+    Filter filter = Filter.opaque(gpu, "Filter", SAME);
+    Filter again = Filter.opaque(filter, "Filter", SAME);
+    assertThat(names(Fusion.stages(List.of(map, gpu, filter, again), true))).containsExactly(
+        List.of("Map"), List.of("MapBatchesGpu[gpu(0, 1)]"), List.of("Filter", "Filter"));
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.tributary.samples;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -30,20 +32,20 @@ public final class ArenaTour {
       for (int i = 0; i < ids.length; i++) {
         ids[i] = i;
       }
-      Block block = Block.builder(source).column("id", ids).build();
+      Block block = BlockBuilder.in(source).column("id", ids).build();
       System.out.println("built      " + block);
       Block moved = block.transferTo(sink);
       System.out.println("moved      " + moved + " (source holds " + source.heldBytes() + " B)");
 
       try {
-        Block.builder(source).column("big", new long[5_000_000]).build();
+        BlockBuilder.in(source).column("big", new long[5_000_000]).build();
       } catch (MemoryLimitExceededException e) {
         System.out.println("refused    " + e.getMessage());
       }
 
       List<SpillHandle> handles = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        try (Block b = Block.builder(source).column("id", ids).build()) {
+        try (Block b = BlockBuilder.in(source).column("id", ids).build()) {
           handles.add(store.put(b));
         }
       }
@@ -53,7 +55,7 @@ public final class ArenaTour {
       long sum = 0;
       for (SpillHandle h : handles) {
         try (Block b = store.get(h, sink)) {
-          for (long v : b.longs("id")) {
+          for (long v : ColumnReader.longs(b, "id")) {
             sum += v;
           }
         }

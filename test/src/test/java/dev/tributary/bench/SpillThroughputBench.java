@@ -1,5 +1,6 @@
 package dev.tributary.bench;
 
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -59,7 +60,7 @@ public final class SpillThroughputBench {
     long[] values = new long[(int) (blockBytes / 8)];
     Arrays.setAll(values, i -> i * 31L);
     double[][] samples = new double[4][RUNS];
-    try (Block block = Block.builder(account).column("v", values).build()) {
+    try (Block block = BlockBuilder.in(account).column("v", values).build()) {
       long bytes = (long) count * block.sizeBytes();
       for (int run = -WARMUPS; run < RUNS; run++) {
         double[] one = new double[4];

@@ -9,6 +9,7 @@ import dev.tributary.ExecutionStats;
 import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -18,8 +19,8 @@ import dev.tributary.operators.CreditPolicy;
 import dev.tributary.operators.OperatorSnapshot;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -148,7 +149,7 @@ class GovernanceTest {
       for (int k = 0; k < v.length; k++) {
         v[k] = (long) Math.sqrt(k + i) * 31 + k;
       }
-      Block b = Block.builder(sourceAccount).column("id", v).build();
+      Block b = BlockBuilder.in(sourceAccount).column("id", v).build();
       sourceBusy.add(new long[] {t0, System.nanoTime()});
       return b;
     });

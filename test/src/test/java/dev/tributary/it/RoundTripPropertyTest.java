@@ -2,15 +2,15 @@ package dev.tributary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tributary.TributaryRuntime;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
+import dev.tributary.TributaryRuntime;
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockBuilder;
 import dev.tributary.memory.Bytes;
-import dev.tributary.memory.JavaValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,7 +224,7 @@ class RoundTripPropertyTest {
   }
 
   private static Block block(RandomTables.Table table, int from, int to, Account account) {
-    BlockBuilder builder = Block.builder(account);
+    BlockBuilder builder = BlockBuilder.in(account);
     for (Field f : table.schema().getFields()) {
       List<Object> values = new ArrayList<>(to - from);
       for (Map<String, Object> row : table.rows().subList(from, to)) {

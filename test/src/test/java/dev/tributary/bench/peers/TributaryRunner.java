@@ -11,6 +11,7 @@ import dev.tributary.bench.kit.ShuffleSum;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.WriteSummary;
+import dev.tributary.expr.Expr;
 import dev.tributary.it.Workloads;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
@@ -85,6 +86,20 @@ public final class TributaryRunner {
             return s.rows();
           });
       vec.write(results.resolve(SYSTEM + "-vec.json"));
+      Harness expr = new Harness(spec, SYSTEM + "-expr", "Tributary " + version());
+      expr.measure("W1", settings + ", withColumn(expr) + filter(expr), one fused stage, SNAPPY",
+          spec.rows(), run -> {
+            Path out = spec.outputDir(SYSTEM + "-expr", "W1");
+            Harness.deleteRecursively(out);
+            arena.resetPeak();
+            run.startClock();
+            WriteSummary s = etlExpressions(spec, ctx, out);
+            run.stopClock();
+            run.bytes(s.bytes());
+            run.peakArenaBytes(arena.peakBytes());
+            return s.rows();
+          });
+      expr.write(results.resolve(SYSTEM + "-expr.json"));
       h.measure("W2", settings, spec.rows(), run -> {
         arena.resetPeak();
         double sum = scanReduce(spec, ctx);
@@ -125,6 +140,15 @@ public final class TributaryRunner {
           return result;
         }, MapBatchesOptions.defaults().withConcurrency(2))
         .filter(row -> (Double) row.get("z") > 0)
+        .withContext(ctx)
+        .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
+  }
+
+  /** W1 with expressions: z = x * 2 + y and z > 0 evaluated vectorized in one pass per block. */
+  static WriteSummary etlExpressions(BenchSpec spec, DataContext ctx, Path out) {
+    return Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.ETL_COLUMNS))
+        .withColumn("z", Expr.col("x").times(2).plus(Expr.col("y")))
+        .filter(Expr.col("z").gt(0))
         .withContext(ctx)
         .writeParquet(ParquetSink.to(out).compression(CompressionCodecName.SNAPPY));
   }

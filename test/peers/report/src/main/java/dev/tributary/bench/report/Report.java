@@ -38,8 +38,8 @@ public final class Report {
       "R5", "#5 read (id, x, tag, ts)",
       "W5", "#5 write (same Arrow vectors)");
   private static final List<String> SYSTEMS =
-      List.of("tributary", "tributary-vec", "tributary-ungoverned", "raw-arrow", "spark",
-          "duckdb");
+      List.of("tributary", "tributary-vec", "tributary-expr", "tributary-ungoverned", "raw-arrow",
+          "spark", "duckdb");
 
   private Report() {}
 

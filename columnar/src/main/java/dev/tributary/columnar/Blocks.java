@@ -1,0 +1,194 @@
+package dev.tributary.columnar;
+
+import dev.tributary.error.SchemaMismatchException;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntPredicate;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+
+/**
+ * The block kernels operators and connectors share: zero-copy projection and zip, take (rows by
+ * index or by a predicate), concat, copy and slice copy. Copies go through Arrow's own tools
+ * ({@code TransferPair}, {@code VectorSchemaRootAppender}) for every type, so no kernel has a
+ * per-type branch.
+ */
+public final class Blocks {
+  private Blocks() {}
+
+  /**
+   * A zero-copy block in {@code out} with the columns of {@code input} named by the keys of
+   * {@code columns}, renamed to their values, in map order; buffers are shared, not copied.
+   */
+  public static Block project(Block input, Map<String, String> columns, Account out) {
+    int rows = input.rowCount();
+    List<FieldVector> vectors = new ArrayList<>(columns.size());
+    List<Field> fields = new ArrayList<>(columns.size());
+    return out.allocate(() -> {
+      try {
+        for (Map.Entry<String, String> e : columns.entrySet()) {
+          FieldVector source = input.vector(e.getKey());
+          TransferPair pair = source.getTransferPair(e.getValue(), out.allocator());
+          pair.splitAndTransfer(0, rows);
+          FieldVector target = (FieldVector) pair.getTo();
+          vectors.add(target);
+          fields.add(target.getField());
+        }
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+      return Block.wrap(new VectorSchemaRoot(fields, vectors, rows), out);
+    });
+  }
+
+  /**
+   * The rows of {@code input} whose index {@code keep} accepts: a second handle to {@code input}
+   * ({@link Block#retain()}) when it accepts all, null when none, else a copy of those rows in
+   * {@code out}. The input stays the caller's; the result is owned apart from it.
+   */
+  public static Block keep(Block input, IntPredicate keep, Account out) {
+    int rows = input.rowCount();
+    int[] indices = new int[rows];
+    int n = 0;
+    for (int i = 0; i < rows; i++) {
+      if (keep.test(i)) {
+        indices[n++] = i;
+      }
+    }
+    if (n == rows) {
+      return input.retain();
+    }
+    return n == 0 ? null : take(input, Arrays.copyOf(indices, n), out);
+  }
+
+  /** A block in {@code out} with the rows of {@code input} at {@code indices}, in that order (a copy). */
+  public static Block take(Block input, int[] indices, Account out) {
+    List<String> all = input.schema().getFields().stream().map(Field::getName).toList();
+    return take(input, all, indices, indices.length, out);
+  }
+
+  /**
+   * A block in {@code out} with the {@code columns} of {@code input}, in that order, holding a
+   * copy of the rows at {@code indices[0..count)}, in that order; {@code input} stays open.
+   */
+  public static Block take(Block input, List<String> columns, int[] indices, int count,
+      Account out) {
+    return out.allocate(() -> {
+      List<FieldVector> vectors = new ArrayList<>(columns.size());
+      try {
+        for (String name : columns) {
+          FieldVector from = input.vector(name);
+          FieldVector to = from.getField().createVector(out.allocator());
+          vectors.add(to);
+          to.setInitialCapacity(count);
+          to.allocateNew();
+          TransferPair pair = from.makeTransferPair(to);
+          for (int i = 0; i < count; i++) {
+            pair.copyValueSafe(indices[i], i);
+          }
+          to.setValueCount(count);
+        }
+        return Block.wrap(new VectorSchemaRoot(
+            vectors.stream().map(FieldVector::getField).toList(), vectors, count), out);
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * A block in {@code out} holding a copy of rows {@code [offset, offset + length)} of {@code
+   * input}, with buffers of its own (a {@link Block#slice} shares its parent's, which keeps all
+   * of the parent allocated while the slice lives); {@code input} stays open.
+   */
+  public static Block sliceCopy(Block input, int offset, int length, Account out) {
+    try (Block view = input.slice(offset, length)) {
+      return copy(out, view.root());
+    }
+  }
+
+  /** A zero-copy block in {@code out} with the columns of {@code left} then those of {@code right}. */
+  public static Block zip(Block left, Block right, Account out) {
+    if (left.rowCount() != right.rowCount()) {
+      throw new IllegalArgumentException("zip of blocks with " + left.rowCount() + " and "
+          + right.rowCount() + " rows");
+    }
+    Map<String, String> leftOnly = identity(left);
+    right.schema().getFields().forEach(f -> leftOnly.remove(f.getName()));
+    try (Block a = project(left, leftOnly, out); Block b = project(right, identity(right), out)) {
+      List<FieldVector> vectors = new ArrayList<>(a.root().getFieldVectors());
+      vectors.addAll(b.root().getFieldVectors());
+      return Block.adopt(new VectorSchemaRoot(vectors), out);
+    }
+  }
+
+  /** Every column of {@code block} mapped to its own name, in schema order. */
+  public static Map<String, String> identity(Block block) {
+    Map<String, String> names = new LinkedHashMap<>();
+    block.schema().getFields().forEach(f -> names.put(f.getName(), f.getName()));
+    return names;
+  }
+
+  /**
+   * One block in {@code out} holding a copy of the rows of {@code parts} in order. The parts'
+   * schemas must unify ({@link Schemas#unify}): a column null-typed in some parts takes the type
+   * it has in the others.
+   *
+   * @throws SchemaMismatchException if they do not
+   */
+  public static Block concat(List<Block> parts, Account out) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("concat needs at least one block");
+    }
+    Schema schema = parts.get(0).schema();
+    for (Block part : parts) {
+      schema = Schemas.unify(schema, part.schema(), "concat");
+    }
+    List<Block> conformed = new ArrayList<>(parts.size());
+    try {
+      for (Block part : parts) {
+        conformed.add(Schemas.conform(part, schema, out));
+      }
+      return copy(out, conformed.stream().map(Block::root).toArray(VectorSchemaRoot[]::new));
+    } finally {
+      conformed.forEach(Block::close);
+    }
+  }
+
+  /**
+   * One block in {@code out} holding a copy of the rows of {@code roots} (which share a schema
+   * and may live in any allocator, even another arena's).
+   */
+  public static Block copy(Account out, VectorSchemaRoot... roots) {
+    return out.allocate(() -> {
+      VectorSchemaRoot target = VectorSchemaRoot.create(roots[0].getSchema(), out.allocator());
+      try {
+        // The appender reads the target's offsets, so variable-width targets need buffers first.
+        int rows = 0;
+        for (VectorSchemaRoot root : roots) {
+          rows += root.getRowCount();
+        }
+        for (FieldVector v : target.getFieldVectors()) {
+          v.setInitialCapacity(Math.max(rows, 1));
+          v.allocateNew();
+        }
+        VectorSchemaRootAppender.append(false, target, roots);
+        return Block.wrap(target, out);
+      } catch (RuntimeException e) {
+        target.close();
+        throw e;
+      }
+    });
+  }
+}

@@ -1,0 +1,193 @@
+package dev.tributary.operators.aggregate;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.columnar.JavaValues;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A hash table from key values to group ids, with one {@link Accumulator} per aggregation. It
+ * takes input blocks ({@link #accumulate}) or partial blocks ({@link #merge}: keys then each
+ * accumulator's state columns, as {@link #partial} writes them), and gives the results ({@link
+ * #finish}). Without keys there is exactly one group, also over no rows.
+ */
+final class GroupTable {
+  private final List<String> keys;
+  private final List<Field> keyFields;
+  private final List<Aggregate> aggregates;
+  private final List<Accumulator> accumulators;
+  private final Map<Object, Integer> ids = new HashMap<>();
+  private final List<Object> keyValues = new ArrayList<>();
+  private long keyBytes;
+
+  GroupTable(List<String> keys, List<Aggregate> aggregates, Schema input) {
+    this.keys = keys;
+    this.keyFields = keys.stream().map(k -> {
+      Field f = input.findField(k);
+      return new Field(k, FieldType.nullable(f.getType()), f.getChildren());
+    }).toList();
+    this.aggregates = aggregates;
+    this.accumulators = aggregates.stream().map(a -> a.accumulator(input)).toList();
+    if (keys.isEmpty()) {
+      group(List.of());
+    }
+  }
+
+  /** The number of groups. */
+  int size() {
+    return keyValues.size();
+  }
+
+  /** About how many heap bytes the table takes. */
+  long heapBytes() {
+    long bytes = keyBytes + 48L * keyValues.size();
+    for (Accumulator a : accumulators) {
+      bytes += a.heapBytes();
+    }
+    return bytes;
+  }
+
+  /** Adds the rows of an input block. */
+  void accumulate(Block block, Account scratch) {
+    int[] groupOf = assign(block);
+    for (Accumulator a : accumulators) {
+      a.accumulate(block, groupOf, scratch);
+    }
+  }
+
+  /** Merges a partial block ({@link #partial}'s columns). */
+  void merge(Block partial) {
+    int[] groupOf = assign(partial);
+    List<FieldVector> vectors = partial.root().getFieldVectors();
+    int at = keys.size();
+    for (Accumulator a : accumulators) {
+      int n = a.stateColumns();
+      a.merge(vectors.subList(at, at + n), groupOf, partial.rowCount());
+      at += n;
+    }
+  }
+
+  /** The group ids of a block's rows, new groups added. */
+  int[] assign(Block block) {
+    int rows = block.rowCount();
+    int[] groupOf = new int[rows];
+    if (keys.isEmpty()) {
+      return groupOf;
+    }
+    FieldVector[] vectors = new FieldVector[keys.size()];
+    for (int k = 0; k < vectors.length; k++) {
+      vectors[k] = block.vector(keys.get(k));
+    }
+    for (int i = 0; i < rows; i++) {
+      Object key;
+      if (vectors.length == 1) {
+        key = JavaValues.get(vectors[0], i);
+      } else {
+        Object[] values = new Object[vectors.length];
+        for (int k = 0; k < values.length; k++) {
+          values[k] = JavaValues.get(vectors[k], i);
+        }
+        key = Arrays.asList(values);
+      }
+      Integer id = ids.get(key);
+      if (id == null) {
+        id = group(key);
+      }
+      groupOf[i] = id;
+    }
+    return groupOf;
+  }
+
+  private int group(Object key) {
+    int id = keyValues.size();
+    ids.put(key, id);
+    keyValues.add(key);
+    keyBytes += key instanceof String s ? 56 + 2L * s.length() : 32L * Math.max(1, keys.size());
+    for (Accumulator a : accumulators) {
+      a.grow(id + 1);
+    }
+    return id;
+  }
+
+  /**
+   * The hash partition of each group among {@code partitions} (from its key values' own hash;
+   * a partial is only ever merged back into a table of the same operator).
+   */
+  int[] partitions(int partitions) {
+    int[] out = new int[keyValues.size()];
+    for (int g = 0; g < out.length; g++) {
+      int h = java.util.Objects.hashCode(keyValues.get(g));
+      out[g] = Math.floorMod(h ^ (h >>> 16), partitions);
+    }
+    return out;
+  }
+
+  /** The partial states of {@code groups} as a block in {@code out}: keys, then states. */
+  Block partial(int[] groups, Account out) {
+    return out.allocate(() -> {
+      List<FieldVector> vectors = keyVectors(groups, out.allocator());
+      try {
+        for (int i = 0; i < accumulators.size(); i++) {
+          vectors.addAll(accumulators.get(i).writeStates("$state" + i + ".", groups,
+              out.allocator()));
+        }
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+      return wrap(vectors, groups.length, out);
+    });
+  }
+
+  /** The results of {@code groups} as a block in {@code out}: keys, then one column per aggregation. */
+  Block finish(int[] groups, Account out) {
+    return out.allocate(() -> {
+      List<FieldVector> vectors = keyVectors(groups, out.allocator());
+      try {
+        for (int i = 0; i < accumulators.size(); i++) {
+          vectors.add(accumulators.get(i).finish(aggregates.get(i).name(), groups,
+              out.allocator()));
+        }
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+      return wrap(vectors, groups.length, out);
+    });
+  }
+
+  private static Block wrap(List<FieldVector> vectors, int rows, Account out) {
+    return Block.wrap(new VectorSchemaRoot(
+        vectors.stream().map(FieldVector::getField).toList(), vectors, rows), out);
+  }
+
+  private List<FieldVector> keyVectors(int[] groups, BufferAllocator allocator) {
+    List<FieldVector> vectors = new ArrayList<>();
+    try {
+      for (int k = 0; k < keys.size(); k++) {
+        FieldVector v = keyFields.get(k).createVector(allocator);
+        vectors.add(v);
+        v.allocateNew();
+        for (int i = 0; i < groups.length; i++) {
+          Object key = keyValues.get(groups[i]);
+          JavaValues.set(v, i, keys.size() == 1 ? key : ((List<?>) key).get(k));
+        }
+        v.setValueCount(groups.length);
+      }
+    } catch (RuntimeException e) {
+      vectors.forEach(FieldVector::close);
+      throw e;
+    }
+    return vectors;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tributary.operators.aggregate;
+
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.columnar.JavaValues;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+
+/**
+ * {@code unique(c)}: the distinct Java values per group; finished as a sorted list (comparable
+ * values in natural order, a kept null last) so the result does not depend on block order or
+ * spills. NaN counts as null.
+ */
+final class UniqueAccumulator extends Accumulator {
+  /** Arrow Java's own name for a list vector's child (see NOTES). */
+  private static final String ELEMENT = "$data$";
+
+  private final String column;
+  private final Field element;
+  private final boolean ignoreNulls;
+  private List<Set<Object>> values = new ArrayList<>();
+  private long heap;
+
+  UniqueAccumulator(String column, Field field, boolean ignoreNulls) {
+    this.column = column;
+    this.element = new Field(ELEMENT, FieldType.nullable(field.getType()), field.getChildren());
+    this.ignoreNulls = ignoreNulls;
+  }
+
+  @Override
+  void grow(int groups) {
+    while (values.size() < groups) {
+      values.add(new LinkedHashSet<>());
+    }
+  }
+
+  @Override
+  void accumulate(Block block, int[] groupOf, Account scratch) {
+    FieldVector v = block.vector(column);
+    int rows = block.rowCount();
+    for (int i = 0; i < rows; i++) {
+      offer(groupOf[i], JavaValues.get(v, i));
+    }
+  }
+
+  private void offer(int g, Object value) {
+    if (value instanceof Double d && d.isNaN() || value instanceof Float f && f.isNaN()) {
+      value = null;
+    }
+    if (value == null && ignoreNulls) {
+      return;
+    }
+    if (values.get(g).add(value)) {
+      heap += value instanceof String s ? 72 + 2L * s.length() : 56;
+    }
+  }
+
+  private Field listField(String name) {
+    return new Field(name, FieldType.nullable(ArrowType.List.INSTANCE), List.of(element));
+  }
+
+  @Override
+  int stateColumns() {
+    return 1;
+  }
+
+  @Override
+  List<FieldVector> writeStates(String prefix, int[] groups, BufferAllocator allocator) {
+    FieldVector out = listField(prefix + "values").createVector(allocator);
+    out.allocateNew();
+    for (int i = 0; i < groups.length; i++) {
+      JavaValues.set(out, i, new ArrayList<>(values.get(groups[i])));
+    }
+    out.setValueCount(groups.length);
+    return List.of(out);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  void merge(List<FieldVector> states, int[] groupOf, int rows) {
+    FieldVector in = states.get(0);
+    for (int i = 0; i < rows; i++) {
+      for (Object value : (List<Object>) JavaValues.get(in, i)) {
+        offer(groupOf[i], value);
+      }
+    }
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  FieldVector finish(String name, int[] groups, BufferAllocator allocator) {
+    FieldVector out = listField(name).createVector(allocator);
+    out.allocateNew();
+    Comparator<Object> order = Comparator.nullsLast((a, b) -> ((Comparable) a).compareTo(b));
+    for (int i = 0; i < groups.length; i++) {
+      List<Object> sorted = new ArrayList<>(values.get(groups[i]));
+      if (sorted.stream().allMatch(v -> v == null || v instanceof Comparable)) {
+        sorted.sort(order);
+      }
+      JavaValues.set(out, i, sorted);
+    }
+    out.setValueCount(groups.length);
+    return out;
+  }
+
+  @Override
+  long heapBytes() {
+    return 64L * values.size() + heap;
+  }
+
+}

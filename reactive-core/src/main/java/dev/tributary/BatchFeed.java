@@ -1,0 +1,230 @@
+package dev.tributary;
+
+import dev.tributary.memory.Block;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+
+/**
+ * One execution's batches dealt to {@code n} consumers ({@link Dataset#streamingSplit}): every
+ * batch goes to exactly one consumer's queue of at most {@code prefetchBatches} batches; the next
+ * batch is requested only when a queue it may go to has room, so what the feed holds is bounded
+ * and stays charged to the execution.
+ *
+ * <p>Unequal: a batch goes to the consumer with the fewest queued (first come, first served), so
+ * a slow consumer holds back nobody: it only leaves its own queue full. Equal: batches are dealt
+ * in rounds, one per consumer, and a round is handed out only when complete, so after every
+ * round all consumers have the same rows; a consumer is at most {@code prefetchBatches} batches
+ * ahead of the slowest (which holds the others back by that much). At the end the rows of the
+ * incomplete last round are divided equally (each gets {@code rows / n} of them, as slices; up
+ * to {@code n - 1} rows are dropped, as Ray does), or dropped altogether with {@code dropLast}.
+ */
+final class BatchFeed extends BaseSubscriber<Block> {
+  private final int n;
+  private final boolean equal;
+  private final int capacity;
+  private final boolean dropLast;
+  private final List<ArrayDeque<Block>> queues = new ArrayList<>();
+  private final boolean[] closed;
+  /** Equal: the batches of the round being dealt, one per consumer in order. */
+  private final List<Block> round = new ArrayList<>();
+  private final List<BatchIterator> iterators = new ArrayList<>();
+  private int open;
+  private boolean requested;
+  private boolean ended;
+  private Throwable error;
+  private volatile Execution execution;
+
+  BatchFeed(int n, boolean equal, IterBatchesOptions options) {
+    this.n = n;
+    this.equal = equal;
+    this.capacity = options.prefetchBatches();
+    this.dropLast = options.dropLast();
+    this.closed = new boolean[n];
+    this.open = n;
+    for (int i = 0; i < n; i++) {
+      queues.add(new ArrayDeque<>());
+      iterators.add(new BatchIterator(this, i));
+    }
+  }
+
+  /** Starts the execution {@code start} makes, given a callback that receives it. */
+  List<BatchIterator> start(Function<Consumer<Execution>, Flux<Block>> start) {
+    start.apply(e -> {
+      e.awaited();
+      execution = e;
+    }).subscribe(this);
+    return List.copyOf(iterators);
+  }
+
+  @Override
+  protected void hookOnSubscribe(Subscription subscription) {
+    requestIfRoom();
+  }
+
+  @Override
+  protected void hookOnNext(Block batch) {
+    synchronized (this) {
+      requested = false;
+      if (open == 0) {
+        batch.release();
+      } else if (equal) {
+        round.add(batch);
+        if (round.size() == n) {
+          for (int i = 0; i < n; i++) {
+            deliver(i, round.get(i));
+          }
+          round.clear();
+        }
+      } else {
+        deliver(emptiest(), batch);
+      }
+      notifyAll();
+    }
+    requestIfRoom();
+  }
+
+  @Override
+  protected void hookOnComplete() {
+    synchronized (this) {
+      ended = true;
+      if (!round.isEmpty()) {
+        divideLastRound();
+      }
+      notifyAll();
+    }
+  }
+
+  @Override
+  protected void hookOnError(Throwable failure) {
+    synchronized (this) {
+      ended = true;
+      error = failure;
+      releaseHeld();
+      notifyAll();
+    }
+  }
+
+  /** Equal, at the end: each consumer gets {@code rows / n} rows of the incomplete round. */
+  private void divideLastRound() {
+    int rows = round.stream().mapToInt(Block::rowCount).sum();
+    int share = dropLast ? 0 : rows / n;
+    int block = 0;
+    int offset = 0;
+    for (int i = 0; i < n && share > 0; i++) {
+      int needed = share;
+      while (needed > 0) {
+        Block b = round.get(block);
+        int take = Math.min(needed, b.rowCount() - offset);
+        deliver(i, b.slice(offset, take));
+        needed -= take;
+        offset += take;
+        if (offset == b.rowCount()) {
+          block++;
+          offset = 0;
+        }
+      }
+    }
+    round.forEach(Block::release);
+    round.clear();
+  }
+
+  private void deliver(int consumer, Block batch) {
+    if (closed[consumer]) {
+      batch.release();
+    } else {
+      queues.get(consumer).add(batch);
+    }
+  }
+
+  /** The open consumer with the fewest queued batches. */
+  private int emptiest() {
+    int best = -1;
+    for (int i = 0; i < n; i++) {
+      if (!closed[i] && (best < 0 || queues.get(i).size() < queues.get(best).size())) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Requests the next batch if there is a queue it may go to with room. */
+  private void requestIfRoom() {
+    synchronized (this) {
+      if (requested || ended || open == 0) {
+        return;
+      }
+      int next = equal ? round.size() : emptiest();
+      if (!closed[next] && queues.get(next).size() >= capacity) {
+        return;
+      }
+      requested = true;
+    }
+    request(1);
+  }
+
+  /**
+   * The next batch of consumer {@code i}, waiting on the calling thread; null at the end.
+   *
+   * @throws RuntimeException the execution's error
+   */
+  Block take(int i) throws InterruptedException {
+    Block batch;
+    synchronized (this) {
+      while ((batch = queues.get(i).poll()) == null && !ended) {
+        wait();
+      }
+      if (batch == null && error != null) {
+        throw reactor.core.Exceptions.propagate(error);
+      }
+    }
+    requestIfRoom();
+    return batch;
+  }
+
+  /**
+   * Consumer {@code i} is done: its queued batches are released; the last consumer to close
+   * cancels the execution if it still runs and waits until it has given back its memory.
+   */
+  void close(int i) {
+    boolean last;
+    synchronized (this) {
+      if (closed[i]) {
+        return;
+      }
+      closed[i] = true;
+      queues.get(i).forEach(Block::release);
+      queues.get(i).clear();
+      last = --open == 0;
+      if (last) {
+        releaseHeld();
+      }
+    }
+    if (last) {
+      dispose();
+      synchronized (this) {
+        releaseHeld(); // a batch that arrived racing the cancel
+      }
+      Execution e = execution;
+      if (e != null) {
+        e.whenEnded().block();
+      }
+    } else {
+      requestIfRoom(); // its turn in a round no longer waits for room
+    }
+  }
+
+  private void releaseHeld() {
+    round.forEach(Block::release);
+    round.clear();
+    queues.forEach(q -> {
+      q.forEach(Block::release);
+      q.clear();
+    });
+  }
+}
