@@ -188,6 +188,19 @@ class OperatorsTest {
   }
 
   @Test
+  void aThrowOutOfSplitBlocksDrainEndsTheStreamInsteadOfStallingIt() {
+    // Reactor rethrows a LinkageError from doOnNext into the drain loop, here on the thread that
+    // delivers the blocks: without the fix nothing drains again and the stream never ends.
+    Flux<Block> split = ids(5, 1000).publishOn(pool, 2)
+        .transform(SplitBlocks.above(3 * Bytes.KiB, op))
+        .doOnNext(b -> {
+          b.close();
+          throw new LinkageError("boom");
+        });
+    StepVerifier.create(split).expectErrorMessage("boom").verify(Duration.ofSeconds(30));
+  }
+
+  @Test
   void coalesceBlocksMergesSmallBlocksUpToTheMinimumAndFlushesTheRest() {
     List<Integer> sizes = new ArrayList<>();
     // Blocks of 100 int64 rows take 1 KiB (one allocation segment): five reach 5 KiB.
