@@ -6,8 +6,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * A batch function over Arrow record batches.
  *
- * <p>It returns either its input unchanged or a new record batch allocated with {@code
- * allocator} (charged to the operator); it must not close or modify its input.
+ * <p>It returns its input unchanged, a new record batch allocated with {@code allocator}
+ * (charged to the operator), or a new root holding some of the input's vectors beside new ones.
+ * Whatever it returns is moved (zero-copy) into a block of its own, and the input is closed after
+ * the call, freeing what the result does not hold. So it must not close or modify its input, nor
+ * keep the input or its vectors beyond the call: copy what it needs later.
  */
 @FunctionalInterface
 public interface ArrowBatchFunction {

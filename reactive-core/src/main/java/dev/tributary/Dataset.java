@@ -282,7 +282,7 @@ public class Dataset {
 
   private static BlockTransform columnBatches(
       Function<? super ColumnBatch, Map<String, Object>> fn) {
-    return (in, out) -> HandedBatch.of(in).apply(fn, out);
+    return BlockTransform.reading((in, out) -> HandedBatch.of(in).apply(fn, out));
   }
 
   private Dataset mapBatches(BlockTransform transform, MapBatchesOptions options) {
@@ -333,28 +333,18 @@ public class Dataset {
   }
 
   private static BlockTransform arrowBatches(ArrowBatchFunction fn, boolean zeroCopy) {
-    return (in, out) -> {
-      Block batch = zeroCopy ? in : Blocks.concat(List.of(in), out);
-      VectorSchemaRoot result;
-      try {
-        result = fn.apply(batch.root(), out.allocator());
-      } catch (RuntimeException | Error e) {
-        if (batch != in) {
-          batch.close();
+    // The result's vectors are moved (zero-copy) into a block of their own: whether the function
+    // built them, returned the batch it was given, or reused some of its vectors, the result owns
+    // them and closing the batch frees only what the result does not hold.
+    return BlockTransform.reading((in, out) -> {
+      try (Block batch = zeroCopy ? in.retain() : Blocks.concat(List.of(in), out)) {
+        VectorSchemaRoot result = fn.apply(batch.root(), out.allocator());
+        if (result == null) {
+          throw new IllegalStateException("the batch function returned null; return a batch");
         }
-        throw e;
+        return Block.adopt(result, out);
       }
-      if (result == batch.root()) {
-        return batch;
-      }
-      if (batch != in) {
-        batch.close();
-      }
-      if (result == null) {
-        throw new IllegalStateException("the batch function returned null; return a batch");
-      }
-      return Block.wrap(result, out);
-    };
+    });
   }
 
   /**
@@ -377,19 +367,21 @@ public class Dataset {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(compute, "compute");
     Gpus.check(compute);
-    BlockTransform t = (in, out) -> {
-      VectorSchemaRoot result;
-      try (Device device = Device.open(out.name(), out.allocator())) {
-        result = fn.apply(in.root(), device, out.allocator());
+    // As for mapBatchesArrow: the function sees a handle of its own to the input, and whatever
+    // it returns (that batch, a new one, or a mix) is moved into a block of its own, so closing
+    // the input afterwards frees only what the result does not hold.
+    BlockTransform t = BlockTransform.reading((in, out) -> {
+      try (Block batch = in.retain()) {
+        VectorSchemaRoot result;
+        try (Device device = Device.open(out.name(), out.allocator())) {
+          result = fn.apply(batch.root(), device, out.allocator());
+        }
+        if (result == null) {
+          throw new IllegalStateException("the batch function returned null; return a batch");
+        }
+        return Block.adopt(result, out);
       }
-      if (result == in.root()) {
-        return in;
-      }
-      if (result == null) {
-        throw new IllegalStateException("the batch function returned null; return a batch");
-      }
-      return Block.wrap(result, out);
-    };
+    });
     return derive(new MapBatches(plan, "MapBatchesGpu", t, 0, 1, compute));
   }
 

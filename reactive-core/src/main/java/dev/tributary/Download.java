@@ -33,6 +33,13 @@ final class Download implements BlockTransform {
 
   @Override
   public Block apply(Block input, Account out) {
+    try (input) {
+      return download(input, out);
+    }
+  }
+
+  /** The input's columns and the downloaded one, owned apart from the input (zip shares). */
+  private Block download(Block input, Account out) {
     String[] urls = ColumnReader.strings(input, urlColumn);
     List<Optional<byte[]>> bodies = Flux.range(0, urls.length)
         .flatMapSequential(i -> urls[i] == null ? Mono.just(Optional.<byte[]>empty())

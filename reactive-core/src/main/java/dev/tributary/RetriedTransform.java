@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A user function's transform called again on the same input when it fails with a retried
- * exception type ({@link MapBatchesOptions#withRetries}). Safe because a transform never owns its
- * input ({@link BlockTransform}): a failed call leaves it as it was.
+ * exception type ({@link MapBatchesOptions#withRetries}). A transform consumes its input ({@link
+ * BlockTransform}), so each attempt is given a handle of its own ({@link Block#retain()}) and the
+ * input itself is released once, when the last attempt has returned or thrown.
  */
 final class RetriedTransform implements BlockTransform {
   private static final Logger LOG = LoggerFactory.getLogger(RetriedTransform.class);
@@ -36,16 +37,21 @@ final class RetriedTransform implements BlockTransform {
 
   @Override
   public Block apply(Block input, Account out) {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return transform.apply(input, out);
-      } catch (RuntimeException e) {
-        if (attempt == retries || !retried(e)) {
-          throw e;
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          // run releases the attempt's handle if the transform throws.
+          return BlockTransform.run(transform, input.retain(), out);
+        } catch (RuntimeException e) {
+          if (attempt == retries || !retried(e)) {
+            throw e;
+          }
+          LOG.warn("{}: retrying a block of {} rows after {} (retry {} of {})", operator,
+              input.rowCount(), e.toString(), attempt + 1, retries);
         }
-        LOG.warn("{}: retrying a block of {} rows after {} (retry {} of {})", operator,
-            input.rowCount(), e.toString(), attempt + 1, retries);
       }
+    } finally {
+      input.release();
     }
   }
 

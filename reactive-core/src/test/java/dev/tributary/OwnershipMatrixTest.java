@@ -1,8 +1,10 @@
 package dev.tributary;
 
+import static dev.tributary.expr.Expr.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.gpu.GpuCompute;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.UserFunctionException;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,6 +48,21 @@ class OwnershipMatrixTest {
         (root, allocator) -> root, MapBatchesOptions.defaults().withZeroCopyBatch(true)));
     steps.put("mapBatchesArrow returning its (copied) input", d -> d.mapBatchesArrow(
         (root, allocator) -> root, MapBatchesOptions.defaults()));
+    steps.put("zero-copy mapBatchesArrow reusing its input's vectors in a new batch", d -> d
+        .mapBatchesArrow((root, allocator) -> new VectorSchemaRoot(
+            List.of(root.getVector("tag"), root.getVector("id"))),
+            MapBatchesOptions.defaults().withZeroCopyBatch(true)));
+    steps.put("GPU mapBatches returning its batch", d -> d.mapBatches(
+        (root, device, allocator) -> root, GpuCompute.gpu(0)));
+    steps.put("GPU mapBatches reusing its input's vectors in a new batch", d -> d.mapBatches(
+        (root, device, allocator) -> new VectorSchemaRoot(
+            List.of(root.getVector("tag"), root.getVector("id"))), GpuCompute.gpu(0)));
+    steps.put("expression withColumn (other columns passed through)", d -> d
+        .withColumn("extra", col("id").plus(1)).drop("extra"));
+    steps.put("expression filter keeping every row (hands its input on)", d -> d
+        .filter(col("id").gt(-1)));
+    steps.put("expression select passing every column through", d -> d
+        .select(col("id"), col("tag")));
     steps.put("select of every column", d -> d.select("id", "tag"));
     steps.put("rename", d -> d.rename("tag", "tag2").rename("tag2", "tag"));
     steps.put("map (a new block)", d -> d.map(r -> r));

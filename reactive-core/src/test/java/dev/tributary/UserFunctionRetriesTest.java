@@ -71,6 +71,25 @@ class UserFunctionRetriesTest {
   }
 
   @Test
+  void aRetriedZeroCopyArrowFunctionReturningItsBatchGetsAnOpenBatchEachTime() {
+    // Each attempt consumes what it is given: the retry must hand it a batch the failed attempt
+    // did not close, and the batch returned as is must survive the input's release.
+    Map<Long, Integer> seen = new ConcurrentHashMap<>();
+    AtomicInteger calls = new AtomicInteger();
+    Dataset ds = Tributary.range(1_000, 4).withRuntime(runtime).mapBatchesArrow((batch, a) -> {
+      calls.incrementAndGet();
+      long first = ((org.apache.arrow.vector.BigIntVector) batch.getVector("id")).get(0);
+      if (seen.merge(first, 1, Integer::sum) == 1) {
+        throw new UncheckedIOException(new IOException("reset"));
+      }
+      return batch;
+    }, MapBatchesOptions.defaults().withZeroCopyBatch(true).withRetries(1, IOException.class));
+    assertThat(ds.takeAll()).hasSize(1_000).extracting(r -> r.get("id"))
+        .doesNotHaveDuplicates();
+    assertThat(calls).hasValue(8);
+  }
+
+  @Test
   void retriesNeedTheTypesToRetry() {
     assertThatThrownBy(() -> MapBatchesOptions.defaults().withRetries(2))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exception types");

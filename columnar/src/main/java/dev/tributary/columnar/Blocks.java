@@ -52,8 +52,9 @@ public final class Blocks {
   }
 
   /**
-   * The rows of {@code input} whose index {@code keep} accepts: {@code input} itself when it
-   * accepts all, null when none, else a copy of those rows in {@code out}.
+   * The rows of {@code input} whose index {@code keep} accepts: a second handle to {@code input}
+   * ({@link Block#retain()}) when it accepts all, null when none, else a copy of those rows in
+   * {@code out}. The input stays the caller's; the result is owned apart from it.
    */
   public static Block keep(Block input, IntPredicate keep, Account out) {
     int rows = input.rowCount();
@@ -65,7 +66,7 @@ public final class Blocks {
       }
     }
     if (n == rows) {
-      return input;
+      return input.retain();
     }
     return n == 0 ? null : take(input, Arrays.copyOf(indices, n), out);
   }
@@ -161,11 +162,7 @@ public final class Blocks {
       }
       return copy(out, conformed.stream().map(Block::root).toArray(VectorSchemaRoot[]::new));
     } finally {
-      for (int i = 0; i < conformed.size(); i++) {
-        if (conformed.get(i) != parts.get(i)) {
-          conformed.get(i).close();
-        }
-      }
+      conformed.forEach(Block::close);
     }
   }
 

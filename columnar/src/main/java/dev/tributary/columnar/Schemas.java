@@ -119,16 +119,17 @@ public final class Schemas {
 
   /**
    * {@code block} with the schema {@code target} (a unification of its own, see {@link
-   * #unify}): the block itself when it already has it, else a new block in {@code out} whose
-   * columns of the same field are shared zero-copy and whose others (null-typed, or differing in
-   * nullability) are rebuilt with the target's type; the caller closes both.
+   * #unify}): a second handle to the block ({@link Block#retain()}) when it already has it, else
+   * a new block in {@code out} whose columns of the same field are shared zero-copy and whose
+   * others (null-typed, or differing in nullability) are rebuilt with the target's type; either
+   * way the caller closes both.
    *
    * @throws SchemaMismatchException if the block's schema does not unify with {@code target}
    */
   public static Block conform(Block block, Schema target, Account out) {
     Schema own = block.schema();
     if (own.getFields().equals(target.getFields())) {
-      return block;
+      return block.retain();
     }
     if (!unify(target, own, "conform").getFields().equals(target.getFields())) {
       throw new SchemaMismatchException("conform", target, own);

@@ -112,7 +112,12 @@ class SchemasTest {
         assertThat(ColumnReader.longs(conformed, "id")).containsExactly(1, 2);
         assertThat(ColumnReader.values(conformed, "m")).containsExactly(Map.of("a", 1L), null);
       }
-      assertThat(Schemas.conform(typed, target, account)).isSameAs(typed);
+      try (Block same = Schemas.conform(typed, target, account)) {
+        assertThat(same).isNotSameAs(typed);
+        assertThat(same.root().getVector("id").getDataBuffer().memoryAddress())
+            .as("shared, not copied")
+            .isEqualTo(typed.root().getVector("id").getDataBuffer().memoryAddress());
+      }
       assertThat(Arrays.asList(ColumnReader.values(typed, "x"))).containsExactly(List.of("v"));
     }
   }

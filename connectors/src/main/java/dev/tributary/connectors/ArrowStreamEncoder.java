@@ -38,13 +38,9 @@ public final class ArrowStreamEncoder {
         schema = block.schema();
         MessageSerializer.serialize(channel, schema, IpcOption.DEFAULT);
       }
-      Block same = conformed(block);
-      try (ArrowRecordBatch batch = new VectorUnloader(same.root()).getRecordBatch()) {
+      try (Block same = conformed(block);
+          ArrowRecordBatch batch = new VectorUnloader(same.root()).getRecordBatch()) {
         MessageSerializer.serialize(channel, batch, IpcOption.DEFAULT);
-      } finally {
-        if (same != block) {
-          same.close();
-        }
       }
       return out.take();
     } catch (IOException e) {
@@ -74,12 +70,11 @@ public final class ArrowStreamEncoder {
     return schema != null;
   }
 
+  /** {@code block} in the stream's schema: a handle of its own, the caller closes it. */
   private Block conformed(Block block) {
-    if (block.schema().getFields().equals(schema.getFields())) {
-      return block;
-    }
-    if (!Schemas.unify(schema, block.schema(), "Arrow stream").getFields()
-        .equals(schema.getFields())) {
+    if (!block.schema().getFields().equals(schema.getFields())
+        && !Schemas.unify(schema, block.schema(), "Arrow stream").getFields()
+            .equals(schema.getFields())) {
       throw new SchemaMismatchException("Arrow stream (an Arrow stream has one schema; cast"
           + " the column in the dataset first)", schema, block.schema());
     }

@@ -200,9 +200,7 @@ abstract class FileJob implements SinkRun.Job {
         }
       }
     } finally {
-      if (conformed != block) {
-        conformed.close();
-      }
+      conformed.close();
     }
   }
 

@@ -26,7 +26,7 @@ final class FileSchemas {
 
   /**
    * {@code block}, read from {@code file}, in the schema shared so far (a new block in {@code
-   * account} when it must change; the input is then released); released and refused when it
+   * account} when it must change); consumes {@code block}, which is released and refused when it
    * cannot share it.
    *
    * @throws ColumnException if a column's type, or the columns, differ from an earlier file's
@@ -38,7 +38,7 @@ final class FileSchemas {
       if (known == null) {
         known = own;
         own.getFields().forEach(f -> typedBy.add(file));
-        return in;
+        return in.retain();
       }
       if (!own.getFields().equals(known.getFields())) {
         List<String> names = names(known);
@@ -51,14 +51,9 @@ final class FileSchemas {
         }
         known = unify(file, own);
       }
-      Block conformed = Schemas.conform(in, known, account);
-      if (conformed != in) {
-        in.release();
-      }
-      return conformed;
-    } catch (RuntimeException e) {
+      return Schemas.conform(in, known, account);
+    } finally {
       in.release();
-      throw e;
     }
   }
 

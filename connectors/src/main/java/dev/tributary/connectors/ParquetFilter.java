@@ -78,19 +78,26 @@ public final class ParquetFilter {
   }
 
   /**
-   * The rows of {@code input} the predicate keeps: {@code input} itself when it keeps all (it
-   * stays the caller's), null when none, else a copy charged to {@code out}.
+   * The rows of {@code input} the predicate keeps: {@code input} itself when it keeps all, null
+   * when none, else a copy charged to {@code out}. A block transform: it consumes {@code input},
+   * which is released unless returned, also when this throws.
    *
    * @throws ColumnException if a filtered column is missing or its type does not fit (checked
    *     once per block schema, as {@link #check} does)
    */
   public Block keep(Block input, Account out) {
-    Schema schema = input.schema();
-    Resolved resolved = last;
-    if (resolved == null || !resolved.schema().equals(schema)) {
-      check(schema, "filter");
-      resolved = new Resolved(schema, new RowFilter(predicate, parquetSchema(schema)));
-      last = resolved;
+    Resolved resolved;
+    try {
+      Schema schema = input.schema();
+      resolved = last;
+      if (resolved == null || !resolved.schema().equals(schema)) {
+        check(schema, "filter");
+        resolved = new Resolved(schema, new RowFilter(predicate, parquetSchema(schema)));
+        last = resolved;
+      }
+    } catch (RuntimeException e) {
+      input.release();
+      throw e;
     }
     return resolved.filter().keep(input, out);
   }

@@ -84,14 +84,23 @@ final class RowFilter {
 
   /**
    * The rows of {@code block} the predicate keeps, every column: the block itself when it keeps
-   * all, null when none, else a copy charged to {@code account}; the input stays the caller's.
+   * all, null when none, else a copy charged to {@code account}. Consumes the block (a block
+   * transform, see {@code BlockTransform}): it is released unless returned, also on an error.
    */
   Block keep(Block block, Account account) {
-    int[] kept = kept(block);
+    int[] kept;
+    try {
+      kept = kept(block);
+    } catch (RuntimeException e) {
+      block.release();
+      throw e;
+    }
     if (kept.length == block.rowCount()) {
       return block;
     }
-    return kept.length == 0 ? null : Blocks.take(block, kept, account);
+    try (block) {
+      return kept.length == 0 ? null : Blocks.take(block, kept, account);
+    }
   }
 
   /** The indexes of the rows the predicate keeps, ascending. */

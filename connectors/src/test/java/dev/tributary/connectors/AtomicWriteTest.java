@@ -148,8 +148,10 @@ class AtomicWriteTest extends ArenaTestSupport {
       Writer writer) throws IOException {
     Path target = Files.createDirectory(dir.resolve("out"));
     Files.writeString(target.resolve("keep.txt"), "keep");
-    Flux<Block> endless = Flux.defer(() -> Flux.concat(
-        Flux.just(block(0, 100), block(100, 100)), Flux.never()));
+    // Blocks are made as they are asked for: one the sink never asked for (a first write slow
+    // enough for the timeout to come first) was never handed over, so nobody would release it.
+    Flux<Block> endless = Flux.concat(
+        Flux.range(0, 2).map(i -> block(i * 100, 100)), Flux.never());
     // The timeout cancels the write on a parallel (non-blocking) thread, then signals the error.
     StepVerifier.create(writer.apply(target, endless).timeout(Duration.ofMillis(300)))
         .expectError(TimeoutException.class)

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -14,7 +15,10 @@ import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.ReferenceManager;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.NullVector;
+import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
@@ -27,6 +31,10 @@ import org.apache.arrow.vector.util.TransferPair;
  * #transferTo(Account)}, which is zero-copy: the buffers stay where they are and the charge moves.
  * After a transfer the old {@code Block} object is spent; using it, or closing any block twice,
  * throws {@link BlockClosedException}.
+ *
+ * <p>{@link #retain()} makes a second handle to the same buffers (Arrow's reference counting):
+ * each handle is closed on its own, and the memory is freed when the last one closes. A block
+ * with another open handle cannot be transferred: the buffers would move under the other handle.
  *
  * <p>{@link #root()} and {@link #vector(String)} expose the Arrow vectors for reading; writing to
  * them breaks the immutability every operator relies on. Blocks are built from Java values and
@@ -43,6 +51,11 @@ public final class Block implements AutoCloseable {
   private final AtomicReference<String> spent = new AtomicReference<>();
   /** Set while the block is out with a receiver that must close it (see {@link BlockWatch}). */
   private volatile BlockWatch watch;
+  /**
+   * The spent flags of every handle to these buffers made by {@link #retain()}, this one's
+   * included: open ones are those still null, whoever spent the others (close, transfer, a watch).
+   */
+  private final List<AtomicReference<String>> handles;
 
   /**
    * The one place a block gets its schema: every factory and move ends here.
@@ -54,6 +67,17 @@ public final class Block implements AutoCloseable {
     this.root = root;
     this.owner = owner;
     this.sizeBytes = measure(root);
+    this.handles = new CopyOnWriteArrayList<>(List.of(spent));
+  }
+
+  /** A further handle to the buffers of {@code root}, which {@code first} already holds. */
+  private Block(VectorSchemaRoot root, Block first) {
+    this.root = root;
+    this.owner = first.owner;
+    this.sizeBytes = first.sizeBytes;
+    this.handles = first.handles;
+    handles.removeIf(h -> h.get() != null);
+    handles.add(spent);
   }
 
   /**
@@ -155,6 +179,42 @@ public final class Block implements AutoCloseable {
   }
 
   /**
+   * A second handle to this block's buffers, charged to the same account: Arrow's reference
+   * count on every buffer goes up by one, so closing either handle leaves the other readable and
+   * the memory is freed when the last handle closes. For whoever must keep a block beyond a call
+   * that consumes it (a block transform returning its input retains it and closes the input).
+   * Nothing is copied and nothing is allocated.
+   *
+   * <p>While another handle is open, {@link #transferTo} refuses: the buffers would move under
+   * it. Close the other handles first.
+   *
+   * @throws BlockClosedException if this block was closed or transferred away
+   */
+  public Block retain() {
+    ensureUsable();
+    // Unload/load is Arrow's own zero-copy hand-over: the batch and the loaded vectors each take
+    // a reference to every buffer; closing the batch drops its own again.
+    VectorSchemaRoot shared = VectorSchemaRoot.create(root.getSchema(), owner.allocator());
+    try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
+      new VectorLoader(shared).load(batch);
+    } catch (RuntimeException e) {
+      shared.close();
+      throw e;
+    }
+    return new Block(shared, this);
+  }
+
+  /** Whether another handle made by {@link #retain()} is still open besides this one. */
+  private boolean retainedElsewhere() {
+    for (AtomicReference<String> h : handles) {
+      if (h != spent && h.get() == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Moves this block to {@code target} without copying: the buffers are now charged to the
    * target, and the returned block is the only usable handle to them. Moving to the current owner
    * returns this block.
@@ -162,12 +222,18 @@ public final class Block implements AutoCloseable {
    * @throws MemoryLimitExceededException if the target's hard limit cannot take the block; this
    *     block is then still usable and still owned by its old account
    * @throws IllegalArgumentException if the target belongs to another arena
+   * @throws IllegalStateException if another handle made by {@link #retain()} is still open
    */
   public Block transferTo(Account target) {
     Objects.requireNonNull(target, "target");
     ensureUsable();
     if (target == owner) {
       return this;
+    }
+    if (retainedElsewhere()) {
+      throw new IllegalStateException(
+          "block of account '" + owner.name() + "' cannot move to account '" + target.name()
+              + "' while another handle from retain() is open; close that handle first");
     }
     if (target.arena() != owner.arena()) {
       throw new IllegalArgumentException(

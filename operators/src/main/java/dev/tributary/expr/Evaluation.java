@@ -255,10 +255,19 @@ public final class Evaluation implements BlockTransform {
     }
   }
 
+  /**
+   * Runs the chain over {@code input}, consuming it: the result owns what it holds (columns
+   * passed through share the input's buffers by reference count, or are a second handle to the
+   * whole input when nothing changed), so closing the input never frees a column of the result.
+   */
   @Override
   public Block apply(Block input, Account out) {
-    schema(input.schema());
-    return out.allocate(() -> run(input, out));
+    try {
+      schema(input.schema());
+      return out.allocate(() -> run(input, out));
+    } finally {
+      input.release();
+    }
   }
 
   private Block run(Block input, Account out) {
@@ -313,7 +322,7 @@ public final class Evaluation implements BlockTransform {
       }
     }
     if (selected == null && unchanged(input, env)) {
-      return input;
+      return input.retain();
     }
     return write(env, selected, rows, allocator, out);
   }

@@ -8,7 +8,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * A vectorised filter: a function sees each block as a read-only Arrow batch and returns which
  * rows to keep, one flag per row; kept rows are copied into the output block (the block itself
- * when every row is kept).
+ * is handed on when every row is kept).
  */
 public final class BatchFilter {
   private BatchFilter() {}
@@ -16,7 +16,7 @@ public final class BatchFilter {
   /** The rows of each block whose flag in {@code keep}'s mask is true. */
   public static BlockTransform of(Function<VectorSchemaRoot, boolean[]> keep) {
     Objects.requireNonNull(keep, "keep");
-    return (in, out) -> {
+    return BlockTransform.reading((in, out) -> {
       boolean[] mask = keep.apply(in.root());
       if (mask == null || mask.length != in.rowCount()) {
         throw new IllegalStateException("the filter returned " + (mask == null ? "null"
@@ -24,6 +24,6 @@ public final class BatchFilter {
             + " rows; return one flag per row");
       }
       return Blocks.keep(in, i -> mask[i], out);
-    };
+    });
   }
 }

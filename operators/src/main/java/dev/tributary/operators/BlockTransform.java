@@ -6,38 +6,56 @@ import dev.tributary.memory.Block;
 /**
  * A block-to-block function: the unit of work of a streaming stage.
  *
- * <p>The input stays owned by the caller, who closes it afterwards; the transform returns a new
- * block allocated in (or transferred to) {@code out}, the input itself unchanged, or {@code null}
- * to emit nothing for this input.
+ * <p>Ownership has one rule: a transform <em>consumes</em> its input and returns a block the
+ * caller then owns, in (or transferred to) {@code out}, or {@code null} to emit nothing for this
+ * input. Returning the input itself is legal (it is handed on, not copied); any other result
+ * means the transform closed the input. A transform that must keep a block beyond its call
+ * (its input, or a part of it) takes a handle of its own with {@link Block#retain()}: nothing
+ * here decides ownership by identity.
+ *
+ * <p>A transform that throws has released its input: {@link #run} (which {@link #andThen} and
+ * {@link MapBlocks} call) releases it on the way out, so a transform need not catch for that.
+ * A transform that reads its input and builds a result apart from it is best written with
+ * {@link #reading}, which closes the input afterwards.
  */
 @FunctionalInterface
 public interface BlockTransform {
-  /** Transforms one block; see the interface comment for who owns what. */
+  /** Transforms one block, consuming it; see the interface comment for who owns what. */
   Block apply(Block input, Account out);
 
   /**
-   * This transform followed by {@code next}, releasing the intermediate block in between unless
-   * it is this transform's input (the caller's) or what {@code next} returns (then the result).
+   * Applies {@code transform} to {@code input}, releasing the input if it throws (a no-op if the
+   * transform had closed or moved it already): the one place a failed transform's input is freed.
    */
+  static Block run(BlockTransform transform, Block input, Account out) {
+    try {
+      return transform.apply(input, out);
+    } catch (RuntimeException | Error e) {
+      input.release();
+      throw e;
+    }
+  }
+
+  /**
+   * A transform from {@code reader}, which reads its input without consuming it and returns a
+   * block owned apart from the input (a new block, {@code input.retain()} to hand the input on,
+   * or null); the input is closed after the reader returns or throws.
+   */
+  static BlockTransform reading(BlockTransform reader) {
+    return (input, out) -> {
+      try {
+        return reader.apply(input, out);
+      } finally {
+        input.release();
+      }
+    };
+  }
+
+  /** This transform followed by {@code next}: each consumes what it is given. */
   default BlockTransform andThen(BlockTransform next) {
     return (input, out) -> {
-      Block middle = apply(input, out);
-      if (middle == null) {
-        return null;
-      }
-      Block result;
-      try {
-        result = next.apply(middle, out);
-      } catch (RuntimeException | Error e) {
-        if (middle != input) {
-          middle.release();
-        }
-        throw e;
-      }
-      if (middle != input && result != middle) {
-        middle.release();
-      }
-      return result;
+      Block middle = run(this, input, out);
+      return middle == null ? null : run(next, middle, out);
     };
   }
 }

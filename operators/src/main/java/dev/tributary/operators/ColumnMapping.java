@@ -119,12 +119,20 @@ public final class ColumnMapping implements BlockTransform {
     return new Schema(fields);
   }
 
-  /** The block reshaped (zero-copy): its columns mapped as {@link #mapping(List)} says. */
+  /**
+   * The block reshaped (zero-copy): its columns mapped as {@link #mapping(List)} says. Consumes
+   * {@code in} (the result shares its buffers).
+   */
   @Override
   public Block apply(Block in, Account out) {
-    Map<String, String> byInput = new LinkedHashMap<>();
-    mapping(List.copyOf(Blocks.identity(in).keySet())).forEach((to, from) -> byInput.put(from, to));
-    return Blocks.project(in, byInput, out);
+    try {
+      Map<String, String> byInput = new LinkedHashMap<>();
+      mapping(List.copyOf(Blocks.identity(in).keySet()))
+          .forEach((to, from) -> byInput.put(from, to));
+      return Blocks.project(in, byInput, out);
+    } finally {
+      in.release();
+    }
   }
 
   /**

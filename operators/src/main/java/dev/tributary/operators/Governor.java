@@ -294,6 +294,25 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
 
     @Override
     public void run() {
+      try {
+        drain();
+      } catch (Throwable t) {
+        // A throw out of the drain (a subscriber breaking the Reactive Streams rule, or a JVM
+        // error Reactor rethrows) would leave wip set for good: this governor would never run
+        // again and its pipeline would wait forever with every thread parked. End it instead.
+        failed(t);
+      }
+    }
+
+    private void failed(Throwable t) {
+      cancelled = true;
+      upstream.cancel();
+      end();
+      clear();
+      actual.onError(t);
+    }
+
+    private void drain() {
       int missed = 1;
       for (;;) {
         if (cancelled) {

@@ -158,6 +158,9 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       in = received.transferTo(account);
     } catch (RuntimeException e) {
       received.release();
+      // Taken, so finished too: a block counted in process forever would hold the governor's
+      // window (and its progress rule) shut.
+      load.finished(0, 0, false);
       throw e;
     }
     stats.recordIn(in);
@@ -165,14 +168,13 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     Block out = null;
     try {
       // account.allocate turns Arrow's OutOfMemoryException from user code into the typed error.
-      out = stats.timeUser(() -> account.allocate(() -> transform.apply(in, account)));
+      // The transform consumes its input (BlockTransform.run releases it if the transform throws).
+      out = stats.timeUser(
+          () -> account.allocate(() -> BlockTransform.run(transform, in, account)));
       return out;
     } catch (RuntimeException | Error e) {
       throw UserCalls.failure(name, index, e);
     } finally {
-      if (out != in) {
-        in.release();
-      }
       load.finished(inBytes, out == null ? 0 : out.sizeBytes(), out != null);
     }
   }

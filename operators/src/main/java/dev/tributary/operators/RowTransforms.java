@@ -20,14 +20,14 @@ public final class RowTransforms {
   /** One output row per input row. */
   public static BlockTransform map(Function<Map<String, Object>, Map<String, Object>> fn) {
     Objects.requireNonNull(fn, "fn");
-    return (in, out) -> {
+    return BlockTransform.reading((in, out) -> {
       List<Map<String, Object>> rows = Rows.read(in);
       List<Map<String, Object>> mapped = new ArrayList<>(rows.size());
       for (Map<String, Object> row : rows) {
         mapped.add(Objects.requireNonNull(fn.apply(row), "map function returned null"));
       }
       return mapped.isEmpty() ? null : Rows.write(mapped, in.schema(), out);
-    };
+    });
   }
 
   /**
@@ -36,17 +36,17 @@ public final class RowTransforms {
    */
   public static BlockTransform filter(Predicate<Map<String, Object>> keep) {
     Objects.requireNonNull(keep, "keep");
-    return (in, out) -> {
+    return BlockTransform.reading((in, out) -> {
       RowView.Columns columns = new RowView.Columns(in);
       return Blocks.keep(in, i -> keep.test(columns.row(i)), out);
-    };
+    });
   }
 
   /** Adds (or replaces) column {@code name} computed from each row; other columns are shared. */
   public static BlockTransform withColumn(String name, Function<Map<String, Object>, Object> fn) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(fn, "fn");
-    return (in, out) -> {
+    return BlockTransform.reading((in, out) -> {
       List<Map<String, Object>> values = new ArrayList<>(in.rowCount());
       for (Map<String, Object> row : Rows.read(in)) {
         Map<String, Object> one = new LinkedHashMap<>(2);
@@ -54,11 +54,11 @@ public final class RowTransforms {
         values.add(one);
       }
       if (values.isEmpty()) {
-        return in;
+        return in.retain();
       }
       try (Block column = Rows.write(values, null, out)) {
         return Blocks.zip(in, column, out);
       }
-    };
+    });
   }
 }

@@ -97,6 +97,8 @@ public final class SplitBlocks implements Function<Flux<Block>, Flux<Block>> {
     private volatile boolean done;
     private volatile boolean cancelled;
     private Throwable error;
+    /** Set once the subscriber was sent its terminal signal (only the drain sends it). */
+    private boolean terminated;
 
     Splitter(CoreSubscriber<? super Block> actual) {
       this.actual = actual;
@@ -167,6 +169,29 @@ public final class SplitBlocks implements Function<Flux<Block>, Flux<Block>> {
       if (wip.getAndIncrement() != 0) {
         return;
       }
+      try {
+        drainLoop();
+      } catch (Throwable t) {
+        // A throw out of the loop (a subscriber breaking the Reactive Streams rule, or a JVM
+        // error Reactor rethrows) would leave wip set for good: no drain would run again and
+        // the pipeline would wait forever. End the stream with it instead.
+        failed(t);
+      }
+    }
+
+    private void failed(Throwable t) {
+      cancelled = true;
+      upstream.cancel();
+      clear();
+      if (terminated) {
+        Operators.onErrorDropped(t, actual.currentContext());
+      } else {
+        terminated = true;
+        actual.onError(t);
+      }
+    }
+
+    private void drainLoop() {
       int missed = 1;
       do {
         long r = requested.get();
@@ -185,6 +210,7 @@ public final class SplitBlocks implements Function<Flux<Block>, Flux<Block>> {
           r = requested.addAndGet(-emitted);
         }
         if (done && ready.isEmpty()) {
+          terminated = true;
           Throwable e = error;
           if (e != null) {
             actual.onError(e);

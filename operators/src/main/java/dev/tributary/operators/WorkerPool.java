@@ -318,15 +318,15 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
           worker.instance = Objects.requireNonNull(factory.get(),
               "the factory returned null; return a new instance");
         }
-        return worker.instance.apply(in, account);
+        // The transform consumes its input (BlockTransform.run releases it if the transform
+        // throws).
+        return BlockTransform.run(worker.instance, in, account);
       }));
       return out;
     } catch (RuntimeException | Error e) {
+      in.release(); // the factory failed before the transform took it (else a no-op)
       throw UserCalls.failure(name, index, e);
     } finally {
-      if (out != in) {
-        in.release();
-      }
       load.finished(inBytes, out == null ? 0 : out.sizeBytes(), out != null);
     }
   }

@@ -236,7 +236,7 @@ class ExprTest {
   void everyExpressionMatchesThePlainJavaReference(String name, Expr e,
       Function<Map<String, Object>, Object> reference) {
     Evaluation eval = Evaluation.withColumns(Map.of("out", e));
-    try (Block in = block(); Block out = eval.apply(in, account)) {
+    try (Block in = block(); Block out = eval.apply(in.retain(), account)) {
       assertThat(out.schema()).isEqualTo(eval.schema(in.schema()));
       Object[] got = ColumnReader.values(out, "out");
       for (int k = 0; k < ROWS; k++) {
@@ -267,7 +267,7 @@ class ExprTest {
       o.put("sum", both(d, l(r.get("i")) * 2.0, Double::sum));
       want.add(o);
     }
-    try (Block in = block(); Block out = chain.apply(in, account)) {
+    try (Block in = block(); Block out = chain.apply(in.retain(), account)) {
       assertThat(out.schema().getFields()).extracting(Field::getName)
           .containsExactly("k", "s", "jj", "sum");
       // A passed-through column keeps its own type (int32 here).
@@ -287,16 +287,43 @@ class ExprTest {
   @Test
   void withoutAFilterPassedThroughColumnsShareTheirBuffersAndAnAllTrueFilterReturnsTheBlock() {
     try (Block in = block()) {
-      try (Block out = Evaluation.withColumns(Map.of("k", col("i").plus(1))).apply(in, account)) {
+      try (Block out = Evaluation.withColumns(Map.of("k", col("i").plus(1))).apply(in.retain(), account)) {
         assertThat(out.vector("d").getDataBuffer().memoryAddress())
             .isEqualTo(in.vector("d").getDataBuffer().memoryAddress());
         assertThat(out.schema().getFields()).extracting(Field::getName)
             .containsExactly("i", "j", "d", "s", "b", "k");
       }
-      assertThat(Evaluation.filter(col("i").isNull().or(col("i").isNotNull())).apply(in, account))
-          .isSameAs(in);
-      assertThat(Evaluation.filter(lit(false)).apply(in, account)).isNull();
+      try (Block all = Evaluation.filter(col("i").isNull().or(col("i").isNotNull()))
+          .apply(in.retain(), account)) {
+        assertThat(all.vector("d").getDataBuffer().memoryAddress())
+            .as("handed on, not copied")
+            .isEqualTo(in.vector("d").getDataBuffer().memoryAddress());
+      }
+      assertThat(Evaluation.filter(lit(false)).apply(in.retain(), account)).isNull();
     }
+  }
+
+  @Test
+  void anEvaluationConsumesItsInputAndItsPassedThroughColumnsOutliveIt() {
+    // The input is the evaluation's (BlockTransform): once it is closed, a result sharing its
+    // buffers (a column passed through, or the whole block when nothing changed) stays readable.
+    Block in = block();
+    Object[] d = ColumnReader.values(in, "d");
+    try (Block out = Evaluation.withColumns(Map.of("k", col("i").plus(1))).apply(in, account)) {
+      assertThat(in.isClosed()).isTrue();
+      assertThat(ColumnReader.values(out, "d")).containsExactly(d);
+    }
+    Block again = block();
+    try (Block all = Evaluation.filter(col("i").isNull().or(col("i").isNotNull()))
+        .apply(again, account)) {
+      assertThat(again.isClosed()).isTrue();
+      assertThat(ColumnReader.values(all, "d")).containsExactly(d);
+    }
+    Block failing = block();
+    assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x", col("nope").plus(1)))
+        .apply(failing, account)).isInstanceOf(ExpressionException.class);
+    assertThat(failing.isClosed()).as("released on failure").isTrue();
+    assertThat(account.heldBytes()).isZero();
   }
 
   @Test
@@ -341,19 +368,19 @@ class ExprTest {
     }
     try (Block in = block(data)) {
       assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x", col("i").plus(1)))
-          .apply(in, account)).isInstanceOf(ExpressionException.class)
+          .apply(in.retain(), account)).isInstanceOf(ExpressionException.class)
           .hasMessageContaining("row 1").hasMessageContaining("overflow");
       assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x", col("i").abs()))
-          .apply(in, account)).isInstanceOf(ExpressionException.class)
+          .apply(in.retain(), account)).isInstanceOf(ExpressionException.class)
           .hasMessageContaining("row 2");
       assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x", col("i").times(2)))
-          .apply(in, account)).isInstanceOf(ExpressionException.class);
+          .apply(in.retain(), account)).isInstanceOf(ExpressionException.class);
       try (Block out = Evaluation.filter(col("i").gt(-100))
-          .then(Evaluation.withColumns(Map.of("x", col("i").minus(1)))).apply(in, account)) {
+          .then(Evaluation.withColumns(Map.of("x", col("i").minus(1)))).apply(in.retain(), account)) {
         assertThat(ColumnReader.values(out, "x")).containsExactly(0L, Long.MAX_VALUE - 1);
       }
       assertThatThrownBy(() -> Evaluation.withColumns(Map.of("x",
-          lit(Double.NaN).cast(ExprType.INT64))).apply(in, account))
+          lit(Double.NaN).cast(ExprType.INT64))).apply(in.retain(), account))
           .isInstanceOf(ExpressionException.class).hasMessageContaining("does not fit");
     }
   }
@@ -373,7 +400,7 @@ class ExprTest {
       return out;
     }, col("d").plus(1));
     try (Block in = block(); Block out = Evaluation.withColumns(Map.of("t", twice.plus(1)))
-        .apply(in, account)) {
+        .apply(in.retain(), account)) {
       Object[] got = ColumnReader.values(out, "t");
       for (int k = 0; k < ROWS; k++) {
         Object want = one(dbl(rows.get(k).get("d")), a -> (a + 1) * 2 + 1);

@@ -28,6 +28,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** The governor as a mechanism: it applies the credit, wakes on events and answers scans. */
@@ -47,6 +48,24 @@ class GovernorTest {
     arena.awaitEmpty(Duration.ofSeconds(5));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
+  }
+
+  @Test
+  void aThrowOutOfItsDrainEndsTheStreamInsteadOfStallingIt() {
+    Account op = arena.openAccount("op");
+    Scheduler worker = Schedulers.newSingle("governor-drain");
+    try {
+      Governor governor = Governor.of("g", op, worker, new OperatorStats("g"));
+      // Reactor rethrows a LinkageError from doOnNext into the governor's drain loop.
+      StepVerifier.create(ids(3, new AtomicLong()).transform(governor).doOnNext(b -> {
+        b.close();
+        throw new LinkageError("boom");
+      })).expectErrorMessage("boom").verify(Duration.ofSeconds(30));
+    } finally {
+      worker.dispose();
+    }
+    assertThat(op.heldBytes()).isZero();
+    op.close();
   }
 
   /** {@code blocks} blocks of ids, made on request, counting how many were made. */
@@ -192,11 +211,11 @@ class GovernorTest {
     Scheduler pool = Schedulers.newParallel("governor-test", 4);
     try {
       // Each 8 KiB block becomes 32 KiB: 40 KiB a block in flight, about 12 in the budget.
-      BlockTransform inflate = (in, out) -> {
+      BlockTransform inflate = BlockTransform.reading((in, out) -> {
         long[] ids = ColumnReader.longs(in, "id");
         return BlockBuilder.in(out).column("id", ids).column("a", ids).column("b", ids)
             .column("c", ids).build();
-      };
+      });
       MapBlocks map = MapBlocks.of("inflate", inflate, op).concurrency(4, pool);
       Governor governor = Governor.of("inflate", op, pool, map.stats()).feeding(map.load());
       AtomicLong sum = new AtomicLong();

@@ -61,8 +61,9 @@ class OperatorsTest {
 
   @Test
   void aFusedStepThatPassesItsInputOnKeepsItOpen() {
-    BlockTransform addOne = (in, out) -> BlockBuilder.in(out)
-        .column("id", LongStream.of(ColumnReader.longs(in, "id")).map(v -> v + 1).toArray()).build();
+    BlockTransform addOne = BlockTransform.reading((in, out) -> BlockBuilder.in(out)
+        .column("id", LongStream.of(ColumnReader.longs(in, "id")).map(v -> v + 1).toArray())
+        .build());
     BlockTransform keepAll = RowTransforms.filter(r -> true);
     List<Long> out = drain(ids(3, 10).transform(MapBlocks.of("fused", addOne.andThen(keepAll),
         op)));
@@ -105,9 +106,26 @@ class OperatorsTest {
   }
 
   @Test
+  void aBlockTheOperatorCannotTakeIsNotLeftInProcess() {
+    Block first = BlockBuilder.in(source).column("id", new long[] {1, 2}).build();
+    Block kept = first.retain();
+    MapBlocks map = MapBlocks.of("refused", (in, out) -> in, op);
+    // The transfer into the operator's account is refused while another handle is open.
+    StepVerifier.create(Flux.just(first).transform(map))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("another handle"))
+        .verify(Duration.ofSeconds(30));
+    assertThat(first.isClosed()).isTrue();
+    assertThat(map.load().inProcess()).as("taken and finished").isZero();
+    assertThat(ColumnReader.longs(kept, "id")).containsExactly(1, 2);
+    kept.close();
+  }
+
+  @Test
   void mapBlocksChargesItsOwnAccountAndKeepsOrderOnAPool() {
-    BlockTransform plusOne = (in, out) -> BlockBuilder.in(out)
-        .column("id", LongStream.of(ColumnReader.longs(in, "id")).map(v -> v + 1).toArray()).build();
+    BlockTransform plusOne = BlockTransform.reading((in, out) -> BlockBuilder.in(out)
+        .column("id", LongStream.of(ColumnReader.longs(in, "id")).map(v -> v + 1).toArray())
+        .build());
     MapBlocks map = MapBlocks.of("plus-one", plusOne, op).concurrency(4, pool);
     StepVerifier.create(ids(20, 100).transform(map))
         .thenConsumeWhile(b -> {
@@ -170,6 +188,19 @@ class OperatorsTest {
   }
 
   @Test
+  void aThrowOutOfSplitBlocksDrainEndsTheStreamInsteadOfStallingIt() {
+    // Reactor rethrows a LinkageError from doOnNext into the drain loop, here on the thread that
+    // delivers the blocks: without the fix nothing drains again and the stream never ends.
+    Flux<Block> split = ids(5, 1000).publishOn(pool, 2)
+        .transform(SplitBlocks.above(3 * Bytes.KiB, op))
+        .doOnNext(b -> {
+          b.close();
+          throw new LinkageError("boom");
+        });
+    StepVerifier.create(split).expectErrorMessage("boom").verify(Duration.ofSeconds(30));
+  }
+
+  @Test
   void coalesceBlocksMergesSmallBlocksUpToTheMinimumAndFlushesTheRest() {
     List<Integer> sizes = new ArrayList<>();
     // Blocks of 100 int64 rows take 1 KiB (one allocation segment): five reach 5 KiB.
@@ -222,10 +253,12 @@ class OperatorsTest {
 
   @Test
   void rowTransformsWorkOnBlocks() {
-    try (Block in = BlockBuilder.in(source).column("id", new long[] {1, 2, 3, 4}).build();
-        Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
-        Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
-        Block renamed = ColumnMapping.rename("id", "key").apply(named, op)) {
+    // Each transform consumes its input: only the last result is left to close.
+    Block in = BlockBuilder.in(source).column("id", new long[] {1, 2, 3, 4}).build();
+    Block even = RowTransforms.filter(r -> (Long) r.get("id") % 2 == 0).apply(in, op);
+    Block named = RowTransforms.withColumn("name", r -> "n" + r.get("id")).apply(even, op);
+    try (Block renamed = ColumnMapping.rename("id", "key").apply(named, op)) {
+      assertThat(List.of(in, even, named)).allMatch(Block::isClosed);
       assertThat(Rows.read(renamed)).containsExactly(
           Map.of("key", 2L, "name", "n2"), Map.of("key", 4L, "name", "n4"));
       assertThat(renamed.schema().getFields().get(0).isNullable()).isFalse();

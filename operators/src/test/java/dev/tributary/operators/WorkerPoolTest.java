@@ -99,6 +99,7 @@ class WorkerPoolTest {
         return BlockBuilder.in(out).column("id", shifted).build();
       } finally {
         inside.decrementAndGet();
+        in.release(); // a transform consumes its input
       }
     }
 

@@ -136,8 +136,9 @@ public final class MapGroups implements Function<Flux<Block>, Flux<Block>> {
               if (result == null) {
                 throw new IllegalStateException("the group function returned null; return a batch");
               }
-              Block b = result == group.root() ? Blocks.copy(account, result)
-                  : Block.wrap(result, account);
+              // Moved (zero-copy) into a block of its own, whether the function returned the
+              // group, a new batch or a mix: closing the group then frees only what it lost.
+              Block b = Block.adopt(result, account);
               outputs.hold(b);
               out.add(b);
             }
