@@ -1,12 +1,12 @@
 package dev.tributary;
 
-import dev.tributary.columnar.ColumnReader;
 import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.connectors.HttpInput;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
-import dev.tributary.columnar.Blocks;
 import java.util.List;
 import java.util.Optional;
 import reactor.core.publisher.Flux;

@@ -5,7 +5,6 @@ import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.plan.LogicalPlan;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.SpillStats;
 import dev.tributary.operators.exchange.LocalExchange;

@@ -1,8 +1,8 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Block;
-import dev.tributary.columnar.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;

@@ -1,11 +1,11 @@
 package dev.tributary.connectors;
 
-import dev.tributary.columnar.ColumnReader;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import java.io.IOException;
 import java.io.UncheckedIOException;

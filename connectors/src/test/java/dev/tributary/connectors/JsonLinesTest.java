@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.columnar.BlockBuilder;
-import dev.tributary.memory.Block;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;

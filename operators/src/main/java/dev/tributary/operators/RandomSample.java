@@ -39,6 +39,10 @@ public final class RandomSample implements BlockTransform {
     for (int i = 0; i < rows; i++) {
       keep[i] = random.nextDouble() < fraction;
     }
-    return Blocks.keep(input, i -> keep[i], out);
+    try {
+      return Blocks.keep(input, i -> keep[i], out);
+    } finally {
+      input.release(); // a transform consumes its input; keep gave a handle of its own
+    }
   }
 }

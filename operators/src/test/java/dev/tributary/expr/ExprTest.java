@@ -1,7 +1,7 @@
 package dev.tributary.expr;
 
-import dev.tributary.columnar.ColumnReader;
 import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import static dev.tributary.expr.Expr.coalesce;
 import static dev.tributary.expr.Expr.col;
 import static dev.tributary.expr.Expr.lit;

@@ -1,7 +1,7 @@
 package dev.tributary.operators;
 
-import dev.tributary.columnar.ColumnReader;
 import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

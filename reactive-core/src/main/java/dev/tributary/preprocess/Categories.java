@@ -1,7 +1,7 @@
 package dev.tributary.preprocess;
 
-import dev.tributary.columnar.ColumnReader;
 import dev.tributary.Dataset;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
 package dev.tributary.operators.aggregate;
 
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.columnar.JavaValues;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
 package dev.tributary.operators.aggregate;
 
+import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.columnar.JavaValues;
-import dev.tributary.columnar.Blocks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.tributary.operators.exchange;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
-import dev.tributary.columnar.Schemas;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
@@ -175,9 +175,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           throw new SchemaMismatchException(name, schema, block.schema());
         }
         Block conformed = Schemas.conform(block, schema, account);
-        if (conformed != block) {
-          block.close();
-        }
+        block.close(); // conform gave a handle of its own
         return conformed;
       } catch (RuntimeException e) {
         block.release();

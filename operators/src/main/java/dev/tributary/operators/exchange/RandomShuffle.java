@@ -1,8 +1,8 @@
 package dev.tributary.operators.exchange;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.columnar.Blocks;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;

@@ -1,8 +1,8 @@
 package dev.tributary.operators.join;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.columnar.Blocks;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.tributary.operators.join;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
-import dev.tributary.columnar.Blocks;
 import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.PartitionedBlocks;

@@ -1,8 +1,8 @@
 package dev.tributary.operators.join;
 
+import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
-import dev.tributary.columnar.JavaValues;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
