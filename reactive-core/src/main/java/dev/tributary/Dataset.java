@@ -4,6 +4,7 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.CsvOptions;
+import dev.tributary.connectors.ImageSink;
 import dev.tributary.connectors.ParquetFilter;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.TextSink;
@@ -1317,6 +1318,40 @@ public class Dataset {
   public Mono<WriteSummary> writeTextMono(TextSink sink) {
     Objects.requireNonNull(sink, "sink");
     return write("WriteText", sink::write);
+  }
+
+  /**
+   * Writes the image tensor {@code column} (as {@link Tributary#readImages} makes it: height x
+   * width x 1 or 3 channels, values 0-255) as one {@code format} file ({@code png} or {@code
+   * jpeg}) per row into {@code directory}, named {@code image-<row>.<ext>}, atomically (see
+   * {@link ImageSink}).
+   *
+   * @throws IllegalArgumentException for another format
+   * @throws ColumnException if (when the columns are known without running) the column is missing
+   *     or not an image tensor; otherwise the write fails with it, leaving nothing
+   */
+  public WriteSummary writeImages(String directory, String column, String format) {
+    return writeImagesMono(directory, column, format).block();
+  }
+
+  /** {@link #writeImages(String, String, String)} without blocking. */
+  public Mono<WriteSummary> writeImagesMono(String directory, String column, String format) {
+    return writeImagesMono(ImageSink.to(path(directory), column, ImageSink.Format.of(format)));
+  }
+
+  /** Writes images through a configured sink (file names from a column). */
+  public WriteSummary writeImages(ImageSink sink) {
+    return writeImagesMono(sink).block();
+  }
+
+  /** {@link #writeImages(ImageSink)} without blocking: completes once written and ended. */
+  public Mono<WriteSummary> writeImagesMono(ImageSink sink) {
+    Objects.requireNonNull(sink, "sink");
+    Schema known = plan.schema();
+    if (known != null) {
+      sink.check(known);
+    }
+    return write("WriteImages", sink::write);
   }
 
   /**

@@ -259,8 +259,10 @@ public final class Tributary {
   }
 
   /**
-   * One row per PNG/JPEG image: {@code path} and {@code image}, a float32 tensor of height x
-   * width x 3 (RGB) values, resized to the given size.
+   * One row per PNG/JPEG image: {@code path} and {@code image}, a float32 image tensor of height
+   * x width x 3 (RGB) values 0-255, resized to the given size. The shape is in the column's type
+   * (nested fixed-size lists), so {@link Batch#tensor(String)} gives {@code [rows, height, width,
+   * 3]}, Parquet and Arrow IPC keep it, and {@link Dataset#writeImages} writes it back.
    */
   public static Dataset readImages(int height, int width, String... paths) {
     return fromFiles(FileSource.images(List.of(paths), height, width), "ReadImages");

@@ -38,7 +38,7 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * {@code int[]}/{@code Integer[]} → int32, {@code double[]}/{@code Double[]} → float64, {@code
  * float[]}/{@code Float[]} → float32, {@code boolean[]}/{@code Boolean[]} → boolean, {@code
  * String[]} → utf8, {@code byte[][]} → binary, {@code float[][]} → fixed-size list of float32 (a
- * tensor column; see {@link #tensors(String, float[][], int)}). Primitive arrays make
+ * tensor column; see {@link #tensors(String, float[][], int...)}). Primitive arrays make
  * non-nullable columns; object arrays make nullable ones, with {@code null} entries as nulls.
  * Any other object array ({@code LocalDate[]}, {@code Instant[]}, {@code BigDecimal[]}, arrays of
  * {@code List} or {@code Map}, ...) takes its type from {@link JavaValues#infer}; {@link
@@ -54,7 +54,7 @@ public final class BlockBuilder {
 
   private final Account owner;
   private final Map<String, Object> columns = new LinkedHashMap<>();
-  private final Map<String, Integer> tensorDims = new LinkedHashMap<>();
+  private final Map<String, int[]> tensorShapes = new LinkedHashMap<>();
   private int rows = -1;
 
   private BlockBuilder(Account owner) {
@@ -255,25 +255,48 @@ public final class BlockBuilder {
   }
 
   /**
-   * Adds a tensor column: each row is a float32 array of length {@code dim} (or {@code null}).
+   * Adds a tensor column: each row is a float32 array of {@code shape}'s product of values,
+   * row-major (or {@code null}). One dimension makes a fixed-size list of float32; more make
+   * nested fixed-size lists, one level per dimension (an image is {@code height, width,
+   * channels}), so the shape is part of the Arrow type and every operator, IPC and Parquet keep
+   * it.
    *
-   * @throws ColumnException if a row has another length
+   * @throws ColumnException if no dimension is given, one is not positive, or a row has another
+   *     length
    */
-  public BlockBuilder tensors(String name, float[][] values, int dim) {
+  public BlockBuilder tensors(String name, float[][] values, int... shape) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(values, "values");
-    if (dim <= 0) {
-      throw new ColumnException(name, "tensor dimension must be positive, was " + dim);
-    }
+    int dim = values(name, shape);
     for (int i = 0; i < values.length; i++) {
       if (values[i] != null && values[i].length != dim) {
-        throw new ColumnException(
-            name, "row " + i + " has " + values[i].length + " values, the tensor shape is " + dim);
+        throw new ColumnException(name, "row " + i + " has " + values[i].length
+            + " values, the tensor shape " + Arrays.toString(shape) + " holds " + dim);
       }
     }
     add(name, values, values.length);
-    tensorDims.put(name, dim);
+    tensorShapes.put(name, shape.clone());
     return this;
+  }
+
+  /** The values per row of a tensor of {@code shape}, checked. */
+  private static int values(String name, int[] shape) {
+    if (shape == null || shape.length == 0) {
+      throw new ColumnException(name, "a tensor needs at least one dimension");
+    }
+    long dim = 1;
+    for (int d : shape) {
+      if (d <= 0) {
+        throw new ColumnException(name, "tensor dimensions must be positive, were "
+            + Arrays.toString(shape));
+      }
+      dim *= d;
+    }
+    if (dim > Integer.MAX_VALUE) {
+      throw new ColumnException(name, "a tensor of shape " + Arrays.toString(shape)
+          + " has more than 2^31 values per row");
+    }
+    return (int) dim;
   }
 
   /**
@@ -324,7 +347,7 @@ public final class BlockBuilder {
       }
     }
     if (values instanceof float[][] a) {
-      return fillTensors(name, a, tensorDims.get(name), n, allocator);
+      return fillTensors(name, a, tensorShapes.get(name), n, allocator);
     }
     if (values instanceof Typed t) {
       FieldVector v = t.field().createVector(allocator);
@@ -345,34 +368,59 @@ public final class BlockBuilder {
   }
 
   private static FieldVector fillTensors(
-      String name, float[][] a, int dim, int n, BufferAllocator allocator) {
-    Field field = tensorField(name, dim);
+      String name, float[][] a, int[] shape, int n, BufferAllocator allocator) {
+    Field field = tensorField(name, shape);
     FixedSizeListVector v = (FixedSizeListVector) field.createVector(allocator);
-    v.setInitialCapacity(n);
-    v.allocateNew();
-    Float4Vector data = (Float4Vector) v.getDataVector();
-    for (int i = 0; i < n; i++) {
-      if (a[i] == null) {
-        v.setNull(i);
-        continue;
+    try {
+      v.setInitialCapacity(n);
+      v.allocateNew();
+      // Inner levels are never null: mark each of their slots valid (outer rows * sizes above).
+      FieldVector level = v.getDataVector();
+      long slots = (long) n * shape[0];
+      for (int d = 1; d < shape.length; d++) {
+        FixedSizeListVector inner = (FixedSizeListVector) level;
+        for (int s = 0; s < slots; s++) {
+          inner.setNotNull(s);
+        }
+        inner.setValueCount((int) slots);
+        slots *= shape[d];
+        level = inner.getDataVector();
       }
-      v.setNotNull(i);
-      for (int j = 0; j < dim; j++) {
-        data.set(i * dim + j, a[i][j]);
+      Float4Vector data = (Float4Vector) level;
+      int dim = (int) (slots / Math.max(n, 1));
+      for (int i = 0; i < n; i++) {
+        if (a[i] == null) {
+          v.setNull(i);
+          continue;
+        }
+        v.setNotNull(i);
+        for (int j = 0; j < dim; j++) {
+          data.set(i * dim + j, a[i][j]);
+        }
       }
+      data.setValueCount(n * dim);
+      v.setValueCount(n);
+      return v;
+    } catch (RuntimeException e) {
+      v.close();
+      throw e;
     }
-    data.setValueCount(n * dim);
-    v.setValueCount(n);
-    return v;
   }
 
-  /** The Arrow field of a float32 tensor column with {@code dim} values per row. */
-  public static Field tensorField(String name, int dim) {
-    return new Field(
-        name,
-        FieldType.nullable(new ArrowType.FixedSizeList(dim)),
-        List.of(new Field(BaseRepeatedValueVector.DATA_VECTOR_NAME,
-            FieldType.notNullable(FLOAT), null)));
+  /**
+   * The Arrow field of a float32 tensor column of {@code shape} per row: a nullable fixed-size
+   * list of the first dimension, non-null fixed-size lists of the next ones, float32 elements.
+   */
+  public static Field tensorField(String name, int... shape) {
+    values(name, shape);
+    Field child = new Field(BaseRepeatedValueVector.DATA_VECTOR_NAME,
+        FieldType.notNullable(FLOAT), null);
+    for (int d = shape.length - 1; d >= 1; d--) {
+      child = new Field(BaseRepeatedValueVector.DATA_VECTOR_NAME,
+          FieldType.notNullable(new ArrowType.FixedSizeList(shape[d])), List.of(child));
+    }
+    return new Field(name, FieldType.nullable(new ArrowType.FixedSizeList(shape[0])),
+        List.of(child));
   }
 
   private static Field field(String name, boolean nullable, ArrowType type) {

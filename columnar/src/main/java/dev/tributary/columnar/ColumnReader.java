@@ -57,7 +57,13 @@ public final class ColumnReader {
         ColumnType.BINARY);
   }
 
-  /** Reads a fixed-size float32 tensor column, one array per row; null rows as {@code null}. */
+  /**
+   * Reads a fixed-size float32 tensor column, one array per row (row-major, all dimensions of
+   * nested fixed-size lists flattened: an image is {@code height * width * channels} values);
+   * null rows as {@code null}.
+   *
+   * @throws ColumnException if it is not such a column, or an inner level has a null
+   */
   public static float[][] tensors(Block block, String column) {
     return tensors(block.vector(column));
   }
@@ -65,12 +71,20 @@ public final class ColumnReader {
   private static float[][] tensors(FieldVector vector) {
     FixedSizeListVector v = (FixedSizeListVector) as(vector, ColumnType.FIXED_LIST,
         "fixed-size list (tensor)");
-    if (!(v.getDataVector() instanceof Float4Vector data)) {
+    int dim = v.getListSize();
+    FieldVector leaf = (FieldVector) v.getDataVector();
+    while (leaf instanceof FixedSizeListVector inner) {
+      if (inner.getNullCount() > 0) {
+        throw new ColumnException(v.getName(), "has a null inside a tensor row");
+      }
+      dim *= inner.getListSize();
+      leaf = (FieldVector) inner.getDataVector();
+    }
+    if (!(leaf instanceof Float4Vector data)) {
       throw new ColumnException(
-          v.getName(), "is a fixed-size list of " + v.getDataVector().getField().getType()
+          v.getName(), "is a fixed-size list of " + leaf.getField().getType()
               + ", not of float32");
     }
-    int dim = v.getListSize();
     float[][] out = new float[v.getValueCount()][];
     for (int i = 0; i < out.length; i++) {
       if (v.isNull(i)) {
@@ -83,6 +97,15 @@ public final class ColumnReader {
       out[i] = row;
     }
     return out;
+  }
+
+  /** Whether {@code field} is a float32 tensor: fixed-size lists (nested or not) of float32. */
+  private static boolean isTensor(Field field) {
+    Field f = field;
+    while (f.getType() instanceof ArrowType.FixedSizeList) {
+      f = f.getChildren().get(0);
+    }
+    return f != field && f.getType().equals(FLOAT32);
   }
 
   /**
@@ -102,7 +125,7 @@ public final class ColumnReader {
   /**
    * Reads a column as the Java array a column batch holds (the {@code mapBatches} format): a
    * primitive array for a non-nullable int64, int32, float64, float32 or boolean column, {@code
-   * float[][]} for a float32 tensor column, else an array of the type's {@linkplain
+   * float[][]} for a float32 tensor column (nested dimensions flattened), else an array of the type's {@linkplain
    * ColumnType#javaClass() Java class} ({@code Long[]}, {@code String[]}, {@code LocalDate[]},
    * ..., {@code Object[]} for lists, maps and structs) with nulls kept.
    */
@@ -110,7 +133,7 @@ public final class ColumnReader {
     FieldVector vector = block.vector(column);
     ColumnType type = ColumnType.of(vector);
     Field field = vector.getField();
-    if (type == ColumnType.FIXED_LIST && field.getChildren().get(0).getType().equals(FLOAT32)) {
+    if (isTensor(field)) {
       return tensors(vector);
     }
     if (!field.isNullable() && type.hasPrimitiveArray()) {

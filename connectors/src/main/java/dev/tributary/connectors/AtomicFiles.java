@@ -12,7 +12,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -39,6 +41,8 @@ final class AtomicFiles {
   private final String run = UUID.randomUUID().toString();
   /** Each file's path relative to the staging directory (and to the target once published). */
   private final List<Path> staged = new ArrayList<>();
+  /** The names {@link #named(String)} reserved, to refuse a second file of one name. */
+  private final Set<Path> names = new HashSet<>();
   private Path staging;
   private boolean intoExisting;
   private boolean discarded;
@@ -95,6 +99,37 @@ final class AtomicFiles {
     }
     staged.add(relative);
     return file;
+  }
+
+  /**
+   * Reserves a file of the given name at the top of the target (a sink naming files from the
+   * data); returns its path in the staging directory.
+   *
+   * @throws WriteException if the name is not a plain file name, this write already has a file
+   *     of that name, a file of that name exists in the target (a write never replaces one), or
+   *     the write was discarded
+   */
+  synchronized Path named(String name) {
+    if (discarded) {
+      throw new WriteException(target, "the write was cancelled");
+    }
+    Path relative = Path.of(name);
+    if (name.isEmpty() || name.startsWith(".") || relative.getNameCount() != 1
+        || relative.getParent() != null) {
+      throw new WriteException(target.resolve(name), "'" + name + "' is not a plain file name");
+    }
+    if (!names.add(relative)) {
+      throw new WriteException(target.resolve(name), "two rows name the same file");
+    }
+    if (Files.exists(target.resolve(relative))) {
+      throw new WriteException(target.resolve(name), "the file exists; a write never replaces"
+          + " a file");
+    }
+    if (staging == null) {
+      stage();
+    }
+    staged.add(relative);
+    return staging.resolve(relative);
   }
 
   private void stage() {

@@ -5,6 +5,7 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.awt.Graphics2D;
 import java.awt.Image;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +22,10 @@ import reactor.core.publisher.SynchronousSink;
 /**
  * Whole-file and line-oriented sources: text lines ({@code text} column), binary files ({@code
  * path}, {@code bytes}) and images decoded with {@code javax.imageio} into a fixed-shape float32
- * tensor ({@code image}, height x width x channels, row-major, values 0-255) plus {@code path}.
+ * tensor ({@code image}, values 0-255) plus {@code path}. An image column is nested fixed-size
+ * lists, height of width of channels of float32 ({@link
+ * dev.tributary.columnar.BlockBuilder#tensors(String, float[][], int...)}): the shape is in the
+ * Arrow type, so operators, Arrow IPC and Parquet keep it without metadata to carry along.
  * Reads block on file I/O: subscribe on an I/O scheduler.
  */
 public final class FileSource {
@@ -119,6 +123,11 @@ public final class FileSource {
     return height * width * (gray ? 1 : 3);
   }
 
+  /** The shape of each image: height, width, channels (3 for RGB, 1 for grayscale). */
+  public int[] imageShape() {
+    return new int[] {height, width, gray ? 1 : 3};
+  }
+
   /** The rows as blocks charged to {@code account}, read on subscription. */
   public Flux<Block> blocks(Account account) {
     return blocks(account, ReadSettings.defaults(Long.MAX_VALUE), new ReadStats());
@@ -182,7 +191,14 @@ public final class FileSource {
           .build();
     }
     return builder.tensors("image", group.stream().map(Whole::image).toArray(float[][]::new),
-        imageValues()).build();
+        imageShape()).build();
+  }
+
+  /** An 8-bit single-channel gray image. */
+  private static boolean isGray8(BufferedImage image) {
+    return image.getRaster().getNumBands() == 1
+        && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
+        && image.getSampleModel().getSampleSize(0) == 8;
   }
 
   private float[] decode(Path file) throws IOException {
@@ -190,6 +206,15 @@ public final class FileSource {
     if (image == null) {
       throw new CorruptInputException(file, "whole file",
           new IOException("not a decodable image (PNG or JPEG expected)"));
+    }
+    if (gray && isGray8(image) && image.getWidth() == width && image.getHeight() == height) {
+      // As stored: drawing gray onto gray goes through sRGB and brightens it (gamma).
+      int[] values = image.getRaster().getPixels(0, 0, width, height, (int[]) null);
+      float[] out = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        out[i] = values[i];
+      }
+      return out;
     }
     BufferedImage sized = new BufferedImage(width, height,
         gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
