@@ -1,9 +1,9 @@
 package dev.tributary;
 
-import dev.tributary.columnar.ColumnReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.OperatorSnapshot;

@@ -1,7 +1,5 @@
 package dev.tributary.expr;
 
-import dev.tributary.columnar.BlockBuilder;
-import dev.tributary.columnar.ColumnReader;
 import static dev.tributary.expr.Expr.coalesce;
 import static dev.tributary.expr.Expr.col;
 import static dev.tributary.expr.Expr.lit;
@@ -10,6 +8,8 @@ import static dev.tributary.expr.Expr.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;

@@ -1,12 +1,12 @@
 package dev.tributary.http;
 
-import dev.tributary.columnar.ColumnReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.connectors.MissingInputException;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;

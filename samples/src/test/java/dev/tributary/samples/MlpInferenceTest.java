@@ -1,10 +1,10 @@
 package dev.tributary.samples;
 
-import dev.tributary.columnar.ColumnReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.Dataset;
 import dev.tributary.TributaryRuntime;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.gpu.GpuCompute;
 import dev.tributary.memory.Bytes;
 import java.io.IOException;

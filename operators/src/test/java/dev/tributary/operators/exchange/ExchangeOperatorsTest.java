@@ -1,10 +1,10 @@
 package dev.tributary.operators.exchange;
 
-import dev.tributary.columnar.BlockBuilder;
-import dev.tributary.columnar.ColumnReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.columnar.BlockBuilder;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
