@@ -23,7 +23,7 @@ import org.apache.parquet.filter2.predicate.FilterPredicate;
  * @param predicate the pushable predicate, or null for an opaque one
  */
 public record Filter(LogicalPlan input, String name, BlockTransform transform,
-    ParquetFilter predicate) implements LogicalPlan {
+    ParquetFilter predicate) implements SameColumns {
   /** Checks the arguments. */
   public Filter {
     Objects.requireNonNull(input, "input");
@@ -105,21 +105,6 @@ public record Filter(LogicalPlan input, String name, BlockTransform transform,
 
   private static Expr all(List<Expr> conjuncts) {
     return Expr.and(conjuncts.get(0), conjuncts.subList(1, conjuncts.size()).toArray(Expr[]::new));
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.tributary.plan;
 
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The first {@code rows} rows; upstream stops once they are produced.
@@ -10,28 +9,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param input the input
  * @param rows the most rows to pass
  */
-public record Limit(LogicalPlan input, long rows) implements LogicalPlan {
+public record Limit(LogicalPlan input, long rows) implements SameColumns {
   /** Checks the arguments. */
   public Limit {
     Objects.requireNonNull(input, "input");
     if (rows < 0) {
       throw new IllegalArgumentException("rows must be >= 0, was " + rows);
     }
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override

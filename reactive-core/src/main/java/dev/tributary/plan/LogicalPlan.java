@@ -14,12 +14,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * {@link FlatMap}), {@link Sample}, re-cutting ({@link Rebatch}), {@link Limit}, {@link Union},
  * sinks ({@link Write}), and pipeline breakers: aggregations ({@link GroupAggregate}), group
  * functions ({@link GroupMap}), joins ({@link Join}) and those run through an exchange ({@link
- * Sort}, {@link Shuffle}, {@link Repartition}).
+ * Sort}, {@link Shuffle}, {@link Repartition}). Those that keep their input's columns share
+ * {@link SameColumns}.
  */
 public sealed interface LogicalPlan
-    permits Read, Project, Evaluate, Filter, MapRows, MapBatches, PooledMapBatches, FlatMap,
-    Rebatch, Limit, Union, Write, GroupAggregate, GroupMap, Join, Sort, Shuffle, Repartition,
-    Sample {
+    permits Read, Project, Evaluate, MapRows, MapBatches, PooledMapBatches, FlatMap, Union,
+    GroupAggregate, GroupMap, Join, SameColumns {
 
   /** The output schema if known without running (a file source may read metadata), else null. */
   Schema schema();

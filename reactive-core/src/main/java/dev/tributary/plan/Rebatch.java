@@ -2,7 +2,6 @@ package dev.tributary.plan;
 
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Re-cuts blocks into blocks of {@code rows} rows (the last may be shorter); rows and columns are
@@ -12,28 +11,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param input the input
  * @param rows rows per block
  */
-public record Rebatch(LogicalPlan input, int rows) implements LogicalPlan {
+public record Rebatch(LogicalPlan input, int rows) implements SameColumns {
   /** Checks the arguments. */
   public Rebatch {
     Objects.requireNonNull(input, "input");
     if (rows < 1) {
       throw new IllegalArgumentException("rows must be >= 1, was " + rows);
     }
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override

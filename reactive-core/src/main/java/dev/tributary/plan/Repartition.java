@@ -2,7 +2,6 @@ package dev.tributary.plan;
 
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The rows re-cut into a number of blocks: in order and even without keys, by hash of the keys
@@ -13,7 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param keys the hash keys, or none
  */
 public record Repartition(LogicalPlan input, int blocks, List<String> keys)
-    implements LogicalPlan {
+    implements SameColumns {
   /** Checks and copies the arguments. */
   public Repartition {
     Objects.requireNonNull(input, "input");
@@ -21,21 +20,6 @@ public record Repartition(LogicalPlan input, int blocks, List<String> keys)
       throw new IllegalArgumentException("blocks must be >= 1, was " + blocks);
     }
     keys = List.copyOf(keys);
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override

@@ -4,7 +4,6 @@ import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.RandomSample;
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Each row kept with probability {@code fraction}, drawn from {@code seed} in row order.
@@ -13,7 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param fraction the probability of keeping a row
  * @param seed the seed
  */
-public record Sample(LogicalPlan input, double fraction, long seed) implements LogicalPlan {
+public record Sample(LogicalPlan input, double fraction, long seed) implements SameColumns {
   /** Checks the arguments. */
   public Sample {
     Objects.requireNonNull(input, "input");
@@ -25,21 +24,6 @@ public record Sample(LogicalPlan input, double fraction, long seed) implements L
   /** A fresh transform (its random sequence starts over): one per execution. */
   public BlockTransform transform() {
     return RandomSample.of(fraction, seed);
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override

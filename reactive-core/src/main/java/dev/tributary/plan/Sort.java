@@ -3,7 +3,6 @@ package dev.tributary.plan;
 import dev.tributary.operators.exchange.SortKey;
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The rows ordered by keys, stable (equal keys keep their order): a pipeline break, run as an
@@ -12,7 +11,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param input the input
  * @param keys the sort keys, most significant first
  */
-public record Sort(LogicalPlan input, List<SortKey> keys) implements LogicalPlan {
+public record Sort(LogicalPlan input, List<SortKey> keys) implements SameColumns {
   /** Checks and copies the arguments. */
   public Sort {
     Objects.requireNonNull(input, "input");
@@ -20,21 +19,6 @@ public record Sort(LogicalPlan input, List<SortKey> keys) implements LogicalPlan
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("sort needs at least one key");
     }
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override

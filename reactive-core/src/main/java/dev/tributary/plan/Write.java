@@ -5,7 +5,6 @@ import dev.tributary.memory.Block;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
-import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -20,27 +19,12 @@ import reactor.core.scheduler.Scheduler;
  *     scheduler it is given, and reports it
  */
 public record Write(LogicalPlan input, String name,
-    BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink) implements LogicalPlan {
+    BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink) implements SameColumns {
   /** Checks the arguments. */
   public Write {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(sink, "sink");
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public List<String> columns() {
-    return input.columns();
-  }
-
-  @Override
-  public List<LogicalPlan> inputs() {
-    return List.of(input);
   }
 
   @Override
