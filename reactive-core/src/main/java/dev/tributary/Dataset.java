@@ -30,13 +30,16 @@ import dev.tributary.operators.ColumnMapping;
 import dev.tributary.operators.HandedBatch;
 import dev.tributary.operators.LocalShuffle;
 import dev.tributary.operators.Rebatch;
+import dev.tributary.operators.RowCountMismatchException;
 import dev.tributary.operators.RowTransforms;
 import dev.tributary.operators.Rows;
 import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.exchange.ExternalSort;
 import dev.tributary.operators.exchange.SortKey;
 import dev.tributary.operators.join.HashJoin;
 import dev.tributary.operators.join.JoinKeyMismatchException;
 import dev.tributary.operators.join.JoinType;
+import dev.tributary.plan.BlockShuffle;
 import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.FlatMap;
@@ -55,6 +58,7 @@ import dev.tributary.plan.Shuffle;
 import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
 import dev.tributary.plan.Write;
+import dev.tributary.plan.Zip;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -812,8 +816,9 @@ public class Dataset {
    * The rows sorted by {@code keys}, each with its own direction and null placement; see {@link
    * #sort(String...)}.
    *
-   * @throws ColumnException if a key's column is unknown (checked here when the columns are
-   *     known)
+   * @throws ColumnException if a key's column is unknown, or a list, struct or map column
+   *     (checked here when the columns, and their types, are known; else when the first block
+   *     arrives)
    */
   public Dataset sort(SortKey... keys) {
     Objects.requireNonNull(keys, "keys");
@@ -822,6 +827,10 @@ public class Dataset {
     }
     List<SortKey> list = List.of(keys);
     requireColumns("sort", list.stream().map(SortKey::column).toList());
+    Schema schema = plan.schema();
+    if (schema != null) {
+      ExternalSort.checkKeys(list, schema);
+    }
     return derive(new Sort(plan, list));
   }
 
@@ -832,6 +841,42 @@ public class Dataset {
    */
   public Dataset randomShuffle(long seed) {
     return derive(new Shuffle(plan, seed));
+  }
+
+  /**
+   * The blocks, unchanged, in a random order drawn from {@code seed} (Ray Data's {@code
+   * randomize_block_order}): a cheap shuffle that moves whole blocks and copies no rows. The same
+   * blocks in the same order give the same output. Blocks are gathered by an exchange (held up to
+   * a quarter of the memory limit, spilled beyond it), then read back in the drawn order.
+   */
+  public Dataset randomizeBlockOrder(long seed) {
+    return derive(new BlockShuffle(plan, seed));
+  }
+
+  /**
+   * Row-aligned column concatenation (Ray Data's {@code zip}): row {@code i} of the result has
+   * this dataset's columns of its row {@code i}, then {@code other}'s. Both stream side by side:
+   * {@code other}'s blocks are re-cut to the sizes of this one's, nothing is materialized. Runs in
+   * this dataset's runtime and context.
+   *
+   * @throws ColumnException if a column is on both sides (rename or drop it first), checked here
+   *     when both sides' columns are known, else when the first blocks meet
+   * @throws RowCountMismatchException (as an error signal, after the rows zipped before) when
+   *     the two datasets have different row counts, naming both
+   */
+  public Dataset zip(Dataset other) {
+    Objects.requireNonNull(other, "other");
+    List<String> l = plan.columns();
+    List<String> r = other.plan.columns();
+    if (l != null && r != null) {
+      for (String c : r) {
+        if (l.contains(c)) {
+          throw new ColumnException(c, "zip: the column is on both sides; rename or drop it on"
+              + " one side first");
+        }
+      }
+    }
+    return derive(new Zip(plan, other.plan));
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.tributary.exec.PhysicalPlan.OutputStage;
 import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
+import dev.tributary.exec.PhysicalPlan.ZipStage;
 import dev.tributary.exec.PhysicalPlan;
 import dev.tributary.exec.PhysicalPlanner;
 import dev.tributary.memory.Account;
@@ -31,7 +32,9 @@ import dev.tributary.operators.aggregate.MapGroups;
 import dev.tributary.operators.exchange.ExternalSort;
 import dev.tributary.operators.exchange.LocalExchange;
 import dev.tributary.operators.exchange.RandomShuffle;
+import dev.tributary.operators.exchange.RandomizeBlockOrder;
 import dev.tributary.operators.join.HashJoin;
+import dev.tributary.plan.BlockShuffle;
 import dev.tributary.plan.LogicalPlan;
 import dev.tributary.plan.Optimizer;
 import dev.tributary.plan.Read;
@@ -338,6 +341,21 @@ final class Execution {
           right.transform(boundary(buildName, build, buildStats, false, false,
               Governor::passThrough))));
     }
+    if (node instanceof ZipStage z) {
+      Flux<Block> left = compile(z.left());
+      Flux<Block> right = compile(z.right());
+      // The zip's own row (pending rows, output) on the left side, a second one for the right.
+      Account account = open(z.name());
+      OperatorStats st = track(z.name(), account);
+      String rightName = z.name() + ".right";
+      Account rightAccount = open(rightName);
+      OperatorStats rightStats = track(rightName, rightAccount);
+      return st.instrument(dev.tributary.operators.Zip.of(
+          left.transform(boundary(z.name(), account, st, false, false, Governor::passThrough)),
+          right.transform(boundary(rightName, rightAccount, rightStats, false, false,
+              Governor::passThrough)),
+          account));
+    }
     Flux<Block> input = compile(node.inputs().get(0));
     Account account = open(node.name());
     OperatorStats st = track(node.name(), account);
@@ -434,6 +452,9 @@ final class Execution {
     }
     LocalExchange exchange = LocalExchange.of(stage.name(), held, io, context.spill())
         .budget(budget).stats(st);
+    if (stage.node() instanceof BlockShuffle b) {
+      return RandomizeBlockOrder.of(exchange, b.seed());
+    }
     if (stage.node() instanceof Shuffle s) {
       return RandomShuffle.of(exchange, SHUFFLE_PARTITIONS, s.seed(), held, io);
     }

@@ -4,6 +4,7 @@ import dev.tributary.connectors.WriteSummary;
 import dev.tributary.gpu.GpuCompute;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.plan.BlockShuffle;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.GroupMap;
@@ -293,12 +294,43 @@ public sealed interface PhysicalPlan {
   }
 
   /**
+   * A zip ({@code dev.tributary.operators.Zip}): each input behind a governor of its own account,
+   * re-cut to aligned row ranges and joined column-wise, streaming.
+   *
+   * @param left the stage of the left input
+   * @param right the stage of the right input
+   */
+  record ZipStage(PhysicalPlan left, PhysicalPlan right) implements PhysicalPlan {
+    /** Checks the arguments. */
+    public ZipStage {
+      Objects.requireNonNull(left, "left");
+      Objects.requireNonNull(right, "right");
+    }
+
+    @Override
+    public String name() {
+      return "Zip";
+    }
+
+    @Override
+    public List<PhysicalPlan> inputs() {
+      return List.of(left, right);
+    }
+
+    @Override
+    public String describe() {
+      return name();
+    }
+  }
+
+  /**
    * A pipeline break behind its governor: the input goes through an exchange (held in an account
    * of its own up to a share of the memory limit, spilled beyond it), then streams out.
    *
    * @param input the stage it reads from
    * @param node the logical operator: {@link dev.tributary.plan.Sort}, {@link
-   *     dev.tributary.plan.Shuffle} or {@link dev.tributary.plan.Repartition}
+   *     dev.tributary.plan.Shuffle}, {@link dev.tributary.plan.BlockShuffle} or {@link
+   *     dev.tributary.plan.Repartition}
    * @param fedBySource whether a read feeds it
    * @param coalesces whether small blocks from the read feeding it are coalesced
    */
@@ -307,7 +339,8 @@ public sealed interface PhysicalPlan {
     /** Checks the node. */
     public ExchangeStage {
       Objects.requireNonNull(input, "input");
-      if (!(node instanceof Sort || node instanceof Shuffle || node instanceof Repartition)) {
+      if (!(node instanceof Sort || node instanceof Shuffle || node instanceof BlockShuffle
+          || node instanceof Repartition)) {
         throw new IllegalArgumentException("not an exchange operator: " + node.describe());
       }
     }
@@ -325,7 +358,7 @@ public sealed interface PhysicalPlan {
     @Override
     public String describe() {
       return (node instanceof Sort ? "ExternalSort " : node instanceof Shuffle
-          ? "RandomShuffle " : "Repartition ") + name();
+          ? "RandomShuffle " : node instanceof BlockShuffle ? "" : "Repartition ") + name();
     }
   }
 

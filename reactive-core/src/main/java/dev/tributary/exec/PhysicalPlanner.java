@@ -11,9 +11,11 @@ import dev.tributary.exec.PhysicalPlan.OutputStage;
 import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
+import dev.tributary.exec.PhysicalPlan.ZipStage;
 import dev.tributary.expr.Evaluation;
 import dev.tributary.gpu.GpuCompute;
 import dev.tributary.operators.BlockTransform;
+import dev.tributary.plan.BlockShuffle;
 import dev.tributary.plan.Evaluate;
 import dev.tributary.plan.Filter;
 import dev.tributary.plan.FlatMap;
@@ -34,13 +36,14 @@ import dev.tributary.plan.Shuffle;
 import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
 import dev.tributary.plan.Write;
+import dev.tributary.plan.Zip;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a logical plan into stages: each read, flat map, worker pool, aggregation, join,
- * exchange operator (sort, shuffle, repartition), limit and union becomes its own; runs of
- * one-to-one operators are fused ({@link Fusion}), adjacent expression steps into one {@link
+ * Turns a logical plan into stages: each read, flat map, worker pool, aggregation, join, zip,
+ * exchange operator (sort, shuffle, block shuffle, repartition), limit and union becomes its
+ * own; runs of one-to-one operators are fused ({@link Fusion}), adjacent expression steps into one {@link
  * Evaluation}; the root ends in the consumer's boundary, or in the sink of a {@link Write}.
  */
 public final class PhysicalPlanner {
@@ -92,7 +95,11 @@ public final class PhysicalPlanner {
     if (node instanceof Union u) {
       return new UnionStage(u.inputs().stream().map(i -> build(i, fuse)).toList());
     }
-    if (node instanceof Sort || node instanceof Shuffle || node instanceof Repartition) {
+    if (node instanceof Zip z) {
+      return new ZipStage(build(z.left(), fuse), build(z.right(), fuse));
+    }
+    if (node instanceof Sort || node instanceof Shuffle || node instanceof BlockShuffle
+        || node instanceof Repartition) {
       PhysicalPlan input = build(node.inputs().get(0), fuse);
       return new ExchangeStage(input, node, fedBySource(input), coalesces(input));
     }

@@ -13,13 +13,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Filter}), opaque user functions ({@link MapRows}, {@link MapBatches}, {@link PooledMapBatches},
  * {@link FlatMap}), {@link Sample}, re-cutting ({@link Rebatch}), {@link Limit}, {@link Union},
  * sinks ({@link Write}), and pipeline breakers: aggregations ({@link GroupAggregate}), group
- * functions ({@link GroupMap}), joins ({@link Join}) and those run through an exchange ({@link
- * Sort}, {@link Shuffle}, {@link Repartition}). Those that keep their input's columns share
- * {@link SameColumns}.
+ * functions ({@link GroupMap}), joins ({@link Join}), {@link Zip}, and those run through an
+ * exchange ({@link Sort}, {@link Shuffle}, {@link BlockShuffle}, {@link Repartition}). Those that
+ * keep their input's columns share {@link SameColumns}.
  */
 public sealed interface LogicalPlan
     permits Read, Project, Evaluate, MapRows, MapBatches, PooledMapBatches, FlatMap, Union,
-    GroupAggregate, GroupMap, Join, SameColumns {
+    GroupAggregate, GroupMap, Join, Zip, SameColumns {
 
   /** The output schema if known without running (a file source may read metadata), else null. */
   Schema schema();

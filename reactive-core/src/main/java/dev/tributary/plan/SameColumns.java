@@ -8,7 +8,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * columns it leaves as they are: its schema and column names are its input's.
  */
 public sealed interface SameColumns extends LogicalPlan
-    permits Filter, Limit, Rebatch, Repartition, Sample, Shuffle, Sort, Write {
+    permits BlockShuffle, Filter, Limit, Rebatch, Repartition, Sample, Shuffle, Sort, Write {
   /** The one input. */
   LogicalPlan input();
 

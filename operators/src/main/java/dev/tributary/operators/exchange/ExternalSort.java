@@ -6,6 +6,7 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
 import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
 import dev.tributary.operators.OperatorStats;
@@ -22,6 +23,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 import reactor.core.publisher.Flux;
@@ -77,6 +79,24 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     return new ExternalSort(Objects.requireNonNull(name, "name"), List.copyOf(keys), account,
         Objects.requireNonNull(io, "io"), Objects.requireNonNull(spill, "spill"),
         account::budgetBytes, new OperatorStats(name));
+  }
+
+  /**
+   * Checks that every key of {@code keys} found in {@code schema} has a type rows can be ordered
+   * by: not a list, struct, map or union.
+   *
+   * @throws ColumnException naming the first key that has such a type, and the type
+   */
+  public static void checkKeys(List<SortKey> keys, Schema schema) {
+    for (SortKey key : keys) {
+      for (Field field : schema.getFields()) {
+        if (field.getName().equals(key.column()) && field.getType().isComplex()) {
+          throw new ColumnException(key.column(),
+              "sort: cannot order rows by a column of type "
+              + field.getType() + "; sort by a scalar column (or one derived from it) instead");
+        }
+      }
+    }
   }
 
   /** The same sort steering by {@code budget} instead of its account's budget. */
@@ -169,6 +189,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
      */
     private Block conform(Block block) {
       try {
+        checkKeys(keys, block.schema());
         Schema unified = Schemas.unify(schema, block.schema(), name);
         if (!unified.equals(schema)) {
           // A column null in every row of the first blocks has a type in a later one.

@@ -297,6 +297,16 @@ public final class LocalExchange implements Exchange {
 
     @Override
     public Flux<Block> read(int partition) {
+      return reading(partition, null);
+    }
+
+    @Override
+    public Flux<Block> read(int partition, int[] blocks) {
+      return reading(partition, Objects.requireNonNull(blocks, "blocks").clone());
+    }
+
+    /** The blocks of {@code partition} at the indices {@code order}, or all in order for null. */
+    private Flux<Block> reading(int partition, int[] order) {
       Objects.checkIndex(partition, parts.size());
       return Flux.defer(() -> {
         List<Object> entries;
@@ -307,11 +317,16 @@ public final class LocalExchange implements Exchange {
           }
           entries = List.copyOf(parts.get(partition));
         }
+        if (order != null) {
+          for (int i : order) {
+            Objects.checkIndex(i, entries.size());
+          }
+        }
         // Indices, not the entries: a cancel discards what publishOn queued, and a discarded
         // held block would be released while the partitions still own it.
-        return Flux.range(0, entries.size())
+        return Flux.range(0, order == null ? entries.size() : order.length)
             .publishOn(io, 1)
-            .map(i -> load(entries.get(i)))
+            .map(i -> load(entries.get(order == null ? i : order[i])))
             .doOnDiscard(Block.class, Block::release);
       });
     }

@@ -24,6 +24,12 @@ public interface Partitions extends AutoCloseable {
    */
   Flux<Block> read(int partition);
 
+  /**
+   * The blocks of partition {@code partition} at the indices {@code blocks} (each below {@link
+   * #blockCount}), in that order, as {@link #read(int)} gives them.
+   */
+  Flux<Block> read(int partition, int[] blocks);
+
   /** Frees what the partitions hold, in memory and on disk; reads that started may fail. */
   @Override
   void close();

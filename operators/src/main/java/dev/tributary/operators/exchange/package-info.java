@@ -11,7 +11,8 @@
  * distributed engine implements the same two interfaces over its own shuffle. The operators
  * built on it ({@link dev.tributary.operators.exchange.ExternalSort}, {@link
  * dev.tributary.operators.exchange.RandomShuffle}, {@link
- * dev.tributary.operators.exchange.Repartition}) see only the interfaces.
+ * dev.tributary.operators.exchange.Repartition}, {@link
+ * dev.tributary.operators.exchange.RandomizeBlockOrder}) see only the interfaces.
  *
  * <p>Depends on memory-arena (blocks, accounts, the spill store), the operators package (block
  * kernels, stats) and Reactor.

@@ -269,6 +269,49 @@ class ExchangeOperatorsTest {
   }
 
   @Test
+  void randomizeBlockOrderPermutesWholeBlocksPerSeedThroughSpills() {
+    List<Row> rows = rows(3000, 19);
+    List<List<Row>> runs = new ArrayList<>();
+    OperatorStats stats = new OperatorStats("blocks");
+    for (long seed : new long[] {1, 1, 2}) {
+      try (Account account = arena.openAccount("blocks", 16 * Bytes.KiB, LIMIT)) {
+        Exchange exchange = LocalExchange.of("Blocks", account, io, spill()).stats(stats);
+        runs.add(drain(blocks(rows, 100).transform(RandomizeBlockOrder.of(exchange, seed))));
+      }
+    }
+    assertThat(runs.get(0)).isEqualTo(runs.get(1)).isNotEqualTo(runs.get(2))
+        .isNotEqualTo(rows).containsExactlyInAnyOrderElementsOf(rows);
+    // Whole blocks moved: each run of 100 output rows is one input block, in order.
+    for (int b = 0; b < 30; b++) {
+      long first = runs.get(0).get(b * 100).id();
+      assertThat(first % 100).isZero();
+      assertThat(runs.get(0).subList(b * 100, b * 100 + 100))
+          .isEqualTo(rows.subList((int) first, (int) first + 100));
+    }
+    assertThat(stats.snapshot().spills().bytesSpilled()).isPositive();
+  }
+
+  @Test
+  void randomizeBlockOrderFailingUpstreamOrCancelledLeavesNoBytesAndNoSpillFiles() {
+    List<Row> rows = rows(3000, 23);
+    try (Account account = arena.openAccount("blocks", 16 * Bytes.KiB, LIMIT)) {
+      StepVerifier.create(blocks(rows, 100)
+              .concatWith(Flux.error(new IllegalStateException("upstream broke")))
+              .transform(RandomizeBlockOrder.of(LocalExchange.of("B", account, io, spill()), 1)))
+          .expectErrorMessage("upstream broke")
+          .verify(Duration.ofSeconds(60));
+      StepVerifier.create(blocks(rows, 100)
+              .transform(RandomizeBlockOrder.of(LocalExchange.of("B", account, io, spill()), 1)),
+              1)
+          .consumeNextWith(Block::close)
+          .thenCancel()
+          .verify(Duration.ofSeconds(60));
+      // The cancel is asynchronous to the reads on the I/O thread: wait for the release.
+      io.dispose();
+    }
+  }
+
+  @Test
   void repartitionCutsIntoEvenBlocksInOrderOrByKey() {
     List<Row> rows = rows(1003, 17);
     try (Account account = arena.openAccount("repartition", 16 * Bytes.KiB, LIMIT)) {
