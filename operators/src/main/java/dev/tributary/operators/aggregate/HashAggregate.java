@@ -3,6 +3,7 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
+import dev.tributary.operators.HandOff;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.RunGuard;
 import dev.tributary.operators.SpillPartitions;
@@ -119,24 +120,13 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   public Flux<Block> apply(Flux<Block> input) {
     return Flux.defer(() -> {
       Run run = new Run();
-      BlockCustody custody = new BlockCustody();
-      return input
-          .doOnNext(custody::hold)
-          .publishOn(io, 1)
-          .doOnNext(b -> {
-            if (custody.take(b)) {
-              run.step(() -> run.add(b), b);
-            }
-          })
+      return HandOff.consume(input, io, b -> run.step(() -> run.add(b), b))
           .thenMany(Flux.defer(() -> Flux.range(0, run.outputParts())
               .concatMap(part -> Mono.fromCallable(() -> run.output(part))
                   .subscribeOn(io)
                   .flatMapMany(Flux::fromIterable), 0)))
           .filter(run.outputs::take)
-          .doFinally(signal -> {
-            custody.releaseAll();
-            run.close();
-          });
+          .doFinally(signal -> run.close());
     }).doOnDiscard(Block.class, Block::release);
   }
 

@@ -4,6 +4,7 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
+import dev.tributary.operators.HandOff;
 import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.PartitionedBlocks;
@@ -72,23 +73,12 @@ public final class MapGroups implements Function<Flux<Block>, Flux<Block>> {
   public Flux<Block> apply(Flux<Block> input) {
     return Flux.defer(() -> {
       Run run = new Run();
-      BlockCustody custody = new BlockCustody();
-      return input
-          .doOnNext(custody::hold)
-          .publishOn(io, 1)
-          .doOnNext(b -> {
-            if (custody.take(b)) {
-              run.guard.step(() -> run.add(b), b);
-            }
-          })
+      return HandOff.consume(input, io, b -> run.guard.step(() -> run.add(b), b))
           .thenMany(Flux.range(0, PARTITIONS).concatMap(p ->
               Mono.fromCallable(() -> run.groups(p)).subscribeOn(io)
                   .flatMapIterable(blocks -> blocks), 0))
           .filter(run.outputs::take)
-          .doFinally(signal -> {
-            custody.releaseAll();
-            run.guard.close();
-          });
+          .doFinally(signal -> run.guard.close());
     }).doOnDiscard(Block.class, Block::release);
   }
 

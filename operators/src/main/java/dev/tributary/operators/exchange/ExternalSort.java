@@ -4,11 +4,11 @@ import dev.tributary.columnar.Schemas;
 import dev.tributary.error.SchemaMismatchException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
+import dev.tributary.operators.HandOff;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.SpillStats;
 import java.util.ArrayDeque;
@@ -116,19 +116,8 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     return Flux.defer(() -> {
       Sorting sorting = new Sorting();
       stats.spills(sorting::spillStats);
-      BlockCustody custody = new BlockCustody();
-      Mono<Sorting> built = input
-          .doOnNext(custody::hold)
-          .publishOn(io, 1)
-          // Map to a token: then() discards what reaches it, and these blocks are taken.
-          .map(b -> {
-            if (custody.take(b)) {
-              sorting.accept(b);
-            }
-            return Boolean.TRUE;
-          })
-          .then(Mono.fromCallable(sorting::finish))
-          .doFinally(signal -> custody.releaseAll());
+      Mono<Sorting> built = HandOff.consume(input, io, sorting::accept)
+          .then(Mono.fromCallable(sorting::finish));
       return built
           .flatMapMany(s -> Flux.<Block>generate(sink -> {
             Block next = s.next();

@@ -4,9 +4,9 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
+import dev.tributary.operators.HandOff;
 import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.SpillStats;
@@ -85,21 +85,10 @@ public final class LocalExchange implements Exchange {
     return Mono.defer(() -> {
       Build build = new Build(partitioning);
       stats.spills(build::spillStats);
-      BlockCustody custody = new BlockCustody();
-      return input
-          .doOnNext(custody::hold)
-          .publishOn(io, 1)
-          // Map to a token: then() discards what reaches it, and these blocks are taken.
-          .map(b -> {
-            if (custody.take(b)) {
-              build.accept(b);
-            }
-            return Boolean.TRUE;
-          })
+      return HandOff.consume(input, io, build::accept)
           .then(Mono.fromSupplier(build::finish))
           .doOnError(e -> build.close())
-          .doOnCancel(build::close)
-          .doFinally(signal -> custody.releaseAll());
+          .doOnCancel(build::close);
     }).subscribeOn(io);
   }
 

@@ -4,6 +4,7 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
+import dev.tributary.operators.HandOff;
 import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.PartitionedBlocks;
@@ -105,17 +106,8 @@ public final class HashJoin {
   public Flux<Block> apply(Flux<Block> left, Flux<Block> right) {
     return Flux.defer(() -> {
       Run run = new Run();
-      BlockCustody inRight = new BlockCustody();
       BlockCustody inLeft = new BlockCustody();
-      Mono<Void> build = right
-          .doOnNext(inRight::hold)
-          .publishOn(io, 1)
-          .doOnNext(b -> {
-            if (inRight.take(b)) {
-              run.guard.step(() -> run.build(b), b);
-            }
-          })
-          .then();
+      Mono<Void> build = HandOff.consume(right, io, b -> run.guard.step(() -> run.build(b), b));
       Flux<Block> leftIn = left.doOnNext(inLeft::hold).publishOn(io, 1)
           .filter(inLeft::take);
       Flux<Block> probe = Flux.defer(() -> {
@@ -136,7 +128,6 @@ public final class HashJoin {
       return build.thenMany(probe)
           .filter(run.outputs::take)
           .doFinally(signal -> {
-            inRight.releaseAll();
             inLeft.releaseAll();
             run.guard.close();
           });
