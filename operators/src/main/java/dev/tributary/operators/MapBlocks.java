@@ -3,7 +3,6 @@ package dev.tributary.operators;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -119,21 +118,10 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
             custody.take(b);
             load.handedOn();
           })
-          .onErrorMap(Exceptions::isMultiple, MapBlocks::firstOf)
+          .onErrorMap(Exceptions::isMultiple, UserCalls::firstOf)
           .doFinally(signal -> custody.releaseAll());
     });
     return stats.instrument(out).doOnDiscard(Block.class, Block::release);
-  }
-
-  /**
-   * Several tasks failing at once reach Reactor as one composite error: surface the first, with
-   * the others suppressed, so callers see the typed error of one block.
-   */
-  private static Throwable firstOf(Throwable multiple) {
-    List<Throwable> all = Exceptions.unwrapMultiple(multiple);
-    Throwable first = all.get(0);
-    all.subList(1, all.size()).forEach(first::addSuppressed);
-    return first;
   }
 
   /** Puts a task's output in custody until downstream takes it; null if custody has ended. */

@@ -307,6 +307,9 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
       in = received.transferTo(account);
     } catch (RuntimeException e) {
       received.release();
+      // Taken, so finished too (as in MapBlocks): a block counted in process forever would hold
+      // the governor's window shut.
+      load.finished(0, 0, false);
       throw e;
     }
     stats.recordIn(in);
