@@ -7,6 +7,7 @@ import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarCharVector;
@@ -58,6 +59,14 @@ final class ArrowColumns {
       double[] out = new double[m];
       for (int k = 0; k < m; k++) {
         out[k] = data.getFloat((rows == null ? k : rows[k]) * 4L);
+      }
+      return Vec.ofDoubles(out, m, valid);
+    }
+    if (v instanceof DecimalVector d) {
+      double[] out = new double[m];
+      for (int k = 0; k < m; k++) {
+        int i = rows == null ? k : rows[k];
+        out[k] = d.isNull(i) ? 0 : d.getObjectNotNull(i).doubleValue();
       }
       return Vec.ofDoubles(out, m, valid);
     }

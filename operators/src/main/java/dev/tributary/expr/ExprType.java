@@ -42,6 +42,10 @@ public enum ExprType {
     if (type instanceof ArrowType.FloatingPoint f) {
       return f.getPrecision() == FloatingPointPrecision.HALF ? null : FLOAT64;
     }
+    if (type instanceof ArrowType.Decimal d) {
+      // Read as doubles: DuckDB writes `i * 0.5` as a decimal, and expressions compute in float64.
+      return d.getBitWidth() == 128 ? FLOAT64 : null;
+    }
     if (type instanceof ArrowType.Bool) {
       return BOOLEAN;
     }

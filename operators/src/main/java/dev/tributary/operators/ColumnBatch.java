@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -127,8 +128,9 @@ public final class ColumnBatch extends AbstractMap<String, Object> {
   }
 
   /**
-   * Column {@code column} of the batch as handed, a float32 or float64 column, as doubles: null
-   * rows hold NaN ({@link #nulls} tells them apart from NaN values).
+   * Column {@code column} of the batch as handed, a float32, float64 or decimal column, as
+   * doubles (a decimal as the nearest double): null rows hold NaN ({@link #nulls} tells them
+   * apart from NaN values).
    *
    * @throws ColumnException if there is no such column or it is not floating point
    */
@@ -143,6 +145,11 @@ public final class ColumnBatch extends AbstractMap<String, Object> {
     } else if (v instanceof Float4Vector f) {
       for (int i = 0; i < n; i++) {
         out[i] = f.isNull(i) ? Double.NaN : f.get(i);
+      }
+    } else if (v instanceof DecimalVector d) {
+      // DuckDB writes `i * 0.5` as a decimal: read it as the nearest doubles.
+      for (int i = 0; i < n; i++) {
+        out[i] = d.isNull(i) ? Double.NaN : d.getObjectNotNull(i).doubleValue();
       }
     } else {
       throw new ColumnException(column, "is " + v.getField().getType()

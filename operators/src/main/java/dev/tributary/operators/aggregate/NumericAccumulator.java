@@ -10,6 +10,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
@@ -50,10 +51,16 @@ final class NumericAccumulator extends Accumulator {
     this.moments = kind == Aggregate.Kind.STD || kind == Aggregate.Kind.VAR;
   }
 
-  /** Whether this accumulator reads {@code type}: signed integers, float32, float64. */
+  /**
+   * Whether this accumulator reads {@code type}: signed integers, float32, float64, and 128-bit
+   * decimals (as float64: DuckDB writes {@code i * 0.5} as a decimal).
+   */
   static boolean readable(ArrowType type) {
     if (type instanceof ArrowType.Int i) {
       return i.getIsSigned();
+    }
+    if (type instanceof ArrowType.Decimal d) {
+      return d.getBitWidth() == 128;
     }
     return type instanceof ArrowType.FloatingPoint f
         && f.getPrecision() != FloatingPointPrecision.HALF;
@@ -119,7 +126,8 @@ final class NumericAccumulator extends Accumulator {
           nulls[g]++;
           continue;
         }
-        double x = width == 8 ? data.getDouble(8L * i) : data.getFloat(4L * i);
+        double x = v instanceof DecimalVector d ? d.getObjectNotNull(i).doubleValue()
+            : width == 8 ? data.getDouble(8L * i) : data.getFloat(4L * i);
         if (x != x) { // NaN counts as a null, as in Ray Data
           nulls[g]++;
           continue;
