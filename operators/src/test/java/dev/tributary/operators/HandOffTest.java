@@ -25,7 +25,7 @@ class HandOffTest {
 
   @AfterEach
   void nothingLeft() {
-    io.dispose();
+    io.disposeGracefully().block(java.time.Duration.ofSeconds(30));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
   }

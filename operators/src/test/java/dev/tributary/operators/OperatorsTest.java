@@ -31,7 +31,7 @@ class OperatorsTest {
 
   @AfterEach
   void noLeaks() {
-    pool.dispose();
+    pool.disposeGracefully().block(java.time.Duration.ofSeconds(30));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
   }

@@ -45,7 +45,7 @@ class ExchangeOperatorsTest {
 
   @AfterEach
   void noLeaksAndNoSpillFiles() throws Exception {
-    io.dispose();
+    io.disposeGracefully().block(Duration.ofSeconds(30));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
     try (Stream<Path> left = Files.list(spillDir)) {
@@ -177,8 +177,8 @@ class ExchangeOperatorsTest {
           .assertNext(Block::close)
           .thenCancel()
           .verify(Duration.ofSeconds(60));
-      // The cancel is asynchronous to the merge on the I/O thread: wait for the release.
-      io.dispose();
+      // The cancel is asynchronous to the merge on the I/O thread: wait for its tasks to end.
+      io.disposeGracefully().block(Duration.ofSeconds(30));
     }
   }
 
@@ -306,8 +306,8 @@ class ExchangeOperatorsTest {
           .consumeNextWith(Block::close)
           .thenCancel()
           .verify(Duration.ofSeconds(60));
-      // The cancel is asynchronous to the reads on the I/O thread: wait for the release.
-      io.dispose();
+      // The cancel is asynchronous to the reads on the I/O thread: wait for its tasks to end.
+      io.disposeGracefully().block(Duration.ofSeconds(30));
     }
   }
 
