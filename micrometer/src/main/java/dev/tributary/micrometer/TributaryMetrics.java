@@ -39,7 +39,10 @@ import java.util.function.ToLongFunction;
  * tributary.operator.blocks}, {@code tributary.operator.bytes} (tag {@code direction}: {@code in}
  * or {@code out}); and the time counters {@code tributary.operator.user.time} (in user
  * functions), {@code tributary.operator.throttled.time} (demand held back for lack of memory) and
- * {@code tributary.operator.backpressure.time} (output waiting for downstream), in seconds.
+ * {@code tributary.operator.backpressure.time} (output waiting for downstream), in seconds;
+ * what it moved to disk and back when memory was short: {@code tributary.operator.spilled.bytes},
+ * {@code tributary.operator.restored.bytes} (bytes) and {@code tributary.operator.spill.time},
+ * {@code tributary.operator.restore.time} (seconds; zero for operators that never spill).
  *
  * <p>An execution's meters are registered when it starts and removed when it ends, so that a
  * service running many short executions does not grow its registry; what ended is counted in
@@ -161,6 +164,14 @@ public final class TributaryMetrics implements MeterBinder, AutoCloseable {
           OperatorSnapshot::throttledNanos));
       out.add(seconds(registry, "tributary.operator.backpressure.time", ot, op,
           OperatorSnapshot::backpressureNanos));
+      out.add(counter(registry, "tributary.operator.spilled.bytes", ot, op,
+          o -> o.spills().bytesSpilled(), BaseUnits.BYTES));
+      out.add(counter(registry, "tributary.operator.restored.bytes", ot, op,
+          o -> o.spills().bytesRestored(), BaseUnits.BYTES));
+      out.add(seconds(registry, "tributary.operator.spill.time", ot, op,
+          o -> o.spills().spillNanos()));
+      out.add(seconds(registry, "tributary.operator.restore.time", ot, op,
+          o -> o.spills().restoreNanos()));
     }
     return out;
   }

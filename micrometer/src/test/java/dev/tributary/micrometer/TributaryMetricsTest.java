@@ -3,22 +3,29 @@ package dev.tributary.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.BlockIterator;
+import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
+import dev.tributary.operators.exchange.SortKey;
+import dev.tributary.operators.exchange.SpillSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The binder in a {@link SimpleMeterRegistry}: runtime meters always, an execution's and its
@@ -97,6 +104,44 @@ class TributaryMetricsTest {
     assertThat(ds.count()).isEqualTo(100_000);
     assertThat(ds.stats().rowsOut()).isEqualTo(100_000);
     assertThat(registry.find("tributary.operator.rows").functionCounters()).isEmpty();
+  }
+
+  @Test
+  void aSpillingSortReportsSpilledAndRestoredBytes(@TempDir Path spillDir) throws Exception {
+    TributaryRuntime tiny = TributaryRuntime.builder().name("tiny").memoryLimit(4 * Bytes.MiB)
+        .failOnLeak(true).build();
+    try (TributaryMetrics tinyMetrics = new TributaryMetrics(tiny)) {
+      tinyMetrics.bindTo(registry);
+      Dataset sorted = Tributary.range(300_000, 16).withRuntime(tiny)
+          .withContext(DataContext.defaults().toBuilder().memoryLimit(4 * Bytes.MiB)
+              .spill(new SpillSettings(spillDir, Bytes.GiB)).build())
+          .sort(SortKey.desc("id"));
+      try (BlockIterator blocks = sorted.iterator()) {
+        // The sort emits its first block only after it consumed (and spilled) its whole input.
+        blocks.next().close();
+        assertThat(sortMeter("tributary.operator.spilled.bytes").count()).isPositive();
+        assertThat(sortMeter("tributary.operator.restored.bytes").count()).isPositive();
+        assertThat(sortMeter("tributary.operator.spill.time").count()).isPositive();
+        assertThat(registry.find("tributary.operator.spilled.bytes").tag("runtime", "tiny")
+            .tag("stage", "0").functionCounter().count()).as("the source spills nothing")
+            .isZero();
+      }
+      awaitTrue(() -> registry.find("tributary.operator.spilled.bytes").tag("runtime", "tiny")
+          .functionCounters().isEmpty());
+      assertThat(sorted.stats().operator("Sort").spills().bytesSpilled()).isPositive();
+    } finally {
+      tiny.close();
+    }
+    assertThat(tiny.arena().allocatedBytes()).isZero();
+    try (Stream<Path> left = Files.list(spillDir)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  private FunctionCounter sortMeter(String name) {
+    return registry.find(name).tag("runtime", "tiny").functionCounters().stream()
+        .filter(c -> c.getId().getTag("operator").startsWith("Sort")).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " meter for the Sort stage"));
   }
 
   private static void awaitTrue(BooleanSupplier condition) {
