@@ -1,5 +1,7 @@
 package dev.tributary;
 
+import dev.tributary.checkpoint.Checkpoint;
+import dev.tributary.checkpoint.CheckpointedWrite;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
@@ -75,6 +77,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A lazy, immutable dataset: a logical plan that executes as a {@code Flux} of Arrow blocks.
@@ -1319,6 +1322,33 @@ public class Dataset {
     return write("WriteParquet", sink::write);
   }
 
+  /**
+   * Writes the dataset through {@code sink}, resuming from {@code checkpoint}: a job killed
+   * midway and run again skips the rows it had committed and publishes the same rows an
+   * uninterrupted run would have, each once (see {@link Checkpoint}); the checkpoint is deleted
+   * once the files are published. Nothing is visible in the target before then.
+   *
+   * @throws dev.tributary.checkpoint.PlanChangedException if the checkpoint was made by another
+   *     write (plan, sink, target or id column)
+   * @throws dev.tributary.checkpoint.CheckpointException if the plan is not reads followed by
+   *     one-row-per-row transforms, or has no such id column
+   */
+  public WriteSummary writeParquet(ParquetSink sink, Checkpoint checkpoint) {
+    return writeParquetMono(sink, checkpoint).block();
+  }
+
+  /** {@link #writeParquet(ParquetSink, Checkpoint)} without blocking. */
+  public Mono<WriteSummary> writeParquetMono(ParquetSink sink, Checkpoint checkpoint) {
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    // Opening reads the checkpoint's files: off the subscriber's (maybe non-blocking) thread.
+    return Mono.fromCallable(() -> CheckpointedWrite.open(checkpoint, plan, "WriteParquet",
+            sink.directory(), sink.toString(), dir -> sink.into(dir)::write))
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(job -> job.onlyPublicationLeft() ? Mono.fromSupplier(job::publish)
+            : write(job.plan().name(), job.plan().input(), job.plan().sink()));
+  }
+
   /** Writes the dataset as Arrow IPC files into {@code directory}, atomically. */
   public WriteSummary writeArrow(String directory) {
     return writeArrowMono(directory).block();
@@ -1406,9 +1436,14 @@ public class Dataset {
    */
   private Mono<WriteSummary> write(String name,
       BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink) {
+    return write(name, plan, sink);
+  }
+
+  private Mono<WriteSummary> write(String name, LogicalPlan input,
+      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink) {
     return Mono.defer(() -> {
       AtomicReference<WriteSummary> written = new AtomicReference<>();
-      return sharingStats(new Write(plan, name,
+      return sharingStats(new Write(input, name,
           (blocks, io) -> sink.apply(blocks, io).doOnNext(written::set)))
           .executeToEnd((e, blocks) -> blocks.then())
           .then(Mono.fromSupplier(written::get));

@@ -78,6 +78,21 @@ public final class ParquetSink {
     return new ParquetSink(directory, CompressionCodecName.SNAPPY, Long.MAX_VALUE, List.of());
   }
 
+  /** The directory this sink publishes into. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * The same sink (compression, rows per file, partitions) writing into {@code directory}.
+   *
+   * @throws WriteException if {@code directory} is an existing file
+   */
+  public ParquetSink into(Path directory) {
+    AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
+    return new ParquetSink(directory, codec, rowsPerFile, partitionBy);
+  }
+
   /** Compression: {@code SNAPPY} (default), {@code ZSTD}, {@code GZIP} or {@code UNCOMPRESSED}. */
   public ParquetSink compression(CompressionCodecName codec) {
     return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile,
@@ -106,6 +121,13 @@ public final class ParquetSink {
    */
   public ParquetSink partitionBy(String... columns) {
     return new ParquetSink(directory, codec, rowsPerFile, FileJob.partitionColumns(columns));
+  }
+
+  @Override
+  public String toString() {
+    return "ParquetSink[" + directory + ", " + codec
+        + (rowsPerFile == Long.MAX_VALUE ? "" : ", " + rowsPerFile + " rows per file")
+        + (partitionBy.isEmpty() ? "" : ", partitioned by " + partitionBy) + "]";
   }
 
   /**
