@@ -67,8 +67,8 @@ class CheckpointKillTest {
     public static void main(String[] args) {
       WriteSummary summary = Tributary.readParquet(args[0])
           .mapBatches(batch -> {
-            long[] ids = (long[]) batch.get("id");
-            String[] tags = (String[]) batch.get("tag");
+            long[] ids = batch.longs("id");
+            String[] tags = batch.strings("tag");
             long[] score = new long[ids.length];
             for (int i = 0; i < ids.length; i++) {
               score[i] = ids[i] * 31 + tags[i].charAt(0);
