@@ -175,7 +175,7 @@ final class CheckpointStore {
           }
         }
       }
-      if (Files.isDirectory(published)) {
+      if (Files.isDirectory(published) && hasFiles(published)) {
         if (Files.exists(target)) {
           moveFiles(published, target);
         } else {
@@ -220,6 +220,13 @@ final class CheckpointStore {
       }
     }
     return new WriteSummary(files, rows, bytes);
+  }
+
+  /** Whether {@code dir} holds a file (a write of no rows publishes no directory, as a plain one). */
+  private static boolean hasFiles(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.anyMatch(Files::isRegularFile);
+    }
   }
 
   /** Moves each file under {@code from} to the same relative path under {@code to}. */

@@ -135,6 +135,19 @@ class CheckpointTest {
   }
 
   @Test
+  void aRunWithNothingLeftToWritePublishesTheCommittedSegments() {
+    Path out = dir.resolve("out");
+    WriteSummary summary = Tributary.range(0).withRuntime(runtime)
+        .writeParquet(ParquetSink.to(out), checkpoint());
+    assertThat(summary.rows()).isZero();
+    assertThat(dir.resolve("ckpt")).doesNotExist();
+    WriteSummary plain = Tributary.range(0).withRuntime(runtime)
+        .writeParquet(ParquetSink.to(dir.resolve("plain")));
+    assertThat(summary.files()).hasSameSizeAs(plain.files());
+    assertThat(Files.isDirectory(out)).isEqualTo(Files.isDirectory(dir.resolve("plain")));
+  }
+
+  @Test
   void stringIdsWork() {
     Path out = dir.resolve("out");
     String[] names = LongStream.range(0, 5_000).mapToObj(i -> "row-" + i)
