@@ -6,19 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
+import dev.tributary.columnar.BlockBuilder;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
 /**
  * Checkpointed Parquet writes in one JVM: an uninterrupted run, a run that fails midway and is
@@ -132,6 +139,40 @@ class CheckpointTest {
             Checkpoint.of("x", dir.resolve("ckpt"))))
         .isInstanceOf(CheckpointException.class);
     assertThat(out).doesNotExist();
+  }
+
+  /** {@code count} blocks of 1,000 ids from 0, then (if {@code endless}) a stream that never ends. */
+  private Dataset blocks(Account user, int count, boolean endless) {
+    Flux<Block> made = Flux.range(0, count).map(b -> BlockBuilder.in(user)
+        .column("id", LongStream.range(b * 1_000L, (b + 1) * 1_000L).toArray()).build());
+    return Tributary.fromFlux(endless ? Flux.concat(made, Flux.never()) : made)
+        .withRuntime(runtime).filter(r -> true);
+  }
+
+  @Test
+  void aCancelledWriteLeavesItsCommitsAndNoMemoryAndTheNextRunFinishesIt() throws Exception {
+    Path out = dir.resolve("out");
+    Path ckpt = dir.resolve("ckpt");
+    Account user = runtime.arena().openAccount("user");
+    Disposable write = blocks(user, 10, true)
+        .writeParquetMono(ParquetSink.to(out), Checkpoint.of("id", ckpt).rowsPerCommit(1_000))
+        .subscribe();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.exists(ckpt.resolve("parts/9.ids")) && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(ckpt.resolve("parts/9.ids")).as("ten segments committed, then it waits").exists();
+    write.dispose();
+    assertThat(runtime.arena().awaitEmpty(Duration.ofSeconds(30))).as(runtime.arena().report())
+        .isTrue();
+    assertThat(out).doesNotExist();
+    WriteSummary resumed = blocks(user, 15, false)
+        .writeParquet(ParquetSink.to(out), Checkpoint.of("id", ckpt).rowsPerCommit(1_000));
+    assertThat(resumed.rows()).isEqualTo(15_000);
+    assertThat(Tributary.readParquet(out.toString()).withRuntime(runtime).sort("id").takeAll())
+        .isEqualTo(LongStream.range(0, 15_000).mapToObj(i -> Map.<String, Object>of("id", i))
+            .toList());
+    user.close();
   }
 
   @Test
