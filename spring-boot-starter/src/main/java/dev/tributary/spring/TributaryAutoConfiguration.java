@@ -2,11 +2,14 @@ package dev.tributary.spring;
 
 import dev.tributary.DataContext;
 import dev.tributary.TributaryRuntime;
+import dev.tributary.dashboard.Dashboard;
 import dev.tributary.micrometer.TributaryMetrics;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +30,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>the {@link DataContext} of the {@code tributary.*} properties;
  *   <li>{@link TributaryMetrics}, which Spring Boot's metrics bind to the application's
  *       registry;
+ *   <li>with {@code tributary.dashboard.enabled=true}, the live {@link Dashboard} (127.0.0.1
+ *       unless {@code tributary.dashboard.host} says otherwise);
  *   <li>in a WebFlux application, a filter that puts the runtime and context into every
  *       request's Reactor context, so a dataset a handler streams runs in this runtime with
  *       these defaults without {@code withRuntime}.
@@ -79,6 +84,21 @@ public class TributaryAutoConfiguration {
   @ConditionalOnMissingBean
   public TributaryMetrics tributaryMetrics(TributaryRuntime runtime) {
     return new TributaryMetrics(runtime);
+  }
+
+  /**
+   * The live dashboard of the runtime, when {@code tributary.dashboard.enabled=true} (bound to
+   * {@code tributary.dashboard.host}, 127.0.0.1 unless told); stopped with the context.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(prefix = "tributary.dashboard", name = "enabled", havingValue = "true")
+  @ConditionalOnMissingBean
+  public Dashboard tributaryDashboard(TributaryRuntime runtime, TributaryProperties properties) {
+    Dashboard dashboard = Dashboard.builder(runtime).host(properties.getDashboard().getHost())
+        .port(properties.getDashboard().getPort()).start();
+    LoggerFactory.getLogger(TributaryAutoConfiguration.class)
+        .info("Tributary dashboard at {}", dashboard.uri());
+    return dashboard;
   }
 
   /** WebFlux: every request's datasets run in the runtime bean with the context bean. */

@@ -47,6 +47,8 @@ public class TributaryProperties {
   private int maxErroredBlocks = DEFAULTS.maxErroredBlocks();
   /** Whether plans are optimized (pushdown). */
   private boolean optimizer = DEFAULTS.optimizer();
+  /** The live dashboard ({@code tributary.dashboard.*}): off unless enabled. */
+  private final DashboardProperties dashboard = new DashboardProperties();
 
   /** The {@link DataContext} these properties describe. */
   public DataContext toDataContext() {
@@ -203,5 +205,50 @@ public class TributaryProperties {
   /** See the field. @param optimizer whether plans are optimized */
   public void setOptimizer(boolean optimizer) {
     this.optimizer = optimizer;
+  }
+
+  /** The dashboard's properties. */
+  public DashboardProperties getDashboard() {
+    return dashboard;
+  }
+
+  /** {@code tributary.dashboard.*}: whether and where the live dashboard is served. */
+  public static class DashboardProperties {
+    /** Whether the dashboard is served. */
+    private boolean enabled;
+    /** The address it binds: this machine only unless told. */
+    private String host = "127.0.0.1";
+    /** Its port (0: a free one, logged at start). */
+    private int port;
+
+    /** Whether the dashboard is served. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Serves the dashboard, or not. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** The address it binds. */
+    public String getHost() {
+      return host;
+    }
+
+    /** Sets the address it binds. */
+    public void setHost(String host) {
+      this.host = host;
+    }
+
+    /** Its port. */
+    public int getPort() {
+      return port;
+    }
+
+    /** Sets its port. */
+    public void setPort(int port) {
+      this.port = port;
+    }
   }
 }

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tributary.DataContext;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
+import dev.tributary.dashboard.Dashboard;
 import dev.tributary.memory.Bytes;
 import dev.tributary.micrometer.TributaryMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.client.HttpClient;
 import reactor.core.scheduler.Schedulers;
 
 /** The auto-configuration: beans, properties, the application's schedulers, shutdown. */
@@ -39,6 +42,18 @@ class TributaryAutoConfigurationTest {
           assertThat(Tributary.range(1000).withRuntime(runtime).withContext(data).count())
               .isEqualTo(1000);
         });
+  }
+
+  @Test
+  void theDashboardIsOffUnlessEnabledAndThenOnLoopback() {
+    runner.run(context -> assertThat(context).doesNotHaveBean(Dashboard.class));
+    runner.withPropertyValues("tributary.dashboard.enabled=true").run(context -> {
+      Dashboard dashboard = context.getBean(Dashboard.class);
+      assertThat(dashboard.address().getAddress().isLoopbackAddress()).isTrue();
+      String page = HttpClient.create().get().uri(dashboard.uri().toString()).responseContent()
+          .aggregate().asString().block(Duration.ofSeconds(30));
+      assertThat(page).contains("Tributary dashboard");
+    });
   }
 
   @Test
