@@ -7,6 +7,10 @@ import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -15,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ParquetProperties.WriterVersion;
 import org.apache.parquet.column.page.DataPage;
@@ -29,16 +35,19 @@ import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
-import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /**
  * The page decoder never changes data: every file is read with it and with parquet-mr's column
@@ -80,6 +89,8 @@ class PageDecoderTest extends ArenaTestSupport {
     assertThat(dataPageVersions(file)).containsExactly(
         version == WriterVersion.PARQUET_1_0 ? "v1" : "v2");
     assertThat(decodedColumns(file)).isEqualTo(new TreeSet<>(DECODED));
+    // With a dictionary, its page fills up and the chunk falls back to plain (or delta) pages.
+    assertThat(encodings(file).get("os")).as("value encodings of os").hasSize(dictionary ? 2 : 1);
 
     Map<String, List<Object>> vectorized = read(file, true);
     assertThat(vectorized).isEqualTo(read(file, false));
@@ -100,6 +111,9 @@ class PageDecoderTest extends ArenaTestSupport {
         + " CASE WHEN i % 5 = 0 THEN NULL ELSE i * 3 END::BIGINT AS i64,"
         + " CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3.0 END::DOUBLE AS d,"
         + " (i * 0.25)::FLOAT AS f,"
+        + " CASE WHEN i % 4 = 0 THEN NULL ELSE (i % 97) * 1000000007 END::BIGINT AS lowl,"
+        + " ((i % 13) / 4.0)::DOUBLE AS lowd,"
+        + " CASE WHEN i % 6 = 0 THEN NULL ELSE (i % 7) / 2.0 END::FLOAT AS lowf,"
         + " CASE WHEN i % 11 = 0 THEN NULL ELSE i % 2 = 0 END AS b,"
         + " CASE WHEN i % 3 = 0 THEN NULL ELSE 'key-' || (i % 50) END AS s,"
         + " 'unique-' || i || '-é' AS hs,"
@@ -112,17 +126,55 @@ class PageDecoderTest extends ArenaTestSupport {
         + " PARQUET_VERSION " + version + ")");
     // DuckDB cuts pages only at 100 MB: one page per chunk, several row groups.
     assertThat(rowGroups(file)).isEqualTo(3);
-    assertThat(decodedColumns(file)).containsExactlyInAnyOrder("i32", "i64", "d", "f", "b", "s",
-        "hs", "gap", "nothing", "dt", "ts", "tz");
+    assertThat(decodedColumns(file)).containsExactlyInAnyOrder("i32", "i64", "d", "f", "lowl",
+        "lowd", "lowf", "b", "s", "hs", "gap", "nothing", "dt", "ts", "tz");
+    assertThat(encodings(file).values().stream().flatMap(Set::stream).distinct())
+        .as("value encodings").containsExactlyInAnyOrderElementsOf(version.equals("V1")
+            ? List.of("PLAIN", "PLAIN_DICTIONARY")
+            : List.of("PLAIN", "RLE_DICTIONARY", "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY",
+                "BYTE_STREAM_SPLIT"));
 
     Map<String, List<Object>> vectorized = read(file, true);
     assertThat(vectorized).isEqualTo(read(file, false));
-    List<String> compared = List.of("i32", "i64", "d", "f", "b", "s", "hs", "gap", "nothing");
+    List<String> compared = List.of("i32", "i64", "d", "f", "lowl", "lowd", "lowf", "b", "s",
+        "hs", "gap", "nothing");
     assertThat(rowsOfColumns(vectorized, compared)).isEqualTo(DuckDbParquet.rows(
         "SELECT " + String.join(", ", compared) + " FROM read_parquet('" + file + "')"));
     assertThat(vectorized.get("dt").stream().map(String::valueOf).toList())
         .isEqualTo(DuckDbParquet.rows("SELECT dt::VARCHAR FROM read_parquet('" + file + "')")
             .stream().map(r -> r.get(0)).toList());
+  }
+
+  @Test
+  void aValueRunningPastItsPageFailsTypedNamingFileRowGroupAndColumn() throws IOException {
+    MessageType schema = MessageTypeParser.parseMessageType("message m { required binary s; }");
+    Path file = dir.resolve("corrupt.parquet");
+    SimpleGroupFactory factory = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withConf(new PlainParquetConfiguration()).withType(schema)
+        .withCompressionCodec(CompressionCodecName.UNCOMPRESSED).withDictionaryEncoding(false)
+        .build()) {
+      for (int r = 0; r < 1000; r++) {
+        writer.write(factory.newGroup().append("s", "")); // PLAIN: a 4-byte length each
+      }
+    }
+    ColumnChunkMetaData chunk;
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      chunk = reader.getRowGroups().get(0).getColumns().get(0);
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      // The next-to-last value's length becomes 2 GiB: past the end of its page.
+      long end = chunk.getStartingPos() + chunk.getTotalSize();
+      channel.write(ByteBuffer.wrap(new byte[] {127, 127, 127, 127}), end - 8);
+    }
+    StepVerifier.create(ParquetSource.of(List.of(file.toString())).blocks(account,
+            ReadSettings.defaults(Bytes.MiB), new ReadStats()).doOnNext(Block::close))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(
+            CorruptInputException.class, c -> {
+              assertThat(c.file()).isEqualTo(file);
+              assertThat(c.location()).isEqualTo("row group 0, column s");
+            }))
+        .verify(Duration.ofSeconds(30));
   }
 
   /** Every column's values over all blocks of a read, byte arrays as hex. */
@@ -189,6 +241,27 @@ class PageDecoderTest extends ArenaTestSupport {
     }
   }
 
+  /** Per column, the value encodings of its data pages. */
+  private static Map<String, Set<String>> encodings(Path file) throws IOException {
+    Map<String, Set<String>> out = new TreeMap<>();
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      PageReadStore group;
+      while ((group = reader.readNextRowGroup()) != null) {
+        for (ColumnDescriptor c : schema.getColumns()) {
+          PageReader pages = group.getPageReader(c);
+          DataPage page;
+          while ((page = pages.readPage()) != null) {
+            out.computeIfAbsent(c.getPath()[0], k -> new TreeSet<>()).add(
+                page instanceof DataPageV1 v1 ? v1.getValueEncoding().name()
+                : ((DataPageV2) page).getDataEncoding().name());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private static int rowGroups(Path file) throws IOException {
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       return reader.getRowGroups().size();
@@ -225,7 +298,7 @@ class PageDecoderTest extends ArenaTestSupport {
         .withByteStreamSplitEncoding(byteStreamSplit)
         // Small pages and row groups: several of each; a small dictionary page, so the
         // high-cardinality strings fall back to plain pages inside a chunk.
-        .withPageRowCountLimit(400).withPageSize(2048).withDictionaryPageSize(1024)
+        .withPageRowCountLimit(400).withPageSize(2048).withDictionaryPageSize(4096)
         .withRowGroupSize(96 * 1024L).build()) {
       for (int r = 0; r < ROWS; r++) {
         Group g = factory.newGroup();
@@ -233,18 +306,18 @@ class PageDecoderTest extends ArenaTestSupport {
         boolean nulls = r >= 1000 && r < 2000;
         g.append("ri", random.nextInt());
         if (!nulls && random.nextInt(4) != 0) {
-          g.append("oi", random.nextInt(1000) - 500);
+          g.append("oi", random.nextInt(200) - 100);
         }
         g.append("rl", random.nextLong());
         if (!nulls && random.nextInt(4) != 0) {
-          g.append("ol", r % 3 == 0 ? Long.MIN_VALUE : random.nextLong());
+          g.append("ol", r % 3 == 0 ? Long.MIN_VALUE : random.nextInt(64) * 1_000_000_007L);
         }
         if (random.nextInt(4) != 0) {
-          g.append("of", special(random, (float) random.nextGaussian()));
+          g.append("of", special(random, random.nextInt(100) / 8f));
         }
         g.append("rd", r % 97 == 0 ? -0.0 : random.nextDouble());
         if (random.nextInt(4) != 0) {
-          g.append("od", special(random, random.nextGaussian()));
+          g.append("od", special(random, random.nextInt(100) / 7.0));
         }
         g.append("rb", random.nextBoolean());
         if (random.nextInt(4) != 0) {
@@ -263,7 +336,7 @@ class PageDecoderTest extends ArenaTestSupport {
           g.append("bytes", Binary.fromConstantByteArray(b));
         }
         if (random.nextInt(4) != 0) {
-          g.append("dt", random.nextInt(40_000) - 20_000);
+          g.append("dt", r < 3000 ? random.nextInt(300) : random.nextInt(40_000) - 20_000);
         }
         if (random.nextInt(4) != 0) {
           g.append("tms", random.nextLong() >> 20);
