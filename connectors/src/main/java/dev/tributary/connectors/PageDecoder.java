@@ -68,8 +68,10 @@ final class PageDecoder {
   // The page being read.
   private int pageValues;
   private int pageIndex;
-  /** Definition levels of the page (1 = value, 0 = null), or null when the column is required. */
+  /** Definition levels of the page (1 = value, 0 = null) where it has nulls. */
   private int[] defs = new int[0];
+  /** Whether the page holds nulls: without, every slot is valid and levels are not looked at. */
+  private boolean pageNulls;
   private Source source;
   private byte[] data;
   private int pos;
@@ -204,7 +206,7 @@ final class PageDecoder {
   }
 
   private boolean valid(int i) {
-    return !optional || defs[pageIndex + i] == 1;
+    return !pageNulls || defs[pageIndex + i] == 1;
   }
 
   private void readFixed(FieldVector vector, int row, int n, int width) {
@@ -231,7 +233,18 @@ final class PageDecoder {
         }
       }
       case DICTIONARY -> {
-        if (width == 4) {
+        if (!pageNulls) {
+          setValid(validity, row, n);
+          if (width == 4) {
+            for (int i = 0; i < n; i++) {
+              MemoryUtil.putInt(values + (row + i) * 4L, dict4[ids[idPos++]]);
+            }
+          } else {
+            for (int i = 0; i < n; i++) {
+              MemoryUtil.putLong(values + (row + i) * 8L, dict8[ids[idPos++]]);
+            }
+          }
+        } else if (width == 4) {
           for (int i = 0; i < n; i++) {
             if (valid(i)) {
               MemoryUtil.putInt(values + (row + i) * 4L, dict4[ids[idPos++]]);
@@ -469,6 +482,7 @@ final class PageDecoder {
     pos = at;
     reader = null;
     int present = present();
+    pageNulls = present < pageValues;
     if (encoding == Encoding.PLAIN || present == 0) {
       source = Source.PLAIN;
       if (kind == Kind.BOOLEAN) {
