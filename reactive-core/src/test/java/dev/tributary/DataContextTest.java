@@ -26,6 +26,9 @@ class DataContextTest {
     assertThat(settings.preserveOrder()).isFalse();
     assertThat(settings.maxBlockBytes()).isEqualTo(ctx.effectiveMaxBlockSize());
     assertThat(settings.scheduler()).isSameAs(reactor.core.scheduler.Schedulers.immediate());
+    assertThat(settings.vectorizedParquet()).isTrue();
+    assertThat(ctx.withVectorizedParquet(false).readSettings(
+        reactor.core.scheduler.Schedulers.immediate()).vectorizedParquet()).isFalse();
   }
 
   @Test
@@ -41,6 +44,9 @@ class DataContextTest {
     assertThat(unoptimized).isEqualTo(DataContext.defaults().withOptimizer(false))
         .isNotEqualTo(DataContext.defaults());
     assertThat(unoptimized.toBuilder().memoryLimit(64 << 20).build().optimizer()).isFalse();
+    assertThat(DataContext.builder().vectorizedParquet(false).build())
+        .isEqualTo(DataContext.defaults().withVectorizedParquet(false))
+        .isNotEqualTo(DataContext.defaults());
     assertThat(built.effectiveMaxBlockSize()).isEqualTo((64 << 20) / 32);
     assertThatThrownBy(() -> DataContext.builder().memoryLimit(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memoryLimit");

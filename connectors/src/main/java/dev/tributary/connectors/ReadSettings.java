@@ -15,9 +15,17 @@ import reactor.core.scheduler.Schedulers;
  * @param maxErroredBlocks how many unreadable blocks (row groups or files) are skipped, each
  *     reported, before the read fails
  * @param scheduler where reads (which block on I/O) and backoff waits run
+ * @param vectorizedParquet whether Parquet's flat columns are decoded page by page straight into
+ *     Arrow vectors (default), or through parquet-mr's value-at-a-time column reader
  */
 public record ReadSettings(long maxBlockBytes, boolean preserveOrder, RetryPolicy retry,
-    int maxErroredBlocks, Scheduler scheduler) {
+    int maxErroredBlocks, Scheduler scheduler, boolean vectorizedParquet) {
+
+  /** Settings with the vectorized Parquet decoder on. */
+  public ReadSettings(long maxBlockBytes, boolean preserveOrder, RetryPolicy retry,
+      int maxErroredBlocks, Scheduler scheduler) {
+    this(maxBlockBytes, preserveOrder, retry, maxErroredBlocks, scheduler, true);
+  }
 
   /** Validates the arguments. */
   public ReadSettings {
@@ -43,16 +51,28 @@ public record ReadSettings(long maxBlockBytes, boolean preserveOrder, RetryPolic
 
   /** A copy keeping order or not. */
   public ReadSettings withPreserveOrder(boolean preserve) {
-    return new ReadSettings(maxBlockBytes, preserve, retry, maxErroredBlocks, scheduler);
+    return new ReadSettings(maxBlockBytes, preserve, retry, maxErroredBlocks, scheduler,
+        vectorizedParquet);
   }
 
   /** A copy with another retry policy. */
   public ReadSettings withRetry(RetryPolicy policy) {
-    return new ReadSettings(maxBlockBytes, preserveOrder, policy, maxErroredBlocks, scheduler);
+    return new ReadSettings(maxBlockBytes, preserveOrder, policy, maxErroredBlocks, scheduler,
+        vectorizedParquet);
   }
 
   /** A copy that skips up to {@code n} unreadable blocks. */
   public ReadSettings withMaxErroredBlocks(int n) {
-    return new ReadSettings(maxBlockBytes, preserveOrder, retry, n, scheduler);
+    return new ReadSettings(maxBlockBytes, preserveOrder, retry, n, scheduler,
+        vectorizedParquet);
+  }
+
+  /**
+   * A copy decoding Parquet's flat columns page by page (on, the default) or through parquet-mr's
+   * column reader (off).
+   */
+  public ReadSettings withVectorizedParquet(boolean on) {
+    return new ReadSettings(maxBlockBytes, preserveOrder, retry, maxErroredBlocks, scheduler,
+        on);
   }
 }

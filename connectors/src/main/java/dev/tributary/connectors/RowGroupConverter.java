@@ -42,6 +42,8 @@ final class RowGroupConverter {
   private final List<ColumnDescriptor> flatColumns;
   private final NestedAssembler assembler;
   private ColumnReader[] columns;
+  /** Per flat column, its page decoder, or null where it takes the {@code ColumnReader}. */
+  private PageDecoder[] decoders;
   private int group;
   private DecodedSize size;
 
@@ -86,16 +88,25 @@ final class RowGroupConverter {
   /**
    * Positions this converter at the first row of {@code rowGroup} (the file's {@code group}th),
    * whose decoded size is estimated by {@code size} (variable-width vectors are allocated for it,
-   * not grown by doubling).
+   * not grown by doubling). With {@code vectorized}, the flat columns {@link PageDecoder}
+   * reads are decoded page by page, the others (and all without it) by parquet-mr's {@code
+   * ColumnReader}: chosen here, once per column chunk.
    */
-  void start(PageReadStore rowGroup, int group, DecodedSize size) {
+  void start(PageReadStore rowGroup, int group, DecodedSize size, boolean vectorized) {
     this.group = group;
     this.size = size;
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
         new DummyRecordConverter(flatSchema).getRootConverter(), flatSchema, createdBy);
     columns = new ColumnReader[flatColumns.size()];
+    decoders = new PageDecoder[flatColumns.size()];
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = store.getColumnReader(flatColumns.get(c));
+      ColumnDescriptor column = flatColumns.get(c);
+      Field field = arrow.getFields().get(flat[c]);
+      if (vectorized && PageDecoder.supports(column, field)) {
+        decoders[c] = PageDecoder.of(column, field, rowGroup.getPageReader(column));
+      } else {
+        columns[c] = store.getColumnReader(column);
+      }
     }
     if (assembler != null) {
       assembler.start(rowGroup);
@@ -121,7 +132,11 @@ final class RowGroupConverter {
         for (int c = 0; c < flat.length; c++) {
           FieldVector v = vectors.get(flat[c]);
           try {
-            fill(v, columns[c], flatColumns.get(c), rows);
+            if (decoders[c] != null) {
+              decoders[c].read(v, rows);
+            } else {
+              fill(v, columns[c], flatColumns.get(c), rows);
+            }
           } catch (OutOfMemoryException e) {
             throw e;
           } catch (RuntimeException e) {

@@ -49,7 +49,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
    */
   Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats,
       BlockCustody custody) {
-    return Flux.<Block, Cursor>generate(() -> open(account, settings.maxBlockBytes(), stats),
+    return Flux.<Block, Cursor>generate(() -> open(account, settings, stats),
         (cursor, sink) -> {
           Block block = cursor.next();
           if (block == null) {
@@ -66,7 +66,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
             e -> new CorruptInputException(file, "row group " + group, e));
   }
 
-  private Cursor open(Account account, long maxBlockBytes, ReadStats stats)
+  private Cursor open(Account account, ReadSettings settings, ReadStats stats)
       throws IOException {
     InputFile input = opener.apply(file);
     SeekableInputStream stream = input.newStream();
@@ -89,9 +89,9 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
       DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
-      converter.start(pages, group, size);
+      converter.start(pages, group, size, settings.vectorizedParquet());
       return new Cursor(reader, converter, account, Math.min(rows, pages.getRowCount()),
-          maxBlockBytes, size.bytesPerRow());
+          settings.maxBlockBytes(), size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
       FileReads.closeQuietly(reader);
       throw e;

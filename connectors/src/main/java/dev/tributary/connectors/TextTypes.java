@@ -343,7 +343,8 @@ final class TextTypes {
       instant = LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
     }
     JavaValues.epochUnits(instant, type.getUnit()); // fails here, naming the line, if it cannot
-    return type.getTimezone() == null ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC)
+    return type.getTimezone() == null
+        ? LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC)
         : instant;
   }
 

@@ -457,7 +457,8 @@ final class DuckDb implements AutoCloseable {
     return "$." + jsonString(name);
   }
 
-  private void execute(String sql) throws SQLException {
+  /** Runs one statement (e.g. a {@code COPY ... TO} a file of DuckDB's own making). */
+  void execute(String sql) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute(sql);
     }

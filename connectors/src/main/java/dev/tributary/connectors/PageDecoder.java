@@ -1,0 +1,528 @@
+package dev.tributary.connectors;
+
+import dev.tributary.columnar.ColumnType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ValuesType;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.values.ValuesReader;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * Decodes one flat column chunk page by page straight into Arrow vectors, bypassing parquet-mr's
+ * value-at-a-time {@code ColumnReader}. Pages come from parquet-mr's {@link PageReader}
+ * (decompressed by its codec factory); a page's definition levels and dictionary ids are decoded
+ * whole into {@code int} arrays, then values are copied by tight loops over the page bytes and
+ * the vector's memory: PLAIN fixed-width runs of non-null values with one memory copy each,
+ * dictionary ids through the chunk's dictionary decoded once into a primitive array. Pages in any
+ * other value encoding (DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, RLE booleans)
+ * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page.
+ *
+ * <p>{@link #supports} says which columns this decoder reads (the rest keep the {@code
+ * ColumnReader} path): top-level, non-repeated INT32 (int32, date), INT64 (int64, timestamps),
+ * FLOAT, DOUBLE, BOOLEAN and BINARY (utf8, binary) columns; not INT96, decimals, fixed-length
+ * binary, narrowed or unsigned integers.
+ */
+final class PageDecoder {
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** How values are laid out in the vector: the loops are chosen by this, once per page. */
+  private enum Kind { FIXED4, FIXED8, BOOLEAN, BINARY }
+
+  /** Where a page's non-null values come from. */
+  private enum Source { PLAIN, DICTIONARY, READER }
+
+  private final ColumnDescriptor column;
+  private final PageReader pages;
+  private final Kind kind;
+  private final PrimitiveTypeName physical;
+  private final boolean optional;
+  private final Dictionary dictionary;
+  /** The dictionary decoded once, as the vector stores it (floats and doubles as raw bits). */
+  private int[] dict4;
+  private long[] dict8;
+  private byte[] dictBytes;
+  private int[] dictOffsets;
+
+  // The page being read.
+  private int pageValues;
+  private int pageIndex;
+  /** Definition levels of the page (1 = value, 0 = null) where it has nulls. */
+  private int[] defs = new int[0];
+  /** Whether the page holds nulls: without, every slot is valid and levels are not looked at. */
+  private boolean pageNulls;
+  private Source source;
+  private byte[] data;
+  private int pos;
+  private int[] ids = new int[0];
+  private int idPos;
+  private ValuesReader reader;
+  /** Bytes of variable-width values written into the vector being filled. */
+  private int binaryEnd;
+
+  private PageDecoder(ColumnDescriptor column, PageReader pages, Kind kind) {
+    this.column = column;
+    this.pages = pages;
+    this.kind = kind;
+    this.physical = column.getPrimitiveType().getPrimitiveTypeName();
+    this.optional = column.getMaxDefinitionLevel() > 0;
+    DictionaryPage page = pages.readDictionaryPage();
+    try {
+      this.dictionary = page == null ? null : page.getEncoding().initDictionary(column, page);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (dictionary != null) {
+      decodeDictionary();
+    }
+  }
+
+  /**
+   * Whether a column chunk of {@code column} read as {@code field} decodes here; decided once per
+   * column chunk.
+   */
+  static boolean supports(ColumnDescriptor column, Field field) {
+    if (column.getMaxRepetitionLevel() != 0 || column.getMaxDefinitionLevel() > 1) {
+      return false;
+    }
+    return kind(column.getPrimitiveType().getPrimitiveTypeName(), ColumnType.of(field)) != null;
+  }
+
+  /** A decoder of the chunk {@code pages} holds for {@code column}, read as {@code field}. */
+  static PageDecoder of(ColumnDescriptor column, Field field, PageReader pages) {
+    return new PageDecoder(column, pages,
+        kind(column.getPrimitiveType().getPrimitiveTypeName(), ColumnType.of(field)));
+  }
+
+  private static Kind kind(PrimitiveTypeName physical, ColumnType type) {
+    return switch (physical) {
+      case INT32 -> type == ColumnType.INT32 || type == ColumnType.DATE_DAY ? Kind.FIXED4 : null;
+      case FLOAT -> type == ColumnType.FLOAT32 ? Kind.FIXED4 : null;
+      case INT64 -> type == ColumnType.INT64 || type == ColumnType.TIMESTAMP_ZONED
+          || type == ColumnType.TIMESTAMP_LOCAL ? Kind.FIXED8 : null;
+      case DOUBLE -> type == ColumnType.FLOAT64 ? Kind.FIXED8 : null;
+      case BOOLEAN -> type == ColumnType.BOOL ? Kind.BOOLEAN : null;
+      case BINARY -> type == ColumnType.UTF8 || type == ColumnType.BINARY ? Kind.BINARY : null;
+      default -> null;
+    };
+  }
+
+  private void decodeDictionary() {
+    int size = dictionary.getMaxId() + 1;
+    switch (kind) {
+      case FIXED4 -> {
+        dict4 = new int[size];
+        for (int i = 0; i < size; i++) {
+          dict4[i] = physical == PrimitiveTypeName.FLOAT
+              ? Float.floatToRawIntBits(dictionary.decodeToFloat(i))
+              : dictionary.decodeToInt(i);
+        }
+      }
+      case FIXED8 -> {
+        dict8 = new long[size];
+        for (int i = 0; i < size; i++) {
+          dict8[i] = physical == PrimitiveTypeName.DOUBLE
+              ? Double.doubleToRawLongBits(dictionary.decodeToDouble(i))
+              : dictionary.decodeToLong(i);
+        }
+      }
+      case BINARY -> {
+        dictOffsets = new int[size + 1];
+        long total = 0;
+        for (int i = 0; i < size; i++) {
+          total += dictionary.decodeToBinary(i).length();
+        }
+        dictBytes = new byte[Math.toIntExact(total)];
+        int end = 0;
+        for (int i = 0; i < size; i++) {
+          Binary b = dictionary.decodeToBinary(i);
+          int len = b.length();
+          System.arraycopy(b.getBytesUnsafe(), 0, dictBytes, end, len);
+          end += len;
+          dictOffsets[i + 1] = end;
+        }
+      }
+      case BOOLEAN -> {
+        // Booleans are never dictionary-encoded by the spec; a page that is goes through
+        // parquet-mr's dictionary-based reader.
+      }
+    }
+  }
+
+  /**
+   * Decodes the chunk's next {@code rows} values into slots {@code [0, rows)} of {@code vector}, a
+   * vector newly allocated for at least {@code rows} values (validity zeroed), and sets its value
+   * count.
+   *
+   * @throws IllegalStateException if the chunk holds fewer values
+   */
+  void read(FieldVector vector, int rows) {
+    if (vector.getValueCapacity() < rows) {
+      throw new IllegalStateException("vector " + vector.getName() + " holds "
+          + vector.getValueCapacity() + " values, not " + rows);
+    }
+    binaryEnd = 0;
+    int row = 0;
+    while (row < rows) {
+      if (pageIndex == pageValues) {
+        nextPage(row);
+        continue;
+      }
+      int n = Math.min(rows - row, pageValues - pageIndex);
+      switch (kind) {
+        case FIXED4 -> readFixed(vector, row, n, 4);
+        case FIXED8 -> readFixed(vector, row, n, 8);
+        case BOOLEAN -> readBooleans(vector, row, n);
+        case BINARY -> readBinary((BaseVariableWidthVector) vector, row, n);
+      }
+      pageIndex += n;
+      row += n;
+    }
+    if (vector instanceof BaseVariableWidthVector v) {
+      v.setLastSet(rows - 1);
+    }
+    vector.setValueCount(rows);
+  }
+
+  private boolean valid(int i) {
+    return !pageNulls || defs[pageIndex + i] == 1;
+  }
+
+  private void readFixed(FieldVector vector, int row, int n, int width) {
+    long values = vector.getDataBuffer().memoryAddress();
+    long validity = vector.getValidityBuffer().memoryAddress();
+    switch (source) {
+      case PLAIN -> {
+        int i = 0;
+        while (i < n) {
+          if (!valid(i)) {
+            i++;
+            continue;
+          }
+          int j = i + 1;
+          while (j < n && valid(j)) {
+            j++;
+          }
+          int bytes = (j - i) * width;
+          checkData(bytes);
+          MemoryUtil.copyToMemory(data, pos, values + (long) (row + i) * width, bytes);
+          pos += bytes;
+          setValid(validity, row + i, j - i);
+          i = j;
+        }
+      }
+      case DICTIONARY -> {
+        if (!pageNulls) {
+          setValid(validity, row, n);
+          if (width == 4) {
+            for (int i = 0; i < n; i++) {
+              MemoryUtil.putInt(values + (row + i) * 4L, dict4[ids[idPos++]]);
+            }
+          } else {
+            for (int i = 0; i < n; i++) {
+              MemoryUtil.putLong(values + (row + i) * 8L, dict8[ids[idPos++]]);
+            }
+          }
+        } else if (width == 4) {
+          for (int i = 0; i < n; i++) {
+            if (valid(i)) {
+              MemoryUtil.putInt(values + (row + i) * 4L, dict4[ids[idPos++]]);
+              setValid(validity, row + i);
+            }
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            if (valid(i)) {
+              MemoryUtil.putLong(values + (row + i) * 8L, dict8[ids[idPos++]]);
+              setValid(validity, row + i);
+            }
+          }
+        }
+      }
+      case READER -> readFixedFromReader(values, validity, row, n);
+    }
+  }
+
+  /** Values of pages in other encodings, through parquet-mr's reader: a loop per type. */
+  private void readFixedFromReader(long values, long validity, int row, int n) {
+    switch (physical) {
+      case INT32 -> {
+        for (int i = 0; i < n; i++) {
+          if (valid(i)) {
+            MemoryUtil.putInt(values + (row + i) * 4L, reader.readInteger());
+            setValid(validity, row + i);
+          }
+        }
+      }
+      case FLOAT -> {
+        for (int i = 0; i < n; i++) {
+          if (valid(i)) {
+            MemoryUtil.putInt(values + (row + i) * 4L,
+                Float.floatToRawIntBits(reader.readFloat()));
+            setValid(validity, row + i);
+          }
+        }
+      }
+      case INT64 -> {
+        for (int i = 0; i < n; i++) {
+          if (valid(i)) {
+            MemoryUtil.putLong(values + (row + i) * 8L, reader.readLong());
+            setValid(validity, row + i);
+          }
+        }
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          if (valid(i)) {
+            MemoryUtil.putLong(values + (row + i) * 8L,
+                Double.doubleToRawLongBits(reader.readDouble()));
+            setValid(validity, row + i);
+          }
+        }
+      }
+    }
+  }
+
+  private void readBooleans(FieldVector vector, int row, int n) {
+    long values = vector.getDataBuffer().memoryAddress();
+    long validity = vector.getValidityBuffer().memoryAddress();
+    if (source == Source.PLAIN) {
+      // PLAIN booleans are bit-packed least significant bit first, as Arrow's bitmaps are;
+      // pos counts bits here.
+      for (int i = 0; i < n; i++) {
+        if (valid(i)) {
+          if ((pos >>> 3) >= data.length) {
+            throw new IllegalStateException("a page of column " + column + " ends early");
+          }
+          if ((data[pos >>> 3] & (1 << (pos & 7))) != 0) {
+            setValid(values, row + i);
+          }
+          pos++;
+          setValid(validity, row + i);
+        }
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        if (valid(i)) {
+          if (reader.readBoolean()) {
+            setValid(values, row + i);
+          }
+          setValid(validity, row + i);
+        }
+      }
+    }
+  }
+
+  private void readBinary(BaseVariableWidthVector vector, int row, int n) {
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    long validity = vector.getValidityBuffer().memoryAddress();
+    ArrowBuf buffer = vector.getDataBuffer();
+    long values = buffer.memoryAddress();
+    long capacity = buffer.capacity();
+    int end = binaryEnd;
+    if (row == 0) {
+      MemoryUtil.putInt(offsets, 0);
+    }
+    for (int i = 0; i < n; i++) {
+      if (valid(i)) {
+        byte[] from;
+        int start;
+        int len;
+        switch (source) {
+          case PLAIN -> {
+            checkData(4);
+            len = (int) INT_LE.get(data, pos);
+            checkData(4 + len);
+            from = data;
+            start = pos + 4;
+            pos += 4 + len;
+          }
+          case DICTIONARY -> {
+            int id = ids[idPos++];
+            from = dictBytes;
+            start = dictOffsets[id];
+            len = dictOffsets[id + 1] - start;
+          }
+          default -> {
+            Binary b = reader.readBytes();
+            from = b.getBytesUnsafe();
+            start = 0;
+            len = b.length();
+          }
+        }
+        long needed = (long) end + len;
+        if (needed > Integer.MAX_VALUE) {
+          throw new IllegalStateException("more than 2 GiB of values in one block of column "
+              + vector.getName());
+        }
+        if (needed > capacity) {
+          vector.reallocDataBuffer(Math.max(needed, capacity * 2));
+          buffer = vector.getDataBuffer();
+          values = buffer.memoryAddress();
+          capacity = buffer.capacity();
+        }
+        MemoryUtil.copyToMemory(from, start, values + end, len);
+        end += len;
+        setValid(validity, row + i);
+      }
+      MemoryUtil.putInt(offsets + (row + i + 1) * 4L, end);
+    }
+    binaryEnd = end;
+  }
+
+  /** Fails unless the page holds {@code bytes} more bytes from {@link #pos}. */
+  private void checkData(int bytes) {
+    if (bytes < 0 || pos + (long) bytes > data.length) {
+      throw new IllegalStateException("a page of column " + column + " ends inside a value");
+    }
+  }
+
+  private static void setValid(long bitmap, int index) {
+    long at = bitmap + (index >>> 3);
+    MemoryUtil.putByte(at, (byte) (MemoryUtil.getByte(at) | (1 << (index & 7))));
+  }
+
+  private static void setValid(long bitmap, int from, int count) {
+    int i = from;
+    int to = from + count;
+    for (; i < to && (i & 7) != 0; i++) {
+      setValid(bitmap, i);
+    }
+    for (; i + 8 <= to; i += 8) {
+      MemoryUtil.putByte(bitmap + (i >>> 3), (byte) -1);
+    }
+    for (; i < to; i++) {
+      setValid(bitmap, i);
+    }
+  }
+
+  /** Reads the chunk's next data page; {@code row} is only for the error message. */
+  private void nextPage(int row) {
+    DataPage page = pages.readPage();
+    if (page == null) {
+      throw new IllegalStateException("column chunk " + column + " ended " + row
+          + " values into a block");
+    }
+    pageValues = page.getValueCount();
+    pageIndex = 0;
+    try {
+      if (page instanceof DataPageV1 v1) {
+        startV1(v1);
+      } else {
+        startV2((DataPageV2) page);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startV1(DataPageV1 page) throws IOException {
+    byte[] bytes = page.getBytes().toByteArray();
+    int at = 0;
+    if (optional) {
+      growDefs();
+      if (page.getDlEncoding() == Encoding.RLE) {
+        int len = (int) INT_LE.get(bytes, 0);
+        RleBitPackedHybrid.decode(bytes, 4, 4 + len, 1, defs, pageValues);
+        at = 4 + len;
+      } else {
+        // The deprecated BIT_PACKED levels: parquet-mr's reader, one page at a time.
+        ByteBufferInputStream in = ByteBufferInputStream.wrap(ByteBuffer.wrap(bytes));
+        ValuesReader levels = page.getDlEncoding().getValuesReader(column,
+            ValuesType.DEFINITION_LEVEL);
+        levels.initFromPage(pageValues, in);
+        for (int i = 0; i < pageValues; i++) {
+          defs[i] = levels.readInteger();
+        }
+        at = (int) in.position();
+      }
+    }
+    startValues(page.getValueEncoding(), bytes, at);
+  }
+
+  private void startV2(DataPageV2 page) throws IOException {
+    if (optional) {
+      growDefs();
+      byte[] levels = page.getDefinitionLevels().toByteArray();
+      RleBitPackedHybrid.decode(levels, 0, levels.length, 1, defs, pageValues);
+    }
+    startValues(page.getDataEncoding(), page.getData().toByteArray(), 0);
+  }
+
+  private void growDefs() {
+    if (defs.length < pageValues + 8) {
+      defs = new int[pageValues + 8];
+    }
+  }
+
+  /** Positions the page's value source at {@code bytes[at]}: chosen once per page. */
+  private void startValues(Encoding encoding, byte[] bytes, int at) throws IOException {
+    data = bytes;
+    pos = at;
+    reader = null;
+    int present = present();
+    pageNulls = present < pageValues;
+    if (encoding == Encoding.PLAIN || present == 0) {
+      source = Source.PLAIN;
+      if (kind == Kind.BOOLEAN) {
+        pos = at * 8; // a bit position
+      }
+      return;
+    }
+    if (encoding.usesDictionary()) {
+      if (dictionary == null) {
+        throw new IllegalStateException("column chunk " + column
+            + " has dictionary-encoded pages but no dictionary page");
+      }
+      if (kind != Kind.BOOLEAN) {
+        if (ids.length < present + 8) {
+          ids = new int[present + 8];
+        }
+        RleBitPackedHybrid.decode(bytes, at + 1, bytes.length, bytes[at] & 0xff, ids, present);
+        idPos = 0;
+        source = Source.DICTIONARY;
+        return;
+      }
+      reader = encoding.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
+    } else {
+      reader = encoding.getValuesReader(column, ValuesType.VALUES);
+    }
+    reader.initFromPage(pageValues,
+        ByteBufferInputStream.wrap(ByteBuffer.wrap(bytes, at, bytes.length - at)));
+    source = Source.READER;
+  }
+
+  /** How many of the page's values are not null. */
+  private int present() {
+    if (!optional) {
+      return pageValues;
+    }
+    int present = 0;
+    for (int i = 0; i < pageValues; i++) {
+      present += defs[i];
+    }
+    return present;
+  }
+
+}
