@@ -162,9 +162,12 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       if (keys.isEmpty()) {
         // One group: partitions would split it, so it never spills.
         charge.set(bytes);
-      } else if (bytes > Math.max(MIN_TABLE_BYTES, account.budgetBytes())
-          || !charge.trySet(bytes)) {
-        spillTable();
+      } else {
+        // Charged first, so that the peak shows the table at its largest, spill included.
+        boolean charged = charge.trySet(bytes);
+        if (!charged || bytes > Math.max(MIN_TABLE_BYTES, account.budgetBytes())) {
+          spillTable();
+        }
       }
     }
 
