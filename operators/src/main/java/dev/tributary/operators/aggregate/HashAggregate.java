@@ -37,9 +37,10 @@ import reactor.core.scheduler.Scheduler;
  * the heap: its size is estimated from its groups and states after every block and charged to
  * the account ({@link HeapCharge}), so the governor, the execution's and the arena's peak and
  * their hard limits see it; the table spills when it passes the account's budget or a hard limit
- * refuses its growth. A global aggregation (one group) never spills: past a hard limit it fails
- * with {@link dev.tributary.memory.MemoryLimitExceededException}, as does a spilled partition
- * whose merged groups do not fit. Restored partials and output blocks are charged to the account.
+ * refuses its growth (the charge is released as the spill starts: its partials take its place).
+ * A global aggregation (one group) never spills: past a hard limit it fails with {@link
+ * dev.tributary.memory.MemoryLimitExceededException}, as does a spilled partition whose merged
+ * groups do not fit. Restored partials and output blocks are charged to the account.
  */
 public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   /** Groups per output block. */
@@ -173,6 +174,9 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
 
     /** Writes the table's groups as partial blocks, one per partition, and starts afresh. */
     private void spillTable() {
+      // The table is on its way out: the room its charge held is what its partials, written
+      // one at a time, are made in (at a limit it filled, nothing else would be left for them).
+      charge.trySet(0);
       if (spill == null) {
         spill = new SpillPartitions(spillDirectory, SPILL_PARTITIONS, stats);
       }
@@ -188,7 +192,6 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
         }
       }
       table = new GroupTable(keys, aggregates, input);
-      charge.trySet(table.heapBytes());
     }
 
     /** How many output steps there are: one table, or one per spill partition. */
