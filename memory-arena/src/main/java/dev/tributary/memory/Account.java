@@ -74,6 +74,15 @@ public final class Account implements AutoCloseable {
     return allocator;
   }
 
+  /**
+   * A charge for memory this account's operator holds on the heap (a hash table of Java
+   * objects), empty at first: what it is set to counts like a buffer of this account until it is
+   * closed. See {@link HeapCharge}.
+   */
+  public HeapCharge heapCharge() {
+    return new HeapCharge(this, arena.physical());
+  }
+
   /** Bytes charged to this account now. */
   public long heldBytes() {
     return allocator.getAllocatedMemory();

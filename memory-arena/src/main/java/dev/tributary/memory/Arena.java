@@ -184,6 +184,11 @@ public final class Arena implements AutoCloseable {
     return physical.allocated() == 0;
   }
 
+  /** The physical counter, for charges made outside Arrow's allocation listener. */
+  PhysicalMemory physical() {
+    return physical;
+  }
+
   /** Restarts peak tracking from the bytes allocated now. */
   public void resetPeak() {
     physical.resetPeak();

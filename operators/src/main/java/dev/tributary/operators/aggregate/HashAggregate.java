@@ -3,6 +3,7 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HeapCharge;
 import dev.tributary.operators.HandOff;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.RunGuard;
@@ -33,8 +34,13 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Input is taken and spilled on the given I/O scheduler (the spill store blocks). A cancel or
  * error releases the table, any block in hand, and deletes the spill file. The table lives on
- * the heap: its size is estimated from its groups and states and held to the account's budget;
- * restored partials and output blocks are charged to the account.
+ * the heap: its size is estimated from its groups and states after every block and charged to
+ * the account ({@link HeapCharge}), so the governor, the execution's and the arena's peak and
+ * their hard limits see it; the table spills when it passes the account's budget or a hard limit
+ * refuses its growth (the charge is released as the spill starts: its partials take its place).
+ * A global aggregation (one group) never spills: past a hard limit it fails with {@link
+ * dev.tributary.memory.MemoryLimitExceededException}, as does a spilled partition whose merged
+ * groups do not fit. Restored partials and output blocks are charged to the account.
  */
 public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   /** Groups per output block. */
@@ -138,6 +144,8 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     /** The first block's schema: what every table of this run is typed by. */
     private Schema input;
     private SpillPartitions spill;
+    /** The heap bytes of the table being built or merged, charged to the account. */
+    private final HeapCharge charge = account.heapCharge();
     private final RunGuard guard = new RunGuard(this::free, io);
 
     void step(Runnable work, Block block) {
@@ -151,15 +159,24 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       }
       stats.recordIn(block);
       table.accumulate(block, account);
-      // Without keys there is one group: partitions would split it, so it never spills.
-      if (!keys.isEmpty()
-          && table.heapBytes() > Math.max(MIN_TABLE_BYTES, account.budgetBytes())) {
-        spillTable();
+      long bytes = table.heapBytes();
+      if (keys.isEmpty()) {
+        // One group: partitions would split it, so it never spills.
+        charge.set(bytes);
+      } else {
+        // Charged first, so that the peak shows the table at its largest, spill included.
+        boolean charged = charge.trySet(bytes);
+        if (!charged || bytes > Math.max(MIN_TABLE_BYTES, account.budgetBytes())) {
+          spillTable();
+        }
       }
     }
 
     /** Writes the table's groups as partial blocks, one per partition, and starts afresh. */
     private void spillTable() {
+      // The table is on its way out: the room its charge held is what its partials, written
+      // one at a time, are made in (at a limit it filled, nothing else would be left for them).
+      charge.trySet(0);
       if (spill == null) {
         spill = new SpillPartitions(spillDirectory, SPILL_PARTITIONS, stats);
       }
@@ -200,6 +217,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
             try (Block p = partial) {
               result.merge(p);
             }
+            charge.set(result.heapBytes());
           }
         }
         table = null;
@@ -210,6 +228,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
           outputs.hold(block);
           out.add(block);
         }
+        charge.trySet(0);
       }, null);
       return out;
     }
@@ -234,6 +253,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     private void free() {
       outputs.releaseAll();
       table = null;
+      charge.close();
       if (spill != null) {
         spill.close();
         spill = null;

@@ -14,6 +14,7 @@ import dev.tributary.connectors.WriteSummary;
 import dev.tributary.expr.Expr;
 import dev.tributary.it.Workloads;
 import dev.tributary.memory.Arena;
+import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import java.io.IOException;
@@ -44,11 +45,19 @@ public final class TributaryRunner {
 
   private TributaryRunner() {}
 
-  /** Runs every workload and writes the results files. */
+  /**
+   * Runs every workload and writes the results files; with {@code -Dpeers.suite=alltoall}, only
+   * W3g, W6, W7 and W8 at the limit {@code -Dpeers.memoryMiB}.
+   */
   public static void main(String[] args) throws Exception {
     BenchSpec spec = BenchSpec.fromSystemProperties();
     String version = "Tributary " + version();
     Harness h = new Harness(spec, SYSTEM, version);
+    if ("alltoall".equals(System.getProperty("peers.suite"))) {
+      allToAll(spec, Integer.getInteger("peers.memoryMiB"), h);
+      h.write(h.resultFile());
+      return;
+    }
     Path results = h.resultFile().getParent();
     // -Dpeers.governor=false: W1, W2, W4, R5, W5 with the plain 8-block prefetch instead.
     boolean governed = !"false".equals(System.getProperty("peers.governor"));
@@ -66,7 +75,7 @@ public final class TributaryRunner {
             Harness.deleteRecursively(out);
             arena.resetPeak();
             run.startClock();
-            WriteSummary s = etl(spec, ctx, out);
+            WriteSummary s = etl(spec.dataPaths(), ctx, out);
             run.stopClock();
             run.bytes(s.bytes());
             run.peakArenaBytes(arena.peakBytes());
@@ -93,30 +102,177 @@ public final class TributaryRunner {
             Harness.deleteRecursively(out);
             arena.resetPeak();
             run.startClock();
-            WriteSummary s = etlExpressions(spec, ctx, out);
+            WriteSummary s = etlExpressions(spec.dataPaths(), ctx, out);
             run.stopClock();
             run.bytes(s.bytes());
             run.peakArenaBytes(arena.peakBytes());
             return s.rows();
           });
-      expr.write(results.resolve(SYSTEM + "-expr.json"));
       h.measure("W2", settings, spec.rows(), run -> {
         arena.resetPeak();
-        double sum = scanReduce(spec, ctx);
+        double sum = scanReduce(spec, spec.dataPaths(), ctx);
         run.peakArenaBytes(arena.peakBytes());
         return sum;
       });
       h.measure("W4", settings + ", iterBatches(" + BenchSpec.FEED_BATCH_ROWS + ")", spec.rows(),
           run -> {
             arena.resetPeak();
-            double sum = feed(spec, ctx);
+            double sum = feed(spec, spec.dataPaths(), ctx);
             run.peakArenaBytes(arena.peakBytes());
             return sum;
           });
+      variant(spec, ctx, arena, h, expr, settings);
+      expr.write(results.resolve(SYSTEM + "-expr.json"));
       ioBenchmarks(spec, ctx, arena, h, results, settings);
     }
     governance(spec, h, version, results);
     h.write(h.resultFile());
+  }
+
+  /**
+   * W1, W2 and W4 on the DuckDB-written copy (OPTIONAL columns, dictionary strings, several row
+   * groups per file): W1v, W2v, W4v.
+   */
+  private static void variant(BenchSpec spec, DataContext ctx, Arena arena, Harness h,
+      Harness expr, String settings) {
+    String on = settings + ", DuckDB-written copy (OPTIONAL columns)";
+    h.measure("W1v", on + ", mapBatches concurrency 2, row filter, SNAPPY", spec.rows(), run -> {
+      Path out = spec.outputDir(SYSTEM, "W1v");
+      Harness.deleteRecursively(out);
+      arena.resetPeak();
+      run.startClock();
+      WriteSummary s = etl(spec.variantPaths(), ctx, out);
+      run.stopClock();
+      run.bytes(s.bytes());
+      run.peakArenaBytes(arena.peakBytes());
+      return s.rows();
+    });
+    expr.measure("W1v", on + ", withColumn(expr) + filter(expr), SNAPPY", spec.rows(), run -> {
+      Path out = spec.outputDir(SYSTEM + "-expr", "W1v");
+      Harness.deleteRecursively(out);
+      arena.resetPeak();
+      run.startClock();
+      WriteSummary s = etlExpressions(spec.variantPaths(), ctx, out);
+      run.stopClock();
+      run.bytes(s.bytes());
+      run.peakArenaBytes(arena.peakBytes());
+      return s.rows();
+    });
+    h.measure("W2v", on, spec.rows(), run -> {
+      arena.resetPeak();
+      double sum = scanReduce(spec, spec.variantPaths(), ctx);
+      run.peakArenaBytes(arena.peakBytes());
+      return sum;
+    });
+    h.measure("W4v", on + ", iterBatches(" + BenchSpec.FEED_BATCH_ROWS + ")", spec.rows(),
+        run -> {
+          arena.resetPeak();
+          double sum = feed(spec, spec.variantPaths(), ctx);
+          run.peakArenaBytes(arena.peakBytes());
+          return sum;
+        });
+  }
+
+  /**
+   * Issue 12's all-to-all workloads on the DuckDB-written copy, at one memory limit (the arena's
+   * and the execution's; this JVM's heap stays as the driver set it): W3g group-by key (1,000
+   * groups) and W6 group-by g (1M groups), each sum(x), count(), max(x); W7 sort by (x, id)
+   * written to Parquet; W8 inner join with the dimension table on id, then sum(x * w), count()
+   * and the distinct keys. Checks: W3g/W6 the sum over groups of sum + count + max plus the
+   * number of groups; W7 the rows written; W8 sum + count + distinct keys.
+   */
+  static void allToAll(BenchSpec spec, int limitMiB, Harness h) throws IOException {
+    long limit = limitMiB * Bytes.MiB;
+    Path spill = spec.workDir().resolve("spill-" + SYSTEM);
+    DataContext.setCurrent(DataContext.defaults().withMemoryLimit(limit));
+    DataContext ctx = DataContext.defaults().withMemoryLimit(limit).withSpillDirectory(spill);
+    String settings = "Reactor, arena " + Bytes.format(limit) + ", spill to local disk, heap "
+        + Runtime.getRuntime().maxMemory() / Bytes.MiB + " MiB (not the limit)";
+    List<String> variant = spec.variantPaths();
+    try (TributaryRuntime runtime = TributaryRuntime.defaultRuntime()) {
+      for (String[] w : new String[][] {{"W3g", "key"}, {"W6", "g"}}) {
+        h.measure(BenchSpec.atLimit(w[0], limitMiB), settings + ", groupBy(" + w[1]
+            + ").aggregate(sum, count, max)", spec.rows(), run -> {
+              Dataset ds = Tributary.readParquet(ParquetSource.of(variant)
+                      .columns(List.of(w[1], "x")))
+                  .withContext(ctx)
+                  .groupBy(w[1])
+                  .aggregate(Aggregate.sum("x"), Aggregate.count(), Aggregate.max("x"));
+              double[] check = new double[1];
+              ds.toFlux().doOnNext(b -> {
+                try (b) {
+                  check[0] += b.rowCount() + sum(b.vector("sum(x)")) + sum(b.vector("count()"))
+                      + sum(b.vector("max(x)"));
+                }
+              }).blockLast();
+              run.stopClock();
+              record(run, ds.stats());
+              return check[0];
+            });
+      }
+      h.measure(BenchSpec.atLimit("W7", limitMiB), settings + ", sort(x, id), SNAPPY",
+          spec.rows(), run -> {
+            Path out = spec.outputDir(SYSTEM, "W7");
+            Harness.deleteRecursively(out);
+            run.startClock();
+            Dataset ds = Tributary.readParquet(ParquetSource.of(variant)
+                    .columns(BenchSpec.SORT_COLUMNS))
+                .withContext(ctx)
+                .sort("x", "id");
+            WriteSummary s = ds.writeParquet(ParquetSink.to(out)
+                .compression(CompressionCodecName.SNAPPY));
+            run.stopClock();
+            run.bytes(s.bytes());
+            record(run, ds.stats());
+            return s.rows();
+          });
+      h.measure(BenchSpec.atLimit("W8", limitMiB), settings + ", join(dim, id) inner, then"
+          + " sum(x * w), count(), unique(key)", spec.rows(), run -> {
+            Dataset dim = Tributary.readParquet(ParquetSource.of(List.of(spec.dimFile().toString()))
+                .columns(List.of("id", "w"))).withContext(ctx);
+            Dataset ds = Tributary.readParquet(ParquetSource.of(variant)
+                    .columns(List.of("id", "key", "x")))
+                .withContext(ctx)
+                .join(dim, "id")
+                .withColumn("xw", Expr.col("x").times(Expr.col("w")));
+            Map<String, Object> r = ds.aggregate(Aggregate.sum("xw"), Aggregate.count(),
+                Aggregate.unique("key"));
+            run.stopClock();
+            record(run, ds.stats());
+            Object sum = r.get("sum(xw)");
+            return (sum == null ? 0 : ((Number) sum).doubleValue())
+                + ((Number) r.get("count()")).doubleValue()
+                + ((java.util.Collection<?>) r.get("unique(key)")).size();
+          });
+    } finally {
+      Harness.deleteRecursively(spill);
+    }
+  }
+
+  /** The execution's arena peak and the bytes its operators spilled. */
+  private static void record(Harness.Run run, dev.tributary.ExecutionStats stats) {
+    if (stats == null) {
+      return;
+    }
+    run.peakArenaBytes(stats.arenaPeakBytes());
+    long spilled = 0;
+    for (dev.tributary.operators.OperatorSnapshot o : stats.operators()) {
+      if (o.spills() != null) {
+        spilled += o.spills().bytesSpilled();
+      }
+    }
+    run.spilledBytes(spilled);
+  }
+
+  /** The sum of a numeric column's non-null values. */
+  private static double sum(FieldVector v) {
+    double s = 0;
+    for (int i = 0; i < v.getValueCount(); i++) {
+      if (!v.isNull(i)) {
+        s += ((Number) v.getObject(i)).doubleValue();
+      }
+    }
+    return s;
   }
 
   /** Tributary's version from its jar, or "dev" when run from classes. */
@@ -126,8 +282,8 @@ public final class TributaryRunner {
   }
 
   /** W1: read, vectorised z = x * 2 + y, filter z > 0, write SNAPPY Parquet. */
-  static WriteSummary etl(BenchSpec spec, DataContext ctx, Path out) {
-    return Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.ETL_COLUMNS))
+  static WriteSummary etl(List<String> paths, DataContext ctx, Path out) {
+    return Tributary.readParquet(ParquetSource.of(paths).columns(BenchSpec.ETL_COLUMNS))
         .mapBatches(batch -> {
           double[] x = (double[]) batch.get("x");
           double[] y = (double[]) batch.get("y");
@@ -145,8 +301,8 @@ public final class TributaryRunner {
   }
 
   /** W1 with expressions: z = x * 2 + y and z > 0 evaluated vectorized in one pass per block. */
-  static WriteSummary etlExpressions(BenchSpec spec, DataContext ctx, Path out) {
-    return Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.ETL_COLUMNS))
+  static WriteSummary etlExpressions(List<String> paths, DataContext ctx, Path out) {
+    return Tributary.readParquet(ParquetSource.of(paths).columns(BenchSpec.ETL_COLUMNS))
         .withColumn("z", Expr.col("x").times(2).plus(Expr.col("y")))
         .filter(Expr.col("z").gt(0))
         .withContext(ctx)
@@ -201,10 +357,10 @@ public final class TributaryRunner {
   }
 
   /** W2: the sum of x where key is below the threshold, over the raw block stream. */
-  static double scanReduce(BenchSpec spec, DataContext ctx) {
+  static double scanReduce(BenchSpec spec, List<String> paths, DataContext ctx) {
     int k = spec.keyThreshold();
     Double sum = Tributary.readParquet(
-            ParquetSource.of(spec.dataPaths()).columns(BenchSpec.SCAN_COLUMNS))
+            ParquetSource.of(paths).columns(BenchSpec.SCAN_COLUMNS))
         .withContext(ctx)
         .toFlux()
         .map(b -> {
@@ -226,9 +382,9 @@ public final class TributaryRunner {
   }
 
   /** W4: {@code iterBatches(1024)} fed to the shuffling consumer; returns the sum of x. */
-  static double feed(BenchSpec spec, DataContext ctx) {
+  static double feed(BenchSpec spec, List<String> paths, DataContext ctx) {
     ShuffleSum consumer = new ShuffleSum(spec.shuffleBufferRows(), spec.seed());
-    Tributary.readParquet(ParquetSource.of(spec.dataPaths()).columns(BenchSpec.FEED_COLUMNS))
+    Tributary.readParquet(ParquetSource.of(paths).columns(BenchSpec.FEED_COLUMNS))
         .withContext(ctx)
         .iterBatches(BenchSpec.FEED_BATCH_ROWS)
         .doOnNext(batch -> {

@@ -39,6 +39,7 @@ public final class Harness {
     private long t1 = -1;
     private long bytes = -1;
     private long peakArenaBytes = -1;
+    private long spilledBytes = -1;
 
     /** Restarts the clock: what came before in this run is preparation, not measured. */
     public void startClock() {
@@ -58,6 +59,11 @@ public final class Harness {
     /** Peak off-heap bytes this run held (Tributary's arena). */
     public void peakArenaBytes(long peak) {
       peakArenaBytes = peak;
+    }
+
+    /** Bytes this run spilled to disk. */
+    public void spilledBytes(long spilled) {
+      spilledBytes = spilled;
     }
   }
 
@@ -108,8 +114,32 @@ public final class Harness {
   }
 
   private boolean skipped(String workload) {
+    return !selected(workload);
+  }
+
+  /**
+   * Whether {@code -Dpeers.workloads=W1,...} (if given) selects {@code workload}: by its name,
+   * or for {@code W6@256MiB} also by {@code W6}.
+   */
+  public static boolean selected(String workload) {
     String only = System.getProperty("peers.workloads", "");
-    return !only.isBlank() && !java.util.Arrays.asList(only.split(",")).contains(workload);
+    List<String> names = java.util.Arrays.asList(only.split(","));
+    int at = workload.indexOf('@');
+    return only.isBlank() || names.contains(workload)
+        || at > 0 && names.contains(workload.substring(0, at));
+  }
+
+  /**
+   * Records {@code workload} as not run, with {@code outcome} saying why (a system that could not
+   * start at a memory limit, or failed before measuring).
+   */
+  public void notRun(String workload, String settings, long rows, String outcome) {
+    if (skipped(workload)) {
+      return;
+    }
+    results.add(new Result(workload, system, version, settings, rows, new double[0], -1, -1, -1,
+        Double.NaN, outcome, -1));
+    System.out.printf(Locale.ROOT, "[%s] %s %s%n", system, workload, outcome);
   }
 
   /** One workload's measurements in progress. */
@@ -122,6 +152,7 @@ public final class Harness {
     private long bytes = -1;
     private long peakRss = -1;
     private long peakArena = -1;
+    private long spilled = -1;
     private double check = Double.NaN;
     private String outcome = "ok";
     private int done;
@@ -153,6 +184,7 @@ public final class Harness {
         bytes = run.bytes;
         peakRss = Math.max(peakRss, Rss.peakBytes());
         peakArena = Math.max(peakArena, run.peakArenaBytes);
+        spilled = run.spilledBytes;
         if (!Double.isNaN(check) && !sameValue(check, value)) {
           throw new IllegalStateException("check differs between runs: " + check + " vs " + value);
         }
@@ -169,7 +201,7 @@ public final class Harness {
     Result finish() {
       double[] measured = java.util.Arrays.copyOf(seconds, done);
       Result r = new Result(workload, system, version, settings, rows, measured, bytes, peakRss,
-          peakArena, check, outcome);
+          peakArena, check, outcome, spilled);
       results.add(r);
       System.out.printf(Locale.ROOT,
           "[%s] %s median %.3f s, %.2f M rows/s, peak RSS %d MiB, %s%n", system, workload,
@@ -218,7 +250,8 @@ public final class Harness {
     return a == b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
   }
 
-  private static String describe(Throwable e) {
+  /** A failure as a result's outcome: {@code failed: } and its first real cause. */
+  public static String describe(Throwable e) {
     // Unwrap only wrappers (Reactor's propagate, unchecked I/O, ...), keep the first real cause.
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root
@@ -229,7 +262,7 @@ public final class Harness {
       root = root.getCause();
     }
     String message = root.getMessage() == null ? "" : ": " + root.getMessage();
-    String text = root.getClass().getSimpleName() + message;
+    String text = (root.getClass().getSimpleName() + message).replaceAll("\\s+", " ");
     return "failed: " + (text.length() > 160 ? text.substring(0, 160) + "..." : text);
   }
 }

@@ -17,10 +17,11 @@ import java.util.Locale;
  * @param peakArenaBytes peak off-heap bytes held by Tributary's arena, or -1
  * @param check a value every system must agree on (a row count or a sum)
  * @param outcome {@code ok}, or why the workload failed
+ * @param spilledBytes bytes the system spilled to disk in its last measured run, or -1 if unknown
  */
 public record Result(String workload, String system, String version, String settings, long rows,
     double[] seconds, long bytes, long peakRssBytes, long peakArenaBytes, double check,
-    String outcome) {
+    String outcome, long spilledBytes) {
 
   /** The median of the measured runs, or NaN when none completed. */
   public double medianSeconds() {
@@ -62,6 +63,7 @@ public record Result(String workload, String system, String version, String sett
     s.append("\"peakRssBytes\":").append(peakRssBytes).append(',');
     s.append("\"peakArenaBytes\":").append(peakArenaBytes).append(',');
     s.append("\"check\":").append(number(check)).append(',');
+    s.append("\"spilledBytes\":").append(spilledBytes).append(',');
     field(s, "outcome", outcome);
     return s.append('}').toString();
   }

@@ -29,14 +29,27 @@ import org.jfree.data.category.DefaultCategoryDataset;
  * (rows/s per workload and system) and prints the table.
  */
 public final class Report {
-  private static final List<String> WORKLOADS = List.of("W1", "W2", "W3", "W4", "R5", "W5");
-  private static final Map<String, String> TITLES = Map.of(
-      "W1", "W1 ETL (read, z = 2x + y, z > 0, write)",
-      "W2", "W2 scan-reduce (sum x where key < k)",
-      "W3", "W3 governed ingest (20x limit, 4x inflation, slow sink)",
-      "W4", "W4 training feed (batches of 1024, local shuffle)",
-      "R5", "#5 read (id, x, tag, ts)",
-      "W5", "#5 write (same Arrow vectors)");
+  private static final List<String> WORKLOADS = List.of("W1", "W1v", "W2", "W2v", "W3", "W4",
+      "W4v", "R5", "W5", "W3g", "W6", "W7", "W8");
+  private static final Map<String, String> TITLES = Map.ofEntries(
+      Map.entry("W1", "W1 ETL (read, z = 2x + y, z > 0, write)"),
+      Map.entry("W1v", "W1v: W1 on the DuckDB-written copy (OPTIONAL columns, dictionary strings,"
+          + " several row groups per file)"),
+      Map.entry("W2", "W2 scan-reduce (sum x where key < k)"),
+      Map.entry("W2v", "W2v: W2 on the DuckDB-written copy"),
+      Map.entry("W3", "W3 governed ingest (20x limit, 4x inflation, slow sink)"),
+      Map.entry("W4", "W4 training feed (batches of 1024, local shuffle)"),
+      Map.entry("W4v", "W4v: W4 on the DuckDB-written copy"),
+      Map.entry("R5", "#5 read (id, x, tag, ts)"),
+      Map.entry("W5", "#5 write (same Arrow vectors)"),
+      Map.entry("W3g", "W3g group-by key, 1,000 groups (sum, count, max), DuckDB-written copy,"
+          + " at each memory limit (@256MiB, @4GiB)"),
+      Map.entry("W6", "W6 group-by g, 1M groups (sum, count, max), at each memory limit"),
+      Map.entry("W7", "W7 sort by (x, id), written to Parquet, at each memory limit"),
+      Map.entry("W8", "W8 inner join with a dimension table of a tenth of the rows on id,"
+          + " sum(x * w), count, count distinct key, at each memory limit"));
+  /** Checks that agree within this relative tolerance are the same (sums in another order). */
+  private static final double CHECK_TOLERANCE = 1e-6;
   private static final List<String> SYSTEMS =
       List.of("tributary", "tributary-vec", "tributary-expr", "tributary-ungoverned", "raw-arrow",
           "spark", "duckdb");
@@ -55,8 +68,21 @@ public final class Report {
         }
       }
     }
-    rows.sort(Comparator.comparingInt((ObjectNode n) -> index(WORKLOADS, text(n, "workload")))
+    rows.sort(Comparator.comparingInt((ObjectNode n) -> index(WORKLOADS, base(text(n, "workload"))))
+        .thenComparingInt(n -> limitMiB(text(n, "workload")))
         .thenComparingInt(n -> index(SYSTEMS, text(n, "system"))));
+    // Every system's check against DuckDB's on the same workload, in the outcome.
+    for (ObjectNode n : rows) {
+      ObjectNode duck = find(rows, text(n, "workload"), "duckdb");
+      double mine = number(n, "check");
+      double theirs = duck == null ? Double.NaN : number(duck, "check");
+      if (n != duck && Double.isFinite(mine) && Double.isFinite(theirs)
+          && Math.abs(mine - theirs) > CHECK_TOLERANCE * Math.max(Math.abs(mine), Math.abs(theirs))
+          && !text(n, "workload").startsWith("W4") && !text(n, "workload").equals("R5")
+          && !text(n, "workload").equals("W5") && !text(n, "workload").equals("W3")) {
+        n.put("outcome", text(n, "outcome") + "; CHECK DIFFERS from duckdb (" + theirs + ")");
+      }
+    }
     Map<String, Double> tributary = new LinkedHashMap<>();
     for (ObjectNode n : rows) {
       if (text(n, "system").equals("tributary")) {
@@ -77,7 +103,7 @@ public final class Report {
     long dataRows = Long.getLong("peers.rows", -1);
     String header = String.format(Locale.ROOT,
         "scale %s (%,d rows), %d cores, Java %s; warm-up %s + %s measured runs, median;"
-            + " each system in its own JVM (-Xmx4g)", scale, dataRows,
+            + " each system in its own JVM (-Xmx4g; Spark at a limit: -Xmx = the limit)", scale, dataRows,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("peers.warmups", "1"), System.getProperty("peers.runs", "3"));
     String table = table(rows, false);
@@ -85,6 +111,8 @@ public final class Report {
     System.out.println(header);
     System.out.println(table);
     System.out.println(issue5(rows));
+    String allToAll = allToAll(rows);
+    System.out.println(allToAll);
 
     StringBuilder md = new StringBuilder("# Tributary side-by-side benchmark\n\n")
         .append(header).append("\n\n")
@@ -94,7 +122,14 @@ public final class Report {
             + " off-heap bytes held against the limit.\n\n")
         .append(table(rows, true)).append('\n')
         .append("## Issue #5: Parquet read and write, Tributary vs raw parquet-mr\n\n```\n")
-        .append(issue5(rows)).append("```\n\n## Workloads\n\n");
+        .append(issue5(rows)).append("```\n\n")
+        .append("## Issue 12: all-to-all workloads at each memory limit\n\n")
+        .append("Tributary's median time, the execution's arena peak and its spilled bytes;"
+            + " DuckDB's time and temporary-file bytes; Spark's time; `x duckdb`, `x spark`:"
+            + " Tributary's speed over the peer's (above 1: Tributary faster; goal at 4GiB:"
+            + " x spark >= 2); `check`: Tributary's result equals DuckDB's; `vs own big`:"
+            + " Tributary's time over its own at the largest limit (goal: <= 2).\n\n```\n")
+        .append(allToAll).append("```\n\n## Workloads\n\n");
     for (String w : WORKLOADS) {
       md.append("- ").append(TITLES.get(w)).append('\n');
     }
@@ -184,6 +219,83 @@ public final class Report {
           number(t, "rowsPerSecond") / number(r, "rowsPerSecond")));
     }
     return s.toString();
+  }
+
+  /**
+   * Issue 12's goals, per all-to-all workload and limit: Tributary's time, arena peak and spill,
+   * the peers' times and Tributary's speed relative to each (above 1: Tributary faster), whether
+   * its check matches DuckDB's, and at a limit below the largest, its time over its own time at
+   * the largest limit (goal: at most 2).
+   */
+  private static String allToAll(List<ObjectNode> rows) {
+    List<String> workloads = new ArrayList<>();
+    for (ObjectNode n : rows) {
+      String w = text(n, "workload");
+      if (w.contains("@") && !workloads.contains(w)) {
+        workloads.add(w);
+      }
+    }
+    if (workloads.isEmpty()) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "%-12s %9s %9s %9s %9s %9s %9s %9s %9s %7s %10s%n", "workload", "trib s", "arena MiB",
+        "spill MiB", "duckdb s", "its spill", "spark s", "x duckdb", "x spark", "check",
+        "vs own big"));
+    for (String w : workloads) {
+      ObjectNode t = find(rows, w, "tributary");
+      ObjectNode d = find(rows, w, "duckdb");
+      ObjectNode k = find(rows, w, "spark");
+      double ts = t == null ? Double.NaN : number(t, "medianSeconds");
+      double ds = d == null ? Double.NaN : number(d, "medianSeconds");
+      double ks = k == null ? Double.NaN : number(k, "medianSeconds");
+      String check = t == null || d == null ? "-"
+          : text(t, "outcome").contains("CHECK DIFFERS") ? "DIFFERS"
+          : Double.isFinite(number(t, "check")) && Double.isFinite(number(d, "check")) ? "same"
+          : "-";
+      String big = "-";
+      String largest = workloads.stream().filter(x -> base(x).equals(base(w)))
+          .max(Comparator.comparingInt(Report::limitMiB)).orElse(w);
+      ObjectNode tb = find(rows, largest, "tributary");
+      if (!largest.equals(w) && tb != null) {
+        big = fmt("%.2f", ts / number(tb, "medianSeconds"));
+      }
+      s.append(String.format(Locale.ROOT, "%-12s %9s %9s %9s %9s %9s %9s %9s %9s %7s %10s%n", w,
+          fmt("%.3f", ts), t == null ? "-" : mib(t.get("peakArenaBytes").asLong()),
+          spill(t), d == null ? "-" : Double.isFinite(ds) ? fmt("%.3f", ds) : "failed", spill(d),
+          k == null ? "-" : Double.isFinite(ks) ? fmt("%.3f", ks) : "failed",
+          fmt("%.2f", ds / ts), fmt("%.2f", ks / ts), check, big));
+    }
+    for (String w : workloads) {
+      for (ObjectNode n : rows) {
+        if (text(n, "workload").equals(w) && !text(n, "outcome").equals("ok")) {
+          s.append(w).append(' ').append(text(n, "system")).append(": ")
+              .append(shorten(text(n, "outcome"), 200)).append('\n');
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  private static String spill(ObjectNode n) {
+    return n == null || n.get("spilledBytes") == null ? "-" : mib(n.get("spilledBytes").asLong());
+  }
+
+  /** A workload's name without its limit ({@code W6@256MiB} -> {@code W6}). */
+  private static String base(String workload) {
+    int at = workload.indexOf('@');
+    return at < 0 ? workload : workload.substring(0, at);
+  }
+
+  /** The limit in a workload's name in MiB, or 0 for none. */
+  private static int limitMiB(String workload) {
+    int at = workload.indexOf('@');
+    if (at < 0) {
+      return 0;
+    }
+    String l = workload.substring(at + 1);
+    return l.endsWith("GiB") ? Integer.parseInt(l.substring(0, l.length() - 3)) * 1024
+        : Integer.parseInt(l.substring(0, l.length() - 3));
   }
 
   private static void chart(List<ObjectNode> rows, Path file, String subtitle) throws IOException {
