@@ -46,10 +46,22 @@ class ExchangeOperatorsTest {
   @AfterEach
   void noLeaksAndNoSpillFiles() throws Exception {
     io.disposeGracefully().block(Duration.ofSeconds(30));
+    arena.awaitEmpty(Duration.ofSeconds(30));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
+    // A cancel's clean-up may still be deleting the files: wait for it, with a deadline.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline && hasFiles(spillDir)) {
+      Thread.sleep(10);
+    }
     try (Stream<Path> left = Files.list(spillDir)) {
       assertThat(left).isEmpty();
+    }
+  }
+
+  private static boolean hasFiles(Path dir) throws java.io.IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.findAny().isPresent();
     }
   }
 
@@ -179,6 +191,7 @@ class ExchangeOperatorsTest {
           .verify(Duration.ofSeconds(60));
       // The cancel is asynchronous to the merge on the I/O thread: wait for its tasks to end.
       io.disposeGracefully().block(Duration.ofSeconds(30));
+      arena.awaitEmpty(Duration.ofSeconds(30));
     }
   }
 
@@ -308,6 +321,7 @@ class ExchangeOperatorsTest {
           .verify(Duration.ofSeconds(60));
       // The cancel is asynchronous to the reads on the I/O thread: wait for its tasks to end.
       io.disposeGracefully().block(Duration.ofSeconds(30));
+      arena.awaitEmpty(Duration.ofSeconds(30));
     }
   }
 
