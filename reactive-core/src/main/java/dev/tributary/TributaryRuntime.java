@@ -101,7 +101,7 @@ public final class TributaryRuntime implements AutoCloseable {
         Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE, name + "-io", 60, true) : b.io;
     // A refused allocation may wait for reclaimed blocks: parking only where Reactor allows it.
     this.arena = Arena.create(name, b.memoryLimit, () -> !Schedulers.isInNonBlockingThread());
-    this.running = new ResourceManager.Running(this::wakeTicker);
+    this.running = new ResourceManager.Running(arena, this::wakeTicker);
     this.progress = new Progress.Board(io, this::wakeTicker);
     this.ticker = new Ticker(io, List.of(
         new Ticker.Task(running::active, running::sampleAll),
