@@ -31,6 +31,9 @@ import reactor.core.scheduler.Schedulers;
  * Dataset#withRuntime}, or per subscription under {@link #CONTEXT_KEY} in the Reactor context). A
  * context's {@link DataContext#memoryLimit()} caps one execution inside the runtime's arena; it
  * never makes a second arena, so all executions together stay within {@link #memoryLimit()}.
+ * An execution starts only when its minimum working set fits beside those running; until then it
+ * waits in the runtime's first-in, first-out admission queue ({@link
+ * RunningExecution#queuedForMemory()}): executions wait for memory, they do not fail for it.
  *
  * <p>Build one to own its lifecycle, e.g. in a service, with the application's schedulers:
  * <pre>{@code

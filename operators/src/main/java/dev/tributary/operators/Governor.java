@@ -44,7 +44,8 @@ import reactor.util.context.Context;
  * <p>Each arriving block is moved into the account at once, so queued input is charged to the
  * operator that holds it. Emission runs on a worker of the given scheduler, so the operator runs
  * concurrently with its upstream (pipeline parallelism, like {@code publishOn} with a byte-sized
- * prefetch). The subscriber answers Reactor's {@link Scannable} questions (buffered, prefetch,
+ * prefetch). It tells its operator's stats when memory holds it back ({@link WaitReason#MEMORY})
+ * and when the operator asked for input that has not come ({@link WaitReason#UPSTREAM}). The subscriber answers Reactor's {@link Scannable} questions (buffered, prefetch,
  * requested, parent, actual, terminated, cancelled) and takes no lock.
  */
 public final class Governor implements Function<Flux<Block>, Flux<Block>> {
