@@ -94,6 +94,8 @@ class AdmissionTest {
     assertThat(queued.snapshot()).extracting(OperatorSnapshot::waiting)
         .containsOnly(WaitReason.ADMISSION);
     assertThat(runtime.executions()).filteredOn(RunningExecution::queuedForMemory).hasSize(1);
+    assertThat(Progress.queued(queued.queuedNanos(), queued.minimumBytes()))
+        .startsWith("queued for memory ").endsWith("s (needs 22.0 MiB)");
     gateA.tryEmitEmpty();
     await(() -> counts.contains(1000L));
     assertThat(c.stats().queuedNanos()).isPositive();
