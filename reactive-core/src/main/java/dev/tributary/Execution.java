@@ -26,6 +26,7 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.Rebatch;
 import dev.tributary.operators.SplitBlocks;
 import dev.tributary.operators.StageLoad;
+import dev.tributary.operators.WaitReason;
 import dev.tributary.operators.WorkerPool;
 import dev.tributary.operators.aggregate.HashAggregate;
 import dev.tributary.operators.aggregate.MapGroups;
@@ -83,6 +84,8 @@ final class Execution {
   static final long EXCHANGE_MIN_BUDGET = 64 * dev.tributary.memory.Bytes.KiB;
   /** Partitions of a random shuffle; each must fit the exchange's share when read back. */
   static final int SHUFFLE_PARTITIONS = 64;
+  /** The role of a governor with no transform behind it (see {@link #boundary}). */
+  private static final UnaryOperator<Governor> PASS_THROUGH = Governor::passThrough;
 
   private final TributaryRuntime runtime;
   private final DataContext context;
@@ -94,6 +97,7 @@ final class Execution {
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
+  private final WorkingSet workingSet;
   private final Sinks.Empty<Void> end = Sinks.empty();
   /** The stats, taken once when the stream ends. */
   private ExecutionStats result;
@@ -123,8 +127,8 @@ final class Execution {
     this.scope = runtime.arena().openScope(name, context.memoryLimit(), this::leaked);
     this.cpu = work.track(runtime.cpuScheduler());
     this.io = work.track(runtime.ioScheduler());
-    this.resources = new ResourceManager(runtime.running(), runtime.arena(),
-        context.memoryLimit());
+    this.resources = new ResourceManager(runtime.running(), context.memoryLimit());
+    this.workingSet = new WorkingSet(context.effectiveMaxBlockSize(), EXCHANGE_MIN_BUDGET);
   }
 
   /**
@@ -143,15 +147,16 @@ final class Execution {
       onStart.accept(execution);
       Flux<T> out;
       try {
-        Flux<Block> blocks = execution.compile(physical(plan, execution.context));
-        if (execution.context.governed()) {
-          execution.resources.start();
-        }
+        PhysicalPlan physical = physical(plan, execution.context);
+        execution.admit(physical);
+        Flux<Block> blocks = execution.compile(physical);
         execution.view = new RunningExecution(execution.name, execution, execution.stats);
         runtime.started(execution.view);
         if (execution.context.enableProgressBars()) {
           execution.progress = runtime.progress().start(
               () -> execution.stats.stream().map(OperatorStats::snapshot).toList(),
+              () -> execution.resources.queued()
+                  ? Progress.queued(execution.queuedNanos(), execution.minimumBytes()) : "",
               () -> Progress.memory(execution.scope.heldBytes(),
                   execution.context.memoryLimit()));
         }
@@ -163,9 +168,12 @@ final class Execution {
             onStats.accept(execution.finish());
           }
         };
-        out = Flux.from(consumer.apply(execution, blocks
-            .doOnTerminate(report)
-            .doOnCancel(report)));
+        // The consumer subscribes once the execution is admitted (at once when memory allows).
+        out = execution.resources.admission(execution.cpu, execution::queued,
+                execution::dequeued)
+            .thenMany(consumer.apply(execution, blocks
+                .doOnTerminate(report)
+                .doOnCancel(report)));
       } catch (RuntimeException e) {
         execution.finish();
         execution.work.end();
@@ -243,6 +251,55 @@ final class Execution {
     return runtime.failOnLeak() ? Signal.error(found) : signal;
   }
 
+  /**
+   * Sets the execution's minimum working set from {@code plan} ({@link WorkingSet}), the memory
+   * admission reserves for it.
+   *
+   * @throws WorkingSetTooLargeException if the minimum alone exceeds the execution's limit
+   */
+  private void admit(PhysicalPlan plan) {
+    long minimum = workingSet.of(plan);
+    if (minimum > context.memoryLimit()) {
+      throw new WorkingSetTooLargeException(name, minimum, context.memoryLimit(),
+          context.effectiveMaxBlockSize());
+    }
+    resources.minimum(minimum, () -> {
+      long blocks = 0;
+      for (OperatorStats s : stats) {
+        blocks += s.blocksOut();
+      }
+      return blocks;
+    }, () -> !stats.isEmpty()
+        && stats.get(stats.size() - 1).waiting() == WaitReason.DOWNSTREAM);
+  }
+
+  /** The execution waits in the admission queue: its operators say so. */
+  private void queued() {
+    long now = System.nanoTime();
+    stats.forEach(s -> s.waitBegins(WaitReason.ADMISSION, now));
+  }
+
+  /** The execution's wait in the admission queue ended (admitted or stopped). */
+  private void dequeued() {
+    long now = System.nanoTime();
+    stats.forEach(s -> s.waitEnds(WaitReason.ADMISSION, now));
+  }
+
+  /** Whether the execution waits in its runtime's admission queue for memory now. */
+  boolean queuedForMemory() {
+    return resources.queued();
+  }
+
+  /** How long the execution waited (so far) in the admission queue for memory (nanoseconds). */
+  long queuedNanos() {
+    return resources.queuedNanos();
+  }
+
+  /** The least memory the execution needs to make progress (bytes), see {@link WorkingSet}. */
+  long minimumBytes() {
+    return resources.minimumBytes();
+  }
+
   /** The execution's name: its runtime, number and plan. */
   String name() {
     return name;
@@ -311,7 +368,7 @@ final class Execution {
       Account account = open(r.name());
       OperatorStats st = track(r.name(), account);
       if (context.governed()) {
-        resources.governSource(account);
+        resources.governSource(account, workingSet.source());
       }
       return st.instrument(r.read().source()
           .read(r.read().pushdown(), account, context.readSettings(io), st)
@@ -337,9 +394,9 @@ final class Execution {
           context.spillDirectory(), st)
           .schemas(j.node().left().schema(), j.node().right().schema());
       return st.instrument(op.apply(
-          left.transform(boundary(j.name(), account, st, false, false, Governor::passThrough)),
+          left.transform(boundary(j.name(), account, st, false, false, PASS_THROUGH)),
           right.transform(boundary(buildName, build, buildStats, false, false,
-              Governor::passThrough))));
+              PASS_THROUGH))));
     }
     if (node instanceof ZipStage z) {
       Flux<Block> left = compile(z.left());
@@ -351,9 +408,9 @@ final class Execution {
       Account rightAccount = open(rightName);
       OperatorStats rightStats = track(rightName, rightAccount);
       return st.instrument(dev.tributary.operators.Zip.of(
-          left.transform(boundary(z.name(), account, st, false, false, Governor::passThrough)),
+          left.transform(boundary(z.name(), account, st, false, false, PASS_THROUGH)),
           right.transform(boundary(rightName, rightAccount, rightStats, false, false,
-              Governor::passThrough)),
+              PASS_THROUGH)),
           account));
     }
     Flux<Block> input = compile(node.inputs().get(0));
@@ -374,17 +431,17 @@ final class Execution {
           .spillTo(context.spillDirectory())
           .stats(st);
       return st.instrument(input.transform(boundary(a.name(), account, st, a.fedBySource(),
-          a.coalesces(), Governor::passThrough)).transform(op));
+          a.coalesces(), PASS_THROUGH)).transform(op));
     }
     if (node instanceof MapGroupsStage g) {
       MapGroups op = MapGroups.of(g.node().keys(), g.node().fn(), account, io,
           context.spillDirectory(), st);
       return st.instrument(input.transform(boundary(g.name(), account, st, false, false,
-          Governor::passThrough)).transform(op));
+          PASS_THROUGH)).transform(op));
     }
     if (node instanceof ExchangeStage x) {
       Flux<Block> admitted = input.transform(boundary(x.name(), account, st, x.fedBySource(),
-          x.coalesces(), Governor::passThrough));
+          x.coalesces(), PASS_THROUGH));
       return st.instrument(admitted.transform(exchange(x, account.sibling(x.name() + " held"),
           st)));
     }
@@ -431,7 +488,7 @@ final class Execution {
     OutputStage o = (OutputStage) node;
     // Blocks handed out are charged to the boundary's account until the consumer takes them.
     Flux<Block> handed = st.instrument(input.transform(boundary(o.name(), account, st,
-        o.fedBySource(), o.coalesces(), Governor::passThrough)));
+        o.fedBySource(), o.coalesces(), PASS_THROUGH)));
     // A sink writes on the execution's view of the runtime's I/O scheduler (its tasks counted).
     return o.sink() == null ? handed
         : o.sink().apply(handed, io).thenMany(Flux.<Block>empty());
@@ -444,8 +501,9 @@ final class Execution {
    */
   private Function<Flux<Block>, Flux<Block>> exchange(ExchangeStage stage, Account held,
       OperatorStats st) {
+    // Of the execution's share (its memory limit when alone), shrinking as others start.
     LongSupplier budget = () -> Math.max(EXCHANGE_MIN_BUDGET,
-        (long) (context.memoryLimit() * EXCHANGE_SHARE));
+        (long) (resources.shareBytes() * EXCHANGE_SHARE));
     if (stage.node() instanceof Sort s) {
       return ExternalSort.of(stage.name(), s.keys(), held, io, context.spill()).budget(budget)
           .stats(st);
@@ -472,9 +530,12 @@ final class Execution {
    */
   private Function<Flux<Block>, Flux<Block>> boundary(String name, Account account,
       OperatorStats stats, boolean fedBySource, boolean coalesce, UnaryOperator<Governor> role) {
+    // A governor feeding a transform needs room for a block and its output; one with nothing
+    // behind it (Governor::passThrough) for the block it hands on.
+    long minimum = role == PASS_THROUGH ? workingSet.boundary() : workingSet.stage();
     Governor governor = role.apply(Governor.of(name, account, cpu, stats));
     if (context.governed()) {
-      resources.govern(account, stats);
+      resources.govern(account, stats, minimum);
     } else {
       governor = governor.countBased(DataContext.UNGOVERNED_PREFETCH_BLOCKS);
     }
@@ -499,7 +560,7 @@ final class Execution {
     if (result == null) {
       result = new ExecutionStats(
           stats.stream().map(OperatorStats::snapshot).toList(), System.nanoTime() - startNanos,
-          scope.peakBytes(), context.memoryLimit());
+          scope.peakBytes(), context.memoryLimit(), resources.queuedNanos());
       resources.stop();
       if (progress != null) {
         progress.stop();

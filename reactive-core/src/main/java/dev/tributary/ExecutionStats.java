@@ -16,9 +16,12 @@ import java.util.NoSuchElementException;
  *     peak of its {@link dev.tributary.memory.ExecutionScope}); other executions sharing the
  *     arena, earlier or at the same time, do not count
  * @param memoryLimitBytes the execution's cap: its context's memory limit, at most the runtime's
+ * @param queuedNanos how long it waited in its runtime's admission queue for memory before it
+ *     started (0: it started at once)
  */
 public record ExecutionStats(
-    List<OperatorSnapshot> operators, long wallNanos, long arenaPeakBytes, long memoryLimitBytes) {
+    List<OperatorSnapshot> operators, long wallNanos, long arenaPeakBytes, long memoryLimitBytes,
+    long queuedNanos) {
 
   /** The first operator whose name contains {@code part}. */
   public OperatorSnapshot operator(String part) {
@@ -44,9 +47,11 @@ public record ExecutionStats(
       sb.append("  ").append(o).append('\n');
     }
     sb.append(String.format(Locale.ROOT,
-        "  total: wall %.1f ms, user cpu %.1f ms, %d rows out, arena peak %s of %s",
+        "  total: wall %.1f ms, user cpu %.1f ms, %d rows out, arena peak %s of %s%s",
         wallNanos / 1e6, userCpuNanos() / 1e6, rowsOut(), Bytes.format(arenaPeakBytes),
-        Bytes.format(memoryLimitBytes)));
+        Bytes.format(memoryLimitBytes), queuedNanos > 0
+            ? String.format(Locale.ROOT, ", queued for memory %.1f ms", queuedNanos / 1e6)
+            : ""));
     return sb.toString();
   }
 }

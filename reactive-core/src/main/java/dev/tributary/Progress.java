@@ -2,6 +2,7 @@ package dev.tributary;
 
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.OperatorSnapshot;
+import dev.tributary.operators.WaitReason;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +17,11 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Live progress of executions run with {@link DataContext#enableProgressBars()}: every {@link
  * #PERIOD}, one line per running execution on standard error, Ray Data's operator progress in
- * text form, e.g. {@code [tributary 3.0s] ReadParquet 40 blk 1.2M rows -> MapBatches(f) 38 blk
- * 1.1M rows -> Output 35 blk 1.0M rows | memory 120 MiB of 256 MiB}.
+ * text form, saying why each operator waits ({@link WaitReason}) and for how long in all, e.g.
+ * {@code [tributary 3.0s] ReadParquet 40 blk 1.2M rows -> MapBatches(f) 38 blk 1.1M rows (waits
+ * for memory 0.8s: 4.1 MiB held, budget 4.0 MiB) -> Output 35 blk 1.0M rows (waits for
+ * downstream 2.2s) | memory 120 MiB of 256 MiB}; an execution waiting for admission starts with
+ * {@code queued for memory 1.5s (needs 3.0 MiB)}.
  */
 final class Progress {
   /** How often running executions print a line. */
@@ -38,9 +42,13 @@ final class Progress {
       this.wake = wake;
     }
 
-    /** Starts printing the progress of the operators {@code operators} reads, until stopped. */
-    Progress start(Supplier<List<OperatorSnapshot>> operators, Supplier<String> memory) {
-      Progress progress = new Progress(this, operators, memory, System.err);
+    /**
+     * Starts printing the progress of the operators {@code operators} reads, after what {@code
+     * admission} says of the execution's wait to start (empty once it runs), until stopped.
+     */
+    Progress start(Supplier<List<OperatorSnapshot>> operators, Supplier<String> admission,
+        Supplier<String> memory) {
+      Progress progress = new Progress(this, operators, admission, memory, System.err);
       running.add(progress);
       wake.run();
       return progress;
@@ -65,15 +73,17 @@ final class Progress {
 
   private final Board board;
   private final Supplier<List<OperatorSnapshot>> operators;
+  private final Supplier<String> admission;
   private final Supplier<String> memory;
   private final long startNanos = System.nanoTime();
   private final PrintStream out;
   private volatile long nextPrintNanos = startNanos + PERIOD.toNanos();
 
   private Progress(Board board, Supplier<List<OperatorSnapshot>> operators,
-      Supplier<String> memory, PrintStream out) {
+      Supplier<String> admission, Supplier<String> memory, PrintStream out) {
     this.board = board;
     this.operators = operators;
+    this.admission = admission;
     this.memory = memory;
     this.out = out;
   }
@@ -99,11 +109,36 @@ final class Progress {
   /** The current progress line. */
   String line() {
     String ops = operators.get().stream()
-        .map(o -> String.format(Locale.ROOT, "%s %d blk %s rows%s", o.name(), o.blocksOut(),
-            count(o.rowsOut()), o.peakWorkers() > 0 ? " (" + o.workers() + " workers)" : ""))
+        .map(o -> String.format(Locale.ROOT, "%s %d blk %s rows%s%s", o.name(), o.blocksOut(),
+            count(o.rowsOut()), o.peakWorkers() > 0 ? " (" + o.workers() + " workers)" : "",
+            why(o)))
         .collect(Collectors.joining(" -> "));
-    return String.format(Locale.ROOT, "[tributary %.1fs] %s | memory %s",
-        (System.nanoTime() - startNanos) / 1e9, ops, memory.get());
+    String waiting = admission.get();
+    return String.format(Locale.ROOT, "[tributary %.1fs] %s%s | memory %s",
+        (System.nanoTime() - startNanos) / 1e9, waiting.isEmpty() ? "" : waiting + ": ", ops,
+        memory.get());
+  }
+
+  /**
+   * Why the operator waits, with the time it has waited for that reason in all: {@code (waits
+   * for memory 0.8s: 4.1 MiB held, budget 4.0 MiB)}; empty when it does not wait, or waits only
+   * for its execution's admission (the line says that once).
+   */
+  static String why(OperatorSnapshot o) {
+    WaitReason reason = o.waiting();
+    if (reason == WaitReason.NONE || reason == WaitReason.ADMISSION) {
+      return "";
+    }
+    return String.format(Locale.ROOT, " (%s %.1fs%s)", reason.describe(),
+        o.waitedNanos(reason) / 1e9, reason == WaitReason.MEMORY
+            ? ": " + Bytes.format(o.heldBytes()) + " held, budget " + Bytes.format(o.budgetBytes())
+            : "");
+  }
+
+  /** The admission part of a line: {@code queued for memory 1.5s (needs 3.0 MiB)}. */
+  static String queued(long queuedNanos, long minimumBytes) {
+    return String.format(Locale.ROOT, "%s %.1fs (needs %s)", WaitReason.ADMISSION.describe(),
+        queuedNanos / 1e9, Bytes.format(minimumBytes));
   }
 
   private static String count(long n) {

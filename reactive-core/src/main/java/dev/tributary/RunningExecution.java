@@ -40,6 +40,25 @@ public final class RunningExecution {
     return execution.context().memoryLimit();
   }
 
+  /**
+   * Whether it waits in its runtime's admission queue: it needs {@link #minimumBytes()} to make
+   * progress and the executions running leave less (its operators wait for {@link
+   * dev.tributary.operators.WaitReason#ADMISSION}).
+   */
+  public boolean queuedForMemory() {
+    return execution.queuedForMemory();
+  }
+
+  /** How long it waited (or has waited so far) in the admission queue, in nanoseconds. */
+  public long queuedNanos() {
+    return execution.queuedNanos();
+  }
+
+  /** The least memory it needs to make progress: what admission reserves for it (bytes). */
+  public long minimumBytes() {
+    return execution.minimumBytes();
+  }
+
   /** Its operators' live counters, source first; {@link OperatorStats#snapshot()} freezes one. */
   public List<OperatorStats> operators() {
     return operators;

@@ -31,6 +31,9 @@ import reactor.core.scheduler.Schedulers;
  * Dataset#withRuntime}, or per subscription under {@link #CONTEXT_KEY} in the Reactor context). A
  * context's {@link DataContext#memoryLimit()} caps one execution inside the runtime's arena; it
  * never makes a second arena, so all executions together stay within {@link #memoryLimit()}.
+ * An execution starts only when its minimum working set fits beside those running; until then it
+ * waits in the runtime's first-in, first-out admission queue ({@link
+ * RunningExecution#queuedForMemory()}): executions wait for memory, they do not fail for it.
  *
  * <p>Build one to own its lifecycle, e.g. in a service, with the application's schedulers:
  * <pre>{@code
@@ -101,7 +104,7 @@ public final class TributaryRuntime implements AutoCloseable {
         Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE, name + "-io", 60, true) : b.io;
     // A refused allocation may wait for reclaimed blocks: parking only where Reactor allows it.
     this.arena = Arena.create(name, b.memoryLimit, () -> !Schedulers.isInNonBlockingThread());
-    this.running = new ResourceManager.Running(this::wakeTicker);
+    this.running = new ResourceManager.Running(arena, this::wakeTicker);
     this.progress = new Progress.Board(io, this::wakeTicker);
     this.ticker = new Ticker(io, List.of(
         new Ticker.Task(running::active, running::sampleAll),

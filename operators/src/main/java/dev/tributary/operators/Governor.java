@@ -44,7 +44,8 @@ import reactor.util.context.Context;
  * <p>Each arriving block is moved into the account at once, so queued input is charged to the
  * operator that holds it. Emission runs on a worker of the given scheduler, so the operator runs
  * concurrently with its upstream (pipeline parallelism, like {@code publishOn} with a byte-sized
- * prefetch). The subscriber answers Reactor's {@link Scannable} questions (buffered, prefetch,
+ * prefetch). It tells its operator's stats when memory holds it back ({@link WaitReason#MEMORY})
+ * and when the operator asked for input that has not come ({@link WaitReason#UPSTREAM}). The subscriber answers Reactor's {@link Scannable} questions (buffered, prefetch,
  * requested, parent, actual, terminated, cancelled) and takes no lock.
  */
 public final class Governor implements Function<Flux<Block>, Flux<Block>> {
@@ -162,7 +163,8 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
     private final AtomicBoolean waiting = new AtomicBoolean();
     private final AtomicBoolean fallbackPending = new AtomicBoolean();
     private final AtomicBoolean warned = new AtomicBoolean();
-    private final AtomicLong throttledSince = new AtomicLong();
+    /** Whether memory holds the credit at zero now (its wait counted in the stats). */
+    private final AtomicBoolean throttled = new AtomicBoolean();
     /** Blocks requested when a throttle ended, whose bytes count as throttled when they come. */
     private final AtomicLong throttledBlocks = new AtomicLong();
     private volatile Subscription upstream;
@@ -215,11 +217,12 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
         return;
       }
       outstanding.decrementAndGet();
+      stats.waitEnds(WaitReason.UPSTREAM, System.nanoTime());
       long size = b.sizeBytes();
       arrived++;
       meanBlockBytes += (size - meanBlockBytes) / Math.min(arrived, 16);
       if (throttledBlocks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-        stats.recordThrottled(0, size);
+        stats.recordThrottledBytes(size);
       }
       if (policy.governsMemory() && size > account.budgetBytes()) {
         stats.recordOversize();
@@ -350,6 +353,7 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
           requested.addAndGet(-emitted);
         }
         requestUpstream();
+        noteStarved();
         missed = wip.addAndGet(-missed);
         if (missed == 0) {
           return;
@@ -378,33 +382,46 @@ public final class Governor implements Function<Flux<Block>, Flux<Block>> {
           waiting.set(false);
         }
       }
-      long now = System.nanoTime();
       if (credit.blocks() > 0) {
-        long since = throttledSince.getAndSet(0);
-        if (since != 0) {
-          stats.recordThrottled(now - since, 0);
+        if (throttled.compareAndSet(true, false)) {
+          stats.waitEnds(WaitReason.MEMORY, System.nanoTime());
           throttledBlocks.set(credit.blocks());
         }
         outstanding.addAndGet(credit.blocks());
         upstream.request(credit.blocks());
       } else if (credit.throttled() && outstanding.get() == 0) {
-        throttledSince.compareAndSet(0, now);
+        if (throttled.compareAndSet(false, true)) {
+          stats.waitBegins(WaitReason.MEMORY, System.nanoTime());
+        }
         if (credit.bound() == Bound.HEADROOM && fallbackPending.compareAndSet(false, true)) {
           worker.schedule(new Wake(this, true), FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
         }
       }
     }
 
-    /** Stops listening and records a throttle still open when the stream ends. */
+    /**
+     * Whether the operator is starved, as far as its input shows: it asked for blocks, none is
+     * queued, and some are requested upstream and not here yet (memory is not what holds it).
+     */
+    private void noteStarved() {
+      if (requested.get() > 0 && queued.get() == 0 && outstanding.get() > 0 && !done) {
+        stats.waitBegins(WaitReason.UPSTREAM, System.nanoTime());
+      } else {
+        stats.waitEnds(WaitReason.UPSTREAM, System.nanoTime());
+      }
+    }
+
+    /** Stops listening and ends the waits still under way when the stream ends. */
     private void end() {
       account.onRoom(null);
       if (load != null) {
         load.onFinished(null);
       }
-      long since = throttledSince.getAndSet(0);
-      if (since != 0) {
-        stats.recordThrottled(System.nanoTime() - since, 0);
+      long now = System.nanoTime();
+      if (throttled.getAndSet(false)) {
+        stats.waitEnds(WaitReason.MEMORY, now);
       }
+      stats.waitEnds(WaitReason.UPSTREAM, now);
       worker.dispose();
     }
 

@@ -29,13 +29,29 @@ import java.util.Locale;
  *     a worker pool
  * @param peakWorkers the most workers it had at once
  * @param spills what it spilled and restored ({@link SpillStats#NONE} unless it spills)
+ * @param waiting why it waited at that point ({@link WaitReason#NONE}: it did not)
+ * @param upstreamNanos time it asked its input for blocks and none came (starved)
+ * @param admissionNanos time its execution waited in the admission queue for memory
+ * @param heldBytes the bytes its account held at that point
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
     long blocksIn, long rowsIn, long bytesIn, long blocksOut, long rowsOut, long bytesOut,
     long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
     long throttledBytes, long oversizeBlocks, SourceReads reads, int workers,
-    int peakWorkers, SpillStats spills) {
+    int peakWorkers, SpillStats spills, WaitReason waiting, long upstreamNanos,
+    long admissionNanos, long heldBytes) {
+
+  /** The time it spent waiting for {@code reason} ({@link WaitReason#NONE}: 0). */
+  public long waitedNanos(WaitReason reason) {
+    return switch (reason) {
+      case NONE -> 0;
+      case ADMISSION -> admissionNanos;
+      case DOWNSTREAM -> backpressureNanos;
+      case MEMORY -> throttledNanos;
+      case UPSTREAM -> upstreamNanos;
+    };
+  }
 
   /** Whether this operator and {@code other} were both running at some instant. */
   public boolean overlaps(OperatorSnapshot other) {
@@ -48,11 +64,14 @@ public record OperatorSnapshot(
     return String.format(Locale.ROOT,
         "%s: %d blocks / %d rows / %s in -> %d blocks / %d rows / %s out;"
             + " wall %.1f ms, user %.1f ms (cpu %.1f ms), backpressure %.1f ms, peak %s,"
-            + " budget %s, throttled %.1f ms / %s%s%s",
+            + " budget %s, throttled %.1f ms / %s, upstream %.1f ms%s%s%s%s",
         name, blocksIn, rowsIn, Bytes.format(bytesIn), blocksOut, rowsOut, Bytes.format(bytesOut),
         wallNanos / 1e6, userNanos / 1e6, userCpuNanos / 1e6, backpressureNanos / 1e6,
         Bytes.format(peakBytes), Bytes.format(budgetBytes), throttledNanos / 1e6,
-        Bytes.format(throttledBytes),
+        Bytes.format(throttledBytes), upstreamNanos / 1e6,
+        admissionNanos > 0 ? String.format(Locale.ROOT, ", queued for memory %.1f ms",
+            admissionNanos / 1e6) : "",
+        waiting == WaitReason.NONE ? "" : "; " + waiting.describe(),
         oversizeBlocks > 0 ? ", " + oversizeBlocks + " oversize blocks" : "",
         reads.equals(SourceReads.NONE) ? "" : "; " + reads)
         + (peakWorkers > 0 ? "; workers " + workers + " (peak " + peakWorkers + ")" : "")

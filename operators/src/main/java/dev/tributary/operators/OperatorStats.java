@@ -6,17 +6,21 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 
 /**
  * Live counters of one operator instance: blocks, rows and bytes in and out, time in user
- * functions (wall and CPU), time spent waiting for downstream demand, its account's peak, and
- * for a source what it read from storage, for an exchange what it spilled.
- * Thread-safe; {@link #snapshot()} freezes them.
+ * functions (wall and CPU), its account's peak, for a source what it read from storage, for an
+ * exchange what it spilled; and why it waits now ({@link #waiting()}) with the time spent per
+ * {@link WaitReason} (each reason's wait is a start time while it lasts and a total after: two
+ * atomic operations per change, nothing allocated). Thread-safe; {@link #snapshot()} freezes
+ * them.
  */
 public final class OperatorStats {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final WaitReason[] REASONS = WaitReason.values();
 
   private final String name;
   private volatile Account account;
@@ -28,11 +32,13 @@ public final class OperatorStats {
   private final AtomicLong bytesOut = new AtomicLong();
   private final AtomicLong userNanos = new AtomicLong();
   private final AtomicLong userCpuNanos = new AtomicLong();
-  private final AtomicLong backpressureNanos = new AtomicLong();
   private final AtomicLong startNanos = new AtomicLong();
   private final AtomicLong endNanos = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
-  private final AtomicLong throttledNanos = new AtomicLong();
+  /** Per reason (by ordinal): when the current wait began, 0 while not waiting for it. */
+  private final AtomicLongArray waitingSince = new AtomicLongArray(REASONS.length);
+  /** Per reason (by ordinal): the time of the waits that ended. */
+  private final AtomicLongArray waitedNanos = new AtomicLongArray(REASONS.length);
   private final AtomicLong throttledBytes = new AtomicLong();
   private final AtomicLong oversizeBlocks = new AtomicLong();
   private final AtomicLong workers = new AtomicLong();
@@ -100,10 +106,51 @@ public final class OperatorStats {
     }
   }
 
-  /** Adds time the operator's governor held back upstream demand for lack of memory. */
-  public void recordThrottled(long nanos, long bytes) {
-    throttledNanos.addAndGet(nanos);
+  /** Counts bytes of a block whose request its governor held back for lack of memory. */
+  public void recordThrottledBytes(long bytes) {
     throttledBytes.addAndGet(bytes);
+  }
+
+  /**
+   * The operator starts waiting for {@code reason} at {@code nanoTime} (a wait already under
+   * way goes on). Cheap: one atomic operation.
+   */
+  public void waitBegins(WaitReason reason, long nanoTime) {
+    waitingSince.compareAndSet(reason.ordinal(), 0, nanoTime == 0 ? 1 : nanoTime);
+  }
+
+  /** The operator's wait for {@code reason} ends at {@code nanoTime}, if one was under way. */
+  public void waitEnds(WaitReason reason, long nanoTime) {
+    long since = waitingSince.getAndSet(reason.ordinal(), 0);
+    if (since != 0) {
+      waitedNanos.addAndGet(reason.ordinal(), Math.max(0, nanoTime - since));
+    }
+  }
+
+  /** Why the operator waits now: the first reason under way, or {@link WaitReason#NONE}. */
+  public WaitReason waiting() {
+    for (int i = 1; i < REASONS.length; i++) {
+      if (waitingSince.get(i) != 0) {
+        return REASONS[i];
+      }
+    }
+    return WaitReason.NONE;
+  }
+
+  /** The time spent waiting for {@code reason} so far, the wait under way included. */
+  public long waitedNanos(WaitReason reason) {
+    return waitedNanos(reason, System.nanoTime());
+  }
+
+  private long waitedNanos(WaitReason reason, long now) {
+    int i = reason.ordinal();
+    long since = waitingSince.get(i);
+    return waitedNanos.get(i) + (since != 0 ? Math.max(0, now - since) : 0);
+  }
+
+  /** Blocks the operator emitted so far. */
+  public long blocksOut() {
+    return blocksOut.get();
   }
 
   /** Counts a block larger than the operator's whole budget. */
@@ -142,29 +189,27 @@ public final class OperatorStats {
 
   /**
    * Wraps an operator's output: counts what it emits, its wall time, and how long it had output
-   * but no downstream demand (backpressure).
+   * but no downstream demand (backpressure: it waits for {@link WaitReason#DOWNSTREAM}).
    */
   public Flux<Block> instrument(Flux<Block> output) {
     return Flux.defer(() -> {
       AtomicLong outstanding = new AtomicLong();
-      AtomicLong stalledSince = new AtomicLong();
       return output
           .doOnSubscribe(s -> startNanos.compareAndSet(0, System.nanoTime()))
           .doOnRequest(n -> {
-            long since = stalledSince.getAndSet(0);
-            if (since != 0) {
-              backpressureNanos.addAndGet(System.nanoTime() - since);
-            }
+            waitEnds(WaitReason.DOWNSTREAM, System.nanoTime());
             outstanding.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
           })
           .doOnNext(b -> {
             recordOut(b);
             if (outstanding.get() != Long.MAX_VALUE && outstanding.decrementAndGet() == 0) {
-              stalledSince.set(System.nanoTime());
+              waitBegins(WaitReason.DOWNSTREAM, System.nanoTime());
             }
           })
           .doFinally(signal -> {
-            endNanos.set(System.nanoTime());
+            long now = System.nanoTime();
+            endNanos.set(now);
+            waitEnds(WaitReason.DOWNSTREAM, now);
             notePeak();
           });
     });
@@ -185,16 +230,21 @@ public final class OperatorStats {
 
   /** The counters as they are now. */
   public OperatorSnapshot snapshot() {
+    long now = System.nanoTime();
     long start = startNanos.get();
-    long end = endNanos.get() != 0 ? endNanos.get() : (start == 0 ? 0 : System.nanoTime());
+    long end = endNanos.get() != 0 ? endNanos.get() : (start == 0 ? 0 : now);
     Account a = account;
     return new OperatorSnapshot(
-        name, end - start, userNanos.get(), userCpuNanos.get(), backpressureNanos.get(),
+        name, end - start, userNanos.get(), userCpuNanos.get(),
+        waitedNanos(WaitReason.DOWNSTREAM, now),
         blocksIn.get(), rowsIn.get(), bytesIn.get(), blocksOut.get(), rowsOut.get(),
         bytesOut.get(), Math.max(peakBytes.get(), a == null ? 0 : a.peakBytes()),
-        a == null ? 0 : a.budgetBytes(), start, end, throttledNanos.get(), throttledBytes.get(),
+        a == null ? 0 : a.budgetBytes(), start, end, waitedNanos(WaitReason.MEMORY, now),
+        throttledBytes.get(),
         oversizeBlocks.get(), reads.get(), (int) workers.get(), (int) peakWorkers.get(),
         new SpillStats(spilledBytes.get(), restoredBytes.get(), spillNanos.get(),
-            restoreNanos.get()).plus(spills.get()));
+            restoreNanos.get()).plus(spills.get()),
+        waiting(), waitedNanos(WaitReason.UPSTREAM, now), waitedNanos(WaitReason.ADMISSION, now),
+        a == null ? 0 : a.heldBytes());
   }
 }

@@ -102,7 +102,10 @@ class GovernorTest {
    * pass-through boundary on its own account, then {@code keeper}: the shape of a pipeline.
    */
   private void pipeline(Flux<Block> source, Account op, Keeper keeper) {
-    MapBlocks stage = MapBlocks.of("stage", (in, out) -> in, op);
+    pipeline(source, op, keeper, MapBlocks.of("stage", (in, out) -> in, op));
+  }
+
+  private void pipeline(Flux<Block> source, Account op, Keeper keeper, MapBlocks stage) {
     Account output = arena.openAccount("output");
     source
         .transform(Governor.of("stage", op, counted, stage.stats()).feeding(stage.load()))
@@ -135,6 +138,57 @@ class GovernorTest {
     op.setBudget(256 * Bytes.KiB);
     assertThat(made.get()).as("so is a budget raise").isGreaterThan(afterRelease);
     keeper.cancel();
+  }
+
+  @Test
+  void aStageWhoseBudgetCannotTakeTheNextBlockWaitsForMemoryWhileDownstreamAsks() {
+    Account op = arena.openAccount("op", ROWS * 8L);
+    // The stage's calls run only when this test says: a block stays in process.
+    java.util.Queue<Runnable> calls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Scheduler held = Schedulers.fromExecutor(calls::add);
+    MapBlocks stage = MapBlocks.of("stage", (in, out) -> in, op).concurrency(2, held);
+    Account output = arena.openAccount("output");
+    Keeper keeper = new Keeper();
+    ids(10, new AtomicLong())
+        .transform(Governor.of("stage", op, counted, stage.stats()).feeding(stage.load()))
+        .transform(stage)
+        .transform(Governor.of("output", output, counted, new OperatorStats("output"))
+            .passThrough())
+        .subscribe(keeper);
+    keeper.request(100);
+    // The first block measures the stage's output; the second is in process, and the budget of
+    // one block has no room for a third and its output.
+    calls.poll().run();
+    assertThat(kept).hasSize(1);
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.MEMORY);
+    assertThat(stage.stats().snapshot().heldBytes()).isPositive();
+    while (kept.size() < 10) {
+      Runnable call = calls.poll();
+      assertThat(call).as("a call in process while blocks remain").isNotNull();
+      call.run();
+    }
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.NONE);
+    assertThat(stage.stats().snapshot().throttledNanos()).isPositive();
+    keeper.cancel();
+  }
+
+  @Test
+  void aStageWhoseInputSendsNothingWaitsForUpstreamAndOneWhoseConsumerStopsForDownstream() {
+    Account op = arena.openAccount("op");
+    Sinks.Many<Block> blocks = Sinks.many().unicast().onBackpressureBuffer();
+    MapBlocks stage = MapBlocks.of("stage", (in, out) -> in, op);
+    Keeper keeper = new Keeper();
+    pipeline(blocks.asFlux(), op, keeper, stage);
+    keeper.request(1);
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.UPSTREAM);
+    for (int i = 0; i < 4; i++) {
+      blocks.tryEmitNext(BlockBuilder.in(source).column("id", new long[ROWS]).build());
+    }
+    assertThat(kept).hasSize(1);
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.DOWNSTREAM);
+    assertThat(stage.stats().snapshot().upstreamNanos()).isPositive();
+    keeper.cancel();
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.NONE);
   }
 
   @Test

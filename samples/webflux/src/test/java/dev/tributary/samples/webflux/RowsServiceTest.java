@@ -38,11 +38,11 @@ import reactor.netty.http.client.HttpClient;
 class RowsServiceTest {
   private static final long ROWS = 100_000;
   /**
-   * The arena's bound. 50 executions at once each need a few blocks (read, transform, output);
-   * at 48 MiB with 512 KiB blocks some failed with MemoryLimitExceededException instead of
-   * waiting (no admission control yet): 96 MiB with 256 KiB blocks leaves each its minimum.
+   * The arena's bound. 50 executions at once each need a few 512 KiB blocks (read, transform,
+   * output): more than 48 MiB holds, so those that do not fit wait in the runtime's admission
+   * queue (before admission control, some failed with MemoryLimitExceededException).
    */
-  private static final long LIMIT = 96 * Bytes.MiB;
+  private static final long LIMIT = 48 * Bytes.MiB;
 
   @TempDir static Path dir;
   private static ConfigurableApplicationContext app;
@@ -53,7 +53,7 @@ class RowsServiceTest {
   static void start() {
     app = SpringApplication.run(RowsService.class, "--server.port=0",
         "--sample.data-dir=" + dir.resolve("rows"), "--sample.rows=" + ROWS,
-        "--tributary.memory-limit=96MB", "--tributary.target-max-block-size=256KB",
+        "--tributary.memory-limit=48MB", "--tributary.target-max-block-size=512KB",
         "--tributary.fail-on-leak=true", "--tributary.name=rows-test");
     int port = ((WebServerApplicationContext) app).getWebServer().getPort();
     base = "http://127.0.0.1:" + port;
