@@ -38,6 +38,7 @@ final class DashboardJson {
       execution.put("held", e.heldBytes());
       execution.put("peak", e.peakBytes());
       execution.put("limit", e.memoryLimitBytes());
+      execution.put("queuedForMemory", e.queuedForMemory());
       List<Object> operators = new ArrayList<>();
       for (OperatorStats op : e.operators()) {
         operators.add(operator(op.snapshot(), op.heldBytes()));
@@ -67,11 +68,7 @@ final class DashboardJson {
     }
   }
 
-  /**
-   * One operator's counters. The hook for "why it waits": when {@link OperatorSnapshot} carries
-   * the operator's wait reason, put it here as {@code "waiting"}; the page shows that column as
-   * soon as an operator has it.
-   */
+  /** One operator's counters, with why it waits now ({@code "waiting"}, empty when it does not). */
   private static Map<String, Object> operator(OperatorSnapshot op, long held) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("name", op.name());
@@ -87,6 +84,7 @@ final class DashboardJson {
     out.put("throttledMillis", op.throttledNanos() / 1_000_000);
     out.put("backpressureMillis", op.backpressureNanos() / 1_000_000);
     out.put("userMillis", op.userNanos() / 1_000_000);
+    out.put("waiting", op.waiting().describe());
     return out;
   }
 }
