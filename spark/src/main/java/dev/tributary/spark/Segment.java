@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
+import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
 
 /**
@@ -38,10 +39,11 @@ final class Segment implements Serializable {
   private final ParquetSink sink;
   private final String jobDirectory;
   private final long memoryLimit;
+  private final CollectionAccumulator<TaskMemory> memory;
 
   private Segment(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
       Exchange next, int nextPartitions, ParquetSink sink, String jobDirectory,
-      long memoryLimit) {
+      long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
     this.plan = plan;
     this.gatheredBy = gatheredBy;
     this.pipelines = new ArrayList<>(pipelines);
@@ -50,18 +52,20 @@ final class Segment implements Serializable {
     this.sink = sink;
     this.jobDirectory = jobDirectory;
     this.memoryLimit = memoryLimit;
+    this.memory = memory;
   }
 
   /** A segment whose blocks go into exchange {@code next}, cut into {@code partitions}. */
   static Segment toExchange(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      Exchange next, int partitions, long memoryLimit) {
-    return new Segment(plan, gatheredBy, pipelines, next, partitions, null, null, memoryLimit);
+      Exchange next, int partitions, long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
+    return new Segment(plan, gatheredBy, pipelines, next, partitions, null, null, memoryLimit,
+        memory);
   }
 
   /** A segment whose blocks go to the driver. */
   static Segment toDriver(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      long memoryLimit) {
-    return new Segment(plan, gatheredBy, pipelines, null, 0, null, null, memoryLimit);
+      long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
+    return new Segment(plan, gatheredBy, pipelines, null, 0, null, null, memoryLimit, memory);
   }
 
   /**
@@ -69,9 +73,10 @@ final class Segment implements Serializable {
    * own under {@code jobDirectory}, and answers that directory.
    */
   static Segment toWrite(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      ParquetSink sink, Path jobDirectory, long memoryLimit) {
+      ParquetSink sink, Path jobDirectory, long memoryLimit,
+      CollectionAccumulator<TaskMemory> memory) {
     return new Segment(plan, gatheredBy, pipelines, null, 0, sink, jobDirectory.toString(),
-        memoryLimit);
+        memoryLimit, memory);
   }
 
   /** The task over read splits (one per task). */
@@ -109,6 +114,7 @@ final class Segment implements Serializable {
         Path staged = Path.of(jobDirectory, "task-" + task.partitionId() + "-"
             + task.attemptNumber());
         WriteSummary written = dataset.writeParquet(sink.into(staged));
+        report(task, runtime);
         return List.<Tuple2<Integer, Object>>of(new Tuple2<>(task.partitionId(),
             new StagedWrite(staged.toString(), written.rows()))).iterator();
       }
@@ -122,11 +128,18 @@ final class Segment implements Serializable {
     task.addTaskCompletionListener(ended -> {
       try (runtime) {
         blocks.close();
+        report(task, runtime);
       }
     });
     return new Encoded(blocks, encoding, next == null ? null
         : next.keys().isEmpty() ? null : new HashPartitioner(next.keys(), nextPartitions),
         next == null ? 0 : nextPartitions, task.partitionId());
+  }
+
+  /** Reports the task's peak memory to the driver (counted only if the task succeeds). */
+  private void report(TaskContext task, TributaryRuntime runtime) {
+    memory.add(new TaskMemory(task.stageId(), task.partitionId(), runtime.arena().peakBytes(),
+        runtime.memoryLimit()));
   }
 
   /**

@@ -10,7 +10,9 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -33,11 +35,14 @@ public final class SparkEngine implements Engine {
   private final SparkSession session;
   private final long taskMemoryLimit;
   private final int partitions;
+  private final Consumer<List<TaskMemory>> onJobEnd;
 
-  private SparkEngine(SparkSession session, long taskMemoryLimit, int partitions) {
+  private SparkEngine(SparkSession session, long taskMemoryLimit, int partitions,
+      Consumer<List<TaskMemory>> onJobEnd) {
     this.session = session;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
+    this.onJobEnd = onJobEnd;
   }
 
   /**
@@ -46,7 +51,7 @@ public final class SparkEngine implements Engine {
    */
   public static SparkEngine of(SparkSession session) {
     return new SparkEngine(Objects.requireNonNull(session, "session"),
-        DEFAULT_TASK_MEMORY_LIMIT, 0);
+        DEFAULT_TASK_MEMORY_LIMIT, 0, tasks -> { });
   }
 
   /**
@@ -57,7 +62,7 @@ public final class SparkEngine implements Engine {
     if (bytes < 1) {
       throw new IllegalArgumentException("taskMemoryLimit must be >= 1, was " + bytes);
     }
-    return new SparkEngine(session, bytes, partitions);
+    return new SparkEngine(session, bytes, partitions, onJobEnd);
   }
 
   /** The partitions of an exchange that does not say its own (a group-by aggregation). */
@@ -65,7 +70,16 @@ public final class SparkEngine implements Engine {
     if (n < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + n);
     }
-    return new SparkEngine(session, taskMemoryLimit, n);
+    return new SparkEngine(session, taskMemoryLimit, n, onJobEnd);
+  }
+
+  /**
+   * Calls {@code report} on the driver when a job has ended well, with every successful task's
+   * peak memory against its limit (the bound each executor kept).
+   */
+  public SparkEngine onJobEnd(Consumer<List<TaskMemory>> report) {
+    return new SparkEngine(session, taskMemoryLimit, partitions,
+        Objects.requireNonNull(report, "report"));
   }
 
   /**
@@ -79,8 +93,8 @@ public final class SparkEngine implements Engine {
     PartitionPlan plan = PartitionPlan.of(dataset, "Spark");
     requireSerializable(plan);
     int exchange = partitions > 0 ? partitions : session.sparkContext().defaultParallelism();
-    return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange),
-        plan));
+    return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange,
+        onJobEnd), plan));
   }
 
   /** Serializes each step as Spark will, to name the stage that cannot travel. */

@@ -12,6 +12,7 @@ import dev.tributary.UnsupportedPlanException;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
+import dev.tributary.operators.UserFunctionException;
 import dev.tributary.operators.aggregate.Aggregate;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -109,8 +111,16 @@ class SparkEngineTest {
   void aGroupByAggregationShufflesArrowBlocksAndMatches() throws Exception {
     Dataset ds = read().filter(col("v").gt(10)).groupBy("k")
         .aggregate(Aggregate.count(), Aggregate.sum("v"), Aggregate.max("x"));
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine reporting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB)
+        .onJobEnd(tasks::addAll);
 
-    List<String> onSpark = rows(ds.execute(spark).withRuntime(runtime).takeAll());
+    List<String> onSpark = rows(ds.execute(reporting).withRuntime(runtime).takeAll());
+
+    assertThat(tasks).as("every read task and every exchange partition, each within its bound")
+        .hasSize(FILES + 3)
+        .allSatisfy(t -> assertThat(t.peakBytes()).isPositive().isLessThanOrEqualTo(
+            t.limitBytes()).isLessThanOrEqualTo(64 * Bytes.MiB));
 
     assertThat(onSpark).hasSize(7).isEqualTo(rows(ds.takeAll()));
     assertThat(onSpark).isEqualTo(rows(duck("SELECT k, count(*) AS \"count()\", "
@@ -147,6 +157,29 @@ class SparkEngineTest {
     }
     assertThat(rows(duck("SELECT * FROM read_parquet('" + target + "/**/*.parquet')")))
         .isEqualTo(rows(ds.takeAll()));
+  }
+
+  @Test
+  void aFailingFunctionFailsTheJobWithItsOwnErrorAndTheWriteLeavesNothing() throws Exception {
+    Path target = out.resolve("failed");
+    Function<Map<String, Object>, Map<String, Object>> failing =
+        (Function<Map<String, Object>, Map<String, Object>> & Serializable) row -> {
+          if (((Number) row.get("id")).longValue() == 7_777) {
+            throw new IllegalStateException("bad row 7777");
+          }
+          return row;
+        };
+    Dataset ds = read().map(failing);
+
+    assertThatThrownBy(() -> ds.execute(spark).writeParquet(target.toString()))
+        .isInstanceOf(UserFunctionException.class)
+        .hasRootCauseMessage("bad row 7777");
+    assertThat(target).doesNotExist();
+    try (Stream<Path> beside = Files.list(out)) {
+      assertThat(beside).as("no staging left").isEmpty();
+    }
+    assertThatThrownBy(() -> ds.execute(spark).withRuntime(runtime).count())
+        .isInstanceOf(UserFunctionException.class);
   }
 
   @Test
