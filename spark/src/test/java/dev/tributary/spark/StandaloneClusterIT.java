@@ -25,7 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.spark.TaskContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * class path, a fake {@code SPARK_HOME}): a group-by with a shuffle runs while one executor is
  * killed in the middle of a task, and the result is still exact (Spark retries the task; the
  * exchange and the sink are Tributary's). Everything started is stopped in {@code finally}.
- * Run with {@code mvn -pl spark -am verify -Pspark-cluster}.
+ * Run with {@code mvn -pl spark -am test -Pspark-cluster -Dtest=StandaloneClusterIT
+ * -Dsurefire.failIfNoSpecifiedTests=false} (not part of {@code mvn verify}).
  */
 class StandaloneClusterIT {
   private static final Duration READY = Duration.ofSeconds(90);
@@ -81,12 +81,13 @@ class StandaloneClusterIT {
       SparkSession running = session;
       await(() -> running.sparkContext().getExecutorMemoryStatus().size() >= 3, "two executors");
 
+      String markerName = marker.toString(); // a Path is not serializable
       Function<Map<String, Object>, Map<String, Object>> stallOnce =
           (Function<Map<String, Object>, Map<String, Object>> & Serializable) row -> {
-            TaskContext task = TaskContext.get();
-            if (task.partitionId() == 0 && task.attemptNumber() == 0
-                && ((Number) row.get("id")).longValue() == 100) {
-              writePid(marker.toString());
+            // The first attempt to reach row 100 claims the marker and stalls until killed;
+            // the retry finds it claimed. (Spark's TaskContext is not set on Tributary's
+            // threads, where user functions run.)
+            if (((Number) row.get("id")).longValue() == 100 && claim(markerName)) {
               sleepForever();
             }
             return row;
@@ -99,8 +100,12 @@ class StandaloneClusterIT {
           .memoryLimit(128 * Bytes.MiB).failOnLeak(true).build()) {
         CompletableFuture<List<Map<String, Object>>> result = CompletableFuture.supplyAsync(
             () -> ds.execute(engine).withRuntime(runtime).takeAll());
-        await(() -> Files.exists(marker) && !Files.readString(marker).isBlank(),
-            "the task to stall");
+        await(() -> {
+          if (result.isDone()) {
+            result.join(); // the job ended (failed) without stalling: report why
+          }
+          return Files.exists(marker) && !Files.readString(marker).isBlank();
+        }, "the task to stall");
         long pid = Long.parseLong(Files.readString(marker).trim());
         ProcessHandle executor = ProcessHandle.of(pid).orElseThrow();
         executor.destroyForcibly();
@@ -125,9 +130,14 @@ class StandaloneClusterIT {
     }
   }
 
-  private static void writePid(String file) {
+  /** Whether this process claimed {@code file} (created it, with its pid), once across all. */
+  private static boolean claim(String file) {
     try {
+      Path claimed = Files.createFile(Path.of(file + ".claim"));
       Files.writeString(Path.of(file), Long.toString(ProcessHandle.current().pid()));
+      return claimed != null;
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      return false;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
