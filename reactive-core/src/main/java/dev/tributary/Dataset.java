@@ -129,6 +129,18 @@ public class Dataset {
     return new Dataset(node, context, runtime, lastStats);
   }
 
+  /**
+   * This dataset as {@code engine} computes it (see {@link Engine}): {@link Engine#local()}
+   * answers the dataset itself; a distributed engine a dataset that runs the plan on its workers
+   * each time it runs, and reads the gathered result ({@link #writeParquet} of it writes from
+   * the workers instead).
+   *
+   * @throws UnsupportedPlanException if {@code engine} cannot run this plan
+   */
+  public Dataset execute(Engine engine) {
+    return Objects.requireNonNull(engine, "engine").run(this);
+  }
+
   /** The context this dataset executes with: its own, else {@link DataContext#current()}. */
   public DataContext context() {
     return context != null ? context : DataContext.current();
@@ -1319,6 +1331,9 @@ public class Dataset {
   /** {@link #writeParquet(ParquetSink)} without blocking: completes once written and ended. */
   public Mono<WriteSummary> writeParquetMono(ParquetSink sink) {
     Objects.requireNonNull(sink, "sink");
+    if (plan instanceof Read r && r.source() instanceof Engine.Result result) {
+      return result.writeParquet(sink); // written where the engine ran it, partition by partition
+    }
     return write("WriteParquet", sink::write);
   }
 

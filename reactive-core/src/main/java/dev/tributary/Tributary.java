@@ -179,7 +179,8 @@ public final class Tributary {
 
   /** A dataset over Parquet files, directories or globs: one block per row group. */
   public static Dataset readParquet(String... paths) {
-    return readParquet(ParquetSource.of(List.of(paths)));
+    List<String> named = List.of(paths);
+    return new Dataset(new Read(new ParquetRead(ParquetSource.of(named), named)), null);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -50,8 +51,13 @@ import reactor.core.scheduler.Schedulers;
  * <p>File names ({@code part-<uuid>-<n>.parquet}) cannot collide across runs. A new file starts
  * every {@link #rowsPerFile(long)} rows; {@link #partitionBy(String...)} writes Hive-style
  * partition directories. Blocks are closed once written.
+ *
+ * <p>Serializable (its directory as a path name), so that a distributed engine can hand the same
+ * settings to its workers, each writing into a staging directory of its own ({@link #into}).
  */
-public final class ParquetSink {
+public final class ParquetSink implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Default rows per row group target in bytes: large enough to read fast, small enough to split. */
   public static final long DEFAULT_ROW_GROUP_BYTES = 64L << 20;
 
@@ -149,6 +155,19 @@ public final class ParquetSink {
     return SinkRun.run(blocks, Job::new, io);
   }
 
+
+  /** A path is not serializable: the sink travels as its settings, the directory by name. */
+  private Object writeReplace() {
+    return new Settings(directory.toString(), codec, rowsPerFile, List.copyOf(partitionBy));
+  }
+
+  /** What a serialized sink holds. */
+  private record Settings(String directory, CompressionCodecName codec, long rowsPerFile,
+      List<String> partitionBy) implements Serializable {
+    private Object readResolve() {
+      return new ParquetSink(Path.of(directory), codec, rowsPerFile, partitionBy);
+    }
+  }
 
   /** One write: Parquet files through parquet-mr writers. */
   private final class Job extends FileJob {

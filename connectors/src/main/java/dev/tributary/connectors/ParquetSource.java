@@ -231,6 +231,19 @@ public final class ParquetSource {
     return numBlocks > 0;
   }
 
+  /**
+   * The same source over its files {@code from} (inclusive) to {@code to} (exclusive) only, with
+   * their partition values and every option kept: one split of a read that an engine spreads
+   * over its workers.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within {@link #files()}
+   */
+  public ParquetSource split(int from, int to) {
+    Objects.checkFromToIndex(from, to, files.size());
+    return new ParquetSource(List.copyOf(files.subList(from, to)), partitions, columns, filter,
+        parallelism, includePaths, numBlocks, limit, opener);
+  }
+
   /** The files this source reads, in reading order. */
   public List<Path> files() {
     return files;

@@ -39,7 +39,7 @@ import org.apache.arrow.vector.util.TransferPair;
  * schema.
  */
 public final class Evaluation implements BlockTransform {
-  private sealed interface Step permits Keep, Assign, Select {}
+  private sealed interface Step extends java.io.Serializable permits Keep, Assign, Select {}
 
   private record Keep(Expr predicate) implements Step {
     @Override
@@ -66,8 +66,11 @@ public final class Evaluation implements BlockTransform {
   }
 
   private final List<Step> steps;
-  /** The last input schema typed, and its output: a stream's blocks mostly share one. */
-  private volatile Schema[] lastTyped;
+  /**
+   * The last input schema typed, and its output: a stream's blocks mostly share one. A cache, so
+   * not serialized (Arrow schemas are not serializable): a worker types its own first block.
+   */
+  private transient volatile Schema[] lastTyped;
 
   private Evaluation(List<Step> steps) {
     this.steps = List.copyOf(steps);

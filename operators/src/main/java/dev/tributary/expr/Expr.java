@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  * an immutable value; it is not a functional interface, so {@code filter(expr)} and {@code
  * filter(row -> ...)} never compete.
  */
-public final class Expr {
+public final class Expr implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** What a node computes; package-private: users build nodes through the methods. */
   enum Op {
     COL, LIT, ADD("+"), SUB("-"), MUL("*"), DIV("/"), MOD("%"), EQ("="), NE("!="), LT("<"),
@@ -49,7 +51,7 @@ public final class Expr {
   }
 
   /** A user function with its declared result type. */
-  record Udf(String name, ExprType returns, VectorFunction fn) {}
+  record Udf(String name, ExprType returns, VectorFunction fn) implements java.io.Serializable {}
 
   final Op op;
   final List<Expr> args;

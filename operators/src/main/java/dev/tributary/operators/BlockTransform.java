@@ -2,6 +2,7 @@ package dev.tributary.operators;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import java.io.Serializable;
 
 /**
  * A block-to-block function: the unit of work of a streaming stage.
@@ -17,9 +18,13 @@ import dev.tributary.memory.Block;
  * {@link MapBlocks} call) releases it on the way out, so a transform need not catch for that.
  * A transform that reads its input and builds a result apart from it is best written with
  * {@link #reading}, which closes the input afterwards.
+ *
+ * <p>Serializable, so that a distributed engine can ship a stage to its workers: a transform
+ * (and what it captures, such as a user function) that is not fails there by name before the job
+ * starts; the local engine never serializes one.
  */
 @FunctionalInterface
-public interface BlockTransform {
+public interface BlockTransform extends Serializable {
   /** Transforms one block, consuming it; see the interface comment for who owns what. */
   Block apply(Block input, Account out);
 

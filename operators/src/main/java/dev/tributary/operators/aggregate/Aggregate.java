@@ -26,8 +26,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * quantile} float64 ({@code std}/{@code var} null when fewer than {@code ddof + 1} values; {@code
  * quantile} interpolates linearly, like Ray's); {@code unique} a list of the column's type, sorted
  * (nulls last when kept); a user aggregate whatever its results are.
+ *
+ * <p>Serializable, so that a distributed engine can ship it (a user aggregate must be too).
  */
-public final class Aggregate {
+public final class Aggregate implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** What an aggregation computes. */
   enum Kind { COUNT, SUM, MIN, MAX, MEAN, STD, VAR, ABS_MAX, UNIQUE, QUANTILE, USER }
 

@@ -1,0 +1,67 @@
+package dev.tributary.spark;
+
+import dev.tributary.Engine;
+import dev.tributary.PartitionPlan;
+import dev.tributary.connectors.ParquetSink;
+import dev.tributary.connectors.ReadSettings;
+import dev.tributary.connectors.WriteSummary;
+import dev.tributary.memory.Account;
+import dev.tributary.memory.Block;
+import dev.tributary.operators.OperatorStats;
+import dev.tributary.plan.Pushdown;
+import java.util.Iterator;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Schema;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * What {@link SparkEngine#run} answers: a source that runs the job when read (each read one job)
+ * and decodes the blocks the driver receives into the reading execution's account, as they come.
+ */
+final class SparkResult implements Engine.Result {
+  private final SparkJob job;
+  private final PartitionPlan plan;
+
+  SparkResult(SparkJob job, PartitionPlan plan) {
+    this.job = job;
+    this.plan = plan;
+  }
+
+  @Override
+  public String name() {
+    return "Spark[" + plan + "]";
+  }
+
+  @Override
+  public Schema schema(Pushdown pushdown) {
+    return null;
+  }
+
+  @Override
+  public long rows(Pushdown pushdown) {
+    return -1;
+  }
+
+  @Override
+  public Flux<Block> read(Pushdown pushdown, Account account, ReadSettings settings,
+      OperatorStats stats) {
+    // Reads run on the execution's I/O scheduler, where waiting for Spark may block.
+    return Flux.defer(() -> {
+      Iterator<Object> blocks = job.blocks();
+      return Flux.fromIterable(() -> blocks).map(b -> IpcBlocks.decode((byte[]) b, account));
+    });
+  }
+
+  @Override
+  public Mono<WriteSummary> writeParquet(ParquetSink sink) {
+    Objects.requireNonNull(sink, "sink");
+    return Mono.fromCallable(() -> job.write(sink)).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}
