@@ -1,7 +1,7 @@
 package dev.tributary.connectors;
 
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HandOff;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
@@ -50,23 +50,16 @@ final class SinkRun {
   static Mono<WriteSummary> run(Flux<Block> blocks, Supplier<Job> jobs, Scheduler io) {
     return Mono.defer(() -> {
       Guarded job = new Guarded(jobs.get(), io);
-      BlockCustody custody = new BlockCustody();
-      return blocks
-          .doOnNext(custody::hold)
-          .publishOn(io, 1)
-          .doOnNext(b -> {
-            if (custody.take(b)) {
-              try {
-                job.write(b);
-              } finally {
-                b.release(); // a no-op when the job kept the block (moved to its account)
-              }
-            }
-          })
+      return HandOff.consume(blocks, io, b -> {
+        try {
+          job.write(b);
+        } finally {
+          b.release(); // a no-op when the job kept the block (moved to its account)
+        }
+      })
           .then(Mono.fromSupplier(job::commit))
           .doOnError(e -> job.abort())
-          .doOnCancel(job::cancel)
-          .doFinally(signal -> custody.releaseAll());
+          .doOnCancel(job::cancel);
     })
         // A job names its files from a random UUID (SecureRandom may read /dev/urandom): make
         // it, and subscribe, on an I/O thread, so a write may start from a non-blocking thread.

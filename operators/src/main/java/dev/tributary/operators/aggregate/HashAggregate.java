@@ -2,8 +2,7 @@ package dev.tributary.operators.aggregate;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
-import dev.tributary.operators.HandOff;
+import dev.tributary.memory.HandOff;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.RunGuard;
 import dev.tributary.operators.SpillPartitions;
@@ -133,7 +132,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   /** One subscription's table, spill and outputs. */
   private final class Run {
     /** Output blocks made and not yet handed on (released if the stream ends first). */
-    final BlockCustody outputs = new BlockCustody();
+    final HandOff outputs = new HandOff();
     private GroupTable table;
     /** The first block's schema: what every table of this run is typed by. */
     private Schema input;
@@ -182,7 +181,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       return spill == null ? 1 : SPILL_PARTITIONS;
     }
 
-    /** The output blocks of part {@code part} (held in custody until handed on). */
+    /** The output blocks of part {@code part} (in transit until handed on). */
     List<Block> output(int part) {
       List<Block> out = new ArrayList<>();
       step(() -> {
@@ -207,7 +206,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
         for (int from = 0; from < size; from += OUTPUT_ROWS) {
           int[] groups = IntStream.range(from, Math.min(size, from + OUTPUT_ROWS)).toArray();
           Block block = result.finish(groups, account);
-          outputs.hold(block);
+          outputs.offer(block);
           out.add(block);
         }
       }, null);
@@ -232,7 +231,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     }
 
     private void free() {
-      outputs.releaseAll();
+      outputs.close();
       table = null;
       if (spill != null) {
         spill.close();
