@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -292,23 +293,21 @@ class ParquetTest extends ArenaTestSupport {
 
   @Test
   void aCancelledWriteLeavesNoFileBehind() throws IOException {
+    // The test's own schedulers, so that it can wait for every task of the write and its source
+    // to end: the cancel returns while a write may still be running on the I/O thread.
+    Scheduler io = Schedulers.newBoundedElastic(2, 100, "parquet-test-io");
+    Scheduler timer = Schedulers.newBoundedElastic(1, 100, "parquet-test-source");
     Flux<Block> slow = Flux.range(0, 100)
-        .concatMap(k -> Flux.just(k).delayElements(Duration.ofMillis(5)))
+        .concatMap(k -> Flux.just(k).delayElements(Duration.ofMillis(5), timer))
         .map(k -> block(100, k))
-        .subscribeOn(Schedulers.boundedElastic());
-    StepVerifier.create(ParquetSink.to(dir).write(slow))
+        .subscribeOn(timer);
+    StepVerifier.create(ParquetSink.to(dir).write(slow, io))
         .thenAwait(Duration.ofMillis(100))
         .thenCancel()
         .verify(Duration.ofSeconds(30));
-    Thread.onSpinWait();
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Stream<Path> left = Files.list(dir)) {
-        if (left.findAny().isEmpty()) {
-          break;
-        }
-      }
-    }
+    io.disposeGracefully().block(Duration.ofSeconds(30));
+    timer.disposeGracefully().block(Duration.ofSeconds(30));
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     try (Stream<Path> left = Files.list(dir)) {
       assertThat(left).isEmpty();
     }
