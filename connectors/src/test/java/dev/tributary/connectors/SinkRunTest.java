@@ -7,6 +7,9 @@ import dev.tributary.memory.Block;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -20,19 +23,33 @@ import reactor.core.scheduler.Schedulers;
 /**
  * A cancelled sink gives back every block it received, whether the cancel catches one on its way
  * to the writing thread or in the write, and before it closes its writers. Each test waits for
- * the sink's I/O scheduler to finish (a cancel does not wait for the write in progress).
+ * the sink's I/O threads to finish (a cancel does not wait for the write in progress), by their
+ * executor's termination: a bounded-elastic scheduler's {@code disposeGracefully()} can complete
+ * while a task whose worker a cancel disposed still runs.
  */
 class SinkRunTest extends ArenaTestSupport {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   /** One thread, so that a task holding it keeps the hand-off to the writer in transit. */
-  private final Scheduler io = Schedulers.newBoundedElastic(1, 100, "sink-run-io");
+  private final ExecutorService ioThread = Executors.newSingleThreadExecutor();
+  private final Scheduler io = Schedulers.fromExecutorService(ioThread);
   private final CountDownLatch free = new CountDownLatch(1);
 
   @AfterEach
   void ioDone() {
     free.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
+  }
+
+  /** Waits until every task on the I/O thread has run to its end. */
+  private void ioTasksEnded() {
+    ioThread.shutdown();
+    try {
+      assertThat(ioThread.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private Block block(long i) {
@@ -97,7 +114,7 @@ class SinkRunTest extends ArenaTestSupport {
     await(job.writing);
     run.dispose(); // the block being written stays with the writing thread until it returns
     mayFinish.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
     assertThat(job.writes).hasValue(1);
     assertThat(job.discards).hasPositiveValue();
     assertThat(job.closes).hasValue(1);
@@ -125,7 +142,7 @@ class SinkRunTest extends ArenaTestSupport {
     assertThat(arena.allocatedBytes()).isPositive();
     run.dispose();
     free.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
     assertThat(job.writes).hasValue(0);
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
   }

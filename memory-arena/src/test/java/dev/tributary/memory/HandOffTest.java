@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,16 +32,33 @@ class HandOffTest {
 
   private final Arena arena = Arena.create("hand-off", 64 * Bytes.MiB);
   private final Account source = arena.openAccount("source");
-  /** One thread, so that a task holding it keeps every hand-off onto it in transit. */
-  private final Scheduler io = Schedulers.newBoundedElastic(1, 1000, "hand-off-io");
+  /**
+   * One thread, so that a task holding it keeps every hand-off onto it in transit; waited for by
+   * its executor's termination (a bounded-elastic scheduler's {@code disposeGracefully()} can
+   * complete while a task whose worker a cancel disposed still runs).
+   */
+  private final ExecutorService ioThread =
+      Executors.newSingleThreadExecutor(task -> new Thread(task, "hand-off-io"));
+  private final Scheduler io = Schedulers.fromExecutorService(ioThread);
   private final CountDownLatch busy = new CountDownLatch(1);
 
   @AfterEach
   void nothingLeft() {
     busy.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
+  }
+
+  /** Waits until every task on the scheduler's thread has run to its end. */
+  private void ioTasksEnded() {
+    ioThread.shutdown();
+    try {
+      assertThat(ioThread.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private Block block(long i) {
@@ -116,7 +136,7 @@ class HandOffTest {
     assertThat(arena.allocatedBytes()).isPositive();
     run.dispose();
     busy.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
     assertThat(given).hasValue(0);
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
   }
@@ -170,7 +190,7 @@ class HandOffTest {
     assertThat(arena.allocatedBytes()).isPositive();
     run.dispose();
     busy.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
     assertThat(received).isEmpty();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
   }
@@ -210,7 +230,7 @@ class HandOffTest {
       assertThat(received).as("ordered " + ordered).isEmpty();
     }
     busy.countDown();
-    io.disposeGracefully().block(WAIT);
+    ioTasksEnded();
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
   }
 
