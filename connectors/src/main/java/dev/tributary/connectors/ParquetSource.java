@@ -2,7 +2,7 @@ package dev.tributary.connectors;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HandOff;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.function.Tuple2;
 
 /**
  * Reads Parquet files (parquet-mr, local files, no Hadoop file system) as a stream of blocks:
@@ -330,7 +329,6 @@ public final class ParquetSource {
       return Flux.empty();
     }
     return Flux.defer(() -> {
-      BlockCustody custody = new BlockCustody();
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
       SplitPredicate split = filter == null ? null : SplitPredicate.of(filter, partitions);
       // Every footer first: the files' schemas are unified before any row is read.
@@ -342,21 +340,11 @@ public final class ParquetSource {
           .collectList()
           .flatMapIterable(this::reads);
       ReadAhead ahead = new ReadAhead(account);
-      Function<Tuple2<Long, RowGroupRead>, Flux<Block>> read = r -> ahead.gate(
-          allowance.guard(r.getT2().blocks(account, settings, stats, custody)), r.getT1());
-      Flux<Block> out = settings.preserveOrder()
-          ? reads.index().flatMapSequential(read, parallelism, 1)
-          : reads.index().flatMap(read, parallelism, 1);
-      Flux<Block> taken = out.<Block>handle((b, sink) -> {
-        if (custody.take(b)) {
-          sink.next(b);
-        }
-      });
-      return (limit < 0 ? taken : firstRows(taken, limit))
-          .doFinally(signal -> {
-            ahead.close();
-            custody.releaseAll();
-          });
+      // Each block is in transit from its reader's thread until the merge hands it on.
+      Flux<Block> out = HandOff.fanOut(reads.index(), (r, transit) -> ahead.gate(
+              allowance.guard(r.getT2().blocks(account, settings, stats, transit)), r.getT1()),
+          parallelism, settings.preserveOrder());
+      return (limit < 0 ? out : firstRows(out, limit)).doFinally(signal -> ahead.close());
     }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
         .doOnDiscard(Block.class, Block::release);
   }

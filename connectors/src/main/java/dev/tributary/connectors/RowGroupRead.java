@@ -3,7 +3,7 @@ package dev.tributary.connectors;
 import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HandOff;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,19 +44,19 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     long rows, AddedColumns added, Function<Path, InputFile> opener) {
 
   /**
-   * The row group's blocks, made on the settings' scheduler one per request, each put in {@code
-   * custody} as it is made, and counted into {@code stats}.
+   * The row group's blocks, made on the settings' scheduler one per request, each offered to
+   * {@code transit} as it is made (the read ends if it is closed), and counted into {@code
+   * stats}.
    */
   Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats,
-      BlockCustody custody) {
+      HandOff transit) {
     return Flux.<Block, Cursor>generate(() -> open(account, settings, stats),
         (cursor, sink) -> {
           Block block = cursor.next();
-          if (block == null) {
-            sink.complete();
-          } else {
-            custody.hold(block);
+          if (block != null && transit.offer(block)) {
             sink.next(block);
+          } else {
+            sink.complete();
           }
           return cursor;
         }, Cursor::close)

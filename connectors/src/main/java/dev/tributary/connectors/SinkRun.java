@@ -1,7 +1,7 @@
 package dev.tributary.connectors;
 
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HandOff;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
@@ -50,23 +50,10 @@ final class SinkRun {
   static Mono<WriteSummary> run(Flux<Block> blocks, Supplier<Job> jobs, Scheduler io) {
     return Mono.defer(() -> {
       Guarded job = new Guarded(jobs.get(), io);
-      BlockCustody custody = new BlockCustody();
-      return blocks
-          .doOnNext(custody::hold)
-          .publishOn(io, 1)
-          .doOnNext(b -> {
-            if (custody.take(b)) {
-              try {
-                job.write(b);
-              } finally {
-                b.release(); // a no-op when the job kept the block (moved to its account)
-              }
-            }
-          })
+      return HandOff.consume(blocks, io, job::write)
           .then(Mono.fromSupplier(job::commit))
           .doOnError(e -> job.abort())
-          .doOnCancel(job::cancel)
-          .doFinally(signal -> custody.releaseAll());
+          .doOnCancel(job::cancel);
     })
         // A job names its files from a random UUID (SecureRandom may read /dev/urandom): make
         // it, and subscribe, on an I/O thread, so a write may start from a non-blocking thread.
@@ -96,13 +83,17 @@ final class SinkRun {
       this.io = io;
     }
 
+    /**
+     * Writes {@code block} unless stopped, and releases it either way (a no-op when the job kept
+     * it, moved to its account) before a cancel's cleanup runs.
+     */
     void write(Block block) {
-      step(() -> job.write(block));
+      step(() -> job.write(block), block);
     }
 
     /** Finishes and publishes; null if cancelled meanwhile. */
     WriteSummary commit() {
-      if (!step(job::finish)) {
+      if (!step(job::finish, null)) {
         return null;
       }
       synchronized (this) {
@@ -144,10 +135,14 @@ final class SinkRun {
       }
     }
 
-    /** Runs {@code body} unless stopped; returns whether it ran to the end unstopped. */
-    private boolean step(Runnable body) {
+    /**
+     * Runs {@code body} unless stopped, then releases {@code input} (if not null) either way;
+     * returns whether it ran to the end unstopped.
+     */
+    private boolean step(Runnable body, Block input) {
       synchronized (this) {
         if (stopped) {
+          release(input);
           return false;
         }
         busy = true;
@@ -163,6 +158,9 @@ final class SinkRun {
         }
         // Cancelled while it ran (a discarded file may fail its writer): nothing to report.
       } finally {
+        // Before closing the writers (which may write and take long): a cancelled write's
+        // blocks are all back once its write in progress has stopped.
+        release(input);
         synchronized (this) {
           busy = false;
           stoppedMeanwhile = stopped;
@@ -172,6 +170,12 @@ final class SinkRun {
         }
       }
       return !stoppedMeanwhile;
+    }
+
+    private static void release(Block input) {
+      if (input != null) {
+        input.release();
+      }
     }
 
     private void closeOnce() {

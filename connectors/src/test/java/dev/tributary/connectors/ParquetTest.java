@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.NanoTime;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -291,24 +296,29 @@ class ParquetTest extends ArenaTestSupport {
   }
 
   @Test
-  void aCancelledWriteLeavesNoFileBehind() throws IOException {
-    Flux<Block> slow = Flux.range(0, 100)
-        .concatMap(k -> Flux.just(k).delayElements(Duration.ofMillis(5)))
-        .map(k -> block(100, k))
-        .subscribeOn(Schedulers.boundedElastic());
-    StepVerifier.create(ParquetSink.to(dir).write(slow))
+  void aCancelledWriteLeavesNoFileBehind() throws IOException, InterruptedException {
+    // Threads of the test's own, so that it can wait for every task of the write and its source
+    // to end: the cancel returns while a write may still run on an I/O thread (and a
+    // bounded-elastic scheduler's disposeGracefully() does not wait for a task whose worker the
+    // cancel disposed).
+    ExecutorService ioThreads = Executors.newFixedThreadPool(2);
+    ScheduledExecutorService sourceThread = Executors.newSingleThreadScheduledExecutor();
+    Scheduler io = Schedulers.fromExecutorService(ioThreads);
+    Scheduler timer = Schedulers.fromExecutorService(sourceThread);
+    // It never ends, so the cancel comes during the write however slow the machine is.
+    Flux<Block> slow = Flux.concat(Flux.range(0, 100)
+            .concatMap(k -> Flux.just(k).delayElements(Duration.ofMillis(5), timer))
+            .map(k -> block(100, k)), Flux.never())
+        .subscribeOn(timer);
+    StepVerifier.create(ParquetSink.to(dir).write(slow, io))
         .thenAwait(Duration.ofMillis(100))
         .thenCancel()
         .verify(Duration.ofSeconds(30));
-    Thread.onSpinWait();
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Stream<Path> left = Files.list(dir)) {
-        if (left.findAny().isEmpty()) {
-          break;
-        }
-      }
+    for (ExecutorService threads : List.of(ioThreads, sourceThread)) {
+      threads.shutdown();
+      assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
+    assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     try (Stream<Path> left = Files.list(dir)) {
       assertThat(left).isEmpty();
     }

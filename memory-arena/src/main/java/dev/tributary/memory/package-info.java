@@ -14,7 +14,10 @@
  * {@link dev.tributary.memory.SpillStore} parks blocks on disk (raw Arrow buffers appended to a
  * file, a Chronicle Map as the catalogue) when a stateful operator outgrows its budget.
  *
- * <p>This package depends on Apache Arrow and Chronicle Map only; no Reactor types, and no
- * per-type code beyond what accounting needs.
+ * {@link dev.tributary.memory.HandOff} is the one hand-off of blocks between threads: a block in
+ * transit belongs to it, and what a cancel or an error strands there is released.
+ *
+ * <p>This package depends on Apache Arrow and Chronicle Map, and on Reactor only for the
+ * hand-off's stream shapes; no per-type code beyond what accounting needs.
  */
 package dev.tributary.memory;

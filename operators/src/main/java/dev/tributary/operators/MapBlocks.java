@@ -2,11 +2,10 @@ package dev.tributary.operators;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import reactor.core.Exceptions;
+import java.util.function.UnaryOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
@@ -88,83 +87,33 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
 
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
-    Flux<Block> out = Flux.defer(() -> {
-      AtomicLong index = new AtomicLong();
-      if (concurrency == 1 && scheduler == null) {
+    StageCall call = new StageCall(name, account, stats, load);
+    UnaryOperator<Block> fn = in -> BlockTransform.run(transform, in, account);
+    Flux<Block> out;
+    if (concurrency == 1 && scheduler == null) {
+      out = Flux.defer(() -> {
+        AtomicLong index = new AtomicLong();
         return upstream.handle((Block b, SynchronousSink<Block> sink) -> {
           load.taken();
-          emit(process(b, index.getAndIncrement()), sink);
-        });
-      }
-      BlockCustody custody = new BlockCustody();
-      Function<Block, Mono<Block>> task = b -> {
-        long i = index.getAndIncrement();
-        load.taken();
-        custody.hold(b);
-        return Mono.just(b).publishOn(scheduler)
-            .handle((Block x, SynchronousSink<Block> sink) -> {
-              if (custody.take(x)) {
-                Block made = holdOutput(custody, process(x, i));
-                if (made != null) {
-                  sink.next(made);
-                }
-              }
-            });
-      };
-      Flux<Block> pooled = ordered
-          ? upstream.flatMapSequential(task, concurrency, 1)
-          : upstream.flatMap(task, concurrency, 1);
-      return pooled.doOnNext(b -> {
-            custody.take(b);
+          Block made = call.run(b, index.getAndIncrement(), fn);
+          if (made != null) {
             load.handedOn();
-          })
-          .onErrorMap(Exceptions::isMultiple, UserCalls::firstOf)
-          .doFinally(signal -> custody.releaseAll());
-    });
+            sink.next(made);
+          }
+        });
+      });
+    } else {
+      out = call.pooled(upstream, concurrency, ordered, (b, i, transit) ->
+          Mono.just(b).publishOn(scheduler).handle((Block x, SynchronousSink<Block> sink) -> {
+            if (transit.take(x)) {
+              Block made = call.run(x, i, fn);
+              if (made != null && transit.offer(made)) {
+                sink.next(made);
+              }
+            }
+          }));
+    }
     return stats.instrument(out).doOnDiscard(Block.class, Block::release);
-  }
-
-  /** Puts a task's output in custody until downstream takes it; null if custody has ended. */
-  private static Block holdOutput(BlockCustody custody, Block out) {
-    if (out == null) {
-      return null;
-    }
-    custody.hold(out);
-    return custody.ended() ? null : out;
-  }
-
-  private void emit(Block out, SynchronousSink<Block> sink) {
-    if (out != null) {
-      load.handedOn();
-      sink.next(out);
-    }
-  }
-
-  private Block process(Block received, long index) {
-    Block in;
-    try {
-      in = received.transferTo(account);
-    } catch (RuntimeException e) {
-      received.release();
-      // Taken, so finished too: a block counted in process forever would hold the governor's
-      // window (and its progress rule) shut.
-      load.finished(0, 0, false);
-      throw e;
-    }
-    stats.recordIn(in);
-    long inBytes = in.sizeBytes();
-    Block out = null;
-    try {
-      // account.allocate turns Arrow's OutOfMemoryException from user code into the typed error.
-      // The transform consumes its input (BlockTransform.run releases it if the transform throws).
-      out = stats.timeUser(
-          () -> account.allocate(() -> BlockTransform.run(transform, in, account)));
-      return out;
-    } catch (RuntimeException | Error e) {
-      throw UserCalls.failure(name, index, e);
-    } finally {
-      load.finished(inBytes, out == null ? 0 : out.sizeBytes(), out != null);
-    }
   }
 
   @Override

@@ -2,16 +2,14 @@ package dev.tributary.operators;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HandOff;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -119,32 +117,16 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
 
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
+    StageCall call = new StageCall(name, account, stats, load);
     Flux<Block> out = Flux.defer(() -> {
-      Workers workers = new Workers();
-      BlockCustody custody = new BlockCustody();
-      AtomicLong index = new AtomicLong();
-      Function<Block, Mono<Block>> task = b -> {
-        long i = index.getAndIncrement();
-        load.taken();
-        custody.hold(b);
-        return Mono.create(sink -> {
-          Job job = new Job(b, i, sink, custody);
-          sink.onCancel(job::cancel);
-          workers.submit(job);
-        });
-      };
-      Flux<Block> pooled = ordered
-          ? upstream.flatMapSequential(task, 2 * max, 1)
-          : upstream.flatMap(task, 2 * max, 1);
-      return pooled.doOnNext(b -> {
-            custody.take(b);
-            load.handedOn();
-          })
-          .onErrorMap(Exceptions::isMultiple, UserCalls::firstOf)
-          .doFinally(signal -> {
-            workers.shutDown();
-            custody.releaseAll();
-          });
+      Workers workers = new Workers(call);
+      return call.pooled(upstream, 2 * max, ordered, (b, i, transit) ->
+          Mono.<Block>create(sink -> {
+            Job job = new Job(b, i, sink, transit);
+            sink.onCancel(job::cancel);
+            workers.submit(job);
+          }))
+          .doFinally(signal -> workers.shutDown());
     });
     return stats.instrument(out).doOnDiscard(Block.class, Block::release);
   }
@@ -159,18 +141,18 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
     final Block input;
     final long index;
     final MonoSink<Block> sink;
-    final BlockCustody custody;
+    final HandOff transit;
     volatile boolean cancelled;
 
-    Job(Block input, long index, MonoSink<Block> sink, BlockCustody custody) {
+    Job(Block input, long index, MonoSink<Block> sink, HandOff transit) {
       this.input = input;
       this.index = index;
       this.sink = sink;
-      this.custody = custody;
+      this.transit = transit;
     }
 
     void cancel() {
-      cancelled = true; // its block stays in custody, released when the stream ends
+      cancelled = true; // its block stays in transit, released when the stream ends
     }
   }
 
@@ -181,6 +163,7 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
 
   /** The workers of one subscription, the queue of blocks waiting for them, and the policy. */
   private final class Workers {
+    private final StageCall call;
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     /** Workers alive (idle or busy). */
@@ -188,13 +171,17 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
     private int busy;
     private boolean shutDown;
 
+    Workers(StageCall call) {
+      this.call = call;
+    }
+
     /** Queues {@code job}; starts an idle or new worker on the queue head if the policy allows. */
     void submit(Job job) {
       Worker start = null;
       Job first = null;
       synchronized (this) {
         if (shutDown) {
-          return; // the stream ended: its block is released by the custody
+          return; // the stream ended: its block is released by the hand-off
         }
         queue.add(job);
         if (size < min || idle.isEmpty() && size < max
@@ -280,57 +267,28 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
     }
 
     private void run(Worker worker, Job job) {
-      if (job.cancelled || !job.custody.take(job.input)) {
-        return; // released by the custody
+      if (job.cancelled || !job.transit.take(job.input)) {
+        return; // released by the hand-off
       }
       Block made;
       try {
-        made = process(worker, job.input, job.index);
+        made = call.run(job.input, job.index, in -> {
+          if (worker.instance == null) {
+            worker.instance = Objects.requireNonNull(factory.get(),
+                "the factory returned null; return a new instance");
+          }
+          // The transform consumes its input (BlockTransform.run releases it if it throws).
+          return BlockTransform.run(worker.instance, in, account);
+        });
       } catch (RuntimeException e) {
         job.sink.error(e);
         return;
       }
       if (made == null) {
         job.sink.success();
-        return;
-      }
-      job.custody.hold(made);
-      if (!job.custody.ended()) {
+      } else if (job.transit.offer(made)) {
         job.sink.success(made);
       }
-    }
-  }
-
-  private Block process(Worker worker, Block received, long index) {
-    Block in;
-    try {
-      in = received.transferTo(account);
-    } catch (RuntimeException e) {
-      received.release();
-      // Taken, so finished too (as in MapBlocks): a block counted in process forever would hold
-      // the governor's window shut.
-      load.finished(0, 0, false);
-      throw e;
-    }
-    stats.recordIn(in);
-    long inBytes = in.sizeBytes();
-    Block out = null;
-    try {
-      out = stats.timeUser(() -> account.allocate(() -> {
-        if (worker.instance == null) {
-          worker.instance = Objects.requireNonNull(factory.get(),
-              "the factory returned null; return a new instance");
-        }
-        // The transform consumes its input (BlockTransform.run releases it if the transform
-        // throws).
-        return BlockTransform.run(worker.instance, in, account);
-      }));
-      return out;
-    } catch (RuntimeException | Error e) {
-      in.release(); // the factory failed before the transform took it (else a no-op)
-      throw UserCalls.failure(name, index, e);
-    } finally {
-      load.finished(inBytes, out == null ? 0 : out.sizeBytes(), out != null);
     }
   }
 

@@ -25,7 +25,10 @@
  * signals, never polling.
  *
  * <p>Every operator moves the blocks it takes into its own account and closes what it drops
- * (discard hooks), so a cancelled or failed stream leaves no memory behind. Depends on
+ * (discard hooks), so a cancelled or failed stream leaves no memory behind. Blocks crossing
+ * threads (task and worker pools, pipeline breakers' inputs and outputs) go through memory-arena's
+ * {@link dev.tributary.memory.HandOff}; the two one-to-one pools share {@code StageCall} (the call
+ * on one block and the pooled fan-out). Depends on
  * memory-arena, columnar (values, builders, block kernels) and Reactor only.
  */
 package dev.tributary.operators;

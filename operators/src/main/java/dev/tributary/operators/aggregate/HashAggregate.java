@@ -2,9 +2,8 @@ package dev.tributary.operators.aggregate;
 
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
+import dev.tributary.memory.HandOff;
 import dev.tributary.memory.HeapCharge;
-import dev.tributary.operators.HandOff;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.RunGuard;
 import dev.tributary.operators.SpillPartitions;
@@ -139,7 +138,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   /** One subscription's table, spill and outputs. */
   private final class Run {
     /** Output blocks made and not yet handed on (released if the stream ends first). */
-    final BlockCustody outputs = new BlockCustody();
+    final HandOff outputs = new HandOff();
     private GroupTable table;
     /** The first block's schema: what every table of this run is typed by. */
     private Schema input;
@@ -199,7 +198,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       return spill == null ? 1 : SPILL_PARTITIONS;
     }
 
-    /** The output blocks of part {@code part} (held in custody until handed on). */
+    /** The output blocks of part {@code part} (in transit until handed on). */
     List<Block> output(int part) {
       List<Block> out = new ArrayList<>();
       step(() -> {
@@ -225,7 +224,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
         for (int from = 0; from < size; from += OUTPUT_ROWS) {
           int[] groups = IntStream.range(from, Math.min(size, from + OUTPUT_ROWS)).toArray();
           Block block = result.finish(groups, account);
-          outputs.hold(block);
+          outputs.offer(block);
           out.add(block);
         }
         charge.trySet(0);
@@ -251,7 +250,7 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     }
 
     private void free() {
-      outputs.releaseAll();
+      outputs.close();
       table = null;
       charge.close();
       if (spill != null) {

@@ -3,8 +3,7 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
-import dev.tributary.operators.HandOff;
+import dev.tributary.memory.HandOff;
 import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.PartitionedBlocks;
@@ -84,7 +83,7 @@ public final class MapGroups implements Function<Flux<Block>, Flux<Block>> {
 
   /** One subscription's partitions and outputs. */
   private final class Run {
-    final BlockCustody outputs = new BlockCustody();
+    final HandOff outputs = new HandOff();
     final RunGuard guard = new RunGuard(this::free, io);
     /** Where the pieces wait: beside the account the input's governor watches. */
     private final Account held = account.sibling(account.name() + ".held");
@@ -129,7 +128,7 @@ public final class MapGroups implements Function<Flux<Block>, Flux<Block>> {
               // Moved (zero-copy) into a block of its own, whether the function returned the
               // group, a new batch or a mix: closing the group then frees only what it lost.
               Block b = Block.adopt(result, account);
-              outputs.hold(b);
+              outputs.offer(b);
               out.add(b);
             }
             start = end;
@@ -140,7 +139,7 @@ public final class MapGroups implements Function<Flux<Block>, Flux<Block>> {
     }
 
     private void free() {
-      outputs.releaseAll();
+      outputs.close();
       partitions.close();
       held.closeWhenEmpty();
     }

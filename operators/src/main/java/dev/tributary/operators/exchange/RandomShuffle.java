@@ -3,6 +3,7 @@ package dev.tributary.operators.exchange;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.HandOff;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -47,7 +48,7 @@ public final class RandomShuffle implements Function<Flux<Block>, Flux<Block>> {
 
   @Override
   public Flux<Block> apply(Flux<Block> input) {
-    return Flux.usingWhen(
+    Flux<Block> shuffled = Flux.usingWhen(
         exchange.partition(input, Partitioning.random(partitions, seed)),
         parts -> Flux.range(0, parts.count())
             .concatMap(p -> parts.read(p).collectList()
@@ -57,8 +58,8 @@ public final class RandomShuffle implements Function<Flux<Block>, Flux<Block>> {
         parts -> reactor.core.publisher.Mono.fromRunnable(parts::close),
         (parts, e) -> reactor.core.publisher.Mono.fromRunnable(parts::close),
         parts -> reactor.core.publisher.Mono.fromRunnable(parts::close))
-        .doOnDiscard(Block.class, Block::release)
-        .publishOn(io, 1);
+        .doOnDiscard(Block.class, Block::release);
+    return HandOff.publishOn(shuffled, io);
   }
 
   /** One block in the shuffle's account with the rows of {@code blocks} in a random order. */

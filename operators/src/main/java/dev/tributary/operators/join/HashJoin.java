@@ -3,8 +3,7 @@ package dev.tributary.operators.join;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.memory.BlockCustody;
-import dev.tributary.operators.HandOff;
+import dev.tributary.memory.HandOff;
 import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.PartitionedBlocks;
@@ -106,10 +105,8 @@ public final class HashJoin {
   public Flux<Block> apply(Flux<Block> left, Flux<Block> right) {
     return Flux.defer(() -> {
       Run run = new Run();
-      BlockCustody inLeft = new BlockCustody();
       Mono<Void> build = HandOff.consume(right, io, b -> run.guard.step(() -> run.build(b), b));
-      Flux<Block> leftIn = left.doOnNext(inLeft::hold).publishOn(io, 1)
-          .filter(inLeft::take);
+      Flux<Block> leftIn = HandOff.publishOn(left, io);
       Flux<Block> probe = Flux.defer(() -> {
         if (!run.broadcast()) {
           return leftIn
@@ -127,10 +124,7 @@ public final class HashJoin {
       });
       return build.thenMany(probe)
           .filter(run.outputs::take)
-          .doFinally(signal -> {
-            inLeft.releaseAll();
-            run.guard.close();
-          });
+          .doFinally(signal -> run.guard.close());
     }).doOnDiscard(Block.class, Block::release);
   }
 
@@ -139,7 +133,7 @@ public final class HashJoin {
 
   /** One subscription's build side, probe side, tables and outputs. */
   private final class Run {
-    final BlockCustody outputs = new BlockCustody();
+    final HandOff outputs = new HandOff();
     final RunGuard guard = new RunGuard(this::free, io);
     /** Where the pieces of each side wait: beside the accounts their governors watch. */
     private final Account buildHeld = buildAccount.sibling(buildAccount.name() + ".held");
@@ -276,7 +270,7 @@ public final class HashJoin {
     private void emit(Block block, int[] l, BuildTable t, int[] r, int n, List<Block> out) {
       Block b = type.leftColumnsOnly() ? Blocks.take(block, Arrays.copyOf(l, n), probeAccount)
           : output().pairs(block, l, t.rows, r, 0, n, probeAccount);
-      outputs.hold(b);
+      outputs.offer(b);
       out.add(b);
     }
 
@@ -291,7 +285,7 @@ public final class HashJoin {
       for (int from = 0; from < r.length; from += OUTPUT_ROWS) {
         Block b = output().pairs(null, l, t.rows, r, from, Math.min(r.length, from + OUTPUT_ROWS),
             probeAccount);
-        outputs.hold(b);
+        outputs.offer(b);
         out.add(b);
       }
     }
@@ -307,7 +301,7 @@ public final class HashJoin {
     }
 
     private void free() {
-      outputs.releaseAll();
+      outputs.close();
       if (table != null) {
         table.close();
         table = null;

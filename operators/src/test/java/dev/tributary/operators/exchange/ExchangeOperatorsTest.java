@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,13 +42,18 @@ class ExchangeOperatorsTest {
   private static final long LIMIT = 256 * Bytes.MiB;
   private final Arena arena = Arena.create("exchange", LIMIT);
   private final Account source = arena.openAccount("source");
-  private final Scheduler io = Schedulers.newBoundedElastic(4, 10_000, "exchange-io");
+  /**
+   * Waited for by its executor's termination: a bounded-elastic scheduler's {@code
+   * disposeGracefully()} can complete while a task whose worker a cancel disposed still runs.
+   */
+  private final ExecutorService ioThreads = Executors.newFixedThreadPool(4);
+  private final Scheduler io = Schedulers.fromExecutorService(ioThreads);
 
   @TempDir Path spillDir;
 
   @AfterEach
   void noLeaksAndNoSpillFiles() throws Exception {
-    io.disposeGracefully().block(Duration.ofSeconds(30));
+    ioTasksEnded();
     arena.awaitEmpty(Duration.ofSeconds(30));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
@@ -62,6 +70,17 @@ class ExchangeOperatorsTest {
   private static boolean hasFiles(Path dir) throws java.io.IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.findAny().isPresent();
+    }
+  }
+
+  /** Waits until every task on the I/O threads has run to its end. */
+  private void ioTasksEnded() {
+    ioThreads.shutdown();
+    try {
+      assertThat(ioThreads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -190,7 +209,7 @@ class ExchangeOperatorsTest {
           .thenCancel()
           .verify(Duration.ofSeconds(60));
       // The cancel is asynchronous to the merge on the I/O thread: wait for its tasks to end.
-      io.disposeGracefully().block(Duration.ofSeconds(30));
+      ioTasksEnded();
       arena.awaitEmpty(Duration.ofSeconds(30));
     }
   }
@@ -320,7 +339,7 @@ class ExchangeOperatorsTest {
           .thenCancel()
           .verify(Duration.ofSeconds(60));
       // The cancel is asynchronous to the reads on the I/O thread: wait for its tasks to end.
-      io.disposeGracefully().block(Duration.ofSeconds(30));
+      ioTasksEnded();
       arena.awaitEmpty(Duration.ofSeconds(30));
     }
   }
