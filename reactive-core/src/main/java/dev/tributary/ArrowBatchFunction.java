@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import java.io.Serializable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -11,9 +12,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Whatever it returns is moved (zero-copy) into a block of its own, and the input is closed after
  * the call, freeing what the result does not hold. So it must not close or modify its input, nor
  * keep the input or its vectors beyond the call: copy what it needs later.
+ *
+ * <p>Serializable, so that a lambda written for it can travel to another engine's workers
+ * ({@link Dataset#execute(Engine)} on Spark) without a cast; run locally, nothing is serialized.
  */
 @FunctionalInterface
-public interface ArrowBatchFunction {
+public interface ArrowBatchFunction extends Serializable {
   /** Computes one output batch from one input batch. */
   VectorSchemaRoot apply(VectorSchemaRoot batch, BufferAllocator allocator);
 }

@@ -167,7 +167,7 @@ public class Dataset {
   // ---------------------------------------------------------------- one-to-one transforms
 
   /** Applies {@code fn} to every row; output columns are inferred from the returned maps. */
-  public Dataset map(Function<Map<String, Object>, Map<String, Object>> fn) {
+  public Dataset map(RowFunction fn) {
     return derive(new MapRows(plan, "Map", RowTransforms.map(fn), null));
   }
 
@@ -177,8 +177,7 @@ public class Dataset {
    * more rows than the memory limit holds; return a lazy {@code Iterable} (not a {@code List})
    * for large expansions so the rows are not all built on the heap first.
    */
-  public Dataset flatMap(
-      Function<Map<String, Object>, ? extends Iterable<Map<String, Object>>> fn) {
+  public Dataset flatMap(FlatMapFunction fn) {
     return derive(new FlatMap(plan, Objects.requireNonNull(fn, "fn")));
   }
 
@@ -186,7 +185,7 @@ public class Dataset {
    * Keeps the rows for which {@code keep} is true. The predicate is opaque to the optimizer: for
    * a filter a Parquet read can apply itself, use {@link #where(FilterPredicate)}.
    */
-  public Dataset filter(Predicate<Map<String, Object>> keep) {
+  public Dataset filter(RowPredicate keep) {
     return derive(Filter.opaque(plan, "Filter", RowTransforms.filter(keep)));
   }
 
@@ -199,7 +198,7 @@ public class Dataset {
    * isIn} of those) the optimizer pushes it into the Parquet reads under it, as {@link
    * #where(FilterPredicate)}; of an {@code and}, the conjuncts that are such comparisons are
    * pushed and the others run after the read. {@code Expr} is not a functional interface, so {@code filter(row ->
-   * ...)} still means {@link #filter(Predicate)}.
+   * ...)} still means {@link #filter(RowPredicate)}.
    */
   public Dataset filter(Expr predicate) {
     return derive(Filter.split(plan, Objects.requireNonNull(predicate, "predicate")));
@@ -208,7 +207,7 @@ public class Dataset {
   /**
    * Keeps the rows {@code predicate} (built with parquet-mr's {@code FilterApi}) accepts, with
    * Parquet's semantics (a comparison with a null is false; {@code eq(c, null)} keeps nulls):
-   * a filter the optimizer understands, where {@link #filter(Predicate)} is opaque (its own name,
+   * a filter the optimizer understands, where {@link #filter(RowPredicate)} is opaque (its own name,
    * so a lambda passed to {@code filter} is never ambiguous).
    * The optimizer pushes it into the Parquet reads under it ({@link
    * dev.tributary.connectors.ParquetSource#filter}: row groups whose statistics rule it out are
@@ -238,12 +237,12 @@ public class Dataset {
    * returns one flag per row, true to keep it; much faster than {@link #filter} for simple
    * column predicates (no per-row map, no boxing).
    */
-  public Dataset filterBatches(Function<VectorSchemaRoot, boolean[]> keep) {
+  public Dataset filterBatches(BatchPredicate keep) {
     return derive(Filter.opaque(plan, "FilterBatches", BatchFilter.of(keep)));
   }
 
   /** Applies a column-batch function to whole blocks, inline. */
-  public Dataset mapBatches(Function<? super ColumnBatch, Map<String, Object>> fn) {
+  public Dataset mapBatches(BatchFunction fn) {
     return mapBatches(fn, MapBatchesOptions.DEFAULTS);
   }
 
@@ -263,8 +262,7 @@ public class Dataset {
    *
    * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
-  public Dataset mapBatches(
-      Function<? super ColumnBatch, Map<String, Object>> fn, MapBatchesOptions options) {
+  public Dataset mapBatches(BatchFunction fn, MapBatchesOptions options) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(options, "options");
     return mapBatches(columnBatches(fn), options);
@@ -277,7 +275,7 @@ public class Dataset {
    * cancel, on error, or when the pool shrinks). The options' compute strategy sizes the pool:
    * {@link ComputeStrategy#pool(int, int)}, or {@link MapBatchesOptions#withConcurrency} {@code
    * n} for a pool of exactly {@code n} (the default: one worker). Batches are as for {@link
-   * #mapBatches(Function, MapBatchesOptions)}.
+   * #mapBatches(BatchFunction, MapBatchesOptions)}.
    */
   public Dataset mapBatches(
       Supplier<? extends Function<? super ColumnBatch, Map<String, Object>>> factory,
@@ -328,7 +326,7 @@ public class Dataset {
   /**
    * Applies a function to Arrow batches (Ray's "pyarrow" format): an Arrow record batch (a
    * read-only zero-copy view when {@link MapBatchesOptions#zeroCopyBatch()}, else a copy).
-   * Thread-safety and state as for {@link #mapBatches(Function, MapBatchesOptions)}.
+   * Thread-safety and state as for {@link #mapBatches(BatchFunction, MapBatchesOptions)}.
    *
    * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
@@ -499,7 +497,7 @@ public class Dataset {
   }
 
   /** Adds (or replaces) column {@code name}, computed from each row. */
-  public Dataset withColumn(String name, Function<Map<String, Object>, Object> fn) {
+  public Dataset withColumn(String name, ColumnFunction fn) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(fn, "fn");
     return derive(new MapRows(plan, "WithColumn[" + name + "]",

@@ -127,7 +127,7 @@ class PlanChecksTest {
     assertThatThrownBy(() -> ds.takeBatch(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ds.map(null)).hasMessageContaining("fn");
     // A bare null is the one argument two filter overloads both take; lambdas never are.
-    assertThatThrownBy(() -> ds.filter((java.util.function.Predicate<Map<String, Object>>) null))
+    assertThatThrownBy(() -> ds.filter((RowPredicate) null))
         .hasMessageContaining("keep");
     assertThatThrownBy(() -> ds.filter((dev.tributary.expr.Expr) null))
         .hasMessageContaining("predicate");

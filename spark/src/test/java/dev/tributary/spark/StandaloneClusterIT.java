@@ -3,12 +3,12 @@ package dev.tributary.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.Dataset;
+import dev.tributary.RowFunction;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.aggregate.Aggregate;
 import java.io.IOException;
-import java.io.Serializable;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,16 +81,15 @@ class StandaloneClusterIT {
       await(() -> running.sparkContext().getExecutorMemoryStatus().size() >= 3, "two executors");
 
       String markerName = marker.toString(); // a Path is not serializable
-      Function<Map<String, Object>, Map<String, Object>> stallOnce =
-          (Function<Map<String, Object>, Map<String, Object>> & Serializable) row -> {
-            // The first attempt to reach row 100 claims the marker and stalls until killed;
-            // the retry finds it claimed. (Spark's TaskContext is not set on Tributary's
-            // threads, where user functions run.)
-            if (((Number) row.get("id")).longValue() == 100 && claim(markerName)) {
-              sleepForever();
-            }
-            return row;
-          };
+      RowFunction stallOnce = row -> {
+        // The first attempt to reach row 100 claims the marker and stalls until killed; the
+        // retry finds it claimed. (Spark's TaskContext is not set on Tributary's threads, where
+        // user functions run.)
+        if (((Number) row.get("id")).longValue() == 100 && claim(markerName)) {
+          sleepForever();
+        }
+        return row;
+      };
       Dataset ds = Tributary.readParquet(data.toString()).map(stallOnce).groupBy("k")
           .aggregate(Aggregate.count(), Aggregate.sum("v"));
       SparkEngine engine = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB);
