@@ -1,5 +1,6 @@
 package dev.tributary.samples;
 
+import dev.tributary.BatchFunction;
 import dev.tributary.gpu.Device;
 import dev.tributary.gpu.DeviceBuffer;
 import dev.tributary.gpu.GpuBatchFunction;
@@ -172,7 +173,7 @@ public final class Mlp {
    * The same MLP in plain Java over column batches (float arrays), summing in the same order as
    * the device's kernels: the CPU stage, and the reference the GPU stage is checked against.
    */
-  public java.util.function.Function<Map<String, Object>, Map<String, Object>> onCpu() {
+  public BatchFunction onCpu() {
     return batch -> {
       int rows = ((float[]) batch.get("x0")).length;
       float[][] activations = new float[inputs()][];
