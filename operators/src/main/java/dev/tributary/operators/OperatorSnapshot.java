@@ -33,6 +33,7 @@ import java.util.Locale;
  * @param upstreamNanos time it asked its input for blocks and none came (starved)
  * @param admissionNanos time its execution waited in the admission queue for memory
  * @param heldBytes the bytes its account held at that point
+ * @param concurrencyCapNanos time every one of its concurrent tasks was busy
  */
 public record OperatorSnapshot(
     String name, long wallNanos, long userNanos, long userCpuNanos, long backpressureNanos,
@@ -40,7 +41,7 @@ public record OperatorSnapshot(
     long peakBytes, long budgetBytes, long startNanos, long endNanos, long throttledNanos,
     long throttledBytes, long oversizeBlocks, SourceReads reads, int workers,
     int peakWorkers, SpillStats spills, WaitReason waiting, long upstreamNanos,
-    long admissionNanos, long heldBytes) {
+    long admissionNanos, long heldBytes, long concurrencyCapNanos) {
 
   /** The time it spent waiting for {@code reason} ({@link WaitReason#NONE}: 0). */
   public long waitedNanos(WaitReason reason) {
@@ -48,6 +49,7 @@ public record OperatorSnapshot(
       case NONE -> 0;
       case ADMISSION -> admissionNanos;
       case DOWNSTREAM -> backpressureNanos;
+      case CONCURRENCY -> concurrencyCapNanos;
       case MEMORY -> throttledNanos;
       case UPSTREAM -> upstreamNanos;
     };

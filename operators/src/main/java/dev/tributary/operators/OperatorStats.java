@@ -245,6 +245,6 @@ public final class OperatorStats {
         new SpillStats(spilledBytes.get(), restoredBytes.get(), spillNanos.get(),
             restoreNanos.get()).plus(spills.get()),
         waiting(), waitedNanos(WaitReason.UPSTREAM, now), waitedNanos(WaitReason.ADMISSION, now),
-        a == null ? 0 : a.heldBytes());
+        a == null ? 0 : a.heldBytes(), waitedNanos(WaitReason.CONCURRENCY, now));
   }
 }

@@ -3,6 +3,7 @@ package dev.tributary.operators;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.HandOff;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.reactivestreams.Publisher;
@@ -47,11 +48,20 @@ final class StageCall {
   Flux<Block> pooled(Flux<Block> upstream, int concurrency, boolean ordered, Task task) {
     return Flux.defer(() -> {
       AtomicLong index = new AtomicLong();
+      // Tasks under way: all of them busy is a wait of its own (WaitReason.CONCURRENCY).
+      AtomicInteger busy = new AtomicInteger();
       return HandOff.fanOut(upstream, (Block b, HandOff transit) -> {
         long i = index.getAndIncrement();
         load.taken();
         transit.offer(b);
-        return task.start(b, i, transit);
+        if (busy.incrementAndGet() == concurrency) {
+          stats.waitBegins(WaitReason.CONCURRENCY, System.nanoTime());
+        }
+        return Flux.from(task.start(b, i, transit)).doFinally(signal -> {
+          if (busy.getAndDecrement() == concurrency) {
+            stats.waitEnds(WaitReason.CONCURRENCY, System.nanoTime());
+          }
+        });
       }, concurrency, ordered);
     })
         .doOnNext(b -> load.handedOn())

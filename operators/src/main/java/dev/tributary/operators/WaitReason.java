@@ -12,6 +12,11 @@ public enum WaitReason {
   ADMISSION,
   /** Its output has no demand: the next operator or the consumer is slower (backpressure). */
   DOWNSTREAM,
+  /**
+   * Every one of its concurrent tasks is busy with a block: the stage itself is the slowest part
+   * (more concurrency, or a faster function, would speed the pipeline up).
+   */
+  CONCURRENCY,
   /** Its governor holds back demand for lack of memory: its budget, or the memory above it. */
   MEMORY,
   /** It asked its input for blocks and none has come yet: upstream is slower (starved). */
@@ -23,6 +28,7 @@ public enum WaitReason {
       case NONE -> "";
       case ADMISSION -> "queued for memory";
       case DOWNSTREAM -> "waits for downstream";
+      case CONCURRENCY -> "at its concurrency cap";
       case MEMORY -> "waits for memory";
       case UPSTREAM -> "waits for upstream";
     };

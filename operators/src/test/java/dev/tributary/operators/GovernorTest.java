@@ -173,6 +173,34 @@ class GovernorTest {
   }
 
   @Test
+  void aStageWhoseTasksAreAllBusyIsAtItsConcurrencyCap() {
+    Account op = arena.openAccount("op");
+    // The stage's calls run only when this test says: both tasks stay busy.
+    java.util.Queue<Runnable> calls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Scheduler held = Schedulers.fromExecutor(calls::add);
+    MapBlocks stage = MapBlocks.of("stage", (in, out) -> in, op).concurrency(2, held);
+    Keeper keeper = new Keeper();
+    ids(10, new AtomicLong())
+        .transform(Governor.of("stage", op, counted, stage.stats()).feeding(stage.load()))
+        .transform(stage)
+        .subscribe(keeper);
+    keeper.request(100);
+    // The first block measures the stage's output; then both tasks take one each.
+    calls.poll().run();
+    assertThat(kept).hasSize(1);
+    assertThat(calls).hasSize(2);
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.CONCURRENCY);
+    assertThat(stage.stats().snapshot().waiting().describe()).isEqualTo("at its concurrency cap");
+    while (kept.size() < 10) {
+      Runnable call = calls.poll();
+      assertThat(call).as("a call in process while blocks remain").isNotNull();
+      call.run();
+    }
+    assertThat(stage.stats().waiting()).isEqualTo(WaitReason.NONE);
+    keeper.cancel();
+  }
+
+  @Test
   void aStageWhoseInputSendsNothingWaitsForUpstreamAndOneWhoseConsumerStopsForDownstream() {
     Account op = arena.openAccount("op");
     Sinks.Many<Block> blocks = Sinks.many().unicast().onBackpressureBuffer();
