@@ -435,7 +435,11 @@ public final class DataContext {
     /**
      * Sources skip up to {@code n} blocks they cannot read (a Parquet row group, or a file whose
      * footer is unreadable), logging each and listing it in the source's stats, and fail with
-     * the typed error at the next (Ray Data's {@code max_errored_blocks}; default 0).
+     * the typed error at the next (Ray Data's {@code max_errored_blocks}; default 0). User
+     * functions too: an execution's {@code map}/{@code filter}/{@code mapBatches} stages drop up
+     * to {@code n} blocks their function fails on (after any retries), each logged with its
+     * operator and block, and fail with {@link dev.tributary.operators.UserFunctionException} at
+     * the next; memory-limit and JVM errors always fail.
      */
     public Builder maxErroredBlocks(int n) {
       if (n < 0) {

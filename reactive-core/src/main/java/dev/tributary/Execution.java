@@ -20,6 +20,7 @@ import dev.tributary.memory.ExecutionScope;
 import dev.tributary.memory.MemoryLeakException;
 import dev.tributary.operators.CoalesceBlocks;
 import dev.tributary.operators.FlatMapRows;
+import dev.tributary.operators.ErroredBlocks;
 import dev.tributary.operators.Governor;
 import dev.tributary.operators.MapBlocks;
 import dev.tributary.operators.OperatorStats;
@@ -94,6 +95,8 @@ final class Execution {
   private final ExecutionWork work = new ExecutionWork(this::ended);
   private final Scheduler cpu;
   private final Scheduler io;
+  /** The blocks its user functions may fail on, shared by its one-to-one stages. */
+  private final ErroredBlocks errored;
   private final List<OperatorStats> stats = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private final ResourceManager resources;
@@ -129,6 +132,7 @@ final class Execution {
     this.io = work.track(runtime.ioScheduler());
     this.resources = new ResourceManager(runtime.running(), context.memoryLimit());
     this.workingSet = new WorkingSet(context.effectiveMaxBlockSize(), EXCHANGE_MIN_BUDGET);
+    this.errored = ErroredBlocks.allow(context.maxErroredBlocks());
   }
 
   /**
@@ -448,7 +452,8 @@ final class Execution {
     if (node instanceof MapStage m) {
       MapBlocks op = MapBlocks.of(m.name(), m.transform(), account)
           .ordered(context.preserveOrder())
-          .stats(st);
+          .stats(st)
+          .erroredBlocks(errored);
       if (m.gpu() != null) {
         // Each call on a device's own thread (one call at a time per device); with no device
         // the runtime's GPU side is empty and the stage runs on the CPU like any other.
@@ -476,7 +481,8 @@ final class Execution {
       WorkerPool op = WorkerPool.of(p.name(), p.node().factory(), account,
               Math.min(p.node().minWorkers(), max), max, cpu)
           .ordered(context.preserveOrder())
-          .stats(st);
+          .stats(st)
+          .erroredBlocks(errored);
       StageLoad load = op.load();
       Flux<Block> flux = input.transform(boundary(p.name(), account, st, p.fedBySource(),
           p.coalesces(), governor -> governor.feeding(load)));

@@ -61,6 +61,35 @@ class UserFunctionRetriesTest {
     assertThat(calls).hasValue(3);
   }
 
+  /** Fails every call on the blocks starting at {@code failing} ids (5 blocks of 2,000 rows). */
+  private Dataset failingOn(java.util.Set<Long> failing, int allowed, int concurrency) {
+    return Tributary.range(10_000, 5).withRuntime(runtime)
+        .withContext(DataContext.defaults().withMaxErroredBlocks(allowed))
+        .mapBatches(batch -> {
+          long first = ((long[]) batch.get("id"))[0];
+          if (failing.contains(first)) {
+            throw new IllegalStateException("bad block at " + first);
+          }
+          return batch;
+        }, MapBatchesOptions.defaults().withConcurrency(concurrency));
+  }
+
+  @Test
+  void blocksAFunctionFailsOnAreDroppedWithinTheErroredBlocksAllowance() {
+    java.util.List<Map<String, Object>> rows =
+        failingOn(java.util.Set.of(0L, 6_000L), 2, 2).takeAll();
+    assertThat(rows).hasSize(6_000).extracting(r -> (Long) r.get("id"))
+        .doesNotHaveDuplicates()
+        .noneMatch(id -> id < 2_000 || id >= 6_000 && id < 8_000);
+  }
+
+  @Test
+  void aFailureBeyondTheErroredBlocksAllowanceFailsTheStream() {
+    assertThatThrownBy(() -> failingOn(java.util.Set.of(0L, 6_000L), 1, 1).takeAll())
+        .isInstanceOf(UserFunctionException.class)
+        .hasRootCauseMessage("bad block at 6000");
+  }
+
   @Test
   void anUnlistedFailureIsNotRetried() {
     AtomicInteger calls = new AtomicInteger();

@@ -31,9 +31,11 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
   private final boolean ordered;
   private final OperatorStats stats;
   private final StageLoad load;
+  private final ErroredBlocks errored;
 
   private MapBlocks(String name, BlockTransform transform, Account account, int concurrency,
-      Scheduler scheduler, boolean ordered, OperatorStats stats, StageLoad load) {
+      Scheduler scheduler, boolean ordered, OperatorStats stats, StageLoad load,
+      ErroredBlocks errored) {
     this.name = name;
     this.transform = transform;
     this.account = account;
@@ -42,6 +44,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     this.ordered = ordered;
     this.stats = stats;
     this.load = load;
+    this.errored = errored;
   }
 
   /** An operator named {@code name} running {@code transform} inline, charging {@code account}. */
@@ -49,7 +52,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
     return new MapBlocks(
         Objects.requireNonNull(name, "name"), Objects.requireNonNull(transform, "transform"),
         Objects.requireNonNull(account, "account"), 1, null, true,
-        new OperatorStats(name).account(account), new StageLoad());
+        new OperatorStats(name).account(account), new StageLoad(), ErroredBlocks.NONE);
   }
 
   /** Runs up to {@code concurrency} blocks at once on {@code scheduler}. */
@@ -58,18 +61,28 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
       throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
     }
     return new MapBlocks(name, transform, account, concurrency,
-        Objects.requireNonNull(scheduler, "scheduler"), ordered, stats, load);
+        Objects.requireNonNull(scheduler, "scheduler"), ordered, stats, load, errored);
   }
 
   /** Whether output keeps input order (default true); unordered output can be faster. */
   public MapBlocks ordered(boolean ordered) {
-    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered, stats, load);
+    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered, stats, load,
+        errored);
   }
 
   /** Reports into {@code stats} instead of the operator's own counters. */
   public MapBlocks stats(OperatorStats stats) {
     return new MapBlocks(name, transform, account, concurrency, scheduler, ordered,
-        stats.account(account), load);
+        stats.account(account), load, errored);
+  }
+
+  /**
+   * Drops a block its function fails on, instead of failing, while {@code errored} (shared by an
+   * execution's stages) allows.
+   */
+  public MapBlocks erroredBlocks(ErroredBlocks errored) {
+    return new MapBlocks(name, transform, account, concurrency, scheduler, ordered, stats, load,
+        Objects.requireNonNull(errored, "errored"));
   }
 
   /** The counters this operator reports into. */
@@ -87,7 +100,7 @@ public final class MapBlocks implements Function<Flux<Block>, Flux<Block>> {
 
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
-    StageCall call = new StageCall(name, account, stats, load);
+    StageCall call = new StageCall(name, account, stats, load, errored);
     UnaryOperator<Block> fn = in -> BlockTransform.run(transform, in, account);
     Flux<Block> out;
     if (concurrency == 1 && scheduler == null) {

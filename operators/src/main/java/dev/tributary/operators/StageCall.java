@@ -21,12 +21,15 @@ final class StageCall {
   private final Account account;
   private final OperatorStats stats;
   private final StageLoad load;
+  private final ErroredBlocks errored;
 
-  StageCall(String name, Account account, OperatorStats stats, StageLoad load) {
+  StageCall(String name, Account account, OperatorStats stats, StageLoad load,
+      ErroredBlocks errored) {
     this.name = name;
     this.account = account;
     this.stats = stats;
     this.load = load;
+    this.errored = errored;
   }
 
   /** Starts the work on block {@code index} of a pooled stage. */
@@ -70,9 +73,11 @@ final class StageCall {
 
   /**
    * Moves {@code received} into the stage's account and runs {@code fn} on it (which consumes
-   * it), timed and charged to the account; returns the output, or null for none.
+   * it), timed and charged to the account; returns the output, or null for none (also when
+   * {@code fn} failed within the execution's {@link ErroredBlocks} allowance).
    *
-   * @throws UserFunctionException if {@code fn} throws, naming the operator and block
+   * @throws UserFunctionException if {@code fn} throws beyond the allowance, naming the operator
+   *     and block
    */
   Block run(Block received, long index, UnaryOperator<Block> fn) {
     Block in;
@@ -94,7 +99,11 @@ final class StageCall {
       return out;
     } catch (RuntimeException | Error e) {
       in.release(); // fn failed before a transform took it (else a no-op)
-      throw UserCalls.failure(name, index, e);
+      RuntimeException failure = UserCalls.failure(name, index, e);
+      if (failure instanceof UserFunctionException f && errored.absorb(f)) {
+        return null; // within the execution's allowance: the block is dropped
+      }
+      throw failure;
     } finally {
       load.finished(inBytes, out == null ? 0 : out.sizeBytes(), out != null);
     }

@@ -61,10 +61,11 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
   private final boolean ordered;
   private final OperatorStats stats;
   private final StageLoad load;
+  private final ErroredBlocks errored;
 
   private WorkerPool(String name, Supplier<? extends BlockTransform> factory, Account account,
       int min, int max, Scheduler scheduler, boolean ordered, OperatorStats stats,
-      StageLoad load) {
+      StageLoad load, ErroredBlocks errored) {
     this.name = name;
     this.factory = factory;
     this.account = account;
@@ -74,6 +75,7 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
     this.ordered = ordered;
     this.stats = stats;
     this.load = load;
+    this.errored = errored;
   }
 
   /**
@@ -91,18 +93,28 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
     return new WorkerPool(Objects.requireNonNull(name, "name"),
         Objects.requireNonNull(factory, "factory"), Objects.requireNonNull(account, "account"),
         min, max, Objects.requireNonNull(scheduler, "scheduler"), true,
-        new OperatorStats(name).account(account), new StageLoad());
+        new OperatorStats(name).account(account), new StageLoad(), ErroredBlocks.NONE);
   }
 
   /** Whether output keeps input order (default true). */
   public WorkerPool ordered(boolean ordered) {
-    return new WorkerPool(name, factory, account, min, max, scheduler, ordered, stats, load);
+    return new WorkerPool(name, factory, account, min, max, scheduler, ordered, stats, load,
+        errored);
   }
 
   /** Reports into {@code stats} instead of the operator's own counters. */
   public WorkerPool stats(OperatorStats stats) {
     return new WorkerPool(name, factory, account, min, max, scheduler, ordered,
-        stats.account(account), load);
+        stats.account(account), load, errored);
+  }
+
+  /**
+   * Drops a block its function fails on, instead of failing, while {@code errored} (shared by an
+   * execution's stages) allows.
+   */
+  public WorkerPool erroredBlocks(ErroredBlocks errored) {
+    return new WorkerPool(name, factory, account, min, max, scheduler, ordered, stats, load,
+        Objects.requireNonNull(errored, "errored"));
   }
 
   /** The counters this operator reports into (with its worker count). */
@@ -117,7 +129,7 @@ public final class WorkerPool implements Function<Flux<Block>, Flux<Block>> {
 
   @Override
   public Flux<Block> apply(Flux<Block> upstream) {
-    StageCall call = new StageCall(name, account, stats, load);
+    StageCall call = new StageCall(name, account, stats, load, errored);
     Flux<Block> out = Flux.defer(() -> {
       Workers workers = new Workers(call);
       return call.pooled(upstream, 2 * max, ordered, (b, i, transit) ->
