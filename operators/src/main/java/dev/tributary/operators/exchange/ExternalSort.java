@@ -13,10 +13,9 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.SpillStats;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -24,7 +23,6 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.util.TransferPair;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -302,6 +300,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       private final Deque<SpillHandle> blocks;
       private Block current;
       private RowOrder.Keys keyValues;
+      private FieldVector[] columns;
       private int row = -1;
 
       SpilledRun(List<SpillHandle> blocks) {
@@ -323,6 +322,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           current = store.get(next, account);
           store.delete(next);
           keyValues = order.columns(current);
+          columns = current.root().getFieldVectors().toArray(new FieldVector[0]);
           row = 0;
         }
         return true;
@@ -346,6 +346,16 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       @Override
       public int keyRow() {
         return row;
+      }
+
+      @Override
+      public FieldVector[] columns() {
+        return columns;
+      }
+
+      @Override
+      public boolean lastInBlock() {
+        return row + 1 >= current.rowCount();
       }
 
       @Override
@@ -375,6 +385,12 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     /** The current row's index in {@link #keys()}. */
     int keyRow();
 
+    /** The columns of {@link #block()}, in schema order. */
+    FieldVector[] columns();
+
+    /** Whether the current row is its block's last: advancing releases the block. */
+    boolean lastInBlock();
+
     @Override
     void close();
   }
@@ -383,6 +399,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   private static final class HeldRun implements Run {
     private final List<Block> blocks;
     private final RowOrder.Keys keyValues;
+    private final FieldVector[][] columns;
     private final int[] blockOf;
     private final int[] rowOf;
     private final int[] sorted;
@@ -395,6 +412,10 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
         parts.add(order.columns(b));
       }
       keyValues = parts.size() == 1 ? parts.get(0) : RowOrder.Keys.concat(parts, order.size());
+      columns = new FieldVector[blocks.size()][];
+      for (int b = 0; b < columns.length; b++) {
+        columns[b] = blocks.get(b).root().getFieldVectors().toArray(new FieldVector[0]);
+      }
       int total = keyValues.rows;
       blockOf = new int[total];
       rowOf = new int[total];
@@ -434,6 +455,16 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
 
     @Override
+    public FieldVector[] columns() {
+      return columns[blockOf[sorted[next]]];
+    }
+
+    @Override
+    public boolean lastInBlock() {
+      return false; // the sort releases held blocks after the merge
+    }
+
+    @Override
     public void close() {
       // The blocks belong to the sort, which releases them.
     }
@@ -448,10 +479,15 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private final int[] heap;
     private int size;
     private final int rows;
+    /** The columns and row of each row picked for the block being built, not yet copied. */
+    private final FieldVector[][] pickColumns;
+    private final int[] pickRows;
 
     Merge(List<Run> runs, int rows) {
       this.runs = runs;
       this.rows = rows;
+      pickColumns = new FieldVector[rows][];
+      pickRows = new int[rows];
       byIndex = runs.toArray(new Run[0]);
       heap = new int[byIndex.length];
       for (int i = 0; i < byIndex.length; i++) {
@@ -516,39 +552,30 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
             v.setInitialCapacity(rows);
             v.allocateNew();
           }
-          Map<Block, TransferPair[]> pairs = new IdentityHashMap<>();
+          FieldVector[] into = targets.toArray(new FieldVector[0]);
           int n = 0;
+          int flushed = 0;
           while (n < rows && size > 0) {
             Run run = byIndex[heap[0]];
-            TransferPair[] p = pairs.computeIfAbsent(run.block(), b -> {
-              List<FieldVector> sources = b.root().getFieldVectors();
-              TransferPair[] made = new TransferPair[sources.size()];
-              for (int c = 0; c < made.length; c++) {
-                made[c] = sources.get(c).makeTransferPair(targets.get(c));
-              }
-              return made;
-            });
-            for (TransferPair pair : p) {
-              pair.copyValueSafe(run.row(), n);
-            }
+            pickColumns[n - flushed] = run.columns();
+            pickRows[n - flushed] = run.row();
             n++;
-            Block was = run.block();
+            if (run.lastInBlock()) {
+              // Advancing releases the run's block: copy what was picked from it first.
+              RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
+              flushed = n;
+            }
             if (!run.advance()) {
-              pairs.remove(was);
               heap[0] = heap[--size];
               if (size > 0) {
                 siftDown(0);
               }
-            } else {
-              if (size > 1) {
-                siftDown(0);
-              }
-              if (run.block() != was) {
-                // The run moved to its next block: forget the pairs of the one it released.
-                pairs.remove(was);
-              }
+            } else if (size > 1) {
+              siftDown(0);
             }
           }
+          RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
+          Arrays.fill(pickColumns, 0, n, null); // keeps no released vector reachable
           for (FieldVector v : targets) {
             v.setValueCount(n);
           }
