@@ -13,19 +13,16 @@ import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.SpillStats;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.util.TransferPair;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -302,7 +299,8 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private final class SpilledRun implements Run {
       private final Deque<SpillHandle> blocks;
       private Block current;
-      private Object[][] keyValues;
+      private RowOrder.Keys keyValues;
+      private FieldVector[] columns;
       private int row = -1;
 
       SpilledRun(List<SpillHandle> blocks) {
@@ -324,6 +322,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           current = store.get(next, account);
           store.delete(next);
           keyValues = order.columns(current);
+          columns = current.root().getFieldVectors().toArray(new FieldVector[0]);
           row = 0;
         }
         return true;
@@ -340,8 +339,23 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
 
       @Override
-      public Object[][] keys() {
+      public RowOrder.Keys keys() {
         return keyValues;
+      }
+
+      @Override
+      public int keyRow() {
+        return row;
+      }
+
+      @Override
+      public FieldVector[] columns() {
+        return columns;
+      }
+
+      @Override
+      public boolean lastInBlock() {
+        return row + 1 >= current.rowCount();
       }
 
       @Override
@@ -365,8 +379,17 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     /** The current row's index in {@link #block()}. */
     int row();
 
-    /** The key columns of {@link #block()} ({@link RowOrder#columns}). */
-    Object[][] keys();
+    /** The normalized keys holding the current row's ({@link RowOrder#columns}). */
+    RowOrder.Keys keys();
+
+    /** The current row's index in {@link #keys()}. */
+    int keyRow();
+
+    /** The columns of {@link #block()}, in schema order. */
+    FieldVector[] columns();
+
+    /** Whether the current row is its block's last: advancing releases the block. */
+    boolean lastInBlock();
 
     @Override
     void close();
@@ -375,7 +398,8 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   /** Rows held in memory, visited in sorted order through a stable permutation. */
   private static final class HeldRun implements Run {
     private final List<Block> blocks;
-    private final Object[][][] keyValues;
+    private final RowOrder.Keys keyValues;
+    private final FieldVector[][] columns;
     private final int[] blockOf;
     private final int[] rowOf;
     private final int[] sorted;
@@ -383,50 +407,26 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
 
     HeldRun(List<Block> blocks, RowOrder order) {
       this.blocks = List.copyOf(blocks);
-      int total = 0;
+      List<RowOrder.Keys> parts = new ArrayList<>(blocks.size());
       for (Block b : blocks) {
-        total += b.rowCount();
+        parts.add(order.columns(b));
       }
-      keyValues = new Object[blocks.size()][][];
+      keyValues = parts.size() == 1 ? parts.get(0) : RowOrder.Keys.concat(parts, order.size());
+      columns = new FieldVector[blocks.size()][];
+      for (int b = 0; b < columns.length; b++) {
+        columns[b] = blocks.get(b).root().getFieldVectors().toArray(new FieldVector[0]);
+      }
+      int total = keyValues.rows;
       blockOf = new int[total];
       rowOf = new int[total];
       int g = 0;
       for (int b = 0; b < blocks.size(); b++) {
-        keyValues[b] = order.columns(blocks.get(b));
         for (int r = 0; r < blocks.get(b).rowCount(); r++, g++) {
           blockOf[g] = b;
           rowOf[g] = r;
         }
       }
-      sorted = new int[total];
-      for (int i = 0; i < total; i++) {
-        sorted[i] = i;
-      }
-      mergeSort(sorted, new int[total], 0, total, (x, y) -> order.compare(
-          keyValues[blockOf[x]], rowOf[x], keyValues[blockOf[y]], rowOf[y]));
-    }
-
-    /** A stable merge sort of int indices (TimSort would need boxing). */
-    private static void mergeSort(int[] a, int[] tmp, int from, int to, IntComparator c) {
-      if (to - from < 2) {
-        return;
-      }
-      int mid = (from + to) >>> 1;
-      mergeSort(a, tmp, from, mid, c);
-      mergeSort(a, tmp, mid, to, c);
-      if (c.compare(a[mid - 1], a[mid]) <= 0) {
-        return;
-      }
-      System.arraycopy(a, from, tmp, from, to - from);
-      int i = from;
-      int j = mid;
-      for (int k = from; k < to; k++) {
-        if (j >= to || (i < mid && c.compare(tmp[i], tmp[j]) <= 0)) {
-          a[k] = tmp[i++];
-        } else {
-          a[k] = tmp[j++];
-        }
-      }
+      sorted = KeySort.sort(order, keyValues);
     }
 
     @Override
@@ -445,8 +445,23 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
 
     @Override
-    public Object[][] keys() {
-      return keyValues[blockOf[sorted[next]]];
+    public RowOrder.Keys keys() {
+      return keyValues;
+    }
+
+    @Override
+    public int keyRow() {
+      return sorted[next];
+    }
+
+    @Override
+    public FieldVector[] columns() {
+      return columns[blockOf[sorted[next]]];
+    }
+
+    @Override
+    public boolean lastInBlock() {
+      return false; // the sort releases held blocks after the merge
     }
 
     @Override
@@ -455,40 +470,80 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
   }
 
-  @FunctionalInterface
-  private interface IntComparator {
-    int compare(int x, int y);
-  }
-
   /** A k-way merge of runs into blocks of at most {@code rows} rows, ties to the earlier run. */
   private final class Merge implements AutoCloseable {
     private final List<Run> runs;
-    private final PriorityQueue<Integer> heads;
+    private final Run[] byIndex;
+    private final RowOrder order = new RowOrder(keys);
+    /** A binary min-heap of run indices, ordered by their current rows. */
+    private final int[] heap;
+    private int size;
     private final int rows;
+    /** The columns and row of each row picked for the block being built, not yet copied. */
+    private final FieldVector[][] pickColumns;
+    private final int[] pickRows;
 
     Merge(List<Run> runs, int rows) {
       this.runs = runs;
       this.rows = rows;
-      RowOrder order = new RowOrder(keys);
-      this.heads = new PriorityQueue<>(Math.max(1, runs.size()), (x, y) -> {
-        Run a = runs.get(x);
-        Run b = runs.get(y);
-        int c = order.compare(a.keys(), a.row(), b.keys(), b.row());
-        return c != 0 ? c : Integer.compare(x, y);
-      });
-      for (int i = 0; i < runs.size(); i++) {
-        if (runs.get(i).advance()) {
-          heads.add(i);
+      pickColumns = new FieldVector[rows][];
+      pickRows = new int[rows];
+      byIndex = runs.toArray(new Run[0]);
+      heap = new int[byIndex.length];
+      for (int i = 0; i < byIndex.length; i++) {
+        if (byIndex[i].advance()) {
+          heap[size] = i;
+          siftUp(size++);
         }
       }
     }
 
+    /** Whether run {@code x}'s current row goes before run {@code y}'s: ties to the earlier run. */
+    private boolean before(int x, int y) {
+      Run a = byIndex[x];
+      Run b = byIndex[y];
+      int c = order.compare(a.keys(), a.keyRow(), b.keys(), b.keyRow());
+      return c < 0 || (c == 0 && x < y);
+    }
+
+    private void siftUp(int at) {
+      int run = heap[at];
+      while (at > 0) {
+        int parent = (at - 1) >>> 1;
+        if (!before(run, heap[parent])) {
+          break;
+        }
+        heap[at] = heap[parent];
+        at = parent;
+      }
+      heap[at] = run;
+    }
+
+    private void siftDown(int at) {
+      int run = heap[at];
+      while (true) {
+        int child = 2 * at + 1;
+        if (child >= size) {
+          break;
+        }
+        if (child + 1 < size && before(heap[child + 1], heap[child])) {
+          child++;
+        }
+        if (!before(heap[child], run)) {
+          break;
+        }
+        heap[at] = heap[child];
+        at = child;
+      }
+      heap[at] = run;
+    }
+
     /** The next merged block in the sort's account, or null when every run is exhausted. */
     Block next() {
-      if (heads.isEmpty()) {
+      if (size == 0) {
         return null;
       }
-      Schema schema = runs.get(heads.peek()).block().schema();
+      Schema schema = byIndex[heap[0]].block().schema();
       return account.allocate(() -> {
         VectorSchemaRoot out = VectorSchemaRoot.create(schema, account.allocator());
         try {
@@ -497,34 +552,30 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
             v.setInitialCapacity(rows);
             v.allocateNew();
           }
-          Map<Block, TransferPair[]> pairs = new IdentityHashMap<>();
+          FieldVector[] into = targets.toArray(new FieldVector[0]);
           int n = 0;
-          while (n < rows && !heads.isEmpty()) {
-            int i = heads.poll();
-            Run run = runs.get(i);
-            TransferPair[] p = pairs.computeIfAbsent(run.block(), b -> {
-              List<FieldVector> sources = b.root().getFieldVectors();
-              TransferPair[] made = new TransferPair[sources.size()];
-              for (int c = 0; c < made.length; c++) {
-                made[c] = sources.get(c).makeTransferPair(targets.get(c));
-              }
-              return made;
-            });
-            for (TransferPair pair : p) {
-              pair.copyValueSafe(run.row(), n);
-            }
+          int flushed = 0;
+          while (n < rows && size > 0) {
+            Run run = byIndex[heap[0]];
+            pickColumns[n - flushed] = run.columns();
+            pickRows[n - flushed] = run.row();
             n++;
-            Block before = run.block();
+            if (run.lastInBlock()) {
+              // Advancing releases the run's block: copy what was picked from it first.
+              RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
+              flushed = n;
+            }
             if (!run.advance()) {
-              pairs.remove(before);
-            } else {
-              heads.add(i);
-              if (run.block() != before) {
-                // The run moved to its next block: forget the pairs of the one it released.
-                pairs.remove(before);
+              heap[0] = heap[--size];
+              if (size > 0) {
+                siftDown(0);
               }
+            } else if (size > 1) {
+              siftDown(0);
             }
           }
+          RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
+          Arrays.fill(pickColumns, 0, n, null); // keeps no released vector reachable
           for (FieldVector v : targets) {
             v.setValueCount(n);
           }

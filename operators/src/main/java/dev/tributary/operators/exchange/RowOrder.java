@@ -3,32 +3,171 @@ package dev.tributary.operators.exchange;
 import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.TinyIntVector;
 
 /**
- * Compares rows of blocks by sort keys, over each key column's Java values (read once per block).
- * Doubles order as {@link Double#compare} does (NaN above every number, -0.0 below 0.0); nulls go
- * first or last per key, whatever the direction.
+ * Compares rows of blocks by sort keys, over normalized key columns read once per block. Integers,
+ * dates, timestamps, booleans and floating point keys become {@code long}s whose signed order is
+ * the key's order (descending ones complemented), so that comparing two rows is comparing longs;
+ * other types (strings, binary, decimals) keep their Java values. Doubles order as {@link
+ * Double#compare} does (NaN above every number, -0.0 below 0.0); nulls go first or last per key,
+ * whatever the direction.
  */
 final class RowOrder {
   private final List<SortKey> keys;
+  private final boolean[] descending;
+  private final boolean[] nullsLast;
 
   RowOrder(List<SortKey> keys) {
     this.keys = List.copyOf(keys);
+    descending = new boolean[keys.size()];
+    nullsLast = new boolean[keys.size()];
+    for (int k = 0; k < keys.size(); k++) {
+      descending[k] = keys.get(k).descending();
+      nullsLast[k] = keys.get(k).nullsLast();
+    }
   }
 
-  /** The key columns' values of {@code block}, one array per key. */
-  Object[][] columns(Block block) {
-    Object[][] columns = new Object[keys.size()][];
+  /** How many keys rows are ordered by. */
+  int size() {
+    return keys.size();
+  }
+
+  /** Whether nulls of key {@code k} go after every value. */
+  boolean nullsLast(int k) {
+    return nullsLast[k];
+  }
+
+  /** The key columns of {@code block}, normalized. */
+  Keys columns(Block block) {
+    int rows = block.rowCount();
+    long[][] longs = new long[keys.size()][];
+    boolean[][] nulls = new boolean[keys.size()][];
+    Object[][] objects = new Object[keys.size()][];
     for (int k = 0; k < keys.size(); k++) {
-      columns[k] = ColumnReader.values(block, keys.get(k).column());
+      FieldVector vector = block.vector(keys.get(k).column());
+      nulls[k] = nullFlags(vector, rows);
+      longs[k] = encode(vector, rows, descending[k]);
+      if (longs[k] == null) {
+        objects[k] = ColumnReader.values(block, keys.get(k).column());
+      }
     }
-    return columns;
+    return new Keys(rows, longs, nulls, objects);
+  }
+
+  /** One flag per row, or null when no row is null. */
+  private static boolean[] nullFlags(FieldVector vector, int rows) {
+    if (vector.getNullCount() == 0) {
+      return null;
+    }
+    boolean[] flags = new boolean[rows];
+    for (int i = 0; i < rows; i++) {
+      flags[i] = vector.isNull(i);
+    }
+    return flags;
+  }
+
+  /**
+   * The column as longs in the key's order (0 where null), or null for a type compared by its
+   * Java values.
+   */
+  private static long[] encode(FieldVector vector, int rows, boolean descending) {
+    long[] out = new long[rows];
+    // Null slots may hold garbage: they are never compared (the null flags decide first).
+    if (vector instanceof BigIntVector || vector instanceof TimeStampVector) {
+      ArrowBuf data = ((BaseFixedWidthVector) vector).getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        out[i] = data.getLong((long) i * Long.BYTES);
+      }
+    } else if (vector instanceof IntVector || vector instanceof DateDayVector) {
+      ArrowBuf data = ((BaseFixedWidthVector) vector).getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        out[i] = data.getInt((long) i * Integer.BYTES);
+      }
+    } else if (vector instanceof SmallIntVector v) {
+      ArrowBuf data = v.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        out[i] = data.getShort((long) i * Short.BYTES);
+      }
+    } else if (vector instanceof TinyIntVector v) {
+      ArrowBuf data = v.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        out[i] = data.getByte(i);
+      }
+    } else if (vector instanceof Float8Vector v) {
+      ArrowBuf data = v.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        out[i] = orderedBits(data.getDouble((long) i * Double.BYTES));
+      }
+    } else if (vector instanceof Float4Vector v) {
+      ArrowBuf data = v.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        out[i] = orderedBits(data.getFloat((long) i * Float.BYTES));
+      }
+    } else if (vector instanceof BitVector v) {
+      for (int i = 0; i < rows; i++) {
+        out[i] = v.isNull(i) ? 0 : v.get(i);
+      }
+    } else {
+      return null;
+    }
+    if (descending) {
+      for (int i = 0; i < rows; i++) {
+        out[i] = ~out[i]; // reverses signed order without the overflow negation has at MIN_VALUE
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A long whose signed order is {@link Double#compare}'s order of {@code d}: the canonical bits
+   * (every NaN the same, above +Infinity), negative numbers' magnitude bits flipped so that -0.0
+   * falls just below 0.0.
+   */
+  static long orderedBits(double d) {
+    long bits = Double.doubleToLongBits(d);
+    return bits ^ ((bits >> 63) & Long.MAX_VALUE);
   }
 
   /** Compares row {@code i} of {@code a} with row {@code j} of {@code b}. */
-  int compare(Object[][] a, int i, Object[][] b, int j) {
-    for (int k = 0; k < keys.size(); k++) {
-      int c = compareValues(keys.get(k), a[k][i], b[k][j]);
+  int compare(Keys a, int i, Keys b, int j) {
+    return compareFrom(0, a, i, b, j);
+  }
+
+  /** Compares row {@code i} of {@code a} with row {@code j} of {@code b} from key {@code k} on. */
+  int compareFrom(int from, Keys a, int i, Keys b, int j) {
+    for (int k = from; k < descending.length; k++) {
+      boolean[] an = a.nulls[k];
+      boolean[] bn = b.nulls[k];
+      boolean x = an != null && an[i];
+      boolean y = bn != null && bn[j];
+      if (x | y) {
+        if (x && y) {
+          continue;
+        }
+        return x == nullsLast[k] ? 1 : -1;
+      }
+      long[] al = a.longs[k];
+      int c;
+      if (al != null) {
+        c = Long.compare(al[i], b.longs[k][j]);
+      } else {
+        c = natural(a.objects[k][i], b.objects[k][j]);
+        if (descending[k]) {
+          c = -c;
+        }
+      }
       if (c != 0) {
         return c;
       }
@@ -59,5 +198,63 @@ final class RowOrder {
       return java.util.Arrays.compareUnsigned(bx, by);
     }
     return ((Comparable) x).compareTo(y);
+  }
+
+  /**
+   * Normalized key columns of some rows: per key, longs in the key's order (null for a key
+   * compared by its Java values, kept in objects), and null flags (null when no row is null).
+   */
+  static final class Keys {
+    final int rows;
+    final long[][] longs;
+    final boolean[][] nulls;
+    final Object[][] objects;
+
+    Keys(int rows, long[][] longs, boolean[][] nulls, Object[][] objects) {
+      this.rows = rows;
+      this.longs = longs;
+      this.nulls = nulls;
+      this.objects = objects;
+    }
+
+    /** {@code parts}' rows one after another. */
+    static Keys concat(List<Keys> parts, int keyCount) {
+      int total = 0;
+      for (Keys p : parts) {
+        total += p.rows;
+      }
+      long[][] longs = new long[keyCount][];
+      boolean[][] nulls = new boolean[keyCount][];
+      Object[][] objects = new Object[keyCount][];
+      for (int k = 0; k < keyCount; k++) {
+        boolean anyNull = false;
+        boolean primitive = true;
+        for (Keys p : parts) {
+          anyNull |= p.nulls[k] != null;
+          primitive &= p.longs[k] != null;
+        }
+        if (anyNull) {
+          nulls[k] = new boolean[total];
+        }
+        if (primitive) {
+          longs[k] = new long[total];
+        } else {
+          objects[k] = new Object[total];
+        }
+        int at = 0;
+        for (Keys p : parts) {
+          if (p.nulls[k] != null) {
+            System.arraycopy(p.nulls[k], 0, nulls[k], at, p.rows);
+          }
+          if (primitive) {
+            System.arraycopy(p.longs[k], 0, longs[k], at, p.rows);
+          } else {
+            System.arraycopy(p.objects[k], 0, objects[k], at, p.rows);
+          }
+          at += p.rows;
+        }
+      }
+      return new Keys(total, longs, nulls, objects);
+    }
   }
 }
