@@ -53,7 +53,14 @@ public final class SpillStore implements AutoCloseable {
   /** Catalogue entries are metadata only; its size decides nothing about throughput. */
   private static final int AVERAGE_ENTRY_BYTES = 1024;
   private static final long MIN_CATALOGUE_ENTRIES = 1024;
-  private static final long MAX_CATALOGUE_ENTRIES = 1 << 20;
+  /**
+   * The catalogue is sized for at most this many entries up front and grows in tiers beyond
+   * ({@link #CATALOGUE_BLOAT}): a store opened for the default 64 GiB sized for 1M entries took
+   * 1.3 s to open and 0.5 s to close (a fixed cost per spilling operator), 0.15 s and 0.07 s so.
+   */
+  private static final long MAX_CATALOGUE_ENTRIES = 1 << 16;
+  /** How far past its sized entries the catalogue may grow (1M 300-byte entries checked). */
+  private static final int CATALOGUE_BLOAT = 64;
 
   private final Path file;
   private final Path dataFile;
@@ -92,7 +99,7 @@ public final class SpillStore implements AutoCloseable {
               .name("tributary-spill")
               .entries(entries)
               .averageValueSize(AVERAGE_ENTRY_BYTES)
-              .maxBloatFactor(4)
+              .maxBloatFactor(CATALOGUE_BLOAT)
               .sparseFile(true)
               .createPersistedTo(file.toFile());
     } catch (IOException e) {
