@@ -1,19 +1,16 @@
 package dev.tributary.operators;
 
-import java.util.Arrays;
 
 /**
  * An open-addressing hash map from {@code long} keys to non-negative {@code int} values (group
- * ids, row numbers), without boxing: keys and values in two parallel arrays probed linearly, at
- * most half full, doubled and rehashed as it grows. Every {@code long} is a valid key (a null key
- * is the caller's to keep apart). Not thread-safe.
+ * ids, row numbers), without boxing: each slot a key and its value side by side in one array (a
+ * lookup touches one cache line), probed linearly, at most half full, doubled and rehashed as it
+ * grows. Every {@code long} is a valid key (a null key is the caller's to keep apart). Not
+ * thread-safe.
  */
 public final class LongIdTable {
-  private static final int EMPTY = -1;
-
-  private long[] keys;
-  /** The value of each slot, {@link #EMPTY} when the slot is free. */
-  private int[] values;
+  /** Slot {@code s}: its key at {@code 2s}, its value + 1 at {@code 2s + 1} (0: free). */
+  private long[] slots;
   private int mask;
   private int size;
 
@@ -24,9 +21,7 @@ public final class LongIdTable {
   }
 
   private void allocate(int capacity) {
-    keys = new long[capacity];
-    values = new int[capacity];
-    Arrays.fill(values, EMPTY);
+    slots = new long[2 * capacity];
     mask = capacity - 1;
   }
 
@@ -35,20 +30,21 @@ public final class LongIdTable {
     return size;
   }
 
-  /** The heap bytes of the table's arrays. */
+  /** The heap bytes of the table's array. */
   public long heapBytes() {
-    return 12L * keys.length;
+    return 8L * slots.length;
   }
 
   /** The value of {@code key}, or -1 when it is absent. */
   public int get(long key) {
-    int slot = slot(key);
+    long[] t = slots;
+    int s = slot(key);
     while (true) {
-      int v = values[slot];
-      if (v == EMPTY || keys[slot] == key) {
-        return v;
+      long v = t[2 * s + 1];
+      if (v == 0 || t[2 * s] == key) {
+        return (int) v - 1;
       }
-      slot = (slot + 1) & mask;
+      s = (s + 1) & mask;
     }
   }
 
@@ -57,60 +53,66 @@ public final class LongIdTable {
    * numbering keys densely sees a new key as the returned value equal to its next number).
    */
   public int getOrPut(long key, int value) {
-    int slot = slot(key);
+    long[] t = slots;
+    int s = slot(key);
     while (true) {
-      int v = values[slot];
-      if (v == EMPTY) {
-        insert(slot, key, value);
+      long v = t[2 * s + 1];
+      if (v == 0) {
+        insert(s, key, value);
         return value;
       }
-      if (keys[slot] == key) {
-        return v;
+      if (t[2 * s] == key) {
+        return (int) v - 1;
       }
-      slot = (slot + 1) & mask;
+      s = (s + 1) & mask;
     }
   }
 
   /** Puts {@code value} for {@code key}, returning the value it replaced, or -1 when none. */
   public int put(long key, int value) {
-    int slot = slot(key);
+    long[] t = slots;
+    int s = slot(key);
     while (true) {
-      int v = values[slot];
-      if (v == EMPTY) {
-        insert(slot, key, value);
-        return EMPTY;
+      long v = t[2 * s + 1];
+      if (v == 0) {
+        insert(s, key, value);
+        return -1;
       }
-      if (keys[slot] == key) {
-        values[slot] = value;
-        return v;
+      if (t[2 * s] == key) {
+        checkValue(value);
+        t[2 * s + 1] = value + 1L;
+        return (int) v - 1;
       }
-      slot = (slot + 1) & mask;
+      s = (s + 1) & mask;
     }
   }
 
-  private void insert(int slot, long key, int value) {
+  private static void checkValue(int value) {
     if (value < 0) {
       throw new IllegalArgumentException("values are non-negative, was " + value);
     }
-    keys[slot] = key;
-    values[slot] = value;
-    if (++size * 2 > keys.length) {
+  }
+
+  private void insert(int s, long key, int value) {
+    checkValue(value);
+    slots[2 * s] = key;
+    slots[2 * s + 1] = value + 1L;
+    if (++size * 2 > mask + 1) {
       rehash();
     }
   }
 
   private void rehash() {
-    long[] oldKeys = keys;
-    int[] oldValues = values;
-    allocate(oldKeys.length * 2);
-    for (int s = 0; s < oldKeys.length; s++) {
-      if (oldValues[s] != EMPTY) {
-        int slot = slot(oldKeys[s]);
-        while (values[slot] != EMPTY) {
-          slot = (slot + 1) & mask;
+    long[] old = slots;
+    allocate(old.length); // twice the slots: each takes two longs
+    for (int o = 0; o < old.length; o += 2) {
+      if (old[o + 1] != 0) {
+        int s = slot(old[o]);
+        while (slots[2 * s + 1] != 0) {
+          s = (s + 1) & mask;
         }
-        keys[slot] = oldKeys[s];
-        values[slot] = oldValues[s];
+        slots[2 * s] = old[o];
+        slots[2 * s + 1] = old[o + 1];
       }
     }
   }
