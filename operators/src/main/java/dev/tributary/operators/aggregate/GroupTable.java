@@ -3,12 +3,15 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.operators.LongIdTable;
+import dev.tributary.operators.LongKeyColumn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -19,15 +22,27 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * A hash table from key values to group ids, with one {@link Accumulator} per aggregation. It
  * takes input blocks ({@link #accumulate}) or partial blocks ({@link #merge}: keys then each
  * accumulator's state columns, as {@link #partial} writes them), and gives the results ({@link
- * #finish}). Without keys there is exactly one group, also over no rows.
+ * #finish}). Without keys there is exactly one group, also over no rows. Group ids are dense, in
+ * the order groups are first seen.
+ *
+ * <p>One integer-like key ({@link LongKeyColumn#holds}) is kept unboxed: a {@link LongIdTable}
+ * from the key's long to its group id, the null group apart; other keys (strings, several
+ * columns) are boxed Java values in a {@link HashMap}.
  */
 final class GroupTable {
   private final List<String> keys;
   private final List<Field> keyFields;
   private final List<Aggregate> aggregates;
   private final List<Accumulator> accumulators;
+  /** One integer-like key: its values to group ids; null otherwise. */
+  private final LongIdTable longIds;
+  /** One integer-like key: each group's key value (the null group's slot unused). */
+  private long[] longKeys = new long[0];
+  /** One integer-like key: the null key's group, or -1 while there is none. */
+  private int nullGroup = -1;
   private final Map<Object, Integer> ids = new HashMap<>();
   private final List<Object> keyValues = new ArrayList<>();
+  private int groupCount;
   private long keyBytes;
 
   GroupTable(List<String> keys, List<Aggregate> aggregates, Schema input) {
@@ -38,6 +53,8 @@ final class GroupTable {
     }).toList();
     this.aggregates = aggregates;
     this.accumulators = aggregates.stream().map(a -> a.accumulator(input)).toList();
+    this.longIds = keys.size() == 1 && LongKeyColumn.holds(keyFields.get(0).getType())
+        ? new LongIdTable(16) : null;
     if (keys.isEmpty()) {
       group(List.of());
     }
@@ -45,12 +62,13 @@ final class GroupTable {
 
   /** The number of groups. */
   int size() {
-    return keyValues.size();
+    return groupCount;
   }
 
   /** About how many heap bytes the table takes. */
   long heapBytes() {
-    long bytes = keyBytes + 48L * keyValues.size();
+    long bytes = longIds != null ? longIds.heapBytes() + 8L * longKeys.length
+        : keyBytes + 48L * keyValues.size();
     for (Accumulator a : accumulators) {
       bytes += a.heapBytes();
     }
@@ -84,6 +102,10 @@ final class GroupTable {
     if (keys.isEmpty()) {
       return groupOf;
     }
+    if (longIds != null) {
+      assignLongs(new LongKeyColumn(block.vector(keys.get(0))), rows, groupOf);
+      return groupOf;
+    }
     FieldVector[] vectors = new FieldVector[keys.size()];
     for (int k = 0; k < vectors.length; k++) {
       vectors[k] = block.vector(keys.get(k));
@@ -108,8 +130,37 @@ final class GroupTable {
     return groupOf;
   }
 
+  private void assignLongs(LongKeyColumn column, int rows, int[] groupOf) {
+    LongIdTable table = longIds;
+    for (int i = 0; i < rows; i++) {
+      int g;
+      if (column.isNull(i)) {
+        g = nullGroup >= 0 ? nullGroup : (nullGroup = newGroup());
+      } else {
+        long key = column.get(i);
+        g = table.getOrPut(key, groupCount);
+        if (g == groupCount) {
+          newGroup();
+          if (g >= longKeys.length) {
+            longKeys = Arrays.copyOf(longKeys, Accumulator.capacity(longKeys.length, g + 1));
+          }
+          longKeys[g] = key;
+        }
+      }
+      groupOf[i] = g;
+    }
+  }
+
+  private int newGroup() {
+    int id = groupCount++;
+    for (Accumulator a : accumulators) {
+      a.grow(id + 1);
+    }
+    return id;
+  }
+
   private int group(Object key) {
-    int id = keyValues.size();
+    int id = groupCount++;
     ids.put(key, id);
     keyValues.add(key);
     keyBytes += key instanceof String s ? 56 + 2L * s.length() : 32L * Math.max(1, keys.size());
@@ -124,7 +175,15 @@ final class GroupTable {
    * a partial is only ever merged back into a table of the same operator).
    */
   int[] partitions(int partitions) {
-    int[] out = new int[keyValues.size()];
+    int[] out = new int[groupCount];
+    if (longIds != null) {
+      for (int g = 0; g < out.length; g++) {
+        // High bits: the table a partition is merged into probes by the low ones.
+        out[g] = g == nullGroup ? 0
+            : Math.floorMod((int) (LongIdTable.hash(longKeys[g]) >>> 40), partitions);
+      }
+      return out;
+    }
     for (int g = 0; g < out.length; g++) {
       int h = java.util.Objects.hashCode(keyValues.get(g));
       out[g] = Math.floorMod(h ^ (h >>> 16), partitions);
@@ -177,6 +236,17 @@ final class GroupTable {
       for (int k = 0; k < keys.size(); k++) {
         FieldVector v = keyFields.get(k).createVector(allocator);
         vectors.add(v);
+        if (longIds != null) {
+          BaseFixedWidthVector fixed = (BaseFixedWidthVector) v;
+          fixed.allocateNew(Math.max(1, groups.length));
+          for (int i = 0; i < groups.length; i++) {
+            if (groups[i] != nullGroup) {
+              LongKeyColumn.set(fixed, i, longKeys[groups[i]]);
+            }
+          }
+          v.setValueCount(groups.length);
+          continue;
+        }
         v.allocateNew();
         for (int i = 0; i < groups.length; i++) {
           Object key = keyValues.get(groups[i]);

@@ -3,6 +3,7 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
@@ -20,8 +21,9 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * {@code sum}, {@code min}, {@code max}, {@code absMax}, {@code mean}, {@code std}, {@code var} of
  * a numeric column: per group the count of values, of nulls (NaN included), the sum (exact int64
  * for integer columns), min, max and, for the moments, the running mean and sum of squared
- * deviations (Welford, merged with Chan's formula). Values are read straight from the column's
- * data and validity buffers, the type resolved once per block.
+ * deviations (Welford, merged with Chan's formula). Only the states its kind needs are kept and
+ * spilled (a {@code max} keeps no sum). Values are read straight from the column's data and
+ * validity buffers, the type resolved once per block.
  */
 final class NumericAccumulator extends Accumulator {
   private final Aggregate.Kind kind;
@@ -31,6 +33,10 @@ final class NumericAccumulator extends Accumulator {
   /** Integer input: sums, min and max are exact longs. */
   private final boolean integral;
   private final boolean moments;
+  /** Which states the kind needs: the sum (sum, mean), the minimum, the maximum. */
+  private final boolean sums;
+  private final boolean mins;
+  private final boolean maxes;
   private long[] count = new long[0];
   private long[] nulls = new long[0];
   private long[] lsum = new long[0];
@@ -49,6 +55,9 @@ final class NumericAccumulator extends Accumulator {
     this.ddof = aggregate.parameter();
     this.integral = type instanceof ArrowType.Int;
     this.moments = kind == Aggregate.Kind.STD || kind == Aggregate.Kind.VAR;
+    this.sums = kind == Aggregate.Kind.SUM || kind == Aggregate.Kind.MEAN;
+    this.mins = kind == Aggregate.Kind.MIN || kind == Aggregate.Kind.ABS_MAX;
+    this.maxes = kind == Aggregate.Kind.MAX || kind == Aggregate.Kind.ABS_MAX;
   }
 
   /**
@@ -75,13 +84,13 @@ final class NumericAccumulator extends Accumulator {
     count = Arrays.copyOf(count, n);
     nulls = Arrays.copyOf(nulls, n);
     if (integral) {
-      lsum = Arrays.copyOf(lsum, n);
-      lmin = Arrays.copyOf(lmin, n);
-      lmax = Arrays.copyOf(lmax, n);
+      lsum = sums ? Arrays.copyOf(lsum, n) : lsum;
+      lmin = mins ? Arrays.copyOf(lmin, n) : lmin;
+      lmax = maxes ? Arrays.copyOf(lmax, n) : lmax;
     } else {
-      dsum = Arrays.copyOf(dsum, n);
-      dmin = Arrays.copyOf(dmin, n);
-      dmax = Arrays.copyOf(dmax, n);
+      dsum = sums ? Arrays.copyOf(dsum, n) : dsum;
+      dmin = mins ? Arrays.copyOf(dmin, n) : dmin;
+      dmax = maxes ? Arrays.copyOf(dmax, n) : dmax;
     }
     if (moments) {
       mean = Arrays.copyOf(mean, n);
@@ -139,17 +148,18 @@ final class NumericAccumulator extends Accumulator {
 
   private void addLong(int g, long x) {
     long n = ++count[g];
-    if (n == 1) {
-      lmin[g] = x;
-      lmax[g] = x;
-    } else {
-      lmin[g] = Math.min(lmin[g], x);
-      lmax[g] = Math.max(lmax[g], x);
+    if (mins) {
+      lmin[g] = n == 1 ? x : Math.min(lmin[g], x);
     }
-    try {
-      lsum[g] = Math.addExact(lsum[g], x);
-    } catch (ArithmeticException e) {
-      throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+    if (maxes) {
+      lmax[g] = n == 1 ? x : Math.max(lmax[g], x);
+    }
+    if (sums) {
+      try {
+        lsum[g] = Math.addExact(lsum[g], x);
+      } catch (ArithmeticException e) {
+        throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+      }
     }
     if (moments) {
       welford(g, n, x);
@@ -158,14 +168,15 @@ final class NumericAccumulator extends Accumulator {
 
   private void addDouble(int g, double x) {
     long n = ++count[g];
-    if (n == 1) {
-      dmin[g] = x;
-      dmax[g] = x;
-    } else {
-      dmin[g] = Math.min(dmin[g], x);
-      dmax[g] = Math.max(dmax[g], x);
+    if (mins) {
+      dmin[g] = n == 1 ? x : Math.min(dmin[g], x);
     }
-    dsum[g] += x;
+    if (maxes) {
+      dmax[g] = n == 1 ? x : Math.max(dmax[g], x);
+    }
+    if (sums) {
+      dsum[g] += x;
+    }
     if (moments) {
       welford(g, n, x);
     }
@@ -179,47 +190,74 @@ final class NumericAccumulator extends Accumulator {
 
   @Override
   int stateColumns() {
-    return 7;
+    return 2 + (sums ? 1 : 0) + (mins ? 1 : 0) + (maxes ? 1 : 0) + (moments ? 2 : 0);
   }
 
+  /** Count, nulls, then those of sum, min, max, mean and m2 the kind needs. */
   @Override
   List<FieldVector> writeStates(String prefix, int[] groups, BufferAllocator allocator) {
     int n = groups.length;
-    BigIntVector c = longs(prefix + "count", allocator, n);
-    BigIntVector nl = longs(prefix + "nulls", allocator, n);
-    FieldVector sum = integral ? longs(prefix + "sum", allocator, n)
-        : doubles(prefix + "sum", allocator, n);
-    FieldVector min = integral ? longs(prefix + "min", allocator, n)
-        : doubles(prefix + "min", allocator, n);
-    FieldVector max = integral ? longs(prefix + "max", allocator, n)
-        : doubles(prefix + "max", allocator, n);
-    Float8Vector mn = doubles(prefix + "mean", allocator, n);
-    Float8Vector sq = doubles(prefix + "m2", allocator, n);
-    for (int i = 0; i < n; i++) {
-      int g = groups[i];
-      c.set(i, count[g]);
-      nl.set(i, nulls[g]);
-      if (integral) {
-        ((BigIntVector) sum).set(i, lsum[g]);
-        ((BigIntVector) min).set(i, lmin[g]);
-        ((BigIntVector) max).set(i, lmax[g]);
-      } else {
-        ((Float8Vector) sum).set(i, dsum[g]);
-        ((Float8Vector) min).set(i, dmin[g]);
-        ((Float8Vector) max).set(i, dmax[g]);
+    List<FieldVector> out = new ArrayList<>();
+    try {
+      BigIntVector c = longs(prefix + "count", allocator, n);
+      out.add(c);
+      BigIntVector nl = longs(prefix + "nulls", allocator, n);
+      out.add(nl);
+      for (int i = 0; i < n; i++) {
+        c.set(i, count[groups[i]]);
+        nl.set(i, nulls[groups[i]]);
       }
-      mn.set(i, moments ? mean[g] : 0);
-      sq.set(i, moments ? m2[g] : 0);
+      if (sums) {
+        out.add(integral ? longStates(prefix + "sum", lsum, groups, allocator)
+            : doubleStates(prefix + "sum", dsum, groups, allocator));
+      }
+      if (mins) {
+        out.add(integral ? longStates(prefix + "min", lmin, groups, allocator)
+            : doubleStates(prefix + "min", dmin, groups, allocator));
+      }
+      if (maxes) {
+        out.add(integral ? longStates(prefix + "max", lmax, groups, allocator)
+            : doubleStates(prefix + "max", dmax, groups, allocator));
+      }
+      if (moments) {
+        out.add(doubleStates(prefix + "mean", mean, groups, allocator));
+        out.add(doubleStates(prefix + "m2", m2, groups, allocator));
+      }
+    } catch (RuntimeException e) {
+      out.forEach(FieldVector::close);
+      throw e;
     }
-    return List.of(c, nl, sum, min, max, mn, sq);
+    return out;
+  }
+
+  private static BigIntVector longStates(String name, long[] states, int[] groups,
+      BufferAllocator allocator) {
+    BigIntVector v = longs(name, allocator, groups.length);
+    for (int i = 0; i < groups.length; i++) {
+      v.set(i, states[groups[i]]);
+    }
+    return v;
+  }
+
+  private static Float8Vector doubleStates(String name, double[] states, int[] groups,
+      BufferAllocator allocator) {
+    Float8Vector v = doubles(name, allocator, groups.length);
+    for (int i = 0; i < groups.length; i++) {
+      v.set(i, states[groups[i]]);
+    }
+    return v;
   }
 
   @Override
   void merge(List<FieldVector> states, int[] groupOf, int rows) {
     BigIntVector c = (BigIntVector) states.get(0);
     BigIntVector nl = (BigIntVector) states.get(1);
-    Float8Vector mn = (Float8Vector) states.get(5);
-    Float8Vector sq = (Float8Vector) states.get(6);
+    int at = 2;
+    FieldVector sum = sums ? states.get(at++) : null;
+    FieldVector min = mins ? states.get(at++) : null;
+    FieldVector max = maxes ? states.get(at++) : null;
+    Float8Vector mn = moments ? (Float8Vector) states.get(at++) : null;
+    Float8Vector sq = moments ? (Float8Vector) states.get(at) : null;
     for (int i = 0; i < rows; i++) {
       int g = groupOf[i];
       nulls[g] += nl.get(i);
@@ -230,22 +268,34 @@ final class NumericAccumulator extends Accumulator {
       long na = count[g];
       long n = na + nb;
       if (integral) {
-        long sb = ((BigIntVector) states.get(2)).get(i);
-        long lo = ((BigIntVector) states.get(3)).get(i);
-        long hi = ((BigIntVector) states.get(4)).get(i);
-        try {
-          lsum[g] = Math.addExact(lsum[g], sb);
-        } catch (ArithmeticException e) {
-          throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+        if (sums) {
+          try {
+            lsum[g] = Math.addExact(lsum[g], ((BigIntVector) sum).get(i));
+          } catch (ArithmeticException e) {
+            throw new ColumnException(column,
+                "the sum of an int64 group overflows; cast to double");
+          }
         }
-        lmin[g] = na == 0 ? lo : Math.min(lmin[g], lo);
-        lmax[g] = na == 0 ? hi : Math.max(lmax[g], hi);
+        if (mins) {
+          long lo = ((BigIntVector) min).get(i);
+          lmin[g] = na == 0 ? lo : Math.min(lmin[g], lo);
+        }
+        if (maxes) {
+          long hi = ((BigIntVector) max).get(i);
+          lmax[g] = na == 0 ? hi : Math.max(lmax[g], hi);
+        }
       } else {
-        dsum[g] += ((Float8Vector) states.get(2)).get(i);
-        double lo = ((Float8Vector) states.get(3)).get(i);
-        double hi = ((Float8Vector) states.get(4)).get(i);
-        dmin[g] = na == 0 ? lo : Math.min(dmin[g], lo);
-        dmax[g] = na == 0 ? hi : Math.max(dmax[g], hi);
+        if (sums) {
+          dsum[g] += ((Float8Vector) sum).get(i);
+        }
+        if (mins) {
+          double lo = ((Float8Vector) min).get(i);
+          dmin[g] = na == 0 ? lo : Math.min(dmin[g], lo);
+        }
+        if (maxes) {
+          double hi = ((Float8Vector) max).get(i);
+          dmax[g] = na == 0 ? hi : Math.max(dmax[g], hi);
+        }
       }
       if (moments) {
         double mb = mn.get(i);
@@ -296,6 +346,7 @@ final class NumericAccumulator extends Accumulator {
 
   @Override
   long heapBytes() {
-    return 8L * count.length * (moments ? 7 : 5);
+    return 8L * (count.length + nulls.length + lsum.length + lmin.length + lmax.length
+        + dsum.length + dmin.length + dmax.length + mean.length + m2.length);
   }
 }

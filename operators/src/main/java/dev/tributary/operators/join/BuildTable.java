@@ -3,23 +3,31 @@ package dev.tributary.operators.join;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import java.util.Arrays;
+import dev.tributary.operators.LongIdTable;
+import dev.tributary.operators.LongKeyColumn;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
  * The build side of a hash join (all of it, or one partition): its rows in one block, an index
- * from key to row numbers, and which rows found a match (for right and full outer joins).
+ * from key to its first row with the rest chained in row order ({@link #next}), and which rows
+ * found a match (for right and full outer joins). One integer-like key ({@link
+ * LongKeyColumn#holds}) is indexed unboxed in a {@link LongIdTable}; other keys as boxed Java
+ * values in a {@link HashMap}.
  */
 final class BuildTable implements AutoCloseable {
-  private static final int[] NONE = new int[0];
-
   /** The rows, or null when there are none. */
   final Block rows;
-  /** Key to {count, row, row, ...}. */
-  private final Map<Object, int[]> index = new HashMap<>();
+  private final List<String> keys;
+  /** One integer-like key: its value to its first row; null otherwise. */
+  private final LongIdTable longIndex;
+  /** Other keys: key to its first row. */
+  private final Map<Object, Integer> index = new HashMap<>();
+  /** Each row's next row with the same key, or -1. */
+  private final int[] next;
   final boolean[] matched;
 
   /** Takes ownership of {@code pieces} (concatenated into one block, then released). */
@@ -32,35 +40,65 @@ final class BuildTable implements AutoCloseable {
         pieces.forEach(Block::release);
       }
     }
+    this.keys = keys;
     int n = rows == null ? 0 : rows.rowCount();
     matched = new boolean[n];
-    if (n == 0) {
+    next = new int[n];
+    FieldVector[] vectors = n == 0 ? null : JoinKeys.vectors(rows, keys);
+    longIndex = n > 0 && vectors.length == 1 && longKeyed(vectors[0])
+        ? new LongIdTable(n) : null;
+    // Backwards, each row put in front of its key's chain: the chains run in row order.
+    if (longIndex != null) {
+      LongKeyColumn column = new LongKeyColumn(vectors[0]);
+      for (int i = n - 1; i >= 0; i--) {
+        next[i] = column.isNull(i) ? -1 : longIndex.put(column.get(i), i);
+      }
       return;
     }
-    FieldVector[] vectors = JoinKeys.vectors(rows, keys);
-    for (int i = 0; i < n; i++) {
+    for (int i = n - 1; i >= 0; i--) {
       Object key = JoinKeys.key(vectors, i);
-      if (key == null) {
-        continue;
-      }
-      int[] list = index.get(key);
-      if (list == null) {
-        list = new int[] {0, 0};
-      } else if (list[0] + 1 == list.length) {
-        list = Arrays.copyOf(list, list.length * 2);
-      }
-      list[++list[0]] = i;
-      index.put(key, list);
+      Integer first = key == null ? null : index.put(key, i);
+      next[i] = first == null ? -1 : first;
     }
   }
 
-  /** The rows matching {@code key} as {count, row, ...} (count 0: none). */
-  int[] matches(Object key) {
-    if (key == null) {
-      return NONE;
+  private static boolean longKeyed(FieldVector vector) {
+    ArrowType type = vector.getField().getType();
+    return LongKeyColumn.holds(type) || type instanceof ArrowType.Null;
+  }
+
+  /** A probe of the rows of {@code block} (the other side, keys of the same types). */
+  Probe probe(Block block) {
+    FieldVector[] vectors = JoinKeys.vectors(block, keys);
+    return longIndex != null ? new LongProbe(new LongKeyColumn(vectors[0]), longIndex)
+        : new ObjectProbe(vectors, index);
+  }
+
+  /** The row after {@code row} with the same key, or -1. */
+  int next(int row) {
+    return next[row];
+  }
+
+  /** Finds the build rows matching a probe block's rows. */
+  interface Probe {
+    /** The first build row matching probe row {@code row}, or -1 (a null key matches none). */
+    int first(int row);
+  }
+
+  private record LongProbe(LongKeyColumn column, LongIdTable index) implements Probe {
+    @Override
+    public int first(int row) {
+      return column.isNull(row) ? -1 : index.get(column.get(row));
     }
-    int[] list = index.get(key);
-    return list == null ? NONE : list;
+  }
+
+  private record ObjectProbe(FieldVector[] vectors, Map<Object, Integer> index) implements Probe {
+    @Override
+    public int first(int row) {
+      Object key = JoinKeys.key(vectors, row);
+      Integer first = key == null ? null : index.get(key);
+      return first == null ? -1 : first;
+    }
   }
 
   /** The rows that never matched, in order. */

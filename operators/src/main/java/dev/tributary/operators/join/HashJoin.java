@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -227,20 +226,19 @@ public final class HashJoin {
     private void join(Block block, BuildTable t, List<Block> out) {
       checkLeft(block);
       int rows = block.rowCount();
-      FieldVector[] vectors = JoinKeys.vectors(block, keys);
+      BuildTable.Probe probe = t.probe(block);
       int[] l = new int[Math.max(16, rows)];
       int[] r = new int[l.length];
       int n = 0;
       for (int i = 0; i < rows; i++) {
-        int[] m = t.matches(JoinKeys.key(vectors, i));
-        int count = m.length == 0 ? 0 : m[0];
+        int first = probe.first(i);
         if (type == JoinType.LEFT_SEMI || type == JoinType.LEFT_ANTI) {
-          if ((count > 0) == (type == JoinType.LEFT_SEMI)) {
+          if ((first >= 0) == (type == JoinType.LEFT_SEMI)) {
             l[n++] = i;
           }
           continue;
         }
-        if (count == 0 && type.keepsUnmatchedLeft()) {
+        if (first < 0 && type.keepsUnmatchedLeft()) {
           if (n == l.length) {
             l = Arrays.copyOf(l, n * 2);
             r = Arrays.copyOf(r, n * 2);
@@ -248,14 +246,14 @@ public final class HashJoin {
           l[n] = i;
           r[n++] = -1;
         }
-        for (int j = 1; j <= count; j++) {
+        for (int m = first; m >= 0; m = t.next(m)) {
           if (n == l.length) {
             l = Arrays.copyOf(l, n * 2);
             r = Arrays.copyOf(r, n * 2);
           }
           l[n] = i;
-          r[n++] = m[j];
-          t.matched[m[j]] = true;
+          r[n++] = m;
+          t.matched[m] = true;
         }
         if (n >= OUTPUT_ROWS) {
           emit(block, l, t, r, n, out);
