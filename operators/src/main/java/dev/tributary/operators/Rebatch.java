@@ -44,13 +44,22 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
     }).doOnDiscard(Block.class, Block::release);
   }
 
-  /** Slices waiting to fill the next batch; used by one subscription, serially. */
+  /**
+   * Slices waiting to fill the next batch; one subscription's. Blocks arrive serially, but a
+   * cancel clears it from the cancelling thread, possibly while a block is being added: so every
+   * method holds the lock, and what arrives after the clear is released, never kept.
+   */
   private final class Pending {
     private final BlockParts parts = new BlockParts(account);
     private int count;
+    private boolean cleared;
 
     /** Takes a block; returns the full batches it completes, in order. */
-    List<Block> add(Block received) {
+    synchronized List<Block> add(Block received) {
+      if (cleared) {
+        received.release();
+        return List.of();
+      }
       Block b = received.transferTo(account);
       int n = b.rowCount();
       if (parts.isEmpty() && n == rows) {
@@ -83,8 +92,8 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
     }
 
     /** The rows still pending as one block, or nothing. */
-    Block rest() {
-      return parts.isEmpty() ? null : drain();
+    synchronized Block rest() {
+      return cleared || parts.isEmpty() ? null : drain();
     }
 
     private Block drain() {
@@ -92,7 +101,8 @@ public final class Rebatch implements Function<Flux<Block>, Flux<Block>> {
       return parts.take();
     }
 
-    void clear() {
+    synchronized void clear() {
+      cleared = true;
       parts.clear();
       count = 0;
     }
