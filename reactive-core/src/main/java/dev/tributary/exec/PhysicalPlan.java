@@ -44,6 +44,25 @@ public sealed interface PhysicalPlan {
   /** The line {@code explain()} shows for it: the operator, then the name and details. */
   String describe();
 
+  /**
+   * Whether a read feeds this stage directly (its blocks are cut to the read size behind the
+   * stage's governor): derived from its input, never stored.
+   */
+  default boolean fedBySource() {
+    List<PhysicalPlan> in = inputs();
+    return in.size() == 1 && in.get(0) instanceof ReadStage;
+  }
+
+  /**
+   * Whether small blocks from the read feeding this stage are coalesced: a read whose source
+   * leaves the block count open ({@link dev.tributary.plan.Source#blockCountFixed()}).
+   */
+  default boolean coalesces() {
+    List<PhysicalPlan> in = inputs();
+    return in.size() == 1 && in.get(0) instanceof ReadStage r
+        && !r.read().source().blockCountFixed();
+  }
+
   /** The plan, source first, one stage per line; a union's or join's inputs indented below it. */
   default String explain() {
     List<String> lines = new ArrayList<>();
@@ -98,17 +117,12 @@ public sealed interface PhysicalPlan {
    * @param transform the fused transform
    * @param rebatchRows rows per input block (a re-cut before the transform), or 0
    * @param concurrency transform calls at once (1: inline)
-   * @param fedBySource whether a read feeds it (blocks are cut to the read size behind its
-   *     governor)
-   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
-   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    * @param gpu the devices whose own threads run the transform, or null for the CPU
    * @param blocking whether the transform may block on I/O, so it runs on the {@code io}
    *     scheduler (a download), with {@code concurrency} blocks at once
    */
   record MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-      int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces, GpuCompute gpu,
-      boolean blocking)
+      int rebatchRows, int concurrency, GpuCompute gpu, boolean blocking)
       implements PhysicalPlan {
     /** Copies the names. */
     public MapStage {
@@ -119,9 +133,8 @@ public sealed interface PhysicalPlan {
 
     /** A stage on the CPU. */
     public MapStage(PhysicalPlan input, List<String> operators, BlockTransform transform,
-        int rebatchRows, int concurrency, boolean fedBySource, boolean coalesces) {
-      this(input, operators, transform, rebatchRows, concurrency, fedBySource, coalesces, null,
-          false);
+        int rebatchRows, int concurrency) {
+      this(input, operators, transform, rebatchRows, concurrency, null, false);
     }
 
     @Override
@@ -146,11 +159,8 @@ public sealed interface PhysicalPlan {
    *
    * @param input the stage it reads from
    * @param node the logical flat map
-   * @param fedBySource whether a read feeds it
-   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
-   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
-  record FlatMapStage(PhysicalPlan input, FlatMap node, boolean fedBySource, boolean coalesces)
+  record FlatMapStage(PhysicalPlan input, FlatMap node)
       implements PhysicalPlan {
     @Override
     public String name() {
@@ -174,12 +184,8 @@ public sealed interface PhysicalPlan {
    *
    * @param input the stage it reads from
    * @param node the logical pooled function
-   * @param fedBySource whether a read feeds it
-   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
-   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
-  record PoolStage(PhysicalPlan input, PooledMapBatches node, boolean fedBySource,
-      boolean coalesces) implements PhysicalPlan {
+  record PoolStage(PhysicalPlan input, PooledMapBatches node) implements PhysicalPlan {
     @Override
     public String name() {
       return node.name();
@@ -202,11 +208,8 @@ public sealed interface PhysicalPlan {
    *
    * @param input the stage it reads from
    * @param node the logical aggregation
-   * @param fedBySource whether a read feeds it
-   * @param coalesces whether small blocks from the read feeding it are coalesced
    */
-  record AggregateStage(PhysicalPlan input, GroupAggregate node, boolean fedBySource,
-      boolean coalesces) implements PhysicalPlan {
+  record AggregateStage(PhysicalPlan input, GroupAggregate node) implements PhysicalPlan {
     /** Checks the arguments. */
     public AggregateStage {
       Objects.requireNonNull(input, "input");
@@ -331,11 +334,8 @@ public sealed interface PhysicalPlan {
    * @param node the logical operator: {@link dev.tributary.plan.Sort}, {@link
    *     dev.tributary.plan.Shuffle}, {@link dev.tributary.plan.BlockShuffle} or {@link
    *     dev.tributary.plan.Repartition}
-   * @param fedBySource whether a read feeds it
-   * @param coalesces whether small blocks from the read feeding it are coalesced
    */
-  record ExchangeStage(PhysicalPlan input, LogicalPlan node, boolean fedBySource,
-      boolean coalesces) implements PhysicalPlan {
+  record ExchangeStage(PhysicalPlan input, LogicalPlan node) implements PhysicalPlan {
     /** Checks the node. */
     public ExchangeStage {
       Objects.requireNonNull(input, "input");
@@ -415,13 +415,9 @@ public sealed interface PhysicalPlan {
    * @param name {@code Output}, or the sink's name
    * @param sink the sink the blocks go to (writing on the I/O scheduler it is given), or null
    *     when a consumer takes them
-   * @param fedBySource whether a read feeds it
-   * @param coalesces whether small blocks from the read feeding it are coalesced (its source
-   *     leaves the block count open: {@link dev.tributary.plan.Source#blockCountFixed()})
    */
   record OutputStage(PhysicalPlan input, String name,
-      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink, boolean fedBySource,
-      boolean coalesces)
+      BiFunction<Flux<Block>, Scheduler, Mono<WriteSummary>> sink)
       implements PhysicalPlan {
     @Override
     public List<PhysicalPlan> inputs() {

@@ -61,10 +61,10 @@ public final class PhysicalPlanner {
   public static PhysicalPlan plan(LogicalPlan plan, boolean fuse) {
     if (plan instanceof Write w) {
       PhysicalPlan input = build(w.input(), fuse);
-      return new OutputStage(input, w.name(), w.sink(), fedBySource(input), coalesces(input));
+      return new OutputStage(input, w.name(), w.sink());
     }
     PhysicalPlan input = build(plan, fuse);
-    return new OutputStage(input, OUTPUT, null, fedBySource(input), coalesces(input));
+    return new OutputStage(input, OUTPUT, null);
   }
 
   private static PhysicalPlan build(LogicalPlan node, boolean fuse) {
@@ -73,15 +73,15 @@ public final class PhysicalPlanner {
     }
     if (node instanceof FlatMap f) {
       PhysicalPlan input = build(f.input(), fuse);
-      return new FlatMapStage(input, f, fedBySource(input), coalesces(input));
+      return new FlatMapStage(input, f);
     }
     if (node instanceof PooledMapBatches p) {
       PhysicalPlan input = build(p.input(), fuse);
-      return new PoolStage(input, p, fedBySource(input), coalesces(input));
+      return new PoolStage(input, p);
     }
     if (node instanceof GroupAggregate a) {
       PhysicalPlan input = build(a.input(), fuse);
-      return new AggregateStage(input, a, fedBySource(input), coalesces(input));
+      return new AggregateStage(input, a);
     }
     if (node instanceof GroupMap g) {
       return new MapGroupsStage(build(g.input(), fuse), g);
@@ -101,7 +101,7 @@ public final class PhysicalPlanner {
     if (node instanceof Sort || node instanceof Shuffle || node instanceof BlockShuffle
         || node instanceof Repartition) {
       PhysicalPlan input = build(node.inputs().get(0), fuse);
-      return new ExchangeStage(input, node, fedBySource(input), coalesces(input));
+      return new ExchangeStage(input, node);
     }
     if (node instanceof Write) {
       throw new IllegalArgumentException("a write must be the root of its plan");
@@ -149,20 +149,11 @@ public final class PhysicalPlanner {
     // A re-cut alone still runs through MapBlocks, which counts and hands on its blocks.
     BlockTransform fused = transform != null ? transform : (in, out) -> in;
     return new MapStage(input, ops.stream().map(LogicalPlan::describe).toList(), fused,
-        rebatchRows, concurrency, fedBySource(input), coalesces(input), gpu, blocking);
+        rebatchRows, concurrency, gpu, blocking);
   }
 
   private static BlockTransform append(BlockTransform first, BlockTransform next) {
     return next == null ? first : first == null ? next : first.andThen(next);
-  }
-
-  private static boolean fedBySource(PhysicalPlan input) {
-    return input instanceof ReadStage;
-  }
-
-  /** Whether the stage on {@code input} coalesces its small blocks: a read that did not fix them. */
-  private static boolean coalesces(PhysicalPlan input) {
-    return input instanceof ReadStage r && !r.read().source().blockCountFixed();
   }
 
   /** What {@code op} does to each block, or null for a re-cut (its stage does that). */
