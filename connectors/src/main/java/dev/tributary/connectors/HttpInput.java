@@ -12,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -47,6 +49,17 @@ public final class HttpInput {
   private static final HttpClient CLIENT = STREAMS.responseTimeout(RESPONSE_TIMEOUT);
   /** Deletes the files of a download once nothing refers to what they were read for. */
   private static final Cleaner DOWNLOADS = Cleaner.create();
+  /**
+   * Downloaded files not deleted yet, deleted by one shutdown hook at exit. Unlike {@code
+   * File.deleteOnExit}, whose list only grows (a leak in a long-running server), a file leaves
+   * this set when it is deleted.
+   */
+  private static final Set<Path> UNDELETED = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> UNDELETED.forEach(HttpInput::delete),
+        "tributary-http-downloads"));
+  }
 
   private HttpInput() {}
 
@@ -113,7 +126,7 @@ public final class HttpInput {
     String suffix = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
     try (InputStream in = open(url, retry, Schedulers.boundedElastic(), CLIENT).block()) {
       Path file = Files.createTempFile("tributary-http-", "-" + suffix.replaceAll("[^\\w.-]", "_"));
-      file.toFile().deleteOnExit();
+      UNDELETED.add(file);
       temporary.add(file);
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       return file;
@@ -128,7 +141,21 @@ public final class HttpInput {
       return;
     }
     List<Path> copy = List.copyOf(files);
-    DOWNLOADS.register(owner, () -> copy.forEach(f -> f.toFile().delete()));
+    DOWNLOADS.register(owner, () -> copy.forEach(HttpInput::delete));
+  }
+
+  /** Deletes {@code files} now (a plan that failed after downloading them). */
+  static void deleteNow(List<Path> files) {
+    files.forEach(HttpInput::delete);
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // Best effort: a temporary file that cannot be deleted now stays for the OS to clean.
+    }
+    UNDELETED.remove(file);
   }
 
   /** Waits (on the caller's scheduler) for the body's first signal: data, end, or the error. */

@@ -84,7 +84,7 @@ record InputFiles(List<Path> paths, HivePartitions partitions, Map<Path, String>
       HttpInput.deleteWhenUnreachable(files.paths(), downloaded);
       return files;
     } catch (RuntimeException e) {
-      downloaded.forEach(f -> f.toFile().delete());
+      HttpInput.deleteNow(downloaded);
       throw e;
     }
   }

@@ -24,7 +24,12 @@ public final class NdjsonEncoder {
   /** The media type of newline-delimited JSON. */
   public static final String MEDIA_TYPE = "application/x-ndjson";
 
-  private static final ObjectWriter WRITER = JsonMapper.builder()
+  /**
+   * One JSON object per row, objects separated by {@code \n}; shared with {@code writeJson}'s
+   * files ({@link TextSink}), so a response and a file hold the same text. Jackson writers are
+   * thread-safe once configured.
+   */
+  static final ObjectWriter ROWS = JsonMapper.builder()
       .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
       .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
       .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
@@ -33,19 +38,8 @@ public final class NdjsonEncoder {
   /** The rows of {@code block}, each line ending in {@code \n}; reads, never closes. */
   public List<byte[]> encode(Block block) {
     Chunks out = new Chunks();
-    List<Field> fields = block.schema().getFields();
-    Object[][] columns = new Object[fields.size()][];
-    for (int c = 0; c < columns.length; c++) {
-      columns[c] = ColumnReader.values(block, fields.get(c).getName());
-    }
-    try (SequenceWriter rows = WRITER.writeValues(out)) {
-      for (int r = 0; r < block.rowCount(); r++) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int c = 0; c < columns.length; c++) {
-          row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
-        }
-        rows.write(row);
-      }
+    try (SequenceWriter rows = ROWS.writeValues(out)) {
+      writeRows(block, rows);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writes into memory: not expected
     }
@@ -53,5 +47,21 @@ public final class NdjsonEncoder {
       out.write('\n');
     }
     return out.take();
+  }
+
+  /** Writes each row of {@code block} as one JSON object (values as {@code writeJson} writes). */
+  static void writeRows(Block block, SequenceWriter rows) throws IOException {
+    List<Field> fields = block.schema().getFields();
+    Object[][] columns = new Object[fields.size()][];
+    for (int c = 0; c < columns.length; c++) {
+      columns[c] = ColumnReader.values(block, fields.get(c).getName());
+    }
+    for (int r = 0; r < block.rowCount(); r++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (int c = 0; c < columns.length; c++) {
+        row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
+      }
+      rows.write(row);
+    }
   }
 }

@@ -1,10 +1,6 @@
 package dev.tributary.connectors;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SequenceWriter;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
@@ -14,9 +10,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -37,13 +31,6 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class TextSink {
   private enum Format { CSV, JSON_LINES }
-
-  /** Jackson writers are thread-safe once configured: one for every file. */
-  private static final ObjectWriter JSON_WRITER = JsonMapper.builder()
-      .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-      .build().writer().withRootValueSeparator("\n");
 
   private final Format format;
   private final Path directory;
@@ -162,7 +149,7 @@ public final class TextSink {
           sequence = options.rowWriter(schema.getFields().stream().map(Field::getName).toList())
               .writeValues(out);
         } else {
-          sequence = JSON_WRITER.writeValues(out);
+          sequence = NdjsonEncoder.ROWS.writeValues(out);
         }
       } catch (IOException | RuntimeException e) {
         out.close();
@@ -172,25 +159,21 @@ public final class TextSink {
 
     @Override
     public void write(Block block) throws IOException {
+      if (format == Format.JSON_LINES) {
+        NdjsonEncoder.writeRows(block, sequence);
+        return;
+      }
       List<Field> fields = block.schema().getFields();
       Object[][] columns = new Object[fields.size()][];
       for (int c = 0; c < columns.length; c++) {
         columns[c] = ColumnReader.values(block, fields.get(c).getName());
       }
       for (int r = 0; r < block.rowCount(); r++) {
-        if (format == Format.CSV) {
-          Object[] row = new Object[columns.length];
-          for (int c = 0; c < columns.length; c++) {
-            row[c] = TextTypes.toCsv(columns[c][r]);
-          }
-          sequence.write(row);
-        } else {
-          Map<String, Object> row = new LinkedHashMap<>();
-          for (int c = 0; c < columns.length; c++) {
-            row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));
-          }
-          sequence.write(row);
+        Object[] row = new Object[columns.length];
+        for (int c = 0; c < columns.length; c++) {
+          row[c] = TextTypes.toCsv(columns[c][r]);
         }
+        sequence.write(row);
       }
     }
 
