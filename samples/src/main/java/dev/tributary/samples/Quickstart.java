@@ -17,7 +17,7 @@ public final class Quickstart {
     long n = 1_000_000;
     Dataset squares = Tributary.range(n)
         .mapBatches(batch -> {
-          long[] id = (long[]) batch.get("id");
+          long[] id = batch.longs("id");
           long[] square = new long[id.length];
           for (int i = 0; i < id.length; i++) {
             square[i] = id[i] * id[i];
