@@ -1,10 +1,5 @@
 package dev.tributary.expr;
 
-
-
-
-
-
 import dev.tributary.expr.Expr.Op;
 import dev.tributary.expr.Expr.Udf;
 import java.util.ArrayList;
@@ -71,8 +66,14 @@ final class Evaluator {
       case CAST -> Casts.cast(e, x, (ExprType) e.value);
       case ABS, ROUND, FLOOR, CEIL, NEGATE, SQRT, LOG, EXP -> Kernels.math(e, x);
       case POW -> Kernels.pow(x, y);
-      case LENGTH, LOWER, UPPER, CONTAINS, STARTS_WITH, ENDS_WITH, SUBSTRING, REPLACE ->
+      case LENGTH, LOWER, UPPER, CONTAINS, STARTS_WITH, ENDS_WITH, SUBSTRING, REPLACE, SPLIT ->
           StringKernels.apply(e, x);
+      case YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, DAY_OF_WEEK, DAY_OF_YEAR ->
+          TimeKernels.part(e, x);
+      case DATE_TRUNC -> TimeKernels.truncate(x, (String) e.value);
+      case ELEMENT -> NestedKernels.element(x, (Integer) e.value);
+      case SIZE -> NestedKernels.size(x);
+      case FIELD -> NestedKernels.field(x, (String) e.value);
       default -> throw new IllegalStateException(e.op.name());
     };
   }
