@@ -99,7 +99,9 @@ final class ArrowColumns {
       for (int k = 0; k < m; k++) {
         out[k] = data.getFloat((rows == null ? k : rows[k]) * 4L);
       }
-      return Vec.ofDoubles(out, m, valid);
+      Vec x = Vec.ofDoubles(out, m, valid);
+      x.float32 = true;
+      return x;
     }
     if (v instanceof DecimalVector d) {
       double[] out = new double[m];

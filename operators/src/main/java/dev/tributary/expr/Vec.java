@@ -21,6 +21,8 @@ final class Vec {
   byte[] bytes;
   int[] offsets;
   String zone;
+  /** Float64 values that were read from a float32 column (so each is exactly a float). */
+  boolean float32;
   Vec child;
   String[] names;
   Vec[] children;
@@ -204,7 +206,9 @@ final class Vec {
         for (int k = 0; k < m; k++) {
           out[k] = doubles[rows[k]];
         }
-        return ofDoubles(out, m, v);
+        Vec r = ofDoubles(out, m, v);
+        r.float32 = float32;
+        return r;
       }
       case BOOLEAN -> {
         long[] out = new long[words(m)];

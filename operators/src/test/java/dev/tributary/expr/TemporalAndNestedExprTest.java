@@ -287,6 +287,31 @@ class TemporalAndNestedExprTest {
     }
   }
 
+  @Test
+  void aFloat32ColumnComparesWithLiteralsInFloat32AndComputesInFloat64() {
+    float[] values = {0.1f, 0.2f, 0.3f, Float.NaN, -0.0f, Float.POSITIVE_INFINITY, 1e-3f};
+    List<Object> data = new ArrayList<>();
+    for (int k = 0; k < 50; k++) {
+      data.add(k % 9 == 4 ? null : values[k % values.length]);
+    }
+    Evaluation eval = Evaluation.withColumns(new LinkedHashMap<>(Map.of(
+        "eq", col("f").eq(0.1), "in", col("f").isIn(0.3, 7L), "between",
+        col("f").between(0.1, 0.2), "huge", col("f").gt(1e300), "plus", col("f").plus(0.1))));
+    try (Block in = BlockBuilder.in(account).column(Field.nullable("f",
+        new ArrowType.FloatingPoint(org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE)),
+        data).build(); Block out = eval.apply(in.retain(), account)) {
+      for (int k = 0; k < data.size(); k++) {
+        Float f = (Float) data.get(k);
+        Object[] row = {ColumnReader.values(out, "eq")[k], ColumnReader.values(out, "in")[k],
+            ColumnReader.values(out, "between")[k], ColumnReader.values(out, "huge")[k],
+            ColumnReader.values(out, "plus")[k]};
+        Object[] want = f == null ? new Object[5] : new Object[] {f == 0.1f, f == 0.3f,
+            f >= 0.1f && f <= 0.2f, f == Float.POSITIVE_INFINITY, (double) f + 0.1};
+        assertThat(row).as("row %d (%s)", k, f).containsExactly(want);
+      }
+    }
+  }
+
   private Schema schema() {
     try (Block in = block()) {
       return in.schema();
