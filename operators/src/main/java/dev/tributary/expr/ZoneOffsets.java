@@ -77,7 +77,10 @@ final class ZoneOffsets {
     return offsets[lo];
   }
 
-  /** The instant of wall-clock time {@code local} (micros): in a gap or overlap, as an offset near it. */
+  /**
+   * The instant of wall-clock time {@code local} (micros); in a gap or an overlap, by the offset
+   * in force just before or after it.
+   */
   long toUtc(long local) {
     return local - offset(local - offset(local));
   }
