@@ -448,10 +448,6 @@ public final class Expr implements java.io.Serializable {
     return node(Op.DAY_OF_YEAR, null, this);
   }
 
-  /** The units {@link #dateTrunc} takes. */
-  private static final List<String> TRUNC_UNITS = List.of("year", "quarter", "month", "week",
-      "day", "hour", "minute", "second");
-
   /**
    * This date or timestamp truncated to the start of its {@code unit}: {@code year}, {@code
    * quarter}, {@code month}, {@code week} (ISO, from Monday), {@code day}, {@code hour}, {@code
@@ -462,8 +458,8 @@ public final class Expr implements java.io.Serializable {
    */
   public Expr dateTrunc(String unit) {
     String u = unit.toLowerCase(java.util.Locale.ROOT);
-    if (!TRUNC_UNITS.contains(u)) {
-      throw new IllegalArgumentException("dateTrunc takes one of " + TRUNC_UNITS + ", was '"
+    if (!TimeKernels.UNITS.contains(u)) {
+      throw new IllegalArgumentException("dateTrunc takes one of " + TimeKernels.UNITS + ", was '"
           + unit + "'");
     }
     return node(Op.DATE_TRUNC, u, this);

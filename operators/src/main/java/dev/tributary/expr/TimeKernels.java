@@ -2,6 +2,7 @@ package dev.tributary.expr;
 
 import dev.tributary.expr.Expr.Op;
 import java.time.ZoneId;
+import java.util.List;
 
 /**
  * Date and time parts and truncation by epoch arithmetic: a timestamp is split into a day number
@@ -74,29 +75,37 @@ final class TimeKernels {
     return Vec.ofLongs(r, n, x.valid);
   }
 
+  /** The units of {@link Expr#dateTrunc}, finest last; from "hour" on, finer than a day. */
+  static final List<String> UNITS = List.of("year", "quarter", "month", "week", "day",
+      "hour", "minute", "second");
+  private static final int HOUR = UNITS.indexOf("hour");
+
   /** Each value of {@code x} truncated to {@code unit}, of {@code x}'s type. */
   static Vec truncate(Vec x, String unit) {
     int n = x.n;
     boolean date = x.type == ExprType.DATE;
+    int u = UNITS.indexOf(unit);
+    if (date && u >= HOUR) {
+      return x;
+    }
     ZoneOffsets zone = offsets(x);
     long[] in = x.longs;
     long[] r = new long[n];
     for (int i = 0; i < n; i++) {
       long local = zone == null ? in[i] : in[i] + zone.offset(in[i]);
       long days = date ? local : Math.floorDiv(local, Civil.MICROS_PER_DAY);
-      long t = switch (unit) {
-        case "year" -> Civil.days(Civil.year(days), 1, 1);
-        case "quarter" -> Civil.days(Civil.year(days), (Civil.month(days) - 1) / 3 * 3 + 1, 1);
-        case "month" -> Civil.days(Civil.year(days), Civil.month(days), 1);
-        case "week" -> days - Civil.isoDayOfWeek(days) + 1;
-        case "day" -> days;
-        case "hour" -> floor(local, Civil.MICROS_PER_HOUR);
-        case "minute" -> floor(local, Civil.MICROS_PER_MINUTE);
+      long t = switch (u) {
+        case 0 -> Civil.days(Civil.year(days), 1, 1);
+        case 1 -> Civil.days(Civil.year(days), (Civil.month(days) - 1) / 3 * 3 + 1, 1);
+        case 2 -> Civil.days(Civil.year(days), Civil.month(days), 1);
+        case 3 -> days - Civil.isoDayOfWeek(days) + 1;
+        case 4 -> days;
+        case 5 -> floor(local, Civil.MICROS_PER_HOUR);
+        case 6 -> floor(local, Civil.MICROS_PER_MINUTE);
         default -> floor(local, Civil.MICROS_PER_SECOND);
       };
-      boolean inDays = !(unit.equals("hour") || unit.equals("minute") || unit.equals("second"));
-      long truncated = date ? (inDays ? t : local) : inDays ? t * Civil.MICROS_PER_DAY : t;
-      r[i] = zone == null || date ? truncated : zone.toUtc(truncated);
+      long truncated = date || u >= HOUR ? t : t * Civil.MICROS_PER_DAY;
+      r[i] = zone == null ? truncated : zone.toUtc(truncated);
     }
     return Vec.ofLongs(x.type, r, n, x.valid, x.zone);
   }
