@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * float32/float64 as {@link ExprType#FLOAT64}; an operator over an int64 and a float64 promotes
  * the int64 to float64. {@code plus}, {@code minus}, {@code times}, {@code mod} of two int64 are
  * int64 and fail on overflow (never wrap); {@code div} is always float64 (true division). A
+ * float32 column compared with a float64 literal compares in float32 ({@code col("f").eq(0.1)}
+ * finds the values written as {@code 0.1f}). A date compares with a timestamp without zone as
+ * its midnight; zoned timestamps compare with zoned ones only. A
  * division or {@code mod} by zero is null, as in SQL. Float64 arithmetic and comparisons are IEEE
  * 754, as Java's operators: NaN compares unequal to everything (so {@code ne} is true), -0.0
  * equals 0.0. Strings compare by UTF-8 bytes (code point order).
