@@ -116,9 +116,13 @@ final class TimeKernels {
 
   /**
    * The wall-clock values of {@code x}: itself unless it is zoned, else shifted by its zone's
-   * offsets (one offset for the block when the zone has no transition in its range).
+   * offsets (one offset for the block when the zone has no transition in its range),
+   * computed once per column and block however many parts are taken.
    */
   static long[] wallClock(Vec x) {
+    if (x.wallClock != null) {
+      return x.wallClock;
+    }
     ZoneOffsets zone = offsets(x);
     if (zone == null) {
       return x.longs;
@@ -134,6 +138,7 @@ final class TimeKernels {
         r[i] = x.longs[i] + zone.offset(x.longs[i]);
       }
     }
+    x.wallClock = r;
     return r;
   }
 

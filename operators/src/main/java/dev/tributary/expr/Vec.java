@@ -23,6 +23,8 @@ final class Vec {
   String zone;
   /** Float64 values that were read from a float32 column (so each is exactly a float). */
   boolean float32;
+  /** A zoned timestamp's wall-clock values, once a part needed them ({@link TimeKernels}). */
+  long[] wallClock;
   Vec child;
   String[] names;
   Vec[] children;

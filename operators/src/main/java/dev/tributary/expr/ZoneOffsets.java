@@ -17,13 +17,22 @@ final class ZoneOffsets {
   /** Truncation to a year can reach back this far before the earliest value. */
   private static final long MARGIN_MICROS = 400 * Civil.MICROS_PER_DAY;
 
+  /** Up to this many transitions are summed without branches rather than searched. */
+  private static final int LINEAR = 16;
+
   /** Instants (micros) from which {@code offsets[k + 1]} holds; offsets[0] holds before. */
   private final long[] transitions;
   private final long[] offsets;
+  /** {@code offsets[k + 1] - offsets[k]}: what passing transition k adds. */
+  private final long[] steps;
 
   private ZoneOffsets(long[] transitions, long[] offsets) {
     this.transitions = transitions;
     this.offsets = offsets;
+    this.steps = new long[transitions.length];
+    for (int k = 0; k < steps.length; k++) {
+      steps[k] = offsets[k + 1] - offsets[k];
+    }
   }
 
   /** The offsets of {@code zone} for instants in {@code [min, max]} (micros). */
@@ -61,8 +70,14 @@ final class ZoneOffsets {
 
   /** The offset (micros) at instant {@code utc} (micros). */
   long offset(long utc) {
-    if (transitions.length == 0) {
-      return offsets[0];
+    if (transitions.length <= LINEAR) {
+      // A block spans a few years at most: a sum without branches beats a search whose branches
+      // mispredict on unsorted values.
+      long off = offsets[0];
+      for (int k = 0; k < transitions.length; k++) {
+        off += steps[k] & -((transitions[k] - utc - 1) >>> 63);
+      }
+      return off;
     }
     int lo = 0;
     int hi = transitions.length;
