@@ -33,7 +33,8 @@ import org.apache.arrow.vector.util.TransferPair;
  *
  * <p>Column references that are not computed ({@code withColumn("y", col("x"))}, {@code
  * select(col("x"))}) keep the column's own Arrow type; computed columns have their expression's
- * type ({@link ExprType#arrowType()}), nullable. Typing happens in {@link #schema(Schema)}: when
+ * type ({@link ExprType#arrowType()}; a zoned timestamp keeps its input's zone, a list element or
+ * struct field its own type), nullable. Typing happens in {@link #schema(Schema)}: when
  * the plan is built if the input's schema is known then, else at the first block of each new
  * schema.
  */

@@ -312,6 +312,52 @@ class TemporalAndNestedExprTest {
     }
   }
 
+  @Test
+  void everyTimestampUnitReadsAsFlooredMicrosecondsAndMillisecondDatesAsDays() {
+    List<Object> at = new ArrayList<>(List.of(
+        LocalDateTime.parse("1969-12-31T23:59:59.999999999"),
+        LocalDateTime.parse("2024-02-29T13:45:00.123456789"),
+        LocalDateTime.parse("1900-03-01T00:00:00")));
+    at.add(null);
+    for (TimeUnit unit : TimeUnit.values()) {
+      List<Object> stored = at.stream().map(t -> t == null ? null : (Object) truncate(
+          (LocalDateTime) t, unit)).toList();
+      Evaluation eval = Evaluation.withColumns(Map.of("us", col("t").cast(ExprType.INT64)));
+      try (Block in = BlockBuilder.in(account).column(Field.nullable("t",
+          new ArrowType.Timestamp(unit, null)), stored).build();
+          Block out = eval.apply(in.retain(), account)) {
+        assertThat(ColumnReader.values(out, "us")).as("%s", unit).containsExactlyElementsOf(
+            stored.stream().map(t -> t == null ? null : (Object) Math.floorDiv(Civil.micros(
+                ((LocalDateTime) t).withNano(0)) * 1000 + ((LocalDateTime) t).getNano(), 1000L))
+                .toList());
+      }
+    }
+    long[] millis = {-1, 0, 86_400_000L * 19_782 + 5};
+    org.apache.arrow.vector.DateMilliVector v = new org.apache.arrow.vector.DateMilliVector("dm",
+        account.allocator());
+    v.allocateNew(millis.length + 1);
+    for (int i = 0; i < millis.length; i++) {
+      v.set(i, millis[i]);
+    }
+    v.setValueCount(millis.length + 1);
+    try (Block in = Block.wrap(new org.apache.arrow.vector.VectorSchemaRoot(List.of(v)), account);
+        Block out = Evaluation.withColumns(Map.of("day", col("dm").day(), "d",
+            col("dm").dateTrunc("month"))).apply(in.retain(), account)) {
+      assertThat(ColumnReader.values(out, "day")).containsExactly(31L, 1L, 29L, null);
+      assertThat(ColumnReader.values(out, "d")).containsExactly(LocalDate.of(1969, 12, 1),
+          LocalDate.of(1970, 1, 1), LocalDate.of(2024, 2, 1), null);
+    }
+  }
+
+  private static LocalDateTime truncate(LocalDateTime t, TimeUnit unit) {
+    return switch (unit) {
+      case SECOND -> t.truncatedTo(ChronoUnit.SECONDS);
+      case MILLISECOND -> t.truncatedTo(ChronoUnit.MILLIS);
+      case MICROSECOND -> t.truncatedTo(ChronoUnit.MICROS);
+      case NANOSECOND -> t;
+    };
+  }
+
   private Schema schema() {
     try (Block in = block()) {
       return in.schema();
