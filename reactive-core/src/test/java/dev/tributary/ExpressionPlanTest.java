@@ -13,8 +13,11 @@ import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.SourceReads;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -133,6 +136,37 @@ class ExpressionPlanTest {
     assertThat(reads(filtered).bytesRead()).isPositive()
         .isLessThan(reads(whole).bytesRead() / 4);
     assertThat(filtered.count()).isEqualTo(700);
+  }
+
+  @Test
+  void dateAndTimestampLiteralsArePushedIntoTheReadAndKeepTheSameRows(@TempDir Path dates) {
+    LocalDate start = LocalDate.of(2020, 1, 1);
+    Tributary.range(5000, 5).withContext(ctx).withRuntime(runtime)
+        .withColumn("day", r -> (Long) r.get("id") % 9 == 2 ? null
+            : start.plusDays((Long) r.get("id")))
+        .withColumn("at", r -> start.atStartOfDay().plusMinutes((Long) r.get("id") * 7))
+        .writeParquet(ParquetSink.to(dates).rowsPerFile(1000));
+    Function<DataContext, Dataset> read = c -> Tributary.readParquet(dates.toString())
+        .withContext(c).withRuntime(runtime);
+    Dataset whole = read.apply(ctx);
+    whole.takeAll();
+    LocalDate cut = start.plusDays(700);
+    Dataset byDay = read.apply(ctx).filter(col("day").lt(cut));
+    assertThat(byDay.explain()).contains("pushed: filter=lt(day, " + cut.toEpochDay() + ")");
+    List<Map<String, Object>> rows = byDay.takeAll();
+    assertThat(rows).isEqualTo(read.apply(unoptimized).filter(col("day").lt(cut)).takeAll());
+    assertThat(rows).extracting(r -> (Long) r.get("id")).containsExactlyElementsOf(
+        java.util.stream.LongStream.range(0, 700).filter(i -> i % 9 != 2).boxed().toList());
+    assertThat(reads(byDay).bytesRead()).isPositive().isLessThan(reads(whole).bytesRead() / 4);
+
+    LocalDateTime from = start.atStartOfDay().plusMinutes(7 * 4500);
+    Dataset byTime = read.apply(ctx).filter(col("at").ge(from).and(col("day").isNotNull()));
+    assertThat(byTime.explain()).contains("pushed: filter=").contains("at");
+    assertThat(byTime.takeAll()).isEqualTo(read.apply(unoptimized)
+        .filter(col("at").ge(from).and(col("day").isNotNull())).takeAll())
+        .extracting(r -> (Long) r.get("id")).containsExactlyElementsOf(
+            java.util.stream.LongStream.range(4500, 5000).filter(i -> i % 9 != 2).boxed()
+                .toList());
   }
 
   @Test

@@ -18,7 +18,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
@@ -34,7 +33,8 @@ import org.apache.arrow.vector.util.TransferPair;
  *
  * <p>Column references that are not computed ({@code withColumn("y", col("x"))}, {@code
  * select(col("x"))}) keep the column's own Arrow type; computed columns have their expression's
- * type ({@link ExprType#arrowType()}), nullable. Typing happens in {@link #schema(Schema)}: when
+ * type ({@link ExprType#arrowType()}; a zoned timestamp keeps its input's zone, a list element or
+ * struct field its own type), nullable. Typing happens in {@link #schema(Schema)}: when
  * the plan is built if the input's schema is known then, else at the first block of each new
  * schema.
  */
@@ -137,8 +137,7 @@ public final class Evaluation implements BlockTransform {
     Map<String, Field> env = new LinkedHashMap<>();
     input.getFields().forEach(f -> env.put(f.getName(), f));
     for (Step step : steps) {
-      Map<String, ArrowType> types = new LinkedHashMap<>();
-      env.forEach((k, f) -> types.put(k, f.getType()));
+      Map<String, Field> types = new LinkedHashMap<>(env);
       if (step instanceof Keep k) {
         ExprType t = Typing.type(k.predicate(), types);
         if (t != ExprType.BOOLEAN) {
@@ -166,15 +165,15 @@ public final class Evaluation implements BlockTransform {
     return out;
   }
 
-  private static Field field(String name, Expr e, Map<String, ArrowType> types,
+  private static Field field(String name, Expr e, Map<String, Field> types,
       Map<String, Field> env) {
-    ExprType t = Typing.type(e, types);
+    Field t = Typing.field(e, types);
     Expr ref = reference(e);
     if (ref != null) {
       Field f = env.get((String) ref.value);
       return new Field(name, f.getFieldType(), f.getChildren());
     }
-    return Field.nullable(name, t.arrowType());
+    return new Field(name, t.getFieldType(), t.getChildren());
   }
 
   /** The column {@code e} only names (through aliases), or null if it computes something. */

@@ -1,10 +1,5 @@
 package dev.tributary.expr;
 
-
-
-
-
-
 import dev.tributary.expr.Expr.Op;
 import dev.tributary.expr.Expr.Udf;
 import java.util.ArrayList;
@@ -59,7 +54,8 @@ final class Evaluator {
     Vec y = a.size() > 1 ? a.get(1) : null;
     return switch (e.op) {
       case ADD, SUB, MUL, MOD, DIV -> Kernels.arithmetic(e, x, y);
-      case EQ, NE, LT, LE, GT, GE -> Kernels.compare(e.op, x, y);
+      case EQ, NE, LT, LE, GT, GE -> Kernels.compare(e.op, asFloat32(x, e.args.get(0), y,
+          e.args.get(1)), asFloat32(y, e.args.get(1), x, e.args.get(0)));
       case AND -> Kernels.and(x, y);
       case OR -> Kernels.or(x, y);
       case NOT -> Vec.ofBits(Kernels.not(x.bits, n), n, x.valid);
@@ -67,14 +63,38 @@ final class Evaluator {
         long[] valid = x.valid == null ? Vec.ones(n) : x.valid;
         yield Vec.ofBits(e.op == Op.IS_NULL ? Kernels.not(valid, n) : valid, n, null);
       }
-      case IS_IN -> Kernels.isIn(x, (List<?>) e.value);
+      case IS_IN -> Kernels.isIn(x, x.float32 ? ((List<?>) e.value).stream()
+          .map(v -> v instanceof Double d && !(Math.abs(d) > Float.MAX_VALUE)
+              ? (Object) (double) d.floatValue() : v).toList()
+          : (List<?>) e.value);
       case CAST -> Casts.cast(e, x, (ExprType) e.value);
       case ABS, ROUND, FLOOR, CEIL, NEGATE, SQRT, LOG, EXP -> Kernels.math(e, x);
       case POW -> Kernels.pow(x, y);
-      case LENGTH, LOWER, UPPER, CONTAINS, STARTS_WITH, ENDS_WITH, SUBSTRING, REPLACE ->
+      case LENGTH, LOWER, UPPER, CONTAINS, STARTS_WITH, ENDS_WITH, SUBSTRING, REPLACE, SPLIT ->
           StringKernels.apply(e, x);
+      case YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, DAY_OF_WEEK, DAY_OF_YEAR ->
+          TimeKernels.part(e, x);
+      case DATE_TRUNC -> TimeKernels.truncate(x, (String) e.value);
+      case ELEMENT -> NestedKernels.element(x, (Integer) e.value);
+      case SIZE -> NestedKernels.size(x);
+      case FIELD -> NestedKernels.field(x, (String) e.value);
       default -> throw new IllegalStateException(e.op.name());
     };
+  }
+
+  /**
+   * A float64 literal compared with a float32 column, rounded to float32 as the column's values
+   * were when written: {@code col("f").eq(0.1)} finds the rows holding {@code 0.1f}, which widen
+   * to 0.10000000149011612, not 0.1; every comparison of such a column with a literal is one in
+   * float32, so {@code between(0.1, 0.2)} keeps 0.1f and 0.2f. A literal beyond float32's range
+   * and anything else are returned as is.
+   */
+  private Vec asFloat32(Vec v, Expr source, Vec other, Expr otherSource) {
+    if (other.float32 && source.op == Op.LIT && source.value instanceof Double d
+        && otherSource.op != Op.LIT && !(Math.abs(d) > Float.MAX_VALUE)) {
+      return Vec.constant((double) d.floatValue(), n);
+    }
+    return v;
   }
 
   /** Branches taken row by row: each value column is evaluated once, then picked per row. */

@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * float32/float64 as {@link ExprType#FLOAT64}; an operator over an int64 and a float64 promotes
  * the int64 to float64. {@code plus}, {@code minus}, {@code times}, {@code mod} of two int64 are
  * int64 and fail on overflow (never wrap); {@code div} is always float64 (true division). A
+ * float32 column compared with a float64 literal compares in float32 ({@code col("f").eq(0.1)}
+ * finds the values written as {@code 0.1f}). A date compares with a timestamp without zone as
+ * its midnight; zoned timestamps compare with zoned ones only. A
  * division or {@code mod} by zero is null, as in SQL. Float64 arithmetic and comparisons are IEEE
  * 754, as Java's operators: NaN compares unequal to everything (so {@code ne} is true), -0.0
  * equals 0.0. Strings compare by UTF-8 bytes (code point order).
@@ -37,7 +40,8 @@ public final class Expr implements java.io.Serializable {
     COL, LIT, ADD("+"), SUB("-"), MUL("*"), DIV("/"), MOD("%"), EQ("="), NE("!="), LT("<"),
     LE("<="), GT(">"), GE(">="), AND("and"), OR("or"), NOT, IS_NULL, IS_NOT_NULL, IS_IN, CAST,
     WHEN, COALESCE, ABS, ROUND, FLOOR, CEIL, SQRT, LOG, EXP, POW, NEGATE, LENGTH, LOWER, UPPER,
-    CONTAINS, STARTS_WITH, ENDS_WITH, SUBSTRING, REPLACE, ALIAS, UDF;
+    CONTAINS, STARTS_WITH, ENDS_WITH, SUBSTRING, REPLACE, SPLIT, YEAR, QUARTER, MONTH, DAY,
+    HOUR, MINUTE, SECOND, DAY_OF_WEEK, DAY_OF_YEAR, DATE_TRUNC, ELEMENT, SIZE, FIELD, ALIAS, UDF;
 
     final String infix;
 
@@ -76,7 +80,10 @@ public final class Expr implements java.io.Serializable {
 
   /**
    * A literal: a {@code Long}/{@code Integer}/{@code Short}/{@code Byte} (int64), {@code
-   * Double}/{@code Float} (float64), {@code String} (utf8) or {@code Boolean}.
+   * Double}/{@code Float} (float64), {@code String} (utf8), {@code Boolean}, {@link
+   * java.time.LocalDate} (date), {@link java.time.LocalDateTime} (timestamp without zone) or
+   * {@link java.time.Instant} (timestamp with zone, shown in UTC); sub-microsecond parts of a
+   * time literal are dropped, as timestamps compute in microseconds.
    *
    * @throws IllegalArgumentException for null (a null of a type is {@code when(cond,
    *     v).otherwiseNull()}) or another Java type
@@ -95,8 +102,18 @@ public final class Expr implements java.io.Serializable {
     if (value instanceof String || value instanceof Boolean) {
       return node(Op.LIT, value);
     }
-    throw new IllegalArgumentException("a literal must be a long, int, double, float, String or "
-        + "Boolean, was " + (value == null ? "null" : value.getClass().getName()));
+    if (value instanceof java.time.LocalDate) {
+      return node(Op.LIT, value);
+    }
+    if (value instanceof java.time.LocalDateTime t) {
+      return node(Op.LIT, t.withNano(t.getNano() / 1000 * 1000));
+    }
+    if (value instanceof java.time.Instant t) {
+      return node(Op.LIT, t.minusNanos(t.getNano() % 1000));
+    }
+    throw new IllegalArgumentException("a literal must be a long, int, double, float, String, "
+        + "Boolean, LocalDate, LocalDateTime or Instant, was "
+        + (value == null ? "null" : value.getClass().getName()));
   }
 
   // ---------------------------------------------------------------- functions of several
@@ -260,9 +277,13 @@ public final class Expr implements java.io.Serializable {
 
   /**
    * This converted to {@code type}: numbers to each other (float64 to int64 truncates toward
-   * zero and fails for NaN, infinities and values out of range), anything to and from utf8
-   * (parsing fails on text that is not a number or {@code true}/{@code false}), booleans to
-   * numbers as 1/0 and numbers to booleans as {@code != 0}.
+   * zero and fails for NaN, infinities and values out of range), anything but lists and structs
+   * to and from utf8 (parsing fails on text that is not a number, {@code true}/{@code false}, an
+   * ISO date {@code 2024-02-29}, date-time {@code 2024-02-29 13:45:00.5} or, for {@link
+   * ExprType#TIMESTAMP_TZ}, one with an offset or {@code Z}), booleans to numbers as 1/0 and
+   * numbers to booleans as {@code != 0}, dates and timestamps to each other (a date is midnight;
+   * a timestamp without zone is taken as UTC, a zoned one's date is in its zone) and to and from
+   * int64 (days, or microseconds, since 1970-01-01). Other pairs fail when the plan is typed.
    */
   public Expr cast(ExprType type) {
     return node(Op.CAST, Objects.requireNonNull(type, "type"), this);
@@ -370,6 +391,103 @@ public final class Expr implements java.io.Serializable {
         this);
   }
 
+  /**
+   * This string split at every occurrence of {@code separator}, a list of utf8 (an empty string
+   * gives one empty element, as DuckDB's {@code string_split}).
+   *
+   * @throws IllegalArgumentException if {@code separator} is empty
+   */
+  public Expr split(String separator) {
+    if (separator.isEmpty()) {
+      throw new IllegalArgumentException("split needs a non-empty separator");
+    }
+    return node(Op.SPLIT, separator, this);
+  }
+
+  // ---------------------------------------------------------------- dates and times
+
+  /** The year of a date or timestamp, int64 (a zoned timestamp's in its zone, as every part). */
+  public Expr year() {
+    return node(Op.YEAR, null, this);
+  }
+
+  /** The quarter (1 to 4) of a date or timestamp, int64. */
+  public Expr quarter() {
+    return node(Op.QUARTER, null, this);
+  }
+
+  /** The month (1 to 12) of a date or timestamp, int64. */
+  public Expr month() {
+    return node(Op.MONTH, null, this);
+  }
+
+  /** The day of the month (1 to 31) of a date or timestamp, int64. */
+  public Expr day() {
+    return node(Op.DAY, null, this);
+  }
+
+  /** The hour (0 to 23) of a timestamp (0 for a date), int64. */
+  public Expr hour() {
+    return node(Op.HOUR, null, this);
+  }
+
+  /** The minute (0 to 59) of a timestamp (0 for a date), int64. */
+  public Expr minute() {
+    return node(Op.MINUTE, null, this);
+  }
+
+  /** The whole second (0 to 59) of a timestamp (0 for a date), int64. */
+  public Expr second() {
+    return node(Op.SECOND, null, this);
+  }
+
+  /** The ISO day of the week, Monday 1 to Sunday 7 (SQL's {@code isodow}), int64. */
+  public Expr dayOfWeek() {
+    return node(Op.DAY_OF_WEEK, null, this);
+  }
+
+  /** The day of the year (1 to 366), int64. */
+  public Expr dayOfYear() {
+    return node(Op.DAY_OF_YEAR, null, this);
+  }
+
+  /**
+   * This date or timestamp truncated to the start of its {@code unit}: {@code year}, {@code
+   * quarter}, {@code month}, {@code week} (ISO, from Monday), {@code day}, {@code hour}, {@code
+   * minute} or {@code second}; of the input's type (a date truncated below a day is itself; a
+   * zoned timestamp is truncated in its zone).
+   *
+   * @throws IllegalArgumentException for another unit
+   */
+  public Expr dateTrunc(String unit) {
+    String u = unit.toLowerCase(java.util.Locale.ROOT);
+    if (!TimeKernels.UNITS.contains(u)) {
+      throw new IllegalArgumentException("dateTrunc takes one of " + TimeKernels.UNITS + ", was '"
+          + unit + "'");
+    }
+    return node(Op.DATE_TRUNC, u, this);
+  }
+
+  // ---------------------------------------------------------------- lists and structs
+
+  /**
+   * Element {@code index} of a list, counted from 0 (negative: from the end, -1 the last); null
+   * where the list is null or too short.
+   */
+  public Expr element(int index) {
+    return node(Op.ELEMENT, index, this);
+  }
+
+  /** The number of elements of a list, int64 (null for a null list). */
+  public Expr size() {
+    return node(Op.SIZE, null, this);
+  }
+
+  /** Field {@code name} of a struct (null where the struct is null). */
+  public Expr field(String name) {
+    return node(Op.FIELD, Objects.requireNonNull(name, "name"), this);
+  }
+
   // ---------------------------------------------------------------- structure
 
   /** The names of the columns this expression reads, in order of appearance. */
@@ -413,7 +531,8 @@ public final class Expr implements java.io.Serializable {
 
   /**
    * The constant part, for rules that translate expressions: a column's name, a literal's
-   * value, the list of {@code is_in} values, a {@code cast}'s {@link ExprType}; else null.
+   * value, the list of {@code is_in} values, a {@code cast}'s {@link ExprType}, a {@code
+   * date_trunc}'s unit, an {@code element}'s index, a {@code field}'s name; else null.
    */
   public Object value() {
     return value instanceof int[] || value instanceof Udf ? null : value;
@@ -423,8 +542,13 @@ public final class Expr implements java.io.Serializable {
   public String toString() {
     return switch (op) {
       case COL -> (String) value;
-      case LIT -> value instanceof String s ? "'" + s.replace("'", "''") + "'" : String.valueOf(
-          value);
+      case LIT -> value instanceof String s ? "'" + s.replace("'", "''") + "'"
+          : value instanceof java.time.LocalDate ? "date '" + value + "'"
+          : value instanceof java.time.LocalDateTime ? "timestamp '" + value + "'"
+          : value instanceof java.time.Instant ? "timestamptz '" + value + "'"
+          : String.valueOf(value);
+      case ELEMENT -> args.get(0) + "[" + value + "]";
+      case FIELD -> args.get(0) + "." + value;
       case ALIAS -> args.get(0) + " as " + value;
       case CAST -> "cast(" + args.get(0) + " as " + value + ")";
       case IS_IN -> args.get(0) + " in " + ((List<?>) value).stream().map(v -> lit(v).toString())

@@ -121,6 +121,11 @@ final class Kernels {
   }
 
   static Vec compare(Op op, Vec x, Vec y) {
+    if (x.type != y.type && x.type.isTemporal()) {
+      // A date against a timestamp without zone: the date is its midnight.
+      x = x.promote(ExprType.TIMESTAMP);
+      y = y.promote(ExprType.TIMESTAMP);
+    }
     int n = x.n;
     long[] valid = Vec.both(x.valid, y.valid);
     long[] r;
@@ -132,7 +137,7 @@ final class Kernels {
       Vec.trim(r, n);
     } else if (x.type == ExprType.UTF8) {
       r = strings(op, x, y, n);
-    } else if (x.type == ExprType.INT64 && y.type == ExprType.INT64) {
+    } else if (x.type.usesLongs() && y.type.usesLongs()) {
       r = longs(op, x.longs, y.longs, n);
     } else {
       r = doubles(op, x.toDoubles().doubles, y.toDoubles().doubles, n);
@@ -278,7 +283,20 @@ final class Kernels {
   static Vec isIn(Vec x, List<?> values) {
     int n = x.n;
     long[] r = new long[Vec.words(n)];
-    if (x.type == ExprType.INT64 && values.stream().allMatch(v -> v instanceof Long)) {
+    if (x.type == ExprType.DATE
+        && values.stream().anyMatch(v -> v instanceof java.time.LocalDateTime)) {
+      x = x.promote(ExprType.TIMESTAMP);
+    }
+    if (x.type.isTemporal()) {
+      boolean micros = x.type != ExprType.DATE;
+      long[] set = values.stream().mapToLong(v -> v instanceof java.time.LocalDate d && micros
+          ? Civil.days(d) * Civil.MICROS_PER_DAY : Civil.encode(v)).sorted().toArray();
+      for (int i = 0; i < n; i++) {
+        if (Arrays.binarySearch(set, x.longs[i]) >= 0) {
+          Vec.set(r, i);
+        }
+      }
+    } else if (x.type == ExprType.INT64 && values.stream().allMatch(v -> v instanceof Long)) {
       long[] set = values.stream().mapToLong(v -> (Long) v).sorted().toArray();
       for (int i = 0; i < n; i++) {
         if (Arrays.binarySearch(set, x.longs[i]) >= 0) {
@@ -417,8 +435,7 @@ final class Kernels {
         }
       }
     }
-    Vec[] v = values.stream().map(x -> type == ExprType.FLOAT64 ? x.toDoubles() : x)
-        .toArray(Vec[]::new);
+    Vec[] v = values.stream().map(x -> x.promote(type)).toArray(Vec[]::new);
     long[] valid = new long[Vec.words(n)];
     for (int i = 0; i < n; i++) {
       if (from[i] >= 0 && v[from[i]].isValid(i)) {
@@ -426,12 +443,12 @@ final class Kernels {
       }
     }
     switch (type) {
-      case INT64 -> {
+      case INT64, DATE, TIMESTAMP, TIMESTAMP_TZ -> {
         long[] r = new long[n];
         for (int i = 0; i < n; i++) {
           r[i] = from[i] < 0 ? 0 : v[from[i]].longs[i];
         }
-        return Vec.ofLongs(r, n, valid);
+        return Vec.ofLongs(type, r, n, valid, v[0].zone);
       }
       case FLOAT64 -> {
         double[] r = new double[n];

@@ -48,6 +48,9 @@ final class StringKernels {
         }
         return Vec.ofBits(r, n, x.valid);
       }
+      case SPLIT -> {
+        return split(x, ((String) e.value).getBytes(StandardCharsets.UTF_8));
+      }
       case SUBSTRING -> {
         int[] range = (int[]) e.value;
         Utf8Builder out = new Utf8Builder(n, s.length);
@@ -76,6 +79,34 @@ final class StringKernels {
         return out.build(x.valid);
       }
     }
+  }
+
+  /**
+   * Each value cut at every occurrence of {@code sep}: a list of utf8 whose elements share one
+   * byte buffer with the input (the separators left out); a null value is a null list.
+   */
+  private static Vec split(Vec x, byte[] sep) {
+    int n = x.n;
+    byte[] s = x.bytes;
+    int[] off = x.offsets;
+    int[] lists = new int[n + 1];
+    Utf8Builder out = new Utf8Builder(n, s.length);
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (x.isValid(i)) {
+        int from = off[i];
+        int at;
+        while ((at = indexOf(s, from, off[i + 1], sep)) >= 0) {
+          out.add(s, from, at - from);
+          count++;
+          from = at + sep.length;
+        }
+        out.add(s, from, off[i + 1] - from);
+        count++;
+      }
+      lists[i + 1] = count;
+    }
+    return Vec.ofList(lists, out.build(null), n, x.valid);
   }
 
   /** The byte position {@code count} code points after {@code from}, at most {@code to}. */

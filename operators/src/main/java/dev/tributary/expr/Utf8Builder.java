@@ -3,9 +3,12 @@ package dev.tributary.expr;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** Appends UTF-8 values row by row into Arrow's layout (bytes + offsets) for string results. */
+/**
+ * Appends UTF-8 values row by row into Arrow's layout (bytes + offsets) for string results; grows
+ * past the expected count when the number of values is not known ahead (split).
+ */
 final class Utf8Builder {
-  private final int[] offsets;
+  private int[] offsets;
   private byte[] bytes;
   private int rows;
 
@@ -20,6 +23,9 @@ final class Utf8Builder {
       bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, end + length));
     }
     System.arraycopy(src, from, bytes, end, length);
+    if (rows + 1 == offsets.length) {
+      offsets = Arrays.copyOf(offsets, offsets.length * 2);
+    }
     offsets[++rows] = end + length;
   }
 

@@ -5,9 +5,11 @@ import java.util.Arrays;
 /**
  * A column while expressions run: primitive arrays and a validity bitmap (bit {@code i % 64} of
  * word {@code i / 64}, as Arrow lays it out; null when every row is valid). Exactly one value
- * representation is set, by type: {@code longs}, {@code doubles}, {@code bits} (booleans, as a
- * bitmap) or {@code bytes} + {@code offsets} (UTF-8, Arrow's layout). Bits at or past {@code n}
- * are zero. Values of null rows are unspecified.
+ * representation is set, by type: {@code longs} (int64, dates as days, timestamps as
+ * microseconds, with {@code zone} for {@link ExprType#TIMESTAMP_TZ}), {@code doubles}, {@code
+ * bits} (booleans, as a bitmap), {@code bytes} + {@code offsets} (UTF-8, Arrow's layout), {@code
+ * offsets} + {@code child} (lists, Arrow's layout) or {@code names} + {@code children} (structs).
+ * Bits at or past {@code n} are zero. Values of null rows are unspecified.
  */
 final class Vec {
   final ExprType type;
@@ -18,6 +20,14 @@ final class Vec {
   long[] bits;
   byte[] bytes;
   int[] offsets;
+  String zone;
+  /** Float64 values that were read from a float32 column (so each is exactly a float). */
+  boolean float32;
+  /** A zoned timestamp's wall-clock values, once a part needed them ({@link TimeKernels}). */
+  long[] wallClock;
+  Vec child;
+  String[] names;
+  Vec[] children;
 
   Vec(ExprType type, int n, long[] valid) {
     this.type = type;
@@ -28,6 +38,28 @@ final class Vec {
   static Vec ofLongs(long[] v, int n, long[] valid) {
     Vec x = new Vec(ExprType.INT64, n, valid);
     x.longs = v;
+    return x;
+  }
+
+  /** Days, microseconds or int64 values of {@code type}. */
+  static Vec ofLongs(ExprType type, long[] v, int n, long[] valid, String zone) {
+    Vec x = new Vec(type, n, valid);
+    x.longs = v;
+    x.zone = zone;
+    return x;
+  }
+
+  static Vec ofList(int[] offsets, Vec child, int n, long[] valid) {
+    Vec x = new Vec(ExprType.LIST, n, valid);
+    x.offsets = offsets;
+    x.child = child;
+    return x;
+  }
+
+  static Vec ofStruct(String[] names, Vec[] children, int n, long[] valid) {
+    Vec x = new Vec(ExprType.STRUCT, n, valid);
+    x.names = names;
+    x.children = children;
     return x;
   }
 
@@ -102,6 +134,24 @@ final class Vec {
         java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /**
+   * This column as {@code to}, a type it promotes to: int64 to float64, a date to a timestamp at
+   * midnight; returned as is when it has that type.
+   */
+  Vec promote(ExprType to) {
+    if (type == to) {
+      return this;
+    }
+    if (type == ExprType.DATE) {
+      long[] t = new long[n];
+      for (int i = 0; i < n; i++) {
+        t[i] = longs[i] * Civil.MICROS_PER_DAY;
+      }
+      return ofLongs(to, t, n, valid, null);
+    }
+    return toDoubles();
+  }
+
   /** This column as float64 (int64 promoted; a float64 column is returned as is). */
   Vec toDoubles() {
     if (type == ExprType.FLOAT64) {
@@ -126,19 +176,41 @@ final class Vec {
       }
     }
     switch (type) {
-      case INT64 -> {
+      case INT64, DATE, TIMESTAMP, TIMESTAMP_TZ -> {
         long[] out = new long[m];
         for (int k = 0; k < m; k++) {
           out[k] = longs[rows[k]];
         }
-        return ofLongs(out, m, v);
+        return ofLongs(type, out, m, v, zone);
+      }
+      case LIST -> {
+        int[] off = new int[m + 1];
+        for (int k = 0; k < m; k++) {
+          off[k + 1] = off[k] + offsets[rows[k] + 1] - offsets[rows[k]];
+        }
+        int[] inner = new int[off[m]];
+        for (int k = 0; k < m; k++) {
+          for (int p = offsets[rows[k]], q = off[k]; q < off[k + 1]; p++, q++) {
+            inner[q] = p;
+          }
+        }
+        return ofList(off, child.take(inner, off[m]), m, v);
+      }
+      case STRUCT -> {
+        Vec[] c = new Vec[children.length];
+        for (int f = 0; f < c.length; f++) {
+          c[f] = children[f].take(rows, m);
+        }
+        return ofStruct(names, c, m, v);
       }
       case FLOAT64 -> {
         double[] out = new double[m];
         for (int k = 0; k < m; k++) {
           out[k] = doubles[rows[k]];
         }
-        return ofDoubles(out, m, v);
+        Vec r = ofDoubles(out, m, v);
+        r.float32 = float32;
+        return r;
       }
       case BOOLEAN -> {
         long[] out = new long[words(m)];
@@ -165,6 +237,12 @@ final class Vec {
 
   /** A column of {@code n} copies of a literal. */
   static Vec constant(Object value, int n) {
+    if (value instanceof java.time.temporal.Temporal) {
+      long[] v = new long[n];
+      Arrays.fill(v, Civil.encode(value));
+      ExprType t = Typing.literal(value);
+      return ofLongs(t, v, n, null, t == ExprType.TIMESTAMP_TZ ? "UTC" : null);
+    }
     if (value instanceof Long l) {
       long[] v = new long[n];
       Arrays.fill(v, l);

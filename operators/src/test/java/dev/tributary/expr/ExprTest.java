@@ -354,8 +354,9 @@ class ExprTest {
     org.apache.arrow.vector.types.pojo.Schema dates = new org.apache.arrow.vector.types.pojo
         .Schema(List.of(new Field("day", FieldType.nullable(new ArrowType.Date(DateUnit.DAY)),
             null)));
-    assertThatThrownBy(() -> Evaluation.filter(col("day").isNull()).schema(dates))
-        .isInstanceOf(ExpressionException.class).hasMessageContaining("Date(DAY)");
+    assertThatThrownBy(() -> Evaluation.filter(col("day").plus(1).gt(0)).schema(dates))
+        .isInstanceOf(ExpressionException.class).hasMessageContaining("(day + 1)")
+        .hasMessageContaining("[DATE, INT64]");
   }
 
   @Test

@@ -1,9 +1,15 @@
 package dev.tributary.plan;
 
 import dev.tributary.expr.Expr;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -22,11 +28,13 @@ import org.apache.parquet.io.api.Binary;
  * Translates an expression filter into the parquet-mr predicate keeping exactly the same rows,
  * so a Parquet read can skip row groups by statistics, dictionaries and bloom filters. SQL keeps a
  * row when the predicate is true, and Parquet's {@code notEq} keeps nulls, so each expression is
- * translated twice: the rows where it is true ({@link #whereTrue}) and where it is false ({@link
- * #whereFalse}), which is what a {@code not} above it needs. Translated: comparisons of an
- * integer, utf8 or boolean column with a literal, {@code isNull}, {@code isNotNull}, {@code isIn},
- * a boolean column alone, and {@code and}/{@code or}/{@code not} of those. Floating-point columns
- * are not (NaN and -0.0 order differently in Parquet statistics), nor is anything computed.
+ * translated twice: the rows where it is true and where it is false, which is what a {@code
+ * not} above it needs. Translated: comparisons of an integer, utf8, boolean, date or timestamp
+ * without zone column with a literal, {@code isNull}, {@code isNotNull}, {@code isIn}, a boolean
+ * column alone, and {@code and}/{@code or}/{@code not} of those. Floating-point columns are not
+ * (NaN and -0.0 order differently in Parquet statistics), nor zoned timestamps (Spark's INT96
+ * files read as zoned timestamps, and their statistics do not order), nor anything computed, nor
+ * a time literal the column's unit cannot hold exactly.
  */
 final class ExprPredicates {
   private ExprPredicates() {}
@@ -94,7 +102,7 @@ final class ExprPredicates {
       return null;
     }
     Object column = column(left, schema);
-    Object value = literal(column, right.value());
+    Object value = literal(column, type(left, schema), right.value());
     if (column == null || value == null) {
       return null;
     }
@@ -166,8 +174,9 @@ final class ExprPredicates {
       return null;
     }
     Set<Object> set = new LinkedHashSet<>();
+    ArrowType type = type(target, schema);
     for (Object v : values) {
-      Object x = literal(column, v);
+      Object x = literal(column, type, v);
       if (x == null) {
         return null;
       }
@@ -194,20 +203,32 @@ final class ExprPredicates {
         : FilterApi.and(FilterApi.notIn(c, values), FilterApi.notEq(c, null));
   }
 
-  /** The Parquet column of a column reference with a translatable type, else null. */
-  private static Object column(Expr e, Schema schema) {
+  /** The Arrow type of a column reference, else null. */
+  private static ArrowType type(Expr e, Schema schema) {
     if (!e.function().equals("col")) {
       return null;
     }
     String name = (String) e.value();
-    Field f = schema.getFields().stream().filter(x -> x.getName().equals(name)).findFirst()
-        .orElse(null);
-    if (f == null) {
+    return schema.getFields().stream().filter(x -> x.getName().equals(name)).findFirst()
+        .map(Field::getType).orElse(null);
+  }
+
+  /** The Parquet column of a column reference with a translatable type, else null. */
+  private static Object column(Expr e, Schema schema) {
+    ArrowType t = type(e, schema);
+    if (t == null) {
       return null;
     }
-    ArrowType t = f.getType();
+    String name = (String) e.value();
     if (t instanceof ArrowType.Int i && i.getIsSigned()) {
       return i.getBitWidth() == 64 ? FilterApi.longColumn(name) : FilterApi.intColumn(name);
+    }
+    if (t instanceof ArrowType.Date d && d.getUnit() == DateUnit.DAY) {
+      return FilterApi.intColumn(name);
+    }
+    if (t instanceof ArrowType.Timestamp ts && ts.getTimezone() == null
+        && ts.getUnit() != TimeUnit.SECOND) {
+      return FilterApi.longColumn(name);
     }
     if (t instanceof ArrowType.Utf8) {
       return FilterApi.binaryColumn(name);
@@ -215,8 +236,24 @@ final class ExprPredicates {
     return t instanceof ArrowType.Bool ? FilterApi.booleanColumn(name) : null;
   }
 
-  /** {@code value} as the column's Parquet value, or null when it has no exact form there. */
-  private static Object literal(Object column, Object value) {
+  /**
+   * {@code value} as the Parquet value of a column of Arrow type {@code type}, or null when it
+   * has no exact form there (a date column compared with a date-time that is not a midnight, a
+   * millisecond column with a literal that has microseconds).
+   */
+  private static Object literal(Object column, ArrowType type, Object value) {
+    if (type instanceof ArrowType.Date) {
+      LocalDateTime t = value instanceof LocalDate d ? d.atStartOfDay()
+          : value instanceof LocalDateTime l ? l : null;
+      long day = t == null ? 0 : t.toLocalDate().toEpochDay();
+      return t != null && t.toLocalTime().equals(LocalTime.MIDNIGHT) && day == (int) day
+          ? (int) day : null;
+    }
+    if (type instanceof ArrowType.Timestamp ts) {
+      LocalDateTime t = value instanceof LocalDate d ? d.atStartOfDay()
+          : value instanceof LocalDateTime l ? l : null;
+      return t == null ? null : units(t, ts.getUnit());
+    }
     if (column instanceof LongColumn && value instanceof Long l) {
       return l;
     }
@@ -227,5 +264,22 @@ final class ExprPredicates {
       return Binary.fromString(s);
     }
     return column instanceof BooleanColumn && value instanceof Boolean b ? b : null;
+  }
+
+  /** Wall-clock time {@code t} in {@code unit}s since 1970-01-01T00:00, or null if inexact. */
+  private static Long units(LocalDateTime t, TimeUnit unit) {
+    long seconds = t.toEpochSecond(ZoneOffset.UTC);
+    int nanos = t.getNano();
+    try {
+      return switch (unit) {
+        case MILLISECOND -> nanos % 1_000_000 == 0
+            ? Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000) : null;
+        case MICROSECOND -> nanos % 1000 == 0
+            ? Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1000) : null;
+        default -> Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+      };
+    } catch (ArithmeticException outOfRange) {
+      return null;
+    }
   }
 }
