@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -135,6 +136,8 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   private final class Sorting {
     private final RowOrder order = new RowOrder(keys);
     private final List<Block> held = new ArrayList<>();
+    /** The normalized keys of each held block, read as it arrives (while input keeps coming). */
+    private final List<RowOrder.Keys> heldKeys = new ArrayList<>();
     private final Deque<List<SpillHandle>> runs = new ArrayDeque<>();
     private SpillStore store;
     private SpillStats spilledBefore = SpillStats.NONE;
@@ -161,6 +164,13 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
         block = conform(block);
       }
       held.add(block);
+      try {
+        heldKeys.add(order.columns(block));
+      } catch (RuntimeException e) {
+        held.remove(held.size() - 1);
+        block.release();
+        throw e;
+      }
       heldRows += block.rowCount();
       heldBytes += block.sizeBytes();
       if (account.heldBytes() > budget.getAsLong()) {
@@ -195,7 +205,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       if (store == null) {
         store = SpillStore.open(spill.directory(), spill.capacityBytes());
       }
-      try (Merge sorted = new Merge(List.of(new HeldRun(held, order)), runRows())) {
+      try (Merge sorted = new Merge(List.of(new HeldRun(held, heldKeys, order)), runRows())) {
         runs.add(write(sorted));
       }
       releaseHeld();
@@ -218,6 +228,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private void releaseHeld() {
       held.forEach(Block::release);
       held.clear();
+      heldKeys.clear();
       heldRows = 0;
       heldBytes = 0;
     }
@@ -254,7 +265,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       List<Run> all = new ArrayList<>();
       runs.forEach(r -> all.add(new SpilledRun(r)));
       if (!held.isEmpty()) {
-        all.add(new HeldRun(held, order));
+        all.add(new HeldRun(held, heldKeys, order));
       }
       merge = new Merge(all, rows);
       return this;
@@ -300,7 +311,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       private final Deque<SpillHandle> blocks;
       private Block current;
       private RowOrder.Keys keyValues;
-      private FieldVector[] columns;
+      private List<FieldVector[]> sources = List.of();
       private int row = -1;
 
       SpilledRun(List<SpillHandle> blocks) {
@@ -317,25 +328,27 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           }
           SpillHandle next = blocks.pollFirst();
           if (next == null) {
+            sources = List.of();
             return false;
           }
           current = store.get(next, account);
           store.delete(next);
           keyValues = order.columns(current);
-          columns = current.root().getFieldVectors().toArray(new FieldVector[0]);
+          sources = List.<FieldVector[]>of(
+              current.root().getFieldVectors().toArray(new FieldVector[0]));
           row = 0;
         }
         return true;
       }
 
       @Override
-      public Block block() {
-        return current;
+      public Schema schema() {
+        return current.schema();
       }
 
       @Override
-      public int row() {
-        return row;
+      public long pick() {
+        return RowCopy.pick(0, row);
       }
 
       @Override
@@ -349,8 +362,8 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
 
       @Override
-      public FieldVector[] columns() {
-        return columns;
+      public List<FieldVector[]> sources() {
+        return sources;
       }
 
       @Override
@@ -368,25 +381,27 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
   }
 
+
   /** Sorted rows read one at a time. */
   private interface Run extends AutoCloseable {
     /** Moves to the next row; false at the end. */
     boolean advance();
 
-    /** The block holding the current row. */
-    Block block();
+    /** The schema of the current row's block. */
+    Schema schema();
 
-    /** The current row's index in {@link #block()}. */
-    int row();
+    /** The current row as a {@link RowCopy#pick} into {@link #sources()}. */
+    long pick();
+
+    /** The columns of the blocks the run's current and next rows come from, until it advances
+     * past {@link #lastInBlock()}. */
+    List<FieldVector[]> sources();
 
     /** The normalized keys holding the current row's ({@link RowOrder#columns}). */
     RowOrder.Keys keys();
 
     /** The current row's index in {@link #keys()}. */
     int keyRow();
-
-    /** The columns of {@link #block()}, in schema order. */
-    FieldVector[] columns();
 
     /** Whether the current row is its block's last: advancing releases the block. */
     boolean lastInBlock();
@@ -397,34 +412,32 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
 
   /** Rows held in memory, visited in sorted order through a stable permutation. */
   private static final class HeldRun implements Run {
-    private final List<Block> blocks;
+    private final Schema schema;
+    private final List<FieldVector[]> sources;
     private final RowOrder.Keys keyValues;
-    private final FieldVector[][] columns;
+    /** The block of each row (rows of all blocks numbered one after another). */
     private final int[] blockOf;
-    private final int[] rowOf;
+    /** The number of the first row of each block. */
+    private final int[] firstRow;
     private final int[] sorted;
     private int next = -1;
 
-    HeldRun(List<Block> blocks, RowOrder order) {
-      this.blocks = List.copyOf(blocks);
-      List<RowOrder.Keys> parts = new ArrayList<>(blocks.size());
+    HeldRun(List<Block> blocks, List<RowOrder.Keys> keys, RowOrder order) {
+      schema = blocks.get(0).schema();
+      keyValues = keys.size() == 1 ? keys.get(0) : RowOrder.Keys.concat(keys, order.size());
+      List<FieldVector[]> columns = new ArrayList<>(blocks.size());
       for (Block b : blocks) {
-        parts.add(order.columns(b));
+        columns.add(b.root().getFieldVectors().toArray(new FieldVector[0]));
       }
-      keyValues = parts.size() == 1 ? parts.get(0) : RowOrder.Keys.concat(parts, order.size());
-      columns = new FieldVector[blocks.size()][];
-      for (int b = 0; b < columns.length; b++) {
-        columns[b] = blocks.get(b).root().getFieldVectors().toArray(new FieldVector[0]);
-      }
-      int total = keyValues.rows;
-      blockOf = new int[total];
-      rowOf = new int[total];
+      sources = List.copyOf(columns);
+      blockOf = new int[keyValues.rows];
+      firstRow = new int[blocks.size()];
       int g = 0;
       for (int b = 0; b < blocks.size(); b++) {
-        for (int r = 0; r < blocks.get(b).rowCount(); r++, g++) {
-          blockOf[g] = b;
-          rowOf[g] = r;
-        }
+        firstRow[b] = g;
+        int end = g + blocks.get(b).rowCount();
+        Arrays.fill(blockOf, g, end, b);
+        g = end;
       }
       sorted = KeySort.sort(order, keyValues);
     }
@@ -435,13 +448,37 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
 
     @Override
-    public Block block() {
-      return blocks.get(blockOf[sorted[next]]);
+    public Schema schema() {
+      return schema;
     }
 
     @Override
-    public int row() {
-      return rowOf[sorted[next]];
+    public long pick() {
+      return pickOf(sorted[next]);
+    }
+
+    private long pickOf(int row) {
+      int b = blockOf[row];
+      return RowCopy.pick(b, row - firstRow[b]);
+    }
+
+    /**
+     * Fills {@code picks[from, from + max)} with the current row and those after it (offset by
+     * {@code base} sources), leaving the run on the last one taken; returns how many it took.
+     */
+    int take(long[] picks, int from, int max, int base) {
+      int n = Math.min(max, sorted.length - next);
+      long offset = (long) base << 32;
+      for (int i = 0; i < n; i++) {
+        picks[from + i] = pickOf(sorted[next + i]) + offset;
+      }
+      next += n - 1;
+      return n;
+    }
+
+    @Override
+    public List<FieldVector[]> sources() {
+      return sources;
     }
 
     @Override
@@ -455,11 +492,6 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
 
     @Override
-    public FieldVector[] columns() {
-      return columns[blockOf[sorted[next]]];
-    }
-
-    @Override
     public boolean lastInBlock() {
       return false; // the sort releases held blocks after the merge
     }
@@ -470,7 +502,11 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
   }
 
-  /** A k-way merge of runs into blocks of at most {@code rows} rows, ties to the earlier run. */
+  /**
+   * A k-way merge of runs into blocks of at most {@code rows} rows, ties to the earlier run. The
+   * rows picked for a block are gathered column by column ({@link RowCopy#take}) when the block is
+   * full or a run is about to release the block they come from.
+   */
   private final class Merge implements AutoCloseable {
     private final List<Run> runs;
     private final Run[] byIndex;
@@ -479,16 +515,20 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private final int[] heap;
     private int size;
     private final int rows;
-    /** The columns and row of each row picked for the block being built, not yet copied. */
-    private final FieldVector[][] pickColumns;
-    private final int[] pickRows;
+    /** The picks of the block being built not yet copied, into {@link #sources}. */
+    private final long[] picks;
+    /** Every run's sources one after another; run {@code i}'s start at {@code base[i]}. */
+    private final List<FieldVector[]> sources = new ArrayList<>();
+    private final int[] base;
+    /** Whether a run moved to another block since {@link #sources} was built. */
+    private boolean stale = true;
 
     Merge(List<Run> runs, int rows) {
       this.runs = runs;
       this.rows = rows;
-      pickColumns = new FieldVector[rows][];
-      pickRows = new int[rows];
+      picks = new long[rows];
       byIndex = runs.toArray(new Run[0]);
+      base = new int[byIndex.length];
       heap = new int[byIndex.length];
       for (int i = 0; i < byIndex.length; i++) {
         if (byIndex[i].advance()) {
@@ -538,12 +578,36 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       heap[at] = run;
     }
 
+    private void refreshSources() {
+      if (stale) {
+        sources.clear();
+        for (int i = 0; i < byIndex.length; i++) {
+          base[i] = sources.size();
+          sources.addAll(byIndex[i].sources());
+        }
+        stale = false;
+      }
+    }
+
+    /** Moves run {@code heap[0]} past its current row, reordering the heap. */
+    private void advanceTop() {
+      Run run = byIndex[heap[0]];
+      if (!run.advance()) {
+        heap[0] = heap[--size];
+        if (size > 0) {
+          siftDown(0);
+        }
+      } else if (size > 1) {
+        siftDown(0);
+      }
+    }
+
     /** The next merged block in the sort's account, or null when every run is exhausted. */
     Block next() {
       if (size == 0) {
         return null;
       }
-      Schema schema = byIndex[heap[0]].block().schema();
+      Schema schema = byIndex[heap[0]].schema();
       return account.allocate(() -> {
         VectorSchemaRoot out = VectorSchemaRoot.create(schema, account.allocator());
         try {
@@ -556,27 +620,29 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           int n = 0;
           int flushed = 0;
           while (n < rows && size > 0) {
-            Run run = byIndex[heap[0]];
-            pickColumns[n - flushed] = run.columns();
-            pickRows[n - flushed] = run.row();
-            n++;
-            if (run.lastInBlock()) {
-              // Advancing releases the run's block: copy what was picked from it first.
-              RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
-              flushed = n;
-            }
-            if (!run.advance()) {
-              heap[0] = heap[--size];
-              if (size > 0) {
-                siftDown(0);
+            refreshSources();
+            int top = heap[0];
+            Run run = byIndex[top];
+            if (size == 1 && run instanceof HeldRun held) {
+              // Only held rows are left: no comparisons, take them in bulk.
+              n += held.take(picks, n - flushed, rows - n, base[top]);
+            } else {
+              picks[n - flushed] = run.pick() + ((long) base[top] << 32);
+              n++;
+              if (run.lastInBlock()) {
+                // Advancing releases the run's block: copy what was picked from it first.
+                RowCopy.take(sources, picks, n - flushed, into, flushed);
+                flushed = n;
+                stale = true;
               }
-            } else if (size > 1) {
-              siftDown(0);
             }
+            advanceTop();
           }
-          RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
-          Arrays.fill(pickColumns, 0, n, null); // keeps no released vector reachable
+          RowCopy.take(sources, picks, n - flushed, into, flushed);
           for (FieldVector v : targets) {
+            if (v instanceof BaseVariableWidthVector variable) {
+              variable.setLastSet(n - 1);
+            }
             v.setValueCount(n);
           }
           out.setRowCount(n);
