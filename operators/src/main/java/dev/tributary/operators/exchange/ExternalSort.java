@@ -29,10 +29,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * A stable external merge sort: blocks are held up to the budget, each full batch sorted into a
- * run written to a {@link SpillStore} in small blocks; at the end the runs (and the rows still
- * held, sorted in place) are merged k ways, streaming sorted blocks out. When there are more runs
- * than the budget can hold a block of each, groups of runs are merged into longer runs first.
+ * A stable external merge sort: blocks are held up to the budget, their keys normalized as they
+ * arrive and sorted in chunks while input keeps coming; a full budget is merged into a run written
+ * to a {@link SpillStore} in small blocks. At the end the runs and the held chunks are merged k
+ * ways, streaming sorted blocks out; input that fits the budget is never spilled. When there are
+ * more runs than the budget can hold a block of each, groups of runs are merged into longer runs
+ * first. Output rows are gathered one take per column ({@link RowCopy}).
  *
  * <p>Equal keys keep their input order (runs are merged in arrival order, ties going to the
  * earlier run). Order per key: ascending or descending, nulls first or last; doubles as {@link
@@ -44,6 +46,13 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   static final long MIN_RUN_BLOCK_BYTES = 16 * Bytes.KiB;
   /** Run blocks are this fraction of the budget, so that the merge holds many runs at once. */
   static final int RUN_BLOCKS_PER_BUDGET = 32;
+  /**
+   * Held rows are sorted in chunks of this fraction of the budget as they arrive (at most {@link
+   * #MAX_CHUNK_BYTES}), so that sorting overlaps the input and the end only merges.
+   */
+  static final int CHUNKS_PER_BUDGET = 4;
+  /** The largest chunk sorted as input arrives. */
+  static final long MAX_CHUNK_BYTES = 64 * Bytes.MiB;
 
   private final String name;
   private final List<SortKey> keys;
@@ -135,9 +144,17 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   /** The state of one sort: rows held, runs on disk, then the merge. */
   private final class Sorting {
     private final RowOrder order = new RowOrder(keys);
+    /** Every block held, released after a spill or at the end. */
     private final List<Block> held = new ArrayList<>();
-    /** The normalized keys of each held block, read as it arrives (while input keeps coming). */
-    private final List<RowOrder.Keys> heldKeys = new ArrayList<>();
+    /** Held chunks already sorted, in arrival order. */
+    private final List<HeldRun> chunks = new ArrayList<>();
+    /** The held blocks not yet in a sorted chunk, and their normalized keys (read on arrival). */
+    private final List<Block> unsorted = new ArrayList<>();
+    private final List<RowOrder.Keys> unsortedKeys = new ArrayList<>();
+    private long unsortedBytes;
+    /** Rows and bytes of all input, for the size of a row. */
+    private long inRows;
+    private long inBytes;
     private final Deque<List<SpillHandle>> runs = new ArrayDeque<>();
     private SpillStore store;
     private SpillStats spilledBefore = SpillStats.NONE;
@@ -163,18 +180,23 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       } else if (!schema.equals(block.schema())) {
         block = conform(block);
       }
-      held.add(block);
+      RowOrder.Keys blockKeys;
       try {
-        heldKeys.add(order.columns(block));
+        blockKeys = order.columns(block);
       } catch (RuntimeException e) {
-        held.remove(held.size() - 1);
         block.release();
         throw e;
       }
-      heldRows += block.rowCount();
-      heldBytes += block.sizeBytes();
+      held.add(block);
+      unsorted.add(block);
+      unsortedKeys.add(blockKeys);
+      unsortedBytes += block.sizeBytes();
+      inRows += block.rowCount();
+      inBytes += block.sizeBytes();
       if (account.heldBytes() > budget.getAsLong()) {
         spillHeld();
+      } else if (unsortedBytes >= chunkBytes()) {
+        sortChunk();
       }
     }
 
@@ -200,12 +222,32 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
+    private long chunkBytes() {
+      return Math.min(MAX_CHUNK_BYTES, budget.getAsLong() / CHUNKS_PER_BUDGET);
+    }
+
+    /** Sorts the unsorted held blocks into a chunk. */
+    private void sortChunk() {
+      if (!unsorted.isEmpty()) {
+        chunks.add(new HeldRun(unsorted, unsortedKeys, order));
+        unsorted.clear();
+        unsortedKeys.clear();
+        unsortedBytes = 0;
+      }
+    }
+
+    /** The held rows as sorted runs, in arrival order. */
+    private List<Run> heldRuns() {
+      sortChunk();
+      return new ArrayList<>(chunks);
+    }
+
     /** Sorts the held rows into a run on disk and frees them. */
     private void spillHeld() {
       if (store == null) {
         store = SpillStore.open(spill.directory(), spill.capacityBytes());
       }
-      try (Merge sorted = new Merge(List.of(new HeldRun(held, heldKeys, order)), runRows())) {
+      try (Merge sorted = new Merge(heldRuns(), runRows())) {
         runs.add(write(sorted));
       }
       releaseHeld();
@@ -228,14 +270,15 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private void releaseHeld() {
       held.forEach(Block::release);
       held.clear();
-      heldKeys.clear();
-      heldRows = 0;
-      heldBytes = 0;
+      chunks.clear();
+      unsorted.clear();
+      unsortedKeys.clear();
+      unsortedBytes = 0;
     }
 
     /** Rows per block written to a run or emitted: a fraction of the budget's worth. */
     private int runRows() {
-      long rowBytes = Math.max(1, heldRows == 0 ? 1 : heldBytes / heldRows);
+      long rowBytes = Math.max(1, inRows == 0 ? 1 : inBytes / inRows);
       long blockBytes = Math.max(MIN_RUN_BLOCK_BYTES, budget.getAsLong() / RUN_BLOCKS_PER_BUDGET);
       return (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockBytes / rowBytes));
     }
@@ -264,9 +307,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
       List<Run> all = new ArrayList<>();
       runs.forEach(r -> all.add(new SpilledRun(r)));
-      if (!held.isEmpty()) {
-        all.add(new HeldRun(held, heldKeys, order));
-      }
+      all.addAll(heldRuns()); // after the spilled runs: they hold earlier rows
       merge = new Merge(all, rows);
       return this;
     }
