@@ -242,7 +242,35 @@ final class RowOrder {
     if (x instanceof byte[] bx && y instanceof byte[] by) {
       return Arrays.compareUnsigned(bx, by);
     }
+    if (x instanceof String sx && y instanceof String sy) {
+      return compareCodePoints(sx, sy);
+    }
     return ((Comparable) x).compareTo(y);
+  }
+
+  /**
+   * Compares strings in code point order (their UTF-8 bytes' order, which the sort's normalized
+   * keys use), not UTF-16's: a surrogate pair (a code point above U+FFFF) goes after U+E000 to
+   * U+FFFF.
+   */
+  static int compareCodePoints(String x, String y) {
+    int n = Math.min(x.length(), y.length());
+    for (int i = 0; i < n; i++) {
+      char a = x.charAt(i);
+      char b = y.charAt(i);
+      if (a != b) {
+        if (a >= Character.MIN_SURROGATE && b >= Character.MIN_SURROGATE) {
+          return codePointRank(a) - codePointRank(b);
+        }
+        return a - b;
+      }
+    }
+    return x.length() - y.length();
+  }
+
+  /** Moves surrogates above U+E000 to U+FFFF, the rest of that range down, keeping their order. */
+  private static int codePointRank(char c) {
+    return Character.isSurrogate(c) ? c + 0x2000 : c - 0x800;
   }
 
   /** Whether the longs of key {@code k} in {@code keys} order it fully (no ties to break). */
