@@ -805,7 +805,8 @@ public class Dataset {
    * The rows sorted by {@code columns}, ascending, nulls last (Ray Data's default); stable: rows
    * with equal keys keep their order. An external merge sort: it holds up to a quarter of the
    * memory limit and spills sorted runs beyond it ({@link DataContext#spill()}), then merges them
-   * as the output streams. Doubles order as {@link Double#compare} does (NaN above every number).
+   * as the output streams. Doubles order as {@link Double#compare} does (NaN above every number);
+   * strings and binaries by their bytes, unsigned (UTF-8: code point order).
    *
    * @throws ColumnException if a column is unknown (checked here when the columns are known)
    */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -28,10 +29,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * A stable external merge sort: blocks are held up to the budget, each full batch sorted into a
- * run written to a {@link SpillStore} in small blocks; at the end the runs (and the rows still
- * held, sorted in place) are merged k ways, streaming sorted blocks out. When there are more runs
- * than the budget can hold a block of each, groups of runs are merged into longer runs first.
+ * A stable external merge sort: blocks are held up to the budget, their keys normalized as they
+ * arrive and sorted in chunks while input keeps coming; a full budget is merged into a run written
+ * to a {@link SpillStore} in small blocks. At the end the runs and the held chunks are merged k
+ * ways, streaming sorted blocks out; input that fits the budget is never spilled. When there are
+ * more runs than the budget can hold a block of each, groups of runs are merged into longer runs
+ * first. Output rows are gathered one take per column ({@link RowCopy}).
  *
  * <p>Equal keys keep their input order (runs are merged in arrival order, ties going to the
  * earlier run). Order per key: ascending or descending, nulls first or last; doubles as {@link
@@ -43,6 +46,13 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   static final long MIN_RUN_BLOCK_BYTES = 16 * Bytes.KiB;
   /** Run blocks are this fraction of the budget, so that the merge holds many runs at once. */
   static final int RUN_BLOCKS_PER_BUDGET = 32;
+  /**
+   * Held rows are sorted in chunks of this fraction of the budget as they arrive (at most {@link
+   * #MAX_CHUNK_BYTES}), so that sorting overlaps the input and the end only merges.
+   */
+  static final int CHUNKS_PER_BUDGET = 4;
+  /** The largest chunk sorted as input arrives. */
+  static final long MAX_CHUNK_BYTES = 64 * Bytes.MiB;
 
   private final String name;
   private final List<SortKey> keys;
@@ -134,7 +144,17 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
   /** The state of one sort: rows held, runs on disk, then the merge. */
   private final class Sorting {
     private final RowOrder order = new RowOrder(keys);
+    /** Every block held, released after a spill or at the end. */
     private final List<Block> held = new ArrayList<>();
+    /** Held chunks already sorted, in arrival order. */
+    private final List<HeldRun> chunks = new ArrayList<>();
+    /** The held blocks not yet in a sorted chunk, and their normalized keys (read on arrival). */
+    private final List<Block> unsorted = new ArrayList<>();
+    private final List<RowOrder.Keys> unsortedKeys = new ArrayList<>();
+    private long unsortedBytes;
+    /** Rows and bytes of all input, for the size of a row. */
+    private long inRows;
+    private long inBytes;
     private final Deque<List<SpillHandle>> runs = new ArrayDeque<>();
     private SpillStore store;
     private SpillStats spilledBefore = SpillStats.NONE;
@@ -160,11 +180,23 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       } else if (!schema.equals(block.schema())) {
         block = conform(block);
       }
+      RowOrder.Keys blockKeys;
+      try {
+        blockKeys = order.columns(block);
+      } catch (RuntimeException e) {
+        block.release();
+        throw e;
+      }
       held.add(block);
-      heldRows += block.rowCount();
-      heldBytes += block.sizeBytes();
+      unsorted.add(block);
+      unsortedKeys.add(blockKeys);
+      unsortedBytes += block.sizeBytes();
+      inRows += block.rowCount();
+      inBytes += block.sizeBytes();
       if (account.heldBytes() > budget.getAsLong()) {
         spillHeld();
+      } else if (unsortedBytes >= chunkBytes()) {
+        sortChunk();
       }
     }
 
@@ -190,12 +222,32 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
+    private long chunkBytes() {
+      return Math.min(MAX_CHUNK_BYTES, budget.getAsLong() / CHUNKS_PER_BUDGET);
+    }
+
+    /** Sorts the unsorted held blocks into a chunk. */
+    private void sortChunk() {
+      if (!unsorted.isEmpty()) {
+        chunks.add(new HeldRun(unsorted, unsortedKeys, order));
+        unsorted.clear();
+        unsortedKeys.clear();
+        unsortedBytes = 0;
+      }
+    }
+
+    /** The held rows as sorted runs, in arrival order. */
+    private List<Run> heldRuns() {
+      sortChunk();
+      return new ArrayList<>(chunks);
+    }
+
     /** Sorts the held rows into a run on disk and frees them. */
     private void spillHeld() {
       if (store == null) {
         store = SpillStore.open(spill.directory(), spill.capacityBytes());
       }
-      try (Merge sorted = new Merge(List.of(new HeldRun(held, order)), runRows())) {
+      try (Merge sorted = new Merge(heldRuns(), runRows())) {
         runs.add(write(sorted));
       }
       releaseHeld();
@@ -218,13 +270,15 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private void releaseHeld() {
       held.forEach(Block::release);
       held.clear();
-      heldRows = 0;
-      heldBytes = 0;
+      chunks.clear();
+      unsorted.clear();
+      unsortedKeys.clear();
+      unsortedBytes = 0;
     }
 
     /** Rows per block written to a run or emitted: a fraction of the budget's worth. */
     private int runRows() {
-      long rowBytes = Math.max(1, heldRows == 0 ? 1 : heldBytes / heldRows);
+      long rowBytes = Math.max(1, inRows == 0 ? 1 : inBytes / inRows);
       long blockBytes = Math.max(MIN_RUN_BLOCK_BYTES, budget.getAsLong() / RUN_BLOCKS_PER_BUDGET);
       return (int) Math.max(1, Math.min(Integer.MAX_VALUE, blockBytes / rowBytes));
     }
@@ -253,9 +307,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
       List<Run> all = new ArrayList<>();
       runs.forEach(r -> all.add(new SpilledRun(r)));
-      if (!held.isEmpty()) {
-        all.add(new HeldRun(held, order));
-      }
+      all.addAll(heldRuns()); // after the spilled runs: they hold earlier rows
       merge = new Merge(all, rows);
       return this;
     }
@@ -300,7 +352,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       private final Deque<SpillHandle> blocks;
       private Block current;
       private RowOrder.Keys keyValues;
-      private FieldVector[] columns;
+      private List<FieldVector[]> sources = List.of();
       private int row = -1;
 
       SpilledRun(List<SpillHandle> blocks) {
@@ -317,25 +369,27 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           }
           SpillHandle next = blocks.pollFirst();
           if (next == null) {
+            sources = List.of();
             return false;
           }
           current = store.get(next, account);
           store.delete(next);
           keyValues = order.columns(current);
-          columns = current.root().getFieldVectors().toArray(new FieldVector[0]);
+          sources = List.<FieldVector[]>of(
+              current.root().getFieldVectors().toArray(new FieldVector[0]));
           row = 0;
         }
         return true;
       }
 
       @Override
-      public Block block() {
-        return current;
+      public Schema schema() {
+        return current.schema();
       }
 
       @Override
-      public int row() {
-        return row;
+      public long pick() {
+        return RowCopy.pick(0, row);
       }
 
       @Override
@@ -349,8 +403,8 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       }
 
       @Override
-      public FieldVector[] columns() {
-        return columns;
+      public List<FieldVector[]> sources() {
+        return sources;
       }
 
       @Override
@@ -368,25 +422,27 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
   }
 
+
   /** Sorted rows read one at a time. */
   private interface Run extends AutoCloseable {
     /** Moves to the next row; false at the end. */
     boolean advance();
 
-    /** The block holding the current row. */
-    Block block();
+    /** The schema of the current row's block. */
+    Schema schema();
 
-    /** The current row's index in {@link #block()}. */
-    int row();
+    /** The current row as a {@link RowCopy#pick} into {@link #sources()}. */
+    long pick();
+
+    /** The columns of the blocks the run's current and next rows come from, until it advances
+     * past {@link #lastInBlock()}. */
+    List<FieldVector[]> sources();
 
     /** The normalized keys holding the current row's ({@link RowOrder#columns}). */
     RowOrder.Keys keys();
 
     /** The current row's index in {@link #keys()}. */
     int keyRow();
-
-    /** The columns of {@link #block()}, in schema order. */
-    FieldVector[] columns();
 
     /** Whether the current row is its block's last: advancing releases the block. */
     boolean lastInBlock();
@@ -397,34 +453,32 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
 
   /** Rows held in memory, visited in sorted order through a stable permutation. */
   private static final class HeldRun implements Run {
-    private final List<Block> blocks;
+    private final Schema schema;
+    private final List<FieldVector[]> sources;
     private final RowOrder.Keys keyValues;
-    private final FieldVector[][] columns;
+    /** The block of each row (rows of all blocks numbered one after another). */
     private final int[] blockOf;
-    private final int[] rowOf;
+    /** The number of the first row of each block. */
+    private final int[] firstRow;
     private final int[] sorted;
     private int next = -1;
 
-    HeldRun(List<Block> blocks, RowOrder order) {
-      this.blocks = List.copyOf(blocks);
-      List<RowOrder.Keys> parts = new ArrayList<>(blocks.size());
+    HeldRun(List<Block> blocks, List<RowOrder.Keys> keys, RowOrder order) {
+      schema = blocks.get(0).schema();
+      keyValues = keys.size() == 1 ? keys.get(0) : RowOrder.Keys.concat(keys, order.size());
+      List<FieldVector[]> columns = new ArrayList<>(blocks.size());
       for (Block b : blocks) {
-        parts.add(order.columns(b));
+        columns.add(b.root().getFieldVectors().toArray(new FieldVector[0]));
       }
-      keyValues = parts.size() == 1 ? parts.get(0) : RowOrder.Keys.concat(parts, order.size());
-      columns = new FieldVector[blocks.size()][];
-      for (int b = 0; b < columns.length; b++) {
-        columns[b] = blocks.get(b).root().getFieldVectors().toArray(new FieldVector[0]);
-      }
-      int total = keyValues.rows;
-      blockOf = new int[total];
-      rowOf = new int[total];
+      sources = List.copyOf(columns);
+      blockOf = new int[keyValues.rows];
+      firstRow = new int[blocks.size()];
       int g = 0;
       for (int b = 0; b < blocks.size(); b++) {
-        for (int r = 0; r < blocks.get(b).rowCount(); r++, g++) {
-          blockOf[g] = b;
-          rowOf[g] = r;
-        }
+        firstRow[b] = g;
+        int end = g + blocks.get(b).rowCount();
+        Arrays.fill(blockOf, g, end, b);
+        g = end;
       }
       sorted = KeySort.sort(order, keyValues);
     }
@@ -435,13 +489,37 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
 
     @Override
-    public Block block() {
-      return blocks.get(blockOf[sorted[next]]);
+    public Schema schema() {
+      return schema;
     }
 
     @Override
-    public int row() {
-      return rowOf[sorted[next]];
+    public long pick() {
+      return pickOf(sorted[next]);
+    }
+
+    private long pickOf(int row) {
+      int b = blockOf[row];
+      return RowCopy.pick(b, row - firstRow[b]);
+    }
+
+    /**
+     * Fills {@code picks[from, from + max)} with the current row and those after it (offset by
+     * {@code base} sources), leaving the run on the last one taken; returns how many it took.
+     */
+    int take(long[] picks, int from, int max, int base) {
+      int n = Math.min(max, sorted.length - next);
+      long offset = (long) base << 32;
+      for (int i = 0; i < n; i++) {
+        picks[from + i] = pickOf(sorted[next + i]) + offset;
+      }
+      next += n - 1;
+      return n;
+    }
+
+    @Override
+    public List<FieldVector[]> sources() {
+      return sources;
     }
 
     @Override
@@ -455,11 +533,6 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
 
     @Override
-    public FieldVector[] columns() {
-      return columns[blockOf[sorted[next]]];
-    }
-
-    @Override
     public boolean lastInBlock() {
       return false; // the sort releases held blocks after the merge
     }
@@ -470,7 +543,11 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     }
   }
 
-  /** A k-way merge of runs into blocks of at most {@code rows} rows, ties to the earlier run. */
+  /**
+   * A k-way merge of runs into blocks of at most {@code rows} rows, ties to the earlier run. The
+   * rows picked for a block are gathered column by column ({@link RowCopy#take}) when the block is
+   * full or a run is about to release the block they come from.
+   */
   private final class Merge implements AutoCloseable {
     private final List<Run> runs;
     private final Run[] byIndex;
@@ -479,16 +556,20 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private final int[] heap;
     private int size;
     private final int rows;
-    /** The columns and row of each row picked for the block being built, not yet copied. */
-    private final FieldVector[][] pickColumns;
-    private final int[] pickRows;
+    /** The picks of the block being built not yet copied, into {@link #sources}. */
+    private final long[] picks;
+    /** Every run's sources one after another; run {@code i}'s start at {@code base[i]}. */
+    private final List<FieldVector[]> sources = new ArrayList<>();
+    private final int[] base;
+    /** Whether a run moved to another block since {@link #sources} was built. */
+    private boolean stale = true;
 
     Merge(List<Run> runs, int rows) {
       this.runs = runs;
       this.rows = rows;
-      pickColumns = new FieldVector[rows][];
-      pickRows = new int[rows];
+      picks = new long[rows];
       byIndex = runs.toArray(new Run[0]);
+      base = new int[byIndex.length];
       heap = new int[byIndex.length];
       for (int i = 0; i < byIndex.length; i++) {
         if (byIndex[i].advance()) {
@@ -538,12 +619,36 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       heap[at] = run;
     }
 
+    private void refreshSources() {
+      if (stale) {
+        sources.clear();
+        for (int i = 0; i < byIndex.length; i++) {
+          base[i] = sources.size();
+          sources.addAll(byIndex[i].sources());
+        }
+        stale = false;
+      }
+    }
+
+    /** Moves run {@code heap[0]} past its current row, reordering the heap. */
+    private void advanceTop() {
+      Run run = byIndex[heap[0]];
+      if (!run.advance()) {
+        heap[0] = heap[--size];
+        if (size > 0) {
+          siftDown(0);
+        }
+      } else if (size > 1) {
+        siftDown(0);
+      }
+    }
+
     /** The next merged block in the sort's account, or null when every run is exhausted. */
     Block next() {
       if (size == 0) {
         return null;
       }
-      Schema schema = byIndex[heap[0]].block().schema();
+      Schema schema = byIndex[heap[0]].schema();
       return account.allocate(() -> {
         VectorSchemaRoot out = VectorSchemaRoot.create(schema, account.allocator());
         try {
@@ -556,27 +661,29 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
           int n = 0;
           int flushed = 0;
           while (n < rows && size > 0) {
-            Run run = byIndex[heap[0]];
-            pickColumns[n - flushed] = run.columns();
-            pickRows[n - flushed] = run.row();
-            n++;
-            if (run.lastInBlock()) {
-              // Advancing releases the run's block: copy what was picked from it first.
-              RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
-              flushed = n;
-            }
-            if (!run.advance()) {
-              heap[0] = heap[--size];
-              if (size > 0) {
-                siftDown(0);
+            refreshSources();
+            int top = heap[0];
+            Run run = byIndex[top];
+            if (size == 1 && run instanceof HeldRun held) {
+              // Only held rows are left: no comparisons, take them in bulk.
+              n += held.take(picks, n - flushed, rows - n, base[top]);
+            } else {
+              picks[n - flushed] = run.pick() + ((long) base[top] << 32);
+              n++;
+              if (run.lastInBlock()) {
+                // Advancing releases the run's block: copy what was picked from it first.
+                RowCopy.take(sources, picks, n - flushed, into, flushed);
+                flushed = n;
+                stale = true;
               }
-            } else if (size > 1) {
-              siftDown(0);
             }
+            advanceTop();
           }
-          RowCopy.copy(pickColumns, pickRows, n - flushed, into, flushed);
-          Arrays.fill(pickColumns, 0, n, null); // keeps no released vector reachable
+          RowCopy.take(sources, picks, n - flushed, into, flushed);
           for (FieldVector v : targets) {
+            if (v instanceof BaseVariableWidthVector variable) {
+              variable.setLastSet(n - 1);
+            }
             v.setValueCount(n);
           }
           out.setRowCount(n);

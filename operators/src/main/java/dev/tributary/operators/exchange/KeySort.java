@@ -4,7 +4,8 @@ package dev.tributary.operators.exchange;
  * A stable sort of rows by normalized keys ({@link RowOrder.Keys}): returns the permutation that
  * orders them, equal rows in input order. The first key, when it is a long, is sorted by an LSD
  * radix sort over (key, row) pairs (stable, so ties stay in input order), then each run of equal
- * first keys is ordered by the remaining keys; nulls of the first key are split off beforehand
+ * first keys is ordered by the remaining keys (from the first key again when its long is only a
+ * string's prefix); nulls of the first key are split off beforehand
  * (they are all equal) and placed first or last. Other keys go through a merge sort of row indices.
  */
 final class KeySort {
@@ -78,14 +79,16 @@ final class KeySort {
     } else {
       radixSort(k, rows);
     }
-    if (keys.longs.length == 1) {
+    // Equal longs of a prefix (a string's first bytes) are ordered again from the whole value.
+    int tiesFrom = RowOrder.exact(keys, 0) ? 1 : 0;
+    if (tiesFrom == keys.longs.length) {
       return;
     }
     int start = 0;
     for (int i = 1; i <= n; i++) {
       if (i == n || k[i] != k[start]) {
         if (i - start > 1) {
-          mergeSort(rows, start, i, 1);
+          mergeSort(rows, start, i, tiesFrom);
         }
         start = i;
       }

@@ -3,7 +3,10 @@ package dev.tributary.operators.exchange;
 import dev.tributary.columnar.ColumnReader;
 import dev.tributary.memory.Block;
 import java.util.List;
+import java.util.Arrays;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -20,9 +23,11 @@ import org.apache.arrow.vector.TinyIntVector;
  * Compares rows of blocks by sort keys, over normalized key columns read once per block. Integers,
  * dates, timestamps, booleans and floating point keys become {@code long}s whose signed order is
  * the key's order (descending ones complemented), so that comparing two rows is comparing longs;
- * other types (strings, binary, decimals) keep their Java values. Doubles order as {@link
- * Double#compare} does (NaN above every number, -0.0 below 0.0); nulls go first or last per key,
- * whatever the direction.
+ * strings and binaries become their first 8 bytes as such a long, equal prefixes tied by the
+ * whole values' bytes ({@link Tails}), so most comparisons stay on longs; other types (decimals)
+ * keep their Java values. Doubles order as {@link Double#compare} does (NaN above every number,
+ * -0.0 below 0.0); strings and binaries by their bytes unsigned (UTF-8: code point order, as
+ * DuckDB and Spark order them); nulls go first or last per key, whatever the direction.
  */
 final class RowOrder {
   private final List<SortKey> keys;
@@ -55,15 +60,21 @@ final class RowOrder {
     long[][] longs = new long[keys.size()][];
     boolean[][] nulls = new boolean[keys.size()][];
     Object[][] objects = new Object[keys.size()][];
+    Tails[] tails = new Tails[keys.size()];
     for (int k = 0; k < keys.size(); k++) {
       FieldVector vector = block.vector(keys.get(k).column());
       nulls[k] = nullFlags(vector, rows);
-      longs[k] = encode(vector, rows, descending[k]);
-      if (longs[k] == null) {
-        objects[k] = ColumnReader.values(block, keys.get(k).column());
+      if (vector instanceof BaseVariableWidthVector variable) {
+        tails[k] = Tails.of(variable, rows);
+        longs[k] = prefixes(variable, rows, descending[k]);
+      } else {
+        longs[k] = encode(vector, rows, descending[k]);
+        if (longs[k] == null) {
+          objects[k] = ColumnReader.values(block, keys.get(k).column());
+        }
       }
     }
-    return new Keys(rows, longs, nulls, objects);
+    return new Keys(rows, longs, nulls, objects, tails);
   }
 
   /** One flag per row, or null when no row is null. */
@@ -131,6 +142,33 @@ final class RowOrder {
   }
 
   /**
+   * The first 8 bytes of each value, big-endian and zero-padded, with the sign bit flipped: signed
+   * order of the longs is unsigned order of the prefixes (complemented when descending).
+   */
+  private static long[] prefixes(BaseVariableWidthVector vector, int rows, boolean descending) {
+    long[] out = new long[rows];
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    long data = vector.getDataBuffer().memoryAddress();
+    for (int i = 0; i < rows; i++) {
+      int start = MemoryUtil.getInt(offsets + (long) i * Integer.BYTES);
+      int length = MemoryUtil.getInt(offsets + (long) (i + 1) * Integer.BYTES) - start;
+      long p;
+      if (length >= Long.BYTES) {
+        long raw = MemoryUtil.getLong(data + start);
+        p = MemoryUtil.LITTLE_ENDIAN ? Long.reverseBytes(raw) : raw;
+      } else {
+        p = 0;
+        for (int b = 0; b < length; b++) {
+          p |= (MemoryUtil.getByte(data + start + b) & 0xFFL) << (56 - 8 * b);
+        }
+      }
+      p ^= Long.MIN_VALUE;
+      out[i] = descending ? ~p : p;
+    }
+    return out;
+  }
+
+  /**
    * A long whose signed order is {@link Double#compare}'s order of {@code d}: the canonical bits
    * (every NaN the same, above +Infinity), negative numbers' magnitude bits flipped so that -0.0
    * falls just below 0.0.
@@ -162,6 +200,13 @@ final class RowOrder {
       int c;
       if (al != null) {
         c = Long.compare(al[i], b.longs[k][j]);
+        Tails at = a.tails[k];
+        if (c == 0 && at != null) {
+          c = at.compare(i, b.tails[k], j);
+          if (descending[k]) {
+            c = -c;
+          }
+        }
       } else {
         c = natural(a.objects[k][i], b.objects[k][j]);
         if (descending[k]) {
@@ -195,26 +240,118 @@ final class RowOrder {
       return Long.compare(nx.longValue(), ny.longValue());
     }
     if (x instanceof byte[] bx && y instanceof byte[] by) {
-      return java.util.Arrays.compareUnsigned(bx, by);
+      return Arrays.compareUnsigned(bx, by);
+    }
+    if (x instanceof String sx && y instanceof String sy) {
+      return compareCodePoints(sx, sy);
     }
     return ((Comparable) x).compareTo(y);
   }
 
   /**
+   * Compares strings in code point order (their UTF-8 bytes' order, which the sort's normalized
+   * keys use), not UTF-16's: a surrogate pair (a code point above U+FFFF) goes after U+E000 to
+   * U+FFFF.
+   */
+  static int compareCodePoints(String x, String y) {
+    int n = Math.min(x.length(), y.length());
+    for (int i = 0; i < n; i++) {
+      char a = x.charAt(i);
+      char b = y.charAt(i);
+      if (a != b) {
+        if (a >= Character.MIN_SURROGATE && b >= Character.MIN_SURROGATE) {
+          return codePointRank(a) - codePointRank(b);
+        }
+        return a - b;
+      }
+    }
+    return x.length() - y.length();
+  }
+
+  /** Moves surrogates above U+E000 to U+FFFF, the rest of that range down, keeping their order. */
+  private static int codePointRank(char c) {
+    return Character.isSurrogate(c) ? c + 0x2000 : c - 0x800;
+  }
+
+  /** Whether the longs of key {@code k} in {@code keys} order it fully (no ties to break). */
+  static boolean exact(Keys keys, int k) {
+    return keys.tails[k] == null;
+  }
+
+  /**
+   * The whole values of a string or binary key, for rows whose prefixes tie: every value's bytes
+   * one after another on the heap.
+   */
+  static final class Tails {
+    final byte[] bytes;
+    /** Value {@code i} is {@code bytes[offsets[i], offsets[i + 1])}. */
+    final int[] offsets;
+
+    Tails(byte[] bytes, int[] offsets) {
+      this.bytes = bytes;
+      this.offsets = offsets;
+    }
+
+    static Tails of(BaseVariableWidthVector vector, int rows) {
+      int[] offsets = new int[rows + 1];
+      if (rows == 0) {
+        return new Tails(new byte[0], offsets);
+      }
+      ArrowBuf offsetBuffer = vector.getOffsetBuffer();
+      int first = offsetBuffer.getInt(0);
+      for (int i = 0; i <= rows; i++) {
+        offsets[i] = offsetBuffer.getInt((long) i * Integer.BYTES) - first;
+      }
+      byte[] bytes = new byte[offsets[rows]];
+      vector.getDataBuffer().getBytes(first, bytes, 0, bytes.length);
+      return new Tails(bytes, offsets);
+    }
+
+    int compare(int i, Tails other, int j) {
+      return Arrays.compareUnsigned(bytes, offsets[i], offsets[i + 1],
+          other.bytes, other.offsets[j], other.offsets[j + 1]);
+    }
+
+    static Tails concat(List<Keys> parts, int k, int total) {
+      int bytes = 0;
+      for (Keys p : parts) {
+        bytes += p.tails[k].bytes.length;
+      }
+      byte[] all = new byte[bytes];
+      int[] offsets = new int[total + 1];
+      int row = 0;
+      int at = 0;
+      for (Keys p : parts) {
+        Tails t = p.tails[k];
+        System.arraycopy(t.bytes, 0, all, at, t.bytes.length);
+        for (int i = 0; i < p.rows; i++) {
+          offsets[row++] = at + t.offsets[i];
+        }
+        at += t.bytes.length;
+      }
+      offsets[total] = at;
+      return new Tails(all, offsets);
+    }
+  }
+
+  /**
    * Normalized key columns of some rows: per key, longs in the key's order (null for a key
-   * compared by its Java values, kept in objects), and null flags (null when no row is null).
+   * compared by its Java values, kept in objects), the whole values where the longs are only
+   * prefixes (tails, else null), and null flags (null when no row is null).
    */
   static final class Keys {
     final int rows;
     final long[][] longs;
     final boolean[][] nulls;
     final Object[][] objects;
+    final Tails[] tails;
 
-    Keys(int rows, long[][] longs, boolean[][] nulls, Object[][] objects) {
+    Keys(int rows, long[][] longs, boolean[][] nulls, Object[][] objects, Tails[] tails) {
       this.rows = rows;
       this.longs = longs;
       this.nulls = nulls;
       this.objects = objects;
+      this.tails = tails;
     }
 
     /** {@code parts}' rows one after another. */
@@ -226,7 +363,11 @@ final class RowOrder {
       long[][] longs = new long[keyCount][];
       boolean[][] nulls = new boolean[keyCount][];
       Object[][] objects = new Object[keyCount][];
+      Tails[] tails = new Tails[keyCount];
       for (int k = 0; k < keyCount; k++) {
+        if (parts.get(0).tails[k] != null) {
+          tails[k] = Tails.concat(parts, k, total);
+        }
         boolean anyNull = false;
         boolean primitive = true;
         for (Keys p : parts) {
@@ -254,7 +395,7 @@ final class RowOrder {
           at += p.rows;
         }
       }
-      return new Keys(total, longs, nulls, objects);
+      return new Keys(total, longs, nulls, objects, tails);
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.OperatorStats;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -180,6 +181,43 @@ class ExchangeOperatorsTest {
       assertThat(tiny.snapshot().spills().bytesSpilled()).isPositive();
       assertThat(tiny.snapshot().spills().bytesRestored())
           .isEqualTo(tiny.snapshot().spills().bytesSpilled());
+    }
+  }
+
+  @Test
+  void stringKeysOrderByTheirUtf8BytesBeyondTheirPrefixesWhetherItSpillsOrNot() {
+    Random r = new Random(3);
+    String[] stems = {"", "a", "abcdefg", "abcdefgh", "abcdefgh\u00e9", "abcdefgh\uffff",
+        "abcdefgh\ud83d\ude00", "a-long-prefix-shared-by-many-", "\ud83d\ude00", "\uffff"};
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      String stem = stems[r.nextInt(stems.length)];
+      String s = r.nextInt(9) == 0 ? null : r.nextBoolean() ? stem : stem + r.nextInt(20);
+      rows.add(new Row(i, r.nextInt(3), (double) r.nextInt(5), s));
+    }
+    // Code point order (UTF-8 bytes), which UTF-16's String.compareTo does not give.
+    Comparator<String> utf8 = (a, b) -> Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    for (boolean descending : new boolean[] {false, true}) {
+      for (boolean nullsLast : new boolean[] {false, true}) {
+        Comparator<String> dir = descending ? utf8.reversed() : utf8;
+        List<Row> expected = new ArrayList<>(rows);
+        expected.sort(Comparator.comparing(Row::s,
+                nullsLast ? Comparator.nullsLast(dir) : Comparator.nullsFirst(dir))
+            .thenComparing(Row::k));
+        List<SortKey> keys = List.of(new SortKey("s", descending, nullsLast), SortKey.asc("k"));
+        OperatorStats tiny = new OperatorStats("tiny");
+        assertThat(sorted(rows, 300, 64 * Bytes.MiB, keys, new OperatorStats("large")))
+            .as("descending %s nullsLast %s", descending, nullsLast).isEqualTo(expected);
+        // Sorted in several chunks as blocks arrive, merged in memory.
+        assertThat(sorted(rows, 100, 512 * Bytes.KiB, keys, new OperatorStats("chunks")))
+            .as("chunked, descending %s nullsLast %s", descending, nullsLast)
+            .isEqualTo(expected);
+        assertThat(sorted(rows, 300, 16 * Bytes.KiB, keys, tiny))
+            .as("spilling, descending %s nullsLast %s", descending, nullsLast)
+            .isEqualTo(expected);
+        assertThat(tiny.snapshot().spills().bytesSpilled()).isPositive();
+      }
     }
   }
 

@@ -8,8 +8,10 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -44,6 +46,20 @@ class RowOrderTest {
     arena.awaitEmpty(Duration.ofSeconds(30));
     assertThat(arena.allocatedBytes()).as(arena.report()).isZero();
     arena.close();
+  }
+
+  @Test
+  void stringValuesCompareInUtf8ByteOrderAsTheNormalizedKeysDo() {
+    String[] values = {"", "a", "ab", "\u00e9", "\ud7ff", "\ue000", "\uffff", "\ud83d\ude00",
+        "\ud800\udc00", "abcdefgh", "abcdefgh\uffff", "abcdefgh\ud83d\ude00"};
+    for (String x : values) {
+      for (String y : values) {
+        int bytes = Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8),
+            y.getBytes(StandardCharsets.UTF_8));
+        assertThat(Integer.signum(RowOrder.compareCodePoints(x, y)))
+            .as("%s vs %s", x, y).isEqualTo(Integer.signum(bytes));
+      }
+    }
   }
 
   @Test
