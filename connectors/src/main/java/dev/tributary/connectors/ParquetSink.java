@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -295,8 +296,12 @@ public final class ParquetSink implements Serializable {
       if (ColumnType.of(v) == ColumnType.NULL) {
         return r -> { }; // every slot is null: the field is left out
       }
-      ColumnWriter value = valueWriter(v);
       boolean mayBeNull = v.getNullCount() > 0;
+      ColumnWriter flat = flatField(v, name, index, mayBeNull);
+      if (flat != null) {
+        return flat;
+      }
+      ColumnWriter value = valueWriter(v);
       return r -> {
         if (mayBeNull && v.isNull(r)) {
           return;
@@ -305,6 +310,71 @@ public final class ParquetSink implements Serializable {
         value.write(r);
         consumer.endField(name, index);
       };
+    }
+
+    /**
+     * For the common flat types, the whole field of a row in one body: null check, field and
+     * value read straight from the data buffer, so each value costs one dispatch, not two, and
+     * no null check when the block has no nulls; null for other types.
+     */
+    private ColumnWriter flatField(FieldVector v, String name, int index, boolean mayBeNull) {
+      ArrowBuf data;
+      switch (ColumnType.of(v)) {
+        case INT64, TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
+          data = v.getDataBuffer();
+          if (!mayBeNull) {
+            return r -> {
+              consumer.startField(name, index);
+              consumer.addLong(data.getLong((long) r * Long.BYTES));
+              consumer.endField(name, index);
+            };
+          }
+          return r -> {
+            if (!v.isNull(r)) {
+              consumer.startField(name, index);
+              consumer.addLong(data.getLong((long) r * Long.BYTES));
+              consumer.endField(name, index);
+            }
+          };
+        }
+        case FLOAT64 -> {
+          data = v.getDataBuffer();
+          if (!mayBeNull) {
+            return r -> {
+              consumer.startField(name, index);
+              consumer.addDouble(data.getDouble((long) r * Double.BYTES));
+              consumer.endField(name, index);
+            };
+          }
+          return r -> {
+            if (!v.isNull(r)) {
+              consumer.startField(name, index);
+              consumer.addDouble(data.getDouble((long) r * Double.BYTES));
+              consumer.endField(name, index);
+            }
+          };
+        }
+        case INT32, DATE_DAY -> {
+          data = v.getDataBuffer();
+          if (!mayBeNull) {
+            return r -> {
+              consumer.startField(name, index);
+              consumer.addInteger(data.getInt((long) r * Integer.BYTES));
+              consumer.endField(name, index);
+            };
+          }
+          return r -> {
+            if (!v.isNull(r)) {
+              consumer.startField(name, index);
+              consumer.addInteger(data.getInt((long) r * Integer.BYTES));
+              consumer.endField(name, index);
+            }
+          };
+        }
+        default -> {
+          return null;
+        }
+      }
     }
 
     /** The writer of one non-null value of {@code v}, its type resolved here, not per value. */
