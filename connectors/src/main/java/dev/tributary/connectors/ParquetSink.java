@@ -238,6 +238,9 @@ public final class ParquetSink implements Serializable {
 
     @Override
     FileOut open(Path path, Schema schema) throws IOException {
+      if (FlatParquetFile.writes(schema)) {
+        return new FlatParquetFile(path, schema, codec, DEFAULT_ROW_GROUP_BYTES);
+      }
       ParquetWriter<Row> writer = new Builder(path, schema)
           .withCompressionCodec(codec)
           .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
