@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,9 +19,12 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -37,6 +41,10 @@ import org.apache.parquet.schema.MessageType;
  * parquet-mr's {@link ParquetFileWriter} with parquet-mr's statistics; parquet-mr's
  * value-at-a-time column writers are bypassed. Pages are buffered (compressed, on the heap) until
  * a row group's worth of uncompressed bytes, then written column by column.
+ *
+ * <p>String columns are dictionary-encoded per row group while the dictionary stays under
+ * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does): once it would grow past, the chunk's later
+ * pages are PLAIN, as a chunk may mix both.
  */
 final class FlatParquetFile implements FileJob.FileOut {
   /** Rows per page at most: a multiple of 8, so a page's validity starts on a byte. */
@@ -47,8 +55,55 @@ final class FlatParquetFile implements FileJob.FileOut {
       ColumnType.FLOAT64, ColumnType.FLOAT32, ColumnType.DATE_DAY, ColumnType.TIMESTAMP_ZONED,
       ColumnType.TIMESTAMP_LOCAL, ColumnType.UTF8);
 
+  /** The most PLAIN bytes of a string column's dictionary: parquet-mr's default page size. */
+  static final int MAX_DICTIONARY_BYTES = 1 << 20;
+
   /** One compressed page waiting for its row group to be written. */
-  private record Page(int rows, int uncompressedBytes, BytesInput bytes, Statistics<?> stats) {}
+  private record Page(int rows, int uncompressedBytes, BytesInput bytes, Statistics<?> stats,
+      Encoding encoding) {}
+
+  /** A string column's dictionary in the current row group: ids by value, values PLAIN. */
+  private static final class Dictionary {
+    private final Map<Binary, Integer> ids = new HashMap<>();
+    private ByteBuffer plain = ByteBuffer.allocate(1 << 12).order(ByteOrder.LITTLE_ENDIAN);
+    /** Grew too large: the chunk's later pages are PLAIN. */
+    private boolean abandoned;
+    /** A page of the chunk refers to it: it is written before the chunk's pages. */
+    private boolean used;
+
+    /** The id of {@code value} (a reused array: copied if new), or -1 once too large. */
+    int id(Binary value) {
+      Integer id = ids.get(value);
+      if (id != null) {
+        return id;
+      }
+      int length = value.length();
+      if (plain.position() + Integer.BYTES + length > MAX_DICTIONARY_BYTES) {
+        abandoned = true;
+        return -1;
+      }
+      if (plain.remaining() < Integer.BYTES + length) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_DICTIONARY_BYTES,
+            Math.max(plain.capacity() * 2, plain.position() + Integer.BYTES + length)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        plain.flip();
+        bigger.put(plain);
+        plain = bigger;
+      }
+      plain.putInt(length);
+      plain.put(value.getBytesUnsafe(), 0, length);
+      int next = ids.size();
+      ids.put(value.copy(), next);
+      return next;
+    }
+
+    void reset() {
+      ids.clear();
+      plain.clear();
+      abandoned = false;
+      used = false;
+    }
+  }
 
   private final ParquetFileWriter writer;
   private final CodecFactory codecs;
@@ -59,6 +114,11 @@ final class FlatParquetFile implements FileJob.FileOut {
   private final List<ColumnDescriptor> columns;
   private final ColumnType[] types;
   private final List<List<Page>> pages = new ArrayList<>();
+  /** Each string column's dictionary (null for other columns). */
+  private final Dictionary[] dictionaries;
+  /** A string value being looked up, reused. */
+  private byte[] scratch = new byte[64];
+  private int[] ids = new int[PAGE_ROWS];
   private long bufferedBytes;
   private long bufferedRows;
   /** The page being encoded, reused; little-endian as Parquet's PLAIN encoding. */
@@ -89,8 +149,12 @@ final class FlatParquetFile implements FileJob.FileOut {
     this.rowGroupBytes = rowGroupBytes;
     this.columns = parquet.getColumns();
     this.types = schema.getFields().stream().map(ColumnType::of).toArray(ColumnType[]::new);
+    this.dictionaries = new Dictionary[types.length];
     for (int c = 0; c < types.length; c++) {
       pages.add(new ArrayList<>());
+      if (types[c] == ColumnType.UTF8) {
+        dictionaries[c] = new Dictionary();
+      }
     }
     writer.start();
   }
@@ -120,9 +184,25 @@ final class FlatParquetFile implements FileJob.FileOut {
     if (optional) {
       definitionLevels(v, from, count, nulls);
     }
+    int levels = page.position();
     Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
     if (nulls > 0) {
       stats.incrementNumNulls(nulls);
+    }
+    Encoding encoding = Encoding.PLAIN;
+    Dictionary dictionary = dictionaries[c];
+    if (dictionary != null && !dictionary.abandoned) {
+      if (dictionaryIds((BaseVariableWidthVector) v, from, count, nulls, dictionary, stats)) {
+        encoding = Encoding.PLAIN_DICTIONARY;
+        dictionary.used = true;
+      } else {
+        // Too many distinct values: this page and the chunk's later ones are PLAIN.
+        page.position(levels);
+        stats = Statistics.createStats(column.getPrimitiveType());
+        if (nulls > 0) {
+          stats.incrementNumNulls(nulls);
+        }
+      }
     }
     ArrowBuf data = v.getDataBuffer();
     int to = from + count;
@@ -161,13 +241,17 @@ final class FlatParquetFile implements FileJob.FileOut {
           }
         }
       }
-      case UTF8 -> strings((BaseVariableWidthVector) v, from, count, nulls, stats);
+      case UTF8 -> {
+        if (encoding == Encoding.PLAIN) {
+          strings((BaseVariableWidthVector) v, from, count, nulls, stats);
+        }
+      }
       default -> throw new IllegalStateException("not a flat column: " + types[c]);
     }
     int size = page.position();
     byte[] compressed = compressor.compress(BytesInput.from(page.array(), 0, size))
         .toByteArray();
-    pages.get(c).add(new Page(count, size, BytesInput.from(compressed), stats));
+    pages.get(c).add(new Page(count, size, BytesInput.from(compressed), stats, encoding));
     bufferedBytes += size;
   }
 
@@ -232,6 +316,48 @@ final class FlatParquetFile implements FileJob.FileOut {
     }
   }
 
+  /**
+   * Dictionary ids of the page's non-null strings, as the bit width (one byte) and one
+   * RLE/bit-packed hybrid run of the ids; false (the page left as it was) once the dictionary
+   * would grow too large.
+   */
+  private boolean dictionaryIds(BaseVariableWidthVector v, int from, int count, int nulls,
+      Dictionary dictionary, Statistics<?> stats) throws IOException {
+    ArrowBuf offsets = v.getOffsetBuffer();
+    ArrowBuf data = v.getDataBuffer();
+    int n = 0;
+    for (int r = from; r < from + count; r++) {
+      if (nulls > 0 && v.isNull(r)) {
+        continue;
+      }
+      int start = offsets.getInt((long) r * 4);
+      int length = offsets.getInt((long) (r + 1) * 4) - start;
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      data.getBytes(start, scratch, 0, length);
+      Binary value = Binary.fromReusedByteArray(scratch, 0, length);
+      int id = dictionary.id(value);
+      if (id < 0) {
+        return false;
+      }
+      stats.updateStats(value);
+      ids[n++] = id;
+    }
+    int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.ids.size() - 1));
+    try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(width,
+        Math.max(64, n * width / 8 + 16), 1 << 20, new HeapByteBufferAllocator())) {
+      for (int i = 0; i < n; i++) {
+        encoder.writeInt(ids[i]);
+      }
+      byte[] encoded = encoder.toBytes().toByteArray();
+      room(1 + encoded.length);
+      page.put((byte) width);
+      page.put(encoded);
+    }
+    return true;
+  }
+
   /** PLAIN strings: each non-null value as its length (4 bytes) and bytes. */
   private void strings(BaseVariableWidthVector v, int from, int count, int nulls,
       Statistics<?> stats) {
@@ -278,9 +404,20 @@ final class FlatParquetFile implements FileJob.FileOut {
       ColumnDescriptor column = columns.get(c);
       Encoding levels = column.getMaxDefinitionLevel() > 0 ? Encoding.RLE : Encoding.BIT_PACKED;
       writer.startColumn(column, bufferedRows, codec);
+      Dictionary dictionary = dictionaries[c];
+      if (dictionary != null) {
+        if (dictionary.used) {
+          int size = dictionary.plain.position();
+          byte[] compressed = compressor.compress(
+              BytesInput.from(dictionary.plain.array(), 0, size)).toByteArray();
+          writer.writeDictionaryPage(new DictionaryPage(BytesInput.from(compressed), size,
+              dictionary.ids.size(), Encoding.PLAIN_DICTIONARY));
+        }
+        dictionary.reset();
+      }
       for (Page p : pages.get(c)) {
         writer.writeDataPage(p.rows(), p.uncompressedBytes(), p.bytes(), p.stats(), p.rows(),
-            Encoding.BIT_PACKED, levels, Encoding.PLAIN);
+            Encoding.BIT_PACKED, levels, p.encoding());
       }
       writer.endColumn();
       pages.get(c).clear();

@@ -122,6 +122,41 @@ class FlatParquetFileTest extends ArenaTestSupport {
   }
 
   @Test
+  void stringsAreDictionaryEncodedUntilTheDictionaryGrowsTooLarge() throws Exception {
+    // Distinct strings of ~30 bytes: the 1 MiB dictionary fills within the first 40,000 rows.
+    int rows = 60_000;
+    String[] s = new String[rows];
+    long[] id = new long[rows];
+    for (int i = 0; i < rows; i++) {
+      id[i] = i;
+      s[i] = i % 3 == 0 ? null : "distinct value number " + i * 7_919L;
+    }
+    Path out = dir.resolve("strings");
+    ParquetSink.to(out).writers(1).write(Flux.defer(() -> Flux.just(
+        BlockBuilder.in(account).column("id", id).column("s", s).build()))).block();
+
+    List<List<Object>> expected = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      expected.add(Arrays.asList((long) i, s[i]));
+    }
+    assertThat(DuckDbParquet.rows("SELECT id, s FROM read_parquet('" + out + "/*.parquet',"
+        + " file_row_number = true) ORDER BY file_row_number")).isEqualTo(expected);
+    Path file;
+    try (var files = java.nio.file.Files.list(out)) {
+      file = files.findFirst().orElseThrow();
+    }
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      var columns = reader.getFooter().getBlocks().get(0).getColumns();
+      // Written page by page here: parquet-mr's record writer would dictionary-encode ids too.
+      assertThat(columns.get(0).getEncodings())
+          .doesNotContain(org.apache.parquet.column.Encoding.PLAIN_DICTIONARY);
+      assertThat(columns.get(1).getEncodings()).contains(
+          org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
+          org.apache.parquet.column.Encoding.PLAIN);
+    }
+  }
+
+  @Test
   void ourOwnReaderReadsItBack() {
     Path out = dir.resolve("own");
     ParquetSink.to(out).writers(1).write(Flux.defer(() -> Flux.just(block(0, ROWS)))).block();
