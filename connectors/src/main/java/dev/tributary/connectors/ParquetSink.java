@@ -146,7 +146,8 @@ public final class ParquetSink implements Serializable {
    * Starts a new file every {@code bytes} of Arrow data (unless {@link #rowsPerFile(long)} is
    * given; not in partitioned writes). The rows per file are fixed from the first block's bytes
    * per row, in multiples of {@value FileJob#PIECE_ROWS} rows (at least that many), so which
-   * rows go to which file does not depend on block sizes or on {@link #writers(int)}.
+   * rows go to which file does not depend on block sizes or on {@link #writers(int)}. {@code
+   * Long.MAX_VALUE} writes one file.
    */
   public ParquetSink fileBytes(long bytes) {
     if (bytes < 1) {
