@@ -13,6 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -29,6 +35,18 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * until one gives it a type; a column still without one then (or at the end) is written with the
  * null type, and once a later block gives it a type, each partition's next rows start a new file
  * with that type. Blocks are written conformed to the unified schema.
+ *
+ * <p>An unpartitioned write may roll files by size ({@code fileBytes}): the rows per file are
+ * fixed once, from the first block's bytes per row, to a multiple of {@link #PIECE_ROWS}, so
+ * file boundaries depend on the rows, not on the block sizes or the number of writers. With
+ * {@code writers > 1} consecutive files are written at once, each on a thread of its own (file
+ * {@code k} on writer {@code k % writers}, after that writer's previous file): file {@code k}
+ * holds the stream's rows {@code [k * rows, (k + 1) * rows)}, so reading the files in name order
+ * gives the stream's order. Pieces handed to a writer stay charged to their block's account until
+ * written; at most {@code writers} files of them (and at most a quarter of the account's hard
+ * limit) wait, and the handing thread waits for room, so the stream's demand stays bounded.
+ * {@link #finish()} and {@link #close()} return only once every writer's thread has ended, so a
+ * finished, failed or cancelled job holds no block and writes no more.
  */
 abstract class FileJob implements SinkRun.Job {
   /**
@@ -48,6 +66,9 @@ abstract class FileJob implements SinkRun.Job {
    * while a column's type is not known.
    */
   static final double HOLD_FRACTION = 1.0 / 16;
+
+  /** The share of the job account's hard limit that pieces waiting for writers may pin. */
+  static final double WAITING_FRACTION = 1.0 / 4;
 
   /** One file a format writes. */
   interface FileOut {
@@ -72,10 +93,53 @@ abstract class FileJob implements SinkRun.Job {
     }
   }
 
+  /**
+   * One of the files written concurrently, as the handing thread sees it (path, schema, rows
+   * handed); {@link #out} is opened, written and closed on its writer's thread only.
+   */
+  private static final class Rolling {
+    private final Path path;
+    private final Schema schema;
+    private long rows;
+    private FileOut out;
+
+    Rolling(Path path, Schema schema) {
+      this.path = path;
+      this.schema = schema;
+    }
+  }
+
+  /** A step a writer's thread runs for one file. */
+  @FunctionalInterface
+  private interface FileTask {
+    void run() throws IOException;
+  }
+
   private final AtomicFiles files;
   private final long rowsPerFile;
+  /** Arrow bytes per file when rolling by size (unpartitioned, no rowsPerFile); 0: never. */
+  private final long fileBytes;
   private final List<String> partitionBy;
   private final String what;
+  /** Files written at once by threads of their own (unpartitioned writes only). */
+  private final int writers;
+  /** Rows per unpartitioned file, fixed with the first rows; 0 until then. */
+  private long fileRows;
+  /** Bytes per row of the first rows: what a piece waiting for a writer is charged as. */
+  private long rowBytes;
+  /** The writers' threads, started with the first rows; null when written inline. */
+  private ExecutorService[] threads;
+  /** The files being written, by writer; the file rows go to is {@code rolling[current]}. */
+  private Rolling[] rolling;
+  private int current;
+  /** Every concurrently written file made, so a close can close what its writer did not. */
+  private final List<Rolling> made = new ArrayList<>();
+  /** The first failure of a writer's thread; once set, writers skip their pieces. */
+  private final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+  /** Bytes of pieces handed to writers and not yet written; guarded by itself. */
+  private final long[] waiting = new long[1];
+  /** The most {@link #waiting} may reach before the handing thread waits. */
+  private long waitingCap;
   /** Open files by partition directory ("" unpartitioned), least recently written first. */
   private final Map<String, Open> open = new LinkedHashMap<>(16, 0.75f, true);
   /** The blocks' schemas unified so far. */
@@ -103,10 +167,24 @@ abstract class FileJob implements SinkRun.Job {
    */
   FileJob(Path directory, String extension, long rowsPerFile, List<String> partitionBy,
       String what) {
+    this(directory, extension, rowsPerFile, 0, partitionBy, what, 1);
+  }
+
+  /**
+   * A write into {@code directory} that, unpartitioned and without {@code rowsPerFile}, starts a
+   * new file every {@code fileBytes} of Arrow data (0: never), and writes {@code writers} files
+   * at once (see the class comment; {@code 1} writes inline, on the calling thread).
+   *
+   * @throws WriteException if the directory is an existing file
+   */
+  FileJob(Path directory, String extension, long rowsPerFile, long fileBytes,
+      List<String> partitionBy, String what, int writers) {
     this.files = new AtomicFiles(directory, extension);
     this.rowsPerFile = rowsPerFile;
+    this.fileBytes = fileBytes;
     this.partitionBy = partitionBy;
     this.what = what + " to " + directory;
+    this.writers = partitionBy.isEmpty() ? writers : 1;
   }
 
   /**
@@ -191,7 +269,12 @@ abstract class FileJob implements SinkRun.Job {
     Block conformed = Schemas.conform(block, schema, account);
     try {
       if (partitionBy.isEmpty()) {
-        writeRows("", conformed);
+        fixFileRows(conformed);
+        if (writers > 1) {
+          handRows(conformed);
+        } else {
+          writeRows("", conformed);
+        }
         return;
       }
       for (PartitionSplit.Group group : PartitionSplit.groups(conformed, partitionBy)) {
@@ -209,16 +292,17 @@ abstract class FileJob implements SinkRun.Job {
    * a column of the open file got a type since), a piece at a time.
    */
   private void writeRows(String partition, Block block) {
+    long limit = partition.isEmpty() ? fileRows : rowsPerFile;
     int n = block.rowCount();
     for (int done = 0; done < n; ) {
       if (discarded) {
         throw new WriteException(files.target(), "the write was cancelled");
       }
       Open file = open.get(partition);
-      if (file == null || file.rows >= rowsPerFile || !file.schema.equals(fileSchema)) {
+      if (file == null || file.rows >= limit || !file.schema.equals(fileSchema)) {
         file = openFile(partition);
       }
-      int take = (int) Math.min(Math.min(n - done, PIECE_ROWS), rowsPerFile - file.rows);
+      int take = (int) Math.min(Math.min(n - done, PIECE_ROWS), limit - file.rows);
       try {
         if (take == n) {
           file.out.write(block);
@@ -233,6 +317,211 @@ abstract class FileJob implements SinkRun.Job {
       file.rows += take;
       rows += take;
       done += take;
+    }
+  }
+
+  /**
+   * Fixes the rows per unpartitioned file with the first rows: {@code rowsPerFile} if given,
+   * else {@code fileBytes} of Arrow data at the first block's bytes per row, rounded down to a
+   * multiple of {@link #PIECE_ROWS} (at least one piece).
+   */
+  private void fixFileRows(Block block) {
+    if (fileRows != 0 || block.rowCount() == 0) {
+      return;
+    }
+    long bytes = 0;
+    for (FieldVector v : block.root().getFieldVectors()) {
+      bytes += v.getBufferSize();
+    }
+    rowBytes = Math.max(1, bytes / block.rowCount());
+    if (rowsPerFile != Long.MAX_VALUE || fileBytes <= 0) {
+      fileRows = rowsPerFile;
+    } else {
+      fileRows = Math.max(1, fileBytes / rowBytes / PIECE_ROWS) * PIECE_ROWS;
+    }
+  }
+
+  /**
+   * Hands {@code block}'s rows to the writers a piece at a time, in stream order: the current
+   * file takes rows until it holds {@link #fileRows}, then the next file starts on the next
+   * writer (after that writer's previous file), or when a column got a type since it was opened.
+   */
+  private void handRows(Block block) {
+    int n = block.rowCount();
+    if (n == 0) {
+      return;
+    }
+    if (threads == null) {
+      startWriters();
+    }
+    for (int done = 0; done < n; ) {
+      checkWriters();
+      Rolling file = rolling[current];
+      if (file == null || file.rows >= fileRows || !file.schema.equals(fileSchema)) {
+        if (file != null) {
+          endFile(current);
+          current = (current + 1) % writers;
+        }
+        file = new Rolling(files.next(""), fileSchema);
+        made.add(file);
+        rolling[current] = file;
+      }
+      int take = (int) Math.min(Math.min(n - done, PIECE_ROWS), fileRows - file.rows);
+      long bytes = take * rowBytes;
+      awaitRoom(bytes);
+      Block piece;
+      try {
+        piece = take == n ? block.retain() : block.slice(done, take);
+      } catch (RuntimeException e) {
+        freeRoom(bytes);
+        throw e;
+      }
+      Rolling target = file;
+      submit(current, () -> {
+        if (target.out == null) {
+          target.out = open(target.path, target.schema);
+        }
+        target.out.write(piece);
+      }, target.path, "writing", piece, bytes);
+      file.rows += take;
+      rows += take;
+      done += take;
+    }
+  }
+
+  private void startWriters() {
+    threads = new ExecutorService[writers];
+    rolling = new Rolling[writers];
+    for (int i = 0; i < writers; i++) {
+      String name = "tributary-" + what + "-writer-" + i;
+      threads[i] = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    long limit = account.hardLimitBytes();
+    long cap = limit == Long.MAX_VALUE ? Long.MAX_VALUE : (long) (limit * WAITING_FRACTION);
+    long perFile = fileRows > Long.MAX_VALUE / rowBytes ? Long.MAX_VALUE : fileRows * rowBytes;
+    waitingCap = Math.min(cap, perFile > Long.MAX_VALUE / writers ? Long.MAX_VALUE
+        : perFile * writers);
+  }
+
+  /** Has writer {@code w} close the file it writes (after its pieces), if any. */
+  private void endFile(int w) {
+    Rolling file = rolling[w];
+    if (file == null) {
+      return;
+    }
+    rolling[w] = null;
+    submit(w, () -> {
+      if (file.out != null) {
+        FileOut out = file.out;
+        file.out = null;
+        out.close();
+      }
+    }, file.path, "finishing", null, 0);
+  }
+
+  /** Throws the first failure of a writer's thread, or that the write was cancelled. */
+  private void checkWriters() {
+    Throwable failure = writerFailure.get();
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    if (discarded) {
+      throw new WriteException(files.target(), "the write was cancelled");
+    }
+  }
+
+  /**
+   * Waits until pieces of {@code bytes} more may wait for the writers (always, when none
+   * waits), and counts them.
+   */
+  private void awaitRoom(long bytes) {
+    synchronized (waiting) {
+      while (waiting[0] > 0 && waiting[0] + bytes > waitingCap) {
+        checkWriters();
+        try {
+          waiting.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new WriteException(files.target(), "the write was interrupted", e);
+        }
+      }
+      checkWriters();
+      waiting[0] += bytes;
+    }
+  }
+
+  private void freeRoom(long bytes) {
+    synchronized (waiting) {
+      waiting[0] -= bytes;
+      waiting.notifyAll();
+    }
+  }
+
+  /**
+   * Queues {@code task} on writer {@code w}'s thread, which runs it, then releases {@code piece}
+   * (if not null) and frees its room; a piece's write is skipped once the write failed or was
+   * cancelled, a file's closing ({@code piece} null) never is: its writer holds buffers.
+   */
+  private void submit(int w, FileTask task, Path path, String doing, Block piece, long bytes) {
+    try {
+      threads[w].execute(() -> {
+        try {
+          if (piece == null || writerFailure.get() == null && !discarded) {
+            task.run();
+          }
+        } catch (IOException e) {
+          writerFailure.compareAndSet(null, new WriteException(path, doing, e));
+        } catch (RuntimeException | Error e) {
+          writerFailure.compareAndSet(null, e);
+        } finally {
+          if (piece != null) {
+            piece.release();
+          }
+          freeRoom(bytes);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      if (piece != null) {
+        piece.release();
+      }
+      freeRoom(bytes);
+      throw new WriteException(files.target(), "the write was cancelled", e);
+    }
+  }
+
+  /**
+   * Ends every writer's thread after the tasks queued on it and waits until all have ended, so
+   * that no piece is still held and no file is still being written; no-op without writers.
+   */
+  private void stopWriters() {
+    if (threads == null) {
+      return;
+    }
+    for (ExecutorService t : threads) {
+      t.shutdown();
+    }
+    boolean interrupted = false;
+    for (ExecutorService t : threads) {
+      while (true) {
+        try {
+          if (t.awaitTermination(1, TimeUnit.MINUTES)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          // A piece runs to its end (one piece): finish waiting, then pass the interrupt on.
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -272,6 +561,16 @@ abstract class FileJob implements SinkRun.Job {
     }
     List<Open> all = new ArrayList<>(open.values());
     open.clear();
+    if (threads != null) {
+      try {
+        for (int w = 0; w < writers; w++) {
+          endFile(w);
+        }
+      } finally {
+        stopWriters();
+      }
+      checkWriters();
+    }
     for (int i = 0; i < all.size(); i++) {
       try {
         finish(all.get(i));
@@ -291,11 +590,22 @@ abstract class FileJob implements SinkRun.Job {
   @Override
   public final void discard() {
     discarded = true;
+    synchronized (waiting) {
+      waiting.notifyAll();
+    }
     files.discard();
   }
 
   @Override
   public final void close() {
+    stopWriters();
+    for (Rolling file : made) {
+      if (file.out != null) {
+        closeQuietly(file.out);
+        file.out = null;
+      }
+    }
+    made.clear();
     open.values().forEach(FileJob::closeQuietly);
     open.clear();
     held.forEach(Block::release);
@@ -311,8 +621,12 @@ abstract class FileJob implements SinkRun.Job {
   }
 
   private static void closeQuietly(Open file) {
+    closeQuietly(file.out);
+  }
+
+  private static void closeQuietly(FileOut out) {
     try {
-      file.out.close();
+      out.close();
     } catch (IOException | RuntimeException e) {
       // Only after a failure or cancel: the file is discarded with the staging directory.
     }

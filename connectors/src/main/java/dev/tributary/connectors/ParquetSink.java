@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -48,9 +49,13 @@ import reactor.core.scheduler.Schedulers;
  * hidden staging directory and published only when the whole stream completed, all at once when
  * the directory is new (see {@link #write(Flux)}); a failed or cancelled write leaves nothing.
  *
- * <p>File names ({@code part-<uuid>-<n>.parquet}) cannot collide across runs. A new file starts
- * every {@link #rowsPerFile(long)} rows; {@link #partitionBy(String...)} writes Hive-style
- * partition directories. Blocks are closed once written.
+ * <p>File names ({@code part-<uuid>-<n>.parquet}) cannot collide across runs and sort in the
+ * stream's order: reading the files in name order gives the rows in the order written. A new
+ * file starts every {@link #fileBytes(long)} of Arrow data (default {@value #DEFAULT_FILE_BYTES},
+ * about one row group), or every {@link #rowsPerFile(long)} rows; consecutive files are written
+ * at once, each on a thread of its own ({@link #writers(int)}), which changes nothing in what is
+ * written. {@link #partitionBy(String...)} writes Hive-style partition directories, on one
+ * thread. Blocks are closed once written.
  *
  * <p>Serializable (its directory as a path name), so that a distributed engine can hand the same
  * settings to its workers, each writing into a staging directory of its own ({@link #into}).
@@ -61,27 +66,48 @@ public final class ParquetSink implements Serializable {
   /** Default rows per row group target in bytes: large enough to read fast, small enough to split. */
   public static final long DEFAULT_ROW_GROUP_BYTES = 64L << 20;
 
+  /** Default Arrow bytes per file: one row group's worth, so a file is a reader's unit of work. */
+  public static final long DEFAULT_FILE_BYTES = 64L << 20;
+
+  /** The most files {@link #defaultWriters()} writes at once. */
+  public static final int MAX_DEFAULT_WRITERS = 4;
+
   private final Path directory;
   private final CompressionCodecName codec;
   private final long rowsPerFile;
   private final List<String> partitionBy;
+  private final long fileBytes;
+  private final int writers;
 
   private ParquetSink(Path directory, CompressionCodecName codec, long rowsPerFile,
-      List<String> partitionBy) {
+      List<String> partitionBy, long fileBytes, int writers) {
     this.directory = directory;
     this.codec = codec;
     this.rowsPerFile = rowsPerFile;
     this.partitionBy = partitionBy;
+    this.fileBytes = fileBytes;
+    this.writers = writers;
   }
 
   /**
-   * A sink into {@code directory} (created if missing), SNAPPY-compressed, one file per stream.
+   * Files written at once by default: one per core, at most {@value #MAX_DEFAULT_WRITERS} (each
+   * parquet-mr writer buffers a row group on the heap).
+   */
+  public static int defaultWriters() {
+    return Math.max(1, Math.min(MAX_DEFAULT_WRITERS, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * A sink into {@code directory} (created if missing), SNAPPY-compressed, a new file every
+   * {@value #DEFAULT_FILE_BYTES} bytes of Arrow data, {@link #defaultWriters()} files written at
+   * once.
    *
    * @throws WriteException if {@code directory} is an existing file
    */
   public static ParquetSink to(Path directory) {
     AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
-    return new ParquetSink(directory, CompressionCodecName.SNAPPY, Long.MAX_VALUE, List.of());
+    return new ParquetSink(directory, CompressionCodecName.SNAPPY, Long.MAX_VALUE, List.of(),
+        DEFAULT_FILE_BYTES, defaultWriters());
   }
 
   /** The directory this sink publishes into. */
@@ -90,27 +116,58 @@ public final class ParquetSink implements Serializable {
   }
 
   /**
-   * The same sink (compression, rows per file, partitions) writing into {@code directory}.
+   * The same sink (compression, file size, writers, partitions) writing into {@code directory}.
    *
    * @throws WriteException if {@code directory} is an existing file
    */
   public ParquetSink into(Path directory) {
     AtomicFiles.checkTarget(Objects.requireNonNull(directory, "directory"));
-    return new ParquetSink(directory, codec, rowsPerFile, partitionBy);
+    return new ParquetSink(directory, codec, rowsPerFile, partitionBy, fileBytes, writers);
   }
 
   /** Compression: {@code SNAPPY} (default), {@code ZSTD}, {@code GZIP} or {@code UNCOMPRESSED}. */
   public ParquetSink compression(CompressionCodecName codec) {
     return new ParquetSink(directory, Objects.requireNonNull(codec, "codec"), rowsPerFile,
-        partitionBy);
+        partitionBy, fileBytes, writers);
   }
 
-  /** Starts a new file every {@code rows} rows (in each partition). */
+  /**
+   * Starts a new file every {@code rows} rows (in each partition), instead of every {@link
+   * #fileBytes(long)}.
+   */
   public ParquetSink rowsPerFile(long rows) {
     if (rows < 1) {
       throw new IllegalArgumentException("rowsPerFile must be >= 1, was " + rows);
     }
-    return new ParquetSink(directory, codec, rows, partitionBy);
+    return new ParquetSink(directory, codec, rows, partitionBy, fileBytes, writers);
+  }
+
+  /**
+   * Starts a new file every {@code bytes} of Arrow data (unless {@link #rowsPerFile(long)} is
+   * given; not in partitioned writes). The rows per file are fixed from the first block's bytes
+   * per row, in multiples of {@value FileJob#PIECE_ROWS} rows (at least that many), so which
+   * rows go to which file does not depend on block sizes or on {@link #writers(int)}. {@code
+   * Long.MAX_VALUE} writes one file.
+   */
+  public ParquetSink fileBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("fileBytes must be >= 1, was " + bytes);
+    }
+    return new ParquetSink(directory, codec, rowsPerFile, partitionBy, bytes, writers);
+  }
+
+  /**
+   * Writes up to {@code n} consecutive files at once, each encoded and compressed on a thread of
+   * its own (default {@link #defaultWriters()}; {@code 1} writes on the sink's I/O thread). The
+   * files and their rows are the same for every {@code n}. Rows handed to a file's thread and not
+   * yet written stay charged to the memory limit (at most {@code n} files' worth, at most a
+   * quarter of the limit), and the write waits for room. Partitioned writes use one thread.
+   */
+  public ParquetSink writers(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("writers must be >= 1, was " + n);
+    }
+    return new ParquetSink(directory, codec, rowsPerFile, partitionBy, fileBytes, n);
   }
 
   /**
@@ -126,13 +183,16 @@ public final class ParquetSink implements Serializable {
    * @throws ColumnException if a column is given twice
    */
   public ParquetSink partitionBy(String... columns) {
-    return new ParquetSink(directory, codec, rowsPerFile, FileJob.partitionColumns(columns));
+    return new ParquetSink(directory, codec, rowsPerFile, FileJob.partitionColumns(columns),
+        fileBytes, writers);
   }
 
   @Override
   public String toString() {
     return "ParquetSink[" + directory + ", " + codec
-        + (rowsPerFile == Long.MAX_VALUE ? "" : ", " + rowsPerFile + " rows per file")
+        + (rowsPerFile == Long.MAX_VALUE ? ", " + fileBytes + " bytes per file"
+            : ", " + rowsPerFile + " rows per file")
+        + ", " + writers + " writers"
         + (partitionBy.isEmpty() ? "" : ", partitioned by " + partitionBy) + "]";
   }
 
@@ -158,25 +218,30 @@ public final class ParquetSink implements Serializable {
 
   /** A path is not serializable: the sink travels as its settings, the directory by name. */
   private Object writeReplace() {
-    return new Settings(directory.toString(), codec, rowsPerFile, List.copyOf(partitionBy));
+    return new Settings(directory.toString(), codec, rowsPerFile, List.copyOf(partitionBy),
+        fileBytes, writers);
   }
 
   /** What a serialized sink holds. */
   private record Settings(String directory, CompressionCodecName codec, long rowsPerFile,
-      List<String> partitionBy) implements Serializable {
+      List<String> partitionBy, long fileBytes, int writers) implements Serializable {
     private Object readResolve() {
-      return new ParquetSink(Path.of(directory), codec, rowsPerFile, partitionBy);
+      return new ParquetSink(Path.of(directory), codec, rowsPerFile, partitionBy, fileBytes,
+          writers);
     }
   }
 
   /** One write: Parquet files through parquet-mr writers. */
   private final class Job extends FileJob {
     Job() {
-      super(directory, ".parquet", rowsPerFile, partitionBy, "writeParquet");
+      super(directory, ".parquet", rowsPerFile, fileBytes, partitionBy, "writeParquet", writers);
     }
 
     @Override
     FileOut open(Path path, Schema schema) throws IOException {
+      if (FlatParquetFile.writes(schema)) {
+        return new FlatParquetFile(path, schema, codec, DEFAULT_ROW_GROUP_BYTES);
+      }
       ParquetWriter<Row> writer = new Builder(path, schema)
           .withCompressionCodec(codec)
           .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
@@ -295,8 +360,12 @@ public final class ParquetSink implements Serializable {
       if (ColumnType.of(v) == ColumnType.NULL) {
         return r -> { }; // every slot is null: the field is left out
       }
-      ColumnWriter value = valueWriter(v);
       boolean mayBeNull = v.getNullCount() > 0;
+      ColumnWriter flat = flatField(v, name, index, mayBeNull);
+      if (flat != null) {
+        return flat;
+      }
+      ColumnWriter value = valueWriter(v);
       return r -> {
         if (mayBeNull && v.isNull(r)) {
           return;
@@ -305,6 +374,71 @@ public final class ParquetSink implements Serializable {
         value.write(r);
         consumer.endField(name, index);
       };
+    }
+
+    /**
+     * For the common flat types, the whole field of a row in one body: null check, field and
+     * value read straight from the data buffer, so each value costs one dispatch, not two, and
+     * no null check when the block has no nulls; null for other types.
+     */
+    private ColumnWriter flatField(FieldVector v, String name, int index, boolean mayBeNull) {
+      ArrowBuf data;
+      switch (ColumnType.of(v)) {
+        case INT64, TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
+          data = v.getDataBuffer();
+          if (!mayBeNull) {
+            return r -> {
+              consumer.startField(name, index);
+              consumer.addLong(data.getLong((long) r * Long.BYTES));
+              consumer.endField(name, index);
+            };
+          }
+          return r -> {
+            if (!v.isNull(r)) {
+              consumer.startField(name, index);
+              consumer.addLong(data.getLong((long) r * Long.BYTES));
+              consumer.endField(name, index);
+            }
+          };
+        }
+        case FLOAT64 -> {
+          data = v.getDataBuffer();
+          if (!mayBeNull) {
+            return r -> {
+              consumer.startField(name, index);
+              consumer.addDouble(data.getDouble((long) r * Double.BYTES));
+              consumer.endField(name, index);
+            };
+          }
+          return r -> {
+            if (!v.isNull(r)) {
+              consumer.startField(name, index);
+              consumer.addDouble(data.getDouble((long) r * Double.BYTES));
+              consumer.endField(name, index);
+            }
+          };
+        }
+        case INT32, DATE_DAY -> {
+          data = v.getDataBuffer();
+          if (!mayBeNull) {
+            return r -> {
+              consumer.startField(name, index);
+              consumer.addInteger(data.getInt((long) r * Integer.BYTES));
+              consumer.endField(name, index);
+            };
+          }
+          return r -> {
+            if (!v.isNull(r)) {
+              consumer.startField(name, index);
+              consumer.addInteger(data.getInt((long) r * Integer.BYTES));
+              consumer.endField(name, index);
+            }
+          };
+        }
+        default -> {
+          return null;
+        }
+      }
     }
 
     /** The writer of one non-null value of {@code v}, its type resolved here, not per value. */

@@ -134,7 +134,7 @@ public final class Workloads {
         .memoryLimit(256L << 20).build()) {
       Tributary.range(rows, (int) Math.max(1, rows / 65_536)).withRuntime(runtime)
           .mapBatchesArrow(Workloads::tagged, MapBatchesOptions.defaults().withZeroCopyBatch(true))
-          .writeParquet(ParquetSink.to(dir.resolve("original")));
+          .writeParquet(ParquetSink.to(dir.resolve("original")).fileBytes(Long.MAX_VALUE));
     }
     Path original;
     try (var files = Files.list(dir.resolve("original"))) {

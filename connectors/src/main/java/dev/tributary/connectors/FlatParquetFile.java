@@ -1,0 +1,439 @@
+package dev.tributary.connectors;
+
+import dev.tributary.columnar.ColumnType;
+import dev.tributary.memory.Block;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
+import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * A Parquet file of flat columns (integers, floating point, dates, timestamps, strings) written
+ * page by page straight from Arrow buffers: PLAIN values (fixed-width ones copied in bulk from
+ * the data buffer), definition levels as one RLE or bit-packed run (Arrow's validity bitmap is
+ * the bit-packed encoding of width 1), compressed with parquet-mr's codec and handed to
+ * parquet-mr's {@link ParquetFileWriter} with parquet-mr's statistics; parquet-mr's
+ * value-at-a-time column writers are bypassed. Pages are buffered (compressed, on the heap) until
+ * a row group's worth of uncompressed bytes, then written column by column.
+ *
+ * <p>String columns are dictionary-encoded per row group while the dictionary stays under
+ * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does): once it would grow past, the chunk's later
+ * pages are PLAIN, as a chunk may mix both.
+ */
+final class FlatParquetFile implements FileJob.FileOut {
+  /** Rows per page at most: a multiple of 8, so a page's validity starts on a byte. */
+  static final int PAGE_ROWS = 16_384;
+
+  /** The Arrow column types written here; other schemas take parquet-mr's record writer. */
+  private static final Set<ColumnType> TYPES = EnumSet.of(ColumnType.INT64, ColumnType.INT32,
+      ColumnType.FLOAT64, ColumnType.FLOAT32, ColumnType.DATE_DAY, ColumnType.TIMESTAMP_ZONED,
+      ColumnType.TIMESTAMP_LOCAL, ColumnType.UTF8);
+
+  /** The most PLAIN bytes of a string column's dictionary: parquet-mr's default page size. */
+  static final int MAX_DICTIONARY_BYTES = 1 << 20;
+
+  /** One compressed page waiting for its row group to be written. */
+  private record Page(int rows, int uncompressedBytes, BytesInput bytes, Statistics<?> stats,
+      Encoding encoding) {}
+
+  /** A string column's dictionary in the current row group: ids by value, values PLAIN. */
+  private static final class Dictionary {
+    private final Map<Binary, Integer> ids = new HashMap<>();
+    private ByteBuffer plain = ByteBuffer.allocate(1 << 12).order(ByteOrder.LITTLE_ENDIAN);
+    /** Grew too large: the chunk's later pages are PLAIN. */
+    private boolean abandoned;
+    /** A page of the chunk refers to it: it is written before the chunk's pages. */
+    private boolean used;
+
+    /** The id of {@code value} (a reused array: copied if new), or -1 once too large. */
+    int id(Binary value) {
+      Integer id = ids.get(value);
+      if (id != null) {
+        return id;
+      }
+      int length = value.length();
+      if (plain.position() + Integer.BYTES + length > MAX_DICTIONARY_BYTES) {
+        abandoned = true;
+        return -1;
+      }
+      if (plain.remaining() < Integer.BYTES + length) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_DICTIONARY_BYTES,
+            Math.max(plain.capacity() * 2, plain.position() + Integer.BYTES + length)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        plain.flip();
+        bigger.put(plain);
+        plain = bigger;
+      }
+      plain.putInt(length);
+      plain.put(value.getBytesUnsafe(), 0, length);
+      int next = ids.size();
+      ids.put(value.copy(), next);
+      return next;
+    }
+
+    void reset() {
+      ids.clear();
+      plain.clear();
+      abandoned = false;
+      used = false;
+    }
+  }
+
+  private final ParquetFileWriter writer;
+  private final CodecFactory codecs;
+  private final BytesInputCompressor compressor;
+  private final CompressionCodecName codec;
+  private final String arrowSchema;
+  private final long rowGroupBytes;
+  private final List<ColumnDescriptor> columns;
+  private final ColumnType[] types;
+  private final List<List<Page>> pages = new ArrayList<>();
+  /** Each string column's dictionary (null for other columns). */
+  private final Dictionary[] dictionaries;
+  /** A string value being looked up, reused. */
+  private byte[] scratch = new byte[64];
+  private int[] ids = new int[PAGE_ROWS];
+  private long bufferedBytes;
+  private long bufferedRows;
+  /** The page being encoded, reused; little-endian as Parquet's PLAIN encoding. */
+  private ByteBuffer page = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Whether every column of {@code schema} is written by this class: top-level, of a type it
+   * writes (nested columns, booleans, decimals, binary and the null type are not).
+   */
+  static boolean writes(Schema schema) {
+    for (Field f : schema.getFields()) {
+      if (!f.getChildren().isEmpty() || !TYPES.contains(ColumnType.of(f))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  FlatParquetFile(Path path, Schema schema, CompressionCodecName codec, long rowGroupBytes)
+      throws IOException {
+    MessageType parquet = ParquetSchemas.toParquet(schema);
+    this.writer = new ParquetFileWriter(new LocalOutputFile(path), parquet,
+        ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0);
+    this.codecs = new CodecFactory(new Configuration(), PAGE_ROWS * 8);
+    this.compressor = codecs.getCompressor(codec);
+    this.codec = codec;
+    this.arrowSchema = schema.toJson();
+    this.rowGroupBytes = rowGroupBytes;
+    this.columns = parquet.getColumns();
+    this.types = schema.getFields().stream().map(ColumnType::of).toArray(ColumnType[]::new);
+    this.dictionaries = new Dictionary[types.length];
+    for (int c = 0; c < types.length; c++) {
+      pages.add(new ArrayList<>());
+      if (types[c] == ColumnType.UTF8) {
+        dictionaries[c] = new Dictionary();
+      }
+    }
+    writer.start();
+  }
+
+  @Override
+  public void write(Block rows) throws IOException {
+    List<FieldVector> vectors = rows.root().getFieldVectors();
+    int n = rows.rowCount();
+    for (int from = 0; from < n; from += PAGE_ROWS) {
+      int count = Math.min(PAGE_ROWS, n - from);
+      for (int c = 0; c < types.length; c++) {
+        encode(c, vectors.get(c), from, count);
+      }
+      bufferedRows += count;
+    }
+    if (bufferedBytes >= rowGroupBytes) {
+      flush();
+    }
+  }
+
+  /** Encodes rows {@code [from, from + count)} of column {@code c} as one compressed page. */
+  private void encode(int c, FieldVector v, int from, int count) throws IOException {
+    ColumnDescriptor column = columns.get(c);
+    boolean optional = column.getMaxDefinitionLevel() > 0;
+    int nulls = optional ? nullsIn(v, from, count) : 0;
+    page.clear();
+    if (optional) {
+      definitionLevels(v, from, count, nulls);
+    }
+    int levels = page.position();
+    Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
+    if (nulls > 0) {
+      stats.incrementNumNulls(nulls);
+    }
+    Encoding encoding = Encoding.PLAIN;
+    Dictionary dictionary = dictionaries[c];
+    if (dictionary != null && !dictionary.abandoned) {
+      if (dictionaryIds((BaseVariableWidthVector) v, from, count, nulls, dictionary, stats)) {
+        encoding = Encoding.PLAIN_DICTIONARY;
+        dictionary.used = true;
+      } else {
+        // Too many distinct values: this page and the chunk's later ones are PLAIN.
+        page.position(levels);
+        stats = Statistics.createStats(column.getPrimitiveType());
+        if (nulls > 0) {
+          stats.incrementNumNulls(nulls);
+        }
+      }
+    }
+    ArrowBuf data = v.getDataBuffer();
+    int to = from + count;
+    boolean all = nulls == 0;
+    // One tight loop per type: parquet-mr's statistics of each non-null value.
+    switch (types[c]) {
+      case INT64, TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
+        fixed(v, from, count, nulls, Long.BYTES);
+        for (int r = from; r < to; r++) {
+          if (all || !v.isNull(r)) {
+            stats.updateStats(data.getLong((long) r * Long.BYTES));
+          }
+        }
+      }
+      case FLOAT64 -> {
+        fixed(v, from, count, nulls, Double.BYTES);
+        for (int r = from; r < to; r++) {
+          if (all || !v.isNull(r)) {
+            stats.updateStats(data.getDouble((long) r * Double.BYTES));
+          }
+        }
+      }
+      case INT32, DATE_DAY -> {
+        fixed(v, from, count, nulls, Integer.BYTES);
+        for (int r = from; r < to; r++) {
+          if (all || !v.isNull(r)) {
+            stats.updateStats(data.getInt((long) r * Integer.BYTES));
+          }
+        }
+      }
+      case FLOAT32 -> {
+        fixed(v, from, count, nulls, Float.BYTES);
+        for (int r = from; r < to; r++) {
+          if (all || !v.isNull(r)) {
+            stats.updateStats(data.getFloat((long) r * Float.BYTES));
+          }
+        }
+      }
+      case UTF8 -> {
+        if (encoding == Encoding.PLAIN) {
+          strings((BaseVariableWidthVector) v, from, count, nulls, stats);
+        }
+      }
+      default -> throw new IllegalStateException("not a flat column: " + types[c]);
+    }
+    int size = page.position();
+    byte[] compressed = compressor.compress(BytesInput.from(page.array(), 0, size))
+        .toByteArray();
+    pages.get(c).add(new Page(count, size, BytesInput.from(compressed), stats, encoding));
+    bufferedBytes += size;
+  }
+
+  private static int nullsIn(FieldVector v, int from, int count) {
+    if (v.getNullCount() == 0) {
+      return 0;
+    }
+    int nulls = 0;
+    for (int r = from; r < from + count; r++) {
+      nulls += v.isNull(r) ? 1 : 0;
+    }
+    return nulls;
+  }
+
+  /**
+   * The page's definition levels, length-prefixed: one RLE run of 1s when no row is null, else
+   * one bit-packed run of width 1, which is the validity bitmap's bytes as they are.
+   */
+  private void definitionLevels(FieldVector v, int from, int count, int nulls) {
+    int start = page.position();
+    page.putInt(0);
+    if (nulls == 0) {
+      unsignedVarInt(count << 1);
+      page.put((byte) 1);
+    } else {
+      int groups = (count + 7) / 8;
+      unsignedVarInt(groups << 1 | 1);
+      room(groups);
+      v.getValidityBuffer().getBytes(from / 8, page.array(), page.position(), groups);
+      page.position(page.position() + groups);
+    }
+    page.putInt(start, page.position() - start - Integer.BYTES);
+  }
+
+  private void unsignedVarInt(int value) {
+    room(5);
+    while ((value & ~0x7F) != 0) {
+      page.put((byte) (value & 0x7F | 0x80));
+      value >>>= 7;
+    }
+    page.put((byte) value);
+  }
+
+  /**
+   * PLAIN fixed-width values: the data buffer's bytes in bulk when no row is null, the non-null
+   * values one by one otherwise.
+   */
+  private void fixed(FieldVector v, int from, int count, int nulls, int width) {
+    ArrowBuf data = v.getDataBuffer();
+    room(count * width);
+    int at = page.position();
+    if (nulls == 0) {
+      data.getBytes((long) from * width, page.array(), at, count * width);
+      page.position(at + count * width);
+      return;
+    }
+    for (int r = from; r < from + count; r++) {
+      if (!v.isNull(r)) {
+        data.getBytes((long) r * width, page.array(), page.position(), width);
+        page.position(page.position() + width);
+      }
+    }
+  }
+
+  /**
+   * Dictionary ids of the page's non-null strings, as the bit width (one byte) and one
+   * RLE/bit-packed hybrid run of the ids; false (the page left as it was) once the dictionary
+   * would grow too large.
+   */
+  private boolean dictionaryIds(BaseVariableWidthVector v, int from, int count, int nulls,
+      Dictionary dictionary, Statistics<?> stats) throws IOException {
+    ArrowBuf offsets = v.getOffsetBuffer();
+    ArrowBuf data = v.getDataBuffer();
+    int n = 0;
+    for (int r = from; r < from + count; r++) {
+      if (nulls > 0 && v.isNull(r)) {
+        continue;
+      }
+      int start = offsets.getInt((long) r * 4);
+      int length = offsets.getInt((long) (r + 1) * 4) - start;
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      data.getBytes(start, scratch, 0, length);
+      Binary value = Binary.fromReusedByteArray(scratch, 0, length);
+      int id = dictionary.id(value);
+      if (id < 0) {
+        return false;
+      }
+      stats.updateStats(value);
+      ids[n++] = id;
+    }
+    int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.ids.size() - 1));
+    try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(width,
+        Math.max(64, n * width / 8 + 16), 1 << 20, new HeapByteBufferAllocator())) {
+      for (int i = 0; i < n; i++) {
+        encoder.writeInt(ids[i]);
+      }
+      byte[] encoded = encoder.toBytes().toByteArray();
+      room(1 + encoded.length);
+      page.put((byte) width);
+      page.put(encoded);
+    }
+    return true;
+  }
+
+  /** PLAIN strings: each non-null value as its length (4 bytes) and bytes. */
+  private void strings(BaseVariableWidthVector v, int from, int count, int nulls,
+      Statistics<?> stats) {
+    ArrowBuf offsets = v.getOffsetBuffer();
+    ArrowBuf data = v.getDataBuffer();
+    int first = offsets.getInt((long) from * 4);
+    int last = offsets.getInt((long) (from + count) * 4);
+    room((last - first) + count * Integer.BYTES);
+    byte[] out = page.array();
+    for (int r = from; r < from + count; r++) {
+      if (nulls > 0 && v.isNull(r)) {
+        continue;
+      }
+      int start = offsets.getInt((long) r * 4);
+      int length = offsets.getInt((long) (r + 1) * 4) - start;
+      page.putInt(length);
+      int at = page.position();
+      data.getBytes(start, out, at, length);
+      page.position(at + length);
+      stats.updateStats(Binary.fromConstantByteArray(out, at, length));
+    }
+  }
+
+  /** Makes room for {@code bytes} more in the page buffer. */
+  private void room(int bytes) {
+    if (page.remaining() >= bytes) {
+      return;
+    }
+    int needed = page.position() + bytes;
+    ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, page.capacity() * 2))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    page.flip();
+    bigger.put(page);
+    page = bigger;
+  }
+
+  /** Writes the buffered pages as one row group, column by column. */
+  private void flush() throws IOException {
+    if (bufferedRows == 0) {
+      return;
+    }
+    writer.startBlock(bufferedRows);
+    for (int c = 0; c < columns.size(); c++) {
+      ColumnDescriptor column = columns.get(c);
+      Encoding levels = column.getMaxDefinitionLevel() > 0 ? Encoding.RLE : Encoding.BIT_PACKED;
+      writer.startColumn(column, bufferedRows, codec);
+      Dictionary dictionary = dictionaries[c];
+      if (dictionary != null) {
+        if (dictionary.used) {
+          int size = dictionary.plain.position();
+          byte[] compressed = compressor.compress(
+              BytesInput.from(dictionary.plain.array(), 0, size)).toByteArray();
+          writer.writeDictionaryPage(new DictionaryPage(BytesInput.from(compressed), size,
+              dictionary.ids.size(), Encoding.PLAIN_DICTIONARY));
+        }
+        dictionary.reset();
+      }
+      for (Page p : pages.get(c)) {
+        writer.writeDataPage(p.rows(), p.uncompressedBytes(), p.bytes(), p.stats(), p.rows(),
+            Encoding.BIT_PACKED, levels, p.encoding());
+      }
+      writer.endColumn();
+      pages.get(c).clear();
+    }
+    writer.endBlock();
+    bufferedBytes = 0;
+    bufferedRows = 0;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      flush();
+      writer.end(Map.of(ParquetSchemas.ARROW_SCHEMA_KEY, arrowSchema));
+    } finally {
+      codecs.release();
+    }
+  }
+}
