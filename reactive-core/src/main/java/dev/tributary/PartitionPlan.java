@@ -14,6 +14,7 @@ import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.operators.BlockTransform;
 import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.operators.exchange.SortKey;
+import dev.tributary.operators.exchange.SpillSettings;
 import dev.tributary.operators.join.JoinType;
 import dev.tributary.plan.FlatMap;
 import dev.tributary.plan.GroupAggregate;
@@ -30,6 +31,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +56,11 @@ public final class PartitionPlan implements Serializable {
   private static final long serialVersionUID = 2L;
 
   private final Node root;
+  private final Settings settings;
 
-  private PartitionPlan(Node root) {
+  private PartitionPlan(Node root, Settings settings) {
     this.root = root;
+    this.settings = settings;
   }
 
   /**
@@ -72,7 +76,7 @@ public final class PartitionPlan implements Serializable {
       throw new UnsupportedPlanException(engine, output.name(),
           "write the dataset that execute(engine) answers instead");
     }
-    return new PartitionPlan(node(output.input(), engine));
+    return new PartitionPlan(node(output.input(), engine), Settings.of(dataset.context()));
   }
 
   private static Node node(PhysicalPlan stage, String engine) {
@@ -126,6 +130,14 @@ public final class PartitionPlan implements Serializable {
     return root;
   }
 
+  /**
+   * The context the dataset was planned with, as workers run it: system properties and {@link
+   * DataContext#current()} do not reach them, so it travels inside the job.
+   */
+  public Settings settings() {
+    return settings;
+  }
+
   /** Every node, the root first, each input before its own inputs' siblings (depth first). */
   public List<Node> nodes() {
     List<Node> all = new ArrayList<>();
@@ -149,6 +161,60 @@ public final class PartitionPlan implements Serializable {
   @Override
   public String toString() {
     return root.toString();
+  }
+
+  /**
+   * A {@link DataContext}'s settings as they travel to workers: all but the spill directory and
+   * the CPU limit, which are the worker's own.
+   *
+   * @param targetMaxBlockSize see {@link DataContext#targetMaxBlockSize()}
+   * @param targetMinBlockSize see {@link DataContext#targetMinBlockSize()}
+   * @param memoryLimit see {@link DataContext#memoryLimit()} (a worker's runtime may be smaller)
+   * @param preserveOrder see {@link DataContext#preserveOrder()}
+   * @param operatorFusion see {@link DataContext#operatorFusion()}
+   * @param governed see {@link DataContext#governed()}
+   * @param retried the I/O errors retried ({@link DataContext#ioRetry()})
+   * @param maxAttempts attempts in all of a retried read
+   * @param firstBackoff the wait before the second attempt
+   * @param maxBackoff the longest wait between attempts
+   * @param maxErroredBlocks see {@link DataContext#maxErroredBlocks()}
+   * @param optimizer see {@link DataContext#optimizer()}
+   * @param vectorizedParquet see {@link DataContext#vectorizedParquet()}
+   * @param spillCapacity the most bytes one exchange may spill
+   */
+  public record Settings(long targetMaxBlockSize, long targetMinBlockSize, long memoryLimit,
+      boolean preserveOrder, boolean operatorFusion, boolean governed,
+      List<Class<? extends Throwable>> retried, int maxAttempts, Duration firstBackoff,
+      Duration maxBackoff, int maxErroredBlocks, boolean optimizer, boolean vectorizedParquet,
+      long spillCapacity) implements Serializable {
+    /** Copies the list. */
+    public Settings {
+      retried = List.copyOf(retried);
+    }
+
+    /** {@code context}'s settings. */
+    static Settings of(DataContext context) {
+      return new Settings(context.targetMaxBlockSize(), context.targetMinBlockSize(),
+          context.memoryLimit(), context.preserveOrder(), context.operatorFusion(),
+          context.governed(), context.ioRetry().retried(), context.ioRetry().maxAttempts(),
+          context.ioRetry().firstBackoff(), context.ioRetry().maxBackoff(),
+          context.maxErroredBlocks(), context.optimizer(), context.vectorizedParquet(),
+          context.spill().capacityBytes());
+    }
+
+    /** The context these settings make here, with this process's spill directory and CPUs. */
+    @SuppressWarnings("unchecked")
+    public DataContext context() {
+      DataContext here = DataContext.defaults();
+      return here.toBuilder().targetMaxBlockSize(targetMaxBlockSize)
+          .targetMinBlockSize(targetMinBlockSize).memoryLimit(memoryLimit)
+          .preserveOrder(preserveOrder).operatorFusion(operatorFusion).governed(governed)
+          .retriedIoErrors(retried.toArray(Class[]::new))
+          .ioRetryBackoff(maxAttempts, firstBackoff, maxBackoff)
+          .maxErroredBlocks(maxErroredBlocks).optimizer(optimizer)
+          .vectorizedParquet(vectorizedParquet)
+          .spill(new SpillSettings(here.spill().directory(), spillCapacity)).build();
+    }
   }
 
   /** A stage of the plan: a read, a stage on each partition, or one between partitions. */

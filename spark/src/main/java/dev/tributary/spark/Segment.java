@@ -37,6 +37,7 @@ import scala.Tuple2;
 final class Segment implements Serializable {
   private static final long serialVersionUID = 2L;
 
+  private final PartitionPlan.Settings settings;
   private final Scan scan;
   private final Node gatheredBy;
   private final ArrayList<TaskStep> steps;
@@ -47,13 +48,15 @@ final class Segment implements Serializable {
   private final CollectionAccumulator<TaskMemory> memory;
 
   /**
-   * A segment reading {@code scan}'s splits (when not null) or the blocks gathered by {@code
+   * A segment run with the dataset's {@code settings}, reading {@code scan}'s splits (when not null) or the blocks gathered by {@code
    * gatheredBy} (null: passed on as they are), then running {@code steps}; its blocks leave as
    * {@code cut} says, or through {@code sink} into a staging directory of its own under {@code
    * jobDirectory}.
    */
-  Segment(Scan scan, Node gatheredBy, List<TaskStep> steps, BlockCut cut, ParquetSink sink,
-      Path jobDirectory, long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
+  Segment(PartitionPlan.Settings settings, Scan scan, Node gatheredBy, List<TaskStep> steps,
+      BlockCut cut, ParquetSink sink, Path jobDirectory, long memoryLimit,
+      CollectionAccumulator<TaskMemory> memory) {
+    this.settings = settings;
     this.scan = scan;
     this.gatheredBy = gatheredBy;
     this.steps = new ArrayList<>(steps);
@@ -107,7 +110,7 @@ final class Segment implements Serializable {
             + task.attemptNumber())
         .memoryLimit(memoryLimit)
         .build();
-    Dataset dataset = input.withRuntime(runtime);
+    Dataset dataset = input.withRuntime(runtime).withContext(settings.context());
     for (TaskStep step : steps) {
       dataset = step.apply(dataset);
     }

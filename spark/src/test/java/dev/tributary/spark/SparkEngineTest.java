@@ -4,6 +4,7 @@ import static dev.tributary.expr.Expr.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Engine;
 import dev.tributary.MapBatchesOptions;
@@ -189,6 +190,23 @@ class SparkEngineTest {
   }
 
   @Test
+  void theDatasetsContextTravelsInsideTheJob() {
+    // Executors see neither this JVM's DataContext.current() nor its system properties.
+    Dataset ds = read().select("id").map(row -> {
+      if (((Number) row.get("id")).longValue() == 7_777) {
+        throw new IllegalStateException("bad row 7777");
+      }
+      return row;
+    }).withContext(DataContext.defaults().toBuilder().maxErroredBlocks(1).build());
+
+    List<Map<String, Object>> onSpark = ds.execute(spark).withRuntime(runtime).takeAll();
+
+    assertThat(onSpark).as("the block holding 7777 dropped, the job not failed")
+        .hasSizeBetween(FILES * ROWS_PER_FILE - ROWS_PER_FILE, FILES * ROWS_PER_FILE - 1)
+        .noneMatch(row -> ((Number) row.get("id")).longValue() == 7_777);
+  }
+
+  @Test
   void aFunctionThatCannotTravelIsNamedBeforeTheJobStarts() {
     // The lambda is serializable; what it captures is not.
     Object notSerializable = new Object();
@@ -270,9 +288,23 @@ class SparkEngineTest {
       Dataset ds = read().select("id", "v").join(names, List.of("v"), how);
       List<String> local = rows(ds.takeAll());
 
+      List<TaskMemory> shuffleTasks = new CopyOnWriteArrayList<>();
+      List<TaskMemory> broadcastTasks = new CopyOnWriteArrayList<>();
       List<String> shuffled = rows(ds.execute(SparkEngine.of(session).broadcastBytes(-1)
-          .taskMemoryLimit(64 * Bytes.MiB)).withRuntime(runtime).takeAll());
-      List<String> broadcast = rows(ds.execute(spark).withRuntime(runtime).takeAll());
+          .taskMemoryLimit(64 * Bytes.MiB).onJobEnd(shuffleTasks::addAll))
+          .withRuntime(runtime).takeAll());
+      List<String> broadcast = rows(ds.execute(SparkEngine.of(session)
+          .taskMemoryLimit(64 * Bytes.MiB).onJobEnd(broadcastTasks::addAll))
+          .withRuntime(runtime).takeAll());
+
+      if (how == JoinType.FULL_OUTER) {
+        assertThat(broadcastTasks).as("a full outer join is never broadcast").hasSize(8);
+      } else {
+        assertThat(broadcastTasks).as("the names read once, then joined in each left task")
+            .hasSize(1 + FILES);
+      }
+      assertThat(shuffleTasks).as("both sides' reads, then 3 join partitions").hasSize(1 + FILES
+          + 3).allSatisfy(t -> assertThat(t.peakBytes()).isLessThanOrEqualTo(t.limitBytes()));
 
       assertThat(shuffled).as(how.name()).isEqualTo(local).isEqualTo(broadcast);
       if (how == JoinType.INNER) {
