@@ -9,6 +9,7 @@ import dev.tributary.exec.PhysicalPlan.JoinStage;
 import dev.tributary.exec.PhysicalPlan.LimitStage;
 import dev.tributary.exec.PhysicalPlan.MapStage;
 import dev.tributary.exec.PhysicalPlan.OutputStage;
+import dev.tributary.exec.PhysicalPlan.PoolStage;
 import dev.tributary.exec.PhysicalPlan.ReadStage;
 import dev.tributary.exec.PhysicalPlan.UnionStage;
 import dev.tributary.operators.BlockTransform;
@@ -21,6 +22,7 @@ import dev.tributary.plan.GroupAggregate;
 import dev.tributary.plan.Join;
 import dev.tributary.plan.Limit;
 import dev.tributary.plan.MapRows;
+import dev.tributary.plan.PooledMapBatches;
 import dev.tributary.plan.Pushdown;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Repartition;
@@ -37,20 +39,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 
 /**
  * A dataset's physical plan as a distributed engine runs it: a tree of {@link Node}s whose leaves
- * are Parquet reads cut into splits ({@link Scan}, one split per file), with per-partition stages
- * ({@link Local}: fused maps, flat maps) run on each partition as a governed Tributary pipeline on
- * a worker, and all-to-all stages between them ({@link Exchange} by key hash for a group-by
- * aggregation or a repartition, {@link JoinOn} of two inputs partitioned alike, {@link SortBy} by
- * key ranges, {@link LimitRows} gathered in order, {@link Concat} of inputs). Serializable, to
- * travel inside the job.
+ * are Parquet reads cut into splits ({@link Scan}, one split per file), with per-partition
+ * stages ({@link Local}: fused maps, flat maps, worker pools) run on each partition as a governed
+ * Tributary pipeline on a worker, and all-to-all stages between them ({@link Exchange} by key
+ * hash for a group-by aggregation or a repartition, {@link JoinOn} of two inputs partitioned
+ * alike, {@link SortBy} by key ranges, {@link LimitRows} gathered in order, {@link Concat} of
+ * inputs). Serializable, to travel inside the job.
  *
  * <p>Cut from the same physical plan the local engine runs and {@code explain()} shows, so the
- * fused stages are the same; what it cannot cut (zips, group functions, random shuffles, worker
- * pools, GPU stages, other sources) is refused when it is built, naming the stage.
+ * fused stages are the same; what it cannot cut (zips, group functions, random shuffles, GPU
+ * stages, other sources) is refused when it is built, naming the stage.
  */
 public final class PartitionPlan implements Serializable {
   private static final long serialVersionUID = 2L;
@@ -84,6 +87,10 @@ public final class PartitionPlan implements Serializable {
       return new Pipeline(node(m.input(), engine), m.name(), m.transform(), m.rebatchRows());
     } else if (stage instanceof FlatMapStage f) {
       return new FlatMapRows(node(f.input(), engine), f.name(), f.node().fn());
+    } else if (stage instanceof PoolStage p) {
+      PooledMapBatches n = p.node();
+      return new Pool(node(p.input(), engine), n.name(), n.factory(), n.batchSize(),
+          n.minWorkers(), n.maxWorkers());
     } else if (stage instanceof AggregateStage a) {
       return new Exchange(node(a.input(), engine), a.name(), a.node().keys(), 0,
           a.node().aggregates());
@@ -102,8 +109,8 @@ public final class PartitionPlan implements Serializable {
       return scan(r.read(), engine);
     }
     throw new UnsupportedPlanException(engine, stage.name(), "not a fused map, flat map, "
-        + "group-by aggregation, repartition, join, sort, limit or union; run it locally on the "
-        + "result instead");
+        + "worker pool, group-by aggregation, repartition, join, sort, limit or union; run it "
+        + "locally on the result instead");
   }
 
   private static Scan scan(Read read, String engine) {
@@ -228,7 +235,7 @@ public final class PartitionPlan implements Serializable {
   }
 
   /** A stage run on each partition as it streams: no data crosses partitions. */
-  public sealed interface Local extends Node permits Pipeline, FlatMapRows {
+  public sealed interface Local extends Node permits Pipeline, FlatMapRows, Pool {
     /** What it reads. */
     Node input();
 
@@ -329,6 +336,36 @@ public final class PartitionPlan implements Serializable {
     @Override
     public Dataset apply(Dataset input) {
       return input.derive(new FlatMap(input.plan, fn));
+    }
+  }
+
+  /**
+   * A stateful batch function on a pool of workers, each with its own instance.
+   *
+   * @param input what it reads
+   * @param name the stage's name
+   * @param factory makes one instance per worker (an {@link AutoCloseable} one is closed)
+   * @param batchSize rows per call, re-batched across blocks; 0 for whole blocks
+   * @param minWorkers workers the pool keeps once started
+   * @param maxWorkers workers the pool grows to
+   */
+  public record Pool(Node input, String name, Supplier<? extends BlockTransform> factory,
+      int batchSize, int minWorkers, int maxWorkers) implements Local {
+    /** Checks the arguments. */
+    public Pool {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(factory, "factory");
+    }
+
+    @Override
+    public Dataset apply(Dataset input) {
+      return input.derive(new PooledMapBatches(input.plan, name, factory, batchSize, minWorkers,
+          maxWorkers));
+    }
+
+    /** The same stage with its instances from {@code instances} (a worker's own supply). */
+    public Pool withFactory(Supplier<? extends BlockTransform> instances) {
+      return new Pool(input, name, instances, batchSize, minWorkers, maxWorkers);
     }
   }
 

@@ -7,13 +7,21 @@ import dev.tributary.PartitionPlan.JoinOn;
 import dev.tributary.PartitionPlan.LimitRows;
 import dev.tributary.PartitionPlan.Local;
 import dev.tributary.PartitionPlan.Node;
+import dev.tributary.PartitionPlan.Pool;
 import dev.tributary.PartitionPlan.Scan;
 import dev.tributary.PartitionPlan.SortBy;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.TributaryException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -34,7 +42,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * fused into the task of the stage before them ({@link Segment}); a read's splits are the first
  * tasks' partitions; an exchange, a shuffled join's two sides and a sort's ranges go through
  * Spark's shuffle as IPC bytes keyed by partition; a small join side is broadcast; a limit
- * gathers the partitions in order into one without a shuffle; a union concatenates partitions.
+ * gathers the partitions in order into one without a shuffle; a union concatenates partitions;
+ * a worker pool's instances are kept per executor.
  */
 final class SparkJob {
   /** Rows a sort samples per block for its bounds. */
@@ -178,6 +187,8 @@ final class SparkJob {
     Fragment compile(Node node) {
       if (node instanceof Scan s) {
         return Fragment.of(s);
+      } else if (node instanceof Pool p) {
+        return compile(p.input()).then(new TaskStep.Pooled(p, key(p)));
       } else if (node instanceof Local l) {
         return compile(l.input()).then(new TaskStep.OnEach(l));
       } else if (node instanceof Exchange x) {
@@ -239,6 +250,26 @@ final class SparkJob {
       }
       BlockCut cut = new BlockCut.ByRange(order, bounds);
       return Fragment.of(shuffle(Fragment.of(input, null), cut, bounds.size() + 1), s);
+    }
+
+    /**
+     * A pool's key on executors, from its serialized function: the same definition, run again,
+     * finds the instances the executor kept.
+     */
+    private static String key(Pool p) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(p.name());
+        out.writeObject(p.factory());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+            .digest(bytes.toByteArray()));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /** The input's file bytes when it is reads and per-partition stages only, else unbounded. */

@@ -5,6 +5,7 @@ import dev.tributary.PartitionPlan;
 import dev.tributary.PartitionPlan.JoinOn;
 import dev.tributary.PartitionPlan.LimitRows;
 import dev.tributary.PartitionPlan.Local;
+import dev.tributary.PartitionPlan.Pool;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
@@ -23,6 +24,20 @@ sealed interface TaskStep extends Serializable {
     @Override
     public Dataset apply(Dataset input) {
       return stage.apply(input);
+    }
+  }
+
+  /**
+   * A worker pool whose instances are the executor's, kept between its tasks ({@link
+   * ExecutorInstances}).
+   *
+   * @param pool the stage
+   * @param key the stage's key on executors: the same definition, the same instances
+   */
+  record Pooled(Pool pool, String key) implements TaskStep {
+    @Override
+    public Dataset apply(Dataset input) {
+      return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory())).apply(input);
     }
   }
 

@@ -14,6 +14,7 @@ import dev.tributary.UnsupportedPlanException;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
+import dev.tributary.operators.ColumnBatch;
 import dev.tributary.operators.UserFunctionException;
 import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.operators.exchange.SortKey;
@@ -64,6 +65,9 @@ class SparkEngineTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // Arrow's codec factory looks up its codecs in jars (blocking I/O) when first used; a block's
+    // retain() uses it: first used on a non-blocking thread, BlockHound fails the test that did.
+    Class.forName("org.apache.arrow.vector.compression.CompressionCodec$Factory");
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
       for (int f = 0; f < FILES; f++) {
@@ -187,6 +191,41 @@ class SparkEngineTest {
     }
     assertThatThrownBy(() -> ds.execute(spark).withRuntime(runtime).count())
         .isInstanceOf(UserFunctionException.class);
+  }
+
+  @Test
+  void aStatefulBatchFunctionOnAPoolRunsOnTheExecutorsFromALambdaOrAClass() {
+    MapBatchesOptions pool = MapBatchesOptions.defaults().withConcurrency(2);
+    Dataset byLambda = read().select("id", "x").mapBatches(() -> new Shift(1_000), pool);
+    Dataset byClass = read().select("id", "x").mapBatches(Shift.class, pool, 1_000);
+
+    List<String> local = rows(byLambda.takeAll());
+
+    assertThat(local).hasSize(FILES * ROWS_PER_FILE).isEqualTo(rows(byClass.takeAll()));
+    assertThat(rows(byLambda.execute(spark).withRuntime(runtime).takeAll())).isEqualTo(local);
+    assertThat(rows(byClass.execute(spark).withRuntime(runtime).takeAll())).isEqualTo(local);
+  }
+
+  /** A stateful batch function: x shifted by what it was made with. */
+  public static final class Shift
+      implements java.util.function.Function<ColumnBatch, Map<String, Object>> {
+    private final double by;
+
+    public Shift(Integer by) {
+      this.by = by;
+    }
+
+    @Override
+    public Map<String, Object> apply(ColumnBatch batch) {
+      Double[] x = (Double[]) batch.get("x");
+      double[] shifted = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        shifted[i] = x[i] + by;
+      }
+      Map<String, Object> out = new LinkedHashMap<>(batch);
+      out.put("x", shifted);
+      return out;
+    }
   }
 
   @Test
