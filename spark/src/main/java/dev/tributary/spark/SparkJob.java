@@ -66,50 +66,67 @@ final class SparkJob {
     this.onJobEnd = onJobEnd;
   }
 
-  /** The result's blocks as IPC bytes, partition after partition, as Spark computes them. */
-  Iterator<Object> blocks() {
+  /**
+   * The result's blocks as IPC bytes, partition after partition, as Spark computes them; closed
+   * by the reader when it ends, also early (a cancel), to drop what the job held.
+   */
+  Results blocks() {
     Run run = new Run();
-    Iterator<Object> blocks;
     try {
-      blocks = unwrapped(() -> run.materialize(run.compile(plan.root()), new BlockCut.Keep(),
-          null, null).values().toLocalIterator());
+      return new Results(run, unwrapped(() -> run.materialize(run.compile(plan.root()),
+          new BlockCut.Keep(), null, null).values().toLocalIterator()));
     } catch (RuntimeException e) {
       run.release();
       throw e;
     }
-    return new Iterator<>() {
-      private boolean ended;
+  }
 
-      @Override
-      public boolean hasNext() {
-        boolean more;
-        try {
-          more = unwrapped(blocks::hasNext);
-        } catch (RuntimeException e) {
-          end(false);
-          throw e;
-        }
-        if (!more) {
-          end(true);
-        }
-        return more;
-      }
+  /** A job's result as it is read: ends the job's run once, read to the end or closed. */
+  final class Results implements Iterator<Object>, AutoCloseable {
+    private final Run run;
+    private final Iterator<Object> blocks;
+    private boolean ended;
 
-      @Override
-      public Object next() {
-        return unwrapped(blocks::next);
-      }
+    private Results(Run run, Iterator<Object> blocks) {
+      this.run = run;
+      this.blocks = blocks;
+    }
 
-      private void end(boolean well) {
-        if (!ended) {
-          ended = true;
-          run.release();
-          if (well) {
-            onJobEnd.accept(List.copyOf(run.memory.value()));
-          }
+    @Override
+    public boolean hasNext() {
+      boolean more;
+      try {
+        more = unwrapped(blocks::hasNext);
+      } catch (RuntimeException e) {
+        end(false);
+        throw e;
+      }
+      if (!more) {
+        end(true);
+      }
+      return more;
+    }
+
+    @Override
+    public Object next() {
+      return unwrapped(blocks::next);
+    }
+
+    /** Drops what the job held, if reading did not end it. */
+    @Override
+    public void close() {
+      end(false);
+    }
+
+    private synchronized void end(boolean well) {
+      if (!ended) {
+        ended = true;
+        run.release();
+        if (well) {
+          onJobEnd.accept(List.copyOf(run.memory.value()));
         }
       }
-    };
+    }
   }
 
   /**

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -366,6 +367,22 @@ class SparkEngineTest {
     assertThat(onSpark).hasSize(8_000).isEqualTo(local);
     assertThat(onSpark.get(0).get("v")).isEqualTo(99L);
     assertThat(onSpark.get(onSpark.size() - 1).get("v")).as("nulls last").isNull();
+  }
+
+  @Test
+  void aSortedResultReadOnlyInPartDropsTheSortsCachedInput() throws Exception {
+    Dataset sorted = read().sort("v", "id").execute(spark).withRuntime(runtime);
+
+    assertThat(sorted.limit(3).takeAll()).extracting(row -> row.get("id"))
+        .as("v = 0: id 0 has a null v (a multiple of 11)").containsExactly(100L, 200L, 300L);
+
+    // The reader's cancel may reach the job after takeAll returned: poll with a deadline.
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(session.sparkContext());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!context.getPersistentRDDs().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(context.getPersistentRDDs()).isEmpty();
   }
 
   @Test
