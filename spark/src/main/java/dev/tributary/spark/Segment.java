@@ -48,10 +48,10 @@ final class Segment implements Serializable {
   private final CollectionAccumulator<TaskMemory> memory;
 
   /**
-   * A segment run with the dataset's {@code settings}, reading {@code scan}'s splits (when not null) or the blocks gathered by {@code
-   * gatheredBy} (null: passed on as they are), then running {@code steps}; its blocks leave as
-   * {@code cut} says, or through {@code sink} into a staging directory of its own under {@code
-   * jobDirectory}.
+   * A segment run with the dataset's {@code settings}, reading {@code scan}'s splits (when not
+   * null) or the blocks gathered by {@code gatheredBy} (null: passed on as they are), then running
+   * {@code steps}; its blocks leave as {@code cut} says, or through {@code sink} into a staging
+   * directory of its own under {@code jobDirectory}.
    */
   Segment(PartitionPlan.Settings settings, Scan scan, Node gatheredBy, List<TaskStep> steps,
       BlockCut cut, ParquetSink sink, Path jobDirectory, long memoryLimit,

@@ -306,8 +306,8 @@ final class SparkJob {
     /** The fragment's tasks: blocks cut by {@code cut}, or written through {@code sink}. */
     JavaPairRDD<Integer, Object> materialize(Fragment f, BlockCut cut, ParquetSink sink,
         Path job) {
-      Segment segment = new Segment(plan.settings(), f.scan(), f.gatheredBy(), f.steps(), cut, sink, job,
-          taskMemoryLimit, memory);
+      Segment segment = new Segment(plan.settings(), f.scan(), f.gatheredBy(), f.steps(), cut,
+          sink, job, taskMemoryLimit, memory);
       if (f.scan() != null) {
         List<Integer> splits = IntStream.range(0, f.scan().splits()).boxed().toList();
         return spark.parallelize(splits, splits.size()).mapPartitionsToPair(segment::fromSplits);

@@ -407,7 +407,8 @@ class SparkEngineTest {
         .set("spark.master", "spark://127.0.0.1:7077").set("spark.executor.cores", "8")
         .set("spark.task.cpus", "2");
     assertThat(SparkEngine.taskMemoryLimit(conf)).isEqualTo(256 * Bytes.MiB);
-    assertThat(SparkEngine.of(session).taskMemoryLimit()).as("local[2], 1g").isEqualTo(512 * Bytes.MiB);
+    assertThat(SparkEngine.of(session).taskMemoryLimit()).as("local[2], 1g")
+        .isEqualTo(512 * Bytes.MiB);
   }
 
   /** Rows as sorted lines of sorted key=value pairs (order across partitions is not kept). */
