@@ -61,6 +61,7 @@ import dev.tributary.plan.Sort;
 import dev.tributary.plan.Union;
 import dev.tributary.plan.Write;
 import dev.tributary.plan.Zip;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
@@ -258,7 +258,7 @@ public class Dataset {
    *
    * <p>With {@link MapBatchesOptions#withConcurrency} above 1, this one {@code fn} object is
    * called from several threads at once: it must be thread-safe. For a model or anything with
-   * state, pass a factory instead ({@link #mapBatches(Supplier, MapBatchesOptions)}).
+   * state, pass a factory instead ({@link #mapBatches(FunctionFactory, MapBatchesOptions)}).
    *
    * @throws IllegalArgumentException if the options ask for a pool (a pool needs a factory)
    */
@@ -278,15 +278,16 @@ public class Dataset {
    * #mapBatches(BatchFunction, MapBatchesOptions)}.
    */
   public Dataset mapBatches(
-      Supplier<? extends Function<? super ColumnBatch, Map<String, Object>>> factory,
+      FunctionFactory<? extends Function<? super ColumnBatch, Map<String, Object>>> factory,
       MapBatchesOptions options) {
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(options, "options");
-    return pooled(factory, Dataset::columnBatches, options);
+    return pooled(factory, (Function<Function<? super ColumnBatch, Map<String, Object>>,
+        BlockTransform> & Serializable) Dataset::columnBatches, options);
   }
 
   /**
-   * {@link #mapBatches(Supplier, MapBatchesOptions)} with instances made by the public
+   * {@link #mapBatches(FunctionFactory, MapBatchesOptions)} with instances made by the public
    * constructor of {@code type} that takes {@code args} (checked here), one per worker.
    *
    * @throws IllegalArgumentException if no public constructor of {@code type} takes {@code args}
@@ -294,7 +295,8 @@ public class Dataset {
   public <F extends Function<? super ColumnBatch, Map<String, Object>>> Dataset mapBatches(
       Class<F> type, MapBatchesOptions options, Object... args) {
     Objects.requireNonNull(options, "options");
-    return pooled(InstanceFactory.of(type, args), Dataset::columnBatches, options);
+    return pooled(InstanceFactory.of(type, args), (Function<F, BlockTransform> & Serializable)
+        Dataset::columnBatches, options);
   }
 
   private static BlockTransform columnBatches(
@@ -314,11 +316,13 @@ public class Dataset {
   }
 
   /** A pooled stage whose workers each run {@code runner} over their own instance. */
-  private <F> Dataset pooled(Supplier<? extends F> factory, Function<F, BlockTransform> runner,
+  private <F> Dataset pooled(FunctionFactory<? extends F> factory,
+      Function<F, BlockTransform> runner,
       MapBatchesOptions options) {
     int min = options.compute() instanceof ComputeStrategy.Pool p ? p.min()
         : options.concurrency();
-    Supplier<BlockTransform> instances = () -> PoolInstance.of(factory, runner);
+    // Serializable (with the runner), so that the pool can travel to another engine's workers.
+    FunctionFactory<BlockTransform> instances = () -> PoolInstance.of(factory, runner);
     return derive(new PooledMapBatches(plan, options.name(), instances, options.batchSize(), min,
         options.concurrency()));
   }
@@ -339,14 +343,15 @@ public class Dataset {
   /**
    * {@link #mapBatchesArrow(ArrowBatchFunction, MapBatchesOptions)} with a stateful function on
    * a pool of workers, each with its own instance from {@code factory}, as for {@link
-   * #mapBatches(Supplier, MapBatchesOptions)}.
+   * #mapBatches(FunctionFactory, MapBatchesOptions)}.
    */
-  public Dataset mapBatchesArrow(Supplier<? extends ArrowBatchFunction> factory,
+  public Dataset mapBatchesArrow(FunctionFactory<? extends ArrowBatchFunction> factory,
       MapBatchesOptions options) {
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(options, "options");
     boolean zeroCopy = options.zeroCopyBatch();
-    return pooled(factory, fn -> arrowBatches(fn, zeroCopy), options);
+    return pooled(factory, (Function<ArrowBatchFunction, BlockTransform> & Serializable)
+        fn -> arrowBatches(fn, zeroCopy), options);
   }
 
   private static BlockTransform arrowBatches(ArrowBatchFunction fn, boolean zeroCopy) {

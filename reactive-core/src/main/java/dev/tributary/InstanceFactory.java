@@ -5,7 +5,6 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -21,7 +20,7 @@ final class InstanceFactory {
    *
    * @throws IllegalArgumentException if none does
    */
-  static <F> Supplier<F> of(Class<F> type, Object[] args) {
+  static <F> FunctionFactory<F> of(Class<F> type, Object[] args) {
     Objects.requireNonNull(type, "type");
     Object[] values = args == null ? new Object[] {null} : args.clone();
     Constructor<?> constructor = Arrays.stream(type.getConstructors())
@@ -33,9 +32,13 @@ final class InstanceFactory {
                 .collect(Collectors.joining(", ")) + ")"));
     // A public constructor of a class that is not itself public (a nested class) needs this.
     constructor.trySetAccessible();
+    // Serializable (a Constructor is not): a worker elsewhere finds it again from the types.
+    Class<?>[] parameters = constructor.getParameterTypes();
     return () -> {
       try {
-        return type.cast(constructor.newInstance(values));
+        Constructor<?> found = type.getConstructor(parameters);
+        found.trySetAccessible();
+        return type.cast(found.newInstance(values));
       } catch (InvocationTargetException e) {
         if (e.getCause() instanceof RuntimeException r) {
           throw r;

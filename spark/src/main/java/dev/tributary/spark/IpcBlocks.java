@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.util.Iterator;
+import java.util.function.Supplier;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.spark.TaskContext;
+import org.apache.spark.TaskContext$;
 import reactor.core.publisher.Flux;
 
 /**
@@ -51,10 +54,46 @@ final class IpcBlocks {
 
   /**
    * A source reading the blocks {@code bytes} yields (once: Spark's iterators are one pass),
-   * named {@code name}; schema and row count unknown until read.
+   * named {@code name}; schema and row count unknown until read. Made in a task, it reads within
+   * that task wherever it runs.
    */
   static Source source(String name, Iterator<?> bytes) {
-    return Source.of(name, (account, settings, stats) -> Flux.fromIterable(() -> bytes)
+    Iterator<?> inTask = inTask(TaskContext.get(), bytes);
+    return Source.of(name, (account, settings, stats) -> Flux.fromIterable(() -> inTask)
         .map(b -> decode((byte[]) b, account)), () -> null, () -> -1);
+  }
+
+  /**
+   * {@code bytes} read with {@code task} as the thread's task context: a narrow parent (the
+   * partitions a limit gathers) is computed lazily by the thread that pulls, here Tributary's
+   * I/O thread, where Spark's thread-local context is not set.
+   */
+  private static Iterator<?> inTask(TaskContext task, Iterator<?> bytes) {
+    if (task == null) {
+      return bytes;
+    }
+    return new Iterator<Object>() {
+      @Override
+      public boolean hasNext() {
+        return within(task, bytes::hasNext);
+      }
+
+      @Override
+      public Object next() {
+        return within(task, bytes::next);
+      }
+    };
+  }
+
+  private static <T> T within(TaskContext task, Supplier<T> call) {
+    if (TaskContext.get() != null) {
+      return call.get();
+    }
+    TaskContext$.MODULE$.setTaskContext(task);
+    try {
+      return call.get();
+    } finally {
+      TaskContext$.MODULE$.unset();
+    }
   }
 }

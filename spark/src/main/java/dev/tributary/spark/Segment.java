@@ -3,14 +3,18 @@ package dev.tributary.spark;
 import dev.tributary.BlockIterator;
 import dev.tributary.Dataset;
 import dev.tributary.PartitionPlan;
+import dev.tributary.PartitionPlan.Concat;
 import dev.tributary.PartitionPlan.Exchange;
-import dev.tributary.PartitionPlan.Pipeline;
+import dev.tributary.PartitionPlan.JoinOn;
+import dev.tributary.PartitionPlan.LimitRows;
+import dev.tributary.PartitionPlan.Node;
+import dev.tributary.PartitionPlan.Scan;
+import dev.tributary.PartitionPlan.SortBy;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import dev.tributary.operators.HashPartitioner;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -20,81 +24,82 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.TaskCompletionListener;
 import scala.Tuple2;
 
 /**
  * What one Spark task runs: a governed Tributary pipeline over its partition's input (a read
- * split, or the blocks an exchange gathered for it), in a runtime of its own with the task's
- * memory limit, ending in the next exchange, the driver, or a staged write. Travels inside the
- * job, with everything it needs (no system property reaches an executor).
+ * split, the blocks an exchange gathered for it, or the two sides of a join), in a runtime of its
+ * own with the task's memory limit, then its {@link TaskStep}s, ending in the next exchange, the
+ * driver, or a staged write. Travels inside the job, with everything it needs (no system property
+ * reaches an executor).
  */
 final class Segment implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final PartitionPlan plan;
-  private final Exchange gatheredBy;
-  private final ArrayList<Pipeline> pipelines;
-  private final Exchange next;
-  private final int nextPartitions;
+  private final PartitionPlan.Settings settings;
+  private final Scan scan;
+  private final Node gatheredBy;
+  private final ArrayList<TaskStep> steps;
+  private final BlockCut cut;
   private final ParquetSink sink;
   private final String jobDirectory;
   private final long memoryLimit;
   private final CollectionAccumulator<TaskMemory> memory;
 
-  private Segment(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      Exchange next, int nextPartitions, ParquetSink sink, String jobDirectory,
-      long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
-    this.plan = plan;
+  /**
+   * A segment run with the dataset's {@code settings}, reading {@code scan}'s splits (when not
+   * null) or the blocks gathered by {@code gatheredBy} (null: passed on as they are), then running
+   * {@code steps}; its blocks leave as {@code cut} says, or through {@code sink} into a staging
+   * directory of its own under {@code jobDirectory}.
+   */
+  Segment(PartitionPlan.Settings settings, Scan scan, Node gatheredBy, List<TaskStep> steps,
+      BlockCut cut, ParquetSink sink, Path jobDirectory, long memoryLimit,
+      CollectionAccumulator<TaskMemory> memory) {
+    this.settings = settings;
+    this.scan = scan;
     this.gatheredBy = gatheredBy;
-    this.pipelines = new ArrayList<>(pipelines);
-    this.next = next;
-    this.nextPartitions = nextPartitions;
+    this.steps = new ArrayList<>(steps);
+    this.cut = cut;
     this.sink = sink;
-    this.jobDirectory = jobDirectory;
+    this.jobDirectory = jobDirectory == null ? null : jobDirectory.toString();
     this.memoryLimit = memoryLimit;
     this.memory = memory;
   }
 
-  /** A segment whose blocks go into exchange {@code next}, cut into {@code partitions}. */
-  static Segment toExchange(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      Exchange next, int partitions, long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
-    return new Segment(plan, gatheredBy, pipelines, next, partitions, null, null, memoryLimit,
-        memory);
-  }
-
-  /** A segment whose blocks go to the driver. */
-  static Segment toDriver(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      long memoryLimit, CollectionAccumulator<TaskMemory> memory) {
-    return new Segment(plan, gatheredBy, pipelines, null, 0, null, null, memoryLimit, memory);
-  }
-
-  /**
-   * A segment that writes its partition through {@code sink} into a staging directory of its
-   * own under {@code jobDirectory}, and answers that directory.
-   */
-  static Segment toWrite(PartitionPlan plan, Exchange gatheredBy, List<Pipeline> pipelines,
-      ParquetSink sink, Path jobDirectory, long memoryLimit,
-      CollectionAccumulator<TaskMemory> memory) {
-    return new Segment(plan, gatheredBy, pipelines, null, 0, sink, jobDirectory.toString(),
-        memoryLimit, memory);
-  }
-
-  /** The task over read splits (one per task). */
+  /** The task over read splits. */
   Iterator<Tuple2<Integer, Object>> fromSplits(Iterator<Integer> splits) {
     Dataset input = null;
     while (splits.hasNext()) {
-      Dataset split = plan.read(splits.next());
+      Dataset split = scan.read(splits.next());
       input = input == null ? split : input.union(split);
     }
     return input == null ? List.<Tuple2<Integer, Object>>of().iterator() : run(input);
   }
 
-  /** The task over the blocks an exchange gathered for its partition. */
-  Iterator<Tuple2<Integer, Object>> fromExchange(Iterator<Object> blocks) {
-    TaskContext task = TaskContext.get();
-    Dataset gathered = PartitionPlan.read(IpcBlocks.source(
-        "Exchanged[" + gatheredBy.name() + " #" + task.partitionId() + "]", blocks));
-    return run(gatheredBy.after(gathered));
+  /** The task over the blocks an exchange (a sort, a limit, a union) gathered for it. */
+  Iterator<Tuple2<Integer, Object>> fromGathered(Iterator<Object> blocks) {
+    Dataset gathered = gathered("Exchanged", blocks);
+    if (gatheredBy instanceof Exchange x) {
+      gathered = x.after(gathered);
+    } else if (gatheredBy instanceof SortBy s) {
+      gathered = s.after(gathered);
+    } else if (gatheredBy instanceof LimitRows l) {
+      gathered = l.after(gathered);
+    } else if (gatheredBy != null && !(gatheredBy instanceof Concat)) {
+      throw new IllegalStateException("not a gathering stage: " + gatheredBy.name());
+    }
+    return run(gathered);
+  }
+
+  /** The task joining the left and right blocks a join's two exchanges gathered for it. */
+  Iterator<Tuple2<Integer, Object>> fromJoined(Iterator<Object> left, Iterator<Object> right) {
+    return run(((JoinOn) gatheredBy).after(gathered("Left", left), gathered("Right", right)));
+  }
+
+  private Dataset gathered(String side, Iterator<?> blocks) {
+    return PartitionPlan.read(IpcBlocks.source(side + "[" + (gatheredBy == null ? "blocks"
+        : gatheredBy.name()) + " #" + TaskContext.get().partitionId() + "]", blocks));
   }
 
   private Iterator<Tuple2<Integer, Object>> run(Dataset input) {
@@ -105,9 +110,9 @@ final class Segment implements Serializable {
             + task.attemptNumber())
         .memoryLimit(memoryLimit)
         .build();
-    Dataset dataset = input.withRuntime(runtime);
-    for (Pipeline p : pipelines) {
-      dataset = p.apply(dataset);
+    Dataset dataset = input.withRuntime(runtime).withContext(settings.context());
+    for (TaskStep step : steps) {
+      dataset = step.apply(dataset);
     }
     if (sink != null) {
       try (runtime) {
@@ -123,17 +128,16 @@ final class Segment implements Serializable {
     // Blocks move out of the execution on arrival: its scope closes (releasing what its accounts
     // hold) as soon as its last block is handed out, while this still cuts and encodes.
     Account encoding = runtime.arena().openAccount("spark task output");
-    // Spark drains the iterator after this returns; the task's end (also by failure or kill)
-    // closes what is left of the execution, then its runtime.
-    task.addTaskCompletionListener(ended -> {
+    Encoded encoded = new Encoded(blocks, encoding, cut, task.partitionId(), () -> {
       try (runtime) {
         blocks.close();
         report(task, runtime);
       }
     });
-    return new Encoded(blocks, encoding, next == null ? null
-        : next.keys().isEmpty() ? null : new HashPartitioner(next.keys(), nextPartitions),
-        next == null ? 0 : nextPartitions, task.partitionId());
+    // Spark drains the iterator after this returns (or stops early: a limit downstream); the
+    // task's end, also by failure or kill, closes what is left of the execution, then its runtime.
+    task.addTaskCompletionListener((TaskCompletionListener) ended -> encoded.end());
+    return encoded;
   }
 
   /** Reports the task's peak memory to the driver (counted only if the task succeeds). */
@@ -151,45 +155,39 @@ final class Segment implements Serializable {
   record StagedWrite(String directory, long rows) implements Serializable {}
 
   /**
-   * The execution's blocks as IPC bytes keyed by their partition in the next exchange (by key
-   * hash, or dealt round robin without keys), or by the task's partition when none follows.
+   * The execution's blocks as the cut makes them; ends the execution (closing its runtime) once
+   * read to the end, or when the task ends, whichever comes first.
    */
   private static final class Encoded implements Iterator<Tuple2<Integer, Object>> {
     private final BlockIterator blocks;
     private final Account account;
-    private final HashPartitioner partitioner;
-    private final int partitions;
+    private final BlockCut cut;
     private final int task;
+    private final Runnable onEnd;
     private final ArrayDeque<Tuple2<Integer, Object>> pending = new ArrayDeque<>();
-    private int dealt;
+    private final List<Tuple2<Integer, Object>> made = new ArrayList<>();
+    private long sequence;
+    private boolean ended;
 
-    Encoded(BlockIterator blocks, Account account, HashPartitioner partitioner, int partitions,
-        int task) {
+    Encoded(BlockIterator blocks, Account account, BlockCut cut, int task, Runnable onEnd) {
       this.blocks = blocks;
       this.account = account;
-      this.partitioner = partitioner;
-      this.partitions = partitions;
+      this.cut = cut;
       this.task = task;
+      this.onEnd = onEnd;
     }
 
     @Override
     public boolean hasNext() {
-      while (pending.isEmpty() && blocks.hasNext()) {
+      while (pending.isEmpty() && !ended && blocks.hasNext()) {
         try (Block block = blocks.next().transferTo(account)) {
-          if (partitioner == null) {
-            int key = partitions == 0 ? task : Math.floorMod(task + dealt++, partitions);
-            pending.add(new Tuple2<>(key, IpcBlocks.encode(block)));
-          } else {
-            List<Block> parts = partitioner.split(block, account);
-            for (int p = 0; p < parts.size(); p++) {
-              if (parts.get(p) != null) {
-                try (Block part = parts.get(p)) {
-                  pending.add(new Tuple2<>(p, IpcBlocks.encode(part)));
-                }
-              }
-            }
-          }
+          made.clear();
+          cut.cut(block, account, task, sequence++, made);
+          pending.addAll(made);
         }
+      }
+      if (pending.isEmpty()) {
+        end();
       }
       return !pending.isEmpty();
     }
@@ -200,6 +198,14 @@ final class Segment implements Serializable {
         throw new NoSuchElementException();
       }
       return pending.poll();
+    }
+
+    /** Ends the execution once (both the last read and the task's end may ask). */
+    synchronized void end() {
+      if (!ended) {
+        ended = true;
+        onEnd.run();
+      }
     }
   }
 }

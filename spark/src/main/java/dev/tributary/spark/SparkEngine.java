@@ -3,74 +3,124 @@ package dev.tributary.spark;
 import dev.tributary.Dataset;
 import dev.tributary.Engine;
 import dev.tributary.PartitionPlan;
-import dev.tributary.PartitionPlan.Step;
-import dev.tributary.memory.Bytes;
+import dev.tributary.PartitionPlan.Node;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Runs a {@link Dataset} on Apache Spark: {@code ds.execute(SparkEngine.of(session))}. The plan
- * is cut as {@link PartitionPlan} says — the Parquet read into one partition per file, the fused
+ * is cut as {@link PartitionPlan} says — each Parquet read into one partition per file, the fused
  * per-partition stages run in each task as a governed Tributary pipeline (its own runtime and
- * arena, limited to {@link #taskMemoryLimit}), group-by aggregations and repartitions as Spark
- * shuffles of Arrow IPC blocks — and checked on the driver before anything runs: a stage Spark
- * cannot run fails with {@link dev.tributary.UnsupportedPlanException}, a stage holding a
- * function that is not serializable with {@link NotSerializableFunctionException}.
+ * arena, limited to {@link #taskMemoryLimit}), group-by aggregations, repartitions, joins and
+ * sorts as Spark shuffles of Arrow IPC blocks (a join whose right input is small broadcast
+ * instead, a sort cut into key ranges from sampled bounds), limits and unions without a shuffle
+ * — and checked on the driver before anything runs: a stage Spark cannot run fails with {@link
+ * dev.tributary.UnsupportedPlanException}, a stage holding a function that is not serializable
+ * with {@link NotSerializableFunctionException}.
  *
- * <p>The dataset answered reads the job's result into this process each time it runs; its
- * {@code writeParquet} writes from the executors instead, every task's files staged and moved
- * into the target by the driver once all tasks succeeded.
+ * <p>The dataset answered reads the job's result into this process each time it runs, in the
+ * partitions' order (a sort's rows in order); its {@code writeParquet} writes from the executors
+ * instead, every task's files staged and moved into the target by the driver once all tasks
+ * succeeded.
  */
 public final class SparkEngine implements Engine {
-  /** The memory limit of each task's runtime unless {@link #taskMemoryLimit} says otherwise. */
-  public static final long DEFAULT_TASK_MEMORY_LIMIT = 256 * Bytes.MiB;
+  private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(?:,\\d+)?\\]");
 
   private final SparkSession session;
   private final long taskMemoryLimit;
   private final int partitions;
+  private final long broadcastBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
 
   private SparkEngine(SparkSession session, long taskMemoryLimit, int partitions,
-      Consumer<List<TaskMemory>> onJobEnd) {
+      long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
     this.session = session;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
+    this.broadcastBytes = broadcastBytes;
     this.onJobEnd = onJobEnd;
   }
 
   /**
-   * An engine running on {@code session}'s cluster, with {@link #DEFAULT_TASK_MEMORY_LIMIT} per
-   * task and Spark's default parallelism as the partitions of an exchange.
+   * An engine running on {@code session}'s cluster, with the memory limit of each task taken from
+   * Spark's settings ({@link #taskMemoryLimit(SparkConf)}), Spark's default parallelism as the
+   * partitions of an exchange, and Spark SQL's broadcast threshold for joins ({@code
+   * spark.sql.autoBroadcastJoinThreshold}).
    */
   public static SparkEngine of(SparkSession session) {
-    return new SparkEngine(Objects.requireNonNull(session, "session"),
-        DEFAULT_TASK_MEMORY_LIMIT, 0, tasks -> { });
+    Objects.requireNonNull(session, "session");
+    return new SparkEngine(session, taskMemoryLimit(session.sparkContext().getConf()), 0,
+        JavaUtils.byteStringAsBytes(session.conf().get("spark.sql.autoBroadcastJoinThreshold",
+            "10MB")), tasks -> { });
   }
 
   /**
-   * The memory limit of each task's Tributary runtime (off-heap Arrow memory): give executors
-   * that much per core beyond their heap ({@code spark.executor.memoryOverhead}).
+   * A task's share of its executor's memory: Spark's off-heap memory when it is enabled ({@code
+   * spark.memory.offHeap.enabled}, {@code spark.memory.offHeap.size}), else the executor's
+   * memory ({@code spark.executor.memory}, default 1g), divided by the tasks an executor runs at
+   * once ({@code spark.executor.cores}, or the threads of a {@code local[n]} master, over {@code
+   * spark.task.cpus}).
+   */
+  public static long taskMemoryLimit(SparkConf conf) {
+    int threads = 1;
+    Matcher local = LOCAL.matcher(conf.get("spark.master", ""));
+    if (local.matches()) {
+      threads = local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+          : Integer.parseInt(local.group(1));
+    }
+    int tasks = Math.max(1, conf.getInt("spark.executor.cores", threads)
+        / Math.max(1, conf.getInt("spark.task.cpus", 1)));
+    long offHeap = conf.getBoolean("spark.memory.offHeap.enabled", false)
+        ? conf.getSizeAsBytes("spark.memory.offHeap.size", "0") : 0;
+    long memory = offHeap > 0 ? offHeap : conf.getSizeAsBytes("spark.executor.memory", "1g");
+    return Math.max(1, memory / tasks);
+  }
+
+  /**
+   * The memory limit of each task's Tributary runtime (off-heap Arrow memory) instead of the one
+   * Spark's settings give: give executors that much per core beyond their heap ({@code
+   * spark.executor.memoryOverhead}).
    */
   public SparkEngine taskMemoryLimit(long bytes) {
     if (bytes < 1) {
       throw new IllegalArgumentException("taskMemoryLimit must be >= 1, was " + bytes);
     }
-    return new SparkEngine(session, bytes, partitions, onJobEnd);
+    return new SparkEngine(session, bytes, partitions, broadcastBytes, onJobEnd);
   }
 
-  /** The partitions of an exchange that does not say its own (a group-by aggregation). */
+  /** The memory limit of each task's runtime. */
+  public long taskMemoryLimit() {
+    return taskMemoryLimit;
+  }
+
+  /** The partitions of an exchange that does not say its own (a group-by, a join, a sort). */
   public SparkEngine partitions(int n) {
     if (n < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + n);
     }
-    return new SparkEngine(session, taskMemoryLimit, n, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, onJobEnd);
+  }
+
+  /**
+   * Joins whose right input is read from Parquet files of at most {@code bytes} together (with
+   * only per-partition stages after the read) send that input whole to every task of the left
+   * one instead of shuffling both (inner, left outer, semi and anti joins); -1: never.
+   */
+  public SparkEngine broadcastBytes(long bytes) {
+    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, onJobEnd);
   }
 
   /**
@@ -78,7 +128,7 @@ public final class SparkEngine implements Engine {
    * peak memory against its limit (the bound each executor kept).
    */
   public SparkEngine onJobEnd(Consumer<List<TaskMemory>> report) {
-    return new SparkEngine(session, taskMemoryLimit, partitions,
+    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes,
         Objects.requireNonNull(report, "report"));
   }
 
@@ -94,12 +144,17 @@ public final class SparkEngine implements Engine {
     requireSerializable(plan);
     int exchange = partitions > 0 ? partitions : session.sparkContext().defaultParallelism();
     return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange,
-        onJobEnd), plan));
+        broadcastBytes, onJobEnd), plan));
   }
 
-  /** Serializes each step as Spark will, to name the stage that cannot travel. */
+  /**
+   * Serializes each stage as Spark will, inputs first, to name the first stage that cannot
+   * travel.
+   */
   private static void requireSerializable(PartitionPlan plan) {
-    for (Step step : plan.steps()) {
+    List<Node> stages = new ArrayList<>(plan.nodes());
+    Collections.reverse(stages);
+    for (Node step : stages) {
       try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
         out.writeObject(step);
       } catch (NotSerializableException e) {

@@ -1,18 +1,30 @@
 package dev.tributary.spark;
 
 import dev.tributary.PartitionPlan;
+import dev.tributary.PartitionPlan.Concat;
 import dev.tributary.PartitionPlan.Exchange;
-import dev.tributary.PartitionPlan.Pipeline;
-import dev.tributary.PartitionPlan.Step;
+import dev.tributary.PartitionPlan.JoinOn;
+import dev.tributary.PartitionPlan.LimitRows;
+import dev.tributary.PartitionPlan.Local;
+import dev.tributary.PartitionPlan.Node;
+import dev.tributary.PartitionPlan.Pool;
+import dev.tributary.PartitionPlan.Scan;
+import dev.tributary.PartitionPlan.SortBy;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.TributaryException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -22,53 +34,123 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 
 /**
- * One run of a {@link PartitionPlan} as Spark RDDs, on the driver: the read's splits as the
- * first stage's partitions, each exchange as Spark's shuffle of IPC bytes keyed by partition,
- * and the last segment's blocks to the driver or into a staged write.
+ * One run of a {@link PartitionPlan} as Spark RDDs, on the driver. Per-partition stages are
+ * fused into the task of the stage before them ({@link Segment}); a read's splits are the first
+ * tasks' partitions; an exchange, a shuffled join's two sides and a sort's ranges go through
+ * Spark's shuffle as IPC bytes keyed by partition; a small join side is broadcast; a limit
+ * gathers the partitions in order into one without a shuffle; a union concatenates partitions;
+ * a worker pool's instances are kept per executor.
  */
 final class SparkJob {
+  /** Rows a sort samples per block for its bounds. */
+  private static final int SAMPLES_PER_BLOCK = 64;
+
   private final SparkSession session;
   private final PartitionPlan plan;
   private final long taskMemoryLimit;
   private final int partitions;
+  private final long broadcastBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
 
   SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit, int partitions,
-      Consumer<List<TaskMemory>> onJobEnd) {
+      long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
     this.session = session;
     this.plan = plan;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
+    this.broadcastBytes = broadcastBytes;
     this.onJobEnd = onJobEnd;
   }
 
-  /** The result's blocks as IPC bytes, partition after partition, as Spark computes them. */
-  Iterator<Object> blocks() {
-    CollectionAccumulator<TaskMemory> memory = memory();
-    Iterator<Object> blocks = unwrapped(() -> rdd(memory, (gatheredBy, pipelines) ->
-        Segment.toDriver(plan, gatheredBy, pipelines, taskMemoryLimit, memory)).values()
-        .toLocalIterator());
-    return new Iterator<>() {
-      private boolean reported;
+  /**
+   * The result's blocks as IPC bytes, partition after partition, as Spark computes them; closed
+   * by the reader when it ends, also early (a cancel), to drop what the job held.
+   */
+  Results blocks() {
+    Run run = new Run();
+    try {
+      return new Results(run, unwrapped(() -> run.materialize(run.compile(plan.root()),
+          new BlockCut.Keep(), null, null).values().toLocalIterator()));
+    } catch (RuntimeException e) {
+      run.release();
+      throw e;
+    }
+  }
 
-      @Override
-      public boolean hasNext() {
-        boolean more = unwrapped(blocks::hasNext);
-        if (!more && !reported) {
-          reported = true;
-          onJobEnd.accept(List.copyOf(memory.value()));
+  /** A job's result as it is read: ends the job's run once, read to the end or closed. */
+  final class Results implements Iterator<Object>, AutoCloseable {
+    private final Run run;
+    private final Iterator<Object> blocks;
+    private boolean ended;
+
+    private Results(Run run, Iterator<Object> blocks) {
+      this.run = run;
+      this.blocks = blocks;
+    }
+
+    @Override
+    public boolean hasNext() {
+      boolean more;
+      try {
+        more = unwrapped(blocks::hasNext);
+      } catch (RuntimeException e) {
+        end(false);
+        throw e;
+      }
+      if (!more) {
+        end(true);
+      }
+      return more;
+    }
+
+    @Override
+    public Object next() {
+      return unwrapped(blocks::next);
+    }
+
+    /** Drops what the job held, if reading did not end it. */
+    @Override
+    public void close() {
+      end(false);
+    }
+
+    private synchronized void end(boolean well) {
+      if (!ended) {
+        ended = true;
+        run.release();
+        if (well) {
+          onJobEnd.accept(List.copyOf(run.memory.value()));
         }
-        return more;
       }
+    }
+  }
 
-      @Override
-      public Object next() {
-        return unwrapped(blocks::next);
-      }
-    };
+  /**
+   * Writes the result through {@code sink}: every task stages its files under a job directory
+   * beside the target; once all succeeded, the driver moves them in ({@link JobCommit}).
+   */
+  WriteSummary write(ParquetSink sink) {
+    Path target = sink.directory().toAbsolutePath();
+    Path job = target.resolveSibling("." + target.getFileName() + ".tributary-job-"
+        + UUID.randomUUID());
+    Run run = new Run();
+    List<Object> staged;
+    try {
+      staged = unwrapped(() -> run.materialize(run.compile(plan.root()), null, sink, job)
+          .values().collect());
+    } catch (RuntimeException e) {
+      JobCommit.discard(job);
+      throw e;
+    } finally {
+      run.release();
+    }
+    onJobEnd.accept(List.copyOf(run.memory.value()));
+    return JobCommit.commit(job, target, staged.stream()
+        .map(s -> (Segment.StagedWrite) s).toList());
   }
 
   /**
@@ -91,61 +173,155 @@ final class SparkJob {
   }
 
   /**
-   * Writes the result through {@code sink}: every task stages its files under a job directory
-   * beside the target; once all succeeded, the driver moves them in ({@link JobCommit}).
+   * Where a task's blocks come from, and the per-partition steps it runs on them: a scan's
+   * splits, or gathered blocks (of one RDD, or of two for a join) and the stage that gathered
+   * them.
    */
-  WriteSummary write(ParquetSink sink) {
-    Path target = sink.directory().toAbsolutePath();
-    Path job = target.resolveSibling("." + target.getFileName() + ".tributary-job-"
-        + UUID.randomUUID());
-    CollectionAccumulator<TaskMemory> memory = memory();
-    List<Object> staged;
-    try {
-      staged = unwrapped(() -> rdd(memory, (gatheredBy, pipelines) -> Segment.toWrite(plan,
-          gatheredBy, pipelines, sink, job, taskMemoryLimit, memory)).values().collect());
-    } catch (RuntimeException e) {
-      JobCommit.discard(job);
-      throw e;
+  private record Fragment(Scan scan, JavaRDD<Object> gathered, JavaRDD<Object> right,
+      Node gatheredBy, List<TaskStep> steps) {
+    static Fragment of(Scan scan) {
+      return new Fragment(scan, null, null, null, List.of());
     }
-    onJobEnd.accept(List.copyOf(memory.value()));
-    return JobCommit.commit(job, target, staged.stream()
-        .map(s -> (Segment.StagedWrite) s).toList());
+
+    static Fragment of(JavaRDD<Object> gathered, Node by) {
+      return new Fragment(null, gathered, null, by, List.of());
+    }
+
+    Fragment then(TaskStep step) {
+      List<TaskStep> more = new ArrayList<>(steps);
+      more.add(step);
+      return new Fragment(scan, gathered, right, gatheredBy, more);
+    }
   }
 
-  /** The job's RDDs, the last segment made by {@code last}. */
-  /** A fresh accumulator of the tasks' memory, for one job. */
-  private CollectionAccumulator<TaskMemory> memory() {
-    return session.sparkContext().collectionAccumulator("tributary task memory");
-  }
+  /** One job's RDDs, and what it holds until it ends (cached inputs, broadcasts). */
+  private final class Run {
+    final JavaSparkContext spark = JavaSparkContext.fromSparkContext(session.sparkContext());
+    final CollectionAccumulator<TaskMemory> memory =
+        session.sparkContext().collectionAccumulator("tributary task memory");
+    private final List<Runnable> held = new ArrayList<>();
 
-  private JavaPairRDD<Integer, Object> rdd(CollectionAccumulator<TaskMemory> memory,
-      BiFunction<Exchange, List<Pipeline>, Segment> last) {
-    JavaSparkContext spark = JavaSparkContext.fromSparkContext(session.sparkContext());
-    JavaRDD<Object> gathered = null;
-    Exchange gatheredBy = null;
-    List<Pipeline> pipelines = new ArrayList<>();
-    for (Step step : plan.steps()) {
-      if (step instanceof Pipeline p) {
-        pipelines.add(p);
-        continue;
+    Fragment compile(Node node) {
+      if (node instanceof Scan s) {
+        return Fragment.of(s);
+      } else if (node instanceof Pool p) {
+        return compile(p.input()).then(new TaskStep.Pooled(p, key(p)));
+      } else if (node instanceof Local l) {
+        return compile(l.input()).then(new TaskStep.OnEach(l));
+      } else if (node instanceof Exchange x) {
+        int n = x.partitions(partitions);
+        BlockCut cut = x.keys().isEmpty() ? new BlockCut.Deal(n) : new BlockCut.ByHash(x.keys(),
+            n);
+        return Fragment.of(shuffle(compile(x.input()), cut, n), x);
+      } else if (node instanceof JoinOn j) {
+        return join(j);
+      } else if (node instanceof SortBy s) {
+        return sort(s);
+      } else if (node instanceof LimitRows l) {
+        // Coalesced without a shuffle: one task reads the partitions in order, each only as far
+        // as the limit still needs.
+        JavaRDD<Object> first = materialize(compile(l.input()).then(new TaskStep.LimitEach(l)),
+            new BlockCut.Keep(), null, null).values().coalesce(1, false);
+        return Fragment.of(first, l);
       }
-      Exchange exchange = (Exchange) step;
-      int n = exchange.partitions(partitions);
-      Segment segment = Segment.toExchange(plan, gatheredBy, pipelines, exchange, n,
-          taskMemoryLimit, memory);
-      gathered = run(spark, segment, gathered).partitionBy(new HashPartitioner(n)).values();
-      gatheredBy = exchange;
-      pipelines = new ArrayList<>();
+      Concat c = (Concat) node;
+      List<JavaRDD<Object>> inputs = c.inputs().stream().map(i -> materialize(compile(i),
+          new BlockCut.Keep(), null, null).values()).toList();
+      return Fragment.of(spark.union(inputs.toArray(JavaRDD[]::new)), c);
     }
-    return run(spark, last.apply(gatheredBy, pipelines), gathered);
-  }
 
-  private JavaPairRDD<Integer, Object> run(JavaSparkContext spark, Segment segment,
-      JavaRDD<Object> gathered) {
-    if (gathered == null) {
-      List<Integer> splits = IntStream.range(0, plan.splits()).boxed().toList();
-      return spark.parallelize(splits, splits.size()).mapPartitionsToPair(segment::fromSplits);
+    private Fragment join(JoinOn j) {
+      if (j.broadcastable() && bytes(j.right()) <= broadcastBytes) {
+        List<byte[]> right = materialize(compile(j.right()), new BlockCut.Keep(), null, null)
+            .values().map(b -> (byte[]) b).collect();
+        var broadcast = spark.broadcast(right);
+        held.add(() -> broadcast.destroy());
+        return compile(j.left()).then(new TaskStep.BroadcastJoin(j, broadcast));
+      }
+      int n = partitions;
+      JavaRDD<Object> left = shuffle(compile(j.left()), new BlockCut.ByHash(j.keys(), n), n);
+      JavaRDD<Object> right = shuffle(compile(j.right()), new BlockCut.ByHash(j.keys(), n), n);
+      return new Fragment(null, left, right, j, List.of());
     }
-    return gathered.mapPartitionsToPair(segment::fromExchange);
+
+    /**
+     * The input computed once and kept (memory, then disk) while a sample of its keys gives the
+     * bounds, then cut by range.
+     */
+    private Fragment sort(SortBy s) {
+      JavaRDD<Object> input = materialize(compile(s.input()), new BlockCut.Keep(), null, null)
+          .values().persist(StorageLevel.MEMORY_AND_DISK());
+      held.add(() -> input.unpersist(false));
+      BlockCut.KeyOrder order = new BlockCut.KeyOrder(s.keys());
+      List<Object[]> sampled = new ArrayList<>();
+      materialize(Fragment.of(input, null), new BlockCut.Sample(order, SAMPLES_PER_BLOCK), null,
+          null).values().collect().forEach(rows -> sampled.addAll(List.of((Object[][]) rows)));
+      sampled.sort(order::compare);
+      int n = partitions;
+      List<Object[]> bounds = new ArrayList<>();
+      for (int p = 1; p < n && !sampled.isEmpty(); p++) {
+        Object[] bound = sampled.get((int) ((long) p * sampled.size() / n));
+        if (bounds.isEmpty() || order.compare(bounds.get(bounds.size() - 1), bound) < 0) {
+          bounds.add(bound);
+        }
+      }
+      BlockCut cut = new BlockCut.ByRange(order, bounds);
+      return Fragment.of(shuffle(Fragment.of(input, null), cut, bounds.size() + 1), s);
+    }
+
+    /**
+     * A pool's key on executors, from its serialized function: the same definition, run again,
+     * finds the instances the executor kept.
+     */
+    private static String key(Pool p) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(p.name());
+        out.writeObject(p.factory());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+            .digest(bytes.toByteArray()));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The input's file bytes when it is reads and per-partition stages only, else unbounded. */
+    private long bytes(Node node) {
+      if (node instanceof Scan s) {
+        return s.bytes();
+      } else if (node instanceof Local l) {
+        return bytes(l.input());
+      }
+      return Long.MAX_VALUE;
+    }
+
+    private JavaRDD<Object> shuffle(Fragment f, BlockCut cut, int n) {
+      return materialize(f, cut, null, null).partitionBy(new HashPartitioner(n)).values();
+    }
+
+    /** The fragment's tasks: blocks cut by {@code cut}, or written through {@code sink}. */
+    JavaPairRDD<Integer, Object> materialize(Fragment f, BlockCut cut, ParquetSink sink,
+        Path job) {
+      Segment segment = new Segment(plan.settings(), f.scan(), f.gatheredBy(), f.steps(), cut,
+          sink, job, taskMemoryLimit, memory);
+      if (f.scan() != null) {
+        List<Integer> splits = IntStream.range(0, f.scan().splits()).boxed().toList();
+        return spark.parallelize(splits, splits.size()).mapPartitionsToPair(segment::fromSplits);
+      } else if (f.right() != null) {
+        return JavaPairRDD.fromJavaRDD(f.gathered().zipPartitions(f.right(),
+            segment::fromJoined));
+      }
+      return f.gathered().mapPartitionsToPair(segment::fromGathered);
+    }
+
+    /** Drops what the job held (cached inputs, broadcasts). */
+    void release() {
+      held.forEach(Runnable::run);
+      held.clear();
+    }
   }
 }

@@ -9,7 +9,6 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.plan.Pushdown;
-import java.util.Iterator;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
@@ -47,11 +46,10 @@ final class SparkResult implements Engine.Result {
   @Override
   public Flux<Block> read(Pushdown pushdown, Account account, ReadSettings settings,
       OperatorStats stats) {
-    // Reads run on the execution's I/O scheduler, where waiting for Spark may block.
-    return Flux.defer(() -> {
-      Iterator<Object> blocks = job.blocks();
-      return Flux.fromIterable(() -> blocks).map(b -> IpcBlocks.decode((byte[]) b, account));
-    });
+    // Reads run on the execution's I/O scheduler, where waiting for Spark may block. A cancel
+    // (the reader stopped early) drops what the job held (a sort's cached input, a broadcast).
+    return Flux.using(job::blocks, blocks -> Flux.fromIterable(() -> blocks)
+        .map(b -> IpcBlocks.decode((byte[]) b, account)), SparkJob.Results::close);
   }
 
   @Override

@@ -4,16 +4,21 @@ import static dev.tributary.expr.Expr.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Engine;
+import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.UnsupportedPlanException;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
+import dev.tributary.operators.ColumnBatch;
 import dev.tributary.operators.UserFunctionException;
 import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.exchange.SortKey;
+import dev.tributary.operators.join.JoinType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +52,9 @@ class SparkEngineTest {
 
   @TempDir
   static Path data;
+  @TempDir
+  static Path dimsDir;
+  private static Path dims;
   private static SparkSession session;
   private static Engine spark;
 
@@ -56,6 +66,9 @@ class SparkEngineTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // Arrow's codec factory looks up its codecs in jars (blocking I/O) when first used; a block's
+    // retain() uses it: first used on a non-blocking thread, BlockHound fails the test that did.
+    Class.forName("org.apache.arrow.vector.compression.CompressionCodec$Factory");
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
       for (int f = 0; f < FILES; f++) {
@@ -64,6 +77,10 @@ class SparkEngineTest {
             + f * ROWS_PER_FILE + ", " + (f + 1) * ROWS_PER_FILE + ") t(i)) TO '"
             + data.resolve("part-" + f + ".parquet") + "' (FORMAT parquet)");
       }
+      // Values 20..119 of v: 0..19 have no name, 100..119 no row.
+      dims = dimsDir.resolve("names.parquet");
+      st.execute("COPY (SELECT i AS v, 'name' || i AS name FROM range(20, 120) t(i)) TO '"
+          + dims + "' (FORMAT parquet)");
     }
     session = SparkSession.builder().master("local[2]").appName("tributary-spark-test")
         .config("spark.ui.enabled", "false")
@@ -178,6 +195,58 @@ class SparkEngineTest {
   }
 
   @Test
+  void aStatefulBatchFunctionOnAPoolRunsOnTheExecutorsFromALambdaOrAClass() {
+    MapBatchesOptions pool = MapBatchesOptions.defaults().withConcurrency(2);
+    Dataset byLambda = read().select("id", "x").mapBatches(() -> new Shift(1_000), pool);
+    Dataset byClass = read().select("id", "x").mapBatches(Shift.class, pool, 1_000);
+
+    List<String> local = rows(byLambda.takeAll());
+
+    assertThat(local).hasSize(FILES * ROWS_PER_FILE).isEqualTo(rows(byClass.takeAll()));
+    assertThat(rows(byLambda.execute(spark).withRuntime(runtime).takeAll())).isEqualTo(local);
+    assertThat(rows(byClass.execute(spark).withRuntime(runtime).takeAll())).isEqualTo(local);
+  }
+
+  /** A stateful batch function: x shifted by what it was made with. */
+  public static final class Shift
+      implements java.util.function.Function<ColumnBatch, Map<String, Object>> {
+    private final double by;
+
+    public Shift(Integer by) {
+      this.by = by;
+    }
+
+    @Override
+    public Map<String, Object> apply(ColumnBatch batch) {
+      Double[] x = (Double[]) batch.get("x");
+      double[] shifted = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        shifted[i] = x[i] + by;
+      }
+      Map<String, Object> out = new LinkedHashMap<>(batch);
+      out.put("x", shifted);
+      return out;
+    }
+  }
+
+  @Test
+  void theDatasetsContextTravelsInsideTheJob() {
+    // Executors see neither this JVM's DataContext.current() nor its system properties.
+    Dataset ds = read().select("id").map(row -> {
+      if (((Number) row.get("id")).longValue() == 7_777) {
+        throw new IllegalStateException("bad row 7777");
+      }
+      return row;
+    }).withContext(DataContext.defaults().toBuilder().maxErroredBlocks(1).build());
+
+    List<Map<String, Object>> onSpark = ds.execute(spark).withRuntime(runtime).takeAll();
+
+    assertThat(onSpark).as("the block holding 7777 dropped, the job not failed")
+        .hasSizeBetween(FILES * ROWS_PER_FILE - ROWS_PER_FILE, FILES * ROWS_PER_FILE - 1)
+        .noneMatch(row -> ((Number) row.get("id")).longValue() == 7_777);
+  }
+
+  @Test
   void aFunctionThatCannotTravelIsNamedBeforeTheJobStarts() {
     // The lambda is serializable; what it captures is not.
     Object notSerializable = new Object();
@@ -193,10 +262,153 @@ class SparkEngineTest {
 
   @Test
   void aStageSparkCannotRunIsRefusedNamingIt() {
-    assertThatThrownBy(() -> read().sort("id").execute(spark))
+    assertThatThrownBy(() -> read().randomShuffle(7).execute(spark))
         .isInstanceOf(UnsupportedPlanException.class)
         .hasMessageContaining("Spark")
-        .hasMessageContaining("Sort");
+        .hasMessageContaining("RandomShuffle");
+  }
+
+  @Test
+  void w1BatchFunctionRowFilterAndWriteMatchTheLocalEngine() throws Exception {
+    Path target = out.resolve("w1");
+    Dataset ds = read().select("id", "x", "v").mapBatches(batch -> {
+      Double[] x = (Double[]) batch.get("x"); // OPTIONAL in the file: boxed, nulls kept
+      double[] z = new double[x.length];
+      for (int i = 0; i < z.length; i++) {
+        z[i] = x[i] * 2 - 1_000;
+      }
+      Map<String, Object> result = new LinkedHashMap<>(batch);
+      result.put("z", z);
+      return result;
+    }, MapBatchesOptions.defaults().withConcurrency(2)).filter(row -> (Double) row.get("z") > 0);
+
+    WriteSummary written = ds.execute(spark).writeParquet(target.toString());
+
+    assertThat(written.rows()).isEqualTo(FILES * ROWS_PER_FILE - 2_001);
+    assertThat(rows(duck("SELECT * FROM read_parquet('" + target + "/**/*.parquet')")))
+        .isEqualTo(rows(ds.takeAll()));
+  }
+
+  @Test
+  void w2FilteredScanThenASumMatchesTheLocalEngineAndDuckDb() throws Exception {
+    Dataset ds = read().filter(col("v").lt(40)).select("x");
+
+    Map<String, Object> onSpark = ds.execute(spark).withRuntime(runtime)
+        .aggregate(Aggregate.sum("x"), Aggregate.count());
+
+    assertThat(onSpark).isEqualTo(ds.aggregate(Aggregate.sum("x"), Aggregate.count()));
+    Map<String, Object> duck = duck("SELECT sum(x) AS s, count(*) AS n FROM read_parquet('"
+        + data + "/*.parquet') WHERE v < 40").get(0);
+    assertThat(onSpark.get("sum(x)")).isEqualTo(duck.get("s"));
+    assertThat(((Number) onSpark.get("count()")).longValue())
+        .isEqualTo(((Number) duck.get("n")).longValue());
+  }
+
+  @Test
+  void w3InflatingFlatMapAndW4IterBatchesMatchTheLocalEngine() {
+    Dataset ds = read().select("id", "x").flatMap(row -> List.of(row, row, row, row));
+
+    List<String> onSpark = rows(ds.execute(spark).withRuntime(runtime).takeAll());
+    double fed = ds.execute(spark).withRuntime(runtime).iterBatches(1_000)
+        .map(batch -> Stream.of((Double[]) batch.get("x")).mapToDouble(d -> d).sum())
+        .reduce(0.0, Double::sum).block();
+
+    assertThat(onSpark).hasSize(4 * FILES * ROWS_PER_FILE).isEqualTo(rows(ds.takeAll()));
+    double x = 0;
+    for (int i = 0; i < FILES * ROWS_PER_FILE; i++) {
+      x += i * 0.25;
+    }
+    assertThat(fed).isEqualTo(4 * x);
+  }
+
+  @Test
+  void aJoinShuffledOrBroadcastMatchesTheLocalEngineAndDuckDb() throws Exception {
+    Dataset names = Tributary.readParquet(dims.toString()).withRuntime(runtime);
+    for (JoinType how : List.of(JoinType.INNER, JoinType.LEFT_OUTER, JoinType.FULL_OUTER)) {
+      Dataset ds = read().select("id", "v").join(names, List.of("v"), how);
+      List<String> local = rows(ds.takeAll());
+
+      List<TaskMemory> shuffleTasks = new CopyOnWriteArrayList<>();
+      List<TaskMemory> broadcastTasks = new CopyOnWriteArrayList<>();
+      List<String> shuffled = rows(ds.execute(SparkEngine.of(session).broadcastBytes(-1)
+          .taskMemoryLimit(64 * Bytes.MiB).onJobEnd(shuffleTasks::addAll))
+          .withRuntime(runtime).takeAll());
+      List<String> broadcast = rows(ds.execute(SparkEngine.of(session)
+          .taskMemoryLimit(64 * Bytes.MiB).onJobEnd(broadcastTasks::addAll))
+          .withRuntime(runtime).takeAll());
+
+      if (how == JoinType.FULL_OUTER) {
+        assertThat(broadcastTasks).as("a full outer join is never broadcast").hasSize(8);
+      } else {
+        assertThat(broadcastTasks).as("the names read once, then joined in each left task")
+            .hasSize(1 + FILES);
+      }
+      assertThat(shuffleTasks).as("both sides' reads, then 3 join partitions").hasSize(1 + FILES
+          + 3).allSatisfy(t -> assertThat(t.peakBytes()).isLessThanOrEqualTo(t.limitBytes()));
+
+      assertThat(shuffled).as(how.name()).isEqualTo(local).isEqualTo(broadcast);
+      if (how == JoinType.INNER) {
+        assertThat(shuffled).isEqualTo(rows(duck("SELECT v, id, name FROM read_parquet('"
+            + data + "/*.parquet') l JOIN read_parquet('" + dims + "') r USING (v)")));
+      } else {
+        assertThat(shuffled).hasSizeGreaterThan(FILES * ROWS_PER_FILE / 2);
+      }
+    }
+  }
+
+  @Test
+  void aSortCutsKeyRangesAndGivesTheRowsInTheLocalOrder() {
+    Dataset ds = read().filter(col("id").mod(5).ne(0))
+        .sort(SortKey.desc("v"), SortKey.asc("k"), SortKey.asc("id"));
+
+    List<Map<String, Object>> local = ds.takeAll();
+    List<Map<String, Object>> onSpark = ds.execute(spark).withRuntime(runtime).takeAll();
+
+    assertThat(onSpark).hasSize(8_000).isEqualTo(local);
+    assertThat(onSpark.get(0).get("v")).isEqualTo(99L);
+    assertThat(onSpark.get(onSpark.size() - 1).get("v")).as("nulls last").isNull();
+  }
+
+  @Test
+  void aSortedResultReadOnlyInPartDropsTheSortsCachedInput() throws Exception {
+    Dataset sorted = read().sort("v", "id").execute(spark).withRuntime(runtime);
+
+    assertThat(sorted.limit(3).takeAll()).extracting(row -> row.get("id"))
+        .as("v = 0: id 0 has a null v (a multiple of 11)").containsExactly(100L, 200L, 300L);
+
+    // The reader's cancel may reach the job after takeAll returned: poll with a deadline.
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(session.sparkContext());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!context.getPersistentRDDs().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(context.getPersistentRDDs()).isEmpty();
+  }
+
+  @Test
+  void aLimitKeepsTheFirstRowsInOrderAndAUnionConcatenates() {
+    Dataset first = read().sort("x").limit(25);
+    Dataset head = read().limit(10);
+    Dataset both = read().filter(col("v").eq(3)).union(read().filter(col("v").eq(4)));
+
+    assertThat(first.execute(spark).withRuntime(runtime).takeAll()).isEqualTo(first.takeAll());
+    assertThat(head.execute(spark).withRuntime(runtime).takeAll()).isEqualTo(head.takeAll());
+    assertThat(rows(both.execute(spark).withRuntime(runtime).takeAll()))
+        .as("v 3 or 4: 200 rows, 18 of them with a null v").hasSize(182)
+        .isEqualTo(rows(both.takeAll()));
+  }
+
+  @Test
+  void theTaskMemoryLimitIsTakenFromSparksSettings() {
+    SparkConf conf = new SparkConf(false).set("spark.master", "local[4]")
+        .set("spark.executor.memory", "2g");
+    assertThat(SparkEngine.taskMemoryLimit(conf)).isEqualTo(512 * Bytes.MiB);
+    conf.set("spark.memory.offHeap.enabled", "true").set("spark.memory.offHeap.size", "1g")
+        .set("spark.master", "spark://127.0.0.1:7077").set("spark.executor.cores", "8")
+        .set("spark.task.cpus", "2");
+    assertThat(SparkEngine.taskMemoryLimit(conf)).isEqualTo(256 * Bytes.MiB);
+    assertThat(SparkEngine.of(session).taskMemoryLimit()).as("local[2], 1g")
+        .isEqualTo(512 * Bytes.MiB);
   }
 
   /** Rows as sorted lines of sorted key=value pairs (order across partitions is not kept). */

@@ -8,6 +8,7 @@ import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.exchange.SortKey;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -43,7 +44,7 @@ class StandaloneClusterIT {
   Path dir;
 
   @Test
-  void aGroupByWithAShuffleSurvivesAKilledExecutor() throws Exception {
+  void aGroupByWithAShuffleSurvivesAKilledExecutorThenASortAndAJoinMatch() throws Exception {
     Path data = Files.createDirectories(dir.resolve("data"));
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
@@ -115,6 +116,15 @@ class StandaloneClusterIT {
         }
         assertThat(byKey).isEqualTo(duckdb("SELECT k, count(*), sum(v) FROM read_parquet('"
             + data + "/*.parquet') GROUP BY k"));
+
+        // A sort (sampled ranges) and a shuffled join across the executors, as locally.
+        Dataset plain = Tributary.readParquet(data.toString()).withRuntime(runtime);
+        Dataset sorted = plain.sort(SortKey.desc("v"), SortKey.asc("id"));
+        assertThat(sorted.execute(engine).withRuntime(runtime).takeAll())
+            .isEqualTo(sorted.takeAll());
+        Dataset joined = plain.select("id", "k").join(plain.select("id", "v"), "id");
+        assertThat(lines(joined.execute(engine.broadcastBytes(-1)).withRuntime(runtime)
+            .takeAll())).hasSize(200_000).isEqualTo(lines(joined.takeAll()));
       }
     } finally {
       if (session != null) {
@@ -126,6 +136,11 @@ class StandaloneClusterIT {
         p.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Rows as sorted lines (a join's order is not kept). */
+  private static List<String> lines(List<Map<String, Object>> rows) {
+    return rows.stream().map(row -> new TreeMap<>(row).toString()).sorted().toList();
   }
 
   /** Whether this process claimed {@code file} (created it, with its pid), once across all. */

@@ -3,13 +3,14 @@ package dev.tributary.operators.exchange;
 import java.util.Objects;
 
 /**
- * One column of an ordering.
+ * One column of an ordering. Serializable, so that a distributed engine can ship a sort.
  *
  * @param column the column
  * @param descending whether larger values come first
  * @param nullsLast whether nulls come after every value (else before)
  */
-public record SortKey(String column, boolean descending, boolean nullsLast) {
+public record SortKey(String column, boolean descending, boolean nullsLast)
+    implements java.io.Serializable {
   /** Checks the column name. */
   public SortKey {
     Objects.requireNonNull(column, "column");

@@ -1,0 +1,70 @@
+package dev.tributary.spark;
+
+import dev.tributary.Dataset;
+import dev.tributary.PartitionPlan;
+import dev.tributary.PartitionPlan.JoinOn;
+import dev.tributary.PartitionPlan.LimitRows;
+import dev.tributary.PartitionPlan.Local;
+import dev.tributary.PartitionPlan.Pool;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
+
+/** What a task runs on its partition's blocks after reading them, in order. */
+sealed interface TaskStep extends Serializable {
+  /** {@code input} with this step after it. */
+  Dataset apply(Dataset input);
+
+  /**
+   * A per-partition stage of the plan.
+   *
+   * @param stage the stage
+   */
+  record OnEach(Local stage) implements TaskStep {
+    @Override
+    public Dataset apply(Dataset input) {
+      return stage.apply(input);
+    }
+  }
+
+  /**
+   * A worker pool whose instances are the executor's, kept between its tasks ({@link
+   * ExecutorInstances}).
+   *
+   * @param pool the stage
+   * @param key the stage's key on executors: the same definition, the same instances
+   */
+  record Pooled(Pool pool, String key) implements TaskStep {
+    @Override
+    public Dataset apply(Dataset input) {
+      return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory())).apply(input);
+    }
+  }
+
+  /**
+   * Each partition's first rows, before they are gathered (and limited again) in order.
+   *
+   * @param limit the limit
+   */
+  record LimitEach(LimitRows limit) implements TaskStep {
+    @Override
+    public Dataset apply(Dataset input) {
+      return limit.after(input);
+    }
+  }
+
+  /**
+   * A join with a small right input, the same whole input in every task: the blocks Spark
+   * broadcast to the executors, decoded into the task's arena.
+   *
+   * @param join the join
+   * @param right the right input's blocks as IPC bytes
+   */
+  record BroadcastJoin(JoinOn join, Broadcast<List<byte[]>> right) implements TaskStep {
+    @Override
+    public Dataset apply(Dataset input) {
+      return join.after(input, PartitionPlan.read(IpcBlocks.source("Broadcast[" + join.name()
+          + "]", right.value().iterator())));
+    }
+  }
+}
