@@ -10,6 +10,7 @@ import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
@@ -118,7 +119,7 @@ public final class ArrowIpcSink {
     @Override
     public void write(Block block) throws IOException {
       try (ArrowRecordBatch batch = new VectorUnloader(block.root()).getRecordBatch()) {
-        new VectorLoader(root).load(batch);
+        new VectorLoader(root, NoCompressionCodec.Factory.INSTANCE).load(batch);
         writer.writeBatch();
       } finally {
         root.clear();

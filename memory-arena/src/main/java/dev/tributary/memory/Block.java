@@ -18,6 +18,7 @@ import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -196,7 +197,7 @@ public final class Block implements AutoCloseable {
     // a reference to every buffer; closing the batch drops its own again.
     VectorSchemaRoot shared = VectorSchemaRoot.create(root.getSchema(), owner.allocator());
     try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
-      new VectorLoader(shared).load(batch);
+      new VectorLoader(shared, NoCompressionCodec.Factory.INSTANCE).load(batch);
     } catch (RuntimeException e) {
       shared.close();
       throw e;

@@ -198,7 +198,7 @@ public final class SpillStore implements AutoCloseable {
       try (ArrowRecordBatch batch =
           new ArrowRecordBatch(entry.rowCount, entry.nodes, buffers,
               NoCompressionCodec.DEFAULT_BODY_COMPRESSION, entry.variadic, true)) {
-        new VectorLoader(root).load(batch);
+        new VectorLoader(root, NoCompressionCodec.Factory.INSTANCE).load(batch);
       } catch (RuntimeException e) {
         root.close();
         throw e;
