@@ -27,8 +27,17 @@ final class BuildTable implements AutoCloseable {
   /** The rows, or null when there are none. */
   final Block rows;
   private final List<String> keys;
+  /** The fewest rows for which an integer-like key's index gets a {@link #filter}. */
+  static final int FILTER_ROWS = 1 << 16;
   /** One integer-like key: its value to its first row; null otherwise. */
   private final LongIdTable longIndex;
+  /**
+   * One integer-like key of at least {@link #FILTER_ROWS} rows: 8 to 16 bits per key, a bit
+   * per hash set for the keys present (null otherwise). An index that large is out of the CPU's
+   * caches, so a probe key that matches nothing (most of them, in a join with a small
+   * dimension) is turned away here, in a cache-sized array, before it reaches the index.
+   */
+  private final long[] filter;
   /** Keys with normalised bytes: each distinct key's id; {@link #firstRow} by id. */
   private final ByteKeyTable byteIndex;
   private int[] firstRow;
@@ -57,10 +66,21 @@ final class BuildTable implements AutoCloseable {
         ? new LongIdTable(n) : null;
     byteIndex = n > 0 && longIndex == null && bytesKeyed(vectors) ? new ByteKeyTable() : null;
     // Backwards, each row put in front of its key's chain: the chains run in row order.
+    filter = longIndex != null && n >= FILTER_ROWS
+        ? new long[Integer.highestOneBit(n) >>> 2] : null;
     if (longIndex != null) {
       LongKeyColumn column = new LongKeyColumn(vectors[0]);
       for (int i = n - 1; i >= 0; i--) {
-        next[i] = column.isNull(i) ? -1 : longIndex.put(column.get(i), i);
+        if (column.isNull(i)) {
+          next[i] = -1;
+          continue;
+        }
+        long key = column.get(i);
+        next[i] = longIndex.put(key, i);
+        if (filter != null) {
+          long h = LongIdTable.hash(key);
+          filter[filterWord(h, filter.length)] |= 1L << (h >>> 32);
+        }
       }
       return;
     }
@@ -73,6 +93,11 @@ final class BuildTable implements AutoCloseable {
       Integer first = key == null ? null : index.put(key, i);
       next[i] = first == null ? -1 : first;
     }
+  }
+
+  /** The filter's word for hash {@code h}: its high bits (the index's slots take its low ones). */
+  private static int filterWord(long h, int words) {
+    return (int) (h >>> (64 - Integer.numberOfTrailingZeros(words)));
   }
 
   private void indexBytes(KeyBytes keyBytes, int n) {
@@ -117,7 +142,7 @@ final class BuildTable implements AutoCloseable {
   Probe probe(Block block) {
     FieldVector[] vectors = JoinKeys.vectors(block, keys);
     if (longIndex != null) {
-      return new LongProbe(new LongKeyColumn(vectors[0]), longIndex);
+      return new LongProbe(new LongKeyColumn(vectors[0]), longIndex, filter);
     }
     if (byteIndex != null) {
       return new BytesProbe(new KeyBytes(Arrays.asList(vectors)), byteIndex, firstRow);
@@ -136,10 +161,21 @@ final class BuildTable implements AutoCloseable {
     int first(int row);
   }
 
-  private record LongProbe(LongKeyColumn column, LongIdTable index) implements Probe {
+  private record LongProbe(LongKeyColumn column, LongIdTable index, long[] filter)
+      implements Probe {
     @Override
     public int first(int row) {
-      return column.isNull(row) ? -1 : index.get(column.get(row));
+      if (column.isNull(row)) {
+        return -1;
+      }
+      long key = column.get(row);
+      if (filter != null) {
+        long h = LongIdTable.hash(key);
+        if ((filter[filterWord(h, filter.length)] & 1L << (h >>> 32)) == 0) {
+          return -1;
+        }
+      }
+      return index.get(key);
     }
   }
 

@@ -176,6 +176,34 @@ class BuildTableTest {
   }
 
   @Test
+  void aBuildSideLargeEnoughForItsFilterMatchesAsAMapDoes() {
+    SplittableRandom random = new SplittableRandom(11);
+    List<Long> left = new ArrayList<>();
+    List<Long> right = new ArrayList<>();
+    for (int i = 0; i < BuildTable.FILTER_ROWS + 5000; i++) {
+      right.add(random.nextInt(100) == 0 ? null : random.nextLong(1_000_000));
+    }
+    for (int i = 0; i < 100_000; i++) {
+      left.add(random.nextInt(100) == 0 ? null : random.nextLong(1_000_000));
+    }
+    java.util.Map<Long, List<Integer>> rowsOf = new java.util.HashMap<>();
+    for (int j = 0; j < right.size(); j++) {
+      if (right.get(j) != null) {
+        rowsOf.computeIfAbsent(right.get(j), k -> new ArrayList<>()).add(j);
+      }
+    }
+    List<List<Object>> expected = new ArrayList<>();
+    for (int i = 0; i < left.size(); i++) {
+      for (int j : rowsOf.getOrDefault(left.get(i), List.of())) {
+        expected.add(List.of((long) i, 100L + j));
+      }
+    }
+    assertThat(expected).hasSizeGreaterThan(1000);
+    assertThat(valuesOnly(join(JoinType.INNER, left, right)))
+        .containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void semiAndAntiSplitTheLeftRowsByWhetherTheyMatch() {
     List<Long> left = Arrays.asList(1L, null, 2L, 3L, 2L);
     List<Long> right = Arrays.asList(2L, 2L, null, 4L);
