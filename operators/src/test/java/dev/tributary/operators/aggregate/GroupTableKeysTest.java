@@ -173,6 +173,42 @@ class GroupTableKeysTest {
     account.close();
   }
 
+  /** unique(i) per key k (none: global) over the blocks, each unique list in output order. */
+  private List<Object> unique(List<String> keys, Block... blocks) {
+    Account account = arena.openAccount("unique");
+    List<Object> out = new ArrayList<>();
+    Flux.fromArray(blocks)
+        .transform(HashAggregate.of(keys, List.of(Aggregate.unique("i")), account, io)
+            .spillTo(spillDir))
+        .doOnNext(b -> {
+          try (b) {
+            for (int r = 0; r < b.rowCount(); r++) {
+              out.add(JavaValues.get(b.vector("unique(i)"), r));
+            }
+          }
+        })
+        .blockLast(Duration.ofSeconds(60));
+    account.close();
+    return out;
+  }
+
+  private Block ints(long k, Integer... i) {
+    long[] keys = new long[i.length];
+    Arrays.fill(keys, k);
+    return BlockBuilder.in(source).column("k", keys)
+        .column(new Field("i", FieldType.nullable(new ArrowType.Int(32, true)), null),
+            Arrays.asList(i)).build();
+  }
+
+  @Test
+  void uniqueIntegersAreCountedUnboxedWhileThereIsOneGroupAndBoxedAfter() {
+    assertThat(unique(List.of(), ints(0, 5, null, -3, 5), ints(0, Integer.MIN_VALUE, -3, 7)))
+        .containsExactly(List.of(Integer.MIN_VALUE, -3, 5, 7));
+    // The second block brings a second group: the first group's values are boxed then.
+    assertThat(unique(List.of("k"), ints(1, 4, 4, 2), ints(2, 9, null), ints(1, 2, 1)))
+        .containsExactly(List.of(1, 2, 4), List.of(9));
+  }
+
   @Test
   void manyGroupsSpillAndMergeToTheSameResults() {
     int blocks = 20;
