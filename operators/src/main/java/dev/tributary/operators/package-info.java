@@ -15,8 +15,11 @@
  * {@link dev.tributary.operators.HashPartitioner} (the one place blocks are cut by key hash),
  * {@link dev.tributary.operators.PartitionedBlocks} (partitions held up to a budget, then
  * spilled), {@link dev.tributary.operators.SpillPartitions} (blocks on disk by partition, in a
- * {@code SpillStore}) and {@link dev.tributary.operators.RunGuard} (a run's steps against a
- * cancel).
+ * {@code SpillStore}), {@link dev.tributary.operators.RunGuard} (a run's steps against a
+ * cancel) and the key tables that group and join without an object per key ({@link
+ * dev.tributary.operators.LongIdTable} for one integer-like key, {@link
+ * dev.tributary.operators.ByteKeyTable} for the normalised bytes {@link
+ * dev.tributary.operators.KeyBytes} makes of other keys).
  *
  * <p>Memory governance is split into mechanism and policy: the {@link
  * dev.tributary.operators.Governor} on an operator's input gathers what the operator's account

@@ -3,6 +3,8 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.operators.ByteKeyTable;
+import dev.tributary.operators.KeyBytes;
 import dev.tributary.operators.LongIdTable;
 import dev.tributary.operators.LongKeyColumn;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -26,8 +29,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * the order groups are first seen.
  *
  * <p>One integer-like key ({@link LongKeyColumn#holds}) is kept unboxed: a {@link LongIdTable}
- * from the key's long to its group id, the null group apart; other keys (strings, several
- * columns) are boxed Java values in a {@link HashMap}.
+ * from the key's long to its group id, the null group apart. Other keys whose columns all have
+ * normalised bytes ({@link KeyBytes#encodes}: strings, several columns, ...) are kept as those
+ * bytes in a {@link ByteKeyTable}; the rest (floating-point, nested) as boxed Java values in a
+ * {@link HashMap}.
  */
 final class GroupTable {
   private final List<String> keys;
@@ -40,6 +45,8 @@ final class GroupTable {
   private long[] longKeys = new long[0];
   /** One integer-like key: the null key's group, or -1 while there is none. */
   private int nullGroup = -1;
+  /** Keys with normalised bytes (not one integer-like key): their bytes to group ids. */
+  private final ByteKeyTable byteIds;
   private final Map<Object, Integer> ids = new HashMap<>();
   private final List<Object> keyValues = new ArrayList<>();
   private int groupCount;
@@ -55,6 +62,9 @@ final class GroupTable {
     this.accumulators = aggregates.stream().map(a -> a.accumulator(input)).toList();
     this.longIds = keys.size() == 1 && LongKeyColumn.holds(keyFields.get(0).getType())
         ? new LongIdTable(16) : null;
+    this.byteIds = longIds == null && !keys.isEmpty() && keyFields.stream().allMatch(f ->
+        KeyBytes.encodes(f.getType()) && !(f.getType() instanceof ArrowType.Null))
+        ? new ByteKeyTable() : null;
     if (keys.isEmpty()) {
       group(List.of());
     }
@@ -68,7 +78,7 @@ final class GroupTable {
   /** About how many heap bytes the table takes. */
   long heapBytes() {
     long bytes = longIds != null ? longIds.heapBytes() + 8L * longKeys.length
-        : keyBytes + 48L * keyValues.size();
+        : byteIds != null ? byteIds.heapBytes() : keyBytes + 48L * keyValues.size();
     for (Accumulator a : accumulators) {
       bytes += a.heapBytes();
     }
@@ -109,6 +119,10 @@ final class GroupTable {
     FieldVector[] vectors = new FieldVector[keys.size()];
     for (int k = 0; k < vectors.length; k++) {
       vectors[k] = block.vector(keys.get(k));
+    }
+    if (byteIds != null) {
+      assignBytes(new KeyBytes(Arrays.asList(vectors)), rows, groupOf);
+      return groupOf;
     }
     for (int i = 0; i < rows; i++) {
       Object key;
@@ -151,6 +165,19 @@ final class GroupTable {
     }
   }
 
+  private void assignBytes(KeyBytes keyBytes, int rows, int[] groupOf) {
+    ByteKeyTable table = byteIds;
+    for (int i = 0; i < rows; i++) {
+      int length = keyBytes.encode(i);
+      byte[] key = keyBytes.bytes();
+      int g = table.getOrPut(key, length, ByteKeyTable.hash(key, length));
+      if (g == groupCount) {
+        newGroup();
+      }
+      groupOf[i] = g;
+    }
+  }
+
   private int newGroup() {
     int id = groupCount++;
     for (Accumulator a : accumulators) {
@@ -171,16 +198,41 @@ final class GroupTable {
   }
 
   /**
-   * The hash partition of each group among {@code partitions} (from its key values' own hash;
-   * a partial is only ever merged back into a table of the same operator).
+   * The group ids of each hash partition among {@code partitions}, ascending (from the key
+   * values' own hash: a partial is only ever merged back into a table of the same operator, and
+   * a table rebuilt from some partitions' partials puts each group in the same partition).
    */
-  int[] partitions(int partitions) {
+  int[][] groupsByPartition(int partitions) {
+    int[] partitionOf = partitions(partitions);
+    int[] sizes = new int[partitions];
+    for (int p : partitionOf) {
+      sizes[p]++;
+    }
+    int[][] members = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      members[p] = new int[sizes[p]];
+    }
+    int[] filled = new int[partitions];
+    for (int g = 0; g < partitionOf.length; g++) {
+      int p = partitionOf[g];
+      members[p][filled[p]++] = g;
+    }
+    return members;
+  }
+
+  private int[] partitions(int partitions) {
     int[] out = new int[groupCount];
     if (longIds != null) {
       for (int g = 0; g < out.length; g++) {
         // High bits: the table a partition is merged into probes by the low ones.
         out[g] = g == nullGroup ? 0
             : Math.floorMod((int) (LongIdTable.hash(longKeys[g]) >>> 40), partitions);
+      }
+      return out;
+    }
+    if (byteIds != null) {
+      for (int g = 0; g < out.length; g++) {
+        out[g] = Math.floorMod((int) (byteIds.hash(g) >>> 40), partitions);
       }
       return out;
     }
@@ -233,6 +285,22 @@ final class GroupTable {
   private List<FieldVector> keyVectors(int[] groups, BufferAllocator allocator) {
     List<FieldVector> vectors = new ArrayList<>();
     try {
+      if (byteIds != null) {
+        for (Field f : keyFields) {
+          FieldVector v = f.createVector(allocator);
+          vectors.add(v);
+          if (v instanceof BaseFixedWidthVector fixed) {
+            fixed.allocateNew(Math.max(1, groups.length));
+          } else {
+            v.allocateNew();
+          }
+        }
+        for (int i = 0; i < groups.length; i++) {
+          KeyBytes.decode(byteIds.bytes(), byteIds.start(groups[i]), vectors, i);
+        }
+        vectors.forEach(v -> v.setValueCount(groups.length));
+        return vectors;
+      }
       for (int k = 0; k < keys.size(); k++) {
         FieldVector v = keyFields.get(k).createVector(allocator);
         vectors.add(v);

@@ -9,6 +9,7 @@ import dev.tributary.operators.RunGuard;
 import dev.tributary.operators.SpillPartitions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -25,11 +26,14 @@ import reactor.core.scheduler.Scheduler;
  * Hash aggregation: groups rows by the values of key columns (or takes all rows as one group)
  * and computes several {@link Aggregate}s per group. Each input block is accumulated into a hash
  * table of per-group states in tight loops over its Arrow buffers, then released. When the
- * table's size reaches its account's budget, its groups are hash-partitioned and written as
- * partial-state blocks to a spill store ({@link SpillPartitions}), and a fresh table starts; at
- * the end, each partition's partials are read back and merged (a final merge), and its groups
- * emitted. Without spills, the one table is emitted as it is. Output: the key columns, then one
- * column per aggregation; groups in no particular order, at most {@link #OUTPUT_ROWS} per block.
+ * table's size reaches its account's budget, its groups are cut into hash partitions and the
+ * largest partitions go to disk, as partial-state blocks in a spill store ({@link
+ * SpillPartitions}), until at most half the groups are left; the rest stay in the table (hybrid
+ * hash aggregation: a partition in memory is never written, whatever the number of spills). A
+ * partition once on disk stays there: its groups are written at every later spill. At the end,
+ * the partitions in memory are emitted from the table, then each partition on disk is read back
+ * and merged (a final merge) and its groups emitted. Output: the key columns, then one column
+ * per aggregation; groups in no particular order, at most {@link #OUTPUT_ROWS} per block.
  *
  * <p>Input is taken and spilled on the given I/O scheduler (the spill store blocks). A cancel or
  * error releases the table, any block in hand, and deletes the spill file. The table lives on
@@ -143,6 +147,10 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     /** The first block's schema: what every table of this run is typed by. */
     private Schema input;
     private SpillPartitions spill;
+    /** The partitions whose groups went to disk: merged back from there at the end. */
+    private final boolean[] onDisk = new boolean[SPILL_PARTITIONS];
+    /** While the last table is emitted after a spill: its groups by partition. */
+    private int[][] finalMembers;
     /** The heap bytes of the table being built or merged, charged to the account. */
     private final HeapCharge charge = account.heapCharge();
     private final RunGuard guard = new RunGuard(this::free, io);
@@ -171,7 +179,12 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       }
     }
 
-    /** Writes the table's groups as partial blocks, one per partition, and starts afresh. */
+    /**
+     * Writes the groups of the partitions on disk as partial blocks, first adding the largest
+     * partitions still in memory to them until at most half the groups are left, and keeps the
+     * rest in a new table (rebuilt from their partials: their states move, they are not
+     * written). If the kept table cannot be charged, it goes to disk too.
+     */
     private void spillTable() {
       // The table is on its way out: the room its charge held is what its partials, written
       // one at a time, are made in (at a limit it filled, nothing else would be left for them).
@@ -179,23 +192,51 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       if (spill == null) {
         spill = new SpillPartitions(spillDirectory, SPILL_PARTITIONS, stats);
       }
-      int[] partitionOf = table.partitions(SPILL_PARTITIONS);
+      int[][] members = table.groupsByPartition(SPILL_PARTITIONS);
+      sendLargestToDisk(members, table.size() / 2);
+      GroupTable kept = new GroupTable(keys, aggregates, input);
       for (int p = 0; p < SPILL_PARTITIONS; p++) {
-        int part = p;
-        int[] groups = IntStream.range(0, partitionOf.length)
-            .filter(g -> partitionOf[g] == part).toArray();
-        if (groups.length > 0) {
-          try (Block partial = table.partial(groups, account)) {
-            spill.put(p, partial);
+        if (members[p].length > 0) {
+          try (Block partial = table.partial(members[p], account)) {
+            if (onDisk[p]) {
+              spill.put(p, partial);
+            } else {
+              kept.merge(partial);
+            }
           }
         }
       }
-      table = new GroupTable(keys, aggregates, input);
+      table = kept;
+      if (!charge.trySet(kept.heapBytes()) && kept.size() > 0) {
+        Arrays.fill(onDisk, true);
+        spillTable();
+      }
     }
 
-    /** How many output steps there are: one table, or one per spill partition. */
+    /** Marks the largest partitions in memory as on disk until at most {@code most} groups stay. */
+    private void sendLargestToDisk(int[][] members, int most) {
+      int inMemory = 0;
+      for (int p = 0; p < SPILL_PARTITIONS; p++) {
+        inMemory += onDisk[p] ? 0 : members[p].length;
+      }
+      while (inMemory > most) {
+        int largest = -1;
+        for (int p = 0; p < SPILL_PARTITIONS; p++) {
+          if (!onDisk[p] && (largest < 0 || members[p].length > members[largest].length)) {
+            largest = p;
+          }
+        }
+        onDisk[largest] = true;
+        inMemory -= members[largest].length;
+      }
+    }
+
+    /**
+     * How many output steps there are: one table; or, after a spill, one per partition in
+     * memory (emitted from the table) and then one per partition on disk (merged back).
+     */
     int outputParts() {
-      return spill == null ? 1 : SPILL_PARTITIONS;
+      return spill == null ? 1 : 2 * SPILL_PARTITIONS;
     }
 
     /** The output blocks of part {@code part} (in transit until handed on). */
@@ -203,33 +244,63 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       List<Block> out = new ArrayList<>();
       step(() -> {
         Schema schema = input != null ? input : known != null ? known : emptyInput();
-        GroupTable result;
         if (spill == null) {
-          result = table != null ? table : new GroupTable(keys, aggregates, schema);
-        } else {
-          if (table != null && table.size() > 0) {
-            spillTable(); // what the last table holds joins the partitions on disk
+          GroupTable result = table != null ? table : new GroupTable(keys, aggregates, schema);
+          table = null;
+          emit(result, IntStream.range(0, result.size()).toArray(), out);
+        } else if (part < SPILL_PARTITIONS) {
+          if (part == 0) {
+            finalMembers = writeDiskGroups();
           }
-          result = new GroupTable(keys, aggregates, schema);
+          if (!onDisk[part]) {
+            emit(table, finalMembers[part], out);
+          }
+          if (part == SPILL_PARTITIONS - 1) {
+            table = null;
+            finalMembers = null;
+          }
+        } else if (onDisk[part - SPILL_PARTITIONS]) {
+          GroupTable result = new GroupTable(keys, aggregates, schema);
           Block partial;
-          while ((partial = spill.next(part, account)) != null) {
+          while ((partial = spill.next(part - SPILL_PARTITIONS, account)) != null) {
             try (Block p = partial) {
               result.merge(p);
             }
             charge.set(result.heapBytes());
           }
+          emit(result, IntStream.range(0, result.size()).toArray(), out);
         }
-        table = null;
-        int size = result.size();
-        for (int from = 0; from < size; from += OUTPUT_ROWS) {
-          int[] groups = IntStream.range(from, Math.min(size, from + OUTPUT_ROWS)).toArray();
-          Block block = result.finish(groups, account);
-          outputs.offer(block);
-          out.add(block);
+        if (table == null) {
+          charge.trySet(0);
         }
-        charge.trySet(0);
       }, null);
       return out;
+    }
+
+    /**
+     * Writes the last table's groups of the partitions on disk to their spill (they join the
+     * partials there) and returns the table's groups by partition.
+     */
+    private int[][] writeDiskGroups() {
+      int[][] members = table.groupsByPartition(SPILL_PARTITIONS);
+      for (int p = 0; p < SPILL_PARTITIONS; p++) {
+        if (onDisk[p] && members[p].length > 0) {
+          try (Block partial = table.partial(members[p], account)) {
+            spill.put(p, partial);
+          }
+        }
+      }
+      return members;
+    }
+
+    /** Finishes {@code groups} of {@code result} into output blocks, in {@code out}. */
+    private void emit(GroupTable result, int[] groups, List<Block> out) {
+      for (int from = 0; from < groups.length; from += OUTPUT_ROWS) {
+        Block block = result.finish(Arrays.copyOfRange(groups, from,
+            Math.min(groups.length, from + OUTPUT_ROWS)), account);
+        outputs.offer(block);
+        out.add(block);
+      }
     }
 
     /** The schema of an input never seen: each aggregated column of Arrow's null type. */

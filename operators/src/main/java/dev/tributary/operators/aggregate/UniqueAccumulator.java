@@ -3,7 +3,10 @@ package dev.tributary.operators.aggregate;
 import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.operators.LongIdTable;
+import dev.tributary.operators.LongKeyColumn;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +20,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 /**
  * {@code unique(c)}: the distinct Java values per group; finished as a sorted list (comparable
  * values in natural order, a kept null last) so the result does not depend on block order or
- * spills. NaN counts as null.
+ * spills. NaN counts as null. A signed integer column is read unboxed while the table has one
+ * group (a global {@code unique}, or a group-by before its second key): its distinct values in
+ * a {@link LongIdTable}, boxed once each when a second group comes or the states are written.
  */
 final class UniqueAccumulator extends Accumulator {
   /** Arrow Java's own name for a list vector's child (see NOTES). */
@@ -28,11 +33,18 @@ final class UniqueAccumulator extends Accumulator {
   private final boolean ignoreNulls;
   private List<Set<Object>> values = new ArrayList<>();
   private long heap;
+  /** A signed integer column: read unboxed while there is one group. */
+  private final boolean integers;
+  /** The one group's distinct non-null values not yet boxed into {@link #values}, or null. */
+  private LongIdTable distinct;
+  private long[] distinctValues;
+  private boolean sawNull;
 
   UniqueAccumulator(String column, Field field, boolean ignoreNulls) {
     this.column = column;
     this.element = new Field(ELEMENT, FieldType.nullable(field.getType()), field.getChildren());
     this.ignoreNulls = ignoreNulls;
+    this.integers = field.getType() instanceof ArrowType.Int i && i.getIsSigned();
   }
 
   @Override
@@ -46,9 +58,58 @@ final class UniqueAccumulator extends Accumulator {
   void accumulate(Block block, int[] groupOf, Account scratch) {
     FieldVector v = block.vector(column);
     int rows = block.rowCount();
+    if (integers && values.size() == 1) {
+      accumulateOneGroup(new LongKeyColumn(v), rows);
+      return;
+    }
+    boxDistinct();
     for (int i = 0; i < rows; i++) {
       offer(groupOf[i], JavaValues.get(v, i));
     }
+  }
+
+  private void accumulateOneGroup(LongKeyColumn v, int rows) {
+    if (distinct == null) {
+      distinct = new LongIdTable(16);
+      distinctValues = new long[16];
+    }
+    for (int i = 0; i < rows; i++) {
+      if (v.isNull(i)) {
+        sawNull = true;
+        continue;
+      }
+      long x = v.get(i);
+      int n = distinct.size();
+      if (distinct.getOrPut(x, n) == n) {
+        if (n == distinctValues.length) {
+          distinctValues = Arrays.copyOf(distinctValues, 2 * n);
+        }
+        distinctValues[n] = x;
+      }
+    }
+  }
+
+  /** Boxes the one group's unboxed distinct values into its set (each value once). */
+  private void boxDistinct() {
+    if (distinct == null) {
+      return;
+    }
+    int width = ((ArrowType.Int) element.getType()).getBitWidth();
+    for (int n = 0; n < distinct.size(); n++) {
+      long x = distinctValues[n];
+      offer(0, switch (width) {
+        case 8 -> (Object) (byte) x;
+        case 16 -> (short) x;
+        case 32 -> (int) x;
+        default -> x;
+      });
+    }
+    if (sawNull) {
+      offer(0, null);
+    }
+    distinct = null;
+    distinctValues = null;
+    sawNull = false;
   }
 
   private void offer(int g, Object value) {
@@ -74,6 +135,7 @@ final class UniqueAccumulator extends Accumulator {
 
   @Override
   List<FieldVector> writeStates(String prefix, int[] groups, BufferAllocator allocator) {
+    boxDistinct();
     FieldVector out = listField(prefix + "values").createVector(allocator);
     out.allocateNew();
     for (int i = 0; i < groups.length; i++) {
@@ -86,6 +148,7 @@ final class UniqueAccumulator extends Accumulator {
   @Override
   @SuppressWarnings("unchecked")
   void merge(List<FieldVector> states, int[] groupOf, int rows) {
+    boxDistinct();
     FieldVector in = states.get(0);
     for (int i = 0; i < rows; i++) {
       for (Object value : (List<Object>) JavaValues.get(in, i)) {
@@ -97,6 +160,7 @@ final class UniqueAccumulator extends Accumulator {
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   FieldVector finish(String name, int[] groups, BufferAllocator allocator) {
+    boxDistinct();
     FieldVector out = listField(name).createVector(allocator);
     out.allocateNew();
     Comparator<Object> order = Comparator.nullsLast((a, b) -> ((Comparable) a).compareTo(b));
@@ -113,7 +177,8 @@ final class UniqueAccumulator extends Accumulator {
 
   @Override
   long heapBytes() {
-    return 64L * values.size() + heap;
+    return 64L * values.size() + heap
+        + (distinct == null ? 0 : distinct.heapBytes() + 8L * distinctValues.length);
   }
 
 }

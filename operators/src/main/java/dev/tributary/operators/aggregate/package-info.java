@@ -6,8 +6,8 @@
  * dev.tributary.operators.aggregate.UserAggregate}); {@link
  * dev.tributary.operators.aggregate.HashAggregate} computes several at once per group of key
  * values (or over all rows), accumulating each block in tight loops over its Arrow buffers, and
- * spills hash-partitioned partial states to a {@link dev.tributary.memory.SpillStore} when its
- * table outgrows its account's budget; {@link dev.tributary.operators.aggregate.MapGroups} hands
+ * when its table outgrows its account's budget spills the partial states of its largest hash
+ * partitions to a {@link dev.tributary.memory.SpillStore}, keeping the others in memory; {@link dev.tributary.operators.aggregate.MapGroups} hands
  * each whole group to a function.
  *
  * <p>Nulls and NaN follow Ray Data: NaN counts as null; with {@code ignoreNulls} (the default

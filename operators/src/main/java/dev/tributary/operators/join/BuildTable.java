@@ -3,8 +3,11 @@ package dev.tributary.operators.join;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.operators.ByteKeyTable;
+import dev.tributary.operators.KeyBytes;
 import dev.tributary.operators.LongIdTable;
 import dev.tributary.operators.LongKeyColumn;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,15 +18,29 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * The build side of a hash join (all of it, or one partition): its rows in one block, an index
  * from key to its first row with the rest chained in row order ({@link #next}), and which rows
  * found a match (for right and full outer joins). One integer-like key ({@link
- * LongKeyColumn#holds}) is indexed unboxed in a {@link LongIdTable}; other keys as boxed Java
- * values in a {@link HashMap}.
+ * LongKeyColumn#holds}) is indexed unboxed in a {@link LongIdTable}; other keys whose columns
+ * all have normalised bytes ({@link KeyBytes#encodes}: strings, several columns, ...) by those
+ * bytes in a {@link ByteKeyTable}; the rest (floating-point, nested) as boxed Java values in a
+ * {@link HashMap}.
  */
 final class BuildTable implements AutoCloseable {
   /** The rows, or null when there are none. */
   final Block rows;
   private final List<String> keys;
+  /** The fewest rows for which an integer-like key's index gets a {@link #filter}. */
+  static final int FILTER_ROWS = 1 << 16;
   /** One integer-like key: its value to its first row; null otherwise. */
   private final LongIdTable longIndex;
+  /**
+   * One integer-like key of at least {@link #FILTER_ROWS} rows: 8 to 16 bits per key, a bit
+   * per hash set for the keys present (null otherwise). An index that large is out of the CPU's
+   * caches, so a probe key that matches nothing (most of them, in a join with a small
+   * dimension) is turned away here, in a cache-sized array, before it reaches the index.
+   */
+  private final long[] filter;
+  /** Keys with normalised bytes: each distinct key's id; {@link #firstRow} by id. */
+  private final ByteKeyTable byteIndex;
+  private int[] firstRow;
   /** Other keys: key to its first row. */
   private final Map<Object, Integer> index = new HashMap<>();
   /** Each row's next row with the same key, or -1. */
@@ -47,12 +64,28 @@ final class BuildTable implements AutoCloseable {
     FieldVector[] vectors = n == 0 ? null : JoinKeys.vectors(rows, keys);
     longIndex = n > 0 && vectors.length == 1 && longKeyed(vectors[0])
         ? new LongIdTable(n) : null;
+    byteIndex = n > 0 && longIndex == null && bytesKeyed(vectors) ? new ByteKeyTable() : null;
     // Backwards, each row put in front of its key's chain: the chains run in row order.
+    filter = longIndex != null && n >= FILTER_ROWS
+        ? new long[Integer.highestOneBit(n) >>> 2] : null;
     if (longIndex != null) {
       LongKeyColumn column = new LongKeyColumn(vectors[0]);
       for (int i = n - 1; i >= 0; i--) {
-        next[i] = column.isNull(i) ? -1 : longIndex.put(column.get(i), i);
+        if (column.isNull(i)) {
+          next[i] = -1;
+          continue;
+        }
+        long key = column.get(i);
+        next[i] = longIndex.put(key, i);
+        if (filter != null) {
+          long h = LongIdTable.hash(key);
+          filter[filterWord(h, filter.length)] |= 1L << (h >>> 32);
+        }
       }
+      return;
+    }
+    if (byteIndex != null) {
+      indexBytes(new KeyBytes(Arrays.asList(vectors)), n);
       return;
     }
     for (int i = n - 1; i >= 0; i--) {
@@ -60,6 +93,44 @@ final class BuildTable implements AutoCloseable {
       Integer first = key == null ? null : index.put(key, i);
       next[i] = first == null ? -1 : first;
     }
+  }
+
+  /** The filter's word for hash {@code h}: its high bits (the index's slots take its low ones). */
+  private static int filterWord(long h, int words) {
+    return (int) (h >>> (64 - Integer.numberOfTrailingZeros(words)));
+  }
+
+  private void indexBytes(KeyBytes keyBytes, int n) {
+    firstRow = new int[16];
+    for (int i = n - 1; i >= 0; i--) {
+      if (keyBytes.anyNull(i)) {
+        next[i] = -1;
+        continue;
+      }
+      int length = keyBytes.encode(i);
+      byte[] key = keyBytes.bytes();
+      int size = byteIndex.size();
+      int id = byteIndex.getOrPut(key, length, ByteKeyTable.hash(key, length));
+      if (id == size) {
+        if (id == firstRow.length) {
+          firstRow = Arrays.copyOf(firstRow, 2 * firstRow.length);
+        }
+        next[i] = -1;
+      } else {
+        next[i] = firstRow[id];
+      }
+      firstRow[id] = i;
+    }
+  }
+
+  private static boolean bytesKeyed(FieldVector[] vectors) {
+    for (FieldVector v : vectors) {
+      ArrowType type = v.getField().getType();
+      if (!KeyBytes.encodes(type) || type instanceof ArrowType.Null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean longKeyed(FieldVector vector) {
@@ -70,8 +141,13 @@ final class BuildTable implements AutoCloseable {
   /** A probe of the rows of {@code block} (the other side, keys of the same types). */
   Probe probe(Block block) {
     FieldVector[] vectors = JoinKeys.vectors(block, keys);
-    return longIndex != null ? new LongProbe(new LongKeyColumn(vectors[0]), longIndex)
-        : new ObjectProbe(vectors, index);
+    if (longIndex != null) {
+      return new LongProbe(new LongKeyColumn(vectors[0]), longIndex, filter);
+    }
+    if (byteIndex != null) {
+      return new BytesProbe(new KeyBytes(Arrays.asList(vectors)), byteIndex, firstRow);
+    }
+    return new ObjectProbe(vectors, index);
   }
 
   /** The row after {@code row} with the same key, or -1. */
@@ -85,10 +161,35 @@ final class BuildTable implements AutoCloseable {
     int first(int row);
   }
 
-  private record LongProbe(LongKeyColumn column, LongIdTable index) implements Probe {
+  private record LongProbe(LongKeyColumn column, LongIdTable index, long[] filter)
+      implements Probe {
     @Override
     public int first(int row) {
-      return column.isNull(row) ? -1 : index.get(column.get(row));
+      if (column.isNull(row)) {
+        return -1;
+      }
+      long key = column.get(row);
+      if (filter != null) {
+        long h = LongIdTable.hash(key);
+        if ((filter[filterWord(h, filter.length)] & 1L << (h >>> 32)) == 0) {
+          return -1;
+        }
+      }
+      return index.get(key);
+    }
+  }
+
+  private record BytesProbe(KeyBytes keyBytes, ByteKeyTable index, int[] firstRow)
+      implements Probe {
+    @Override
+    public int first(int row) {
+      if (keyBytes.anyNull(row)) {
+        return -1;
+      }
+      int length = keyBytes.encode(row);
+      byte[] key = keyBytes.bytes();
+      int id = index.get(key, length, ByteKeyTable.hash(key, length));
+      return id < 0 ? -1 : firstRow[id];
     }
   }
 

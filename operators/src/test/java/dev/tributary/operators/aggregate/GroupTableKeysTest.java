@@ -9,6 +9,7 @@ import dev.tributary.memory.Arena;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.operators.OperatorStats;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +36,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Grouping by one integer-like key (the unboxed table): every key value, null and the extremes
- * included, is its own group, in first-seen order, with the same results as a plain Java map;
+ * Grouping by one integer-like key (the unboxed table) or by keys as normalised bytes (strings,
+ * booleans, decimals, several columns): every key value, null and the extremes included, is its
+ * own group, in first-seen order, with the same results as a plain Java map;
  * and a table of many groups spills and merges back to the same results, its partials carrying
  * only the states its aggregations need.
  */
@@ -125,6 +127,86 @@ class GroupTableKeysTest {
             Arrays.asList(null, 7L, 2L, 5L),
             List.of(LocalDate.of(1969, 12, 31), 3L, 1L, 3L));
     account.close();
+  }
+
+  @Test
+  void stringBooleanAndDecimalKeysGroupByTheirValuesInFirstSeenOrder() {
+    Account account = arena.openAccount("aggregate");
+    List<String> s = Arrays.asList("a", "", null, "é", "a", "a", null, "", "é");
+    List<Boolean> b = Arrays.asList(true, false, null, true, true, false, null, false, true);
+    List<BigDecimal> d = Arrays.asList(new BigDecimal("1.50"), null, new BigDecimal("-2.25"),
+        new BigDecimal("1.50"), new BigDecimal("1.50"), new BigDecimal("1.50"),
+        new BigDecimal("-2.25"), null, new BigDecimal("1.50"));
+    long[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    Block block = BlockBuilder.in(source)
+        .column(new Field("s", FieldType.nullable(ArrowType.Utf8.INSTANCE), null), s)
+        .column(new Field("b", FieldType.nullable(ArrowType.Bool.INSTANCE), null), b)
+        .column(new Field("d", FieldType.nullable(new ArrowType.Decimal(9, 2, 128)), null), d)
+        .column("x", x).build();
+    List<List<Object>> rows = new ArrayList<>();
+    Flux.just(block)
+        .transform(HashAggregate.of(List.of("s", "b", "d"),
+            List.of(Aggregate.sum("x"), Aggregate.count()), account, io).spillTo(spillDir))
+        .doOnNext(out -> {
+          try (out) {
+            List<FieldVector> v = out.root().getFieldVectors();
+            assertThat(v.get(0).getField().getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
+            assertThat(v.get(2).getField().getType()).isEqualTo(new ArrowType.Decimal(9, 2, 128));
+            for (int i = 0; i < out.rowCount(); i++) {
+              List<Object> row = new ArrayList<>();
+              for (FieldVector c : v) {
+                Object value = JavaValues.get(c, i);
+                row.add(value instanceof org.apache.arrow.vector.util.Text t ? t.toString()
+                    : value);
+              }
+              rows.add(row);
+            }
+          }
+        })
+        .blockLast(Duration.ofSeconds(60));
+    assertThat(rows).containsExactly(
+        List.of("a", true, new BigDecimal("1.50"), 6L, 2L),
+        Arrays.asList("", false, null, 10L, 2L),
+        Arrays.asList(null, null, new BigDecimal("-2.25"), 10L, 2L),
+        List.of("é", true, new BigDecimal("1.50"), 13L, 2L),
+        List.of("a", false, new BigDecimal("1.50"), 6L, 1L));
+    account.close();
+  }
+
+  /** unique(i) per key k (none: global) over the blocks, each unique list in output order. */
+  private List<Object> unique(List<String> keys, Block... blocks) {
+    Account account = arena.openAccount("unique");
+    List<Object> out = new ArrayList<>();
+    Flux.fromArray(blocks)
+        .transform(HashAggregate.of(keys, List.of(Aggregate.unique("i")), account, io)
+            .spillTo(spillDir))
+        .doOnNext(b -> {
+          try (b) {
+            for (int r = 0; r < b.rowCount(); r++) {
+              out.add(JavaValues.get(b.vector("unique(i)"), r));
+            }
+          }
+        })
+        .blockLast(Duration.ofSeconds(60));
+    account.close();
+    return out;
+  }
+
+  private Block ints(long k, Integer... i) {
+    long[] keys = new long[i.length];
+    Arrays.fill(keys, k);
+    return BlockBuilder.in(source).column("k", keys)
+        .column(new Field("i", FieldType.nullable(new ArrowType.Int(32, true)), null),
+            Arrays.asList(i)).build();
+  }
+
+  @Test
+  void uniqueIntegersAreCountedUnboxedWhileThereIsOneGroupAndBoxedAfter() {
+    assertThat(unique(List.of(), ints(0, 5, null, -3, 5), ints(0, Integer.MIN_VALUE, -3, 7)))
+        .containsExactly(List.of(Integer.MIN_VALUE, -3, 5, 7));
+    // The second block brings a second group: the first group's values are boxed then.
+    assertThat(unique(List.of("k"), ints(1, 4, 4, 2), ints(2, 9, null), ints(1, 2, 1)))
+        .containsExactly(List.of(1, 2, 4), List.of(9));
   }
 
   @Test

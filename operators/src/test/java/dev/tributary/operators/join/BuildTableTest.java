@@ -27,9 +27,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A join on one integer key (the unboxed build index) gives the rows a nested loop gives, in the
- * same order: each probe row's matches in build-row order, duplicates and extremes included,
- * null keys never matching.
+ * A join on one integer key (the unboxed build index), or on string and several keys (indexed
+ * by their normalised bytes), gives the rows a nested loop gives, in the same order: each probe
+ * row's matches in build-row order, duplicates and extremes included, null keys never matching.
  */
 class BuildTableTest {
   private final Arena arena = Arena.create("join", 256 * Bytes.MiB);
@@ -116,6 +116,91 @@ class BuildTableTest {
     }
     assertThat(valuesOnly(join(JoinType.INNER, left, right)))
         .containsExactlyElementsOf(nestedLoop(left, right));
+  }
+
+  /** Rows (s utf8, n int32, value first + row) of one side of a join on (s, n). */
+  private Block stringSide(List<String> s, List<Integer> n, String value, long first) {
+    long[] values = new long[s.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = first + i;
+    }
+    return BlockBuilder.in(source)
+        .column(new Field("s", FieldType.nullable(ArrowType.Utf8.INSTANCE), null), s)
+        .column(new Field("n", FieldType.nullable(new ArrowType.Int(32, true)), null), n)
+        .column(value, values).build();
+  }
+
+  private static String key(SplittableRandom random) {
+    return random.nextInt(40) == 0 ? null : random.nextInt(3) == 0 ? "" : "k" + random.nextInt(60);
+  }
+
+  @Test
+  void stringAndTwoColumnKeysMatchAsANestedLoopDoes() {
+    SplittableRandom random = new SplittableRandom(5);
+    List<String> ls = new ArrayList<>();
+    List<Integer> ln = new ArrayList<>();
+    List<String> rs = new ArrayList<>();
+    List<Integer> rn = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      ls.add(key(random));
+      ln.add(random.nextInt(40) == 0 ? null : random.nextInt(4));
+    }
+    for (int i = 0; i < 700; i++) {
+      rs.add(key(random));
+      rn.add(random.nextInt(40) == 0 ? null : random.nextInt(4));
+    }
+    List<List<Object>> expected = new ArrayList<>();
+    for (int i = 0; i < ls.size(); i++) {
+      for (int j = 0; j < rs.size(); j++) {
+        if (ls.get(i) != null && ln.get(i) != null && ls.get(i).equals(rs.get(j))
+            && ln.get(i).equals(rn.get(j))) {
+          expected.add(List.of((long) i, 100L + j));
+        }
+      }
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    HashJoin.of(List.of("s", "n"), JoinType.INNER, probe, build, io, spillDir,
+            new OperatorStats("join"))
+        .apply(Flux.just(stringSide(ls, ln, "a", 0)), Flux.just(stringSide(rs, rn, "b", 100)))
+        .doOnNext(b -> {
+          try (b) {
+            for (int i = 0; i < b.rowCount(); i++) {
+              rows.add(List.of(JavaValues.get(b.vector("a"), i),
+                  JavaValues.get(b.vector("b"), i)));
+            }
+          }
+        })
+        .blockLast(Duration.ofSeconds(60));
+    assertThat(expected).isNotEmpty();
+    assertThat(rows).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aBuildSideLargeEnoughForItsFilterMatchesAsAMapDoes() {
+    SplittableRandom random = new SplittableRandom(11);
+    List<Long> left = new ArrayList<>();
+    List<Long> right = new ArrayList<>();
+    for (int i = 0; i < BuildTable.FILTER_ROWS + 5000; i++) {
+      right.add(random.nextInt(100) == 0 ? null : random.nextLong(1_000_000));
+    }
+    for (int i = 0; i < 100_000; i++) {
+      left.add(random.nextInt(100) == 0 ? null : random.nextLong(1_000_000));
+    }
+    java.util.Map<Long, List<Integer>> rowsOf = new java.util.HashMap<>();
+    for (int j = 0; j < right.size(); j++) {
+      if (right.get(j) != null) {
+        rowsOf.computeIfAbsent(right.get(j), k -> new ArrayList<>()).add(j);
+      }
+    }
+    List<List<Object>> expected = new ArrayList<>();
+    for (int i = 0; i < left.size(); i++) {
+      for (int j : rowsOf.getOrDefault(left.get(i), List.of())) {
+        expected.add(List.of((long) i, 100L + j));
+      }
+    }
+    assertThat(expected).hasSizeGreaterThan(1000);
+    assertThat(valuesOnly(join(JoinType.INNER, left, right)))
+        .containsExactlyElementsOf(expected);
   }
 
   @Test
