@@ -162,7 +162,11 @@ public final class ExecutionScope {
   }
 
   void sample() {
-    long held = heldBytes();
+    // Arrow charges a buffer moving between two accounts to the receiver an instant before it
+    // releases the sender, so a sample taken during another thread's move counts that buffer
+    // twice. Allocations cannot pass the cap (the scope's allocator refuses them) and a move that
+    // would is undone, so what lies above the cap is that double count, never memory.
+    long held = Math.min(heldBytes(), limitBytes);
     if (held > peak.get()) {
       peak.accumulateAndGet(held, Math::max);
     }
