@@ -2,6 +2,7 @@ package dev.tributary.connectors;
 
 import dev.tributary.memory.Block;
 import dev.tributary.memory.HandOff;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
@@ -130,8 +131,13 @@ final class SinkRun {
       }
       job.discard();
       if (idle) {
-        // Closing writers may write (a footer into a file without a name): not on this thread.
-        io.schedule(this::closeOnce);
+        // Closing writers may write (a footer into a file without a name): not on this thread,
+        // unless the I/O scheduler takes no more work (its runtime is closing).
+        try {
+          io.schedule(this::closeOnce);
+        } catch (RejectedExecutionException e) {
+          closeOnce();
+        }
       }
     }
 

@@ -2,6 +2,7 @@ package dev.tributary.operators;
 
 import dev.tributary.memory.Block;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -55,7 +56,11 @@ public final class RunGuard {
     }
   }
 
-  /** Ends the run: frees now on an I/O thread, or after the step in progress. */
+  /**
+   * Ends the run: frees now on an I/O thread, or after the step in progress; inline when the I/O
+   * scheduler no longer takes work (disposed: its runtime is closing, and the memory must still
+   * come back).
+   */
   public void close() {
     synchronized (this) {
       if (closed) {
@@ -66,6 +71,10 @@ public final class RunGuard {
         return;
       }
     }
-    io.schedule(free);
+    try {
+      io.schedule(free);
+    } catch (RejectedExecutionException e) {
+      free.run();
+    }
   }
 }
