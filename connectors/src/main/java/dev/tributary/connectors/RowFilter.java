@@ -4,7 +4,6 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -103,18 +102,13 @@ final class RowFilter {
     }
   }
 
-  /** The indexes of the rows the predicate keeps, ascending. */
+  /**
+   * The indexes of the rows the predicate keeps, ascending: evaluated a column at a time ({@link
+   * RowMask}), leaves without a vector loop row by row.
+   */
   private int[] kept(Block block) {
-    int rows = block.rowCount();
-    IntPredicate test = compile(predicate, block);
-    int[] kept = new int[rows];
-    int count = 0;
-    for (int r = 0; r < rows; r++) {
-      if (test.test(r)) {
-        kept[count++] = r;
-      }
-    }
-    return count == rows ? kept : Arrays.copyOf(kept, count);
+    long[] mask = RowMask.of(predicate, block, schema, leaf -> compile(leaf, block));
+    return RowMask.indexes(mask);
   }
 
   private IntPredicate compile(FilterPredicate p, Block block) {
