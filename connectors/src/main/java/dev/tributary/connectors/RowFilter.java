@@ -44,6 +44,11 @@ final class RowFilter {
     this.schema = schema;
   }
 
+  /** The predicate. */
+  FilterPredicate predicate() {
+    return predicate;
+  }
+
   /**
    * The names of the columns {@code predicate} reads.
    *

@@ -79,17 +79,25 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     }
     try {
       reader.setRequestedSchema(requested);
-      PageReadStore pages = reader.readRowGroup(group);
+      BlockMetaData meta = footer.getBlocks().get(group);
+      PageRanges kept = filter == null ? PageRanges.ALL
+          : PageRanges.of(reader, group, filter.predicate(), requested);
+      long bytes = chunkBytes(meta) - kept.bytesSkipped();
+      stats.recordRead(bytes, kept.pagesSkipped());
+      if (kept.rows() == 0) {
+        FileReads.closeQuietly(reader);
+        return new Cursor(null, null, account, 0, settings.maxBlockBytes(), 1);
+      }
+      PageReadStore pages = kept.keep() == null ? reader.readRowGroup(group)
+          : reader.readFilteredRowGroup(group, kept.ranges());
       if (pages == null) {
         throw new IOException("the footer lists row group " + group + " but it is missing");
       }
-      BlockMetaData meta = footer.getBlocks().get(group);
-      stats.recordRead(chunkBytes(meta));
       RowGroupConverter converter = new RowGroupConverter(requested,
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
       DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
-      converter.start(pages, group, size, settings.vectorizedParquet());
+      converter.start(pages, group, size, settings.vectorizedParquet(), kept.keep());
       return new Cursor(reader, converter, account, Math.min(rows, pages.getRowCount()),
           settings.maxBlockBytes(), size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
@@ -163,7 +171,9 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     }
 
     void close() {
-      FileReads.closeQuietly(reader);
+      if (reader != null) {
+        FileReads.closeQuietly(reader);
+      }
     }
   }
 }

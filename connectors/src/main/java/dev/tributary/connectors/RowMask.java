@@ -242,8 +242,7 @@ final class RowMask implements FilterPredicate.Visitor<long[]> {
       int n = Math.min(64, count - from);
       long bits = 0;
       for (int j = 0; j < n; j++) {
-        int cell = MemoryUtil.getInt(data + ((long) (from + j) << 2));
-        bits |= (long) ((keep >>> (Integer.compare(cell, value) + 1)) & 1) << j;
+        bits |= keeps(MemoryUtil.getInt(data + ((long) (from + j) << 2)), value, keep) << j;
       }
       out[w] = bits;
     }
@@ -258,8 +257,7 @@ final class RowMask implements FilterPredicate.Visitor<long[]> {
       int n = Math.min(64, count - from);
       long bits = 0;
       for (int j = 0; j < n; j++) {
-        long cell = MemoryUtil.getLong(data + ((long) (from + j) << 3));
-        bits |= (long) ((keep >>> (Long.compare(cell, value) + 1)) & 1) << j;
+        bits |= keeps(MemoryUtil.getLong(data + ((long) (from + j) << 3)), value, keep) << j;
       }
       out[w] = bits;
     }
@@ -268,6 +266,7 @@ final class RowMask implements FilterPredicate.Visitor<long[]> {
 
   private long[] doubles(FieldVector vector, double value, int keep) {
     long data = vector.getDataBuffer().memoryAddress();
+    long key = orderKey(value);
     long[] out = new long[words];
     for (int w = 0; w < words; w++) {
       int from = w << 6;
@@ -275,8 +274,7 @@ final class RowMask implements FilterPredicate.Visitor<long[]> {
       long bits = 0;
       for (int j = 0; j < n; j++) {
         double cell = Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) (from + j) << 3)));
-        // Parquet orders doubles as Double.compare does (-0.0 below 0.0, NaN above all).
-        bits |= (long) ((keep >>> (Double.compare(cell, value) + 1)) & 1) << j;
+        bits |= keeps(orderKey(cell), key, keep) << j;
       }
       out[w] = bits;
     }
@@ -285,6 +283,7 @@ final class RowMask implements FilterPredicate.Visitor<long[]> {
 
   private long[] floats(FieldVector vector, float value, int keep) {
     long data = vector.getDataBuffer().memoryAddress();
+    long key = orderKey(value);
     long[] out = new long[words];
     for (int w = 0; w < words; w++) {
       int from = w << 6;
@@ -292,11 +291,40 @@ final class RowMask implements FilterPredicate.Visitor<long[]> {
       long bits = 0;
       for (int j = 0; j < n; j++) {
         float cell = Float.intBitsToFloat(MemoryUtil.getInt(data + ((long) (from + j) << 2)));
-        bits |= (long) ((keep >>> (Float.compare(cell, value) + 1)) & 1) << j;
+        bits |= keeps(orderKey(cell), key, keep) << j;
       }
       out[w] = bits;
     }
     return out;
+  }
+
+  /**
+   * 1 when {@code keep} keeps the outcome of comparing {@code x} with {@code y}, else 0, without
+   * a branch: a filter's outcomes are as unpredictable as its data.
+   */
+  private static long keeps(long x, long y, int keep) {
+    return (keep >>> (1 + below(y, x) - below(x, y))) & 1;
+  }
+
+  /** 1 when {@code x < y} (signed), else 0, without a branch (Hacker's Delight 2-12). */
+  private static int below(long x, long y) {
+    long d = x - y;
+    return (int) ((d ^ ((x ^ y) & (d ^ x))) >>> 63);
+  }
+
+  /**
+   * A long ordered as {@link Double#compare} orders doubles, the order Parquet compares them in
+   * (-0.0 below 0.0, every NaN equal and above all).
+   */
+  private static long orderKey(double v) {
+    long bits = Double.doubleToLongBits(v);
+    return bits ^ ((bits >> 63) & Long.MAX_VALUE);
+  }
+
+  /** An int ordered as {@link Float#compare} orders floats, widened. */
+  private static long orderKey(float v) {
+    int bits = Float.floatToIntBits(v);
+    return bits ^ ((bits >> 31) & Integer.MAX_VALUE);
   }
 
   /** The vector's validity bits as words (all set when it has no validity buffer). */
