@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.parquet.filter2.columnindex.RowRanges;
 import org.apache.parquet.filter2.compat.FilterCompat;
-import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -35,17 +34,17 @@ record PageRanges(RowRanges ranges, long[] keep, long rows, long pagesSkipped,
 
   /**
    * The rows of row group {@code group} of {@code reader}'s file (opened without a record filter,
-   * so its row groups are the footer's) {@code predicate} may keep, reading the {@code
+   * so its row groups are the footer's) {@code filter} may keep, reading the {@code
    * requested} columns.
    */
-  static PageRanges of(ParquetFileReader reader, int group, FilterPredicate predicate,
+  static PageRanges of(ParquetFileReader reader, int group, FilterCompat.Filter filter,
       MessageType requested) {
     BlockMetaData meta = reader.getRowGroups().get(group);
     long rowCount = meta.getRowCount();
     Set<ColumnPath> paths = requested.getColumns().stream()
         .map(c -> ColumnPath.get(c.getPath())).collect(Collectors.toSet());
     ColumnIndexStore store = reader.getColumnIndexStore(group);
-    RowRanges ranges = ColumnIndexFilter.calculateRowRanges(FilterCompat.get(predicate), store,
+    RowRanges ranges = ColumnIndexFilter.calculateRowRanges(filter, store,
         paths, rowCount);
     if (ranges.rowCount() == rowCount) {
       return ALL;

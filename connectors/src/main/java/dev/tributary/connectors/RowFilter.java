@@ -23,6 +23,7 @@ import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.filter2.predicate.UserDefinedPredicate;
@@ -37,16 +38,18 @@ import org.apache.parquet.schema.MessageType;
 final class RowFilter {
   private final FilterPredicate predicate;
   private final MessageType schema;
+  private final FilterCompat.Filter compat;
 
   /** A filter over blocks decoded with the Parquet schema {@code schema}. */
   RowFilter(FilterPredicate predicate, MessageType schema) {
     this.predicate = predicate;
     this.schema = schema;
+    this.compat = FilterCompat.get(predicate);
   }
 
-  /** The predicate. */
-  FilterPredicate predicate() {
-    return predicate;
+  /** The predicate as parquet-mr's column-index filter takes it (made once: making one logs). */
+  FilterCompat.Filter compat() {
+    return compat;
   }
 
   /**

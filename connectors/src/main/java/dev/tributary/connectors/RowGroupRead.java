@@ -81,7 +81,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       reader.setRequestedSchema(requested);
       BlockMetaData meta = footer.getBlocks().get(group);
       PageRanges kept = filter == null ? PageRanges.ALL
-          : PageRanges.of(reader, group, filter.predicate(), requested);
+          : PageRanges.of(reader, group, filter.compat(), requested);
       long bytes = chunkBytes(meta) - kept.bytesSkipped();
       stats.recordRead(bytes, kept.pagesSkipped());
       if (kept.rows() == 0) {
