@@ -34,7 +34,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * the vector's memory: PLAIN fixed-width runs of non-null values with one memory copy each,
  * dictionary ids through the chunk's dictionary decoded once into a primitive array. Pages in any
  * other value encoding (DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, RLE booleans)
- * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page.
+ * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page. A
+ * chunk read filtered by column index holds only some pages; the decoder then decodes only the
+ * rows of the ranges kept and passes over the other values of each page.
  *
  * <p>{@link #supports} says which columns this decoder reads (the rest keep the {@code
  * ColumnReader} path): top-level, non-repeated INT32 (int32, date), INT64 (int64, timestamps),

@@ -43,6 +43,12 @@ record PageRanges(RowRanges ranges, long[] keep, long rows, long pagesSkipped,
     long rowCount = meta.getRowCount();
     Set<ColumnPath> paths = requested.getColumns().stream()
         .map(c -> ColumnPath.get(c.getPath())).collect(Collectors.toSet());
+    List<ColumnChunkMetaData> chunks = meta.getColumns().stream()
+        .filter(c -> paths.contains(c.getPath())).toList();
+    if (chunks.stream().anyMatch(c -> c.getOffsetIndexReference() == null)
+        || chunks.stream().allMatch(c -> c.getColumnIndexReference() == null)) {
+      return ALL; // no page index here (DuckDB writes none): asked, parquet-mr logs each time
+    }
     ColumnIndexStore store = reader.getColumnIndexStore(group);
     RowRanges ranges = ColumnIndexFilter.calculateRowRanges(filter, store,
         paths, rowCount);
@@ -52,10 +58,7 @@ record PageRanges(RowRanges ranges, long[] keep, long rows, long pagesSkipped,
     long pages = 0;
     long bytes = 0;
     try {
-      for (ColumnChunkMetaData chunk : meta.getColumns()) {
-        if (!paths.contains(chunk.getPath())) {
-          continue;
-        }
+      for (ColumnChunkMetaData chunk : chunks) {
         OffsetIndex offsets = store.getOffsetIndex(chunk.getPath());
         for (int p = 0; p < offsets.getPageCount(); p++) {
           if (!ranges.isOverlapping(offsets.getFirstRowIndex(p),

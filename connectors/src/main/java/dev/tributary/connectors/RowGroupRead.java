@@ -23,7 +23,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
- * in parallel. Opening the file and reading the row group's column chunks is retried as the
+ * in parallel. With a filter, only the pages the column indexes let through are read ({@link
+ * PageRanges}), and the rows decoded are then filtered exactly. Opening the file and reading the row group's column chunks is retried as the
  * settings say; decoding, which starts emitting rows, never is.
  *
  * @param file the file
@@ -82,9 +83,9 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       BlockMetaData meta = footer.getBlocks().get(group);
       PageRanges kept = filter == null ? PageRanges.ALL
           : PageRanges.of(reader, group, filter.compat(), requested);
-      long bytes = chunkBytes(meta) - kept.bytesSkipped();
-      stats.recordRead(bytes, kept.pagesSkipped());
       if (kept.rows() == 0) {
+        // No page can match: nothing of the row group is read.
+        stats.recordRead(0, kept.pagesSkipped());
         FileReads.closeQuietly(reader);
         return new Cursor(null, null, account, 0, settings.maxBlockBytes(), 1);
       }
@@ -93,6 +94,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       if (pages == null) {
         throw new IOException("the footer lists row group " + group + " but it is missing");
       }
+      stats.recordRead(chunkBytes(meta) - kept.bytesSkipped(), kept.pagesSkipped());
       RowGroupConverter converter = new RowGroupConverter(requested,
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
