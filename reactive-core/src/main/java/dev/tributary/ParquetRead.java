@@ -69,6 +69,18 @@ final class ParquetRead implements Source {
   }
 
   /**
+   * What is pushed, and where a filter goes: partition values prune files, row-group statistics,
+   * dictionaries and bloom filters skip row groups, column indexes skip pages, and the rows read
+   * are filtered exactly.
+   */
+  @Override
+  public String describe(Pushdown pushdown) {
+    return pushdown.filter() == null ? pushdown.toString() : pushdown
+        + " (filter: files by partition values, row groups by statistics, dictionaries and bloom"
+        + " filters, pages by column indexes, then rows)";
+  }
+
+  /**
    * Filters whose top-level conjuncts each read only file or only partition columns, and not the
    * path column ({@link ParquetSource#canFilter}); the others run as row filters.
    */

@@ -220,7 +220,7 @@ public final class Tributary {
     return (account, settings, stats) -> {
       ReadStats reads = new ReadStats();
       stats.reads(() -> new SourceReads(reads.bytesRead(), reads.fragmentsRead(),
-          reads.fragmentsSkipped(),
+          reads.fragmentsSkipped(), reads.pagesSkipped(),
           reads.erroredBlocks().stream().map(Throwable::getMessage).toList()));
       return read.blocks(account, settings, reads);
     };

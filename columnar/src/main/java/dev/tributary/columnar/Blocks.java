@@ -9,6 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntPredicate;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -78,6 +83,48 @@ public final class Blocks {
   }
 
   /**
+   * Copies the values at {@code indices[0..count)} of a fixed-width vector into slots {@code
+   * 0..count)} of {@code to} (allocated for them, validity zeroed): a tight loop over the
+   * buffers, where a transfer pair's per-value copy checks and grows at every value.
+   */
+  private static void gather(BaseFixedWidthVector from, BaseFixedWidthVector to, int[] indices,
+      int count) {
+    int width = from.getTypeWidth();
+    long src = from.getDataBuffer().memoryAddress();
+    long dst = to.getDataBuffer().memoryAddress();
+    switch (width) {
+      case 8 -> {
+        for (int i = 0; i < count; i++) {
+          MemoryUtil.putLong(dst + 8L * i, MemoryUtil.getLong(src + 8L * indices[i]));
+        }
+      }
+      case 4 -> {
+        for (int i = 0; i < count; i++) {
+          MemoryUtil.putInt(dst + 4L * i, MemoryUtil.getInt(src + 4L * indices[i]));
+        }
+      }
+      default -> {
+        for (int i = 0; i < count; i++) {
+          MemoryUtil.copyMemory(src + (long) width * indices[i], dst + (long) width * i, width);
+        }
+      }
+    }
+    ArrowBuf validity = to.getValidityBuffer();
+    if (from.getNullCount() == 0) {
+      validity.setOne(0, count >>> 3);
+      for (int i = count & ~7; i < count; i++) {
+        BitVectorHelper.setBit(validity, i);
+      }
+      return;
+    }
+    for (int i = 0; i < count; i++) {
+      if (!from.isNull(indices[i])) {
+        BitVectorHelper.setBit(validity, i);
+      }
+    }
+  }
+
+  /**
    * A block in {@code out} with the {@code columns} of {@code input}, in that order, holding a
    * copy of the rows at {@code indices[0..count)}, in that order; {@code input} stays open.
    */
@@ -92,9 +139,14 @@ public final class Blocks {
           vectors.add(to);
           to.setInitialCapacity(count);
           to.allocateNew();
-          TransferPair pair = from.makeTransferPair(to);
-          for (int i = 0; i < count; i++) {
-            pair.copyValueSafe(indices[i], i);
+          if (from instanceof BaseFixedWidthVector f && !(from instanceof BitVector)
+              && to.getValueCapacity() >= count) {
+            gather(f, (BaseFixedWidthVector) to, indices, count);
+          } else {
+            TransferPair pair = from.makeTransferPair(to);
+            for (int i = 0; i < count; i++) {
+              pair.copyValueSafe(indices[i], i);
+            }
           }
           to.setValueCount(count);
         }

@@ -34,7 +34,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * the vector's memory: PLAIN fixed-width runs of non-null values with one memory copy each,
  * dictionary ids through the chunk's dictionary decoded once into a primitive array. Pages in any
  * other value encoding (DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, RLE booleans)
- * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page.
+ * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page. A
+ * chunk read filtered by column index holds only some pages; the decoder then decodes only the
+ * rows of the ranges kept and passes over the other values of each page.
  *
  * <p>{@link #supports} says which columns this decoder reads (the rest keep the {@code
  * ColumnReader} path): top-level, non-repeated INT32 (int32, date), INT64 (int64, timestamps),
@@ -65,7 +67,17 @@ final class PageDecoder {
   private byte[] dictBytes;
   private int[] dictOffsets;
 
+  /**
+   * The rows to decode as {@code [from, to]} pairs (inclusive, ascending) when the chunk was read
+   * filtered by its column index (only the pages overlapping them are there), else null.
+   */
+  private final long[] keep;
+  /** The pair of {@link #keep} the next row falls in or before. */
+  private int keepAt;
+
   // The page being read.
+  /** The row index of the page's first value within the row group (filtered reads only). */
+  private long pageFirstRow;
   private int pageValues;
   private int pageIndex;
   /** Definition levels of the page (1 = value, 0 = null) where it has nulls. */
@@ -81,10 +93,11 @@ final class PageDecoder {
   /** Bytes of variable-width values written into the vector being filled. */
   private int binaryEnd;
 
-  private PageDecoder(ColumnDescriptor column, PageReader pages, Kind kind) {
+  private PageDecoder(ColumnDescriptor column, PageReader pages, Kind kind, long[] keep) {
     this.column = column;
     this.pages = pages;
     this.kind = kind;
+    this.keep = keep;
     this.physical = column.getPrimitiveType().getPrimitiveTypeName();
     this.optional = column.getMaxDefinitionLevel() > 0;
     DictionaryPage page = pages.readDictionaryPage();
@@ -109,10 +122,15 @@ final class PageDecoder {
     return kind(column.getPrimitiveType().getPrimitiveTypeName(), ColumnType.of(field)) != null;
   }
 
-  /** A decoder of the chunk {@code pages} holds for {@code column}, read as {@code field}. */
-  static PageDecoder of(ColumnDescriptor column, Field field, PageReader pages) {
+  /**
+   * A decoder of the chunk {@code pages} holds for {@code column}, read as {@code field}. {@code
+   * keep} is null when the chunk's pages are all there; else the row ranges ({@code [from, to]}
+   * pairs, inclusive, ascending) of a read filtered by column index, whose pages carry their
+   * first row index: only those rows are decoded, the others of each page skipped.
+   */
+  static PageDecoder of(ColumnDescriptor column, Field field, PageReader pages, long[] keep) {
     return new PageDecoder(column, pages,
-        kind(column.getPrimitiveType().getPrimitiveTypeName(), ColumnType.of(field)));
+        kind(column.getPrimitiveType().getPrimitiveTypeName(), ColumnType.of(field)), keep);
   }
 
   private static Kind kind(PrimitiveTypeName physical, ColumnType type) {
@@ -190,6 +208,21 @@ final class PageDecoder {
         continue;
       }
       int n = Math.min(rows - row, pageValues - pageIndex);
+      if (keep != null) {
+        long at = pageFirstRow + pageIndex;
+        while (keepAt < keep.length && keep[keepAt + 1] < at) {
+          keepAt += 2;
+        }
+        if (keepAt == keep.length) {
+          throw new IllegalStateException("column chunk " + column + " has no rows left to"
+              + " keep " + row + " values into a block");
+        }
+        if (at < keep[keepAt]) {
+          skip((int) Math.min(keep[keepAt] - at, pageValues - pageIndex));
+          continue;
+        }
+        n = (int) Math.min(n, keep[keepAt + 1] - at + 1);
+      }
       switch (kind) {
         case FIXED4 -> readFixed(vector, row, n, 4);
         case FIXED8 -> readFixed(vector, row, n, 8);
@@ -391,6 +424,37 @@ final class PageDecoder {
     binaryEnd = end;
   }
 
+  /** Passes over the page's next {@code n} values, which a filtered read does not keep. */
+  private void skip(int n) {
+    int present = n;
+    if (pageNulls) {
+      present = 0;
+      for (int i = 0; i < n; i++) {
+        present += defs[pageIndex + i];
+      }
+    }
+    switch (source) {
+      case PLAIN -> {
+        switch (kind) {
+          case FIXED4 -> pos += 4 * present;
+          case FIXED8 -> pos += 8 * present;
+          case BOOLEAN -> pos += present; // a bit position
+          case BINARY -> {
+            for (int i = 0; i < present; i++) {
+              checkData(4);
+              int len = (int) INT_LE.get(data, pos);
+              checkData(4 + len);
+              pos += 4 + len;
+            }
+          }
+        }
+      }
+      case DICTIONARY -> idPos += present;
+      case READER -> reader.skip(present);
+    }
+    pageIndex += n;
+  }
+
   /** Fails unless the page holds {@code bytes} more bytes from {@link #pos}. */
   private void checkData(int bytes) {
     if (bytes < 0 || pos + (long) bytes > data.length) {
@@ -426,6 +490,10 @@ final class PageDecoder {
     }
     pageValues = page.getValueCount();
     pageIndex = 0;
+    if (keep != null) {
+      pageFirstRow = page.getFirstRowIndex().orElseThrow(() -> new IllegalStateException(
+          "a page of column " + column + " read filtered by its column index has no row index"));
+    }
     try {
       if (page instanceof DataPageV1 v1) {
         startV1(v1);

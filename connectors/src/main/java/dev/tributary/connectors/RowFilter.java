@@ -4,7 +4,6 @@ import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +23,7 @@ import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.filter2.predicate.UserDefinedPredicate;
@@ -38,11 +38,18 @@ import org.apache.parquet.schema.MessageType;
 final class RowFilter {
   private final FilterPredicate predicate;
   private final MessageType schema;
+  private final FilterCompat.Filter compat;
 
   /** A filter over blocks decoded with the Parquet schema {@code schema}. */
   RowFilter(FilterPredicate predicate, MessageType schema) {
     this.predicate = predicate;
     this.schema = schema;
+    this.compat = FilterCompat.get(predicate);
+  }
+
+  /** The predicate as parquet-mr's column-index filter takes it (made once: making one logs). */
+  FilterCompat.Filter compat() {
+    return compat;
   }
 
   /**
@@ -103,18 +110,13 @@ final class RowFilter {
     }
   }
 
-  /** The indexes of the rows the predicate keeps, ascending. */
+  /**
+   * The indexes of the rows the predicate keeps, ascending: evaluated a column at a time ({@link
+   * RowMask}), leaves without a vector loop row by row.
+   */
   private int[] kept(Block block) {
-    int rows = block.rowCount();
-    IntPredicate test = compile(predicate, block);
-    int[] kept = new int[rows];
-    int count = 0;
-    for (int r = 0; r < rows; r++) {
-      if (test.test(r)) {
-        kept[count++] = r;
-      }
-    }
-    return count == rows ? kept : Arrays.copyOf(kept, count);
+    long[] mask = RowMask.of(predicate, block, schema, leaf -> compile(leaf, block));
+    return RowMask.indexes(mask);
   }
 
   private IntPredicate compile(FilterPredicate p, Block block) {

@@ -90,9 +90,12 @@ final class RowGroupConverter {
    * whose decoded size is estimated by {@code size} (variable-width vectors are allocated for it,
    * not grown by doubling). With {@code vectorized}, the flat columns {@link PageDecoder}
    * reads are decoded page by page, the others (and all without it) by parquet-mr's {@code
-   * ColumnReader}: chosen here, once per column chunk.
+   * ColumnReader}: chosen here, once per column chunk. {@code keep} is null when {@code
+   * rowGroup} holds every page, else the row ranges ({@code [from, to]} pairs) a read filtered by
+   * column index kept (parquet-mr's readers take them from {@code rowGroup}'s row indexes).
    */
-  void start(PageReadStore rowGroup, int group, DecodedSize size, boolean vectorized) {
+  void start(PageReadStore rowGroup, int group, DecodedSize size, boolean vectorized,
+      long[] keep) {
     this.group = group;
     this.size = size;
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
@@ -103,7 +106,7 @@ final class RowGroupConverter {
       ColumnDescriptor column = flatColumns.get(c);
       Field field = arrow.getFields().get(flat[c]);
       if (vectorized && PageDecoder.supports(column, field)) {
-        decoders[c] = PageDecoder.of(column, field, rowGroup.getPageReader(column));
+        decoders[c] = PageDecoder.of(column, field, rowGroup.getPageReader(column), keep);
       } else {
         columns[c] = store.getColumnReader(column);
       }

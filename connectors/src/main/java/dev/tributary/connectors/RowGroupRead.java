@@ -23,7 +23,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
- * in parallel. Opening the file and reading the row group's column chunks is retried as the
+ * in parallel. With a filter, only the pages the column indexes let through are read ({@link
+ * PageRanges}), and the rows decoded are then filtered exactly. Opening the file and reading the row group's column chunks is retried as the
  * settings say; decoding, which starts emitting rows, never is.
  *
  * @param file the file
@@ -79,17 +80,26 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     }
     try {
       reader.setRequestedSchema(requested);
-      PageReadStore pages = reader.readRowGroup(group);
+      BlockMetaData meta = footer.getBlocks().get(group);
+      PageRanges kept = filter == null ? PageRanges.ALL
+          : PageRanges.of(reader, group, filter.compat(), requested);
+      if (kept.rows() == 0) {
+        // No page can match: nothing of the row group is read.
+        stats.recordRead(0, kept.pagesSkipped());
+        FileReads.closeQuietly(reader);
+        return new Cursor(null, null, account, 0, settings.maxBlockBytes(), 1);
+      }
+      PageReadStore pages = kept.keep() == null ? reader.readRowGroup(group)
+          : reader.readFilteredRowGroup(group, kept.ranges());
       if (pages == null) {
         throw new IOException("the footer lists row group " + group + " but it is missing");
       }
-      BlockMetaData meta = footer.getBlocks().get(group);
-      stats.recordRead(chunkBytes(meta));
+      stats.recordRead(chunkBytes(meta) - kept.bytesSkipped(), kept.pagesSkipped());
       RowGroupConverter converter = new RowGroupConverter(requested,
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
       DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
-      converter.start(pages, group, size, settings.vectorizedParquet());
+      converter.start(pages, group, size, settings.vectorizedParquet(), kept.keep());
       return new Cursor(reader, converter, account, Math.min(rows, pages.getRowCount()),
           settings.maxBlockBytes(), size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
@@ -163,7 +173,9 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     }
 
     void close() {
-      FileReads.closeQuietly(reader);
+      if (reader != null) {
+        FileReads.closeQuietly(reader);
+      }
     }
   }
 }

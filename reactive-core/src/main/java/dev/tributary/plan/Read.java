@@ -80,6 +80,6 @@ public record Read(Source source, Pushdown pushdown) implements LogicalPlan {
 
   @Override
   public String describe() {
-    return source.name() + (pushdown.isNone() ? "" : "  pushed: " + pushdown);
+    return source.name() + (pushdown.isNone() ? "" : "  pushed: " + source.describe(pushdown));
   }
 }

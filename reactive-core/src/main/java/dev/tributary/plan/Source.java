@@ -21,6 +21,15 @@ public interface Source {
   /** The read's name in plans and stats, e.g. {@code ReadParquet[3 files]}. */
   String name();
 
+  /**
+   * What {@code pushdown} does in this source, as plans show it after the read's name: by
+   * default what is pushed ({@link Pushdown#toString()}); a source may say where each part
+   * goes.
+   */
+  default String describe(Pushdown pushdown) {
+    return pushdown.toString();
+  }
+
   /** What this source can take over (none unless it says so). */
   default Set<Pushdown.Kind> accepts() {
     return Set.of();
