@@ -23,9 +23,17 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
  */
 public final class Batch implements AutoCloseable {
   private final Block block;
+  /**
+   * Keeps the iterator, and through it the execution, reachable while the batch is: an execution
+   * whose consumer is gone ends and takes back its memory, which must never happen under a batch
+   * still in use.
+   */
+  @SuppressWarnings("unused")
+  private final BatchIterator iterator;
 
-  Batch(Block block) {
+  Batch(Block block, BatchIterator iterator) {
     this.block = block;
+    this.iterator = iterator;
   }
 
   /** Its rows. */

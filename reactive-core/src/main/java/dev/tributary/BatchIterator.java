@@ -76,7 +76,7 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    current = new Batch(next);
+    current = new Batch(next, this);
     next = null;
     batches++;
     rows += current.rowCount();

@@ -1150,10 +1150,9 @@ public class Dataset {
       throw new IllegalArgumentException("n must be >= 1, was " + n);
     }
     Objects.requireNonNull(options, "options");
-    return new BatchFeed(n, equal, options).start(onStart -> Execution.run(plan, this::runtime,
-        context(), lastStats::set, onStart,
-        // Handed out: the consumers hold batches past the execution's end until they close them.
-        (e, blocks) -> feedBatches(blocks, options, e.open("IterBatches")).map(e::handOut)));
+    BatchFeed feed = new BatchFeed(n, equal, options);
+    return feed.start(onStart -> Execution.run(plan, this::runtime, context(), lastStats::set,
+        onStart, (e, blocks) -> feed.held(feedBatches(blocks, options, e.open("IterBatches")))));
   }
 
   /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */

@@ -192,17 +192,35 @@ final class Execution {
       // nothing outside the chain may keep the chain reachable.
       Sinks.Empty<Void> stopSwitch = Sinks.empty();
       execution.stopSwitch = new WeakReference<>(stopSwitch);
-      return out
-          .takeUntilOther(stopSwitch.asMono())
-          .concatWith(Mono.defer(() -> execution.interrupted
+      return toConsumer(out, stopSwitch.asMono(), Mono.defer(() -> execution.interrupted
               ? Mono.error(new IllegalStateException("runtime '" + runtime.name()
                   + "' closed while execution '" + execution.name + "' ran"))
-              : Mono.empty()))
-          .doFinally(signal -> {
+              : Mono.empty()),
+          () -> {
             Reference.reachabilityFence(chain);
             execution.stop();
           });
     });
+  }
+
+  /**
+   * The consumer's end of an execution's stream: it stops when {@code stop} fires (the runtime
+   * closes), then {@code afterStop} follows (the error naming the runtime), and {@code onEnd}
+   * runs once it terminated or was cancelled.
+   *
+   * <p>A block that races the consumer's cancel is released here. Once cancelled, the stop's
+   * serializer hands what still arrives to the discard hook instead of the consumer: without
+   * one, such a block (already handed out, so the scope does not take it back) held its memory
+   * until a collector found it unreachable, past the execution's end (a spilling sort read by
+   * {@code iterator()} and closed after its first block, about one run in ten).
+   */
+  static <T> Flux<T> toConsumer(Flux<T> out, Mono<Void> stop, Mono<T> afterStop,
+      Runnable onEnd) {
+    return out
+        .takeUntilOther(stop)
+        .concatWith(afterStop)
+        .doFinally(signal -> onEnd.run())
+        .doOnDiscard(Block.class, Block::release);
   }
 
   /**

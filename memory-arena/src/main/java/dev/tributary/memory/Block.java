@@ -64,7 +64,14 @@ public final class Block implements AutoCloseable {
    * @throws ColumnException if two columns share a name
    */
   private Block(VectorSchemaRoot root, Account owner) {
-    requireUniqueNames(root.getSchema().getFields());
+    this(root, owner, true);
+  }
+
+  /** With {@code checkNames} false for a slice: its columns are those of a checked block. */
+  private Block(VectorSchemaRoot root, Account owner, boolean checkNames) {
+    if (checkNames) {
+      requireUniqueNames(root.getSchema().getFields());
+    }
     this.root = root;
     this.owner = owner;
     this.sizeBytes = measure(root);
@@ -280,7 +287,7 @@ public final class Block implements AutoCloseable {
     }
     Block slice;
     try {
-      slice = new Block(root.slice(offset, length), owner);
+      slice = new Block(slice(root, offset, length), owner, false);
     } catch (OutOfMemoryException e) {
       throw owner.limitExceeded(AccountListener.lastFailedRequest(), e);
     }
@@ -289,6 +296,26 @@ public final class Block implements AutoCloseable {
       slice.watch(w.scope(), w.operator());
     }
     return slice;
+  }
+
+  /**
+   * {@link VectorSchemaRoot#slice} keeping the root's schema: Arrow's rebuilds the schema and
+   * its field map from the sliced vectors, which was most of the cost of a small slice (a
+   * training feed cuts one per batch).
+   */
+  private static VectorSchemaRoot slice(VectorSchemaRoot root, int offset, int length) {
+    List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors().size());
+    try {
+      for (FieldVector v : root.getFieldVectors()) {
+        TransferPair pair = v.getTransferPair(v.getAllocator());
+        pair.splitAndTransfer(offset, length);
+        vectors.add((FieldVector) pair.getTo());
+      }
+    } catch (RuntimeException e) {
+      vectors.forEach(FieldVector::close);
+      throw e;
+    }
+    return new VectorSchemaRoot(root.getSchema(), vectors, length);
   }
 
   /**
