@@ -22,33 +22,41 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
  * (root, tensors) must not be used after that: copy what you keep.
  */
 public final class Batch implements AutoCloseable {
-  private final Block block;
+  /** The iterator's one root, pointed at this batch's rows until the iterator moves on. */
+  private final VectorSchemaRoot root;
+  private final FeedCut cut;
   /**
    * Keeps the iterator, and through it the execution, reachable while the batch is: an execution
    * whose consumer is gone ends and takes back its memory, which must never happen under a batch
    * still in use.
    */
-  @SuppressWarnings("unused")
   private final BatchIterator iterator;
 
-  Batch(Block block, BatchIterator iterator) {
-    this.block = block;
+  Batch(VectorSchemaRoot root, FeedCut cut, BatchIterator iterator) {
+    this.root = root;
+    this.cut = cut;
     this.iterator = iterator;
   }
 
   /** Its rows. */
   public int rowCount() {
-    return block.rowCount();
+    return cut.rowCount();
   }
 
-  /** The Arrow record batch (zero-copy; read-only by contract). */
+  /**
+   * The Arrow record batch (zero-copy; read-only by contract). It is the iterator's one root,
+   * which shows the next batch after the iterator's next call: keep copies, not the root.
+   */
   public VectorSchemaRoot root() {
-    return block.root();
+    ensureCurrent();
+    return root;
   }
 
   /** Every column as a Java array (copies; see {@link Batches} for the array types). */
   public Map<String, Object> columns() {
-    return Batches.read(block);
+    try (Block rows = rows()) {
+      return Batches.read(rows);
+    }
   }
 
   /**
@@ -56,7 +64,15 @@ public final class Batch implements AutoCloseable {
    * {@link #columns()}).
    */
   public Object column(String name) {
-    return Batches.column(block, name);
+    try (Block rows = rows()) {
+      return Batches.column(rows, name);
+    }
+  }
+
+  /** The batch's rows as a block, for the copying forms only (they allocate anyway). */
+  private Block rows() {
+    ensureCurrent();
+    return cut.block().slice(cut.offset(), cut.rowCount());
   }
 
   /**
@@ -66,9 +82,14 @@ public final class Batch implements AutoCloseable {
    * @throws ColumnException if the column is not such a list, or has a null at any level
    */
   public Tensor tensor(String name) {
-    FieldVector vector = block.vector(name);
+    ensureCurrent();
+    FieldVector vector = root.getVector(name);
+    if (vector == null) {
+      throw new ColumnException(name, "no such column; the batch has " + root.getSchema()
+          .getFields().stream().map(f -> f.getName()).toList());
+    }
     List<Integer> shape = new ArrayList<>();
-    shape.add(block.rowCount());
+    shape.add(root.getRowCount());
     FieldVector v = vector;
     while (v instanceof FixedSizeListVector list) {
       requireNoNulls(name, v);
@@ -93,9 +114,17 @@ public final class Batch implements AutoCloseable {
     }
   }
 
+  /** A batch kept past its iterator's next call would show another batch's rows: it fails. */
+  private void ensureCurrent() {
+    if (!iterator.isCurrent(this)) {
+      throw new IllegalStateException("this batch was closed: a batch is valid until its"
+          + " iterator's next hasNext(), next() or close(); copy what you keep");
+    }
+  }
+
   /** Gives the batch's memory back now (its iterator would at the next call). */
   @Override
   public void close() {
-    block.release();
+    iterator.closed(this);
   }
 }

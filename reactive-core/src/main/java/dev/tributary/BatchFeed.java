@@ -1,6 +1,5 @@
 package dev.tributary;
 
-import dev.tributary.memory.Block;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,25 +22,25 @@ import reactor.core.publisher.Sinks;
  * in rounds, one per consumer, and a round is handed out only when complete, so after every
  * round all consumers have the same rows; a consumer is at most {@code prefetchBatches} batches
  * ahead of the slowest (which holds the others back by that much). At the end the rows of the
- * incomplete last round are divided equally (each gets {@code rows / n} of them, as slices; up
+ * incomplete last round are divided equally (each gets {@code rows / n} of them, as parts of the same blocks; up
  * to {@code n - 1} rows are dropped, as Ray does), or dropped altogether with {@code dropLast}.
  *
  * <p>The execution lasts until every consumer is done ({@link #held}): the batches stay in its
  * accounts, charged to its memory limit, and no batch needs a watch of its own for outliving the
  * execution (a per-batch cost that was a third of the feed's overhead over the block stream).
  */
-final class BatchFeed extends BaseSubscriber<Block> {
+final class BatchFeed extends BaseSubscriber<FeedCut> {
   private final int n;
   private final boolean equal;
   private final int capacity;
   private final boolean dropLast;
-  private final List<ArrayDeque<Block>> queues = new ArrayList<>();
+  private final List<ArrayDeque<FeedCut>> queues = new ArrayList<>();
   private final boolean[] closed;
   /** Equal: the batches of the round being dealt, one per consumer in order. */
-  private final List<Block> round = new ArrayList<>();
+  private final List<FeedCut> round = new ArrayList<>();
   private final List<BatchIterator> iterators = new ArrayList<>();
   /** Completes when every consumer is done: the execution's stream ends then. */
-  private final Sinks.Empty<Block> done = Sinks.empty();
+  private final Sinks.Empty<FeedCut> done = Sinks.empty();
   private int open;
   private boolean requested;
   private boolean ended;
@@ -66,7 +65,7 @@ final class BatchFeed extends BaseSubscriber<Block> {
    * done: the feed learns the end of the data, or its failure, from {@code batches} itself, so
    * that queued and current batches never outlive the execution's memory.
    */
-  Flux<Block> held(Flux<Block> batches) {
+  Flux<FeedCut> held(Flux<FeedCut> batches) {
     return batches
         .doOnComplete(() -> end(null))
         .onErrorResume(failure -> {
@@ -77,7 +76,7 @@ final class BatchFeed extends BaseSubscriber<Block> {
   }
 
   /** Starts the execution {@code start} makes, given a callback that receives it. */
-  List<BatchIterator> start(Function<Consumer<Execution>, Flux<Block>> start) {
+  List<BatchIterator> start(Function<Consumer<Execution>, Flux<FeedCut>> start) {
     start.apply(e -> {
       e.awaited();
       execution = e;
@@ -91,7 +90,7 @@ final class BatchFeed extends BaseSubscriber<Block> {
   }
 
   @Override
-  protected void hookOnNext(Block batch) {
+  protected void hookOnNext(FeedCut batch) {
     synchronized (this) {
       requested = false;
       if (open == 0) {
@@ -139,16 +138,16 @@ final class BatchFeed extends BaseSubscriber<Block> {
 
   /** Equal, at the end: each consumer gets {@code rows / n} rows of the incomplete round. */
   private void divideLastRound() {
-    int rows = round.stream().mapToInt(Block::rowCount).sum();
+    int rows = round.stream().mapToInt(FeedCut::rowCount).sum();
     int share = dropLast ? 0 : rows / n;
     int block = 0;
     int offset = 0;
     for (int i = 0; i < n && share > 0; i++) {
       int needed = share;
       while (needed > 0) {
-        Block b = round.get(block);
+        FeedCut b = round.get(block);
         int take = Math.min(needed, b.rowCount() - offset);
-        deliver(i, b.slice(offset, take));
+        deliver(i, b.part(offset, take));
         needed -= take;
         offset += take;
         if (offset == b.rowCount()) {
@@ -157,11 +156,11 @@ final class BatchFeed extends BaseSubscriber<Block> {
         }
       }
     }
-    round.forEach(Block::release);
+    round.forEach(FeedCut::release);
     round.clear();
   }
 
-  private void deliver(int consumer, Block batch) {
+  private void deliver(int consumer, FeedCut batch) {
     if (closed[consumer]) {
       batch.release();
     } else {
@@ -200,8 +199,8 @@ final class BatchFeed extends BaseSubscriber<Block> {
    *
    * @throws RuntimeException the execution's error
    */
-  Block take(int i) throws InterruptedException {
-    Block batch;
+  FeedCut take(int i) throws InterruptedException {
+    FeedCut batch;
     synchronized (this) {
       while ((batch = queues.get(i).poll()) == null && !ended) {
         wait();
@@ -226,7 +225,7 @@ final class BatchFeed extends BaseSubscriber<Block> {
         return;
       }
       closed[i] = true;
-      queues.get(i).forEach(Block::release);
+      queues.get(i).forEach(FeedCut::release);
       queues.get(i).clear();
       last = --open == 0;
       if (last) {
@@ -249,10 +248,10 @@ final class BatchFeed extends BaseSubscriber<Block> {
   }
 
   private void releaseHeld() {
-    round.forEach(Block::release);
+    round.forEach(FeedCut::release);
     round.clear();
     queues.forEach(q -> {
-      q.forEach(Block::release);
+      q.forEach(FeedCut::release);
       q.clear();
     });
   }

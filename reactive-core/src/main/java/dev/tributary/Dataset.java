@@ -1156,17 +1156,17 @@ public class Dataset {
   }
 
   /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */
-  private static Flux<Block> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
+  private static Flux<FeedCut> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
       Account account) {
     int rows = options.batchSize();
-    Flux<Block> batches = blocks.transform(options.localShuffleBufferSize() > 0
-        ? LocalShuffle.of(rows, options.localShuffleBufferSize(), options.localShuffleSeed(),
-            account)
-        : Rebatch.of(rows, account));
+    Flux<FeedCut> batches = options.localShuffleBufferSize() > 0
+        ? blocks.transform(LocalShuffle.of(rows, options.localShuffleBufferSize(),
+            options.localShuffleSeed(), account)).map(FeedCut::of)
+        : blocks.transform(new FeedCutter(rows, account));
     if (!options.dropLast()) {
       return batches;
     }
-    return batches.handle((Block b, reactor.core.publisher.SynchronousSink<Block> sink) -> {
+    return batches.handle((FeedCut b, reactor.core.publisher.SynchronousSink<FeedCut> sink) -> {
       if (b.rowCount() < rows) {
         b.release();
       } else {

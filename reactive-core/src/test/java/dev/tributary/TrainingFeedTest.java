@@ -65,6 +65,47 @@ class TrainingFeedTest {
   }
 
   @Test
+  void everyBatchIsShownInOneRootAndABatchKeptPastNextFails() {
+    List<Long> ids = new ArrayList<>();
+    Set<org.apache.arrow.vector.VectorSchemaRoot> roots = new HashSet<>();
+    Batch first = null;
+    // 7 blocks of 142-143 rows cut into batches of 64: some inside a block, some across two
+    try (BatchIterator it = range(1_000, 7).iterBatches(
+        IterBatchesOptions.defaults().withBatchSize(64).withPrefetchBatches(3))) {
+      while (it.hasNext()) {
+        Batch b = it.next();
+        first = first == null ? b : first;
+        org.apache.arrow.vector.BigIntVector id =
+            (org.apache.arrow.vector.BigIntVector) b.root().getVector("id");
+        assertThat(b.root().getRowCount()).isEqualTo(b.rowCount());
+        for (int i = 0; i < b.rowCount(); i++) {
+          ids.add(id.get(i));
+        }
+        roots.add(b.root());
+      }
+    }
+    assertThat(ids).containsExactlyElementsOf(LongStream.range(0, 1_000).boxed().toList());
+    assertThat(roots).hasSize(1);
+    Batch stale = first;
+    assertThatThrownBy(stale::root).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("valid until");
+    assertThatThrownBy(() -> stale.column("id")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aBatchClosedEarlyGivesItsRowsBackAndTheNextStillComes() {
+    try (BatchIterator it = range(1_000, 2).iterBatches(
+        IterBatchesOptions.defaults().withBatchSize(100))) {
+      Batch b = it.next();
+      assertThat((long[]) b.column("id")).startsWith(0L, 1L);
+      b.close();
+      b.close();
+      assertThatThrownBy(b::root).isInstanceOf(IllegalStateException.class);
+      assertThat((long[]) it.next().column("id")).startsWith(100L, 101L);
+    }
+  }
+
+  @Test
   void theSameSeedShufflesTheSameWayAndEveryRowComesOnce() {
     IterBatchesOptions shuffled = IterBatchesOptions.defaults().withBatchSize(50)
         .withLocalShuffle(300, 42);
