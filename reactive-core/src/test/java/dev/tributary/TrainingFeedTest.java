@@ -67,10 +67,13 @@ class TrainingFeedTest {
   @Test
   void everyBatchIsShownInOneRootAndABatchKeptPastNextFails() {
     List<Long> ids = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     Set<org.apache.arrow.vector.VectorSchemaRoot> roots = new HashSet<>();
     Batch first = null;
     // 7 blocks of 142-143 rows cut into batches of 64: some inside a block, some across two
-    try (BatchIterator it = range(1_000, 7).iterBatches(
+    Dataset named = range(1_000, 7).map(r -> Map.<String, Object>of("id", r.get("id"),
+        "name", "n" + r.get("id")));
+    try (BatchIterator it = named.iterBatches(
         IterBatchesOptions.defaults().withBatchSize(64).withPrefetchBatches(3))) {
       while (it.hasNext()) {
         Batch b = it.next();
@@ -78,13 +81,18 @@ class TrainingFeedTest {
         org.apache.arrow.vector.BigIntVector id =
             (org.apache.arrow.vector.BigIntVector) b.root().getVector("id");
         assertThat(b.root().getRowCount()).isEqualTo(b.rowCount());
+        org.apache.arrow.vector.VarCharVector name =
+            (org.apache.arrow.vector.VarCharVector) b.root().getVector("name");
         for (int i = 0; i < b.rowCount(); i++) {
           ids.add(id.get(i));
+          names.add(name.getObject(i).toString());
         }
         roots.add(b.root());
       }
     }
     assertThat(ids).containsExactlyElementsOf(LongStream.range(0, 1_000).boxed().toList());
+    assertThat(names).containsExactlyElementsOf(
+        LongStream.range(0, 1_000).mapToObj(i -> "n" + i).toList());
     assertThat(roots).hasSize(1);
     Batch stale = first;
     assertThatThrownBy(stale::root).isInstanceOf(IllegalStateException.class)
