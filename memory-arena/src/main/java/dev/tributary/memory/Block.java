@@ -300,8 +300,8 @@ public final class Block implements AutoCloseable {
 
   /**
    * {@link VectorSchemaRoot#slice} keeping the root's schema: Arrow's rebuilds the schema and
-   * its field map from the sliced vectors, which was most of the cost of a small slice (a
-   * training feed cuts one per batch).
+   * its field map from the sliced vectors, which was most of the cost of a small slice
+   * (re-batching cuts one per batch).
    */
   private static VectorSchemaRoot slice(VectorSchemaRoot root, int offset, int length) {
     List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors().size());
