@@ -268,15 +268,22 @@ final class PageDecoder {
       case DICTIONARY -> {
         if (!pageNulls) {
           setValid(validity, row, n);
+          // Fields read into locals once: the loop is then one gather per value.
+          int[] at = ids;
+          int from = idPos;
+          long to = values + (long) row * width;
           if (width == 4) {
+            int[] dict = dict4;
             for (int i = 0; i < n; i++) {
-              MemoryUtil.putInt(values + (row + i) * 4L, dict4[ids[idPos++]]);
+              MemoryUtil.putInt(to + i * 4L, dict[at[from + i]]);
             }
           } else {
+            long[] dict = dict8;
             for (int i = 0; i < n; i++) {
-              MemoryUtil.putLong(values + (row + i) * 8L, dict8[ids[idPos++]]);
+              MemoryUtil.putLong(to + i * 8L, dict[at[from + i]]);
             }
           }
+          idPos = from + n;
         } else if (width == 4) {
           for (int i = 0; i < n; i++) {
             if (valid(i)) {

@@ -28,7 +28,6 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import org.slf4j.Logger;
@@ -104,7 +103,7 @@ public final class ParquetSource {
   public static ParquetSource of(List<String> paths, Partitioning partitioning) {
     InputFiles inputs = InputFiles.expand(paths, partitioning, ".parquet");
     return new ParquetSource(inputs.paths(), inputs.partitions(), null, null,
-        DEFAULT_PARALLELISM, false, 0, -1, LocalInputFile::new);
+        DEFAULT_PARALLELISM, false, 0, -1, BufferedLocalFile::new);
   }
 
   /** Reads only the named columns (file or partition columns), in that order. */

@@ -48,6 +48,8 @@ final class GroupTable {
   /** Keys with normalised bytes (not one integer-like key): their bytes to group ids. */
   private final ByteKeyTable byteIds;
   private final Map<Object, Integer> ids = new HashMap<>();
+  /** Zeros: the group of every row when there are no keys (never written). */
+  private int[] globalGroup = new int[0];
   private final List<Object> keyValues = new ArrayList<>();
   private int groupCount;
   private long keyBytes;
@@ -105,13 +107,20 @@ final class GroupTable {
     }
   }
 
-  /** The group ids of a block's rows, new groups added. */
+  /**
+   * The group ids of a block's rows (its first {@code rowCount()} slots), new groups added.
+   * Without keys every row is in group 0: one array of zeros serves every block, valid until the
+   * next call, instead of a zero-filled array per block of a global aggregate.
+   */
   int[] assign(Block block) {
     int rows = block.rowCount();
-    int[] groupOf = new int[rows];
     if (keys.isEmpty()) {
-      return groupOf;
+      if (globalGroup.length < rows) {
+        globalGroup = new int[rows];
+      }
+      return globalGroup;
     }
+    int[] groupOf = new int[rows];
     if (longIds != null) {
       assignLongs(new LongKeyColumn(block.vector(keys.get(0))), rows, groupOf);
       return groupOf;
