@@ -2,11 +2,9 @@ package dev.tributary.connectors;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
@@ -35,7 +33,7 @@ final class BufferedLocalFile implements InputFile {
 
   @Override
   public SeekableInputStream newStream() throws IOException {
-    return new Stream(new Positioned(FileChannel.open(path, StandardOpenOption.READ)));
+    return new Stream(new Positioned(new RandomAccessFile(path.toFile(), "r")));
   }
 
   @Override
@@ -62,17 +60,22 @@ final class BufferedLocalFile implements InputFile {
     }
   }
 
-  /** A buffered stream over a file channel, read by position so a seek is only arithmetic. */
+  /**
+   * A buffered stream over a file, where a seek inside the buffer is only arithmetic. A
+   * RandomAccessFile, as parquet-mr's own local file uses, rather than a FileChannel: a channel
+   * reads into a heap array through a temporary direct buffer of the read's size (allocated and
+   * zeroed again whenever a larger column chunk comes), which cost W1 a seventh of its time.
+   */
   private static final class Positioned extends InputStream {
-    private final FileChannel channel;
+    private final RandomAccessFile file;
     private final byte[] buffer = new byte[BUFFER_BYTES];
     /** The file offset of {@code buffer[0]}. */
     private long bufferStart;
     private int bufferLength;
     private int at;
 
-    Positioned(FileChannel channel) {
-      this.channel = channel;
+    Positioned(RandomAccessFile file) {
+      this.file = file;
     }
 
     long position() {
@@ -110,7 +113,8 @@ final class BufferedLocalFile implements InputFile {
       }
       if (len >= buffer.length) {
         long position = position();
-        int n = channel.read(ByteBuffer.wrap(bytes, off, len), position);
+        file.seek(position);
+        int n = file.read(bytes, off, len);
         if (n > 0) {
           bufferStart = position + n;
           bufferLength = 0;
@@ -127,7 +131,8 @@ final class BufferedLocalFile implements InputFile {
     /** Refills the buffer from the current position; false at the end of the file. */
     private boolean fill() throws IOException {
       long position = position();
-      int n = channel.read(ByteBuffer.wrap(buffer), position);
+      file.seek(position);
+      int n = file.read(buffer, 0, buffer.length);
       bufferStart = position;
       at = 0;
       bufferLength = Math.max(0, n);
@@ -139,7 +144,7 @@ final class BufferedLocalFile implements InputFile {
       if (n <= 0) {
         return 0;
       }
-      long size = channel.size();
+      long size = file.length();
       long position = position();
       long skipped = Math.min(n, Math.max(0, size - position));
       seek(position + skipped);
@@ -148,12 +153,12 @@ final class BufferedLocalFile implements InputFile {
 
     @Override
     public int available() throws IOException {
-      return (int) Math.min(Integer.MAX_VALUE, Math.max(0, channel.size() - position()));
+      return (int) Math.min(Integer.MAX_VALUE, Math.max(0, file.length() - position()));
     }
 
     @Override
     public void close() throws IOException {
-      channel.close();
+      file.close();
     }
   }
 }
