@@ -192,7 +192,7 @@ sealed interface BlockCut extends Serializable {
     /** Row {@code row} of {@code columns} against the key values {@code other}. */
     int compare(Object[][] columns, int row, Object[] other) {
       for (int k = 0; k < columns.length; k++) {
-        int c = compareValues(keys.get(k), columns[k][row], other[k]);
+        int c = keys.get(k).compare(columns[k][row], other[k]);
         if (c != 0) {
           return c;
         }
@@ -203,34 +203,12 @@ sealed interface BlockCut extends Serializable {
     /** Two rows' key values. */
     int compare(Object[] a, Object[] b) {
       for (int k = 0; k < a.length; k++) {
-        int c = compareValues(keys.get(k), a[k], b[k]);
+        int c = keys.get(k).compare(a[k], b[k]);
         if (c != 0) {
           return c;
         }
       }
       return 0;
-    }
-
-    private static int compareValues(SortKey key, Object x, Object y) {
-      if (x == null || y == null) {
-        if (x == y) {
-          return 0;
-        }
-        return (x == null) == key.nullsLast() ? 1 : -1;
-      }
-      int c = natural(x, y);
-      return key.descending() ? -c : c;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int natural(Object x, Object y) {
-      if (x instanceof Double || x instanceof Float) {
-        return Double.compare(((Number) x).doubleValue(), ((Number) y).doubleValue());
-      }
-      if (x instanceof byte[] bx && y instanceof byte[] by) {
-        return Arrays.compareUnsigned(bx, by);
-      }
-      return ((Comparable) x).compareTo(y);
     }
   }
 }

@@ -25,4 +25,14 @@ public record SortKey(String column, boolean descending, boolean nullsLast)
   public static SortKey desc(String column) {
     return new SortKey(column, true, true);
   }
+
+  /**
+   * Compares two values of this key's column (as the columnar module reads them) in the order
+   * the sort uses, nulls and direction included: strings by code point (UTF-8 byte) order,
+   * floating point with NaN largest, binary unsigned. A distributed engine cutting key ranges
+   * must use this order, or its ranges disagree with the sorted runs inside them.
+   */
+  public int compare(Object x, Object y) {
+    return RowOrder.compareValues(this, x, y);
+  }
 }
