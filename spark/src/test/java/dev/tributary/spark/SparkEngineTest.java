@@ -370,6 +370,38 @@ class SparkEngineTest {
   }
 
   @Test
+  void aStringSortCutsRangesInCodePointOrderAsDuckDbSorts() throws Exception {
+    // Characters beyond the BMP (surrogate pairs in Java) sort after U+E000..U+FFFF by code
+    // point, before them by UTF-16: the range bounds and the local sort must agree on one order.
+    List<Long> duckOrder = new ArrayList<>();
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      for (int f = 0; f < 3; f++) {
+        st.execute("COPY (SELECT i AS id, CASE i % 6 WHEN 0 THEN chr(57344) WHEN 1 THEN"
+            + " chr(128512) WHEN 2 THEN 'a' || chr(128512) WHEN 3 THEN 'a' || chr(65533)"
+            + " WHEN 4 THEN NULL ELSE 'z' END || (i % 13)::VARCHAR AS s FROM range("
+            + f * 1000 + ", " + (f + 1) * 1000 + ") t(i)) TO '"
+            + out.resolve("s-" + f + ".parquet") + "' (FORMAT parquet)");
+      }
+      try (ResultSet r = st.executeQuery("SELECT id FROM read_parquet('" + out
+          + "/*.parquet') ORDER BY s ASC NULLS LAST, id")) {
+        while (r.next()) {
+          duckOrder.add(r.getLong(1));
+        }
+      }
+    }
+    Dataset ds = Tributary.readParquet(out.toString()).withRuntime(runtime)
+        .sort(SortKey.asc("s"), SortKey.asc("id"));
+
+    List<Map<String, Object>> local = ds.takeAll();
+    List<Map<String, Object>> onSpark = ds.execute(spark).withRuntime(runtime).takeAll();
+
+    assertThat(onSpark).hasSize(3_000).isEqualTo(local);
+    assertThat(local.stream().map(row -> ((Number) row.get("id")).longValue()).toList())
+        .isEqualTo(duckOrder);
+  }
+
+  @Test
   void aSortedResultReadOnlyInPartDropsTheSortsCachedInput() throws Exception {
     Dataset sorted = read().sort("v", "id").execute(spark).withRuntime(runtime);
 
