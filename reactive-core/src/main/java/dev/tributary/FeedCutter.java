@@ -1,8 +1,8 @@
 package dev.tributary;
 
-import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.operators.BlockParts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -41,7 +41,7 @@ final class FeedCutter implements Function<Flux<Block>, Flux<FeedCut>> {
    * method holds the lock, and what arrives after the clear is released, never kept.
    */
   private final class Pending {
-    private final List<Block> parts = new ArrayList<>();
+    private final BlockParts parts = new BlockParts(account);
     private int count;
     private boolean cleared;
 
@@ -87,23 +87,12 @@ final class FeedCutter implements Function<Flux<Block>, Flux<FeedCut>> {
     }
 
     private FeedCut drain() {
-      if (parts.size() == 1) {
-        FeedCut only = FeedCut.of(parts.remove(0));
-        count = 0;
-        return only;
-      }
-      try {
-        return FeedCut.of(Blocks.concat(parts, account));
-      } finally {
-        parts.forEach(Block::release);
-        parts.clear();
-        count = 0;
-      }
+      count = 0;
+      return FeedCut.of(parts.take());
     }
 
     synchronized void clear() {
       cleared = true;
-      parts.forEach(Block::release);
       parts.clear();
       count = 0;
     }

@@ -9,17 +9,19 @@ import java.util.List;
 /**
  * Blocks gathered to leave as one (a re-batch's slices, small blocks being coalesced): one
  * block taken as it is, several concatenated into {@code account} and then released. Used by one
- * subscription, serially.
+ * subscription, serially (re-batching, coalescing, the training feed's cutter).
  */
-final class BlockParts {
+public final class BlockParts {
   private final Account account;
   private final List<Block> parts = new ArrayList<>();
 
-  BlockParts(Account account) {
+  /** Parts concatenated into {@code account} when there are several. */
+  public BlockParts(Account account) {
     this.account = account;
   }
 
-  boolean isEmpty() {
+  /** Whether no part is held. */
+  public boolean isEmpty() {
     return parts.isEmpty();
   }
 
@@ -27,12 +29,13 @@ final class BlockParts {
     return parts.contains(block);
   }
 
-  void add(Block block) {
+  /** Holds {@code block} (now owned by these parts) after the others. */
+  public void add(Block block) {
     parts.add(block);
   }
 
   /** The parts as one block (null when there are none); the parts are gone afterwards. */
-  Block take() {
+  public Block take() {
     if (parts.isEmpty()) {
       return null;
     }
@@ -47,7 +50,7 @@ final class BlockParts {
   }
 
   /** Releases every part (cancel, error, end). */
-  void clear() {
+  public void clear() {
     parts.forEach(Block::release);
     parts.clear();
   }

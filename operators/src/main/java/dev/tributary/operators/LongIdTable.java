@@ -37,15 +37,7 @@ public final class LongIdTable {
 
   /** The value of {@code key}, or -1 when it is absent. */
   public int get(long key) {
-    long[] t = slots;
-    int s = slot(key);
-    while (true) {
-      long v = t[2 * s + 1];
-      if (v == 0 || t[2 * s] == key) {
-        return (int) v - 1;
-      }
-      s = (s + 1) & mask;
-    }
+    return (int) slots[2 * find(key) + 1] - 1;
   }
 
   /**
@@ -53,38 +45,36 @@ public final class LongIdTable {
    * numbering keys densely sees a new key as the returned value equal to its next number).
    */
   public int getOrPut(long key, int value) {
-    long[] t = slots;
-    int s = slot(key);
-    while (true) {
-      long v = t[2 * s + 1];
-      if (v == 0) {
-        insert(s, key, value);
-        return value;
-      }
-      if (t[2 * s] == key) {
-        return (int) v - 1;
-      }
-      s = (s + 1) & mask;
+    int s = find(key);
+    long v = slots[2 * s + 1];
+    if (v == 0) {
+      insert(s, key, value);
+      return value;
     }
+    return (int) v - 1;
   }
 
   /** Puts {@code value} for {@code key}, returning the value it replaced, or -1 when none. */
   public int put(long key, int value) {
+    int s = find(key);
+    long v = slots[2 * s + 1];
+    if (v == 0) {
+      insert(s, key, value);
+      return -1;
+    }
+    checkValue(value);
+    slots[2 * s + 1] = value + 1L;
+    return (int) v - 1;
+  }
+
+  /** The slot holding {@code key}, or the empty slot where it would go (linear probing). */
+  private int find(long key) {
     long[] t = slots;
     int s = slot(key);
-    while (true) {
-      long v = t[2 * s + 1];
-      if (v == 0) {
-        insert(s, key, value);
-        return -1;
-      }
-      if (t[2 * s] == key) {
-        checkValue(value);
-        t[2 * s + 1] = value + 1L;
-        return (int) v - 1;
-      }
+    while (t[2 * s + 1] != 0 && t[2 * s] != key) {
       s = (s + 1) & mask;
     }
+    return s;
   }
 
   private static void checkValue(int value) {
