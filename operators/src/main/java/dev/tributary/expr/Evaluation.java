@@ -59,8 +59,9 @@ public final class Evaluation implements BlockTransform {
   private record Select(List<Expr> columns) implements Step {
     @Override
     public String toString() {
-      return "select " + columns.stream().map(e -> e.op == Expr.Op.COL ? e.toString()
-          : e.toString().equals(e.name()) ? e.toString() : e + " as " + e.name())
+      // A column or an alias already shows its output name.
+      return "select " + columns.stream().map(e -> e.op == Expr.Op.COL || e.op == Expr.Op.ALIAS
+          || e.toString().equals(e.name()) ? e.toString() : e + " as " + e.name())
           .collect(Collectors.joining(", "));
     }
   }
