@@ -59,12 +59,10 @@ public final class HashPartitioner {
   }
 
   /**
-   * The rows of {@code block} by partition, as copies in {@code out} (null for a partition with
-   * no row); {@code block} is left as it was.
+   * The row numbers of each of {@code partitions} partitions, in row order, given each row's
+   * partition (an empty array for a partition with no row).
    */
-  public List<Block> split(Block block, Account out) {
-    Objects.requireNonNull(out, "out");
-    int[] partitionOf = partitionOf(block);
+  public static int[][] rowsByPartition(int[] partitionOf, int partitions) {
     int[] counts = new int[partitions];
     for (int p : partitionOf) {
       counts[p]++;
@@ -78,6 +76,16 @@ public final class HashPartitioner {
       int p = partitionOf[i];
       rows[p][counts[p]++] = i;
     }
+    return rows;
+  }
+
+  /**
+   * The rows of {@code block} by partition, as copies in {@code out} (null for a partition with
+   * no row); {@code block} is left as it was.
+   */
+  public List<Block> split(Block block, Account out) {
+    Objects.requireNonNull(out, "out");
+    int[][] rows = rowsByPartition(partitionOf(block), partitions);
     List<Block> parts = new ArrayList<>(partitions);
     try {
       for (int p = 0; p < partitions; p++) {

@@ -8,7 +8,6 @@ import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.exchange.SortKey;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import scala.Tuple2;
 
@@ -133,22 +132,10 @@ sealed interface BlockCut extends Serializable {
   /** The rows of {@code block} by {@code partitionOf}, one IPC block per partition with rows. */
   private static void split(int[] partitionOf, int partitions, Block block, Account account,
       List<Tuple2<Integer, Object>> out) {
-    int[] counts = new int[partitions];
-    for (int p : partitionOf) {
-      counts[p]++;
-    }
-    if (partitionOf.length > 0 && counts[partitionOf[0]] == partitionOf.length) {
+    int[][] rows = HashPartitioner.rowsByPartition(partitionOf, partitions);
+    if (partitionOf.length > 0 && rows[partitionOf[0]].length == partitionOf.length) {
       out.add(new Tuple2<>(partitionOf[0], IpcBlocks.encode(block))); // one partition: no copy
       return;
-    }
-    int[][] rows = new int[partitions][];
-    for (int p = 0; p < partitions; p++) {
-      rows[p] = new int[counts[p]];
-    }
-    Arrays.fill(counts, 0);
-    for (int i = 0; i < partitionOf.length; i++) {
-      int p = partitionOf[i];
-      rows[p][counts[p]++] = i;
     }
     for (int p = 0; p < partitions; p++) {
       if (rows[p].length > 0) {
