@@ -4,6 +4,7 @@ import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.ByteKeyTable;
+import dev.tributary.operators.HashPartitioner;
 import dev.tributary.operators.KeyBytes;
 import dev.tributary.operators.LongIdTable;
 import dev.tributary.operators.LongKeyColumn;
@@ -212,21 +213,7 @@ final class GroupTable {
    * a table rebuilt from some partitions' partials puts each group in the same partition).
    */
   int[][] groupsByPartition(int partitions) {
-    int[] partitionOf = partitions(partitions);
-    int[] sizes = new int[partitions];
-    for (int p : partitionOf) {
-      sizes[p]++;
-    }
-    int[][] members = new int[partitions][];
-    for (int p = 0; p < partitions; p++) {
-      members[p] = new int[sizes[p]];
-    }
-    int[] filled = new int[partitions];
-    for (int g = 0; g < partitionOf.length; g++) {
-      int p = partitionOf[g];
-      members[p][filled[p]++] = g;
-    }
-    return members;
+    return HashPartitioner.rowsByPartition(partitions(partitions), partitions);
   }
 
   private int[] partitions(int partitions) {

@@ -163,28 +163,16 @@ public final class LocalExchange implements Exchange {
         block.close();
         throw e;
       }
-      int[] counts = new int[n];
-      for (int p : assigned) {
-        counts[p]++;
-      }
+      int[][] indices = HashPartitioner.rowsByPartition(assigned, n);
       for (int p = 0; p < n; p++) {
-        if (counts[p] == assigned.length) {
+        if (indices[p].length == assigned.length) {
           add(p, block);
           return;
         }
       }
       try (block) {
-        int[][] indices = new int[n][];
         for (int p = 0; p < n; p++) {
-          indices[p] = new int[counts[p]];
-        }
-        int[] filled = new int[n];
-        for (int i = 0; i < assigned.length; i++) {
-          int p = assigned[i];
-          indices[p][filled[p]++] = i;
-        }
-        for (int p = 0; p < n; p++) {
-          if (counts[p] > 0) {
+          if (indices[p].length > 0) {
             add(p, Blocks.take(block, indices[p], account));
           }
         }
