@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,14 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.map.ChronicleMap;
+import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.ipc.message.ArrowBuffer;
-import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -30,8 +31,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>A block's raw Arrow buffers (not an IPC stream) are appended to a data file straight from
  * their off-heap addresses, laid out as Arrow's record-batch body (each buffer 8-byte aligned).
- * A Chronicle Map persisted beside it is the catalogue: per block its schema, row count, field
- * nodes, buffer layout and place in the data file. A restore allocates the block's body as one
+ * A Chronicle Map persisted beside it is the catalogue: per block its schema, its place in the
+ * data file and Arrow's own record-batch message (row count, field nodes, buffer layout). A restore allocates the block's body as one
  * buffer in the reader's account, reads the bytes into it, and loads the vectors as slices of it
  * (Arrow's {@link VectorLoader}): no heap copy either way. Measured design: a Chronicle Map
  * holding the bytes themselves ran at 0.1–0.3 of a {@link FileChannel} (page faults of entries
@@ -188,31 +189,27 @@ public final class SpillStore implements AutoCloseable {
     }
     Entry entry = Entry.decode(encoded, schemas);
     ArrowBuf body = account.allocate(() -> account.allocator().buffer(Math.max(1, handle.bytes())));
+    ArrowRecordBatch batch;
     try {
-      read(body, entry.position, entry.usedBytes());
-      List<ArrowBuf> buffers = new ArrayList<>(entry.layout.size());
-      for (ArrowBuffer b : entry.layout) {
-        buffers.add(body.slice(b.getOffset(), b.getSize()));
-      }
-      VectorSchemaRoot root = VectorSchemaRoot.create(entry.schema, account.allocator());
-      try (ArrowRecordBatch batch =
-          new ArrowRecordBatch(entry.rowCount, entry.nodes, buffers,
-              NoCompressionCodec.DEFAULT_BODY_COMPRESSION, entry.variadic, true)) {
-        new VectorLoader(root, NoCompressionCodec.Factory.INSTANCE).load(batch);
-      } catch (RuntimeException e) {
-        root.close();
-        throw e;
-      }
-      Block block = Block.wrap(root, account);
-      restored.addAndGet(handle.bytes());
-      restoreNanos.addAndGet(System.nanoTime() - started);
-      return block;
-    } catch (IOException e) {
+      read(body, entry.position, entry.usedBytes);
+      // Slices the buffers out of the body and gives up the caller's reference to it.
+      batch = MessageSerializer.deserializeRecordBatch(entry.message, body);
+    } catch (IOException | RuntimeException e) {
+      body.close();
       throw new SpillException("cannot read spilled block " + handle.id() + " from " + dataFile,
           e);
-    } finally {
-      body.close();
     }
+    VectorSchemaRoot root = VectorSchemaRoot.create(entry.schema, account.allocator());
+    try (batch) {
+      new VectorLoader(root, NoCompressionCodec.Factory.INSTANCE).load(batch);
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+    Block block = Block.wrap(root, account);
+    restored.addAndGet(handle.bytes());
+    restoreNanos.addAndGet(System.nanoTime() - started);
+    return block;
   }
 
   /**
@@ -379,42 +376,30 @@ public final class SpillStore implements AutoCloseable {
     }
   }
 
-  /** One catalogue entry: what it takes to load a block's body back into vectors. */
-  private record Entry(Schema schema, int rowCount, List<ArrowFieldNode> nodes,
-      List<ArrowBuffer> layout, List<Long> variadic, long position) {
+  /**
+   * One catalogue entry: the block's schema, where its body lies in the data file, and Arrow's
+   * own record-batch message (row count, field nodes, buffer layout) to load it back with.
+   */
+  private record Entry(Schema schema, long position, long usedBytes, Message message) {
+
+    static byte[] encode(Schema schema, ArrowRecordBatch batch, long position) {
+      byte[] schemaBytes = schema.serializeAsMessage();
+      ByteBuffer message = MessageSerializer.serializeMetadata(batch, IpcOption.DEFAULT);
+      ByteBuffer out = ByteBuffer.allocate(4 + schemaBytes.length + 16 + message.remaining());
+      out.putInt(schemaBytes.length).put(schemaBytes).putLong(position).putLong(usedBytes(batch));
+      out.put(message);
+      return out.array();
+    }
 
     /** The body's bytes up to its last buffer's end: the padding after it is never written. */
-    long usedBytes() {
+    private static long usedBytes(ArrowRecordBatch batch) {
       long end = 0;
-      for (ArrowBuffer b : layout) {
+      for (ArrowBuffer b : batch.getBuffersLayout()) {
         if (b.getSize() > 0) {
           end = Math.max(end, b.getOffset() + b.getSize());
         }
       }
       return end;
-    }
-
-    static byte[] encode(Schema schema, ArrowRecordBatch batch, long position) {
-      byte[] schemaBytes = schema.serializeAsMessage();
-      List<ArrowFieldNode> nodes = batch.getNodes();
-      List<ArrowBuffer> layout = batch.getBuffersLayout();
-      List<Long> variadic = batch.getVariadicBufferCounts();
-      ByteBuffer out = ByteBuffer.allocate(4 + schemaBytes.length + 8 + 4
-          + 4 + nodes.size() * 16 + 4 + layout.size() * 16 + 4 + variadic.size() * 8);
-      out.putInt(schemaBytes.length).put(schemaBytes).putLong(position).putInt(batch.getLength());
-      out.putInt(nodes.size());
-      for (ArrowFieldNode n : nodes) {
-        out.putLong(n.getLength()).putLong(n.getNullCount());
-      }
-      out.putInt(layout.size());
-      for (ArrowBuffer b : layout) {
-        out.putLong(b.getOffset()).putLong(b.getSize());
-      }
-      out.putInt(variadic.size());
-      for (long v : variadic) {
-        out.putLong(v);
-      }
-      return out.array();
     }
 
     static Entry decode(byte[] bytes, Map<ByteBuffer, Schema> schemas) {
@@ -425,20 +410,8 @@ public final class SpillStore implements AutoCloseable {
       Schema schema = schemas.computeIfAbsent(ByteBuffer.wrap(schemaBytes),
           key -> Schema.deserializeMessage(key.duplicate()));
       long position = in.getLong();
-      int rowCount = in.getInt();
-      List<ArrowFieldNode> nodes = new ArrayList<>();
-      for (int i = in.getInt(); i > 0; i--) {
-        nodes.add(new ArrowFieldNode(in.getLong(), in.getLong()));
-      }
-      List<ArrowBuffer> layout = new ArrayList<>();
-      for (int i = in.getInt(); i > 0; i--) {
-        layout.add(new ArrowBuffer(in.getLong(), in.getLong()));
-      }
-      List<Long> variadic = new ArrayList<>();
-      for (int i = in.getInt(); i > 0; i--) {
-        variadic.add(in.getLong());
-      }
-      return new Entry(schema, rowCount, nodes, layout, variadic, position);
+      long usedBytes = in.getLong();
+      return new Entry(schema, position, usedBytes, Message.getRootAsMessage(in.slice()));
     }
   }
 }

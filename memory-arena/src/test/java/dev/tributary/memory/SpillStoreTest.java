@@ -3,11 +3,22 @@ package dev.tributary.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ViewVarCharVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,6 +124,76 @@ class SpillStoreTest {
           .hasMessageContaining("not live");
       assertThatThrownBy(() -> store.delete(handle)).isInstanceOf(SpillException.class);
     }
+  }
+
+  @Test
+  void nullableStringsListsStructsAndViewsComeBackAsWritten() {
+    try (SpillStore store = SpillStore.open(spillDir, 16 * Bytes.MiB)) {
+      SpillHandle handle;
+      String written;
+      try (Block block = mixedBlock()) {
+        written = block.root().contentToTSVString();
+        handle = store.put(block);
+      }
+      try (Block restored = store.get(handle, account)) {
+        assertThat(restored.root().getSchema()).isEqualTo(mixedSchema());
+        assertThat(restored.root().contentToTSVString()).isEqualTo(written);
+      }
+      store.delete(handle);
+    }
+  }
+
+  private static Schema mixedSchema() {
+    return new Schema(List.of(
+        Field.nullable("s",
+            ArrowType.Utf8.INSTANCE),
+        Field.nullable("v",
+            ArrowType.Utf8View.INSTANCE),
+        new Field("l",
+            FieldType.nullable(
+                ArrowType.List.INSTANCE),
+            List.of(Field.nullable("item",
+                new ArrowType.Int(32, true)))),
+        new Field("st",
+            FieldType.nullable(
+                ArrowType.Struct.INSTANCE),
+            List.of(Field.nullable("a",
+                new ArrowType.Int(64, true))))));
+  }
+
+  /** Five rows with nulls in every column, empty and long (out-of-line) strings. */
+  private Block mixedBlock() {
+    VectorSchemaRoot root =
+        VectorSchemaRoot.create(mixedSchema(), account.allocator());
+    String[] strings = {"a", null, "", "ünïcödé", "a string longer than twelve bytes"};
+    var s = (VarCharVector) root.getVector("s");
+    var v = (ViewVarCharVector) root.getVector("v");
+    var l = (ListVector) root.getVector("l");
+    var st = (StructVector) root.getVector("st");
+    var a = (BigIntVector) st.getChild("a");
+    var items = l.getWriter();
+    for (int i = 0; i < strings.length; i++) {
+      if (strings[i] == null) {
+        s.setNull(i);
+        v.setNull(i);
+        l.setNull(i);
+        st.setNull(i);
+        continue;
+      }
+      byte[] bytes = strings[i].getBytes(StandardCharsets.UTF_8);
+      s.setSafe(i, bytes);
+      v.setSafe(i, bytes);
+      items.setPosition(i);
+      items.startList();
+      for (int k = 0; k < i; k++) {
+        items.integer().writeInt(i * 10 + k);
+      }
+      items.endList();
+      st.setIndexDefined(i);
+      a.setSafe(i, -i);
+    }
+    root.setRowCount(strings.length);
+    return Block.wrap(root, account);
   }
 
   @Test
