@@ -7,6 +7,7 @@ import dev.tributary.memory.Block;
 import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.memory.HandOff;
+import dev.tributary.memory.HeapCharge;
 import dev.tributary.memory.SpillHandle;
 import dev.tributary.memory.SpillStore;
 import dev.tributary.operators.OperatorStats;
@@ -152,6 +153,13 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     private final List<Block> unsorted = new ArrayList<>();
     private final List<RowOrder.Keys> unsortedKeys = new ArrayList<>();
     private long unsortedBytes;
+    /**
+     * The held rows' normalized keys and sort order live on the heap (string keys: a copy of
+     * every value's bytes); they count against the sort's budget like the blocks do.
+     */
+    private final HeapCharge keyCharge = account.heapCharge();
+    private long unsortedKeyBytes;
+    private long chunkKeyBytes;
     /** Rows and bytes of all input, for the size of a row. */
     private long inRows;
     private long inBytes;
@@ -191,9 +199,12 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       unsorted.add(block);
       unsortedKeys.add(blockKeys);
       unsortedBytes += block.sizeBytes();
+      unsortedKeyBytes += blockKeys.heapBytes();
       inRows += block.rowCount();
       inBytes += block.sizeBytes();
-      if (account.heldBytes() > budget.getAsLong()) {
+      // A refused charge means a hard limit is near: the held rows go to disk at once.
+      if (!keyCharge.trySet(chunkKeyBytes + unsortedKeyBytes)
+          || account.heldBytes() > budget.getAsLong()) {
         spillHeld();
       } else if (unsortedBytes >= chunkBytes()) {
         sortChunk();
@@ -229,10 +240,14 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
     /** Sorts the unsorted held blocks into a chunk. */
     private void sortChunk() {
       if (!unsorted.isEmpty()) {
-        chunks.add(new HeldRun(unsorted, unsortedKeys, order));
+        HeldRun chunk = new HeldRun(unsorted, unsortedKeys, order);
+        chunks.add(chunk);
         unsorted.clear();
         unsortedKeys.clear();
         unsortedBytes = 0;
+        unsortedKeyBytes = 0;
+        chunkKeyBytes += chunk.heapBytes();
+        keyCharge.trySet(chunkKeyBytes);
       }
     }
 
@@ -274,6 +289,9 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
       unsorted.clear();
       unsortedKeys.clear();
       unsortedBytes = 0;
+      unsortedKeyBytes = 0;
+      chunkKeyBytes = 0;
+      keyCharge.trySet(0);
     }
 
     /** Rows per block written to a run or emitted: a fraction of the budget's worth. */
@@ -339,6 +357,7 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
         merge.close();
       }
       releaseHeld();
+      keyCharge.close();
       runs.clear();
       if (store != null) {
         spilledBefore = spillStats();
@@ -481,6 +500,11 @@ public final class ExternalSort implements Function<Flux<Block>, Flux<Block>> {
         g = end;
       }
       sorted = KeySort.sort(order, keyValues);
+    }
+
+    /** The heap this run's keys, row numbers and order take. */
+    long heapBytes() {
+      return keyValues.heapBytes() + 4L * (blockOf.length + firstRow.length + sorted.length);
     }
 
     @Override

@@ -340,6 +340,9 @@ final class RowOrder {
    * prefixes (tails, else null), and null flags (null when no row is null).
    */
   static final class Keys {
+    /** The heap estimate of one boxed key value: its reference and the object. */
+    static final long BOXED_BYTES = 24;
+
     final int rows;
     final long[][] longs;
     final boolean[][] nulls;
@@ -352,6 +355,29 @@ final class RowOrder {
       this.nulls = nulls;
       this.objects = objects;
       this.tails = tails;
+    }
+
+    /**
+     * The bytes these keys take on the heap: the arrays' contents, a key compared by its Java
+     * values counted at {@link #BOXED_BYTES} a row (a reference and a small boxed object).
+     */
+    long heapBytes() {
+      long bytes = 0;
+      for (int k = 0; k < longs.length; k++) {
+        if (longs[k] != null) {
+          bytes += 8L * rows;
+        }
+        if (objects[k] != null) {
+          bytes += BOXED_BYTES * rows;
+        }
+        if (nulls[k] != null) {
+          bytes += rows;
+        }
+        if (tails[k] != null) {
+          bytes += tails[k].bytes.length + 4L * tails[k].offsets.length;
+        }
+      }
+      return bytes;
     }
 
     /** {@code parts}' rows one after another. */

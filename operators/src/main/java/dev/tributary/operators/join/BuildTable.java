@@ -3,6 +3,7 @@ package dev.tributary.operators.join;
 import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.HeapCharge;
 import dev.tributary.operators.ByteKeyTable;
 import dev.tributary.operators.KeyBytes;
 import dev.tributary.operators.LongIdTable;
@@ -27,6 +28,11 @@ final class BuildTable implements AutoCloseable {
   /** The rows, or null when there are none. */
   final Block rows;
   private final List<String> keys;
+  /**
+   * The most heap bytes the index takes per build row (chains and match flags 5, an integer
+   * index at its sparsest 64, its filter 1): what a build side leaves room for in its budget.
+   */
+  static final long HEAP_BYTES_PER_ROW = 72;
   /** The fewest rows for which an integer-like key's index gets a {@link #filter}. */
   static final int FILTER_ROWS = 1 << 16;
   /** One integer-like key: its value to its first row; null otherwise. */
@@ -46,6 +52,8 @@ final class BuildTable implements AutoCloseable {
   /** Each row's next row with the same key, or -1. */
   private final int[] next;
   final boolean[] matched;
+  /** The index's heap, charged to the build side's account like its rows. */
+  private final HeapCharge charge;
 
   /** Takes ownership of {@code pieces} (concatenated into one block, then released). */
   BuildTable(List<Block> pieces, List<String> keys, Account account) {
@@ -58,16 +66,44 @@ final class BuildTable implements AutoCloseable {
       }
     }
     this.keys = keys;
-    int n = rows == null ? 0 : rows.rowCount();
-    matched = new boolean[n];
-    next = new int[n];
-    FieldVector[] vectors = n == 0 ? null : JoinKeys.vectors(rows, keys);
-    longIndex = n > 0 && vectors.length == 1 && longKeyed(vectors[0])
-        ? new LongIdTable(n) : null;
-    byteIndex = n > 0 && longIndex == null && bytesKeyed(vectors) ? new ByteKeyTable() : null;
-    // Backwards, each row put in front of its key's chain: the chains run in row order.
-    filter = longIndex != null && n >= FILTER_ROWS
-        ? new long[Integer.highestOneBit(n) >>> 2] : null;
+    charge = account.heapCharge();
+    try {
+      int n = rows == null ? 0 : rows.rowCount();
+      matched = new boolean[n];
+      next = new int[n];
+      FieldVector[] vectors = n == 0 ? null : JoinKeys.vectors(rows, keys);
+      longIndex = n > 0 && vectors.length == 1 && longKeyed(vectors[0])
+          ? new LongIdTable(n) : null;
+      byteIndex = n > 0 && longIndex == null && bytesKeyed(vectors) ? new ByteKeyTable() : null;
+      filter = longIndex != null && n >= FILTER_ROWS
+          ? new long[Integer.highestOneBit(n) >>> 2] : null;
+      index(vectors, n);
+      // Counted wherever the limits allow: the index is built, refusing it now would fail a
+      // join that fits (a grace partition a little over a hard limit) for an estimate.
+      charge.trySet(heapBytes());
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The heap the index, chains and match flags take now. */
+  private long heapBytes() {
+    long bytes = 5L * next.length + 48L * index.size();
+    if (longIndex != null) {
+      bytes += longIndex.heapBytes();
+    }
+    if (filter != null) {
+      bytes += 8L * filter.length;
+    }
+    if (byteIndex != null) {
+      bytes += byteIndex.heapBytes() + 4L * firstRow.length;
+    }
+    return bytes;
+  }
+
+  /** Indexes the {@code n} rows' keys, backwards: the chains run in row order. */
+  private void index(FieldVector[] vectors, int n) {
     if (longIndex != null) {
       LongKeyColumn column = new LongKeyColumn(vectors[0]);
       for (int i = n - 1; i >= 0; i--) {
@@ -220,6 +256,7 @@ final class BuildTable implements AutoCloseable {
 
   @Override
   public void close() {
+    charge.close();
     if (rows != null) {
       rows.release();
     }

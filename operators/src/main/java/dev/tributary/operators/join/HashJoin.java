@@ -155,6 +155,11 @@ public final class HashJoin {
 
     /** Whether the build side stayed in memory: then it becomes one table now. */
     boolean broadcast() {
+      if (!buildSide.spilled() && buildHeld.heldBytes()
+          + buildSide.rows() * BuildTable.HEAP_BYTES_PER_ROW > buildAccount.budgetBytes()) {
+        // The rows fit, their index beside them would not: join partition by partition.
+        buildSide.spillAll();
+      }
       if (buildSide.spilled()) {
         return false;
       }

@@ -222,6 +222,31 @@ class ExchangeOperatorsTest {
   }
 
   @Test
+  void theHeldKeysOnTheHeapCountAgainstTheSortsBudget() {
+    // Long string keys: their whole bytes are copied to the heap for tie-breaks.
+    Random r = new Random(5);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 4000; i++) {
+      rows.add(new Row(i, i % 7, (double) i, "k".repeat(200) + r.nextInt(1000)));
+    }
+    long blockBytes = blocks(rows, 500).map(b -> {
+      try (b) {
+        return b.sizeBytes();
+      }
+    }).reduce(0L, Long::sum).block();
+    List<Row> expected = new ArrayList<>(rows);
+    expected.sort(Comparator.comparing(Row::s).thenComparing(Row::id));
+    List<SortKey> keys = List.of(SortKey.asc("s"));
+    OperatorStats large = new OperatorStats("large");
+    OperatorStats tight = new OperatorStats("tight");
+    assertThat(sorted(rows, 500, 64 * Bytes.MiB, keys, large)).isEqualTo(expected);
+    // The blocks alone fit this budget; with their keys' copy on the heap they do not.
+    assertThat(sorted(rows, 500, blockBytes + blockBytes / 10, keys, tight)).isEqualTo(expected);
+    assertThat(large.snapshot().spills().bytesSpilled()).isZero();
+    assertThat(tight.snapshot().spills().bytesSpilled()).isPositive();
+  }
+
+  @Test
   void sortIsStableAndPlacesNullsAsAsked() {
     List<Row> rows = rows(3000, 7);
     for (boolean descending : new boolean[] {false, true}) {

@@ -212,4 +212,21 @@ class BuildTableTest {
     assertThat(join(JoinType.LEFT_ANTI, left, right)).extracting(r -> r.get(1))
         .containsExactly(0L, 1L, 3L);
   }
+
+  @Test
+  void theIndexOnTheHeapIsChargedToTheBuildSideUntilTheTableCloses() {
+    List<Long> keys = new ArrayList<>();
+    for (long k = 0; k < 100_000; k++) {
+      keys.add(k);
+    }
+    Block rows = side(keys, "b", 0);
+    long rowBytes = rows.sizeBytes();
+    Block held = rows.transferTo(build);
+    try (BuildTable table = new BuildTable(List.of(held), List.of("id"), build)) {
+      // A 100,000-key index: at least 16 bytes a key in its slots, 4 a row in its chains.
+      assertThat(build.heldBytes() - rowBytes).isGreaterThanOrEqualTo(20L * keys.size());
+      assertThat(table.next(0)).isEqualTo(-1);
+    }
+    assertThat(build.heldBytes()).isZero();
+  }
 }
