@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.memory.Block;
+import dev.tributary.memory.VectorSlice;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -111,8 +112,12 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     if (source != pointedAt) {
       pointAt(source);
     }
-    for (TransferPair pair : pairs) {
-      pair.splitAndTransfer(cut.offset(), cut.rowCount());
+    List<FieldVector> from = pointedAt.root().getFieldVectors();
+    List<FieldVector> to = root.getFieldVectors();
+    for (int i = 0; i < pairs.length; i++) {
+      if (!VectorSlice.share(from.get(i), to.get(i), cut.offset(), cut.rowCount())) {
+        pairs[i].splitAndTransfer(cut.offset(), cut.rowCount());
+      }
     }
     root.setRowCount(cut.rowCount());
     shown = cut;
@@ -120,7 +125,8 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
 
   /**
    * Makes the transfer pairs from {@code source}'s vectors into the root's (a new root only if
-   * the schema or the allocator changed): once per source block, shared by all its batches.
+   * the schema or the allocator changed): once per source block, shared by all its batches,
+   * which use them where {@link VectorSlice} cannot share the rows without a copy.
    */
   private void pointAt(Block source) {
     VectorSchemaRoot from = source.root();
