@@ -1155,23 +1155,26 @@ public class Dataset {
         onStart, (e, blocks) -> feed.held(feedBatches(blocks, options, e.open("IterBatches")))));
   }
 
-  /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */
-  private static Flux<FeedCut> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
+  /**
+   * The blocks cut into the feed's batches, shuffled or in order, short last batch dropped; a
+   * list of batches per block.
+   */
+  private static Flux<List<FeedCut>> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
       Account account) {
     int rows = options.batchSize();
-    Flux<FeedCut> batches = options.localShuffleBufferSize() > 0
+    Flux<List<FeedCut>> batches = options.localShuffleBufferSize() > 0
         ? blocks.transform(LocalShuffle.of(rows, options.localShuffleBufferSize(),
-            options.localShuffleSeed(), account)).map(FeedCut::of)
+            options.localShuffleSeed(), account)).map(b -> List.of(FeedCut.of(b)))
         : blocks.transform(new FeedCutter(rows, account));
     if (!options.dropLast()) {
       return batches;
     }
-    return batches.handle((FeedCut b, reactor.core.publisher.SynchronousSink<FeedCut> sink) -> {
-      if (b.rowCount() < rows) {
-        b.release();
-      } else {
-        sink.next(b);
+    return batches.map(list -> {
+      if (list.stream().allMatch(b -> b.rowCount() == rows)) {
+        return list;
       }
+      list.stream().filter(b -> b.rowCount() < rows).forEach(FeedCut::release);
+      return list.stream().filter(b -> b.rowCount() == rows).toList();
     });
   }
 
