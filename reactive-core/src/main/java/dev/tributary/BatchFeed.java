@@ -48,6 +48,13 @@ final class BatchFeed extends BaseSubscriber<List<FeedCut>> {
   /** Completes when every consumer is done: the execution's stream ends then. */
   private final Sinks.Empty<List<FeedCut>> done = Sinks.empty();
   private int open;
+  /**
+   * Undealt batches below which the next block is requested: the larger of a queue per open
+   * consumer and the last block's batches, so that the next block is on its way while the
+   * consumers work through the current one (its hand-over is a thread hop, as slow as the
+   * machine is busy).
+   */
+  private int lookahead;
   private boolean requested;
   private boolean ended;
   private Throwable error;
@@ -103,6 +110,7 @@ final class BatchFeed extends BaseSubscriber<List<FeedCut>> {
         batches.forEach(FeedCut::release);
       } else {
         undealt.addAll(batches);
+        lookahead = Math.max(lookahead, batches.size());
         deal();
       }
     }
@@ -218,8 +226,8 @@ final class BatchFeed extends BaseSubscriber<List<FeedCut>> {
   }
 
   /**
-   * Requests the next block's batches if fewer than a queue's worth per open consumer are left
-   * undealt: the block comes while those are consumed, and at most one more block waits.
+   * Requests the next block's batches if fewer than {@link #lookahead} are left undealt: the
+   * block comes while those are consumed, and at most one more block waits.
    */
   private void requestIfLow() {
     synchronized (this) {
@@ -232,7 +240,8 @@ final class BatchFeed extends BaseSubscriber<List<FeedCut>> {
   }
 
   private boolean wantsMore() {
-    return !requested && !ended && open > 0 && undealt.size() < capacity * open;
+    return !requested && !ended && open > 0
+        && undealt.size() < Math.max(capacity * open, lookahead);
   }
 
   /** Every batch has been handed out (or, after a failure, released). */

@@ -33,6 +33,13 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
   /** The source block the transfer pairs read from: re-made once per block, not per batch. */
   private Block pointedAt;
   private TransferPair[] pairs;
+  private List<FieldVector> sources;
+  private List<FieldVector> targets;
+  /**
+   * Per column: whether it is shown by sharing buffers ({@link VectorSlice#point}) rather than
+   * through its transfer pair, which copies validity bits for rows off a byte boundary.
+   */
+  private boolean[] sharable;
   private boolean done;
   private long batches;
   private long rows;
@@ -112,10 +119,10 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     if (source != pointedAt) {
       pointAt(source);
     }
-    List<FieldVector> from = pointedAt.root().getFieldVectors();
-    List<FieldVector> to = root.getFieldVectors();
     for (int i = 0; i < pairs.length; i++) {
-      if (!VectorSlice.share(from.get(i), to.get(i), cut.offset(), cut.rowCount())) {
+      if (sharable[i]) {
+        VectorSlice.point(sources.get(i), targets.get(i), cut.offset(), cut.rowCount());
+      } else {
         pairs[i].splitAndTransfer(cut.offset(), cut.rowCount());
       }
     }
@@ -138,10 +145,13 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
       }
       root = VectorSchemaRoot.create(from.getSchema(), allocator);
     }
-    List<FieldVector> sources = from.getFieldVectors();
+    sources = from.getFieldVectors();
+    targets = root.getFieldVectors();
     pairs = new TransferPair[sources.size()];
+    sharable = new boolean[sources.size()];
     for (int i = 0; i < pairs.length; i++) {
-      pairs[i] = sources.get(i).makeTransferPair(root.getVector(i));
+      pairs[i] = sources.get(i).makeTransferPair(targets.get(i));
+      sharable[i] = VectorSlice.sharable(sources.get(i));
     }
     pointedAt = source;
   }
@@ -174,6 +184,8 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
       root = null;
       pointedAt = null;
       pairs = null;
+      sources = null;
+      targets = null;
     }
     if (!done) {
       done = true;

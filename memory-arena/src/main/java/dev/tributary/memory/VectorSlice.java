@@ -12,7 +12,9 @@ import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
  * would copy: a range starting off a byte boundary (row offset not a multiple of 8) makes Arrow
  * allocate a validity buffer and copy it bit by bit, once per slice, which was the largest
  * per-batch cost of the training feed. A column without nulls in the range needs no copy: any
- * byte-aligned run of set validity bits serves, and the column's first rows provide one.
+ * byte-aligned run of set validity bits serves, and the column's first rows provide one. {@link
+ * #share} checks the rows per slice; a caller showing many slices of one vector asks {@link
+ * #sharable} once and then {@link #point}s.
  */
 public final class VectorSlice {
   private VectorSlice() {}
@@ -35,6 +37,22 @@ public final class VectorSlice {
     return true;
   }
 
+  /**
+   * Whether {@link #point} can show any rows of {@code from}: a fixed-width column (or
+   * fixed-size lists of them) without a null. Checks every row: ask once per vector, not per
+   * slice.
+   */
+  public static boolean sharable(FieldVector from) {
+    if (from.getNullCount() > 0) {
+      return false;
+    }
+    if (from instanceof BaseFixedWidthVector fixed) {
+      return fixed.getTypeWidth() > 0;
+    }
+    return from instanceof FixedSizeListVector list && list.getListSize() > 0
+        && sharable(list.getDataVector());
+  }
+
   /** Whether rows {@code [offset, offset + length)} and {@code [0, length)} are all set. */
   private static boolean dense(FieldVector v, int offset, int length) {
     ArrowBuf validity = v.getValidityBuffer();
@@ -52,8 +70,12 @@ public final class VectorSlice {
     return false;
   }
 
-  /** Loads {@code to} with slices of {@code from}'s buffers (Arrow retains them for it). */
-  private static void point(FieldVector from, FieldVector to, int offset, int length) {
+  /**
+   * Points {@code to} (a vector of {@code from}'s type and allocator, which it releases whatever
+   * it held) at rows {@code [offset, offset + length)} of a {@link #sharable} vector, sharing
+   * its buffers (zero-copy, reference-counted like a transfer) at any offset.
+   */
+  public static void point(FieldVector from, FieldVector to, int offset, int length) {
     // All set from row 0: bytes [0, ceil(length / 8)) are a validity buffer for the rows.
     ArrowBuf validity = from.getValidityBuffer().slice(0, (length + 7) >>> 3);
     ArrowFieldNode node = new ArrowFieldNode(length, 0);

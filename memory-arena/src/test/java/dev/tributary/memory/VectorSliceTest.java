@@ -80,6 +80,23 @@ class VectorSliceTest {
   }
 
   @Test
+  void aColumnWithoutNullsIsSharableAndPointedAtAnyOffset() {
+    try (BigIntVector dense = longs(1000, 0);
+        BigIntVector withNulls = longs(1000, 100);
+        BigIntVector to = new BigIntVector("v", allocator)) {
+      assertThat(VectorSlice.sharable(dense)).isTrue();
+      assertThat(VectorSlice.sharable(withNulls)).isFalse();
+      for (int offset : new int[] {0, 16, 999, 3}) {
+        VectorSlice.point(dense, to, offset, 1000 - offset);
+        to.setValueCount(1000 - offset);
+        assertThat(to.getNullCount()).isZero();
+        assertThat(to.get(0)).isEqualTo(offset * 3L);
+        assertThat(to.get(999 - offset)).isEqualTo(999 * 3L);
+      }
+    }
+  }
+
+  @Test
   void booleansAreLeftToArrow() {
     try (BitVector from = new BitVector("b", allocator);
         BitVector to = new BitVector("b", allocator)) {
@@ -88,6 +105,7 @@ class VectorSliceTest {
         from.set(i, i % 3 == 0 ? 1 : 0);
       }
       from.setValueCount(100);
+      assertThat(VectorSlice.sharable(from)).isFalse();
       assertThat(VectorSlice.share(from, to, 5, 50)).isFalse();
     }
   }
@@ -110,6 +128,7 @@ class VectorSliceTest {
       }
       values.setValueCount(120);
       from.setValueCount(40);
+      assertThat(VectorSlice.sharable(from)).isTrue();
       assertThat(VectorSlice.share(from, to, 9, 20)).isTrue();
       to.setValueCount(20);
       Float4Vector shown = (Float4Vector) to.getDataVector();

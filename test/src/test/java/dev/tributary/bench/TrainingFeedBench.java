@@ -90,15 +90,22 @@ public final class TrainingFeedBench {
           .reduce(0.0, Double::sum).block();
       check(sum, expected);
     };
+    long[] waited = new long[2];
     Run feed = () -> {
       double sum = 0;
       try (BatchIterator it = data.iterBatches(options())) {
         while (it.hasNext()) {
           sum += sum((Float8Vector) it.next().root().getVector("x"), 1);
         }
+        waited[0] += it.stats().waitNanos();
+        waited[1] += it.stats().waitNanos() + it.stats().userNanos();
       }
       check(sum, expected);
     };
+    List<Integer> blocks = data.toFlux(b -> b.rowCount()).collectList().block();
+    System.out.printf(Locale.ROOT, "%d source blocks of %d to %d rows%n", blocks.size(),
+        blocks.stream().mapToInt(Integer::intValue).min().orElse(0),
+        blocks.stream().mapToInt(Integer::intValue).max().orElse(0));
     double[] rawRate = new double[RUNS];
     double[] feedRate = new double[RUNS];
     double[] rate = new double[RUNS];
@@ -115,8 +122,9 @@ public final class TrainingFeedBench {
     }
     System.out.printf(Locale.ROOT, "rows=%d, %d pairs: raw blocks %.1f M rows/s, iterBatches %.1f"
         + " M rows/s; iterBatches/raw rows/s %.2f (goal >= 0.90, pairs %s); CPU time"
-        + " iterBatches/raw %.2f (pairs %s)%n", rows, RUNS, median(rawRate) / 1e6,
-        median(feedRate) / 1e6, median(rate), list(rate), median(cpu), list(cpu));
+        + " iterBatches/raw %.2f (pairs %s); iterBatches consumer waiting for data %.0f%%%n",
+        rows, RUNS, median(rawRate) / 1e6, median(feedRate) / 1e6, median(rate), list(rate),
+        median(cpu), list(cpu), 100.0 * waited[0] / waited[1]);
   }
 
   /**
