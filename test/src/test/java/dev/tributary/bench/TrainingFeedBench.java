@@ -21,16 +21,21 @@ import org.apache.arrow.vector.Float8Vector;
 
 /**
  * The training feed's overhead and its split under a slow consumer, in one run over the same
- * Parquet files (issue 14's benchmark).
+ * Parquet files (issue 14's benchmark). The machine may be shared: each side runs in turns with
+ * its baseline and the ratios are medians of per-pair ratios.
  *
  * <p>1. {@code iterBatches} (batches of 1024, prefetch 2) summing a column, rows/s next to the
  * raw block stream of the same read summing it ({@code toFlux(block -> ...)}): the goal is an
- * overhead of at most 10%. 2. {@code streamingSplit(2, equal)} where consumer B does ten times
- * consumer A's work per batch: A's rows/s next to A alone doing its work over {@code
- * iterBatches}; the goal is that A keeps at least 80% of its solo rate unequal (equal holds A
- * within {@code prefetchBatches} of B, so A slows to B's pace: shown for contrast). Run with
- * {@code mvn -B -q -Pbench -DskipTests verify -Dbench.main=dev.tributary.bench.TrainingFeedBench};
- * {@code -Dbench.rows=N} (default 10M, the medium size).
+ * overhead of at most 10%; also the ratio of process CPU time and the share of the consumer's
+ * time spent waiting for data. 2. {@code streamingSplit(2, equal)} where consumer B takes ten
+ * times consumer A's time per batch, computing or waiting: A's rows/s next to A alone doing its
+ * work over {@code iterBatches}; the goal is that A keeps at least 80% of its solo rate unequal
+ * (equal holds A within {@code prefetchBatches} of B, so A slows to B's pace: shown for
+ * contrast). Run with {@code mvn -B -q -Pbench -DskipTests verify -pl test -am
+ * -Dbench.main=dev.tributary.bench.TrainingFeedBench -Dbench.rows=10000000} (the profile's
+ * default is 50M rows) and optionally {@code -Dpeers.args="-Dbench.parts=feed -Dbench.runs=31"}
+ * ({@code bench.parts}: feed, split or both; {@code bench.runs}: pairs, default 5; {@code
+ * bench.work}: A's passes over each batch, default 40).
  */
 public final class TrainingFeedBench {
   private static final int RUNS = Integer.getInteger("bench.runs", 5);
@@ -47,7 +52,7 @@ public final class TrainingFeedBench {
 
   private TrainingFeedBench() {}
 
-  /** Writes the data, runs each side {@link #RUNS} times after a warm-up, prints medians. */
+  /** Writes the data, runs the parts asked for, prints medians. */
   public static void main(String[] args) throws IOException {
     long rows = Long.getLong("bench.rows", 10_000_000L);
     Path dir = Files.createTempDirectory("tributary-feed-bench");
@@ -131,32 +136,49 @@ public final class TrainingFeedBench {
    * Part 2: {@code streamingSplit(2)} where consumer B takes ten times consumer A's time per
    * batch, either computing (B busy: on a machine with fewer free cores than A, B and the
    * pipeline need, the cores are the limit, not the feed) or waiting (B waits: a step on an
-   * accelerator), next to A alone.
+   * accelerator). Unequal: A's rows/s over A alone, run in turns ({@link #RUNS} pairs after a
+   * warm-up pair), median of the per-pair ratios. Equal holds A within {@code prefetchBatches}
+   * of B, so A slows to B's pace: one run each, for contrast.
    */
   private static void slowConsumer(Dataset data) {
-    double solo = median(() -> {
-      long t0 = System.nanoTime();
-      long n = consume(data.iterBatches(options()), WORK, 0);
-      return n / secondsSince(t0);
-    });
-    long soloNanosPerBatch = (long) (BATCH / solo * 1e9);
-    for (boolean waits : new boolean[] {false, true}) {
-      for (boolean equal : new boolean[] {false, true}) {
-        double split = median(() -> {
+    long[] soloRows = new long[1];
+    Run solo = () -> soloRows[0] = consume(data.iterBatches(options()), WORK, 0);
+    solo.measure();
+    long soloNanosPerBatch = solo.measure()[0] / (soloRows[0] / BATCH);
+    for (boolean equal : new boolean[] {false, true}) {
+      for (boolean waits : new boolean[] {false, true}) {
+        long[] rows = new long[2];
+        long[] fastDone = new long[1];
+        Run split = () -> {
           List<BatchIterator> halves = data.streamingSplit(2, equal, options());
-          long t0 = System.nanoTime();
           CompletableFuture<Long> slow = CompletableFuture.supplyAsync(() -> waits
               ? consume(halves.get(1), 0, 10 * soloNanosPerBatch)
               : consume(halves.get(1), WORK * 10, 0));
-          long fastRows = consume(halves.get(0), WORK, 0);
-          double rate = fastRows / secondsSince(t0);
-          slow.join();
-          return rate;
-        });
-        System.out.printf(Locale.ROOT, "streamingSplit(2, %s), B 10x slower (%s): A %.1f M"
-            + " rows/s, A alone %.1f M rows/s, ratio %.2f%s%n", equal, waits ? "waits" : "busy",
-            split / 1e6, solo / 1e6, split / solo,
-            equal ? " (A held within prefetchBatches of B)" : " (goal >= 0.80)");
+          rows[0] = consume(halves.get(0), WORK, 0);
+          fastDone[0] = System.nanoTime();
+          rows[1] = slow.join();
+        };
+        int runs = equal ? 1 : RUNS;
+        double[] ratio = new double[runs];
+        double[] alone = new double[runs];
+        double[] fast = new double[runs];
+        if (!equal) {
+          solo.measure();
+          split.measure();
+        }
+        for (int i = 0; i < runs; i++) {
+          long soloNanos = solo.measure()[0];
+          alone[i] = soloRows[0] / (soloNanos / 1e9);
+          long t0 = System.nanoTime();
+          split.run();
+          fast[i] = rows[0] / ((fastDone[0] - t0) / 1e9);
+          ratio[i] = fast[i] / alone[i];
+        }
+        System.out.printf(Locale.ROOT, "streamingSplit(2, %s), B 10x slower (%s): A %.2f M"
+            + " rows/s, A alone %.2f M rows/s, ratio %.2f%s; rows A %d, B %d%n", equal,
+            waits ? "waits" : "busy", median(fast) / 1e6, median(alone) / 1e6, median(ratio),
+            equal ? " (A held within prefetchBatches of B)"
+                : " (goal >= 0.80, pairs " + list(ratio) + ")", rows[0], rows[1]);
       }
     }
   }
@@ -236,17 +258,4 @@ public final class TrainingFeedBench {
     }
   }
 
-  private static double secondsSince(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static double median(java.util.function.DoubleSupplier run) {
-    run.getAsDouble(); // warm-up
-    double[] r = new double[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-      r[i] = run.getAsDouble();
-    }
-    Arrays.sort(r);
-    return r[RUNS / 2];
-  }
 }
