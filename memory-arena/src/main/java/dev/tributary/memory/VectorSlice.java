@@ -43,31 +43,34 @@ public final class VectorSlice {
    * slice.
    */
   public static boolean sharable(FieldVector from) {
-    if (from.getNullCount() > 0) {
-      return false;
-    }
     if (from instanceof BaseFixedWidthVector fixed) {
-      return fixed.getTypeWidth() > 0;
+      return fixed.getTypeWidth() > 0 && from.getNullCount() == 0;
     }
     return from instanceof FixedSizeListVector list && list.getListSize() > 0
-        && sharable(list.getDataVector());
+        && from.getNullCount() == 0 && sharable(list.getDataVector());
   }
 
-  /** Whether rows {@code [offset, offset + length)} and {@code [0, length)} are all set. */
+  /**
+   * Whether {@code v} is a fixed-width column (or fixed-size lists of them) whose rows {@code
+   * [offset, offset + length)} and {@code [0, length)} are all set. The type first: other
+   * vectors (a {@code NullVector}, unions) may have no validity buffer to look at.
+   */
   private static boolean dense(FieldVector v, int offset, int length) {
-    ArrowBuf validity = v.getValidityBuffer();
-    if (!allSet(validity, 0, length) || !allSet(validity, offset, length)) {
-      return false;
-    }
     if (v instanceof BaseFixedWidthVector fixed) {
-      return fixed.getTypeWidth() > 0; // a BitVector's values are bits: no byte slice of them
+      // a BitVector's values are bits: no byte slice of them
+      return fixed.getTypeWidth() > 0 && set(v, offset, length);
     }
     if (v instanceof FixedSizeListVector list) {
       int size = list.getListSize();
       return size > 0 && (long) (offset + length) * size <= Integer.MAX_VALUE
-          && dense(list.getDataVector(), offset * size, length * size);
+          && set(v, offset, length) && dense(list.getDataVector(), offset * size, length * size);
     }
     return false;
+  }
+
+  private static boolean set(FieldVector v, int offset, int length) {
+    ArrowBuf validity = v.getValidityBuffer();
+    return allSet(validity, 0, length) && allSet(validity, offset, length);
   }
 
   /**

@@ -9,6 +9,7 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
@@ -105,6 +106,15 @@ class VectorSliceTest {
         from.set(i, i % 3 == 0 ? 1 : 0);
       }
       from.setValueCount(100);
+      assertThat(VectorSlice.sharable(from)).isFalse();
+      assertThat(VectorSlice.share(from, to, 5, 50)).isFalse();
+    }
+  }
+
+  @Test
+  void aVectorWithoutValidityBufferIsLeftToArrow() {
+    try (NullVector from = new NullVector("z", 100);
+        NullVector to = new NullVector("z")) {
       assertThat(VectorSlice.sharable(from)).isFalse();
       assertThat(VectorSlice.share(from, to, 5, 50)).isFalse();
     }
