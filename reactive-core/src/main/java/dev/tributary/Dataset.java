@@ -1140,7 +1140,8 @@ public class Dataset {
    * exactly the same number of rows (up to {@code n - 1} rows of the last round are dropped) and
    * the fastest consumer runs at most {@code prefetchBatches} batches ahead of the slowest;
    * without, batches go to whoever has room, so a slow consumer holds back nobody (see {@link
-   * BatchFeed}). Each iterator is used by one thread; the execution ends when all are closed or
+   * BatchFeed}). The feed holds at most each consumer's {@code prefetchBatches}, the rest of the
+   * source block being dealt and the next block, all charged to the execution. Each iterator is used by one thread; the execution ends when all are closed or
    * exhausted. One epoch per call, as for {@link #iterBatches(IterBatchesOptions)}.
    *
    * @throws IllegalArgumentException if {@code n < 1}
