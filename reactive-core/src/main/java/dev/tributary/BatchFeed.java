@@ -13,35 +13,48 @@ import reactor.core.publisher.Sinks;
 
 /**
  * One execution's batches dealt to {@code n} consumers ({@link Dataset#streamingSplit}): every
- * batch goes to exactly one consumer's queue of at most {@code prefetchBatches} batches; the next
- * batch is requested only when a queue it may go to has room, so what the feed holds is bounded
- * and stays charged to the execution.
+ * batch goes to exactly one consumer's queue of at most {@code prefetchBatches} batches. Batches
+ * arrive a source block's worth at a time (all the cuts of one block, {@link FeedCutter}) and
+ * wait undealt until a queue they may go to has room: one request and one signal through the
+ * stream per block, not per batch (per batch they were a sixth of the consumer's time). The next
+ * block is requested while the undealt batches run low, so what the feed holds is bounded (the
+ * rest of one block, the next block and the queues) and stays charged to the execution.
  *
  * <p>Unequal: a batch goes to the consumer with the fewest queued (first come, first served), so
  * a slow consumer holds back nobody: it only leaves its own queue full. Equal: batches are dealt
  * in rounds, one per consumer, and a round is handed out only when complete, so after every
  * round all consumers have the same rows; a consumer is at most {@code prefetchBatches} batches
  * ahead of the slowest (which holds the others back by that much). At the end the rows of the
- * incomplete last round are divided equally (each gets {@code rows / n} of them, as parts of the same blocks; up
- * to {@code n - 1} rows are dropped, as Ray does), or dropped altogether with {@code dropLast}.
+ * incomplete last round are divided equally (each gets {@code rows / n} of them, as parts of the
+ * same blocks; up to {@code n - 1} rows are dropped, as Ray does), or dropped altogether with
+ * {@code dropLast}.
  *
  * <p>The execution lasts until every consumer is done ({@link #held}): the batches stay in its
  * accounts, charged to its memory limit, and no batch needs a watch of its own for outliving the
  * execution (a per-batch cost that was a third of the feed's overhead over the block stream).
  */
-final class BatchFeed extends BaseSubscriber<FeedCut> {
+final class BatchFeed extends BaseSubscriber<List<FeedCut>> {
   private final int n;
   private final boolean equal;
   private final int capacity;
   private final boolean dropLast;
   private final List<ArrayDeque<FeedCut>> queues = new ArrayList<>();
   private final boolean[] closed;
+  /** Batches received and not yet dealt, in order. */
+  private final ArrayDeque<FeedCut> undealt = new ArrayDeque<>();
   /** Equal: the batches of the round being dealt, one per consumer in order. */
   private final List<FeedCut> round = new ArrayList<>();
   private final List<BatchIterator> iterators = new ArrayList<>();
   /** Completes when every consumer is done: the execution's stream ends then. */
-  private final Sinks.Empty<FeedCut> done = Sinks.empty();
+  private final Sinks.Empty<List<FeedCut>> done = Sinks.empty();
   private int open;
+  /**
+   * Undealt batches below which the next block is requested: the larger of a queue per open
+   * consumer and the last block's batches, so that the next block is on its way while the
+   * consumers work through the current one (its hand-over is a thread hop, as slow as the
+   * machine is busy).
+   */
+  private int lookahead;
   private boolean requested;
   private boolean ended;
   private Throwable error;
@@ -65,7 +78,7 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
    * done: the feed learns the end of the data, or its failure, from {@code batches} itself, so
    * that queued and current batches never outlive the execution's memory.
    */
-  Flux<FeedCut> held(Flux<FeedCut> batches) {
+  Flux<List<FeedCut>> held(Flux<List<FeedCut>> batches) {
     return batches
         .doOnComplete(() -> end(null))
         .onErrorResume(failure -> {
@@ -76,7 +89,7 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
   }
 
   /** Starts the execution {@code start} makes, given a callback that receives it. */
-  List<BatchIterator> start(Function<Consumer<Execution>, Flux<FeedCut>> start) {
+  List<BatchIterator> start(Function<Consumer<Execution>, Flux<List<FeedCut>>> start) {
     start.apply(e -> {
       e.awaited();
       execution = e;
@@ -86,29 +99,22 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
 
   @Override
   protected void hookOnSubscribe(Subscription subscription) {
-    requestIfRoom();
+    requestIfLow();
   }
 
   @Override
-  protected void hookOnNext(FeedCut batch) {
+  protected void hookOnNext(List<FeedCut> batches) {
     synchronized (this) {
       requested = false;
       if (open == 0) {
-        batch.release();
-      } else if (equal) {
-        round.add(batch);
-        if (round.size() == n) {
-          for (int i = 0; i < n; i++) {
-            deliver(i, round.get(i));
-          }
-          round.clear();
-        }
+        batches.forEach(FeedCut::release);
       } else {
-        deliver(emptiest(), batch);
+        undealt.addAll(batches);
+        lookahead = Math.max(lookahead, batches.size());
+        deal();
       }
-      notifyAll();
     }
-    requestIfRoom();
+    requestIfLow();
   }
 
   @Override
@@ -122,18 +128,58 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
   }
 
   /**
-   * No more batches come: the incomplete round is divided; after a failure nothing held is
-   * handed out any more and every consumer gets the failure.
+   * No more batches come: the incomplete round is divided once the rest is dealt; after a
+   * failure nothing held is handed out any more and every consumer gets the failure.
    */
   private synchronized void end(Throwable failure) {
     if (failure != null) {
       error = failure;
       releaseHeld();
-    } else if (!ended && !round.isEmpty()) {
-      divideLastRound();
     }
     ended = true;
-    notifyAll();
+    deal();
+  }
+
+  /**
+   * Deals undealt batches into queues with room; at the end, divides the last round. Wakes the
+   * consumers if any got a batch.
+   */
+  private void deal() {
+    if (open == 0) {
+      releaseHeld();
+      return;
+    }
+    boolean dealt = false;
+    while (!undealt.isEmpty()) {
+      if (equal) {
+        int next = round.size();
+        if (!closed[next] && queues.get(next).size() >= capacity) {
+          break;
+        }
+        round.add(undealt.poll());
+        if (round.size() == n) {
+          for (int i = 0; i < n; i++) {
+            deliver(i, round.get(i));
+          }
+          round.clear();
+          dealt = true;
+        }
+      } else {
+        int next = emptiest();
+        if (queues.get(next).size() >= capacity) {
+          break;
+        }
+        deliver(next, undealt.poll());
+        dealt = true;
+      }
+    }
+    if (ended && undealt.isEmpty() && !round.isEmpty()) {
+      divideLastRound();
+      dealt = true;
+    }
+    if (dealt || ended) {
+      notifyAll();
+    }
   }
 
   /** Equal, at the end: each consumer gets {@code rows / n} rows of the incomplete round. */
@@ -179,14 +225,13 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
     return best;
   }
 
-  /** Requests the next batch if there is a queue it may go to with room. */
-  private void requestIfRoom() {
+  /**
+   * Requests the next block's batches if fewer than {@link #lookahead} are left undealt: the
+   * block comes while those are consumed, and at most one more block waits.
+   */
+  private void requestIfLow() {
     synchronized (this) {
-      if (requested || ended || open == 0) {
-        return;
-      }
-      int next = equal ? round.size() : emptiest();
-      if (!closed[next] && queues.get(next).size() >= capacity) {
+      if (!wantsMore()) {
         return;
       }
       requested = true;
@@ -194,23 +239,44 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
     request(1);
   }
 
+  private boolean wantsMore() {
+    return !requested && !ended && open > 0
+        && undealt.size() < Math.max(capacity * open, lookahead);
+  }
+
+  /** Every batch has been handed out (or, after a failure, released). */
+  private boolean drained() {
+    return ended && undealt.isEmpty() && round.isEmpty();
+  }
+
   /**
-   * The next batch of consumer {@code i}, waiting on the calling thread; null at the end.
+   * The next batch of consumer {@code i}, waiting on the calling thread; null at the end. A
+   * consumer that finds nothing coming requests the next block itself.
    *
    * @throws RuntimeException the execution's error
    */
   FeedCut take(int i) throws InterruptedException {
-    FeedCut batch;
-    synchronized (this) {
-      while ((batch = queues.get(i).poll()) == null && !ended) {
-        wait();
+    while (true) {
+      FeedCut batch;
+      synchronized (this) {
+        while ((batch = queues.get(i).poll()) == null && !drained() && !wantsMore()) {
+          wait();
+        }
+        if (batch == null && drained()) {
+          if (error != null) {
+            throw reactor.core.Exceptions.propagate(error);
+          }
+          return null;
+        }
+        if (batch != null) {
+          deal(); // its queue has room again
+        }
       }
-      if (batch == null && error != null) {
-        throw reactor.core.Exceptions.propagate(error);
+      requestIfLow();
+      if (batch != null) {
+        return batch;
       }
     }
-    requestIfRoom();
-    return batch;
   }
 
   /**
@@ -243,11 +309,16 @@ final class BatchFeed extends BaseSubscriber<FeedCut> {
         e.whenEnded().block();
       }
     } else {
-      requestIfRoom(); // its turn in a round no longer waits for room
+      synchronized (this) {
+        deal(); // its turn in a round no longer waits for room
+      }
+      requestIfLow();
     }
   }
 
   private void releaseHeld() {
+    undealt.forEach(FeedCut::release);
+    undealt.clear();
     round.forEach(FeedCut::release);
     round.clear();
     queues.forEach(q -> {

@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.memory.Block;
+import dev.tributary.memory.VectorSlice;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -32,6 +33,13 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
   /** The source block the transfer pairs read from: re-made once per block, not per batch. */
   private Block pointedAt;
   private TransferPair[] pairs;
+  private List<FieldVector> sources;
+  private List<FieldVector> targets;
+  /**
+   * Per column: whether it is shown by sharing buffers ({@link VectorSlice#point}) rather than
+   * through its transfer pair, which copies validity bits for rows off a byte boundary.
+   */
+  private boolean[] sharable;
   private boolean done;
   private long batches;
   private long rows;
@@ -111,8 +119,12 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     if (source != pointedAt) {
       pointAt(source);
     }
-    for (TransferPair pair : pairs) {
-      pair.splitAndTransfer(cut.offset(), cut.rowCount());
+    for (int i = 0; i < pairs.length; i++) {
+      if (sharable[i]) {
+        VectorSlice.point(sources.get(i), targets.get(i), cut.offset(), cut.rowCount());
+      } else {
+        pairs[i].splitAndTransfer(cut.offset(), cut.rowCount());
+      }
     }
     root.setRowCount(cut.rowCount());
     shown = cut;
@@ -120,7 +132,8 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
 
   /**
    * Makes the transfer pairs from {@code source}'s vectors into the root's (a new root only if
-   * the schema or the allocator changed): once per source block, shared by all its batches.
+   * the schema or the allocator changed): once per source block, shared by all its batches,
+   * which use them where {@link VectorSlice} cannot share the rows without a copy.
    */
   private void pointAt(Block source) {
     VectorSchemaRoot from = source.root();
@@ -132,10 +145,13 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
       }
       root = VectorSchemaRoot.create(from.getSchema(), allocator);
     }
-    List<FieldVector> sources = from.getFieldVectors();
+    sources = from.getFieldVectors();
+    targets = root.getFieldVectors();
     pairs = new TransferPair[sources.size()];
+    sharable = new boolean[sources.size()];
     for (int i = 0; i < pairs.length; i++) {
-      pairs[i] = sources.get(i).makeTransferPair(root.getVector(i));
+      pairs[i] = sources.get(i).makeTransferPair(targets.get(i));
+      sharable[i] = VectorSlice.sharable(sources.get(i));
     }
     pointedAt = source;
   }
@@ -168,6 +184,8 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
       root = null;
       pointedAt = null;
       pairs = null;
+      sources = null;
+      targets = null;
     }
     if (!done) {
       done = true;

@@ -1140,7 +1140,8 @@ public class Dataset {
    * exactly the same number of rows (up to {@code n - 1} rows of the last round are dropped) and
    * the fastest consumer runs at most {@code prefetchBatches} batches ahead of the slowest;
    * without, batches go to whoever has room, so a slow consumer holds back nobody (see {@link
-   * BatchFeed}). Each iterator is used by one thread; the execution ends when all are closed or
+   * BatchFeed}). The feed holds at most each consumer's {@code prefetchBatches}, the rest of the
+   * source block being dealt and the next block, all charged to the execution. Each iterator is used by one thread; the execution ends when all are closed or
    * exhausted. One epoch per call, as for {@link #iterBatches(IterBatchesOptions)}.
    *
    * @throws IllegalArgumentException if {@code n < 1}
@@ -1155,23 +1156,26 @@ public class Dataset {
         onStart, (e, blocks) -> feed.held(feedBatches(blocks, options, e.open("IterBatches")))));
   }
 
-  /** The blocks cut into the feed's batches, shuffled or in order, short last batch dropped. */
-  private static Flux<FeedCut> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
+  /**
+   * The blocks cut into the feed's batches, shuffled or in order, short last batch dropped; a
+   * list of batches per block.
+   */
+  private static Flux<List<FeedCut>> feedBatches(Flux<Block> blocks, IterBatchesOptions options,
       Account account) {
     int rows = options.batchSize();
-    Flux<FeedCut> batches = options.localShuffleBufferSize() > 0
+    Flux<List<FeedCut>> batches = options.localShuffleBufferSize() > 0
         ? blocks.transform(LocalShuffle.of(rows, options.localShuffleBufferSize(),
-            options.localShuffleSeed(), account)).map(FeedCut::of)
+            options.localShuffleSeed(), account)).map(b -> List.of(FeedCut.of(b)))
         : blocks.transform(new FeedCutter(rows, account));
     if (!options.dropLast()) {
       return batches;
     }
-    return batches.handle((FeedCut b, reactor.core.publisher.SynchronousSink<FeedCut> sink) -> {
-      if (b.rowCount() < rows) {
-        b.release();
-      } else {
-        sink.next(b);
+    return batches.map(list -> {
+      if (list.stream().allMatch(b -> b.rowCount() == rows)) {
+        return list;
       }
+      list.stream().filter(b -> b.rowCount() < rows).forEach(FeedCut::release);
+      return list.stream().filter(b -> b.rowCount() == rows).toList();
     });
   }
 

@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import dev.tributary.memory.Block;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,6 +49,13 @@ final class FeedCut {
 
   int rowCount() {
     return rowCount;
+  }
+
+  /** Releases every cut of a list (of cuts) that a stream discarded. */
+  static void releaseAll(List<?> cuts) {
+    for (Object cut : cuts) {
+      ((FeedCut) cut).release();
+    }
   }
 
   /** Gives up this cut; the last cut of a block releases it. Idempotent. */

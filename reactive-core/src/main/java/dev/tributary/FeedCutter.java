@@ -12,10 +12,12 @@ import reactor.core.publisher.Mono;
 /**
  * Cuts a stream of blocks into a training feed's batches of exactly {@code rows} rows (the last
  * may be shorter), across block boundaries: a batch inside one block is only a {@link FeedCut}
- * of it (no slice, no block); only rows gathered from several blocks are copied into one.
- * Pending rows are charged to the feed's account and released on cancel or error.
+ * of it (no slice, no block); only rows gathered from several blocks are copied into one. Emits
+ * the batches each block completes as one list (possibly empty), so that the stream carries one
+ * signal per block, not per batch. Pending rows are charged to the feed's account and released
+ * on cancel or error.
  */
-final class FeedCutter implements Function<Flux<Block>, Flux<FeedCut>> {
+final class FeedCutter implements Function<Flux<Block>, Flux<List<FeedCut>>> {
   private final int rows;
   private final Account account;
 
@@ -25,14 +27,14 @@ final class FeedCutter implements Function<Flux<Block>, Flux<FeedCut>> {
   }
 
   @Override
-  public Flux<FeedCut> apply(Flux<Block> upstream) {
+  public Flux<List<FeedCut>> apply(Flux<Block> upstream) {
     return Flux.defer(() -> {
       Pending pending = new Pending();
       return upstream
-          .flatMapIterable(pending::add, 1)
+          .map(pending::add)
           .concatWith(Mono.fromSupplier(pending::rest))
           .doFinally(signal -> pending.clear());
-    }).doOnDiscard(FeedCut.class, FeedCut::release).doOnDiscard(Block.class, Block::release);
+    }).doOnDiscard(List.class, FeedCut::releaseAll).doOnDiscard(Block.class, Block::release);
   }
 
   /**
@@ -82,8 +84,8 @@ final class FeedCutter implements Function<Flux<Block>, Flux<FeedCut>> {
     }
 
     /** The rows still pending as one batch, or nothing. */
-    synchronized FeedCut rest() {
-      return cleared || parts.isEmpty() ? null : drain();
+    synchronized List<FeedCut> rest() {
+      return cleared || parts.isEmpty() ? null : List.of(drain());
     }
 
     private FeedCut drain() {

@@ -9,7 +9,8 @@ package dev.tributary;
  *     {@code dropLast})
  * @param prefetchBatches batches each consumer has prepared ahead (at least 1): they overlap
  *     reading and preprocessing with the consumer's own work, and their bytes are held by the
- *     execution, inside its memory limit
+ *     execution, inside its memory limit (besides them the feed holds the rest of the source
+ *     block being dealt and the next one, see {@link Dataset#streamingSplit})
  * @param localShuffleBufferSize 0 for input order, else batches are drawn at random from a
  *     buffer of at least this many rows (Ray's {@code local_shuffle_buffer_size})
  * @param localShuffleSeed the shuffle's seed: the same seed gives the same batches

@@ -101,6 +101,52 @@ class TrainingFeedTest {
   }
 
   @Test
+  void rowsOffAByteBoundaryShowTheirValuesAndNullsInTheRoot() {
+    // 7 blocks of 142-143 rows in batches of 64: most batches start off a byte boundary
+    Dataset sparse = range(1_000, 7).map(r -> {
+      long id = (Long) r.get("id");
+      Map<String, Object> row = new java.util.HashMap<>(r);
+      row.put("y", id % 7 == 3 ? null : id * 0.5);
+      return row;
+    });
+    List<Long> ids = new ArrayList<>();
+    try (BatchIterator it = sparse.iterBatches(
+        IterBatchesOptions.defaults().withBatchSize(64).withPrefetchBatches(2))) {
+      while (it.hasNext()) {
+        org.apache.arrow.vector.VectorSchemaRoot root = it.next().root();
+        org.apache.arrow.vector.BigIntVector id =
+            (org.apache.arrow.vector.BigIntVector) root.getVector("id");
+        org.apache.arrow.vector.Float8Vector y =
+            (org.apache.arrow.vector.Float8Vector) root.getVector("y");
+        for (int i = 0; i < root.getRowCount(); i++) {
+          long v = id.get(i);
+          ids.add(v);
+          assertThat(y.isNull(i)).as("y of %d", v).isEqualTo(v % 7 == 3);
+          if (v % 7 != 3) {
+            assertThat(y.get(i)).isEqualTo(v * 0.5);
+          }
+        }
+      }
+    }
+    assertThat(ids).containsExactlyElementsOf(LongStream.range(0, 1_000).boxed().toList());
+  }
+
+  @Test
+  void aConsumerThatTakesNothingHoldsAnUnequalSplitBackByNoMoreThanItsQueue() {
+    int prefetch = 2;
+    List<BatchIterator> split = range(20_000, 20).streamingSplit(2, false,
+        IterBatchesOptions.defaults().withBatchSize(100).withPrefetchBatches(prefetch));
+    // The fast consumer reads to the end before the idle one takes anything: it must not wait.
+    List<Long> fast = drain(split.get(0), new ArrayList<>());
+    List<Long> idle = drain(split.get(1), new ArrayList<>());
+    assertThat(idle).hasSizeLessThanOrEqualTo(prefetch * 100);
+    List<Long> all = new ArrayList<>(fast);
+    all.addAll(idle);
+    assertThat(all).containsExactlyInAnyOrderElementsOf(
+        LongStream.range(0, 20_000).boxed().toList());
+  }
+
+  @Test
   void aBatchClosedEarlyGivesItsRowsBackAndTheNextStillComes() {
     try (BatchIterator it = range(1_000, 2).iterBatches(
         IterBatchesOptions.defaults().withBatchSize(100))) {

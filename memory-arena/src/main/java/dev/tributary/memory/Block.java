@@ -301,15 +301,19 @@ public final class Block implements AutoCloseable {
   /**
    * {@link VectorSchemaRoot#slice} keeping the root's schema: Arrow's rebuilds the schema and
    * its field map from the sliced vectors, which was most of the cost of a small slice
-   * (re-batching cuts one per batch).
+   * (re-batching cuts one per batch); columns without nulls are shared without the validity copy
+   * Arrow makes for a slice off a byte boundary ({@link VectorSlice}).
    */
   private static VectorSchemaRoot slice(VectorSchemaRoot root, int offset, int length) {
     List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors().size());
     try {
       for (FieldVector v : root.getFieldVectors()) {
         TransferPair pair = v.getTransferPair(v.getAllocator());
-        pair.splitAndTransfer(offset, length);
-        vectors.add((FieldVector) pair.getTo());
+        FieldVector to = (FieldVector) pair.getTo();
+        vectors.add(to);
+        if (!VectorSlice.share(v, to, offset, length)) {
+          pair.splitAndTransfer(offset, length);
+        }
       }
     } catch (RuntimeException e) {
       vectors.forEach(FieldVector::close);
