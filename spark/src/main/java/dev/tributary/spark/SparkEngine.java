@@ -43,28 +43,44 @@ public final class SparkEngine implements Engine {
   private final long taskMemoryLimit;
   private final int partitions;
   private final long broadcastBytes;
+  private final long splitBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
 
   private SparkEngine(SparkSession session, long taskMemoryLimit, int partitions,
-      long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
+      long broadcastBytes, long splitBytes, Consumer<List<TaskMemory>> onJobEnd) {
     this.session = session;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
     this.broadcastBytes = broadcastBytes;
+    this.splitBytes = splitBytes;
     this.onJobEnd = onJobEnd;
   }
 
   /**
    * An engine running on {@code session}'s cluster, with the memory limit of each task taken from
    * Spark's settings ({@link #taskMemoryLimit(SparkConf)}), Spark's default parallelism as the
-   * partitions of an exchange, and Spark SQL's broadcast threshold for joins ({@code
-   * spark.sql.autoBroadcastJoinThreshold}).
+   * partitions of an exchange, Spark SQL's broadcast threshold for joins ({@code
+   * spark.sql.autoBroadcastJoinThreshold}) and its split size for files ({@code
+   * spark.sql.files.maxPartitionBytes}, default 128 MiB).
    */
   public static SparkEngine of(SparkSession session) {
     Objects.requireNonNull(session, "session");
     return new SparkEngine(session, taskMemoryLimit(session.sparkContext().getConf()), 0,
         JavaUtils.byteStringAsBytes(session.conf().get("spark.sql.autoBroadcastJoinThreshold",
-            "10MB")), tasks -> { });
+            "10MB")), JavaUtils.byteStringAsBytes(session.conf().get(
+            "spark.sql.files.maxPartitionBytes", "128MB")), tasks -> { });
+  }
+
+  /**
+   * Reads each Parquet file larger than {@code bytes} as several partitions of whole row groups
+   * of about that size together (a file of one row group stays one partition).
+   */
+  public SparkEngine splitBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("splitBytes must be >= 1, was " + bytes);
+    }
+    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, bytes,
+        onJobEnd);
   }
 
   /**
@@ -98,7 +114,7 @@ public final class SparkEngine implements Engine {
     if (bytes < 1) {
       throw new IllegalArgumentException("taskMemoryLimit must be >= 1, was " + bytes);
     }
-    return new SparkEngine(session, bytes, partitions, broadcastBytes, onJobEnd);
+    return new SparkEngine(session, bytes, partitions, broadcastBytes, splitBytes, onJobEnd);
   }
 
   /** The memory limit of each task's runtime. */
@@ -111,7 +127,7 @@ public final class SparkEngine implements Engine {
     if (n < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + n);
     }
-    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, splitBytes, onJobEnd);
   }
 
   /**
@@ -120,7 +136,7 @@ public final class SparkEngine implements Engine {
    * one instead of shuffling both (inner, left outer, semi and anti joins); -1: never.
    */
   public SparkEngine broadcastBytes(long bytes) {
-    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, splitBytes, onJobEnd);
   }
 
   /**
@@ -128,7 +144,7 @@ public final class SparkEngine implements Engine {
    * peak memory against its limit (the bound each executor kept).
    */
   public SparkEngine onJobEnd(Consumer<List<TaskMemory>> report) {
-    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes,
+    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, splitBytes,
         Objects.requireNonNull(report, "report"));
   }
 
@@ -140,7 +156,7 @@ public final class SparkEngine implements Engine {
    */
   @Override
   public Dataset run(Dataset dataset) {
-    PartitionPlan plan = PartitionPlan.of(dataset, "Spark");
+    PartitionPlan plan = PartitionPlan.of(dataset, "Spark", splitBytes);
     requireSerializable(plan);
     int exchange = partitions > 0 ? partitions : session.sparkContext().defaultParallelism();
     return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange,

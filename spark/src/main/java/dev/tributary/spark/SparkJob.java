@@ -309,7 +309,8 @@ final class SparkJob {
       Segment segment = new Segment(plan.settings(), f.scan(), f.gatheredBy(), f.steps(), cut,
           sink, job, taskMemoryLimit, memory);
       if (f.scan() != null) {
-        List<Integer> splits = IntStream.range(0, f.scan().splits()).boxed().toList();
+        List<Integer> splits = IntStream.range(0, f.scan().splits().size()).boxed()
+            .toList();
         return spark.parallelize(splits, splits.size()).mapPartitionsToPair(segment::fromSplits);
       } else if (f.right() != null) {
         return JavaPairRDD.fromJavaRDD(f.gathered().zipPartitions(f.right(),

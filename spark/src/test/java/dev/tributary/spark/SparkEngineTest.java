@@ -11,6 +11,7 @@ import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.UnsupportedPlanException;
+import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -244,6 +246,32 @@ class SparkEngineTest {
     assertThat(onSpark).as("the block holding 7777 dropped, the job not failed")
         .hasSizeBetween(FILES * ROWS_PER_FILE - ROWS_PER_FILE, FILES * ROWS_PER_FILE - 1)
         .noneMatch(row -> ((Number) row.get("id")).longValue() == 7_777);
+  }
+
+  @Test
+  void aLargeFileIsReadAsRowGroupSplitsOfAConfiguredSource() throws Exception {
+    Path big = out.resolve("big.parquet");
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      st.execute("COPY (SELECT i AS id, i % 13 AS g, 'n' || i AS name FROM range(0, 40000) t(i))"
+          + " TO '" + big + "' (FORMAT parquet, ROW_GROUP_SIZE 5000)");
+    }
+    int groups = ParquetSource.of(List.of(big.toString())).rowGroupBytes(0).length;
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine splitting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB).splitBytes(1)
+        .onJobEnd(tasks::addAll);
+    Dataset ds = Tributary.readParquet(ParquetSource.of(List.of(big.toString()))
+            .columns(List.of("id", "g")).filter(FilterApi.lt(FilterApi.longColumn("id"), 30_000L))
+            .parallelism(2))
+        .withRuntime(runtime).filter(col("g").ne(0));
+
+    List<String> onSpark = rows(ds.execute(splitting).withRuntime(runtime).takeAll());
+
+    assertThat(groups).isGreaterThan(1);
+    assertThat(tasks).as("one task per row group").hasSize(groups);
+    assertThat(onSpark).isEqualTo(rows(ds.takeAll()));
+    assertThat(onSpark).isEqualTo(rows(duck("SELECT id, g FROM read_parquet('" + big
+        + "') WHERE id < 30000 AND g <> 0")));
   }
 
   @Test
