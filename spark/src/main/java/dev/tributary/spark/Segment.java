@@ -102,18 +102,34 @@ final class Segment implements Serializable {
         : gatheredBy.name()) + " #" + TaskContext.get().partitionId() + "]", blocks));
   }
 
-  private Iterator<Tuple2<Integer, Object>> run(Dataset input) {
-    TaskContext task = TaskContext.get();
+  /** The runtime of {@code task}: an arena of its own, limited to the task's memory. */
+  TributaryRuntime runtime(TaskContext task) {
     ExecutorSetup.arrow();
-    TributaryRuntime runtime = TributaryRuntime.builder()
+    return TributaryRuntime.builder()
         .name("spark-stage" + task.stageId() + "-task" + task.partitionId() + "-attempt"
             + task.attemptNumber())
         .memoryLimit(memoryLimit)
         .build();
+  }
+
+  /** {@code input} run in {@code runtime} under the dataset's context, then the steps. */
+  Dataset pipeline(Dataset input, TributaryRuntime runtime) {
     Dataset dataset = input.withRuntime(runtime).withContext(settings.context());
     for (TaskStep step : steps) {
       dataset = step.apply(dataset);
     }
+    return dataset;
+  }
+
+  /** The read this segment starts from, or null when it reads gathered blocks. */
+  Scan scan() {
+    return scan;
+  }
+
+  private Iterator<Tuple2<Integer, Object>> run(Dataset input) {
+    TaskContext task = TaskContext.get();
+    TributaryRuntime runtime = runtime(task);
+    Dataset dataset = pipeline(input, runtime);
     if (sink != null) {
       try (runtime) {
         Path staged = Path.of(jobDirectory, "task-" + task.partitionId() + "-"

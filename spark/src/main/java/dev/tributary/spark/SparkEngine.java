@@ -3,7 +3,11 @@ package dev.tributary.spark;
 import dev.tributary.Dataset;
 import dev.tributary.Engine;
 import dev.tributary.PartitionPlan;
+import dev.tributary.PartitionPlan.Local;
 import dev.tributary.PartitionPlan.Node;
+import dev.tributary.PartitionPlan.Pool;
+import dev.tributary.PartitionPlan.Scan;
+import dev.tributary.UnsupportedPlanException;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -18,6 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.network.util.JavaUtils;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -161,6 +167,58 @@ public final class SparkEngine implements Engine {
     int exchange = partitions > 0 ? partitions : session.sparkContext().defaultParallelism();
     return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange,
         broadcastBytes, onJobEnd), plan));
+  }
+
+  /**
+   * {@code dataset} as a Spark DataFrame of this engine's session, read through a columnar data
+   * source: one partition per read split (as {@link #run} cuts them), each task running the
+   * dataset's per-partition stages over its split as a governed pipeline in a runtime of its own
+   * ({@link #taskMemoryLimit}), its blocks handed to Spark as {@code ColumnarBatch}es of {@code
+   * ArrowColumnVector}s over the same buffers (millisecond timestamps copied as microseconds).
+   * Each action on the DataFrame runs the dataset again. Checked now: the schema (from the plan,
+   * or the first block of a local run when a row function hides it) and every stage.
+   *
+   * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage (a
+   *     group-by, join, sort, limit, repartition or union: do those in Spark SQL on the
+   *     DataFrame, or {@code execute} the dataset and write it)
+   * @throws NotSerializableFunctionException naming a stage that cannot travel to executors
+   * @throws dev.tributary.memory.ColumnException naming a column Spark cannot read exactly
+   *     (nanosecond timestamps, unsigned integers, ...)
+   */
+  public org.apache.spark.sql.Dataset<Row> toSpark(Dataset dataset) {
+    PartitionPlan plan = PartitionPlan.of(dataset, "Spark", splitBytes);
+    requireSerializable(plan);
+    List<TaskStep> steps = new ArrayList<>();
+    Node node = plan.root();
+    while (node instanceof Local l) {
+      steps.add(0, l instanceof Pool p ? TaskStep.Pooled.of(p) : new TaskStep.OnEach(l));
+      node = l.input();
+    }
+    if (!(node instanceof Scan scan)) {
+      throw new UnsupportedPlanException("Spark", node.name(), "toSpark reads a dataset's "
+          + "per-partition stages over its Parquet read; do the all-to-all stage in Spark SQL on"
+          + " the DataFrame, or execute(engine) the dataset, write it and read that");
+    }
+    Schema blocks = dataset.schema();
+    Schema schema = FrameColumns.sparkSchema(blocks == null ? new Schema(List.of()) : blocks);
+    Segment segment = new Segment(plan.settings(), scan, null, steps, null, null, null,
+        taskMemoryLimit, null);
+    return session.read().format(FrameSource.class.getName())
+        .option(FrameSource.FRAME, new Frame(segment, scan.splits().size(), schema.toJson(),
+            plan.toString()).encode())
+        .load();
+  }
+
+  /**
+   * {@code frame}'s rows as a dataset of this process: each time it runs, Spark's executors turn
+   * the rows into Arrow record batches ({@code spark.sql.execution.arrow.maxRecordsPerBatch}
+   * rows each; types as Spark's Arrow conversion makes them, timestamps in microseconds in the
+   * session's zone), which are loaded into the reading execution's memory as they come.
+   *
+   * @throws IllegalArgumentException if {@code frame} is not of a session in this process
+   */
+  public static Dataset fromSpark(org.apache.spark.sql.Dataset<Row> frame) {
+    return SparkRows.read(frame);
   }
 
   /**

@@ -13,15 +13,8 @@ import dev.tributary.PartitionPlan.SortBy;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.TributaryException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -205,7 +198,7 @@ final class SparkJob {
       if (node instanceof Scan s) {
         return Fragment.of(s);
       } else if (node instanceof Pool p) {
-        return compile(p.input()).then(new TaskStep.Pooled(p, key(p)));
+        return compile(p.input()).then(TaskStep.Pooled.of(p));
       } else if (node instanceof Local l) {
         return compile(l.input()).then(new TaskStep.OnEach(l));
       } else if (node instanceof Exchange x) {
@@ -267,26 +260,6 @@ final class SparkJob {
       }
       BlockCut cut = new BlockCut.ByRange(order, bounds);
       return Fragment.of(shuffle(Fragment.of(input, null), cut, bounds.size() + 1), s);
-    }
-
-    /**
-     * A pool's key on executors, from its serialized function: the same definition, run again,
-     * finds the instances the executor kept.
-     */
-    private static String key(Pool p) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-        out.writeObject(p.name());
-        out.writeObject(p.factory());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      try {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-            .digest(bytes.toByteArray()));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
     }
 
     /** The input's file bytes when it is reads and per-partition stages only, else unbounded. */

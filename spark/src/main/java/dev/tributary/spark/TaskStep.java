@@ -6,7 +6,14 @@ import dev.tributary.PartitionPlan.JoinOn;
 import dev.tributary.PartitionPlan.LimitRows;
 import dev.tributary.PartitionPlan.Local;
 import dev.tributary.PartitionPlan.Pool;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -35,6 +42,26 @@ sealed interface TaskStep extends Serializable {
    * @param key the stage's key on executors: the same definition, the same instances
    */
   record Pooled(Pool pool, String key) implements TaskStep {
+    /**
+     * The step of {@code pool}, keyed by its serialized function: the same definition, run
+     * again, finds the instances the executor kept.
+     */
+    static Pooled of(Pool pool) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(pool.name());
+        out.writeObject(pool.factory());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try {
+        return new Pooled(pool, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+            .digest(bytes.toByteArray())));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
     @Override
     public Dataset apply(Dataset input) {
       return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory())).apply(input);
