@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /** What a task runs on its partition's blocks after reading them, in order. */
@@ -30,7 +31,7 @@ sealed interface TaskStep extends Serializable {
   record OnEach(Local stage) implements TaskStep {
     @Override
     public Dataset apply(Dataset input) {
-      return stage.apply(input);
+      return InTask.stage(stage, TaskContext.get()).apply(input);
     }
   }
 
@@ -64,7 +65,8 @@ sealed interface TaskStep extends Serializable {
 
     @Override
     public Dataset apply(Dataset input) {
-      return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory())).apply(input);
+      return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory(),
+          TaskContext.get())).apply(input);
     }
   }
 

@@ -209,6 +209,47 @@ class SparkEngineTest {
     assertThat(rows(byClass.execute(spark).withRuntime(runtime).takeAll())).isEqualTo(local);
   }
 
+  @Test
+  void userFunctionsSeeTheirSparkTasksContext() {
+    Dataset ds = read().select("id")
+        .map(row -> {
+          row.put("mapTask", partition());
+          return row;
+        })
+        .mapBatches(() -> new TaskTag(), MapBatchesOptions.defaults().withConcurrency(2))
+        .flatMap(row -> {
+          Map<String, Object> out = new LinkedHashMap<>(row);
+          out.put("flatTask", partition());
+          return List.of(out);
+        });
+
+    List<Map<String, Object>> rows = ds.execute(spark).withRuntime(runtime).takeAll();
+
+    assertThat(rows).hasSize(FILES * ROWS_PER_FILE).allSatisfy(row -> assertThat(
+        List.of(row.get("poolTask"), row.get("flatTask"))).containsOnly(row.get("mapTask")));
+    assertThat(rows.stream().map(row -> row.get("mapTask")).distinct().sorted().toList())
+        .as("each read task's partition").containsExactly(0, 1, 2, 3);
+  }
+
+  /** The partition of the Spark task running the caller, or -1 outside one. */
+  private static int partition() {
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    return task == null ? -1 : task.partitionId();
+  }
+
+  /** A stateful batch function adding the partition of its task as {@code poolTask}. */
+  static final class TaskTag
+      implements java.util.function.Function<ColumnBatch, Map<String, Object>> {
+    @Override
+    public Map<String, Object> apply(ColumnBatch batch) {
+      int[] tags = new int[batch.rowCount()];
+      java.util.Arrays.fill(tags, partition());
+      Map<String, Object> out = new LinkedHashMap<>(batch);
+      out.put("poolTask", tags);
+      return out;
+    }
+  }
+
   /** A stateful batch function: x shifted by what it was made with. */
   public static final class Shift
       implements java.util.function.Function<ColumnBatch, Map<String, Object>> {
