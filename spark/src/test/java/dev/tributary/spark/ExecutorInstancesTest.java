@@ -46,7 +46,8 @@ class ExecutorInstancesTest {
     List<String> newer = new ArrayList<>();
     for (int i = 0; i < ExecutorInstances.KEPT_STAGES; i++) {
       newer.add(UUID.randomUUID().toString());
-      ((AutoCloseable) new ExecutorInstances.Shared(newer.get(i), this::instance, null).get()).close();
+      ((AutoCloseable) new ExecutorInstances.Shared(newer.get(i), this::instance, null).get())
+          .close();
     }
 
     assertThat(ExecutorInstances.idle(oldest)).isZero();
