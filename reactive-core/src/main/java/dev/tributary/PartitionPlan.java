@@ -180,6 +180,14 @@ public final class PartitionPlan implements Serializable {
   }
 
   /**
+   * The global aggregation of {@code input} by {@code aggregates}: one row (a partition's own
+   * part of the result, when {@code input} is one partition's rows).
+   */
+  public static Dataset aggregated(Dataset input, List<Aggregate> aggregates) {
+    return input.aggregated(List.of(), aggregates);
+  }
+
+  /**
    * A dataset over blocks an exchange delivered: {@code source} reads them (its schema and row
    * count may be unknown).
    */

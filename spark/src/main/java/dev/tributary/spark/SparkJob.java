@@ -48,15 +48,32 @@ final class SparkJob {
   private final int partitions;
   private final long broadcastBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
+  /** Steps every task of the last stage runs after the plan's (a partial aggregation). */
+  private final List<TaskStep> last;
 
   SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit, int partitions,
       long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
+    this(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd, List.of());
+  }
+
+  private SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit,
+      int partitions, long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd,
+      List<TaskStep> last) {
     this.session = session;
     this.plan = plan;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
     this.broadcastBytes = broadcastBytes;
     this.onJobEnd = onJobEnd;
+    this.last = last;
+  }
+
+  /** The same job with {@code step} run last in every task of its last stage. */
+  SparkJob then(TaskStep step) {
+    List<TaskStep> more = new ArrayList<>(last);
+    more.add(step);
+    return new SparkJob(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd,
+        List.copyOf(more));
   }
 
   /**
@@ -66,7 +83,7 @@ final class SparkJob {
   Results blocks() {
     Run run = new Run();
     try {
-      return new Results(run, unwrapped(() -> run.materialize(run.compile(plan.root()),
+      return new Results(run, unwrapped(() -> run.materialize(run.compileLast(),
           new BlockCut.Keep(), null, null).values().toLocalIterator()));
     } catch (RuntimeException e) {
       run.release();
@@ -133,7 +150,7 @@ final class SparkJob {
     Run run = new Run();
     List<Object> staged;
     try {
-      staged = unwrapped(() -> run.materialize(run.compile(plan.root()), null, sink, job)
+      staged = unwrapped(() -> run.materialize(run.compileLast(), null, sink, job)
           .values().collect());
     } catch (RuntimeException e) {
       JobCommit.discard(job);
@@ -193,6 +210,15 @@ final class SparkJob {
     final CollectionAccumulator<TaskMemory> memory =
         session.sparkContext().collectionAccumulator("tributary task memory");
     private final List<Runnable> held = new ArrayList<>();
+
+    /** The plan's root, then the job's last steps. */
+    Fragment compileLast() {
+      Fragment root = compile(plan.root());
+      for (TaskStep step : last) {
+        root = root.then(step);
+      }
+      return root;
+    }
 
     Fragment compile(Node node) {
       if (node instanceof Scan s) {

@@ -6,12 +6,14 @@ import dev.tributary.PartitionPlan.JoinOn;
 import dev.tributary.PartitionPlan.LimitRows;
 import dev.tributary.PartitionPlan.Local;
 import dev.tributary.PartitionPlan.Pool;
+import dev.tributary.operators.aggregate.Aggregate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
@@ -79,6 +81,23 @@ sealed interface TaskStep extends Serializable {
     @Override
     public Dataset apply(Dataset input) {
       return limit.after(input);
+    }
+  }
+
+  /**
+   * A partition's part of a global aggregation: one row, combined on the driver.
+   *
+   * @param aggregates the aggregations (each with a combiner)
+   */
+  record AggregateEach(List<Aggregate> aggregates) implements TaskStep {
+    /** Copies the list. */
+    public AggregateEach {
+      aggregates = new ArrayList<>(aggregates);
+    }
+
+    @Override
+    public Dataset apply(Dataset input) {
+      return PartitionPlan.aggregated(input, aggregates);
     }
   }
 

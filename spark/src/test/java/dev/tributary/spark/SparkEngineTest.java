@@ -210,6 +210,25 @@ class SparkEngineTest {
   }
 
   @Test
+  void aGlobalAggregateAfterExecuteIsComputedInTheTasksAndCombinedHere() {
+    Dataset ds = read().filter(col("id").mod(3).ne(0));
+    Aggregate[] combined = {Aggregate.count(), Aggregate.sum("v"), Aggregate.min("k"),
+        Aggregate.max("x"), Aggregate.count("v").ignoreNulls(true), Aggregate.absMax("id")};
+    Dataset onSpark = ds.execute(spark).withRuntime(runtime);
+
+    Map<String, Object> got = onSpark.aggregate(combined);
+
+    assertThat(got).isEqualTo(ds.aggregate(combined));
+    assertThat(onSpark.stats().operator("Spark").rowsOut())
+        .as("one row of partial results per read task came to the driver").isEqualTo(FILES);
+    assertThat(onSpark.sum("v")).isEqualTo(ds.sum("v"));
+    // A mean has no combiner: the rows come and are aggregated here, with the same result.
+    Aggregate[] mixed = {Aggregate.mean("x"), Aggregate.count()};
+    assertThat(onSpark.aggregate(mixed)).isEqualTo(ds.aggregate(mixed));
+    assertThat(onSpark.stats().operator("Spark").rowsOut()).isEqualTo(6_666);
+  }
+
+  @Test
   void userFunctionsSeeTheirSparkTasksContext() {
     Dataset ds = read().select("id")
         .map(row -> {
