@@ -13,6 +13,7 @@ import dev.tributary.PartitionPlan.SortBy;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.TributaryException;
+import dev.tributary.operators.aggregate.Aggregate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -231,7 +232,16 @@ final class SparkJob {
         int n = x.partitions(partitions);
         BlockCut cut = x.keys().isEmpty() ? new BlockCut.Deal(n) : new BlockCut.ByHash(x.keys(),
             n);
-        return Fragment.of(shuffle(compile(x.input()), cut, n), x);
+        Fragment input = compile(x.input());
+        Exchange gathering = x;
+        List<Aggregate> combiners = x.aggregates().stream()
+            .map(a -> a.combiner().orElse(null)).toList();
+        if (!combiners.isEmpty() && !combiners.contains(null)) {
+          // Each task aggregates its own rows first; only a row per group and task crosses.
+          input = input.then(new TaskStep.AggregateEach(x.keys(), x.aggregates()));
+          gathering = new Exchange(x.input(), x.name(), x.keys(), x.partitions(), combiners);
+        }
+        return Fragment.of(shuffle(input, cut, n), gathering);
       } else if (node instanceof JoinOn j) {
         return join(j);
       } else if (node instanceof SortBy s) {

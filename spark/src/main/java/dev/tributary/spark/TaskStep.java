@@ -85,19 +85,24 @@ sealed interface TaskStep extends Serializable {
   }
 
   /**
-   * A partition's part of a global aggregation: one row, combined on the driver.
+   * A partition's part of an aggregation, to be combined after an exchange or on the driver: a
+   * row per group of the partition's rows (one row without keys).
    *
+   * @param keys the group keys, or none
    * @param aggregates the aggregations (each with a combiner)
    */
-  record AggregateEach(List<Aggregate> aggregates) implements TaskStep {
-    /** Copies the list. */
+  record AggregateEach(List<String> keys, List<Aggregate> aggregates) implements TaskStep {
+    /** Copies the lists. */
     public AggregateEach {
+      keys = new ArrayList<>(keys);
       aggregates = new ArrayList<>(aggregates);
     }
 
     @Override
     public Dataset apply(Dataset input) {
-      return PartitionPlan.aggregated(input, aggregates);
+      return keys.isEmpty() ? PartitionPlan.aggregated(input, aggregates)
+          : input.groupBy(keys.toArray(String[]::new))
+              .aggregate(aggregates.toArray(Aggregate[]::new));
     }
   }
 
