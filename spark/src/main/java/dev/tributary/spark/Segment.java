@@ -51,7 +51,9 @@ final class Segment implements Serializable {
    * A segment run with the dataset's {@code settings}, reading {@code scan}'s splits (when not
    * null) or the blocks gathered by {@code gatheredBy} (null: passed on as they are), then running
    * {@code steps}; its blocks leave as {@code cut} says, or through {@code sink} into a staging
-   * directory of its own under {@code jobDirectory}.
+   * directory of its own under {@code jobDirectory}, each task's peak memory reported to {@code
+   * memory} (a DataFrame's reader, {@link FrameReader}, runs only its runtime and pipeline: no
+   * cut, sink or report).
    */
   Segment(PartitionPlan.Settings settings, Scan scan, Node gatheredBy, List<TaskStep> steps,
       BlockCut cut, ParquetSink sink, Path jobDirectory, long memoryLimit,

@@ -20,27 +20,29 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.SparkConf;
 import org.apache.spark.network.util.JavaUtils;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Runs a {@link Dataset} on Apache Spark: {@code ds.execute(SparkEngine.of(session))}. The plan
- * is cut as {@link PartitionPlan} says — each Parquet read into one partition per file, the fused
- * per-partition stages run in each task as a governed Tributary pipeline (its own runtime and
- * arena, limited to {@link #taskMemoryLimit}), group-by aggregations, repartitions, joins and
- * sorts as Spark shuffles of Arrow IPC blocks (a join whose right input is small broadcast
- * instead, a sort cut into key ranges from sampled bounds), limits and unions without a shuffle
- * — and checked on the driver before anything runs: a stage Spark cannot run fails with {@link
+ * is cut as {@link PartitionPlan} says — each Parquet read into a partition per file (a large
+ * file per range of row groups, {@link #splitBytes}), the fused per-partition stages run in each
+ * task as a governed Tributary pipeline (its own runtime and arena, limited to {@link
+ * #taskMemoryLimit}), group-by aggregations (each task's rows aggregated first when they
+ * combine), repartitions, joins and sorts as Spark shuffles of Arrow IPC blocks (a join whose
+ * right input is small broadcast instead, a sort cut into key ranges from sampled bounds), limits
+ * and unions without a shuffle — and checked on the driver before anything runs: a stage Spark cannot run fails with {@link
  * dev.tributary.UnsupportedPlanException}, a stage holding a function that is not serializable
  * with {@link NotSerializableFunctionException}.
  *
  * <p>The dataset answered reads the job's result into this process each time it runs, in the
  * partitions' order (a sort's rows in order); its {@code writeParquet} writes from the executors
  * instead, every task's files staged and moved into the target by the driver once all tasks
- * succeeded.
+ * succeeded. {@link #toSpark} and {@link #fromSpark} turn datasets into Spark DataFrames and
+ * back.
  */
 public final class SparkEngine implements Engine {
   private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(?:,\\d+)?\\]");
