@@ -34,8 +34,9 @@ import org.apache.spark.sql.SparkSession;
  * #taskMemoryLimit}), group-by aggregations (each task's rows aggregated first when they
  * combine), repartitions, joins and sorts as Spark shuffles of Arrow IPC blocks (a join whose
  * right input is small broadcast instead, a sort cut into key ranges from sampled bounds), limits
- * and unions without a shuffle — and checked on the driver before anything runs: a stage Spark cannot run fails with {@link
- * dev.tributary.UnsupportedPlanException}, a stage holding a function that is not serializable
+ * and unions without a shuffle — and checked on the driver before anything runs: a stage Spark
+ * cannot run fails with {@link dev.tributary.UnsupportedPlanException}, a stage holding a
+ * function that is not serializable
  * with {@link NotSerializableFunctionException}.
  *
  * <p>The dataset answered reads the job's result into this process each time it runs, in the
