@@ -63,9 +63,11 @@ import dev.tributary.plan.Write;
 import dev.tributary.plan.Zip;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -671,7 +673,18 @@ public class Dataset {
   /** {@link #aggregate} without blocking: the values once the execution has ended. */
   public Mono<Map<String, Object>> aggregateMono(Aggregate... aggregates) {
     Objects.requireNonNull(aggregates, "aggregates");
-    Dataset result = aggregated(List.of(), List.of(aggregates));
+    Dataset input = this;
+    List<Aggregate> wanted = Arrays.asList(aggregates);
+    // A distributed engine's result: each worker aggregates its partition, only those rows come.
+    if (plan instanceof Read r && r.source() instanceof Engine.Result engine
+        && wanted.stream().allMatch(a -> a != null && a.combiner().isPresent())) {
+      Optional<Dataset> parts = engine.partialAggregates(wanted);
+      if (parts.isPresent()) {
+        input = new Dataset(parts.get().plan, context, runtime);
+        wanted = wanted.stream().map(a -> a.combiner().orElseThrow()).toList();
+      }
+    }
+    Dataset result = input.aggregated(List.of(), wanted);
     return sharingStats(result.plan).takeAllMono().map(rows -> rows.get(0));
   }
 

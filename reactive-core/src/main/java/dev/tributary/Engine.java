@@ -2,9 +2,12 @@ package dev.tributary;
 
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
+import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.plan.Read;
 import dev.tributary.plan.Source;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,6 +46,17 @@ public interface Engine {
      * and moved into the sink's directory only once every partition succeeded.
      */
     Mono<WriteSummary> writeParquet(ParquetSink sink);
+
+    /**
+     * The result's global aggregation by {@code aggregates} (each with a {@link
+     * Aggregate#combiner()}) computed on the workers, each over its own partition: a dataset of
+     * one row per partition, a column per aggregation named alike, which the combiners reduce
+     * where the dataset's terminal runs; empty when the engine cannot (the whole result is then
+     * read there and aggregated).
+     */
+    default Optional<Dataset> partialAggregates(List<Aggregate> aggregates) {
+      return Optional.empty();
+    }
   }
 
   /** A dataset reading {@code result} (for engines: what {@link #run} answers). */

@@ -28,19 +28,11 @@ final class ParquetRead implements Source {
   private static final String PATH = "path";
 
   private final ParquetSource source;
-  /** The paths the user named, when the source is built from them alone (else null). */
-  private final List<String> paths;
   private final Supplier<Schema> schema;
   private final LongSupplier rows;
 
   ParquetRead(ParquetSource source) {
-    this(source, null);
-  }
-
-  /** A read of {@code source}, built from {@code paths} alone when they are given. */
-  ParquetRead(ParquetSource source, List<String> paths) {
     this.source = source;
-    this.paths = paths == null ? null : List.copyOf(paths);
     this.schema = Memo.of(source::schema);
     this.rows = Memo.ofLong(source::rowCount);
   }
@@ -48,14 +40,6 @@ final class ParquetRead implements Source {
   /** The source read. */
   ParquetSource source() {
     return source;
-  }
-
-  /**
-   * The paths the source was built from with default options, from which a worker builds the
-   * same source again; null when the user configured the source.
-   */
-  List<String> paths() {
-    return paths;
   }
 
   @Override

@@ -44,16 +44,16 @@ import org.apache.parquet.filter2.predicate.FilterPredicate;
 
 /**
  * A dataset's physical plan as a distributed engine runs it: a tree of {@link Node}s whose leaves
- * are Parquet reads cut into splits ({@link Scan}, one split per file), with per-partition
- * stages ({@link Local}: fused maps, flat maps, worker pools) run on each partition as a governed
- * Tributary pipeline on a worker, and all-to-all stages between them ({@link Exchange} by key
- * hash for a group-by aggregation or a repartition, {@link JoinOn} of two inputs partitioned
- * alike, {@link SortBy} by key ranges, {@link LimitRows} gathered in order, {@link Concat} of
- * inputs). Serializable, to travel inside the job.
+ * are Parquet reads cut into splits ({@link Scan}: files, large files by row-group ranges), with
+ * per-partition stages ({@link Local}: fused maps, flat maps, worker pools) run on each
+ * partition as a governed Tributary pipeline on a worker, and all-to-all stages between them
+ * ({@link Exchange} by key hash for a group-by aggregation or a repartition, {@link JoinOn} of
+ * two inputs partitioned alike, {@link SortBy} by key ranges, {@link LimitRows} gathered in
+ * order, {@link Concat} of inputs). Serializable, to travel inside the job.
  *
  * <p>Cut from the same physical plan the local engine runs and {@code explain()} shows, so the
  * fused stages are the same; what it cannot cut (zips, group functions, random shuffles, GPU
- * stages, other sources) is refused when it is built, naming the stage.
+ * stages, sources other than Parquet) is refused when it is built, naming the stage.
  */
 public final class PartitionPlan implements Serializable {
   private static final long serialVersionUID = 2L;
@@ -68,68 +68,90 @@ public final class PartitionPlan implements Serializable {
 
   /**
    * The plan of {@code dataset} as {@code engine} (its name, for errors) runs it: optimized and
-   * fused as the local engine would, under the dataset's context.
+   * fused as the local engine would, under the dataset's context; each Parquet file larger than
+   * {@code splitBytes} read as several splits of whole row groups of about that size.
    *
    * @throws UnsupportedPlanException naming the first stage the engine cannot run
    */
-  public static PartitionPlan of(Dataset dataset, String engine) {
+  public static PartitionPlan of(Dataset dataset, String engine, long splitBytes) {
     PhysicalPlan root = Execution.physical(dataset.plan, dataset.context());
     OutputStage output = (OutputStage) root;
     if (output.sink() != null) {
       throw new UnsupportedPlanException(engine, output.name(),
           "write the dataset that execute(engine) answers instead");
     }
-    return new PartitionPlan(node(output.input(), engine), Settings.of(dataset.context()));
+    return new PartitionPlan(node(output.input(), engine, splitBytes),
+        Settings.of(dataset.context()));
   }
 
-  private static Node node(PhysicalPlan stage, String engine) {
+  private static Node node(PhysicalPlan stage, String engine, long splitBytes) {
     if (stage instanceof MapStage m && m.gpu() == null) {
-      return new Pipeline(node(m.input(), engine), m.name(), m.transform(), m.rebatchRows());
+      return new Pipeline(node(m.input(), engine, splitBytes), m.name(), m.transform(),
+          m.rebatchRows());
     } else if (stage instanceof FlatMapStage f) {
-      return new FlatMapRows(node(f.input(), engine), f.name(), f.node().fn());
+      return new FlatMapRows(node(f.input(), engine, splitBytes), f.name(), f.node().fn());
     } else if (stage instanceof PoolStage p) {
       PooledMapBatches n = p.node();
-      return new Pool(node(p.input(), engine), n.name(), n.factory(), n.batchSize(),
+      return new Pool(node(p.input(), engine, splitBytes), n.name(), n.factory(), n.batchSize(),
           n.minWorkers(), n.maxWorkers());
     } else if (stage instanceof AggregateStage a) {
-      return new Exchange(node(a.input(), engine), a.name(), a.node().keys(), 0,
+      return new Exchange(node(a.input(), engine, splitBytes), a.name(), a.node().keys(), 0,
           a.node().aggregates());
     } else if (stage instanceof ExchangeStage x && x.node() instanceof Repartition r) {
-      return new Exchange(node(x.input(), engine), x.name(), r.keys(), r.blocks(), List.of());
+      return new Exchange(node(x.input(), engine, splitBytes), x.name(), r.keys(), r.blocks(),
+          List.of());
     } else if (stage instanceof ExchangeStage x && x.node() instanceof Sort s) {
-      return new SortBy(node(x.input(), engine), x.name(), s.keys());
+      return new SortBy(node(x.input(), engine, splitBytes), x.name(), s.keys());
     } else if (stage instanceof JoinStage j) {
-      return new JoinOn(node(j.left(), engine), node(j.right(), engine), j.name(),
-          j.node().keys(), j.node().type());
+      return new JoinOn(node(j.left(), engine, splitBytes), node(j.right(), engine, splitBytes),
+          j.name(), j.node().keys(), j.node().type());
     } else if (stage instanceof LimitStage l) {
-      return new LimitRows(node(l.input(), engine), l.rows());
+      return new LimitRows(node(l.input(), engine, splitBytes), l.rows());
     } else if (stage instanceof UnionStage u) {
-      return new Concat(u.inputs().stream().map(i -> node(i, engine)).toList());
+      return new Concat(u.inputs().stream().map(i -> node(i, engine, splitBytes)).toList());
     } else if (stage instanceof ReadStage r) {
-      return scan(r.read(), engine);
+      return scan(r.read(), engine, splitBytes);
     }
     throw new UnsupportedPlanException(engine, stage.name(), "not a fused map, flat map, "
         + "worker pool, group-by aggregation, repartition, join, sort, limit or union; run it "
         + "locally on the result instead");
   }
 
-  private static Scan scan(Read read, String engine) {
-    if (!(read.source() instanceof ParquetRead parquet) || parquet.paths() == null) {
+  private static Scan scan(Read read, String engine, long splitBytes) {
+    if (!(read.source() instanceof ParquetRead parquet)) {
       throw new UnsupportedPlanException(engine, read.source().name(),
-          "only Tributary.readParquet(paths...) is split into partitions");
+          "only Parquet reads (readParquet) are split into partitions");
     }
+    ParquetSource source = parquet.source();
+    List<Split> splits = new ArrayList<>();
     long bytes = 0;
-    List<Path> files = parquet.source().files();
     try {
-      for (Path f : files) {
-        bytes += Files.size(f);
+      for (int f = 0; f < source.files().size(); f++) {
+        long size = Files.size(source.files().get(f));
+        bytes += size;
+        if (size <= splitBytes) {
+          splits.add(new Split(f, 0, Integer.MAX_VALUE));
+          continue;
+        }
+        // Whole row groups, a split closed once it holds about splitBytes.
+        long[] groups = source.rowGroupBytes(f);
+        int from = 0;
+        long held = 0;
+        for (int g = 0; g < groups.length; g++) {
+          held += groups[g];
+          if (held >= splitBytes || g == groups.length - 1) {
+            splits.add(new Split(f, from, g + 1));
+            from = g + 1;
+            held = 0;
+          }
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     Pushdown pushdown = read.pushdown();
-    return new Scan(parquet.paths(), files.size(), bytes, pushdown.columns(),
-        pushdown.filter(), pushdown.limit());
+    return new Scan(source, splits, bytes, pushdown.columns(), pushdown.filter(),
+        pushdown.limit());
   }
 
   /** The last node: what the plan answers. */
@@ -155,6 +177,14 @@ public final class PartitionPlan implements Serializable {
   private static void collect(Node node, List<Node> into) {
     into.add(node);
     node.inputs().forEach(i -> collect(i, into));
+  }
+
+  /**
+   * The global aggregation of {@code input} by {@code aggregates}: one row (a partition's own
+   * part of the result, when {@code input} is one partition's rows).
+   */
+  public static Dataset aggregated(Dataset input, List<Aggregate> aggregates) {
+    return input.aggregated(List.of(), aggregates);
   }
 
   /**
@@ -249,26 +279,27 @@ public final class PartitionPlan implements Serializable {
   }
 
   /**
-   * A Parquet read, cut into one split per file, with what the optimizer pushed into it.
+   * A Parquet read cut into splits, with what the optimizer pushed into it.
    *
-   * @param paths the paths as the user gave them (expanded again where a split is read)
-   * @param splits the files they named where the plan was made
+   * @param source the source as the user configured it (its options kept in every split)
+   * @param splits the splits: whole files, large files as row-group ranges
    * @param bytes the files' size together
    * @param columns the columns read, or null for all
    * @param filter the filter pushed into the read, or null
    * @param limit the rows each split reads at most (a limit above it stays), or -1
    */
-  public record Scan(List<String> paths, int splits, long bytes, List<String> columns,
+  public record Scan(ParquetSource source, List<Split> splits, long bytes, List<String> columns,
       FilterPredicate filter, long limit) implements Node {
     /** Copies the lists. */
     public Scan {
-      paths = List.copyOf(paths);
+      Objects.requireNonNull(source, "source");
+      splits = List.copyOf(splits);
       columns = columns == null ? null : new ArrayList<>(columns);
     }
 
     @Override
     public String name() {
-      return "ReadParquet[" + splits + " splits]";
+      return "ReadParquet[" + splits.size() + " splits]";
     }
 
     @Override
@@ -276,22 +307,27 @@ public final class PartitionPlan implements Serializable {
       return List.of();
     }
 
-    /**
-     * Split {@code split}'s read; the paths must name the same files where this runs.
-     *
-     * @throws IllegalStateException if they name other files here
-     */
+    /** Split {@code split}'s read (an index into {@link #splits()}). */
     public Dataset read(int split) {
-      ParquetSource source = ParquetSource.of(paths);
-      if (source.files().size() != splits) {
-        throw new IllegalStateException("the paths " + paths + " name " + source.files().size()
-            + " Parquet files here, " + splits + " where the plan was made");
+      Split s = splits.get(split);
+      ParquetSource part = source.split(s.file(), s.file() + 1);
+      if (s.fromGroup() > 0 || s.toGroup() < Integer.MAX_VALUE) {
+        part = part.rowGroups(s.fromGroup(), s.toGroup());
       }
-      Pushdown pushdown = new Pushdown(columns, filter, limit);
-      return new Dataset(new Read(new ParquetRead(source.split(split, split + 1)), pushdown),
+      return new Dataset(new Read(new ParquetRead(part), new Pushdown(columns, filter, limit)),
           null);
     }
   }
+
+  /**
+   * One split of a {@link Scan}: row groups {@code fromGroup} (inclusive) to {@code toGroup}
+   * (exclusive) of one file ({@link Integer#MAX_VALUE}: to its end).
+   *
+   * @param file the file's index in the source's files
+   * @param fromGroup the first row group
+   * @param toGroup past the last row group
+   */
+  public record Split(int file, int fromGroup, int toGroup) implements Serializable {}
 
   /**
    * One fused stage of one-to-one operators.

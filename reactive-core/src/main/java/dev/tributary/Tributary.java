@@ -179,8 +179,7 @@ public final class Tributary {
 
   /** A dataset over Parquet files, directories or globs: one block per row group. */
   public static Dataset readParquet(String... paths) {
-    List<String> named = List.of(paths);
-    return new Dataset(new Read(new ParquetRead(ParquetSource.of(named), named)), null);
+    return new Dataset(new Read(new ParquetRead(ParquetSource.of(List.of(paths)))), null);
   }
 
   /**

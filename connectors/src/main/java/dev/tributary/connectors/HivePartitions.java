@@ -4,6 +4,11 @@ import dev.tributary.columnar.JavaValues;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,13 +20,15 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The partition columns of a set of input files: one per {@code key=value} directory level below
  * each file's base (see {@link Partitioning}), typed once from every file's value, and each
- * file's values. Sources append them to the blocks they read from a file.
+ * file's values. Sources append them to the blocks they read from a file. Serializable (as its
+ * {@link Form}), to travel with its source.
  */
-final class HivePartitions {
+final class HivePartitions implements Serializable {
   /** No partition columns. */
   static final HivePartitions NONE = new HivePartitions(List.of(), Map.of());
 
@@ -202,6 +209,35 @@ final class HivePartitions {
         throw e;
       }
     });
+  }
+
+  /** Travels as its {@link Form}. */
+  @Serial
+  private Object writeReplace() {
+    Map<String, Object[]> byName = new HashMap<>();
+    values.forEach((file, row) -> byName.put(file.toAbsolutePath().toString(), row));
+    return new Form(new Schema(fields).toJson(), byName);
+  }
+
+  @Serial
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("HivePartitions travel as their Form");
+  }
+
+  /**
+   * Partition columns as they travel: the fields as Arrow's schema JSON, each file's values by
+   * its absolute path name.
+   */
+  private record Form(String fields, Map<String, Object[]> values) implements Serializable {
+    @Serial
+    private Object readResolve() throws IOException {
+      if (values.isEmpty()) {
+        return NONE;
+      }
+      Map<Path, Object[]> byPath = new HashMap<>();
+      values.forEach((file, row) -> byPath.put(Path.of(file), row));
+      return new HivePartitions(List.copyOf(Schema.fromJSON(fields).getFields()), byPath);
+    }
   }
 
   /** Makes the vector of partition column {@code k}. */

@@ -5,6 +5,12 @@ import dev.tributary.memory.Block;
 import dev.tributary.memory.HandOff;
 import dev.tributary.memory.ColumnException;
 import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,12 +54,19 @@ import reactor.core.publisher.Mono;
  *
  * <p>Reads block on file I/O and run on the scheduler given in {@link ReadSettings}; errors
  * name the file and the row group or footer ({@link CorruptInputException}).
+ *
+ * <p>Serializable with every option (its files as absolute path names), so that a distributed
+ * engine can read it, or a row-group range of one of its files ({@link #split}, {@link
+ * #rowGroups}), on another machine where the same paths name the same files.
  */
-public final class ParquetSource {
+public final class ParquetSource implements Serializable {
   /** Row groups read at once unless {@link #parallelism(int)} says otherwise. */
   public static final int DEFAULT_PARALLELISM = 4;
 
   private static final Logger LOG = LoggerFactory.getLogger(ParquetSource.class);
+
+  /** The default opener: local files, buffered. */
+  private static final Function<Path, InputFile> LOCAL_FILES = BufferedLocalFile::new;
 
   private static final List<FilterLevel> PUSHDOWN =
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
@@ -68,10 +81,11 @@ public final class ParquetSource {
   /** The most rows to read, or -1 for all. */
   private final long limit;
   private final Function<Path, InputFile> opener;
+  private final RowGroups rowGroups;
 
   private ParquetSource(List<Path> files, HivePartitions partitions, List<String> columns,
       FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks, long limit,
-      Function<Path, InputFile> opener) {
+      Function<Path, InputFile> opener, RowGroups rowGroups) {
     this.files = files;
     this.partitions = partitions;
     this.columns = columns;
@@ -81,6 +95,7 @@ public final class ParquetSource {
     this.numBlocks = numBlocks;
     this.limit = limit;
     this.opener = opener;
+    this.rowGroups = rowGroups;
   }
 
   /**
@@ -103,14 +118,14 @@ public final class ParquetSource {
   public static ParquetSource of(List<String> paths, Partitioning partitioning) {
     InputFiles inputs = InputFiles.expand(paths, partitioning, ".parquet");
     return new ParquetSource(inputs.paths(), inputs.partitions(), null, null,
-        DEFAULT_PARALLELISM, false, 0, -1, BufferedLocalFile::new);
+        DEFAULT_PARALLELISM, false, 0, -1, LOCAL_FILES, RowGroups.ALL);
   }
 
   /** Reads only the named columns (file or partition columns), in that order. */
   public ParquetSource columns(List<String> names) {
     return new ParquetSource(files, partitions,
         List.copyOf(Objects.requireNonNull(names, "names")), filter, parallelism, includePaths,
-        numBlocks, limit, opener);
+        numBlocks, limit, opener, rowGroups);
   }
 
   /**
@@ -133,7 +148,7 @@ public final class ParquetSource {
     SplitPredicate.of(copied, partitions);
     return new ParquetSource(files, partitions, columns,
         filter == null ? copied : FilterApi.and(filter, copied), parallelism, includePaths,
-        numBlocks, limit, opener);
+        numBlocks, limit, opener, rowGroups);
   }
 
   /**
@@ -168,7 +183,7 @@ public final class ParquetSource {
       throw new IllegalArgumentException("rows must be >= 0, was " + rows);
     }
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
-        numBlocks, limit < 0 ? rows : Math.min(limit, rows), opener);
+        numBlocks, limit < 0 ? rows : Math.min(limit, rows), opener, rowGroups);
   }
 
   /**
@@ -182,7 +197,7 @@ public final class ParquetSource {
       throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
     }
     return new ParquetSource(files, partitions, columns, filter, n, includePaths, numBlocks,
-        limit, opener);
+        limit, opener, rowGroups);
   }
 
   /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
@@ -190,13 +205,13 @@ public final class ParquetSource {
     List<Path> shuffled = new ArrayList<>(files);
     Collections.shuffle(shuffled, new Random(seed));
     return new ParquetSource(List.copyOf(shuffled), partitions, columns, filter, parallelism,
-        includePaths, numBlocks, limit, opener);
+        includePaths, numBlocks, limit, opener, rowGroups);
   }
 
   /** Adds a utf8 column {@code path}, last, holding each row's file path. */
   public ParquetSource includePaths() {
     return new ParquetSource(files, partitions, columns, filter, parallelism, true, numBlocks,
-        limit, opener);
+        limit, opener, rowGroups);
   }
 
   /** Whether blocks get the {@code path} column ({@link #includePaths()}). */
@@ -215,13 +230,13 @@ public final class ParquetSource {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
     }
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths, n,
-        limit, opener);
+        limit, opener, rowGroups);
   }
 
   /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
   ParquetSource opener(Function<Path, InputFile> opener) {
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
-        numBlocks, limit, Objects.requireNonNull(opener, "opener"));
+        numBlocks, limit, Objects.requireNonNull(opener, "opener"), rowGroups);
   }
 
   /** Whether the block count was fixed ({@link #overrideNumBlocks(int)}), not left to row groups. */
@@ -239,7 +254,36 @@ public final class ParquetSource {
   public ParquetSource split(int from, int to) {
     Objects.checkFromToIndex(from, to, files.size());
     return new ParquetSource(List.copyOf(files.subList(from, to)), partitions, columns, filter,
-        parallelism, includePaths, numBlocks, limit, opener);
+        parallelism, includePaths, numBlocks, limit, opener, rowGroups);
+  }
+
+  /**
+   * The same source reading only row groups {@code from} (inclusive) to {@code to} (exclusive)
+   * of each file, counted in the file's footer, before any filter (a range past a file's end
+   * reads what it has of it): with {@link #split}, one row-group range of one large file, a
+   * split of a read that an engine spreads over its workers. Every other option applies within
+   * the range (a limit counts its rows, {@link #overrideNumBlocks(int)} its blocks).
+   *
+   * @throws IllegalArgumentException if {@code from < 0} or {@code to < from}
+   */
+  public ParquetSource rowGroups(int from, int to) {
+    if (from < 0 || to < from) {
+      throw new IllegalArgumentException("row group range must be 0 <= from <= to, was ["
+          + from + ", " + to + ")");
+    }
+    return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
+        numBlocks, limit, opener, new RowGroups(from, to));
+  }
+
+  /**
+   * The compressed bytes of each row group of file {@code file} (an index into {@link
+   * #files()}), from its footer: what an engine cuts large files into splits by.
+   *
+   * @throws CorruptInputException if the footer cannot be read
+   */
+  public long[] rowGroupBytes(int file) {
+    return footer(files.get(file)).getBlocks().stream()
+        .mapToLong(BlockMetaData::getCompressedSize).toArray();
   }
 
   /** The files this source reads, in reading order. */
@@ -257,7 +301,8 @@ public final class ParquetSource {
     }
     long rows = 0;
     for (Path file : files) {
-      rows += footer(file).getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
+      rows += rowGroups.of(footer(file).getBlocks()).stream()
+          .mapToLong(BlockMetaData::getRowCount).sum();
     }
     return limit < 0 ? rows : Math.min(rows, limit);
   }
@@ -414,7 +459,8 @@ public final class ParquetSource {
         footer.getFileMetaData().getKeyValueMetaData(), file.toString());
     List<String> output = projected.getFields().stream().map(Type::getName).toList();
     List<Type> read = new ArrayList<>(projected.getFields());
-    List<BlockMetaData> groups = footer.getBlocks();
+    List<BlockMetaData> groups = rowGroups.of(footer.getBlocks());
+    int ranged = groups.size();
     if (filter != null) {
       Set<String> filterColumns = RowFilter.columns(filter);
       for (String name : filterColumns) {
@@ -436,7 +482,7 @@ public final class ParquetSource {
         throw new CorruptInputException(file, "row group statistics", e);
       }
     }
-    stats.recordSkipped(footer.getBlocks().size() - groups.size());
+    stats.recordSkipped(ranged - groups.size());
     List<Integer> indexes = new ArrayList<>(groups.size());
     for (BlockMetaData group : groups) {
       indexes.add(footer.getBlocks().indexOf(group));
@@ -549,5 +595,47 @@ public final class ParquetSource {
 
   static ParquetReadOptions readOptions() {
     return ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+  }
+
+  /**
+   * The row groups read of each file, by index in its footer ({@link #rowGroups(int, int)}).
+   *
+   * @param from the first
+   * @param to past the last
+   */
+  private record RowGroups(int from, int to) implements Serializable {
+    static final RowGroups ALL = new RowGroups(0, Integer.MAX_VALUE);
+
+    /** The groups of a footer within the range. */
+    List<BlockMetaData> of(List<BlockMetaData> groups) {
+      return groups.subList(Math.min(from, groups.size()), Math.min(to, groups.size()));
+    }
+  }
+
+  /** Travels as its {@link Form}; a source opening files its own way cannot. */
+  @Serial
+  private Object writeReplace() throws ObjectStreamException {
+    if (opener != LOCAL_FILES) {
+      throw new NotSerializableException("a ParquetSource opening files through its own opener");
+    }
+    return new Form(files.stream().map(f -> f.toAbsolutePath().toString()).toList(),
+        partitions, columns, filter, parallelism, includePaths, numBlocks, limit,
+        rowGroups);
+  }
+
+  @Serial
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("a ParquetSource travels as its Form");
+  }
+
+  /** A source as it travels: its files' absolute names and every option. */
+  private record Form(List<String> files, HivePartitions partitions, List<String> columns,
+      FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks, long limit,
+      RowGroups rowGroups) implements Serializable {
+    @Serial
+    private Object readResolve() {
+      return new ParquetSource(files.stream().map(Path::of).toList(), partitions, columns,
+          filter, parallelism, includePaths, numBlocks, limit, LOCAL_FILES, rowGroups);
+    }
   }
 }

@@ -9,11 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.util.Iterator;
-import java.util.function.Supplier;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.spark.TaskContext;
-import org.apache.spark.TaskContext$;
 import reactor.core.publisher.Flux;
 
 /**
@@ -75,25 +73,13 @@ final class IpcBlocks {
     return new Iterator<Object>() {
       @Override
       public boolean hasNext() {
-        return within(task, bytes::hasNext);
+        return InTask.within(task, bytes::hasNext);
       }
 
       @Override
       public Object next() {
-        return within(task, bytes::next);
+        return InTask.within(task, bytes::next);
       }
     };
-  }
-
-  private static <T> T within(TaskContext task, Supplier<T> call) {
-    if (TaskContext.get() != null) {
-      return call.get();
-    }
-    TaskContext$.MODULE$.setTaskContext(task);
-    try {
-      return call.get();
-    } finally {
-      TaskContext$.MODULE$.unset();
-    }
   }
 }

@@ -51,7 +51,9 @@ final class Segment implements Serializable {
    * A segment run with the dataset's {@code settings}, reading {@code scan}'s splits (when not
    * null) or the blocks gathered by {@code gatheredBy} (null: passed on as they are), then running
    * {@code steps}; its blocks leave as {@code cut} says, or through {@code sink} into a staging
-   * directory of its own under {@code jobDirectory}.
+   * directory of its own under {@code jobDirectory}, each task's peak memory reported to {@code
+   * memory} (a DataFrame's reader, {@link FrameReader}, runs only its runtime and pipeline: no
+   * cut, sink or report).
    */
   Segment(PartitionPlan.Settings settings, Scan scan, Node gatheredBy, List<TaskStep> steps,
       BlockCut cut, ParquetSink sink, Path jobDirectory, long memoryLimit,
@@ -102,18 +104,34 @@ final class Segment implements Serializable {
         : gatheredBy.name()) + " #" + TaskContext.get().partitionId() + "]", blocks));
   }
 
-  private Iterator<Tuple2<Integer, Object>> run(Dataset input) {
-    TaskContext task = TaskContext.get();
+  /** The runtime of {@code task}: an arena of its own, limited to the task's memory. */
+  TributaryRuntime runtime(TaskContext task) {
     ExecutorSetup.arrow();
-    TributaryRuntime runtime = TributaryRuntime.builder()
+    return TributaryRuntime.builder()
         .name("spark-stage" + task.stageId() + "-task" + task.partitionId() + "-attempt"
             + task.attemptNumber())
         .memoryLimit(memoryLimit)
         .build();
+  }
+
+  /** {@code input} run in {@code runtime} under the dataset's context, then the steps. */
+  Dataset pipeline(Dataset input, TributaryRuntime runtime) {
     Dataset dataset = input.withRuntime(runtime).withContext(settings.context());
     for (TaskStep step : steps) {
       dataset = step.apply(dataset);
     }
+    return dataset;
+  }
+
+  /** The read this segment starts from, or null when it reads gathered blocks. */
+  Scan scan() {
+    return scan;
+  }
+
+  private Iterator<Tuple2<Integer, Object>> run(Dataset input) {
+    TaskContext task = TaskContext.get();
+    TributaryRuntime runtime = runtime(task);
+    Dataset dataset = pipeline(input, runtime);
     if (sink != null) {
       try (runtime) {
         Path staged = Path.of(jobDirectory, "task-" + task.partitionId() + "-"

@@ -3,7 +3,11 @@ package dev.tributary.spark;
 import dev.tributary.Dataset;
 import dev.tributary.Engine;
 import dev.tributary.PartitionPlan;
+import dev.tributary.PartitionPlan.Local;
 import dev.tributary.PartitionPlan.Node;
+import dev.tributary.PartitionPlan.Pool;
+import dev.tributary.PartitionPlan.Scan;
+import dev.tributary.UnsupportedPlanException;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -16,25 +20,30 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.SparkConf;
 import org.apache.spark.network.util.JavaUtils;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Runs a {@link Dataset} on Apache Spark: {@code ds.execute(SparkEngine.of(session))}. The plan
- * is cut as {@link PartitionPlan} says — each Parquet read into one partition per file, the fused
- * per-partition stages run in each task as a governed Tributary pipeline (its own runtime and
- * arena, limited to {@link #taskMemoryLimit}), group-by aggregations, repartitions, joins and
- * sorts as Spark shuffles of Arrow IPC blocks (a join whose right input is small broadcast
- * instead, a sort cut into key ranges from sampled bounds), limits and unions without a shuffle
- * — and checked on the driver before anything runs: a stage Spark cannot run fails with {@link
- * dev.tributary.UnsupportedPlanException}, a stage holding a function that is not serializable
+ * is cut as {@link PartitionPlan} says — each Parquet read into a partition per file (a large
+ * file per range of row groups, {@link #splitBytes}), the fused per-partition stages run in each
+ * task as a governed Tributary pipeline (its own runtime and arena, limited to {@link
+ * #taskMemoryLimit}), group-by aggregations (each task's rows aggregated first when they
+ * combine), repartitions, joins and sorts as Spark shuffles of Arrow IPC blocks (a join whose
+ * right input is small broadcast instead, a sort cut into key ranges from sampled bounds), limits
+ * and unions without a shuffle — and checked on the driver before anything runs: a stage Spark
+ * cannot run fails with {@link dev.tributary.UnsupportedPlanException}, a stage holding a
+ * function that is not serializable
  * with {@link NotSerializableFunctionException}.
  *
  * <p>The dataset answered reads the job's result into this process each time it runs, in the
  * partitions' order (a sort's rows in order); its {@code writeParquet} writes from the executors
  * instead, every task's files staged and moved into the target by the driver once all tasks
- * succeeded.
+ * succeeded. {@link #toSpark} and {@link #fromSpark} turn datasets into Spark DataFrames and
+ * back.
  */
 public final class SparkEngine implements Engine {
   private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(?:,\\d+)?\\]");
@@ -43,28 +52,44 @@ public final class SparkEngine implements Engine {
   private final long taskMemoryLimit;
   private final int partitions;
   private final long broadcastBytes;
+  private final long splitBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
 
   private SparkEngine(SparkSession session, long taskMemoryLimit, int partitions,
-      long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
+      long broadcastBytes, long splitBytes, Consumer<List<TaskMemory>> onJobEnd) {
     this.session = session;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
     this.broadcastBytes = broadcastBytes;
+    this.splitBytes = splitBytes;
     this.onJobEnd = onJobEnd;
   }
 
   /**
    * An engine running on {@code session}'s cluster, with the memory limit of each task taken from
    * Spark's settings ({@link #taskMemoryLimit(SparkConf)}), Spark's default parallelism as the
-   * partitions of an exchange, and Spark SQL's broadcast threshold for joins ({@code
-   * spark.sql.autoBroadcastJoinThreshold}).
+   * partitions of an exchange, Spark SQL's broadcast threshold for joins ({@code
+   * spark.sql.autoBroadcastJoinThreshold}) and its split size for files ({@code
+   * spark.sql.files.maxPartitionBytes}, default 128 MiB).
    */
   public static SparkEngine of(SparkSession session) {
     Objects.requireNonNull(session, "session");
     return new SparkEngine(session, taskMemoryLimit(session.sparkContext().getConf()), 0,
         JavaUtils.byteStringAsBytes(session.conf().get("spark.sql.autoBroadcastJoinThreshold",
-            "10MB")), tasks -> { });
+            "10MB")), JavaUtils.byteStringAsBytes(session.conf().get(
+            "spark.sql.files.maxPartitionBytes", "128MB")), tasks -> { });
+  }
+
+  /**
+   * Reads each Parquet file larger than {@code bytes} as several partitions of whole row groups
+   * of about that size together (a file of one row group stays one partition).
+   */
+  public SparkEngine splitBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("splitBytes must be >= 1, was " + bytes);
+    }
+    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, bytes,
+        onJobEnd);
   }
 
   /**
@@ -98,7 +123,7 @@ public final class SparkEngine implements Engine {
     if (bytes < 1) {
       throw new IllegalArgumentException("taskMemoryLimit must be >= 1, was " + bytes);
     }
-    return new SparkEngine(session, bytes, partitions, broadcastBytes, onJobEnd);
+    return new SparkEngine(session, bytes, partitions, broadcastBytes, splitBytes, onJobEnd);
   }
 
   /** The memory limit of each task's runtime. */
@@ -111,7 +136,7 @@ public final class SparkEngine implements Engine {
     if (n < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + n);
     }
-    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, splitBytes, onJobEnd);
   }
 
   /**
@@ -120,7 +145,7 @@ public final class SparkEngine implements Engine {
    * one instead of shuffling both (inner, left outer, semi and anti joins); -1: never.
    */
   public SparkEngine broadcastBytes(long bytes) {
-    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, splitBytes, onJobEnd);
   }
 
   /**
@@ -128,7 +153,7 @@ public final class SparkEngine implements Engine {
    * peak memory against its limit (the bound each executor kept).
    */
   public SparkEngine onJobEnd(Consumer<List<TaskMemory>> report) {
-    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes,
+    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, splitBytes,
         Objects.requireNonNull(report, "report"));
   }
 
@@ -140,11 +165,63 @@ public final class SparkEngine implements Engine {
    */
   @Override
   public Dataset run(Dataset dataset) {
-    PartitionPlan plan = PartitionPlan.of(dataset, "Spark");
+    PartitionPlan plan = PartitionPlan.of(dataset, "Spark", splitBytes);
     requireSerializable(plan);
     int exchange = partitions > 0 ? partitions : session.sparkContext().defaultParallelism();
     return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange,
         broadcastBytes, onJobEnd), plan));
+  }
+
+  /**
+   * {@code dataset} as a Spark DataFrame of this engine's session, read through a columnar data
+   * source: one partition per read split (as {@link #run} cuts them), each task running the
+   * dataset's per-partition stages over its split as a governed pipeline in a runtime of its own
+   * ({@link #taskMemoryLimit}), its blocks handed to Spark as {@code ColumnarBatch}es of {@code
+   * ArrowColumnVector}s over the same buffers (millisecond timestamps copied as microseconds).
+   * Each action on the DataFrame runs the dataset again. Checked now: the schema (from the plan,
+   * or the first block of a local run when a row function hides it) and every stage.
+   *
+   * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage (a
+   *     group-by, join, sort, limit, repartition or union: do those in Spark SQL on the
+   *     DataFrame, or {@code execute} the dataset and write it)
+   * @throws NotSerializableFunctionException naming a stage that cannot travel to executors
+   * @throws dev.tributary.memory.ColumnException naming a column Spark cannot read exactly
+   *     (nanosecond timestamps, unsigned integers, ...)
+   */
+  public org.apache.spark.sql.Dataset<Row> toSpark(Dataset dataset) {
+    PartitionPlan plan = PartitionPlan.of(dataset, "Spark", splitBytes);
+    requireSerializable(plan);
+    List<TaskStep> steps = new ArrayList<>();
+    Node node = plan.root();
+    while (node instanceof Local l) {
+      steps.add(0, l instanceof Pool p ? TaskStep.Pooled.of(p) : new TaskStep.OnEach(l));
+      node = l.input();
+    }
+    if (!(node instanceof Scan scan)) {
+      throw new UnsupportedPlanException("Spark", node.name(), "toSpark reads a dataset's "
+          + "per-partition stages over its Parquet read; do the all-to-all stage in Spark SQL on"
+          + " the DataFrame, or execute(engine) the dataset, write it and read that");
+    }
+    Schema blocks = dataset.schema();
+    Schema schema = FrameColumns.sparkSchema(blocks == null ? new Schema(List.of()) : blocks);
+    Segment segment = new Segment(plan.settings(), scan, null, steps, null, null, null,
+        taskMemoryLimit, null);
+    return session.read().format(FrameSource.class.getName())
+        .option(FrameSource.FRAME, new Frame(segment, scan.splits().size(), schema.toJson(),
+            plan.toString()).encode())
+        .load();
+  }
+
+  /**
+   * {@code frame}'s rows as a dataset of this process: each time it runs, Spark's executors turn
+   * the rows into Arrow record batches ({@code spark.sql.execution.arrow.maxRecordsPerBatch}
+   * rows each; types as Spark's Arrow conversion makes them, timestamps in microseconds in the
+   * session's zone), which are loaded into the reading execution's memory as they come.
+   *
+   * @throws IllegalArgumentException if {@code frame} is not of a session in this process
+   */
+  public static Dataset fromSpark(org.apache.spark.sql.Dataset<Row> frame) {
+    return SparkRows.read(frame);
   }
 
   /**

@@ -13,15 +13,9 @@ import dev.tributary.PartitionPlan.SortBy;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.error.TributaryException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
+import dev.tributary.operators.aggregate.Aggregate;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -55,15 +49,32 @@ final class SparkJob {
   private final int partitions;
   private final long broadcastBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
+  /** Steps every task of the last stage runs after the plan's (a partial aggregation). */
+  private final List<TaskStep> last;
 
   SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit, int partitions,
       long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
+    this(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd, List.of());
+  }
+
+  private SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit,
+      int partitions, long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd,
+      List<TaskStep> last) {
     this.session = session;
     this.plan = plan;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
     this.broadcastBytes = broadcastBytes;
     this.onJobEnd = onJobEnd;
+    this.last = last;
+  }
+
+  /** The same job with {@code step} run last in every task of its last stage. */
+  SparkJob then(TaskStep step) {
+    List<TaskStep> more = new ArrayList<>(last);
+    more.add(step);
+    return new SparkJob(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd,
+        List.copyOf(more));
   }
 
   /**
@@ -73,7 +84,7 @@ final class SparkJob {
   Results blocks() {
     Run run = new Run();
     try {
-      return new Results(run, unwrapped(() -> run.materialize(run.compile(plan.root()),
+      return new Results(run, unwrapped(() -> run.materialize(run.compileLast(),
           new BlockCut.Keep(), null, null).values().toLocalIterator()));
     } catch (RuntimeException e) {
       run.release();
@@ -140,7 +151,7 @@ final class SparkJob {
     Run run = new Run();
     List<Object> staged;
     try {
-      staged = unwrapped(() -> run.materialize(run.compile(plan.root()), null, sink, job)
+      staged = unwrapped(() -> run.materialize(run.compileLast(), null, sink, job)
           .values().collect());
     } catch (RuntimeException e) {
       JobCommit.discard(job);
@@ -201,18 +212,36 @@ final class SparkJob {
         session.sparkContext().collectionAccumulator("tributary task memory");
     private final List<Runnable> held = new ArrayList<>();
 
+    /** The plan's root, then the job's last steps. */
+    Fragment compileLast() {
+      Fragment root = compile(plan.root());
+      for (TaskStep step : last) {
+        root = root.then(step);
+      }
+      return root;
+    }
+
     Fragment compile(Node node) {
       if (node instanceof Scan s) {
         return Fragment.of(s);
       } else if (node instanceof Pool p) {
-        return compile(p.input()).then(new TaskStep.Pooled(p, key(p)));
+        return compile(p.input()).then(TaskStep.Pooled.of(p));
       } else if (node instanceof Local l) {
         return compile(l.input()).then(new TaskStep.OnEach(l));
       } else if (node instanceof Exchange x) {
         int n = x.partitions(partitions);
         BlockCut cut = x.keys().isEmpty() ? new BlockCut.Deal(n) : new BlockCut.ByHash(x.keys(),
             n);
-        return Fragment.of(shuffle(compile(x.input()), cut, n), x);
+        Fragment input = compile(x.input());
+        Exchange gathering = x;
+        List<Aggregate> combiners = x.aggregates().stream()
+            .map(a -> a.combiner().orElse(null)).toList();
+        if (!combiners.isEmpty() && !combiners.contains(null)) {
+          // Each task aggregates its own rows first; only a row per group and task crosses.
+          input = input.then(new TaskStep.AggregateEach(x.keys(), x.aggregates()));
+          gathering = new Exchange(x.input(), x.name(), x.keys(), x.partitions(), combiners);
+        }
+        return Fragment.of(shuffle(input, cut, n), gathering);
       } else if (node instanceof JoinOn j) {
         return join(j);
       } else if (node instanceof SortBy s) {
@@ -269,26 +298,6 @@ final class SparkJob {
       return Fragment.of(shuffle(Fragment.of(input, null), cut, bounds.size() + 1), s);
     }
 
-    /**
-     * A pool's key on executors, from its serialized function: the same definition, run again,
-     * finds the instances the executor kept.
-     */
-    private static String key(Pool p) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-        out.writeObject(p.name());
-        out.writeObject(p.factory());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      try {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-            .digest(bytes.toByteArray()));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
     /** The input's file bytes when it is reads and per-partition stages only, else unbounded. */
     private long bytes(Node node) {
       if (node instanceof Scan s) {
@@ -309,7 +318,8 @@ final class SparkJob {
       Segment segment = new Segment(plan.settings(), f.scan(), f.gatheredBy(), f.steps(), cut,
           sink, job, taskMemoryLimit, memory);
       if (f.scan() != null) {
-        List<Integer> splits = IntStream.range(0, f.scan().splits()).boxed().toList();
+        List<Integer> splits = IntStream.range(0, f.scan().splits().size()).boxed()
+            .toList();
         return spark.parallelize(splits, splits.size()).mapPartitionsToPair(segment::fromSplits);
       } else if (f.right() != null) {
         return JavaPairRDD.fromJavaRDD(f.gathered().zipPartitions(f.right(),

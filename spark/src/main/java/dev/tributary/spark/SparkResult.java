@@ -1,5 +1,6 @@
 package dev.tributary.spark;
 
+import dev.tributary.Dataset;
 import dev.tributary.Engine;
 import dev.tributary.PartitionPlan;
 import dev.tributary.connectors.ParquetSink;
@@ -8,8 +9,11 @@ import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.OperatorStats;
+import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.plan.Pushdown;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.arrow.vector.types.pojo.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -56,6 +60,13 @@ final class SparkResult implements Engine.Result {
   public Mono<WriteSummary> writeParquet(ParquetSink sink) {
     Objects.requireNonNull(sink, "sink");
     return Mono.fromCallable(() -> job.write(sink)).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /** Each task of the job's last stage aggregates its partition; only those rows come back. */
+  @Override
+  public Optional<Dataset> partialAggregates(List<Aggregate> aggregates) {
+    return Optional.of(Engine.of(new SparkResult(job.then(new TaskStep.AggregateEach(
+        List.of(), aggregates)), plan)));
   }
 
   @Override

@@ -6,8 +6,18 @@ import dev.tributary.PartitionPlan.JoinOn;
 import dev.tributary.PartitionPlan.LimitRows;
 import dev.tributary.PartitionPlan.Local;
 import dev.tributary.PartitionPlan.Pool;
+import dev.tributary.operators.aggregate.Aggregate;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /** What a task runs on its partition's blocks after reading them, in order. */
@@ -23,7 +33,7 @@ sealed interface TaskStep extends Serializable {
   record OnEach(Local stage) implements TaskStep {
     @Override
     public Dataset apply(Dataset input) {
-      return stage.apply(input);
+      return InTask.stage(stage, TaskContext.get()).apply(input);
     }
   }
 
@@ -35,9 +45,30 @@ sealed interface TaskStep extends Serializable {
    * @param key the stage's key on executors: the same definition, the same instances
    */
   record Pooled(Pool pool, String key) implements TaskStep {
+    /**
+     * The step of {@code pool}, keyed by its serialized function: the same definition, run
+     * again, finds the instances the executor kept.
+     */
+    static Pooled of(Pool pool) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(pool.name());
+        out.writeObject(pool.factory());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try {
+        return new Pooled(pool, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+            .digest(bytes.toByteArray())));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
     @Override
     public Dataset apply(Dataset input) {
-      return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory())).apply(input);
+      return pool.withFactory(new ExecutorInstances.Shared(key, pool.factory(),
+          TaskContext.get())).apply(input);
     }
   }
 
@@ -50,6 +81,28 @@ sealed interface TaskStep extends Serializable {
     @Override
     public Dataset apply(Dataset input) {
       return limit.after(input);
+    }
+  }
+
+  /**
+   * A partition's part of an aggregation, to be combined after an exchange or on the driver: a
+   * row per group of the partition's rows (one row without keys).
+   *
+   * @param keys the group keys, or none
+   * @param aggregates the aggregations (each with a combiner)
+   */
+  record AggregateEach(List<String> keys, List<Aggregate> aggregates) implements TaskStep {
+    /** Copies the lists. */
+    public AggregateEach {
+      keys = new ArrayList<>(keys);
+      aggregates = new ArrayList<>(aggregates);
+    }
+
+    @Override
+    public Dataset apply(Dataset input) {
+      return keys.isEmpty() ? PartitionPlan.aggregated(input, aggregates)
+          : input.groupBy(keys.toArray(String[]::new))
+              .aggregate(aggregates.toArray(Aggregate[]::new));
     }
   }
 

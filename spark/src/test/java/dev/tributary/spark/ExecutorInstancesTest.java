@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An executor's instances of stateful functions: made once, lent to one worker at a time, given
- * back when the worker retires, closed when their stage is no longer among those kept.
+ * back when the worker retires, closed when their stage is no longer among those kept or the
+ * executor exits.
  */
 class ExecutorInstancesTest {
   private final AtomicInteger made = new AtomicInteger();
@@ -23,7 +24,7 @@ class ExecutorInstancesTest {
   @Test
   void aRetiredWorkersInstanceServesTheNextTaskOfTheSameStage() throws Exception {
     String key = UUID.randomUUID().toString();
-    Supplier<BlockTransform> shared = new ExecutorInstances.Shared(key, this::instance);
+    Supplier<BlockTransform> shared = new ExecutorInstances.Shared(key, this::instance, null);
 
     BlockTransform first = shared.get();
     BlockTransform second = shared.get();
@@ -41,16 +42,33 @@ class ExecutorInstancesTest {
   @Test
   void theIdleInstancesOfAStageNoLongerKeptAreClosed() throws Exception {
     String oldest = UUID.randomUUID().toString();
-    ((AutoCloseable) new ExecutorInstances.Shared(oldest, this::instance).get()).close();
+    ((AutoCloseable) new ExecutorInstances.Shared(oldest, this::instance, null).get()).close();
     List<String> newer = new ArrayList<>();
     for (int i = 0; i < ExecutorInstances.KEPT_STAGES; i++) {
       newer.add(UUID.randomUUID().toString());
-      ((AutoCloseable) new ExecutorInstances.Shared(newer.get(i), this::instance).get()).close();
+      ((AutoCloseable) new ExecutorInstances.Shared(newer.get(i), this::instance, null).get())
+          .close();
     }
 
     assertThat(ExecutorInstances.idle(oldest)).isZero();
     assertThat(closed).hasValue(1);
     assertThat(newer).allSatisfy(k -> assertThat(ExecutorInstances.idle(k)).isEqualTo(1));
+  }
+
+  @Test
+  void idleInstancesAreClosedWhenTheExecutorExits() throws Exception {
+    String key = UUID.randomUUID().toString();
+    Supplier<BlockTransform> shared = new ExecutorInstances.Shared(key, this::instance, null);
+    BlockTransform first = shared.get();
+    BlockTransform second = shared.get();
+    ((AutoCloseable) first).close();
+    ((AutoCloseable) second).close();
+
+    // What the exit hook runs (the hook itself also closes instances given back later).
+    ExecutorInstances.closeIdle();
+
+    assertThat(closed).hasValue(2);
+    assertThat(ExecutorInstances.idle(key)).isZero();
   }
 
   private BlockTransform instance() {

@@ -11,6 +11,7 @@ import dev.tributary.MapBatchesOptions;
 import dev.tributary.Tributary;
 import dev.tributary.TributaryRuntime;
 import dev.tributary.UnsupportedPlanException;
+import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -207,6 +209,66 @@ class SparkEngineTest {
     assertThat(rows(byClass.execute(spark).withRuntime(runtime).takeAll())).isEqualTo(local);
   }
 
+  @Test
+  void aGlobalAggregateAfterExecuteIsComputedInTheTasksAndCombinedHere() {
+    Dataset ds = read().filter(col("id").mod(3).ne(0));
+    Aggregate[] combined = {Aggregate.count(), Aggregate.sum("v"), Aggregate.min("k"),
+        Aggregate.max("x"), Aggregate.count("v").ignoreNulls(true), Aggregate.absMax("id")};
+    Dataset onSpark = ds.execute(spark).withRuntime(runtime);
+
+    Map<String, Object> got = onSpark.aggregate(combined);
+
+    assertThat(got).isEqualTo(ds.aggregate(combined));
+    assertThat(onSpark.stats().operator("Spark").rowsOut())
+        .as("one row of partial results per read task came to the driver").isEqualTo(FILES);
+    assertThat(onSpark.sum("v")).isEqualTo(ds.sum("v"));
+    // A mean has no combiner: the rows come and are aggregated here, with the same result.
+    Aggregate[] mixed = {Aggregate.mean("x"), Aggregate.count()};
+    assertThat(onSpark.aggregate(mixed)).isEqualTo(ds.aggregate(mixed));
+    assertThat(onSpark.stats().operator("Spark").rowsOut()).isEqualTo(6_666);
+  }
+
+  @Test
+  void userFunctionsSeeTheirSparkTasksContext() {
+    Dataset ds = read().select("id")
+        .map(row -> {
+          row.put("mapTask", partition());
+          return row;
+        })
+        .mapBatches(() -> new TaskTag(), MapBatchesOptions.defaults().withConcurrency(2))
+        .flatMap(row -> {
+          Map<String, Object> out = new LinkedHashMap<>(row);
+          out.put("flatTask", partition());
+          return List.of(out);
+        });
+
+    List<Map<String, Object>> rows = ds.execute(spark).withRuntime(runtime).takeAll();
+
+    assertThat(rows).hasSize(FILES * ROWS_PER_FILE).allSatisfy(row -> assertThat(
+        List.of(row.get("poolTask"), row.get("flatTask"))).containsOnly(row.get("mapTask")));
+    assertThat(rows.stream().map(row -> row.get("mapTask")).distinct().sorted().toList())
+        .as("each read task's partition").containsExactly(0, 1, 2, 3);
+  }
+
+  /** The partition of the Spark task running the caller, or -1 outside one. */
+  private static int partition() {
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    return task == null ? -1 : task.partitionId();
+  }
+
+  /** A stateful batch function adding the partition of its task as {@code poolTask}. */
+  static final class TaskTag
+      implements java.util.function.Function<ColumnBatch, Map<String, Object>> {
+    @Override
+    public Map<String, Object> apply(ColumnBatch batch) {
+      int[] tags = new int[batch.rowCount()];
+      java.util.Arrays.fill(tags, partition());
+      Map<String, Object> out = new LinkedHashMap<>(batch);
+      out.put("poolTask", tags);
+      return out;
+    }
+  }
+
   /** A stateful batch function: x shifted by what it was made with. */
   public static final class Shift
       implements java.util.function.Function<ColumnBatch, Map<String, Object>> {
@@ -244,6 +306,32 @@ class SparkEngineTest {
     assertThat(onSpark).as("the block holding 7777 dropped, the job not failed")
         .hasSizeBetween(FILES * ROWS_PER_FILE - ROWS_PER_FILE, FILES * ROWS_PER_FILE - 1)
         .noneMatch(row -> ((Number) row.get("id")).longValue() == 7_777);
+  }
+
+  @Test
+  void aLargeFileIsReadAsRowGroupSplitsOfAConfiguredSource() throws Exception {
+    Path big = out.resolve("big.parquet");
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      st.execute("COPY (SELECT i AS id, i % 13 AS g, 'n' || i AS name FROM range(0, 40000) t(i))"
+          + " TO '" + big + "' (FORMAT parquet, ROW_GROUP_SIZE 5000)");
+    }
+    int groups = ParquetSource.of(List.of(big.toString())).rowGroupBytes(0).length;
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine splitting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB).splitBytes(1)
+        .onJobEnd(tasks::addAll);
+    Dataset ds = Tributary.readParquet(ParquetSource.of(List.of(big.toString()))
+            .columns(List.of("id", "g")).filter(FilterApi.lt(FilterApi.longColumn("id"), 30_000L))
+            .parallelism(2))
+        .withRuntime(runtime).filter(col("g").ne(0));
+
+    List<String> onSpark = rows(ds.execute(splitting).withRuntime(runtime).takeAll());
+
+    assertThat(groups).isGreaterThan(1);
+    assertThat(tasks).as("one task per row group").hasSize(groups);
+    assertThat(onSpark).isEqualTo(rows(ds.takeAll()));
+    assertThat(onSpark).isEqualTo(rows(duck("SELECT id, g FROM read_parquet('" + big
+        + "') WHERE id < 30000 AND g <> 0")));
   }
 
   @Test

@@ -10,16 +10,12 @@ import dev.tributary.memory.Bytes;
 import dev.tributary.operators.aggregate.Aggregate;
 import dev.tributary.operators.exchange.SortKey;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dsurefire.failIfNoSpecifiedTests=false} (not part of {@code mvn verify}).
  */
 class StandaloneClusterIT {
-  private static final Duration READY = Duration.ofSeconds(90);
-
   @TempDir
   Path dir;
 
@@ -54,38 +48,17 @@ class StandaloneClusterIT {
             + data.resolve("part-" + f + ".parquet") + "' (FORMAT parquet)");
       }
     }
-    Path home = Files.createDirectories(dir.resolve("spark-home/jars"));
     Path marker = dir.resolve("killed-task.pid");
-    int masterPort = freePort();
-    List<Process> started = new ArrayList<>();
-    SparkSession session = null;
-    try {
-      started.add(launch(home.getParent(), "org.apache.spark.deploy.master.Master",
-          "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port",
-          Integer.toString(freePort())));
-      await(() -> listening(masterPort), "the master");
-      String master = "spark://127.0.0.1:" + masterPort;
-      for (int w = 0; w < 2; w++) {
-        started.add(launch(home.getParent(), "org.apache.spark.deploy.worker.Worker",
-            "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port",
-            Integer.toString(freePort()), "--work-dir", dir.resolve("work-" + w).toString(),
-            master));
-      }
-      session = SparkSession.builder().master(master).appName("tributary-standalone-it")
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.ui.enabled", "false")
+    try (StandaloneCluster cluster = new StandaloneCluster(dir, 2, 1, "1g")) {
+      SparkSession session = cluster.session(SparkSession.builder()
+          .appName("tributary-standalone-it")
           .config("spark.executor.memory", "512m")
-          .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-          .config("spark.task.maxFailures", "4")
-          .getOrCreate();
-      SparkSession running = session;
-      await(() -> running.sparkContext().getExecutorMemoryStatus().size() >= 3, "two executors");
+          .config("spark.task.maxFailures", "4"), 2);
 
       String markerName = marker.toString(); // a Path is not serializable
       RowFunction stallOnce = row -> {
         // The first attempt to reach row 100 claims the marker and stalls until killed; the
-        // retry finds it claimed. (Spark's TaskContext is not set on Tributary's threads, where
-        // user functions run.)
+        // retry finds it claimed.
         if (((Number) row.get("id")).longValue() == 100 && claim(markerName)) {
           sleepForever();
         }
@@ -99,7 +72,7 @@ class StandaloneClusterIT {
           .memoryLimit(128 * Bytes.MiB).failOnLeak(true).build()) {
         CompletableFuture<List<Map<String, Object>>> result = CompletableFuture.supplyAsync(
             () -> ds.execute(engine).withRuntime(runtime).takeAll());
-        await(() -> {
+        StandaloneCluster.await(() -> {
           if (result.isDone()) {
             result.join(); // the job ended (failed) without stalling: report why
           }
@@ -125,15 +98,6 @@ class StandaloneClusterIT {
         Dataset joined = plain.select("id", "k").join(plain.select("id", "v"), "id");
         assertThat(lines(joined.execute(engine.broadcastBytes(-1)).withRuntime(runtime)
             .takeAll())).hasSize(200_000).isEqualTo(lines(joined.takeAll()));
-      }
-    } finally {
-      if (session != null) {
-        session.stop();
-      }
-      for (Process p : started) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
       }
     }
   }
@@ -167,24 +131,6 @@ class StandaloneClusterIT {
     }
   }
 
-  private Process launch(Path sparkHome, String main, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Xmx512m"));
-    command.addAll(List.of(System.getProperty("spark.jvm.flags", "").split(" ")));
-    command.removeIf(String::isBlank);
-    command.add(main);
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(main.substring(main.lastIndexOf('.') + 1) + "-"
-            + System.nanoTime() + ".log").toFile());
-    builder.environment().put("SPARK_HOME", sparkHome.toString());
-    builder.environment().put("SPARK_SCALA_VERSION", "2.13");
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return builder.start();
-  }
-
   private static Map<String, String> duckdb(String query) throws Exception {
     Map<String, String> out = new TreeMap<>();
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
@@ -194,35 +140,5 @@ class StandaloneClusterIT {
       }
     }
     return out;
-  }
-
-  /** A condition checked until it holds or {@link #READY} passes (setup, not an assertion). */
-  private static void await(Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + READY.toNanos();
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out waiting for " + what);
-      }
-      Thread.sleep(200);
-    }
-  }
-
-  private static boolean listening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean holds() throws Exception;
   }
 }

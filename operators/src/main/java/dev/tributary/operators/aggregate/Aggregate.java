@@ -2,6 +2,7 @@ package dev.tributary.operators.aggregate;
 
 import dev.tributary.memory.ColumnException;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -243,6 +244,28 @@ public final class Aggregate implements java.io.Serializable {
           : new OrderedAccumulator(column, input.findField(column), kind == Kind.MAX, ignoreNulls);
       default -> new NumericAccumulator(this, type);
     };
+  }
+
+  /**
+   * The aggregation that, over this one's results on parts of the rows (a column named {@link
+   * #name()}, one row per part), gives this one's result over all of them, named alike: how a
+   * distributed engine aggregates each partition where it is and combines only those rows.
+   * Present for {@code count} (a sum of counts), and for {@code sum}, {@code min}, {@code max}
+   * and {@code absMax} (a max of the parts' absolute maxima) that skip nulls; empty for those
+   * keeping nulls (a part without rows would answer null too) and for the others ({@code mean},
+   * {@code std}, {@code var}, {@code unique}, {@code quantile}, user aggregations), which need
+   * every row in one place. Floating sums add the parts' sums, so they may differ in the last
+   * digits from one sum over the rows in order.
+   */
+  public Optional<Aggregate> combiner() {
+    Kind combined = switch (kind) {
+      case COUNT, SUM -> Kind.SUM;
+      case MIN -> Kind.MIN;
+      case MAX, ABS_MAX -> Kind.MAX;
+      default -> null;
+    };
+    return combined == null || !(ignoreNulls || kind == Kind.COUNT) ? Optional.empty()
+        : Optional.of(new Aggregate(combined, name, name, true, 0, null));
   }
 
   @Override
