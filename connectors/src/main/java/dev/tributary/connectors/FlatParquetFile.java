@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,22 +62,50 @@ final class FlatParquetFile implements FileJob.FileOut {
   private record Page(int rows, int uncompressedBytes, BytesInput bytes, Statistics<?> stats,
       Encoding encoding) {}
 
-  /** A string column's dictionary in the current row group: ids by value, values PLAIN. */
+  /**
+   * A string column's dictionary in the current row group: values PLAIN (length, bytes) in one
+   * array, found by an open-addressing table over their bytes (no object per value looked up).
+   */
   private static final class Dictionary {
-    private final Map<Binary, Integer> ids = new HashMap<>();
+    /** Id + 1 of the value hashed to each slot, 0 when empty; a power of two long. */
+    private int[] slots = new int[1 << 8];
+    /** Where each value's bytes start in {@link #plain}, by id. */
+    private int[] starts = new int[1 << 7];
+    private int[] lengths = new int[1 << 7];
+    private int[] hashes = new int[1 << 7];
+    private int size;
     private ByteBuffer plain = ByteBuffer.allocate(1 << 12).order(ByteOrder.LITTLE_ENDIAN);
+    /** The ids a page refers to, as bits: its statistics come from these values once each. */
+    private long[] inPage = new long[2];
     /** Grew too large: the chunk's later pages are PLAIN. */
     private boolean abandoned;
     /** A page of the chunk refers to it: it is written before the chunk's pages. */
     private boolean used;
 
-    /** The id of {@code value} (a reused array: copied if new), or -1 once too large. */
-    int id(Binary value) {
-      Integer id = ids.get(value);
-      if (id != null) {
-        return id;
+    /**
+     * The id of the {@code length} bytes of {@code value} (a reused array: copied if new),
+     * marked as used by the page, or -1 once the dictionary would grow too large.
+     */
+    int id(byte[] value, int length) {
+      int hash = hash(value, length);
+      int mask = slots.length - 1;
+      byte[] bytes = plain.array();
+      for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
+        int id = slots[slot] - 1;
+        if (id < 0) {
+          break;
+        }
+        int start = starts[id];
+        if (hashes[id] == hash && lengths[id] == length
+            && Arrays.equals(bytes, start, start + length, value, 0, length)) {
+          inPage[id >>> 6] |= 1L << id;
+          return id;
+        }
       }
-      int length = value.length();
+      return add(value, length, hash);
+    }
+
+    private int add(byte[] value, int length, int hash) {
       if (plain.position() + Integer.BYTES + length > MAX_DICTIONARY_BYTES) {
         abandoned = true;
         return -1;
@@ -90,15 +118,81 @@ final class FlatParquetFile implements FileJob.FileOut {
         bigger.put(plain);
         plain = bigger;
       }
+      int id = size++;
+      if (id == starts.length) {
+        starts = Arrays.copyOf(starts, id * 2);
+        lengths = Arrays.copyOf(lengths, id * 2);
+        hashes = Arrays.copyOf(hashes, id * 2);
+      }
+      if (id >>> 6 >= inPage.length) {
+        inPage = Arrays.copyOf(inPage, inPage.length * 2);
+      }
       plain.putInt(length);
-      plain.put(value.getBytesUnsafe(), 0, length);
-      int next = ids.size();
-      ids.put(value.copy(), next);
-      return next;
+      starts[id] = plain.position();
+      lengths[id] = length;
+      hashes[id] = hash;
+      plain.put(value, 0, length);
+      inPage[id >>> 6] |= 1L << id;
+      if (size * 2 > slots.length) {
+        rehash(slots.length * 2);
+      } else {
+        place(id);
+      }
+      return id;
+    }
+
+    private void place(int id) {
+      int mask = slots.length - 1;
+      int slot = hashes[id] & mask;
+      while (slots[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = id + 1;
+    }
+
+    private void rehash(int capacity) {
+      slots = new int[capacity];
+      for (int id = 0; id < size; id++) {
+        place(id);
+      }
+    }
+
+    private static int hash(byte[] value, int length) {
+      int h = length;
+      for (int i = 0; i < length; i++) {
+        h = 31 * h + value[i];
+      }
+      return h ^ (h >>> 16) ^ (h >>> 7);
+    }
+
+    /** Adds the values the page used to {@code stats}, once each, and forgets them. */
+    void pageStatistics(Statistics<?> stats) {
+      byte[] bytes = plain.array();
+      for (int w = 0; w < inPage.length; w++) {
+        long bits = inPage[w];
+        while (bits != 0) {
+          int id = (w << 6) + Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          // Reused: statistics copy a new minimum or maximum, as the array changes later.
+          stats.updateStats(Binary.fromReusedByteArray(bytes, starts[id], lengths[id]));
+        }
+        inPage[w] = 0;
+      }
+    }
+
+    /** Forgets which values the page used (it is written PLAIN instead). */
+    void forgetPage() {
+      Arrays.fill(inPage, 0);
+    }
+
+    int size() {
+      return size;
     }
 
     void reset() {
-      ids.clear();
+      Arrays.fill(slots, 0);
+      Arrays.fill(inPage, 0);
+      size = 0;
       plain.clear();
       abandoned = false;
       used = false;
@@ -326,25 +420,27 @@ final class FlatParquetFile implements FileJob.FileOut {
     ArrowBuf offsets = v.getOffsetBuffer();
     ArrowBuf data = v.getDataBuffer();
     int n = 0;
+    int end = offsets.getInt((long) from * 4);
     for (int r = from; r < from + count; r++) {
+      int start = end;
+      end = offsets.getInt((long) (r + 1) * 4);
       if (nulls > 0 && v.isNull(r)) {
         continue;
       }
-      int start = offsets.getInt((long) r * 4);
-      int length = offsets.getInt((long) (r + 1) * 4) - start;
+      int length = end - start;
       if (scratch.length < length) {
         scratch = new byte[Math.max(length, scratch.length * 2)];
       }
       data.getBytes(start, scratch, 0, length);
-      Binary value = Binary.fromReusedByteArray(scratch, 0, length);
-      int id = dictionary.id(value);
+      int id = dictionary.id(scratch, length);
       if (id < 0) {
+        dictionary.forgetPage();
         return false;
       }
-      stats.updateStats(value);
       ids[n++] = id;
     }
-    int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.ids.size() - 1));
+    dictionary.pageStatistics(stats);
+    int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.size() - 1));
     try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(width,
         Math.max(64, n * width / 8 + 16), 1 << 20, new HeapByteBufferAllocator())) {
       for (int i = 0; i < n; i++) {
@@ -377,7 +473,8 @@ final class FlatParquetFile implements FileJob.FileOut {
       int at = page.position();
       data.getBytes(start, out, at, length);
       page.position(at + length);
-      stats.updateStats(Binary.fromConstantByteArray(out, at, length));
+      // Reused: the page buffer is overwritten by the next page, statistics copy what they keep.
+      stats.updateStats(Binary.fromReusedByteArray(out, at, length));
     }
   }
 
@@ -411,7 +508,7 @@ final class FlatParquetFile implements FileJob.FileOut {
           byte[] compressed = compressor.compress(
               BytesInput.from(dictionary.plain.array(), 0, size)).toByteArray();
           writer.writeDictionaryPage(new DictionaryPage(BytesInput.from(compressed), size,
-              dictionary.ids.size(), Encoding.PLAIN_DICTIONARY));
+              dictionary.size(), Encoding.PLAIN_DICTIONARY));
         }
         dictionary.reset();
       }

@@ -153,6 +153,13 @@ class FlatParquetFileTest extends ArenaTestSupport {
       assertThat(columns.get(1).getEncodings()).contains(
           org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
           org.apache.parquet.column.Encoding.PLAIN);
+      // Dictionary and PLAIN pages alike: the chunk's bounds are the values', though the page
+      // buffer they were encoded in was reused for later pages.
+      List<String> values = Arrays.stream(s).filter(java.util.Objects::nonNull).sorted().toList();
+      Statistics<?> stats = columns.get(1).getStatistics();
+      assertThat(stats.minAsString()).isEqualTo(values.get(0));
+      assertThat(stats.maxAsString()).isEqualTo(values.get(values.size() - 1));
+      assertThat(stats.getNumNulls()).isEqualTo(rows / 3);
     }
   }
 
