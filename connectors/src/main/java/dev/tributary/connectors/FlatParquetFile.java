@@ -3,6 +3,8 @@ package dev.tributary.connectors;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -19,12 +21,12 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.column.values.bitpacking.BytePacker;
+import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -67,6 +69,8 @@ final class FlatParquetFile implements FileJob.FileOut {
    * array, found by an open-addressing table over their bytes (no object per value looked up).
    */
   private static final class Dictionary {
+    private static final VarHandle LONGS =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Id + 1 of the value hashed to each slot, 0 when empty; a power of two long. */
     private int[] slots = new int[1 << 8];
     /** Where each value's bytes start in {@link #plain}, by id. */
@@ -157,12 +161,17 @@ final class FlatParquetFile implements FileJob.FileOut {
       }
     }
 
+    /** A hash of the bytes, eight at a time. */
     private static int hash(byte[] value, int length) {
-      int h = length;
-      for (int i = 0; i < length; i++) {
-        h = 31 * h + value[i];
+      long h = length;
+      int i = 0;
+      for (; i + Long.BYTES <= length; i += Long.BYTES) {
+        h = (h ^ (long) LONGS.get(value, i)) * 0x9E3779B97F4A7C15L;
       }
-      return h ^ (h >>> 16) ^ (h >>> 7);
+      for (; i < length; i++) {
+        h = (h ^ (value[i] & 0xFF)) * 0x9E3779B97F4A7C15L;
+      }
+      return (int) (h ^ (h >>> 32));
     }
 
     /** Adds the values the page used to {@code stats}, once each, and forgets them. */
@@ -305,10 +314,19 @@ final class FlatParquetFile implements FileJob.FileOut {
     switch (types[c]) {
       case INT64, TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
         fixed(v, from, count, nulls, Long.BYTES);
+        // Integers have no NaN: their bounds are the statistics, given once.
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
         for (int r = from; r < to; r++) {
           if (all || !v.isNull(r)) {
-            stats.updateStats(data.getLong((long) r * Long.BYTES));
+            long x = data.getLong((long) r * Long.BYTES);
+            min = Math.min(min, x);
+            max = Math.max(max, x);
           }
+        }
+        if (count > nulls) {
+          stats.updateStats(min);
+          stats.updateStats(max);
         }
       }
       case FLOAT64 -> {
@@ -321,10 +339,18 @@ final class FlatParquetFile implements FileJob.FileOut {
       }
       case INT32, DATE_DAY -> {
         fixed(v, from, count, nulls, Integer.BYTES);
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
         for (int r = from; r < to; r++) {
           if (all || !v.isNull(r)) {
-            stats.updateStats(data.getInt((long) r * Integer.BYTES));
+            int x = data.getInt((long) r * Integer.BYTES);
+            min = Math.min(min, x);
+            max = Math.max(max, x);
           }
+        }
+        if (count > nulls) {
+          stats.updateStats(min);
+          stats.updateStats(max);
         }
       }
       case FLOAT32 -> {
@@ -412,11 +438,11 @@ final class FlatParquetFile implements FileJob.FileOut {
 
   /**
    * Dictionary ids of the page's non-null strings, as the bit width (one byte) and one
-   * RLE/bit-packed hybrid run of the ids; false (the page left as it was) once the dictionary
-   * would grow too large.
+   * bit-packed run of the RLE/bit-packed hybrid encoding; false (the page left as it was) once
+   * the dictionary would grow too large.
    */
   private boolean dictionaryIds(BaseVariableWidthVector v, int from, int count, int nulls,
-      Dictionary dictionary, Statistics<?> stats) throws IOException {
+      Dictionary dictionary, Statistics<?> stats) {
     ArrowBuf offsets = v.getOffsetBuffer();
     ArrowBuf data = v.getDataBuffer();
     int n = 0;
@@ -441,15 +467,21 @@ final class FlatParquetFile implements FileJob.FileOut {
     }
     dictionary.pageStatistics(stats);
     int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.size() - 1));
-    try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(width,
-        Math.max(64, n * width / 8 + 16), 1 << 20, new HeapByteBufferAllocator())) {
-      for (int i = 0; i < n; i++) {
-        encoder.writeInt(ids[i]);
+    // One bit-packed run of the hybrid encoding, as the definition levels are: groups of eight
+    // ids packed by parquet-mr's packer, the last group padded with zeros.
+    int groups = (n + 7) >>> 3;
+    Arrays.fill(ids, n, groups << 3, 0);
+    room(1 + 5 + groups * width);
+    page.put((byte) width);
+    if (groups > 0) {
+      unsignedVarInt(groups << 1 | 1);
+      BytePacker packer = Packer.LITTLE_ENDIAN.newBytePacker(width);
+      byte[] out = page.array();
+      int at = page.position();
+      for (int g = 0; g < groups; g++, at += width) {
+        packer.pack8Values(ids, g << 3, out, at);
       }
-      byte[] encoded = encoder.toBytes().toByteArray();
-      room(1 + encoded.length);
-      page.put((byte) width);
-      page.put(encoded);
+      page.position(at);
     }
     return true;
   }
