@@ -34,14 +34,15 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
+import org.xerial.snappy.Snappy;
 
 /**
  * A Parquet file of flat columns (integers, floating point, dates, timestamps, strings) written
  * page by page straight from Arrow buffers: PLAIN values (fixed-width ones copied in bulk from
  * the data buffer), definition levels as one RLE or bit-packed run (Arrow's validity bitmap is
- * the bit-packed encoding of width 1), compressed with parquet-mr's codec and handed to
- * parquet-mr's {@link ParquetFileWriter} with parquet-mr's statistics; parquet-mr's
- * value-at-a-time column writers are bypassed. Pages are buffered (compressed, on the heap) until
+ * the bit-packed encoding of width 1), compressed (SNAPPY by snappy-java between heap arrays,
+ * other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
+ * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are buffered (compressed, on the heap) until
  * a row group's worth of uncompressed bytes, then written column by column.
  *
  * <p>String columns are dictionary-encoded per row group while the dictionary stays under
@@ -224,6 +225,8 @@ final class FlatParquetFile implements FileJob.FileOut {
   private int[] ids = new int[PAGE_ROWS];
   private long bufferedBytes;
   private long bufferedRows;
+  /** A SNAPPY page compressed, before its bytes are copied out; reused. */
+  private byte[] compressed = new byte[0];
   /** The page being encoded, reused; little-endian as Parquet's PLAIN encoding. */
   private ByteBuffer page = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -369,10 +372,25 @@ final class FlatParquetFile implements FileJob.FileOut {
       default -> throw new IllegalStateException("not a flat column: " + types[c]);
     }
     int size = page.position();
-    byte[] compressed = compressor.compress(BytesInput.from(page.array(), 0, size))
-        .toByteArray();
+    byte[] compressed = compress(page.array(), size);
     pages.get(c).add(new Page(count, size, BytesInput.from(compressed), stats, encoding));
     bufferedBytes += size;
+  }
+
+  /**
+   * The first {@code size} bytes of {@code bytes} compressed: SNAPPY straight from the heap array
+   * into a reused one (parquet-mr's codec copies through direct buffers and a stream, then out
+   * again; Parquet's SNAPPY is the raw block format), other codecs by parquet-mr's compressor.
+   */
+  private byte[] compress(byte[] bytes, int size) throws IOException {
+    if (codec != CompressionCodecName.SNAPPY) {
+      return compressor.compress(BytesInput.from(bytes, 0, size)).toByteArray();
+    }
+    int most = Snappy.maxCompressedLength(size);
+    if (compressed.length < most) {
+      compressed = new byte[Math.max(most, compressed.length * 2)];
+    }
+    return Arrays.copyOf(compressed, Snappy.compress(bytes, 0, size, compressed, 0));
   }
 
   private static int nullsIn(FieldVector v, int from, int count) {
@@ -537,8 +555,7 @@ final class FlatParquetFile implements FileJob.FileOut {
       if (dictionary != null) {
         if (dictionary.used) {
           int size = dictionary.plain.position();
-          byte[] compressed = compressor.compress(
-              BytesInput.from(dictionary.plain.array(), 0, size)).toByteArray();
+          byte[] compressed = compress(dictionary.plain.array(), size);
           writer.writeDictionaryPage(new DictionaryPage(BytesInput.from(compressed), size,
               dictionary.size(), Encoding.PLAIN_DICTIONARY));
         }
