@@ -3,8 +3,6 @@ package dev.tributary.connectors;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -42,8 +41,10 @@ import org.xerial.snappy.Snappy;
  * the data buffer), definition levels as one RLE or bit-packed run (Arrow's validity bitmap is
  * the bit-packed encoding of width 1), compressed (SNAPPY by snappy-java between heap arrays,
  * other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
- * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are buffered (compressed, on the heap) until
- * a row group's worth of uncompressed bytes, then written column by column.
+ * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are
+ * buffered (compressed, on the heap) until a row group's worth of uncompressed bytes, then
+ * written column by column. A string column's statistics come from the dictionary values its
+ * pages use, each once.
  *
  * <p>String columns are dictionary-encoded per row group while the dictionary stays under
  * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does): once it would grow past, the chunk's later
@@ -70,8 +71,6 @@ final class FlatParquetFile implements FileJob.FileOut {
    * array, found by an open-addressing table over their bytes (no object per value looked up).
    */
   private static final class Dictionary {
-    private static final VarHandle LONGS =
-        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Id + 1 of the value hashed to each slot, 0 when empty; a power of two long. */
     private int[] slots = new int[1 << 8];
     /** Where each value's bytes start in {@link #plain}, by id. */
@@ -88,11 +87,12 @@ final class FlatParquetFile implements FileJob.FileOut {
     private boolean used;
 
     /**
-     * The id of the {@code length} bytes of {@code value} (a reused array: copied if new),
-     * marked as used by the page, or -1 once the dictionary would grow too large.
+     * The id of the {@code length} bytes at {@code address} (off-heap, an Arrow data buffer's),
+     * marked as used by the page, or -1 once the dictionary would grow too large. The bytes are
+     * hashed and compared where they are, eight at a time, and copied only when new.
      */
-    int id(byte[] value, int length) {
-      int hash = hash(value, length);
+    int id(long address, int length) {
+      int hash = hash(address, length);
       int mask = slots.length - 1;
       byte[] bytes = plain.array();
       for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
@@ -100,17 +100,16 @@ final class FlatParquetFile implements FileJob.FileOut {
         if (id < 0) {
           break;
         }
-        int start = starts[id];
         if (hashes[id] == hash && lengths[id] == length
-            && Arrays.equals(bytes, start, start + length, value, 0, length)) {
+            && same(address, bytes, starts[id], length)) {
           inPage[id >>> 6] |= 1L << id;
           return id;
         }
       }
-      return add(value, length, hash);
+      return add(address, length, hash);
     }
 
-    private int add(byte[] value, int length, int hash) {
+    private int add(long address, int length, int hash) {
       if (plain.position() + Integer.BYTES + length > MAX_DICTIONARY_BYTES) {
         abandoned = true;
         return -1;
@@ -136,7 +135,8 @@ final class FlatParquetFile implements FileJob.FileOut {
       starts[id] = plain.position();
       lengths[id] = length;
       hashes[id] = hash;
-      plain.put(value, 0, length);
+      MemoryUtil.copyFromMemory(address, plain.array(), plain.position(), length);
+      plain.position(plain.position() + length);
       inPage[id >>> 6] |= 1L << id;
       if (size * 2 > slots.length) {
         rehash(slots.length * 2);
@@ -144,6 +144,25 @@ final class FlatParquetFile implements FileJob.FileOut {
         place(id);
       }
       return id;
+    }
+
+    /**
+     * Whether the {@code length} bytes at {@code address} equal those of {@code bytes} from
+     * {@code start}.
+     */
+    private static boolean same(long address, byte[] bytes, int start, int length) {
+      int i = 0;
+      for (; i + Long.BYTES <= length; i += Long.BYTES) {
+        if (MemoryUtil.getLong(address + i) != MemoryUtil.getLong(bytes, start + i)) {
+          return false;
+        }
+      }
+      for (; i < length; i++) {
+        if (MemoryUtil.getByte(address + i) != bytes[start + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private void place(int id) {
@@ -162,15 +181,15 @@ final class FlatParquetFile implements FileJob.FileOut {
       }
     }
 
-    /** A hash of the bytes, eight at a time. */
-    private static int hash(byte[] value, int length) {
+    /** A hash of the {@code length} bytes at {@code address}, eight at a time. */
+    private static int hash(long address, int length) {
       long h = length;
       int i = 0;
       for (; i + Long.BYTES <= length; i += Long.BYTES) {
-        h = (h ^ (long) LONGS.get(value, i)) * 0x9E3779B97F4A7C15L;
+        h = (h ^ MemoryUtil.getLong(address + i)) * 0x9E3779B97F4A7C15L;
       }
       for (; i < length; i++) {
-        h = (h ^ (value[i] & 0xFF)) * 0x9E3779B97F4A7C15L;
+        h = (h ^ (MemoryUtil.getByte(address + i) & 0xFF)) * 0x9E3779B97F4A7C15L;
       }
       return (int) (h ^ (h >>> 32));
     }
@@ -220,8 +239,6 @@ final class FlatParquetFile implements FileJob.FileOut {
   private final List<List<Page>> pages = new ArrayList<>();
   /** Each string column's dictionary (null for other columns). */
   private final Dictionary[] dictionaries;
-  /** A string value being looked up, reused. */
-  private byte[] scratch = new byte[64];
   private int[] ids = new int[PAGE_ROWS];
   private long bufferedBytes;
   private long bufferedRows;
@@ -461,22 +478,17 @@ final class FlatParquetFile implements FileJob.FileOut {
    */
   private boolean dictionaryIds(BaseVariableWidthVector v, int from, int count, int nulls,
       Dictionary dictionary, Statistics<?> stats) {
-    ArrowBuf offsets = v.getOffsetBuffer();
-    ArrowBuf data = v.getDataBuffer();
+    long offsets = v.getOffsetBuffer().memoryAddress();
+    long data = v.getDataBuffer().memoryAddress();
     int n = 0;
-    int end = offsets.getInt((long) from * 4);
+    int end = MemoryUtil.getInt(offsets + (long) from * 4);
     for (int r = from; r < from + count; r++) {
       int start = end;
-      end = offsets.getInt((long) (r + 1) * 4);
+      end = MemoryUtil.getInt(offsets + (long) (r + 1) * 4);
       if (nulls > 0 && v.isNull(r)) {
         continue;
       }
-      int length = end - start;
-      if (scratch.length < length) {
-        scratch = new byte[Math.max(length, scratch.length * 2)];
-      }
-      data.getBytes(start, scratch, 0, length);
-      int id = dictionary.id(scratch, length);
+      int id = dictionary.id(data + start, end - start);
       if (id < 0) {
         dictionary.forgetPage();
         return false;
