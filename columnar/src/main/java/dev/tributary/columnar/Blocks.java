@@ -226,8 +226,82 @@ public final class Blocks {
    * of the parent allocated while the slice lives); {@code input} stays open.
    */
   public static Block sliceCopy(Block input, int offset, int length, Account out) {
-    try (Block view = input.slice(offset, length)) {
-      return copy(out, view.root());
+    List<FieldVector> columns = input.root().getFieldVectors();
+    if (!columns.stream().allMatch(Blocks::copiesRanges)) {
+      try (Block view = input.slice(offset, length)) {
+        return copy(out, view.root());
+      }
+    }
+    // Flat fixed-width and string/binary columns: each buffer's range in one copy, not a slice
+    // (which copies offsets and unaligned validity) then an append.
+    return out.allocate(() -> {
+      List<FieldVector> vectors = new ArrayList<>(columns.size());
+      try {
+        for (FieldVector from : columns) {
+          vectors.add(copyRange(from, offset, length, out.allocator()));
+        }
+        return Block.wrap(new VectorSchemaRoot(input.root().getSchema(), vectors, length), out);
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+    });
+  }
+
+  private static boolean copiesRanges(FieldVector v) {
+    return v instanceof BaseVariableWidthVector
+        || v instanceof BaseFixedWidthVector && !(v instanceof BitVector);
+  }
+
+  /** A new vector of {@code from}'s field holding its rows {@code [offset, offset + length)}. */
+  private static FieldVector copyRange(FieldVector from, int offset, int length,
+      BufferAllocator allocator) {
+    FieldVector to = from.getField().createVector(allocator);
+    try {
+      if (from instanceof BaseVariableWidthVector v) {
+        long offsets = v.getOffsetBuffer().memoryAddress() + 4L * offset;
+        int base = MemoryUtil.getInt(offsets);
+        int bytes = MemoryUtil.getInt(offsets + 4L * length) - base;
+        BaseVariableWidthVector t = (BaseVariableWidthVector) to;
+        t.allocateNew(Math.max(1, bytes), length);
+        long out = t.getOffsetBuffer().memoryAddress();
+        for (int i = 0; i <= length; i++) {
+          MemoryUtil.putInt(out + 4L * i, MemoryUtil.getInt(offsets + 4L * i) - base);
+        }
+        MemoryUtil.copyMemory(v.getDataBuffer().memoryAddress() + base,
+            t.getDataBuffer().memoryAddress(), bytes);
+        validityRange(from, t.getValidityBuffer(), offset, length);
+        t.setLastSet(length - 1);
+      } else {
+        BaseFixedWidthVector f = (BaseFixedWidthVector) from;
+        BaseFixedWidthVector t = (BaseFixedWidthVector) to;
+        t.allocateNew(Math.max(1, length));
+        long width = f.getTypeWidth();
+        MemoryUtil.copyMemory(f.getDataBuffer().memoryAddress() + width * offset,
+            t.getDataBuffer().memoryAddress(), width * length);
+        validityRange(from, t.getValidityBuffer(), offset, length);
+      }
+      to.setValueCount(length);
+      return to;
+    } catch (RuntimeException e) {
+      to.close();
+      throw e;
+    }
+  }
+
+  /** Sets bit {@code i} of {@code validity} (zeroed) where row {@code offset + i} is valid. */
+  private static void validityRange(FieldVector from, ArrowBuf validity, int offset, int count) {
+    if (from.getNullCount() == 0) {
+      validity.setOne(0, count >>> 3);
+      for (int i = count & ~7; i < count; i++) {
+        BitVectorHelper.setBit(validity, i);
+      }
+      return;
+    }
+    for (int i = 0; i < count; i++) {
+      if (!from.isNull(offset + i)) {
+        BitVectorHelper.setBit(validity, i);
+      }
     }
   }
 
