@@ -157,6 +157,12 @@ final class FlatParquetFile implements FileJob.FileOut {
           return false;
         }
       }
+      if (i + Integer.BYTES <= length) {
+        if (MemoryUtil.getInt(address + i) != MemoryUtil.getInt(bytes, start + i)) {
+          return false;
+        }
+        i += Integer.BYTES;
+      }
       for (; i < length; i++) {
         if (MemoryUtil.getByte(address + i) != bytes[start + i]) {
           return false;
@@ -181,12 +187,16 @@ final class FlatParquetFile implements FileJob.FileOut {
       }
     }
 
-    /** A hash of the {@code length} bytes at {@code address}, eight at a time. */
+    /** A hash of the {@code length} bytes at {@code address}, eight (then four) at a time. */
     private static int hash(long address, int length) {
       long h = length;
       int i = 0;
       for (; i + Long.BYTES <= length; i += Long.BYTES) {
         h = (h ^ MemoryUtil.getLong(address + i)) * 0x9E3779B97F4A7C15L;
+      }
+      if (i + Integer.BYTES <= length) {
+        h = (h ^ (MemoryUtil.getInt(address + i) & 0xFFFFFFFFL)) * 0x9E3779B97F4A7C15L;
+        i += Integer.BYTES;
       }
       for (; i < length; i++) {
         h = (h ^ (MemoryUtil.getByte(address + i) & 0xFF)) * 0x9E3779B97F4A7C15L;
