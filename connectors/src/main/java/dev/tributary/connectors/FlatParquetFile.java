@@ -360,11 +360,29 @@ final class FlatParquetFile implements FileJob.FileOut {
         }
       }
       case FLOAT64 -> {
+        int at = page.position();
         fixed(v, from, count, nulls, Double.BYTES);
-        for (int r = from; r < to; r++) {
-          if (all || !v.isNull(r)) {
-            stats.updateStats(data.getDouble((long) r * Double.BYTES));
+        // The bounds of the non-NaN values the page holds, then each NaN counted: what
+        // parquet-mr's statistics make of the values one by one (they normalize signed zeros).
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        int nans = 0;
+        byte[] values = page.array();
+        for (int i = at; i < page.position(); i += Double.BYTES) {
+          double x = Double.longBitsToDouble(MemoryUtil.getLong(values, i));
+          if (x != x) {
+            nans++;
+          } else {
+            min = Math.min(min, x);
+            max = Math.max(max, x);
           }
+        }
+        if (count - nulls > nans) {
+          stats.updateStats(min);
+          stats.updateStats(max);
+        }
+        for (int i = 0; i < nans; i++) {
+          stats.updateStats(Double.NaN);
         }
       }
       case INT32, DATE_DAY -> {
