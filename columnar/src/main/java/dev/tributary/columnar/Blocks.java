@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntPredicate;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
@@ -23,9 +25,10 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
 /**
  * The block kernels operators and connectors share: zero-copy projection and zip, take (rows by
- * index or by a predicate), concat, copy and slice copy. Copies go through Arrow's own tools
- * ({@code TransferPair}, {@code VectorSchemaRootAppender}) for every type, so no kernel has a
- * per-type branch.
+ * index or by a predicate), concat, copy and slice copy. Take gathers fixed-width and
+ * string/binary columns in tight loops over the buffers (a transfer pair checks and grows at
+ * every value); every other copy goes through Arrow's own tools ({@code TransferPair}, {@code
+ * VectorSchemaRootAppender}).
  */
 public final class Blocks {
   private Blocks() {}
@@ -109,7 +112,14 @@ public final class Blocks {
         }
       }
     }
-    ArrowBuf validity = to.getValidityBuffer();
+    validity(from, to.getValidityBuffer(), indices, count);
+  }
+
+  /**
+   * Sets bit {@code i} of {@code validity} (zeroed) where row {@code indices[i]} of {@code from}
+   * is valid.
+   */
+  private static void validity(FieldVector from, ArrowBuf validity, int[] indices, int count) {
     if (from.getNullCount() == 0) {
       validity.setOne(0, count >>> 3);
       for (int i = count & ~7; i < count; i++) {
@@ -135,20 +145,7 @@ public final class Blocks {
       try {
         for (String name : columns) {
           FieldVector from = input.vector(name);
-          FieldVector to = from.getField().createVector(out.allocator());
-          vectors.add(to);
-          to.setInitialCapacity(count);
-          to.allocateNew();
-          if (from instanceof BaseFixedWidthVector f && !(from instanceof BitVector)
-              && to.getValueCapacity() >= count) {
-            gather(f, (BaseFixedWidthVector) to, indices, count);
-          } else {
-            TransferPair pair = from.makeTransferPair(to);
-            for (int i = 0; i < count; i++) {
-              pair.copyValueSafe(indices[i], i);
-            }
-          }
-          to.setValueCount(count);
+          vectors.add(take(from, from.getField(), indices, count, out.allocator()));
         }
         return Block.wrap(new VectorSchemaRoot(
             vectors.stream().map(FieldVector::getField).toList(), vectors, count), out);
@@ -160,13 +157,151 @@ public final class Blocks {
   }
 
   /**
+   * A new vector of {@code field} (the type of {@code from}, any name) in {@code allocator},
+   * holding the values of {@code from} at {@code indices[0..count)}, in that order: fixed-width
+   * and string/binary columns in tight loops over the buffers, other types through Arrow's
+   * transfer pair.
+   */
+  public static FieldVector take(FieldVector from, Field field, int[] indices, int count,
+      BufferAllocator allocator) {
+    FieldVector to = field.createVector(allocator);
+    try {
+      if (from instanceof BaseVariableWidthVector v) {
+        gather(v, (BaseVariableWidthVector) to, indices, count);
+        return to;
+      }
+      to.setInitialCapacity(count);
+      to.allocateNew();
+      if (from instanceof BaseFixedWidthVector f && !(from instanceof BitVector)
+          && to.getValueCapacity() >= count) {
+        gather(f, (BaseFixedWidthVector) to, indices, count);
+      } else {
+        TransferPair pair = from.makeTransferPair(to);
+        for (int i = 0; i < count; i++) {
+          pair.copyValueSafe(indices[i], i);
+        }
+      }
+      to.setValueCount(count);
+      return to;
+    } catch (RuntimeException e) {
+      to.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Copies the values at {@code indices[0..count)} of a string or binary vector into a new
+   * allocation of {@code to}: the offsets in one pass, then each value's bytes.
+   */
+  private static void gather(BaseVariableWidthVector from, BaseVariableWidthVector to,
+      int[] indices, int count) {
+    long offsets = from.getOffsetBuffer().memoryAddress();
+    long bytes = 0;
+    for (int i = 0; i < count; i++) {
+      long at = offsets + 4L * indices[i];
+      bytes += MemoryUtil.getInt(at + 4) - MemoryUtil.getInt(at);
+    }
+    to.allocateNew(Math.max(1, bytes), count);
+    long src = from.getDataBuffer().memoryAddress();
+    long dst = to.getDataBuffer().memoryAddress();
+    long out = to.getOffsetBuffer().memoryAddress();
+    int end = 0;
+    MemoryUtil.putInt(out, 0);
+    for (int i = 0; i < count; i++) {
+      long at = offsets + 4L * indices[i];
+      int start = MemoryUtil.getInt(at);
+      int length = MemoryUtil.getInt(at + 4) - start;
+      MemoryUtil.copyMemory(src + start, dst + end, length);
+      end += length;
+      MemoryUtil.putInt(out + 4L * (i + 1), end);
+    }
+    validity(from, to.getValidityBuffer(), indices, count);
+    to.setLastSet(count - 1);
+    to.setValueCount(count);
+  }
+
+  /**
    * A block in {@code out} holding a copy of rows {@code [offset, offset + length)} of {@code
    * input}, with buffers of its own (a {@link Block#slice} shares its parent's, which keeps all
    * of the parent allocated while the slice lives); {@code input} stays open.
    */
   public static Block sliceCopy(Block input, int offset, int length, Account out) {
-    try (Block view = input.slice(offset, length)) {
-      return copy(out, view.root());
+    List<FieldVector> columns = input.root().getFieldVectors();
+    if (!columns.stream().allMatch(Blocks::copiesRanges)) {
+      try (Block view = input.slice(offset, length)) {
+        return copy(out, view.root());
+      }
+    }
+    // Flat fixed-width and string/binary columns: each buffer's range in one copy, not a slice
+    // (which copies offsets and unaligned validity) then an append.
+    return out.allocate(() -> {
+      List<FieldVector> vectors = new ArrayList<>(columns.size());
+      try {
+        for (FieldVector from : columns) {
+          vectors.add(copyRange(from, offset, length, out.allocator()));
+        }
+        return Block.wrap(new VectorSchemaRoot(input.root().getSchema(), vectors, length), out);
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+    });
+  }
+
+  private static boolean copiesRanges(FieldVector v) {
+    return v instanceof BaseVariableWidthVector
+        || v instanceof BaseFixedWidthVector && !(v instanceof BitVector);
+  }
+
+  /** A new vector of {@code from}'s field holding its rows {@code [offset, offset + length)}. */
+  private static FieldVector copyRange(FieldVector from, int offset, int length,
+      BufferAllocator allocator) {
+    FieldVector to = from.getField().createVector(allocator);
+    try {
+      if (from instanceof BaseVariableWidthVector v) {
+        long offsets = v.getOffsetBuffer().memoryAddress() + 4L * offset;
+        int base = MemoryUtil.getInt(offsets);
+        int bytes = MemoryUtil.getInt(offsets + 4L * length) - base;
+        BaseVariableWidthVector t = (BaseVariableWidthVector) to;
+        t.allocateNew(Math.max(1, bytes), length);
+        long out = t.getOffsetBuffer().memoryAddress();
+        for (int i = 0; i <= length; i++) {
+          MemoryUtil.putInt(out + 4L * i, MemoryUtil.getInt(offsets + 4L * i) - base);
+        }
+        MemoryUtil.copyMemory(v.getDataBuffer().memoryAddress() + base,
+            t.getDataBuffer().memoryAddress(), bytes);
+        validityRange(from, t.getValidityBuffer(), offset, length);
+        t.setLastSet(length - 1);
+      } else {
+        BaseFixedWidthVector f = (BaseFixedWidthVector) from;
+        BaseFixedWidthVector t = (BaseFixedWidthVector) to;
+        t.allocateNew(Math.max(1, length));
+        long width = f.getTypeWidth();
+        MemoryUtil.copyMemory(f.getDataBuffer().memoryAddress() + width * offset,
+            t.getDataBuffer().memoryAddress(), width * length);
+        validityRange(from, t.getValidityBuffer(), offset, length);
+      }
+      to.setValueCount(length);
+      return to;
+    } catch (RuntimeException e) {
+      to.close();
+      throw e;
+    }
+  }
+
+  /** Sets bit {@code i} of {@code validity} (zeroed) where row {@code offset + i} is valid. */
+  private static void validityRange(FieldVector from, ArrowBuf validity, int offset, int count) {
+    if (from.getNullCount() == 0) {
+      validity.setOne(0, count >>> 3);
+      for (int i = count & ~7; i < count; i++) {
+        BitVectorHelper.setBit(validity, i);
+      }
+      return;
+    }
+    for (int i = 0; i < count; i++) {
+      if (!from.isNull(offset + i)) {
+        BitVectorHelper.setBit(validity, i);
+      }
     }
   }
 

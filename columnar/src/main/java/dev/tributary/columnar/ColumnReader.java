@@ -3,8 +3,11 @@ package dev.tributary.columnar;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
 import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -148,11 +151,39 @@ public final class ColumnReader {
 
   /** Every slot of {@code vector} in an array of {@code type}'s Java class, nulls kept. */
   private static Object boxed(FieldVector vector, ColumnType type) {
+    if (type == ColumnType.UTF8 && vector instanceof VarCharVector v) {
+      return strings(v);
+    }
     int rows = vector.getValueCount();
     Object out = Array.newInstance(type.javaClass(), rows);
     Object[] slots = (Object[]) out;
     for (int i = 0; i < rows; i++) {
       slots[i] = JavaValues.get(type, vector, i);
+    }
+    return out;
+  }
+
+  /**
+   * A utf8 column's values: its bytes copied out once, each string decoded from its range (not a
+   * byte array per value first).
+   */
+  private static String[] strings(VarCharVector v) {
+    int rows = v.getValueCount();
+    String[] out = new String[rows];
+    if (rows == 0) {
+      return out;
+    }
+    ArrowBuf offsets = v.getOffsetBuffer();
+    int base = offsets.getInt(0);
+    byte[] all = new byte[offsets.getInt(4L * rows) - base];
+    v.getDataBuffer().getBytes(base, all, 0, all.length);
+    int end = 0;
+    for (int i = 0; i < rows; i++) {
+      int start = end;
+      end = offsets.getInt(4L * (i + 1)) - base;
+      if (!v.isNull(i)) {
+        out[i] = new String(all, start, end - start, StandardCharsets.UTF_8);
+      }
     }
     return out;
   }

@@ -220,6 +220,36 @@ class ColumnTypeTest {
   }
 
   @Test
+  void takeAndSliceCopyOfManyRowsKeepValuesAndNullsAtUnalignedRows() {
+    int rows = 1_000;
+    Long[] ids = new Long[rows];
+    Double[] xs = new Double[rows];
+    String[] tags = new String[rows];
+    for (int i = 0; i < rows; i++) {
+      ids[i] = i % 7 == 3 ? null : (long) i;
+      xs[i] = i % 5 == 1 ? null : i / 3.0;
+      tags[i] = i % 11 == 2 ? null : "t" + "é".repeat(i % 4) + i;
+    }
+    int[] picks = {999, 3, 2, 500, 500, 13, 0};
+    try (Block block = BlockBuilder.in(account).column("id", ids).column("x", xs)
+        .column("tag", tags).build();
+        Block sliced = Blocks.sliceCopy(block, 13, 619, account);
+        Block taken = Blocks.take(block, picks, account)) {
+      assertThat(sliced.schema()).isEqualTo(block.schema());
+      for (String c : List.of("id", "x", "tag")) {
+        List<Object> all = Arrays.asList(ColumnReader.values(block, c));
+        assertThat(Arrays.asList(ColumnReader.values(sliced, c))).as(c)
+            .isEqualTo(all.subList(13, 13 + 619));
+        List<Object> picked = new ArrayList<>();
+        for (int p : picks) {
+          picked.add(all.get(p));
+        }
+        assertThat(Arrays.asList(ColumnReader.values(taken, c))).as(c).isEqualTo(picked);
+      }
+    }
+  }
+
+  @Test
   void zipAndProjectShareColumnsOfEveryEntry() {
     List<Case> cases = table();
     Case first = cases.get(0);

@@ -7,24 +7,25 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.column.values.bitpacking.BytePacker;
+import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -32,15 +33,18 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
+import org.xerial.snappy.Snappy;
 
 /**
  * A Parquet file of flat columns (integers, floating point, dates, timestamps, strings) written
  * page by page straight from Arrow buffers: PLAIN values (fixed-width ones copied in bulk from
  * the data buffer), definition levels as one RLE or bit-packed run (Arrow's validity bitmap is
- * the bit-packed encoding of width 1), compressed with parquet-mr's codec and handed to
- * parquet-mr's {@link ParquetFileWriter} with parquet-mr's statistics; parquet-mr's
- * value-at-a-time column writers are bypassed. Pages are buffered (compressed, on the heap) until
- * a row group's worth of uncompressed bytes, then written column by column.
+ * the bit-packed encoding of width 1), compressed (SNAPPY by snappy-java between heap arrays,
+ * other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
+ * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are
+ * buffered (compressed, on the heap) until a row group's worth of uncompressed bytes, then
+ * written column by column. A string column's statistics come from the dictionary values its
+ * pages use, each once.
  *
  * <p>String columns are dictionary-encoded per row group while the dictionary stays under
  * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does): once it would grow past, the chunk's later
@@ -62,22 +66,50 @@ final class FlatParquetFile implements FileJob.FileOut {
   private record Page(int rows, int uncompressedBytes, BytesInput bytes, Statistics<?> stats,
       Encoding encoding) {}
 
-  /** A string column's dictionary in the current row group: ids by value, values PLAIN. */
+  /**
+   * A string column's dictionary in the current row group: values PLAIN (length, bytes) in one
+   * array, found by an open-addressing table over their bytes (no object per value looked up).
+   */
   private static final class Dictionary {
-    private final Map<Binary, Integer> ids = new HashMap<>();
+    /** Id + 1 of the value hashed to each slot, 0 when empty; a power of two long. */
+    private int[] slots = new int[1 << 8];
+    /** Where each value's bytes start in {@link #plain}, by id. */
+    private int[] starts = new int[1 << 7];
+    private int[] lengths = new int[1 << 7];
+    private int[] hashes = new int[1 << 7];
+    private int size;
     private ByteBuffer plain = ByteBuffer.allocate(1 << 12).order(ByteOrder.LITTLE_ENDIAN);
+    /** The ids a page refers to, as bits: its statistics come from these values once each. */
+    private long[] inPage = new long[2];
     /** Grew too large: the chunk's later pages are PLAIN. */
     private boolean abandoned;
     /** A page of the chunk refers to it: it is written before the chunk's pages. */
     private boolean used;
 
-    /** The id of {@code value} (a reused array: copied if new), or -1 once too large. */
-    int id(Binary value) {
-      Integer id = ids.get(value);
-      if (id != null) {
-        return id;
+    /**
+     * The id of the {@code length} bytes at {@code address} (off-heap, an Arrow data buffer's),
+     * marked as used by the page, or -1 once the dictionary would grow too large. The bytes are
+     * hashed and compared where they are, eight at a time, and copied only when new.
+     */
+    int id(long address, int length) {
+      int hash = hash(address, length);
+      int mask = slots.length - 1;
+      byte[] bytes = plain.array();
+      for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
+        int id = slots[slot] - 1;
+        if (id < 0) {
+          break;
+        }
+        if (hashes[id] == hash && lengths[id] == length
+            && same(address, bytes, starts[id], length)) {
+          inPage[id >>> 6] |= 1L << id;
+          return id;
+        }
       }
-      int length = value.length();
+      return add(address, length, hash);
+    }
+
+    private int add(long address, int length, int hash) {
       if (plain.position() + Integer.BYTES + length > MAX_DICTIONARY_BYTES) {
         abandoned = true;
         return -1;
@@ -90,15 +122,116 @@ final class FlatParquetFile implements FileJob.FileOut {
         bigger.put(plain);
         plain = bigger;
       }
+      int id = size++;
+      if (id == starts.length) {
+        starts = Arrays.copyOf(starts, id * 2);
+        lengths = Arrays.copyOf(lengths, id * 2);
+        hashes = Arrays.copyOf(hashes, id * 2);
+      }
+      if (id >>> 6 >= inPage.length) {
+        inPage = Arrays.copyOf(inPage, inPage.length * 2);
+      }
       plain.putInt(length);
-      plain.put(value.getBytesUnsafe(), 0, length);
-      int next = ids.size();
-      ids.put(value.copy(), next);
-      return next;
+      starts[id] = plain.position();
+      lengths[id] = length;
+      hashes[id] = hash;
+      MemoryUtil.copyFromMemory(address, plain.array(), plain.position(), length);
+      plain.position(plain.position() + length);
+      inPage[id >>> 6] |= 1L << id;
+      if (size * 2 > slots.length) {
+        rehash(slots.length * 2);
+      } else {
+        place(id);
+      }
+      return id;
+    }
+
+    /**
+     * Whether the {@code length} bytes at {@code address} equal those of {@code bytes} from
+     * {@code start}.
+     */
+    private static boolean same(long address, byte[] bytes, int start, int length) {
+      int i = 0;
+      for (; i + Long.BYTES <= length; i += Long.BYTES) {
+        if (MemoryUtil.getLong(address + i) != MemoryUtil.getLong(bytes, start + i)) {
+          return false;
+        }
+      }
+      if (i + Integer.BYTES <= length) {
+        if (MemoryUtil.getInt(address + i) != MemoryUtil.getInt(bytes, start + i)) {
+          return false;
+        }
+        i += Integer.BYTES;
+      }
+      for (; i < length; i++) {
+        if (MemoryUtil.getByte(address + i) != bytes[start + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void place(int id) {
+      int mask = slots.length - 1;
+      int slot = hashes[id] & mask;
+      while (slots[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = id + 1;
+    }
+
+    private void rehash(int capacity) {
+      slots = new int[capacity];
+      for (int id = 0; id < size; id++) {
+        place(id);
+      }
+    }
+
+    /** A hash of the {@code length} bytes at {@code address}, eight (then four) at a time. */
+    private static int hash(long address, int length) {
+      long h = length;
+      int i = 0;
+      for (; i + Long.BYTES <= length; i += Long.BYTES) {
+        h = (h ^ MemoryUtil.getLong(address + i)) * 0x9E3779B97F4A7C15L;
+      }
+      if (i + Integer.BYTES <= length) {
+        h = (h ^ (MemoryUtil.getInt(address + i) & 0xFFFFFFFFL)) * 0x9E3779B97F4A7C15L;
+        i += Integer.BYTES;
+      }
+      for (; i < length; i++) {
+        h = (h ^ (MemoryUtil.getByte(address + i) & 0xFF)) * 0x9E3779B97F4A7C15L;
+      }
+      return (int) (h ^ (h >>> 32));
+    }
+
+    /** Adds the values the page used to {@code stats}, once each, and forgets them. */
+    void pageStatistics(Statistics<?> stats) {
+      byte[] bytes = plain.array();
+      for (int w = 0; w < inPage.length; w++) {
+        long bits = inPage[w];
+        while (bits != 0) {
+          int id = (w << 6) + Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          // Reused: statistics copy a new minimum or maximum, as the array changes later.
+          stats.updateStats(Binary.fromReusedByteArray(bytes, starts[id], lengths[id]));
+        }
+        inPage[w] = 0;
+      }
+    }
+
+    /** Forgets which values the page used (it is written PLAIN instead). */
+    void forgetPage() {
+      Arrays.fill(inPage, 0);
+    }
+
+    int size() {
+      return size;
     }
 
     void reset() {
-      ids.clear();
+      Arrays.fill(slots, 0);
+      Arrays.fill(inPage, 0);
+      size = 0;
       plain.clear();
       abandoned = false;
       used = false;
@@ -116,11 +249,11 @@ final class FlatParquetFile implements FileJob.FileOut {
   private final List<List<Page>> pages = new ArrayList<>();
   /** Each string column's dictionary (null for other columns). */
   private final Dictionary[] dictionaries;
-  /** A string value being looked up, reused. */
-  private byte[] scratch = new byte[64];
   private int[] ids = new int[PAGE_ROWS];
   private long bufferedBytes;
   private long bufferedRows;
+  /** A SNAPPY page compressed, before its bytes are copied out; reused. */
+  private byte[] compressed = new byte[0];
   /** The page being encoded, reused; little-endian as Parquet's PLAIN encoding. */
   private ByteBuffer page = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -211,26 +344,61 @@ final class FlatParquetFile implements FileJob.FileOut {
     switch (types[c]) {
       case INT64, TIMESTAMP_ZONED, TIMESTAMP_LOCAL -> {
         fixed(v, from, count, nulls, Long.BYTES);
+        // Integers have no NaN: their bounds are the statistics, given once.
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
         for (int r = from; r < to; r++) {
           if (all || !v.isNull(r)) {
-            stats.updateStats(data.getLong((long) r * Long.BYTES));
+            long x = data.getLong((long) r * Long.BYTES);
+            min = Math.min(min, x);
+            max = Math.max(max, x);
           }
+        }
+        if (count > nulls) {
+          stats.updateStats(min);
+          stats.updateStats(max);
         }
       }
       case FLOAT64 -> {
+        int at = page.position();
         fixed(v, from, count, nulls, Double.BYTES);
-        for (int r = from; r < to; r++) {
-          if (all || !v.isNull(r)) {
-            stats.updateStats(data.getDouble((long) r * Double.BYTES));
+        // The bounds of the non-NaN values the page holds, then each NaN counted: what
+        // parquet-mr's statistics make of the values one by one (they normalize signed zeros).
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        int nans = 0;
+        byte[] values = page.array();
+        for (int i = at; i < page.position(); i += Double.BYTES) {
+          double x = Double.longBitsToDouble(MemoryUtil.getLong(values, i));
+          if (x != x) {
+            nans++;
+          } else {
+            min = Math.min(min, x);
+            max = Math.max(max, x);
           }
+        }
+        if (count - nulls > nans) {
+          stats.updateStats(min);
+          stats.updateStats(max);
+        }
+        for (int i = 0; i < nans; i++) {
+          stats.updateStats(Double.NaN);
         }
       }
       case INT32, DATE_DAY -> {
         fixed(v, from, count, nulls, Integer.BYTES);
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
         for (int r = from; r < to; r++) {
           if (all || !v.isNull(r)) {
-            stats.updateStats(data.getInt((long) r * Integer.BYTES));
+            int x = data.getInt((long) r * Integer.BYTES);
+            min = Math.min(min, x);
+            max = Math.max(max, x);
           }
+        }
+        if (count > nulls) {
+          stats.updateStats(min);
+          stats.updateStats(max);
         }
       }
       case FLOAT32 -> {
@@ -249,10 +417,25 @@ final class FlatParquetFile implements FileJob.FileOut {
       default -> throw new IllegalStateException("not a flat column: " + types[c]);
     }
     int size = page.position();
-    byte[] compressed = compressor.compress(BytesInput.from(page.array(), 0, size))
-        .toByteArray();
+    byte[] compressed = compress(page.array(), size);
     pages.get(c).add(new Page(count, size, BytesInput.from(compressed), stats, encoding));
     bufferedBytes += size;
+  }
+
+  /**
+   * The first {@code size} bytes of {@code bytes} compressed: SNAPPY straight from the heap array
+   * into a reused one (parquet-mr's codec copies through direct buffers and a stream, then out
+   * again; Parquet's SNAPPY is the raw block format), other codecs by parquet-mr's compressor.
+   */
+  private byte[] compress(byte[] bytes, int size) throws IOException {
+    if (codec != CompressionCodecName.SNAPPY) {
+      return compressor.compress(BytesInput.from(bytes, 0, size)).toByteArray();
+    }
+    int most = Snappy.maxCompressedLength(size);
+    if (compressed.length < most) {
+      compressed = new byte[Math.max(most, compressed.length * 2)];
+    }
+    return Arrays.copyOf(compressed, Snappy.compress(bytes, 0, size, compressed, 0));
   }
 
   private static int nullsIn(FieldVector v, int from, int count) {
@@ -318,42 +501,45 @@ final class FlatParquetFile implements FileJob.FileOut {
 
   /**
    * Dictionary ids of the page's non-null strings, as the bit width (one byte) and one
-   * RLE/bit-packed hybrid run of the ids; false (the page left as it was) once the dictionary
-   * would grow too large.
+   * bit-packed run of the RLE/bit-packed hybrid encoding; false (the page left as it was) once
+   * the dictionary would grow too large.
    */
   private boolean dictionaryIds(BaseVariableWidthVector v, int from, int count, int nulls,
-      Dictionary dictionary, Statistics<?> stats) throws IOException {
-    ArrowBuf offsets = v.getOffsetBuffer();
-    ArrowBuf data = v.getDataBuffer();
+      Dictionary dictionary, Statistics<?> stats) {
+    long offsets = v.getOffsetBuffer().memoryAddress();
+    long data = v.getDataBuffer().memoryAddress();
     int n = 0;
+    int end = MemoryUtil.getInt(offsets + (long) from * 4);
     for (int r = from; r < from + count; r++) {
+      int start = end;
+      end = MemoryUtil.getInt(offsets + (long) (r + 1) * 4);
       if (nulls > 0 && v.isNull(r)) {
         continue;
       }
-      int start = offsets.getInt((long) r * 4);
-      int length = offsets.getInt((long) (r + 1) * 4) - start;
-      if (scratch.length < length) {
-        scratch = new byte[Math.max(length, scratch.length * 2)];
-      }
-      data.getBytes(start, scratch, 0, length);
-      Binary value = Binary.fromReusedByteArray(scratch, 0, length);
-      int id = dictionary.id(value);
+      int id = dictionary.id(data + start, end - start);
       if (id < 0) {
+        dictionary.forgetPage();
         return false;
       }
-      stats.updateStats(value);
       ids[n++] = id;
     }
-    int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.ids.size() - 1));
-    try (RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(width,
-        Math.max(64, n * width / 8 + 16), 1 << 20, new HeapByteBufferAllocator())) {
-      for (int i = 0; i < n; i++) {
-        encoder.writeInt(ids[i]);
+    dictionary.pageStatistics(stats);
+    int width = Math.max(1, 32 - Integer.numberOfLeadingZeros(dictionary.size() - 1));
+    // One bit-packed run of the hybrid encoding, as the definition levels are: groups of eight
+    // ids packed by parquet-mr's packer, the last group padded with zeros.
+    int groups = (n + 7) >>> 3;
+    Arrays.fill(ids, n, groups << 3, 0);
+    room(1 + 5 + groups * width);
+    page.put((byte) width);
+    if (groups > 0) {
+      unsignedVarInt(groups << 1 | 1);
+      BytePacker packer = Packer.LITTLE_ENDIAN.newBytePacker(width);
+      byte[] out = page.array();
+      int at = page.position();
+      for (int g = 0; g < groups; g++, at += width) {
+        packer.pack8Values(ids, g << 3, out, at);
       }
-      byte[] encoded = encoder.toBytes().toByteArray();
-      room(1 + encoded.length);
-      page.put((byte) width);
-      page.put(encoded);
+      page.position(at);
     }
     return true;
   }
@@ -377,7 +563,8 @@ final class FlatParquetFile implements FileJob.FileOut {
       int at = page.position();
       data.getBytes(start, out, at, length);
       page.position(at + length);
-      stats.updateStats(Binary.fromConstantByteArray(out, at, length));
+      // Reused: the page buffer is overwritten by the next page, statistics copy what they keep.
+      stats.updateStats(Binary.fromReusedByteArray(out, at, length));
     }
   }
 
@@ -408,10 +595,9 @@ final class FlatParquetFile implements FileJob.FileOut {
       if (dictionary != null) {
         if (dictionary.used) {
           int size = dictionary.plain.position();
-          byte[] compressed = compressor.compress(
-              BytesInput.from(dictionary.plain.array(), 0, size)).toByteArray();
+          byte[] compressed = compress(dictionary.plain.array(), size);
           writer.writeDictionaryPage(new DictionaryPage(BytesInput.from(compressed), size,
-              dictionary.ids.size(), Encoding.PLAIN_DICTIONARY));
+              dictionary.size(), Encoding.PLAIN_DICTIONARY));
         }
         dictionary.reset();
       }

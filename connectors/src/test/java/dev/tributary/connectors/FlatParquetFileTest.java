@@ -114,10 +114,59 @@ class FlatParquetFileTest extends ArenaTestSupport {
       assertThat(id.genericGetMin()).isEqualTo(Long.MIN_VALUE);
       assertThat(id.genericGetMax()).isEqualTo(Long.MAX_VALUE);
       long rows = groups.get(0).getRowCount();
+      // Doubles: bounds without NaN (which every page holds), as parquet-mr counts them.
+      Statistics<?> f64 = groups.get(0).getColumns().get(1).getStatistics();
+      assertThat(f64.genericGetMin()).isEqualTo(Double.NEGATIVE_INFINITY);
+      assertThat(f64.genericGetMax()).isEqualTo(Double.POSITIVE_INFINITY);
+      assertThat(f64.getNumNulls()).isEqualTo((rows + 1) / 3);
       Statistics<?> s = groups.get(0).getColumns().get(6).getStatistics();
       assertThat(s.getNumNulls()).isEqualTo(rows / 2);
       assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData())
           .containsKey(ParquetSchemas.ARROW_SCHEMA_KEY);
+    }
+  }
+
+  @Test
+  void doubleStatisticsAreParquetMrsValueByValue() throws Exception {
+    Double[][] cases = {{0.0, -0.0, null}, {-0.0}, {0.0}, {Double.NaN, null}, {Double.NaN, 2.5,
+        -1.0, Double.NaN}, {null, null}, {Double.NEGATIVE_INFINITY, 0.0, Double.MIN_VALUE}};
+    for (Double[] values : cases) {
+      Path file = dir.resolve("stats-" + java.util.UUID.randomUUID() + ".parquet");
+      FlatParquetFile out = null;
+      try (Block b = BlockBuilder.in(account).column("f", values).build()) {
+        out = new FlatParquetFile(file, b.schema(), CompressionCodecName.SNAPPY, 1 << 20);
+        out.write(b);
+      } finally {
+        if (out != null) {
+          out.close();
+        }
+      }
+      Statistics<?> want = Statistics.createStats(ParquetSchemas.toParquet(
+          new org.apache.arrow.vector.types.pojo.Schema(List.of(
+              org.apache.arrow.vector.types.pojo.Field.nullable("f",
+                  new org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint(
+                      org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE)))))
+          .getColumns().get(0).getPrimitiveType());
+      for (Double v : values) {
+        if (v == null) {
+          want.incrementNumNulls();
+        } else {
+          want.updateStats(v);
+        }
+      }
+      try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+        Statistics<?> got = reader.getFooter().getBlocks().get(0).getColumns().get(0)
+            .getStatistics();
+        assertThat(got.hasNonNullValue()).as(Arrays.toString(values))
+            .isEqualTo(want.hasNonNullValue());
+        if (want.hasNonNullValue()) {
+          assertThat(got.genericGetMin()).as(Arrays.toString(values))
+              .isEqualTo(want.genericGetMin());
+          assertThat(got.genericGetMax()).as(Arrays.toString(values))
+              .isEqualTo(want.genericGetMax());
+        }
+        assertThat(got.getNumNulls()).isEqualTo(want.getNumNulls());
+      }
     }
   }
 
@@ -153,7 +202,22 @@ class FlatParquetFileTest extends ArenaTestSupport {
       assertThat(columns.get(1).getEncodings()).contains(
           org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
           org.apache.parquet.column.Encoding.PLAIN);
+      // Dictionary and PLAIN pages alike: the chunk's bounds are the values', though the page
+      // buffer they were encoded in was reused for later pages.
+      List<String> values = Arrays.stream(s).filter(java.util.Objects::nonNull).sorted().toList();
+      Statistics<?> stats = columns.get(1).getStatistics();
+      assertThat(stats.minAsString()).isEqualTo(values.get(0));
+      assertThat(stats.maxAsString()).isEqualTo(values.get(values.size() - 1));
+      assertThat(stats.getNumNulls()).isEqualTo(rows / 3);
     }
+    // parquet-mr's own reader too: ids are one bit-packed run of many groups per page.
+    List<String> back = new ArrayList<>();
+    try (var reader = new ParquetTest.GroupReaderBuilder(file).build()) {
+      for (var g = reader.read(); g != null; g = reader.read()) {
+        back.add(g.getFieldRepetitionCount("s") == 0 ? null : g.getString("s", 0));
+      }
+    }
+    assertThat(back).containsExactly(s);
   }
 
   @Test

@@ -207,7 +207,7 @@ class ParquetTest extends ArenaTestSupport {
   }
 
   /** parquet-mr's example Group reader over a local file, without Hadoop's file system. */
-  private static final class GroupReaderBuilder extends ParquetReader.Builder<Group> {
+  static final class GroupReaderBuilder extends ParquetReader.Builder<Group> {
     GroupReaderBuilder(Path file) {
       super(new LocalInputFile(file));
     }

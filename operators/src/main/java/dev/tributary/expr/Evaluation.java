@@ -1,5 +1,6 @@
 package dev.tributary.expr;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.BlockTransform;
@@ -296,9 +297,13 @@ public final class Evaluation implements BlockTransform {
         Vec p = evaluator.eval(k.predicate());
         int[] kept = new int[m];
         int count = 0;
-        for (int i = 0; i < m; i++) {
-          if (Vec.get(p.bits, i) && p.isValid(i)) {
-            kept[count++] = i;
+        // A word of rows at a time: the true and valid ones, by their set bits.
+        for (int w = 0; w < Vec.words(m); w++) {
+          long bits = p.bits[w] & (p.valid == null ? -1L : p.valid[w])
+              & (w < (m >>> 6) ? -1L : (1L << m) - 1);
+          while (bits != 0) {
+            kept[count++] = (w << 6) + Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
           }
         }
         if (count == 0) {
@@ -339,11 +344,17 @@ public final class Evaluation implements BlockTransform {
     return new Binding(null, evaluator.eval(e));
   }
 
-  /** Keeps rows {@code kept[0..count)} of every column already in arrays (each once). */
+  /**
+   * Keeps rows {@code kept[0..count)} of every computed column (each once); an input column's
+   * arrays are dropped instead, to be read again at the new selection only if a later step uses
+   * it (the output copies input columns from their vectors).
+   */
   private static void narrow(Map<String, Binding> env, int[] kept, int count) {
     Map<Vec, Vec> done = new IdentityHashMap<>();
     for (Binding b : env.values()) {
-      if (b.vec != null) {
+      if (b.source != null) {
+        b.vec = null;
+      } else {
         b.vec = done.computeIfAbsent(b.vec, v -> v.take(kept, count));
       }
     }
@@ -393,20 +404,8 @@ public final class Evaluation implements BlockTransform {
   private static FieldVector copy(FieldVector source, String name, int[] selected, int rows,
       BufferAllocator allocator) {
     Field f = source.getField();
-    FieldVector to = new Field(name, f.getFieldType(), f.getChildren()).createVector(allocator);
-    try {
-      to.setInitialCapacity(rows);
-      to.allocateNew();
-      TransferPair pair = source.makeTransferPair(to);
-      for (int i = 0; i < rows; i++) {
-        pair.copyValueSafe(selected[i], i);
-      }
-      to.setValueCount(rows);
-      return to;
-    } catch (RuntimeException e) {
-      to.close();
-      throw e;
-    }
+    return Blocks.take(source, new Field(name, f.getFieldType(), f.getChildren()), selected, rows,
+        allocator);
   }
 
   @Override

@@ -48,6 +48,9 @@ final class Evaluator {
     }
     List<Vec> a = new ArrayList<>(e.args.size());
     for (Expr arg : e.args) {
+      if (a.size() == 1 && withLiteral(e, a.get(0))) {
+        return scalar(e, a.get(0));
+      }
       a.add(eval(arg));
     }
     Vec x = a.get(0);
@@ -79,6 +82,39 @@ final class Evaluator {
       case SIZE -> NestedKernels.size(x);
       case FIELD -> NestedKernels.field(x, (String) e.value);
       default -> throw new IllegalStateException(e.op.name());
+    };
+  }
+
+  /**
+   * Whether {@code e} is a float64 column {@code x} added to, subtracted from, multiplied by or
+   * compared with a number literal on its right ({@code col("x").times(2)}, {@code
+   * col("z").gt(0)}): then {@link #scalar} computes it in one loop, the literal never spread
+   * into an array.
+   */
+  private static boolean withLiteral(Expr e, Vec x) {
+    if (e.args.size() != 2 || x.type != ExprType.FLOAT64) {
+      return false;
+    }
+    Expr literal = e.args.get(1);
+    return literal.op == Op.LIT
+        && (literal.value instanceof Long || literal.value instanceof Double)
+        && switch (e.op) {
+          case ADD, SUB, MUL, EQ, NE, LT, LE, GT, GE -> true;
+          default -> false;
+        };
+  }
+
+  /**
+   * {@code x op literal} as {@link #withLiteral} picked it; a comparison with a float32 column
+   * rounds the literal as {@link #asFloat32} does.
+   */
+  private static Vec scalar(Expr e, Vec x) {
+    Object literal = e.args.get(1).value;
+    double c = ((Number) literal).doubleValue();
+    return switch (e.op) {
+      case ADD, SUB, MUL -> Kernels.arithmetic(e.op, x, c);
+      default -> Kernels.compare(e.op, x, x.float32 && literal instanceof Double d
+          && !(Math.abs(d) > Float.MAX_VALUE) ? d.floatValue() : c);
     };
   }
 

@@ -56,6 +56,75 @@ final class Kernels {
     return Vec.ofDoubles(r, n, valid);
   }
 
+  /**
+   * {@code x op c} for a float64 column and a number literal (ADD, SUB, MUL): one loop over
+   * {@code x}, the literal never spread into an array.
+   */
+  static Vec arithmetic(Op op, Vec x, double c) {
+    int n = x.n;
+    double[] a = x.doubles;
+    double[] r = new double[n];
+    switch (op) {
+      case ADD -> {
+        for (int i = 0; i < n; i++) {
+          r[i] = a[i] + c;
+        }
+      }
+      case SUB -> {
+        for (int i = 0; i < n; i++) {
+          r[i] = a[i] - c;
+        }
+      }
+      case MUL -> {
+        for (int i = 0; i < n; i++) {
+          r[i] = a[i] * c;
+        }
+      }
+      default -> throw new IllegalStateException(op.name());
+    }
+    return Vec.ofDoubles(r, n, x.valid);
+  }
+
+  /** {@code x op c} for a float64 column and a number literal: one loop over {@code x}. */
+  static Vec compare(Op op, Vec x, double c) {
+    int n = x.n;
+    double[] a = x.doubles;
+    long[] r = new long[Vec.words(n)];
+    switch (op) {
+      case EQ -> {
+        for (int i = 0; i < n; i++) {
+          r[i >>> 6] |= (a[i] == c ? 1L : 0L) << i;
+        }
+      }
+      case NE -> {
+        for (int i = 0; i < n; i++) {
+          r[i >>> 6] |= (a[i] != c ? 1L : 0L) << i;
+        }
+      }
+      case LT -> {
+        for (int i = 0; i < n; i++) {
+          r[i >>> 6] |= (a[i] < c ? 1L : 0L) << i;
+        }
+      }
+      case LE -> {
+        for (int i = 0; i < n; i++) {
+          r[i >>> 6] |= (a[i] <= c ? 1L : 0L) << i;
+        }
+      }
+      case GT -> {
+        for (int i = 0; i < n; i++) {
+          r[i >>> 6] |= (a[i] > c ? 1L : 0L) << i;
+        }
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          r[i >>> 6] |= (a[i] >= c ? 1L : 0L) << i;
+        }
+      }
+    }
+    return Vec.ofBits(r, n, x.valid);
+  }
+
   private static Vec longs(Expr e, long[] a, long[] b, int n, long[] valid) {
     long[] r = new long[n];
     long overflow = 0;

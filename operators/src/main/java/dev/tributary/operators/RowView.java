@@ -42,6 +42,24 @@ final class RowView extends AbstractMap<String, Object> {
       }
     }
 
+    /** The column last looked up: a predicate asks for the same name (one object) every row. */
+    private Object lastKey;
+    private int lastColumn;
+
+    /** The index of column {@code key}, or -1 if the block has none. */
+    private int column(Object key) {
+      if (key == lastKey) {
+        return lastColumn;
+      }
+      Integer c = byName.get(key);
+      if (c == null) {
+        return -1;
+      }
+      lastKey = key;
+      lastColumn = c;
+      return c;
+    }
+
     private Object value(int column, int row) {
       return JavaValues.get(types[column], vectors.get(column), row);
     }
@@ -54,8 +72,8 @@ final class RowView extends AbstractMap<String, Object> {
 
   @Override
   public Object get(Object key) {
-    Integer c = columns.byName.get(key);
-    return c == null ? null : columns.value(c, row);
+    int c = columns.column(key);
+    return c < 0 ? null : columns.value(c, row);
   }
 
   @Override
