@@ -196,12 +196,26 @@ final class PageDecoder {
    * @throws IllegalStateException if the chunk holds fewer values
    */
   void read(FieldVector vector, int rows) {
-    if (vector.getValueCapacity() < rows) {
+    read(vector, rows, null, rows);
+  }
+
+  /**
+   * Decodes those of the chunk's next {@code rows} values whose bit is set in {@code mask} (bit
+   * {@code r % 64} of word {@code r / 64}; null: all), {@code kept} of them, into slots {@code [0,
+   * kept)} of {@code vector}, a vector newly allocated for at least {@code kept} values (validity
+   * zeroed), and sets its value count; the other values are passed over undecoded. With no bit
+   * set, {@code vector} may be null.
+   *
+   * @throws IllegalStateException if the chunk holds fewer values
+   */
+  void read(FieldVector vector, int rows, long[] mask, int kept) {
+    if (vector != null && vector.getValueCapacity() < kept) {
       throw new IllegalStateException("vector " + vector.getName() + " holds "
-          + vector.getValueCapacity() + " values, not " + rows);
+          + vector.getValueCapacity() + " values, not " + kept);
     }
     binaryEnd = 0;
     int row = 0;
+    int out = 0;
     while (row < rows) {
       if (pageIndex == pageValues) {
         nextPage(row);
@@ -223,19 +237,180 @@ final class PageDecoder {
         }
         n = (int) Math.min(n, keep[keepAt + 1] - at + 1);
       }
-      switch (kind) {
-        case FIXED4 -> readFixed(vector, row, n, 4);
-        case FIXED8 -> readFixed(vector, row, n, 8);
-        case BOOLEAN -> readBooleans(vector, row, n);
-        case BINARY -> readBinary((BaseVariableWidthVector) vector, row, n);
+      if (mask == null) {
+        decode(vector, row, n);
+        out += n;
+      } else {
+        out = decodeKept(vector, out, mask, row, n);
       }
-      pageIndex += n;
       row += n;
     }
-    if (vector instanceof BaseVariableWidthVector v) {
-      v.setLastSet(rows - 1);
+    if (vector != null) {
+      if (vector instanceof BaseVariableWidthVector v) {
+        v.setLastSet(out - 1);
+      }
+      vector.setValueCount(out);
     }
-    vector.setValueCount(rows);
+  }
+
+  /** Decodes the page's next {@code n} values into slots {@code [at, at + n)}. */
+  private void decode(FieldVector vector, int at, int n) {
+    switch (kind) {
+      case FIXED4 -> readFixed(vector, at, n, 4);
+      case FIXED8 -> readFixed(vector, at, n, 8);
+      case BOOLEAN -> readBooleans(vector, at, n);
+      case BINARY -> readBinary((BaseVariableWidthVector) vector, at, n);
+    }
+    pageIndex += n;
+  }
+
+  /**
+   * Decodes those of the page's next {@code n} values (the block's rows {@code [row, row + n)})
+   * that {@code mask} keeps into slots from {@code out} on, passing over the others; returns the
+   * next free slot. Fixed-width values of a page without nulls are gathered by one loop over
+   * the mask's set bits; the rest go run by run, a run of kept values decoded as {@link #read}
+   * decodes, a run of dropped ones skipped.
+   */
+  private int decodeKept(FieldVector vector, int out, long[] mask, int row, int n) {
+    if (!pageNulls && (kind == Kind.FIXED4 || kind == Kind.FIXED8)
+        && (source == Source.PLAIN || source == Source.DICTIONARY)) {
+      return gatherFixed(vector, out, mask, row, n);
+    }
+    int i = 0;
+    while (i < n) {
+      int k = run(mask, row + i, n - i, true);
+      if (k > 0) {
+        decode(vector, out, k);
+        out += k;
+        i += k;
+      }
+      if (i < n) {
+        int d = run(mask, row + i, n - i, false);
+        skip(d);
+        i += d;
+      }
+    }
+    return out;
+  }
+
+  /** How many bits from {@code from} on (at most {@code max}) are all set ({@code set}) or all clear. */
+  private static int run(long[] mask, int from, int max, boolean set) {
+    int n = 0;
+    while (n < max) {
+      int at = from + n;
+      long word = mask[at >>> 6] >>> (at & 63);
+      if (set) {
+        word = ~word;
+      }
+      // Bits past the word's end shift in as 0: for a run of set bits they read as "not set".
+      int len = Math.min(Long.numberOfTrailingZeros(word), 64 - (at & 63));
+      n += len;
+      if (len < 64 - (at & 63)) {
+        break;
+      }
+    }
+    return Math.min(n, max);
+  }
+
+  /**
+   * {@link #decodeKept} for fixed-width PLAIN or dictionary values of a page without nulls. A
+   * word of the mask with many rows kept copies all 64 values, each to the next free slot, the
+   * slot advancing only past a kept one (no branch a filter's data makes unpredictable); a
+   * sparse word visits its set bits.
+   */
+  private int gatherFixed(FieldVector vector, int out, long[] mask, int row, int n) {
+    int start = out;
+    int width = kind == Kind.FIXED4 ? 4 : 8;
+    boolean plain = source == Source.PLAIN;
+    if (plain) {
+      checkData(width * n);
+    }
+    long to = vector == null ? 0 : vector.getDataBuffer().memoryAddress();
+    int capacity = vector == null ? 0 : vector.getValueCapacity();
+    int end = row + n;
+    for (int w = row >>> 6; w <= (end - 1) >>> 6; w++) {
+      long bits = mask[w];
+      int first = w << 6;
+      int at = first - row; // the page's value at bit 0 of this word
+      if (first < row) {
+        bits &= -1L << (row - first);
+      }
+      if (end - first < 64) {
+        bits &= (1L << (end - first)) - 1;
+      }
+      if (bits == 0) {
+        continue;
+      }
+      boolean dense = first >= row && end - first >= 64 && out + 64 <= capacity
+          && Long.bitCount(bits) >= 16;
+      if (dense) {
+        out = width == 8 ? (plain ? densePlain8(to, out, bits, pos + 8 * at)
+            : denseDict8(to, out, bits, idPos + at))
+            : (plain ? densePlain4(to, out, bits, pos + 4 * at)
+            : denseDict4(to, out, bits, idPos + at));
+        continue;
+      }
+      while (bits != 0) {
+        int j = at + Long.numberOfTrailingZeros(bits);
+        bits &= bits - 1;
+        if (width == 8) {
+          MemoryUtil.putLong(to + 8L * out,
+              plain ? (long) LONG_LE.get(data, pos + 8 * j) : dict8[ids[idPos + j]]);
+        } else {
+          MemoryUtil.putInt(to + 4L * out,
+              plain ? (int) INT_LE.get(data, pos + 4 * j) : dict4[ids[idPos + j]]);
+        }
+        out++;
+      }
+    }
+    if (out > start) {
+      setValid(vector.getValidityBuffer().memoryAddress(), start, out - start);
+    }
+    if (plain) {
+      pos += width * n;
+    } else {
+      idPos += n;
+    }
+    pageIndex += n;
+    return out;
+  }
+
+  private int densePlain8(long to, int out, long bits, int from) {
+    byte[] bytes = data;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putLong(to + 8L * out, (long) LONG_LE.get(bytes, from + 8 * b));
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
+  }
+
+  private int densePlain4(long to, int out, long bits, int from) {
+    byte[] bytes = data;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putInt(to + 4L * out, (int) INT_LE.get(bytes, from + 4 * b));
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
+  }
+
+  private int denseDict8(long to, int out, long bits, int from) {
+    int[] at = ids;
+    long[] dict = dict8;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putLong(to + 8L * out, dict[at[from + b]]);
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
+  }
+
+  private int denseDict4(long to, int out, long bits, int from) {
+    int[] at = ids;
+    int[] dict = dict4;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putInt(to + 4L * out, dict[at[from + b]]);
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
   }
 
   private boolean valid(int i) {

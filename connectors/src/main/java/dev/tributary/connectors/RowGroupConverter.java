@@ -1,12 +1,15 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -46,6 +49,7 @@ final class RowGroupConverter {
   private PageDecoder[] decoders;
   private int group;
   private DecodedSize size;
+  private long lastDecodedBytes;
 
   /**
    * A converter for rows of {@code schema}; {@code metadata} is the file's key-value metadata
@@ -162,6 +166,122 @@ final class RowGroupConverter {
           }
         }
         return Block.wrap(new VectorSchemaRoot(arrow.getFields(), vectors, rows), account);
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Whether {@link #readKept} may run: every column is flat and decoded page by page (known
+   * after {@link #start}).
+   */
+  boolean decodesKeptOnly() {
+    if (assembler != null) {
+      return false;
+    }
+    for (PageDecoder d : decoders) {
+      if (d == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The next {@code rows} rows of the row group that {@code filter} keeps, with the {@code
+   * output} columns only, as a block charged to {@code account}; null when it keeps none. The
+   * columns the filter reads are decoded first and tested; the others are then decoded only
+   * at the rows kept, the rest passed over undecoded (no decoded row is copied to be dropped).
+   * Only when {@link #decodesKeptOnly()}. {@link #lastDecodedBytes()} then says how many bytes
+   * were decoded, the filter's columns included.
+   */
+  Block readKept(int rows, Account account, RowFilter filter, Set<String> filterColumns,
+      List<String> output) {
+    List<Integer> tested = new ArrayList<>();
+    for (int c = 0; c < flat.length; c++) {
+      if (filterColumns.contains(arrow.getFields().get(flat[c]).getName())) {
+        tested.add(c);
+      }
+    }
+    long[] mask;
+    int kept;
+    try (Block probe = decode(tested, rows, null, rows, account)) {
+      mask = filter.mask(probe);
+      kept = 0;
+      for (long w : mask) {
+        kept += Long.bitCount(w);
+      }
+      lastDecodedBytes = probe.sizeBytes();
+      long[] keep = kept == rows ? null : mask;
+      List<String> fromProbe = output.stream().filter(filterColumns::contains).toList();
+      List<Integer> rest = new ArrayList<>();
+      for (int c = 0; c < flat.length; c++) {
+        if (!tested.contains(c)) {
+          rest.add(c);
+        }
+      }
+      if (kept == 0) {
+        for (int c : rest) {
+          decoders[c].read(null, rows, mask, 0);
+        }
+        return null;
+      }
+      Block decoded = decode(rest, rows, keep, kept, account);
+      lastDecodedBytes += decoded.sizeBytes();
+      if (fromProbe.isEmpty()) {
+        return decoded;
+      }
+      try (decoded; Block taken = keep == null ? Blocks.project(probe, identity(fromProbe),
+          account) : Blocks.take(probe, fromProbe, RowMask.indexes(mask), kept, account);
+          Block both = Blocks.zip(taken, decoded, account)) {
+        return Blocks.project(both, identity(output), account);
+      }
+    }
+  }
+
+  /** Bytes of the blocks the last {@link #readKept} decoded. */
+  long lastDecodedBytes() {
+    return lastDecodedBytes;
+  }
+
+  private static Map<String, String> identity(List<String> names) {
+    Map<String, String> map = new LinkedHashMap<>();
+    names.forEach(n -> map.put(n, n));
+    return map;
+  }
+
+  /**
+   * The flat columns {@code at} (indexes into {@link #flat}) of the next {@code rows} rows, only
+   * those {@code mask} keeps ({@code kept} of them; null: all), as a block.
+   */
+  private Block decode(List<Integer> at, int rows, long[] mask, int kept, Account account) {
+    return account.allocate(() -> {
+      List<FieldVector> vectors = new ArrayList<>();
+      try {
+        for (int c : at) {
+          Field field = arrow.getFields().get(flat[c]);
+          FieldVector v = field.createVector(account.allocator());
+          vectors.add(v);
+          double perValue = size.bytesPerValue(flat[c]);
+          if (perValue > 0 && v instanceof BaseVariableWidthVector w) {
+            w.setInitialCapacity(kept, perValue);
+          } else {
+            v.setInitialCapacity(kept);
+          }
+          v.allocateNew();
+          try {
+            decoders[c].read(v, rows, mask, kept);
+          } catch (OutOfMemoryException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new CorruptInputException(file,
+                "row group " + group + ", column " + v.getName(), e);
+          }
+        }
+        return Block.wrap(new VectorSchemaRoot(
+            vectors.stream().map(FieldVector::getField).toList(), vectors, kept), account);
       } catch (RuntimeException e) {
         vectors.forEach(FieldVector::close);
         throw e;

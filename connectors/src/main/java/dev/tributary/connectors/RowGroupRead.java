@@ -126,6 +126,11 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     private final Account account;
     private final long maxBlockBytes;
     private final double addedBytesPerRow;
+    /**
+     * The columns the filter reads when the converter decodes only the rows it keeps; null when
+     * there is no filter or every row is decoded, then filtered.
+     */
+    private final Set<String> filterColumns;
     private long rowsLeft;
     private double bytesPerRow;
 
@@ -138,6 +143,8 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       this.maxBlockBytes = maxBlockBytes;
       this.addedBytesPerRow = added.bytesPerRow(file);
       this.bytesPerRow = estimatedBytesPerRow;
+      this.filterColumns = filter != null && converter != null && converter.decodesKeptOnly()
+          ? filter.columns() : null;
     }
 
     private int chunkRows() {
@@ -151,13 +158,19 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         while (rowsLeft > 0) {
           int rows = (int) Math.min(chunkRows(), rowsLeft);
           rowsLeft -= rows;
-          Block block = converter.read(rows, account);
-          bytesPerRow = Math.max(1, block.sizeBytes() / (double) rows);
-          if (filter != null) {
-            block = filter.apply(block, output, account);
-            if (block == null) {
-              continue;
+          Block block;
+          if (filterColumns != null) {
+            block = converter.readKept(rows, account, filter, filterColumns, output);
+            bytesPerRow = Math.max(1, converter.lastDecodedBytes() / (double) rows);
+          } else {
+            block = converter.read(rows, account);
+            bytesPerRow = Math.max(1, block.sizeBytes() / (double) rows);
+            if (filter != null) {
+              block = filter.apply(block, output, account);
             }
+          }
+          if (block == null) {
+            continue;
           }
           if (conversion != null) {
             block = conversion.apply(block, account);
