@@ -7,7 +7,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
@@ -214,8 +217,149 @@ final class PageDecoder {
           + vector.getValueCapacity() + " values, not " + kept);
     }
     binaryEnd = 0;
+    int[] out = {0};
+    walk(rows, (row, n) -> {
+      if (mask == null) {
+        decode(vector, row, n);
+        out[0] += n;
+      } else {
+        out[0] = decodeKept(vector, out[0], mask, row, n);
+      }
+    });
+    if (vector != null) {
+      if (vector instanceof BaseVariableWidthVector v) {
+        v.setLastSet(out[0] - 1);
+      }
+      vector.setValueCount(out[0]);
+    }
+  }
+
+  /** Whether this chunk has a dictionary {@link #mask} can test values through. */
+  boolean hasDictionary() {
+    return dictionary != null && kind != Kind.BOOLEAN;
+  }
+
+  /**
+   * The chunk's dictionary entries, then one null, as a vector of {@code field} allocated by
+   * {@code allocator}: what a filter of this column is tested on, once per entry.
+   */
+  FieldVector dictionaryEntries(Field field, BufferAllocator allocator) {
+    int size = dictionary.getMaxId() + 1;
+    FieldVector v = field.createVector(allocator);
+    try {
+      if (v instanceof BaseVariableWidthVector w) {
+        w.allocateNew(dictBytes.length, size + 1);
+        long offsets = w.getOffsetBuffer().memoryAddress();
+        for (int i = 0; i <= size; i++) {
+          MemoryUtil.putInt(offsets + 4L * i, dictOffsets[Math.min(i, size)]);
+        }
+        MemoryUtil.copyToMemory(dictBytes, 0, w.getDataBuffer().memoryAddress(),
+            dictBytes.length);
+        w.setLastSet(size);
+        MemoryUtil.putInt(offsets + 4L * (size + 1), dictOffsets[size]);
+      } else {
+        v.setInitialCapacity(size + 1);
+        v.allocateNew();
+        long values = v.getDataBuffer().memoryAddress();
+        for (int i = 0; i < size; i++) {
+          if (kind == Kind.FIXED4) {
+            MemoryUtil.putInt(values + 4L * i, dict4[i]);
+          } else {
+            MemoryUtil.putLong(values + 8L * i, dict8[i]);
+          }
+        }
+      }
+      setValid(v.getValidityBuffer().memoryAddress(), 0, size);
+      v.setValueCount(size + 1);
+      return v;
+    } catch (RuntimeException e) {
+      v.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Which of the chunk's next {@code rows} values a filter keeps, as a bitmap (bit {@code r % 64}
+   * of word {@code r / 64}), decoding no dictionary-encoded value: {@code entries[id]} is 1 where
+   * the filter keeps dictionary entry {@code id}, and {@code entries[size]} says whether it keeps
+   * a null. Values of pages in another encoding are decoded into slot {@code row} of the vector
+   * {@code scratch} gives (made once, for at least {@code rows} values, validity zeroed; its
+   * value count then set to {@code rows}), their rows' bits left clear and their {@code [from,
+   * to)} row ranges added to {@code decoded}, for the caller to test.
+   */
+  long[] mask(int rows, byte[] entries, Supplier<FieldVector> scratch, List<int[]> decoded) {
+    long[] bits = new long[(rows + 63) >>> 6];
+    int nullKeeps = entries[entries.length - 1];
+    FieldVector[] into = {null};
+    int[] filled = {0}; // variable width: offsets written up to this slot
+    binaryEnd = 0;
+    walk(rows, (row, n) -> {
+      if (source != Source.DICTIONARY) {
+        if (into[0] == null) {
+          into[0] = scratch.get();
+        }
+        if (into[0] instanceof BaseVariableWidthVector v) {
+          fillOffsets(v, filled[0], row);
+          filled[0] = row + n;
+        }
+        decode(into[0], row, n);
+        decoded.add(new int[] {row, row + n});
+        return;
+      }
+      int[] at = ids;
+      int from = idPos;
+      int r = row;
+      int end = row + n;
+      while (r < end) {
+        int w = r >>> 6;
+        int stop = Math.min(end, (w + 1) << 6);
+        long word = 0;
+        if (!pageNulls) {
+          for (; r < stop; r++) {
+            word |= (long) entries[at[from++]] << r; // a long shift counts r % 64
+          }
+        } else {
+          for (; r < stop; r++) {
+            long keep = defs[pageIndex + r - row] == 0 ? nullKeeps : entries[at[from++]];
+            word |= keep << r;
+          }
+        }
+        bits[w] |= word;
+      }
+      idPos = from;
+      pageIndex += n;
+    });
+    if (into[0] != null) {
+      if (into[0] instanceof BaseVariableWidthVector v) {
+        fillOffsets(v, filled[0], rows);
+        v.setLastSet(rows - 1);
+      }
+      into[0].setValueCount(rows);
+    }
+    return bits;
+  }
+
+  /** Offsets of slots {@code (from, to]} set to the end of the values written so far (empty slots). */
+  private void fillOffsets(BaseVariableWidthVector vector, int from, int to) {
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    for (int i = from; i <= to; i++) {
+      MemoryUtil.putInt(offsets + 4L * i, binaryEnd);
+    }
+  }
+
+  /** What {@link #walk} does with each run of values of one page. */
+  private interface Segment {
+    /** Takes the page's next {@code n} values, the block's rows {@code [row, row + n)}. */
+    void take(int row, int n);
+  }
+
+  /**
+   * Goes through the chunk's next {@code rows} values page by page, handing each page's run of
+   * them to {@code segment} (which moves {@link #pageIndex} past them); values a read filtered by
+   * column index does not keep are skipped here.
+   */
+  private void walk(int rows, Segment segment) {
     int row = 0;
-    int out = 0;
     while (row < rows) {
       if (pageIndex == pageValues) {
         nextPage(row);
@@ -237,19 +381,8 @@ final class PageDecoder {
         }
         n = (int) Math.min(n, keep[keepAt + 1] - at + 1);
       }
-      if (mask == null) {
-        decode(vector, row, n);
-        out += n;
-      } else {
-        out = decodeKept(vector, out, mask, row, n);
-      }
+      segment.take(row, n);
       row += n;
-    }
-    if (vector != null) {
-      if (vector instanceof BaseVariableWidthVector v) {
-        v.setLastSet(out - 1);
-      }
-      vector.setValueCount(out);
     }
   }
 

@@ -50,6 +50,11 @@ final class RowGroupConverter {
   private int group;
   private DecodedSize size;
   private long lastDecodedBytes;
+  /**
+   * Per entry of the dictionary of the one column a filter reads (then a null), 1 where the
+   * filter keeps it; tested on the first {@link #readKept} of the row group, else null.
+   */
+  private byte[] dictionaryKeeps;
 
   /**
    * A converter for rows of {@code schema}; {@code metadata} is the file's key-value metadata
@@ -102,6 +107,7 @@ final class RowGroupConverter {
       long[] keep) {
     this.group = group;
     this.size = size;
+    this.dictionaryKeeps = null;
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
         new DummyRecordConverter(flatSchema).getRootConverter(), flatSchema, createdBy);
     columns = new ColumnReader[flatColumns.size()];
@@ -194,8 +200,10 @@ final class RowGroupConverter {
    * output} columns only, as a block charged to {@code account}; null when it keeps none. The
    * columns the filter reads are decoded first and tested; the others are then decoded only
    * at the rows kept, the rest passed over undecoded (no decoded row is copied to be dropped).
-   * Only when {@link #decodesKeptOnly()}. {@link #lastDecodedBytes()} then says how many bytes
-   * were decoded, the filter's columns included.
+   * A filter of one column the output does not hold, dictionary-encoded, is tested once per
+   * dictionary entry, and the column's values are not decoded at all. Only when {@link
+   * #decodesKeptOnly()}. {@link #lastDecodedBytes()} then says how many bytes were decoded, the
+   * filter's columns included.
    */
   Block readKept(int rows, Account account, RowFilter filter, Set<String> filterColumns,
       List<String> output) {
@@ -205,17 +213,22 @@ final class RowGroupConverter {
         tested.add(c);
       }
     }
+    List<String> fromProbe = output.stream().filter(filterColumns::contains).toList();
+    boolean byDictionary = tested.size() == 1 && fromProbe.isEmpty()
+        && decoders[tested.get(0)].hasDictionary();
     long[] mask;
-    int kept;
-    try (Block probe = decode(tested, rows, null, rows, account)) {
-      mask = filter.mask(probe);
-      kept = 0;
+    try (Block probe = byDictionary ? null : decode(tested, rows, null, rows, account)) {
+      if (probe == null) {
+        mask = maskByDictionary(tested.get(0), rows, account, filter);
+      } else {
+        mask = filter.mask(probe);
+        lastDecodedBytes = probe.sizeBytes();
+      }
+      int kept = 0;
       for (long w : mask) {
         kept += Long.bitCount(w);
       }
-      lastDecodedBytes = probe.sizeBytes();
       long[] keep = kept == rows ? null : mask;
-      List<String> fromProbe = output.stream().filter(filterColumns::contains).toList();
       List<Integer> rest = new ArrayList<>();
       for (int c = 0; c < flat.length; c++) {
         if (!tested.contains(c)) {
@@ -237,6 +250,69 @@ final class RowGroupConverter {
           account) : Blocks.take(probe, fromProbe, RowMask.indexes(mask), kept, account);
           Block both = Blocks.zip(taken, decoded, account)) {
         return Blocks.project(both, identity(output), account);
+      }
+    }
+  }
+
+  /**
+   * The rows of the next {@code rows} that {@code filter}, reading flat column {@code c} only,
+   * keeps: tested once per entry of the chunk's dictionary (on the first call for the row
+   * group), the ids of dictionary-encoded pages then looked up; values of other pages are
+   * decoded into a scratch block and tested there.
+   */
+  private long[] maskByDictionary(int c, int rows, Account account, RowFilter filter) {
+    Field field = arrow.getFields().get(flat[c]);
+    if (dictionaryKeeps == null) {
+      FieldVector entries = account.allocate(
+          () -> decoders[c].dictionaryEntries(field, account.allocator()));
+      try (Block block = Block.wrap(new VectorSchemaRoot(List.of(field), List.of(entries),
+          entries.getValueCount()), account)) {
+        long[] bits = filter.mask(block);
+        dictionaryKeeps = new byte[block.rowCount()];
+        for (int i = 0; i < dictionaryKeeps.length; i++) {
+          dictionaryKeeps[i] = (byte) ((bits[i >>> 6] >>> i) & 1);
+        }
+      }
+    }
+    List<int[]> decoded = new ArrayList<>();
+    FieldVector[] scratch = {null};
+    try {
+      long[] mask;
+      try {
+        mask = decoders[c].mask(rows, dictionaryKeeps, () -> {
+          scratch[0] = account.allocate(() -> {
+            FieldVector v = field.createVector(account.allocator());
+            v.setInitialCapacity(rows);
+            v.allocateNew();
+            return v;
+          });
+          return scratch[0];
+        }, decoded);
+      } catch (OutOfMemoryException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new CorruptInputException(file,
+            "row group " + group + ", column " + field.getName(), e);
+      }
+      lastDecodedBytes = (rows + 7) / 8;
+      if (scratch[0] != null) {
+        FieldVector v = scratch[0];
+        scratch[0] = null;
+        try (Block block = Block.wrap(new VectorSchemaRoot(List.of(field), List.of(v), rows),
+            account)) {
+          lastDecodedBytes += block.sizeBytes();
+          long[] tested = filter.mask(block);
+          for (int[] range : decoded) {
+            for (int r = range[0]; r < range[1]; r++) {
+              mask[r >>> 6] |= tested[r >>> 6] & (1L << r);
+            }
+          }
+        }
+      }
+      return mask;
+    } finally {
+      if (scratch[0] != null) {
+        scratch[0].close();
       }
     }
   }

@@ -148,9 +148,10 @@ class PageDecoderTest extends ArenaTestSupport {
   }
 
   /**
-   * A filtered read decodes the filter's columns, then only the kept rows of the others: the
-   * same rows as the column reader's whole-row decode then filter, whether the filtered columns
-   * are kept or not, for sparse, dense, all and no kept rows, nulls kept or not.
+   * A filtered read decodes the filter's columns (or tests one column's dictionary entries),
+   * then only the kept rows of the others: the same rows as the column reader's whole-row decode
+   * then filter, whether the filtered columns are kept or not, for sparse, dense, all and no kept
+   * rows, nulls kept or not, dictionary pages falling back to plain ones inside a chunk.
    */
   @ParameterizedTest(name = "{0}, dictionary {1}")
   @CsvSource({"PARQUET_1_0, true", "PARQUET_1_0, false", "PARQUET_2_0, true",
@@ -166,7 +167,15 @@ class PageDecoderTest extends ArenaTestSupport {
         FilterApi.or(FilterApi.lt(FilterApi.longColumn("rl"), 0L),
             FilterApi.eq(FilterApi.binaryColumn("low"), Binary.fromString("tag-3"))),
         FilterApi.notEq(FilterApi.doubleColumn("rd"), 7.0),
-        FilterApi.gt(FilterApi.intColumn("ri"), Integer.MAX_VALUE - 1));
+        FilterApi.gt(FilterApi.intColumn("ri"), Integer.MAX_VALUE - 1),
+        FilterApi.notEq(FilterApi.intColumn("oi"), null),
+        FilterApi.eq(FilterApi.binaryColumn("low"), Binary.fromString("tag-3")),
+        FilterApi.eq(FilterApi.binaryColumn("low"), null),
+        // os falls back from dictionary to plain pages inside a chunk
+        FilterApi.gt(FilterApi.binaryColumn("os"), Binary.fromString("a")),
+        FilterApi.ltEq(FilterApi.intColumn("dt"), 100),
+        FilterApi.lt(FilterApi.floatColumn("of"), 5f),
+        FilterApi.gt(FilterApi.doubleColumn("od"), 3.0));
     List<String> all = new ArrayList<>(new TreeSet<>(DECODED));
     for (FilterPredicate filter : filters) {
       Set<String> tested = RowFilter.columns(filter);
@@ -191,6 +200,10 @@ class PageDecoderTest extends ArenaTestSupport {
         FilterApi.lt(FilterApi.intColumn("key"), 137));
     assertThat(rowsOfColumns(kept, List.of("x", "s", "id"))).isEqualTo(DuckDbParquet.rows(
         "SELECT x, s, id FROM read_parquet('" + file + "') WHERE key < 137"));
+    Map<String, List<Object>> byString = read(file, true, List.of("x", "id"),
+        FilterApi.eq(FilterApi.binaryColumn("s"), Binary.fromString("key-7")));
+    assertThat(rowsOfColumns(byString, List.of("x", "id"))).isEqualTo(DuckDbParquet.rows(
+        "SELECT x, id FROM read_parquet('" + file + "') WHERE s = 'key-7'"));
   }
 
   @Test
