@@ -16,6 +16,7 @@ import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.Encoding;
@@ -821,7 +822,7 @@ final class PageDecoder {
   }
 
   private void startV1(DataPageV1 page) throws IOException {
-    byte[] bytes = page.getBytes().toByteArray();
+    byte[] bytes = array(page.getBytes());
     int at = 0;
     if (optional) {
       growDefs();
@@ -850,7 +851,22 @@ final class PageDecoder {
       byte[] levels = page.getDefinitionLevels().toByteArray();
       RleBitPackedHybrid.decode(levels, 0, levels.length, 1, defs, pageValues);
     }
-    startValues(page.getDataEncoding(), page.getData().toByteArray(), 0);
+    startValues(page.getDataEncoding(), array(page.getData()), 0);
+  }
+
+  /**
+   * A page's bytes as one array: the page's own when it is exactly that (a decompressed page,
+   * see {@link PageCodecs}), else a copy.
+   */
+  private static byte[] array(BytesInput bytes) throws IOException {
+    ByteBuffer b = bytes.toByteBuffer();
+    if (b.hasArray() && b.arrayOffset() + b.position() == 0
+        && b.remaining() == b.array().length) {
+      return b.array();
+    }
+    byte[] copy = new byte[b.remaining()];
+    b.duplicate().get(copy);
+    return copy;
   }
 
   private void growDefs() {

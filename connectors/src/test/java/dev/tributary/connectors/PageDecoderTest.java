@@ -368,6 +368,9 @@ class PageDecoderTest extends ArenaTestSupport {
     try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
         .withConf(new PlainParquetConfiguration()).withType(SCHEMA)
         .withWriterVersion(version).withDictionaryEncoding(dictionary)
+        // SNAPPY pages (PageCodecs decompresses them) with dictionaries, plain pages without.
+        .withCompressionCodec(dictionary ? CompressionCodecName.SNAPPY
+            : CompressionCodecName.UNCOMPRESSED)
         .withByteStreamSplitEncoding(byteStreamSplit)
         // Small pages and row groups: several of each; a small dictionary page, so the
         // high-cardinality strings fall back to plain pages inside a chunk.
