@@ -509,10 +509,16 @@ final class PageDecoder {
     return out;
   }
 
+  /*
+   * The dense loops read the page's bytes unchecked (the caller checked the page holds every
+   * value of the run) in the machine's order: Arrow's buffers, written by the same copies, are
+   * little-endian as Parquet's values are.
+   */
+
   private int densePlain8(long to, int out, long bits, int from) {
     byte[] bytes = data;
     for (int b = 0; b < 64; b++) {
-      MemoryUtil.putLong(to + 8L * out, (long) LONG_LE.get(bytes, from + 8 * b));
+      MemoryUtil.putLong(to + 8L * out, MemoryUtil.getLong(bytes, from + 8 * b));
       out += (int) (bits >>> b) & 1;
     }
     return out;
@@ -521,7 +527,7 @@ final class PageDecoder {
   private int densePlain4(long to, int out, long bits, int from) {
     byte[] bytes = data;
     for (int b = 0; b < 64; b++) {
-      MemoryUtil.putInt(to + 4L * out, (int) INT_LE.get(bytes, from + 4 * b));
+      MemoryUtil.putInt(to + 4L * out, MemoryUtil.getInt(bytes, from + 4 * b));
       out += (int) (bits >>> b) & 1;
     }
     return out;
