@@ -24,8 +24,11 @@ import reactor.core.publisher.Flux;
 /**
  * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
  * in parallel. With a filter, only the pages the column indexes let through are read ({@link
- * PageRanges}), and the rows decoded are then filtered exactly. Opening the file and reading the row group's column chunks is retried as the
- * settings say; decoding, which starts emitting rows, never is.
+ * PageRanges}), and the rows are then filtered exactly: where every column is decoded page by
+ * page, the filter's columns first and the others only at the rows kept ({@link
+ * RowGroupConverter#readKept}), else every row decoded, then filtered. Opening the file and
+ * reading the row group's column chunks is retried as the settings say; decoding, which starts
+ * emitting rows, never is.
  *
  * @param file the file
  * @param footer its footer, read once when the file was planned
