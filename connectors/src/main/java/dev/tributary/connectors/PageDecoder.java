@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.ArrowBuf;
@@ -92,6 +93,14 @@ final class PageDecoder {
   private byte[] data;
   private int pos;
   private int[] ids = new int[0];
+  /**
+   * Set by {@link #maskThrough}: per dictionary entry (then a null), 1 where a filter keeps it;
+   * dictionary-encoded pages are then decoded into {@link #pageKeeps}, not ids.
+   */
+  private byte[] maskEntries;
+  /** Bit {@code i}: whether the filter keeps the page's {@code i}th non-null value. */
+  private long[] pageKeeps = new long[0];
+  /** The next non-null value of the page: an index into {@link #ids} or {@link #pageKeeps}. */
   private int idPos;
   private ValuesReader reader;
   /** Bytes of variable-width values written into the vector being filled. */
@@ -307,6 +316,24 @@ final class PageDecoder {
         decoded.add(new int[] {row, row + n});
         return;
       }
+      if (maskEntries == entries) {
+        // The page was decoded into keep bits (see maskThrough).
+        if (!pageNulls) {
+          copyBits(pageKeeps, idPos, bits, row, n);
+          idPos += n;
+        } else {
+          long[] keeps = pageKeeps;
+          int from = idPos;
+          for (int i = 0; i < n; i++) {
+            long keep = defs[pageIndex + i] == 0 ? nullKeeps
+                : (keeps[from >>> 6] >>> from++) & 1;
+            bits[(row + i) >>> 6] |= keep << (row + i);
+          }
+          idPos = from;
+        }
+        pageIndex += n;
+        return;
+      }
       int[] at = ids;
       int from = idPos;
       int r = row;
@@ -338,6 +365,49 @@ final class PageDecoder {
       into[0].setValueCount(rows);
     }
     return bits;
+  }
+
+  /**
+   * From here on, dictionary-encoded pages are decoded straight into whether the filter keeps
+   * each value ({@code entries}, as {@link #mask} takes it), for {@link #mask} only: their values
+   * can no longer be read. Called before the chunk's first page is read.
+   */
+  void maskThrough(byte[] entries) {
+    if (pageValues != 0) {
+      throw new IllegalStateException("column chunk " + column + " is read already");
+    }
+    maskEntries = entries;
+  }
+
+  /** Fails where {@link #maskThrough} dropped the values of the page being read. */
+  private void checkValuesKept() {
+    if (maskEntries != null && source == Source.DICTIONARY) {
+      throw new IllegalStateException("column chunk " + column + " is only tested, not read");
+    }
+  }
+
+  /** ORs bits {@code [from, from + n)} of {@code src} into {@code dst} from bit {@code at}. */
+  private static void copyBits(long[] src, int from, long[] dst, int at, int n) {
+    for (int i = 0; i < n; i += 64) {
+      int k = Math.min(64, n - i);
+      int p = from + i;
+      int w = p >>> 6;
+      int s = p & 63;
+      long v = src[w] >>> s;
+      if (s != 0 && w + 1 < src.length) {
+        v |= src[w + 1] << (64 - s);
+      }
+      if (k < 64) {
+        v &= (1L << k) - 1;
+      }
+      int d = at + i;
+      int dw = d >>> 6;
+      int ds = d & 63;
+      dst[dw] |= v << ds;
+      if (ds != 0 && (v >>> (64 - ds)) != 0) {
+        dst[dw + 1] |= v >>> (64 - ds);
+      }
+    }
   }
 
   /** Offsets of slots {@code (from, to]} set to the end of the values written so far (empty slots). */
@@ -389,6 +459,7 @@ final class PageDecoder {
 
   /** Decodes the page's next {@code n} values into slots {@code [at, at + n)}. */
   private void decode(FieldVector vector, int at, int n) {
+    checkValuesKept();
     switch (kind) {
       case FIXED4 -> readFixed(vector, at, n, 4);
       case FIXED8 -> readFixed(vector, at, n, 8);
@@ -406,6 +477,7 @@ final class PageDecoder {
    * decodes, a run of dropped ones skipped.
    */
   private int decodeKept(FieldVector vector, int out, long[] mask, int row, int n) {
+    checkValuesKept();
     if (!pageNulls && (kind == Kind.FIXED4 || kind == Kind.FIXED8)
         && (source == Source.PLAIN || source == Source.DICTIONARY)) {
       return gatherFixed(vector, out, mask, row, n);
@@ -899,6 +971,19 @@ final class PageDecoder {
       if (dictionary == null) {
         throw new IllegalStateException("column chunk " + column
             + " has dictionary-encoded pages but no dictionary page");
+      }
+      if (kind != Kind.BOOLEAN && maskEntries != null) {
+        int words = (present + 8) / 64 + 2;
+        if (pageKeeps.length < words) {
+          pageKeeps = new long[words];
+        } else {
+          Arrays.fill(pageKeeps, 0, words, 0L);
+        }
+        RleBitPackedHybrid.decodeKeeps(bytes, at + 1, bytes.length, bytes[at] & 0xff,
+            maskEntries, pageKeeps, present);
+        idPos = 0;
+        source = Source.DICTIONARY;
+        return;
       }
       if (kind != Kind.BOOLEAN) {
         if (ids.length < present + 8) {

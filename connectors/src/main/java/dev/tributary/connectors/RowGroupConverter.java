@@ -273,6 +273,7 @@ final class RowGroupConverter {
           dictionaryKeeps[i] = (byte) ((bits[i >>> 6] >>> i) & 1);
         }
       }
+      decoders[c].maskThrough(dictionaryKeeps);
     }
     List<int[]> decoded = new ArrayList<>();
     FieldVector[] scratch = {null};
