@@ -41,7 +41,10 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * other value encoding (DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, RLE booleans)
  * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page. A
  * chunk read filtered by column index holds only some pages; the decoder then decodes only the
- * rows of the ranges kept and passes over the other values of each page.
+ * rows of the ranges kept and passes over the other values of each page. A filtered read may
+ * also decode only the rows a filter keeps ({@link #read(FieldVector, int, long[], int)}), and
+ * test a filter of this column through its dictionary, once per entry, without decoding any
+ * value ({@link #mask}).
  *
  * <p>{@link #supports} says which columns this decoder reads (the rest keep the {@code
  * ColumnReader} path): top-level, non-repeated INT32 (int32, date), INT64 (int64, timestamps),
