@@ -243,6 +243,43 @@ class AggregateTest {
     assertThat(ds.sumMono("i").block()).isEqualTo(expected.get("sum(i)"));
   }
 
+  /**
+   * Columns without nulls take the global sum's one-loop path: NaN is still skipped (and not
+   * counted by the mean), an int64 sum that overflows is still a typed error.
+   */
+  @Test
+  void globalSumsOfColumnsWithoutNullsSkipNaNAndCatchOverflow() {
+    Random r = new Random(9);
+    double[] d = new double[5000];
+    long[] l = new long[5000];
+    double sum = 0;
+    long values = 0;
+    long lsum = 0;
+    for (int i = 0; i < d.length; i++) {
+      d[i] = i % 17 == 0 ? Double.NaN : r.nextDouble() - 0.5;
+      if (!Double.isNaN(d[i])) {
+        sum += d[i];
+        values++;
+      }
+      l[i] = r.nextInt(2001) - 1000;
+      lsum += l[i];
+    }
+    Map<String, Object> columns = new LinkedHashMap<>();
+    columns.put("d", d);
+    columns.put("l", l);
+    Dataset ds = Tributary.fromColumns(columns).withRuntime(runtime).rebatch(700);
+    assertThat(ds.sum("d").doubleValue()).isCloseTo(sum,
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ds.mean("d")).isCloseTo(sum / values, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(ds.sum("l")).isEqualTo(lsum);
+    assertThat(ds.mean("l")).isCloseTo((double) lsum / l.length,
+        org.assertj.core.data.Offset.offset(1e-12));
+    Dataset overflow = Tributary.fromColumns(Map.of("l", new long[] {Long.MAX_VALUE, 1}))
+        .withRuntime(runtime);
+    assertThatThrownBy(() -> overflow.sum("l")).isInstanceOf(ColumnException.class)
+        .hasMessageContaining("overflows");
+  }
+
   @Test
   void globalAggregatesOfNoRowsAreNullButTheCount() {
     Dataset empty = dataset(rows(0, 1, 1), 10);

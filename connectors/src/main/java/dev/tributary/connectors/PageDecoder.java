@@ -7,12 +7,17 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.Encoding;
@@ -36,7 +41,10 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * other value encoding (DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, RLE booleans)
  * go through parquet-mr's own {@link ValuesReader} for that encoding, chosen once per page. A
  * chunk read filtered by column index holds only some pages; the decoder then decodes only the
- * rows of the ranges kept and passes over the other values of each page.
+ * rows of the ranges kept and passes over the other values of each page. A filtered read may
+ * also decode only the rows a filter keeps ({@link #read(FieldVector, int, long[], int)}), and
+ * test a filter of this column through its dictionary, once per entry, without decoding any
+ * value ({@link #mask}).
  *
  * <p>{@link #supports} says which columns this decoder reads (the rest keep the {@code
  * ColumnReader} path): top-level, non-repeated INT32 (int32, date), INT64 (int64, timestamps),
@@ -88,6 +96,14 @@ final class PageDecoder {
   private byte[] data;
   private int pos;
   private int[] ids = new int[0];
+  /**
+   * Set by {@link #maskThrough}: per dictionary entry (then a null), 1 where a filter keeps it;
+   * dictionary-encoded pages are then decoded into {@link #pageKeeps}, not ids.
+   */
+  private byte[] maskEntries;
+  /** Bit {@code i}: whether the filter keeps the page's {@code i}th non-null value. */
+  private long[] pageKeeps = new long[0];
+  /** The next non-null value of the page: an index into {@link #ids} or {@link #pageKeeps}. */
   private int idPos;
   private ValuesReader reader;
   /** Bytes of variable-width values written into the vector being filled. */
@@ -196,11 +212,227 @@ final class PageDecoder {
    * @throws IllegalStateException if the chunk holds fewer values
    */
   void read(FieldVector vector, int rows) {
-    if (vector.getValueCapacity() < rows) {
+    read(vector, rows, null, rows);
+  }
+
+  /**
+   * Decodes those of the chunk's next {@code rows} values whose bit is set in {@code mask} (bit
+   * {@code r % 64} of word {@code r / 64}; null: all), {@code kept} of them, into slots {@code [0,
+   * kept)} of {@code vector}, a vector newly allocated for at least {@code kept} values (validity
+   * zeroed), and sets its value count; the other values are passed over undecoded. With no bit
+   * set, {@code vector} may be null.
+   *
+   * @throws IllegalStateException if the chunk holds fewer values
+   */
+  void read(FieldVector vector, int rows, long[] mask, int kept) {
+    if (vector != null && vector.getValueCapacity() < kept) {
       throw new IllegalStateException("vector " + vector.getName() + " holds "
-          + vector.getValueCapacity() + " values, not " + rows);
+          + vector.getValueCapacity() + " values, not " + kept);
     }
     binaryEnd = 0;
+    int[] out = {0};
+    walk(rows, (row, n) -> {
+      if (mask == null) {
+        decode(vector, row, n);
+        out[0] += n;
+      } else {
+        out[0] = decodeKept(vector, out[0], mask, row, n);
+      }
+    });
+    if (vector != null) {
+      if (vector instanceof BaseVariableWidthVector v) {
+        v.setLastSet(out[0] - 1);
+      }
+      vector.setValueCount(out[0]);
+    }
+  }
+
+  /** Whether this chunk has a dictionary {@link #mask} can test values through. */
+  boolean hasDictionary() {
+    return dictionary != null && kind != Kind.BOOLEAN;
+  }
+
+  /**
+   * The chunk's dictionary entries, then one null, as a vector of {@code field} allocated by
+   * {@code allocator}: what a filter of this column is tested on, once per entry.
+   */
+  FieldVector dictionaryEntries(Field field, BufferAllocator allocator) {
+    int size = dictionary.getMaxId() + 1;
+    FieldVector v = field.createVector(allocator);
+    try {
+      if (v instanceof BaseVariableWidthVector w) {
+        w.allocateNew(dictBytes.length, size + 1);
+        long offsets = w.getOffsetBuffer().memoryAddress();
+        for (int i = 0; i <= size; i++) {
+          MemoryUtil.putInt(offsets + 4L * i, dictOffsets[Math.min(i, size)]);
+        }
+        MemoryUtil.copyToMemory(dictBytes, 0, w.getDataBuffer().memoryAddress(),
+            dictBytes.length);
+        w.setLastSet(size);
+        MemoryUtil.putInt(offsets + 4L * (size + 1), dictOffsets[size]);
+      } else {
+        v.setInitialCapacity(size + 1);
+        v.allocateNew();
+        long values = v.getDataBuffer().memoryAddress();
+        for (int i = 0; i < size; i++) {
+          if (kind == Kind.FIXED4) {
+            MemoryUtil.putInt(values + 4L * i, dict4[i]);
+          } else {
+            MemoryUtil.putLong(values + 8L * i, dict8[i]);
+          }
+        }
+      }
+      setValid(v.getValidityBuffer().memoryAddress(), 0, size);
+      v.setValueCount(size + 1);
+      return v;
+    } catch (RuntimeException e) {
+      v.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Which of the chunk's next {@code rows} values a filter keeps, as a bitmap (bit {@code r % 64}
+   * of word {@code r / 64}), decoding no dictionary-encoded value: {@code entries[id]} is 1 where
+   * the filter keeps dictionary entry {@code id}, and {@code entries[size]} says whether it keeps
+   * a null. Values of pages in another encoding are decoded into slot {@code row} of the vector
+   * {@code scratch} gives (made once, for at least {@code rows} values, validity zeroed; its
+   * value count then set to {@code rows}), their rows' bits left clear and their {@code [from,
+   * to)} row ranges added to {@code decoded}, for the caller to test.
+   */
+  long[] mask(int rows, byte[] entries, Supplier<FieldVector> scratch, List<int[]> decoded) {
+    long[] bits = new long[(rows + 63) >>> 6];
+    int nullKeeps = entries[entries.length - 1];
+    FieldVector[] into = {null};
+    int[] filled = {0}; // variable width: offsets written up to this slot
+    binaryEnd = 0;
+    walk(rows, (row, n) -> {
+      if (source != Source.DICTIONARY) {
+        if (into[0] == null) {
+          into[0] = scratch.get();
+        }
+        if (into[0] instanceof BaseVariableWidthVector v) {
+          fillOffsets(v, filled[0], row);
+          filled[0] = row + n;
+        }
+        decode(into[0], row, n);
+        decoded.add(new int[] {row, row + n});
+        return;
+      }
+      if (maskEntries == entries) {
+        // The page was decoded into keep bits (see maskThrough).
+        if (!pageNulls) {
+          copyBits(pageKeeps, idPos, bits, row, n);
+          idPos += n;
+        } else {
+          long[] keeps = pageKeeps;
+          int from = idPos;
+          for (int i = 0; i < n; i++) {
+            long keep = defs[pageIndex + i] == 0 ? nullKeeps
+                : (keeps[from >>> 6] >>> from++) & 1;
+            bits[(row + i) >>> 6] |= keep << (row + i);
+          }
+          idPos = from;
+        }
+        pageIndex += n;
+        return;
+      }
+      int[] at = ids;
+      int from = idPos;
+      int r = row;
+      int end = row + n;
+      while (r < end) {
+        int w = r >>> 6;
+        int stop = Math.min(end, (w + 1) << 6);
+        long word = 0;
+        if (!pageNulls) {
+          for (; r < stop; r++) {
+            word |= (long) entries[at[from++]] << r; // a long shift counts r % 64
+          }
+        } else {
+          for (; r < stop; r++) {
+            long keep = defs[pageIndex + r - row] == 0 ? nullKeeps : entries[at[from++]];
+            word |= keep << r;
+          }
+        }
+        bits[w] |= word;
+      }
+      idPos = from;
+      pageIndex += n;
+    });
+    if (into[0] != null) {
+      if (into[0] instanceof BaseVariableWidthVector v) {
+        fillOffsets(v, filled[0], rows);
+        v.setLastSet(rows - 1);
+      }
+      into[0].setValueCount(rows);
+    }
+    return bits;
+  }
+
+  /**
+   * From here on, dictionary-encoded pages are decoded straight into whether the filter keeps
+   * each value ({@code entries}, as {@link #mask} takes it), for {@link #mask} only: their values
+   * can no longer be read. Called before the chunk's first page is read.
+   */
+  void maskThrough(byte[] entries) {
+    if (pageValues != 0) {
+      throw new IllegalStateException("column chunk " + column + " is read already");
+    }
+    maskEntries = entries;
+  }
+
+  /** Fails where {@link #maskThrough} dropped the values of the page being read. */
+  private void checkValuesKept() {
+    if (maskEntries != null && source == Source.DICTIONARY) {
+      throw new IllegalStateException("column chunk " + column + " is only tested, not read");
+    }
+  }
+
+  /** ORs bits {@code [from, from + n)} of {@code src} into {@code dst} from bit {@code at}. */
+  private static void copyBits(long[] src, int from, long[] dst, int at, int n) {
+    for (int i = 0; i < n; i += 64) {
+      int k = Math.min(64, n - i);
+      int p = from + i;
+      int w = p >>> 6;
+      int s = p & 63;
+      long v = src[w] >>> s;
+      if (s != 0 && w + 1 < src.length) {
+        v |= src[w + 1] << (64 - s);
+      }
+      if (k < 64) {
+        v &= (1L << k) - 1;
+      }
+      int d = at + i;
+      int dw = d >>> 6;
+      int ds = d & 63;
+      dst[dw] |= v << ds;
+      if (ds != 0 && (v >>> (64 - ds)) != 0) {
+        dst[dw + 1] |= v >>> (64 - ds);
+      }
+    }
+  }
+
+  /** Offsets of slots {@code (from, to]} set to the end of the values written so far (empty slots). */
+  private void fillOffsets(BaseVariableWidthVector vector, int from, int to) {
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    for (int i = from; i <= to; i++) {
+      MemoryUtil.putInt(offsets + 4L * i, binaryEnd);
+    }
+  }
+
+  /** What {@link #walk} does with each run of values of one page. */
+  private interface Segment {
+    /** Takes the page's next {@code n} values, the block's rows {@code [row, row + n)}. */
+    void take(int row, int n);
+  }
+
+  /**
+   * Goes through the chunk's next {@code rows} values page by page, handing each page's run of
+   * them to {@code segment} (which moves {@link #pageIndex} past them); values a read filtered by
+   * column index does not keep are skipped here.
+   */
+  private void walk(int rows, Segment segment) {
     int row = 0;
     while (row < rows) {
       if (pageIndex == pageValues) {
@@ -223,19 +455,177 @@ final class PageDecoder {
         }
         n = (int) Math.min(n, keep[keepAt + 1] - at + 1);
       }
-      switch (kind) {
-        case FIXED4 -> readFixed(vector, row, n, 4);
-        case FIXED8 -> readFixed(vector, row, n, 8);
-        case BOOLEAN -> readBooleans(vector, row, n);
-        case BINARY -> readBinary((BaseVariableWidthVector) vector, row, n);
-      }
-      pageIndex += n;
+      segment.take(row, n);
       row += n;
     }
-    if (vector instanceof BaseVariableWidthVector v) {
-      v.setLastSet(rows - 1);
+  }
+
+  /** Decodes the page's next {@code n} values into slots {@code [at, at + n)}. */
+  private void decode(FieldVector vector, int at, int n) {
+    checkValuesKept();
+    switch (kind) {
+      case FIXED4 -> readFixed(vector, at, n, 4);
+      case FIXED8 -> readFixed(vector, at, n, 8);
+      case BOOLEAN -> readBooleans(vector, at, n);
+      case BINARY -> readBinary((BaseVariableWidthVector) vector, at, n);
     }
-    vector.setValueCount(rows);
+    pageIndex += n;
+  }
+
+  /**
+   * Decodes those of the page's next {@code n} values (the block's rows {@code [row, row + n)})
+   * that {@code mask} keeps into slots from {@code out} on, passing over the others; returns the
+   * next free slot. Fixed-width values of a page without nulls are gathered by one loop over
+   * the mask's set bits; the rest go run by run, a run of kept values decoded as {@link #read}
+   * decodes, a run of dropped ones skipped.
+   */
+  private int decodeKept(FieldVector vector, int out, long[] mask, int row, int n) {
+    checkValuesKept();
+    if (!pageNulls && (kind == Kind.FIXED4 || kind == Kind.FIXED8)
+        && (source == Source.PLAIN || source == Source.DICTIONARY)) {
+      return gatherFixed(vector, out, mask, row, n);
+    }
+    int i = 0;
+    while (i < n) {
+      int k = run(mask, row + i, n - i, true);
+      if (k > 0) {
+        decode(vector, out, k);
+        out += k;
+        i += k;
+      }
+      if (i < n) {
+        int d = run(mask, row + i, n - i, false);
+        skip(d);
+        i += d;
+      }
+    }
+    return out;
+  }
+
+  /** How many bits from {@code from} on (at most {@code max}) are all set ({@code set}) or all clear. */
+  private static int run(long[] mask, int from, int max, boolean set) {
+    int n = 0;
+    while (n < max) {
+      int at = from + n;
+      long word = mask[at >>> 6] >>> (at & 63);
+      if (set) {
+        word = ~word;
+      }
+      // Bits past the word's end shift in as 0: for a run of set bits they read as "not set".
+      int len = Math.min(Long.numberOfTrailingZeros(word), 64 - (at & 63));
+      n += len;
+      if (len < 64 - (at & 63)) {
+        break;
+      }
+    }
+    return Math.min(n, max);
+  }
+
+  /**
+   * {@link #decodeKept} for fixed-width PLAIN or dictionary values of a page without nulls. A
+   * word of the mask with many rows kept copies all 64 values, each to the next free slot, the
+   * slot advancing only past a kept one (no branch a filter's data makes unpredictable); a
+   * sparse word visits its set bits.
+   */
+  private int gatherFixed(FieldVector vector, int out, long[] mask, int row, int n) {
+    int start = out;
+    int width = kind == Kind.FIXED4 ? 4 : 8;
+    boolean plain = source == Source.PLAIN;
+    if (plain) {
+      checkData(width * n);
+    }
+    long to = vector == null ? 0 : vector.getDataBuffer().memoryAddress();
+    int capacity = vector == null ? 0 : vector.getValueCapacity();
+    int end = row + n;
+    for (int w = row >>> 6; w <= (end - 1) >>> 6; w++) {
+      long bits = mask[w];
+      int first = w << 6;
+      int at = first - row; // the page's value at bit 0 of this word
+      if (first < row) {
+        bits &= -1L << (row - first);
+      }
+      if (end - first < 64) {
+        bits &= (1L << (end - first)) - 1;
+      }
+      if (bits == 0) {
+        continue;
+      }
+      boolean dense = first >= row && end - first >= 64 && out + 64 <= capacity
+          && Long.bitCount(bits) >= 16;
+      if (dense) {
+        out = width == 8 ? (plain ? densePlain8(to, out, bits, pos + 8 * at)
+            : denseDict8(to, out, bits, idPos + at))
+            : (plain ? densePlain4(to, out, bits, pos + 4 * at)
+            : denseDict4(to, out, bits, idPos + at));
+        continue;
+      }
+      while (bits != 0) {
+        int j = at + Long.numberOfTrailingZeros(bits);
+        bits &= bits - 1;
+        if (width == 8) {
+          MemoryUtil.putLong(to + 8L * out,
+              plain ? (long) LONG_LE.get(data, pos + 8 * j) : dict8[ids[idPos + j]]);
+        } else {
+          MemoryUtil.putInt(to + 4L * out,
+              plain ? (int) INT_LE.get(data, pos + 4 * j) : dict4[ids[idPos + j]]);
+        }
+        out++;
+      }
+    }
+    if (out > start) {
+      setValid(vector.getValidityBuffer().memoryAddress(), start, out - start);
+    }
+    if (plain) {
+      pos += width * n;
+    } else {
+      idPos += n;
+    }
+    pageIndex += n;
+    return out;
+  }
+
+  /*
+   * The dense loops read the page's bytes unchecked (the caller checked the page holds every
+   * value of the run) in the machine's order: Arrow's buffers, written by the same copies, are
+   * little-endian as Parquet's values are.
+   */
+
+  private int densePlain8(long to, int out, long bits, int from) {
+    byte[] bytes = data;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putLong(to + 8L * out, MemoryUtil.getLong(bytes, from + 8 * b));
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
+  }
+
+  private int densePlain4(long to, int out, long bits, int from) {
+    byte[] bytes = data;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putInt(to + 4L * out, MemoryUtil.getInt(bytes, from + 4 * b));
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
+  }
+
+  private int denseDict8(long to, int out, long bits, int from) {
+    int[] at = ids;
+    long[] dict = dict8;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putLong(to + 8L * out, dict[at[from + b]]);
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
+  }
+
+  private int denseDict4(long to, int out, long bits, int from) {
+    int[] at = ids;
+    int[] dict = dict4;
+    for (int b = 0; b < 64; b++) {
+      MemoryUtil.putInt(to + 4L * out, dict[at[from + b]]);
+      out += (int) (bits >>> b) & 1;
+    }
+    return out;
   }
 
   private boolean valid(int i) {
@@ -513,7 +903,7 @@ final class PageDecoder {
   }
 
   private void startV1(DataPageV1 page) throws IOException {
-    byte[] bytes = page.getBytes().toByteArray();
+    byte[] bytes = array(page.getBytes());
     int at = 0;
     if (optional) {
       growDefs();
@@ -542,7 +932,22 @@ final class PageDecoder {
       byte[] levels = page.getDefinitionLevels().toByteArray();
       RleBitPackedHybrid.decode(levels, 0, levels.length, 1, defs, pageValues);
     }
-    startValues(page.getDataEncoding(), page.getData().toByteArray(), 0);
+    startValues(page.getDataEncoding(), array(page.getData()), 0);
+  }
+
+  /**
+   * A page's bytes as one array: the page's own when it is exactly that (a decompressed page,
+   * see {@link PageCodecs}), else a copy.
+   */
+  private static byte[] array(BytesInput bytes) throws IOException {
+    ByteBuffer b = bytes.toByteBuffer();
+    if (b.hasArray() && b.arrayOffset() + b.position() == 0
+        && b.remaining() == b.array().length) {
+      return b.array();
+    }
+    byte[] copy = new byte[b.remaining()];
+    b.duplicate().get(copy);
+    return copy;
   }
 
   private void growDefs() {
@@ -569,6 +974,19 @@ final class PageDecoder {
       if (dictionary == null) {
         throw new IllegalStateException("column chunk " + column
             + " has dictionary-encoded pages but no dictionary page");
+      }
+      if (kind != Kind.BOOLEAN && maskEntries != null) {
+        int words = (present + 8) / 64 + 2;
+        if (pageKeeps.length < words) {
+          pageKeeps = new long[words];
+        } else {
+          Arrays.fill(pageKeeps, 0, words, 0L);
+        }
+        RleBitPackedHybrid.decodeKeeps(bytes, at + 1, bytes.length, bytes[at] & 0xff,
+            maskEntries, pageKeeps, present);
+        idPos = 0;
+        source = Source.DICTIONARY;
+        return;
       }
       if (kind != Kind.BOOLEAN) {
         if (ids.length < present + 8) {

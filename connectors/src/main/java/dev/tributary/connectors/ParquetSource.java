@@ -31,6 +31,7 @@ import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.InputFile;
@@ -70,6 +71,11 @@ public final class ParquetSource implements Serializable {
 
   private static final List<FilterLevel> PUSHDOWN =
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
+  /**
+   * For a filter of range comparisons only: a dictionary or a bloom filter tells nothing the
+   * min/max statistics do not, and testing one reads it from the file for every row group.
+   */
+  private static final List<FilterLevel> RANGE_PUSHDOWN = List.of(FilterLevel.STATISTICS);
 
   private final List<Path> files;
   private final HivePartitions partitions;
@@ -473,7 +479,9 @@ public final class ParquetSource implements Serializable {
         }
       }
       try {
-        groups = RowGroupFilter.filterRowGroups(PUSHDOWN, FilterCompat.get(filter), groups,
+        groups = RowGroupFilter.filterRowGroups(
+            RangeOnly.of(filter) && withStatistics(groups, filterColumns) ? RANGE_PUSHDOWN
+                : PUSHDOWN, FilterCompat.get(filter), groups,
             reader);
       } catch (IllegalArgumentException e) {
         throw new ColumnException(String.join(",", filterColumns),
@@ -489,6 +497,20 @@ public final class ParquetSource implements Serializable {
     }
     return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
         arrow, indexes, filter);
+  }
+
+  /** Whether every chunk of {@code columns} in {@code groups} has min/max statistics. */
+  private static boolean withStatistics(List<BlockMetaData> groups, Set<String> columns) {
+    for (BlockMetaData group : groups) {
+      for (ColumnChunkMetaData chunk : group.getColumns()) {
+        if (columns.contains(chunk.getPath().toDotString())
+            && (chunk.getStatistics() == null || !chunk.getStatistics().hasNonNullValue()
+                && chunk.getStatistics().getNumNulls() < chunk.getValueCount())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**
@@ -594,7 +616,8 @@ public final class ParquetSource implements Serializable {
   }
 
   static ParquetReadOptions readOptions() {
-    return ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+    PlainParquetConfiguration conf = new PlainParquetConfiguration();
+    return ParquetReadOptions.builder(conf).withCodecFactory(new PageCodecs(conf)).build();
   }
 
   /**

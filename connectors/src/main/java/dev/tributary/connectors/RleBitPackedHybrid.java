@@ -68,6 +68,97 @@ final class RleBitPackedHybrid {
     }
   }
 
+  /**
+   * Decodes {@code count} dictionary ids of {@code bitWidth} bits from {@code in[from, to)}
+   * straight into bits: bit {@code i} of {@code out} (bit {@code i % 64} of word {@code i / 64})
+   * is set where {@code keeps[id]} is 1, no id array in between; a repeated run sets its bits at
+   * once. {@code out} must hold {@code count + 8} bits plus a word, and be zero.
+   *
+   * @throws IllegalStateException if the bytes end before {@code count} values
+   * @throws ArrayIndexOutOfBoundsException for an id past the end of {@code keeps}
+   */
+  static void decodeKeeps(byte[] in, int from, int to, int bitWidth, byte[] keeps, long[] out,
+      int count) {
+    if (bitWidth == 0) {
+      if (keeps[0] != 0) {
+        setBits(out, 0, count);
+      }
+      return;
+    }
+    BytePacker packer = Packer.LITTLE_ENDIAN.newBytePacker(bitWidth);
+    int valueBytes = (bitWidth + 7) / 8;
+    int[] ids = new int[8];
+    int pos = from;
+    int n = 0;
+    while (n < count) {
+      if (pos >= to) {
+        throw new IllegalStateException("RLE/bit-packed data ended after " + n + " of " + count
+            + " values");
+      }
+      int header = 0;
+      int shift = 0;
+      int b;
+      do {
+        b = in[pos++] & 0xff;
+        header |= (b & 0x7f) << shift;
+        shift += 7;
+      } while ((b & 0x80) != 0 && pos < to);
+      if ((header & 1) == 0) {
+        int run = header >>> 1;
+        int value = 0;
+        for (int i = 0; i < valueBytes; i++) {
+          value |= (in[pos + i] & 0xff) << (8 * i);
+        }
+        pos += valueBytes;
+        int len = Math.min(run, count - n);
+        if (keeps[value] != 0) {
+          setBits(out, n, len);
+        }
+        n += len;
+      } else {
+        int groups = header >>> 1;
+        int bytes = groups * bitWidth;
+        byte[] src = in;
+        int at = pos;
+        if (pos + bytes > to) {
+          // Some writers drop the padding bytes of a page's last group: unpack from a copy.
+          src = Arrays.copyOfRange(in, pos, pos + bytes);
+          at = 0;
+          pos = to;
+        } else {
+          pos += bytes;
+        }
+        for (int g = 0; g < groups && n < count; g++, at += bitWidth, n += 8) {
+          packer.unpack8Values(src, at, ids, 0);
+          long eight = keeps[ids[0]] | keeps[ids[1]] << 1 | keeps[ids[2]] << 2
+              | keeps[ids[3]] << 3 | keeps[ids[4]] << 4 | keeps[ids[5]] << 5
+              | keeps[ids[6]] << 6 | keeps[ids[7]] << 7;
+          int w = n >>> 6;
+          int s = n & 63;
+          out[w] |= eight << s;
+          if (s > 56) {
+            out[w + 1] |= eight >>> (64 - s);
+          }
+        }
+        n = Math.min(count, n);
+      }
+    }
+  }
+
+  /** Sets bits {@code [from, from + len)} of {@code bits}. */
+  static void setBits(long[] bits, int from, int len) {
+    int end = from + len;
+    int i = from;
+    while (i < end) {
+      int w = i >>> 6;
+      int stop = Math.min(end, (w + 1) << 6);
+      int n = stop - i;
+      long run = n == 64 ? -1L : ((1L << n) - 1) << (i & 63);
+      bits[w] |= run;
+      i = stop;
+    }
+  }
+
   private static void unpack(BytePacker packer, byte[] in, int pos, int groups, int bitWidth,
       int[] out, int n, int count) {
     for (int g = 0; g < groups && n < count; g++, pos += bitWidth, n += 8) {

@@ -52,6 +52,11 @@ final class RowFilter {
     return compat;
   }
 
+  /** The names of the columns this filter reads (see {@link #columns(FilterPredicate)}). */
+  Set<String> columns() {
+    return columns(predicate);
+  }
+
   /**
    * The names of the columns {@code predicate} reads.
    *
@@ -115,8 +120,15 @@ final class RowFilter {
    * RowMask}), leaves without a vector loop row by row.
    */
   private int[] kept(Block block) {
-    long[] mask = RowMask.of(predicate, block, schema, leaf -> compile(leaf, block));
-    return RowMask.indexes(mask);
+    return RowMask.indexes(mask(block));
+  }
+
+  /**
+   * The rows of {@code block} the predicate keeps as a bitmap (bit {@code r % 64} of word {@code
+   * r / 64}); the block needs only the columns the predicate reads.
+   */
+  long[] mask(Block block) {
+    return RowMask.of(predicate, block, schema, leaf -> compile(leaf, block));
   }
 
   private IntPredicate compile(FilterPredicate p, Block block) {

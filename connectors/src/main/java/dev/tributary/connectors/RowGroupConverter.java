@@ -1,12 +1,15 @@
 package dev.tributary.connectors;
 
+import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -46,6 +49,12 @@ final class RowGroupConverter {
   private PageDecoder[] decoders;
   private int group;
   private DecodedSize size;
+  private long lastDecodedBytes;
+  /**
+   * Per entry of the dictionary of the one column a filter reads (then a null), 1 where the
+   * filter keeps it; tested on the first {@link #readKept} of the row group, else null.
+   */
+  private byte[] dictionaryKeeps;
 
   /**
    * A converter for rows of {@code schema}; {@code metadata} is the file's key-value metadata
@@ -98,6 +107,7 @@ final class RowGroupConverter {
       long[] keep) {
     this.group = group;
     this.size = size;
+    this.dictionaryKeeps = null;
     ColumnReadStoreImpl store = new ColumnReadStoreImpl(rowGroup,
         new DummyRecordConverter(flatSchema).getRootConverter(), flatSchema, createdBy);
     columns = new ColumnReader[flatColumns.size()];
@@ -162,6 +172,193 @@ final class RowGroupConverter {
           }
         }
         return Block.wrap(new VectorSchemaRoot(arrow.getFields(), vectors, rows), account);
+      } catch (RuntimeException e) {
+        vectors.forEach(FieldVector::close);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Whether {@link #readKept} may run: every column is flat and decoded page by page (known
+   * after {@link #start}).
+   */
+  boolean decodesKeptOnly() {
+    if (assembler != null) {
+      return false;
+    }
+    for (PageDecoder d : decoders) {
+      if (d == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The next {@code rows} rows of the row group that {@code filter} keeps, with the {@code
+   * output} columns only, as a block charged to {@code account}; null when it keeps none. The
+   * columns the filter reads are decoded first and tested; the others are then decoded only
+   * at the rows kept, the rest passed over undecoded (no decoded row is copied to be dropped).
+   * A filter of one column the output does not hold, dictionary-encoded, is tested once per
+   * dictionary entry, and the column's values are not decoded at all. Only when {@link
+   * #decodesKeptOnly()}. {@link #lastDecodedBytes()} then says how many bytes were decoded, the
+   * filter's columns included.
+   */
+  Block readKept(int rows, Account account, RowFilter filter, Set<String> filterColumns,
+      List<String> output) {
+    List<Integer> tested = new ArrayList<>();
+    for (int c = 0; c < flat.length; c++) {
+      if (filterColumns.contains(arrow.getFields().get(flat[c]).getName())) {
+        tested.add(c);
+      }
+    }
+    List<String> fromProbe = output.stream().filter(filterColumns::contains).toList();
+    boolean byDictionary = tested.size() == 1 && fromProbe.isEmpty()
+        && decoders[tested.get(0)].hasDictionary();
+    long[] mask;
+    try (Block probe = byDictionary ? null : decode(tested, rows, null, rows, account)) {
+      if (probe == null) {
+        mask = maskByDictionary(tested.get(0), rows, account, filter);
+      } else {
+        mask = filter.mask(probe);
+        lastDecodedBytes = probe.sizeBytes();
+      }
+      int kept = 0;
+      for (long w : mask) {
+        kept += Long.bitCount(w);
+      }
+      long[] keep = kept == rows ? null : mask;
+      List<Integer> rest = new ArrayList<>();
+      for (int c = 0; c < flat.length; c++) {
+        if (!tested.contains(c)) {
+          rest.add(c);
+        }
+      }
+      if (kept == 0) {
+        for (int c : rest) {
+          decoders[c].read(null, rows, mask, 0);
+        }
+        return null;
+      }
+      Block decoded = decode(rest, rows, keep, kept, account);
+      lastDecodedBytes += decoded.sizeBytes();
+      if (fromProbe.isEmpty()) {
+        return decoded;
+      }
+      try (decoded; Block taken = keep == null ? Blocks.project(probe, identity(fromProbe),
+          account) : Blocks.take(probe, fromProbe, RowMask.indexes(mask), kept, account);
+          Block both = Blocks.zip(taken, decoded, account)) {
+        return Blocks.project(both, identity(output), account);
+      }
+    }
+  }
+
+  /**
+   * The rows of the next {@code rows} that {@code filter}, reading flat column {@code c} only,
+   * keeps: tested once per entry of the chunk's dictionary (on the first call for the row
+   * group), the ids of dictionary-encoded pages then looked up; values of other pages are
+   * decoded into a scratch block and tested there.
+   */
+  private long[] maskByDictionary(int c, int rows, Account account, RowFilter filter) {
+    Field field = arrow.getFields().get(flat[c]);
+    if (dictionaryKeeps == null) {
+      FieldVector entries = account.allocate(
+          () -> decoders[c].dictionaryEntries(field, account.allocator()));
+      try (Block block = Block.wrap(new VectorSchemaRoot(List.of(field), List.of(entries),
+          entries.getValueCount()), account)) {
+        long[] bits = filter.mask(block);
+        dictionaryKeeps = new byte[block.rowCount()];
+        for (int i = 0; i < dictionaryKeeps.length; i++) {
+          dictionaryKeeps[i] = (byte) ((bits[i >>> 6] >>> i) & 1);
+        }
+      }
+      decoders[c].maskThrough(dictionaryKeeps);
+    }
+    List<int[]> decoded = new ArrayList<>();
+    FieldVector[] scratch = {null};
+    try {
+      long[] mask;
+      try {
+        mask = decoders[c].mask(rows, dictionaryKeeps, () -> {
+          scratch[0] = account.allocate(() -> {
+            FieldVector v = field.createVector(account.allocator());
+            v.setInitialCapacity(rows);
+            v.allocateNew();
+            return v;
+          });
+          return scratch[0];
+        }, decoded);
+      } catch (OutOfMemoryException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new CorruptInputException(file,
+            "row group " + group + ", column " + field.getName(), e);
+      }
+      lastDecodedBytes = (rows + 7) / 8;
+      if (scratch[0] != null) {
+        FieldVector v = scratch[0];
+        scratch[0] = null;
+        try (Block block = Block.wrap(new VectorSchemaRoot(List.of(field), List.of(v), rows),
+            account)) {
+          lastDecodedBytes += block.sizeBytes();
+          long[] tested = filter.mask(block);
+          for (int[] range : decoded) {
+            for (int r = range[0]; r < range[1]; r++) {
+              mask[r >>> 6] |= tested[r >>> 6] & (1L << r);
+            }
+          }
+        }
+      }
+      return mask;
+    } finally {
+      if (scratch[0] != null) {
+        scratch[0].close();
+      }
+    }
+  }
+
+  /** Bytes of the blocks the last {@link #readKept} decoded. */
+  long lastDecodedBytes() {
+    return lastDecodedBytes;
+  }
+
+  private static Map<String, String> identity(List<String> names) {
+    Map<String, String> map = new LinkedHashMap<>();
+    names.forEach(n -> map.put(n, n));
+    return map;
+  }
+
+  /**
+   * The flat columns {@code at} (indexes into {@link #flat}) of the next {@code rows} rows, only
+   * those {@code mask} keeps ({@code kept} of them; null: all), as a block.
+   */
+  private Block decode(List<Integer> at, int rows, long[] mask, int kept, Account account) {
+    return account.allocate(() -> {
+      List<FieldVector> vectors = new ArrayList<>();
+      try {
+        for (int c : at) {
+          Field field = arrow.getFields().get(flat[c]);
+          FieldVector v = field.createVector(account.allocator());
+          vectors.add(v);
+          double perValue = size.bytesPerValue(flat[c]);
+          if (perValue > 0 && v instanceof BaseVariableWidthVector w) {
+            w.setInitialCapacity(kept, perValue);
+          } else {
+            v.setInitialCapacity(kept);
+          }
+          v.allocateNew();
+          try {
+            decoders[c].read(v, rows, mask, kept);
+          } catch (OutOfMemoryException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new CorruptInputException(file,
+                "row group " + group + ", column " + v.getName(), e);
+          }
+        }
+        return Block.wrap(new VectorSchemaRoot(
+            vectors.stream().map(FieldVector::getField).toList(), vectors, kept), account);
       } catch (RuntimeException e) {
         vectors.forEach(FieldVector::close);
         throw e;

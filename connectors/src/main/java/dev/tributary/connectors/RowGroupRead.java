@@ -24,8 +24,11 @@ import reactor.core.publisher.Flux;
 /**
  * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
  * in parallel. With a filter, only the pages the column indexes let through are read ({@link
- * PageRanges}), and the rows decoded are then filtered exactly. Opening the file and reading the row group's column chunks is retried as the
- * settings say; decoding, which starts emitting rows, never is.
+ * PageRanges}), and the rows are then filtered exactly: where every column is decoded page by
+ * page, the filter's columns first and the others only at the rows kept ({@link
+ * RowGroupConverter#readKept}), else every row decoded, then filtered. Opening the file and
+ * reading the row group's column chunks is retried as the settings say; decoding, which starts
+ * emitting rows, never is.
  *
  * @param file the file
  * @param footer its footer, read once when the file was planned
@@ -126,6 +129,11 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     private final Account account;
     private final long maxBlockBytes;
     private final double addedBytesPerRow;
+    /**
+     * The columns the filter reads when the converter decodes only the rows it keeps; null when
+     * there is no filter or every row is decoded, then filtered.
+     */
+    private final Set<String> filterColumns;
     private long rowsLeft;
     private double bytesPerRow;
 
@@ -138,6 +146,8 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       this.maxBlockBytes = maxBlockBytes;
       this.addedBytesPerRow = added.bytesPerRow(file);
       this.bytesPerRow = estimatedBytesPerRow;
+      this.filterColumns = filter != null && converter != null && converter.decodesKeptOnly()
+          ? filter.columns() : null;
     }
 
     private int chunkRows() {
@@ -151,13 +161,19 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         while (rowsLeft > 0) {
           int rows = (int) Math.min(chunkRows(), rowsLeft);
           rowsLeft -= rows;
-          Block block = converter.read(rows, account);
-          bytesPerRow = Math.max(1, block.sizeBytes() / (double) rows);
-          if (filter != null) {
-            block = filter.apply(block, output, account);
-            if (block == null) {
-              continue;
+          Block block;
+          if (filterColumns != null) {
+            block = converter.readKept(rows, account, filter, filterColumns, output);
+            bytesPerRow = Math.max(1, converter.lastDecodedBytes() / (double) rows);
+          } else {
+            block = converter.read(rows, account);
+            bytesPerRow = Math.max(1, block.sizeBytes() / (double) rows);
+            if (filter != null) {
+              block = filter.apply(block, output, account);
             }
+          }
+          if (block == null) {
+            continue;
           }
           if (conversion != null) {
             block = conversion.apply(block, account);

@@ -32,6 +32,8 @@ import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
@@ -145,6 +147,65 @@ class PageDecoderTest extends ArenaTestSupport {
             .stream().map(r -> r.get(0)).toList());
   }
 
+  /**
+   * A filtered read decodes the filter's columns (or tests one column's dictionary entries),
+   * then only the kept rows of the others: the same rows as the column reader's whole-row decode
+   * then filter, whether the filtered columns are kept or not, for sparse, dense, all and no kept
+   * rows, nulls kept or not, dictionary pages falling back to plain ones inside a chunk.
+   */
+  @ParameterizedTest(name = "{0}, dictionary {1}")
+  @CsvSource({"PARQUET_1_0, true", "PARQUET_1_0, false", "PARQUET_2_0, true",
+      "PARQUET_2_0, false"})
+  void filteredReadsDecodeOnlyKeptRowsAndMatchTheColumnReader(WriterVersion version,
+      boolean dictionary) throws IOException {
+    Path file = dir.resolve("mr.parquet");
+    writeParquetMr(file, version, dictionary, false);
+    List<FilterPredicate> filters = List.of(
+        FilterApi.lt(FilterApi.intColumn("oi"), -60),
+        FilterApi.gtEq(FilterApi.intColumn("oi"), -95),
+        FilterApi.eq(FilterApi.intColumn("oi"), null),
+        FilterApi.or(FilterApi.lt(FilterApi.longColumn("rl"), 0L),
+            FilterApi.eq(FilterApi.binaryColumn("low"), Binary.fromString("tag-3"))),
+        FilterApi.notEq(FilterApi.doubleColumn("rd"), 7.0),
+        FilterApi.gt(FilterApi.intColumn("ri"), Integer.MAX_VALUE - 1),
+        FilterApi.notEq(FilterApi.intColumn("oi"), null),
+        FilterApi.eq(FilterApi.binaryColumn("low"), Binary.fromString("tag-3")),
+        FilterApi.eq(FilterApi.binaryColumn("low"), null),
+        // os falls back from dictionary to plain pages inside a chunk
+        FilterApi.gt(FilterApi.binaryColumn("os"), Binary.fromString("a")),
+        FilterApi.ltEq(FilterApi.intColumn("dt"), 100),
+        FilterApi.lt(FilterApi.floatColumn("of"), 5f),
+        FilterApi.gt(FilterApi.doubleColumn("od"), 3.0));
+    List<String> all = new ArrayList<>(new TreeSet<>(DECODED));
+    for (FilterPredicate filter : filters) {
+      Set<String> tested = RowFilter.columns(filter);
+      List<String> untested = all.stream().filter(c -> !tested.contains(c)).toList();
+      for (List<String> columns : List.of(all, untested)) {
+        Map<String, List<Object>> kept = read(file, true, columns, filter);
+        assertThat(kept).as("%s, columns %s", filter, columns)
+            .isEqualTo(read(file, false, columns, filter));
+      }
+    }
+  }
+
+  @Test
+  void filteredDuckDbFilesReadAsDuckDbFiltersThem() throws IOException {
+    Path file = dir.resolve("duck-filtered.parquet");
+    DuckDbParquet.execute("COPY (SELECT (i % 1000)::INTEGER AS key,"
+        + " CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3.0 END::DOUBLE AS x,"
+        + " CASE WHEN i % 3 = 0 THEN NULL ELSE 'key-' || (i % 50) END AS s,"
+        + " i::BIGINT AS id FROM range(150000) t(i)) TO '" + file
+        + "' (FORMAT parquet, ROW_GROUP_SIZE 60000)");
+    Map<String, List<Object>> kept = read(file, true, List.of("x", "s", "id"),
+        FilterApi.lt(FilterApi.intColumn("key"), 137));
+    assertThat(rowsOfColumns(kept, List.of("x", "s", "id"))).isEqualTo(DuckDbParquet.rows(
+        "SELECT x, s, id FROM read_parquet('" + file + "') WHERE key < 137"));
+    Map<String, List<Object>> byString = read(file, true, List.of("x", "id"),
+        FilterApi.eq(FilterApi.binaryColumn("s"), Binary.fromString("key-7")));
+    assertThat(rowsOfColumns(byString, List.of("x", "id"))).isEqualTo(DuckDbParquet.rows(
+        "SELECT x, id FROM read_parquet('" + file + "') WHERE s = 'key-7'"));
+  }
+
   @Test
   void aValueRunningPastItsPageFailsTypedNamingFileRowGroupAndColumn() throws IOException {
     MessageType schema = MessageTypeParser.parseMessageType("message m { required binary s; }");
@@ -179,9 +240,21 @@ class PageDecoderTest extends ArenaTestSupport {
 
   /** Every column's values over all blocks of a read, byte arrays as hex. */
   private Map<String, List<Object>> read(Path file, boolean vectorized) {
+    return read(file, vectorized, null, null);
+  }
+
+  /**
+   * The values of {@code names} (null: all) of the rows {@code filter} (or null) keeps, over all
+   * blocks of a read.
+   */
+  private Map<String, List<Object>> read(Path file, boolean vectorized, List<String> names,
+      FilterPredicate filter) {
     Map<String, List<Object>> columns = new LinkedHashMap<>();
+    ParquetSource source = ParquetSource.of(List.of(file.toString()));
+    source = names == null ? source : source.columns(names);
+    source = filter == null ? source : source.filter(filter);
     // Small blocks: every block ends inside a page, so the decoder resumes mid-page.
-    Flux<Block> blocks = ParquetSource.of(List.of(file.toString())).blocks(account,
+    Flux<Block> blocks = source.blocks(account,
         ReadSettings.defaults(16 * Bytes.KiB).withVectorizedParquet(vectorized),
         new ReadStats());
     blocks.doOnNext(block -> {
@@ -295,6 +368,9 @@ class PageDecoderTest extends ArenaTestSupport {
     try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
         .withConf(new PlainParquetConfiguration()).withType(SCHEMA)
         .withWriterVersion(version).withDictionaryEncoding(dictionary)
+        // SNAPPY pages (PageCodecs decompresses them) with dictionaries, plain pages without.
+        .withCompressionCodec(dictionary ? CompressionCodecName.SNAPPY
+            : CompressionCodecName.UNCOMPRESSED)
         .withByteStreamSplitEncoding(byteStreamSplit)
         // Small pages and row groups: several of each; a small dictionary page, so the
         // high-cardinality strings fall back to plain pages inside a chunk.

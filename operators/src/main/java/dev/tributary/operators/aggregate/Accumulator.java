@@ -23,6 +23,14 @@ abstract class Accumulator {
    */
   abstract void accumulate(Block block, int[] groupOf, Account scratch);
 
+  /**
+   * Adds every row of {@code block} to group 0, the one group of a global aggregation; {@code
+   * zeros} holds a 0 for each row. Accumulators with a faster loop for one group override this.
+   */
+  void accumulateAll(Block block, int[] zeros, Account scratch) {
+    accumulate(block, zeros, scratch);
+  }
+
   /** The number of state columns {@link #writeStates} makes. */
   abstract int stateColumns();
 

@@ -92,7 +92,11 @@ final class GroupTable {
   void accumulate(Block block, Account scratch) {
     int[] groupOf = assign(block);
     for (Accumulator a : accumulators) {
-      a.accumulate(block, groupOf, scratch);
+      if (keys.isEmpty()) {
+        a.accumulateAll(block, groupOf, scratch);
+      } else {
+        a.accumulate(block, groupOf, scratch);
+      }
     }
   }
 
