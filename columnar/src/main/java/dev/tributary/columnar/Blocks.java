@@ -121,10 +121,7 @@ public final class Blocks {
    */
   private static void validity(FieldVector from, ArrowBuf validity, int[] indices, int count) {
     if (from.getNullCount() == 0) {
-      validity.setOne(0, count >>> 3);
-      for (int i = count & ~7; i < count; i++) {
-        BitVectorHelper.setBit(validity, i);
-      }
+      allValid(validity, count);
       return;
     }
     for (int i = 0; i < count; i++) {
@@ -289,13 +286,18 @@ public final class Blocks {
     }
   }
 
+  /** Sets the first {@code count} bits of {@code validity}: whole bytes at once. */
+  private static void allValid(ArrowBuf validity, int count) {
+    validity.setOne(0, count >>> 3);
+    for (int i = count & ~7; i < count; i++) {
+      BitVectorHelper.setBit(validity, i);
+    }
+  }
+
   /** Sets bit {@code i} of {@code validity} (zeroed) where row {@code offset + i} is valid. */
   private static void validityRange(FieldVector from, ArrowBuf validity, int offset, int count) {
     if (from.getNullCount() == 0) {
-      validity.setOne(0, count >>> 3);
-      for (int i = count & ~7; i < count; i++) {
-        BitVectorHelper.setBit(validity, i);
-      }
+      allValid(validity, count);
       return;
     }
     for (int i = 0; i < count; i++) {

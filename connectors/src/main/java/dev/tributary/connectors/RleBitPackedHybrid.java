@@ -33,20 +33,12 @@ final class RleBitPackedHybrid {
         throw new IllegalStateException("RLE/bit-packed data ended after " + n + " of " + count
             + " values");
       }
-      int header = 0;
-      int shift = 0;
-      int b;
-      do {
-        b = in[pos++] & 0xff;
-        header |= (b & 0x7f) << shift;
-        shift += 7;
-      } while ((b & 0x80) != 0 && pos < to);
+      long read = header(in, pos, to);
+      int header = (int) (read >>> 32);
+      pos = (int) read;
       if ((header & 1) == 0) {
         int run = header >>> 1;
-        int value = 0;
-        for (int i = 0; i < valueBytes; i++) {
-          value |= (in[pos + i] & 0xff) << (8 * i);
-        }
+        int value = runValue(in, pos, valueBytes);
         pos += valueBytes;
         int len = Math.min(run, count - n);
         Arrays.fill(out, n, n + len, value);
@@ -95,20 +87,12 @@ final class RleBitPackedHybrid {
         throw new IllegalStateException("RLE/bit-packed data ended after " + n + " of " + count
             + " values");
       }
-      int header = 0;
-      int shift = 0;
-      int b;
-      do {
-        b = in[pos++] & 0xff;
-        header |= (b & 0x7f) << shift;
-        shift += 7;
-      } while ((b & 0x80) != 0 && pos < to);
+      long read = header(in, pos, to);
+      int header = (int) (read >>> 32);
+      pos = (int) read;
       if ((header & 1) == 0) {
         int run = header >>> 1;
-        int value = 0;
-        for (int i = 0; i < valueBytes; i++) {
-          value |= (in[pos + i] & 0xff) << (8 * i);
-        }
+        int value = runValue(in, pos, valueBytes);
         pos += valueBytes;
         int len = Math.min(run, count - n);
         if (keeps[value] != 0) {
@@ -143,6 +127,31 @@ final class RleBitPackedHybrid {
         n = Math.min(count, n);
       }
     }
+  }
+
+  /**
+   * The run header (a ULEB128 varint) at {@code in[pos]}: the header in the high 32 bits, the
+   * position after it in the low 32.
+   */
+  private static long header(byte[] in, int pos, int to) {
+    int header = 0;
+    int shift = 0;
+    int b;
+    do {
+      b = in[pos++] & 0xff;
+      header |= (b & 0x7f) << shift;
+      shift += 7;
+    } while ((b & 0x80) != 0 && pos < to);
+    return (long) header << 32 | pos;
+  }
+
+  /** The repeated value of an RLE run: {@code valueBytes} little-endian bytes at {@code pos}. */
+  private static int runValue(byte[] in, int pos, int valueBytes) {
+    int value = 0;
+    for (int i = 0; i < valueBytes; i++) {
+      value |= (in[pos + i] & 0xff) << (8 * i);
+    }
+    return value;
   }
 
   /** Sets bits {@code [from, from + len)} of {@code bits}. */
