@@ -26,6 +26,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Runs a {@link Dataset} on Apache Spark: {@code ds.execute(SparkEngine.of(session))}. The plan
@@ -200,7 +201,8 @@ public final class SparkEngine implements Engine {
    * Each action on the DataFrame runs the dataset again. Checked now: the schema (from the plan,
    * or the first block of a local run when a row function hides it) and every stage. A dataset
    * with an all-to-all stage (a group-by, join, sort, limit, repartition or union) runs as a job
-   * now when a {@link #stagingDirectory} is set, its result written there and read as above.
+   * now when a {@link #stagingDirectory} is set, its result written there and read as above (a
+   * result without rows: an empty DataFrame without columns, their types being unknown).
    *
    * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage and no
    *     staging directory is set (or do the stage in Spark SQL on the DataFrame)
@@ -219,8 +221,11 @@ public final class SparkEngine implements Engine {
     }
     if (!(node instanceof Scan scan)) {
       if (staging != null) {
-        return toSpark(StagedResult.write(this, session.sparkContext(), dataset,
-            Path.of(staging)));
+        Dataset staged = StagedResult.write(this, session.sparkContext(), dataset,
+            Path.of(staging));
+        // No rows, no file: no columns either, as for a dataset of no blocks (see schema()).
+        return staged == null ? session.createDataFrame(List.of(), new StructType())
+            : toSpark(staged);
       }
       throw new UnsupportedPlanException("Spark", node.name(), "toSpark hands Spark a "
           + "dataset's per-partition stages over its Parquet read; for an all-to-all stage (a "

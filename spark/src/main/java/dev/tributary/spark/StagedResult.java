@@ -22,11 +22,17 @@ import org.apache.spark.scheduler.SparkListenerApplicationEnd;
 final class StagedResult {
   private StagedResult() {}
 
-  /** Runs {@code dataset} on {@code engine} into a new directory under {@code staging}. */
+  /**
+   * Runs {@code dataset} on {@code engine} into a new directory under {@code staging}: its read,
+   * or null when the result has no rows (no file was written; the directory is removed now).
+   */
   static Dataset write(SparkEngine engine, SparkContext context, Dataset dataset, Path staging) {
     Path directory = staging.resolve("tributary-frame-" + UUID.randomUUID());
     context.addSparkListener(new Removal(directory));
-    dataset.execute(engine).writeParquet(directory.toString());
+    if (dataset.execute(engine).writeParquet(directory.toString()).rows() == 0) {
+      remove(directory);
+      return null;
+    }
     return Tributary.readParquet(directory.toString()).withContext(dataset.context());
   }
 
@@ -40,16 +46,21 @@ final class StagedResult {
 
     @Override
     public void onApplicationEnd(SparkListenerApplicationEnd end) {
-      if (!Files.exists(directory)) {
-        return;
+      remove(directory);
+    }
+  }
+
+  /** Removes {@code directory} and what it holds, if it is there. */
+  private static void remove(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
       }
-      try (Stream<Path> paths = Files.walk(directory)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -222,6 +222,10 @@ class SparkFramesTest {
           (Double) local.get(b).get(2), org.assertj.core.data.Percentage.withPercentage(1e-10));
     });
     assertThat(frame.count()).as("read again from the staged files").isEqualTo(3);
+    org.apache.spark.sql.Dataset<Row> none = spark.stagingDirectory(staging.toString())
+        .toSpark(read().filter(col("id").lt(0)).groupBy("b").aggregate(Aggregate.count()));
+    assertThat(none.count()).as("no rows: no file, and no columns").isZero();
+    assertThat(none.columns()).isEmpty();
     try (var staged = java.nio.file.Files.list(staging)) {
       assertThat(staged).singleElement().satisfies(dir -> assertThat(dir.getFileName()
           .toString()).startsWith("tributary-frame-"));
