@@ -50,9 +50,10 @@ public interface Engine {
     /**
      * The result's global aggregation by {@code aggregates} (each with a {@link
      * Aggregate#combiner()}) computed on the workers, each over its own partition: a dataset of
-     * one row per partition, a column per aggregation named alike, which the combiners reduce
-     * where the dataset's terminal runs; empty when the engine cannot (the whole result is then
-     * read there and aggregated).
+     * one row per partition, a column per aggregation named alike holding its {@link
+     * Aggregate#partial() part} (a result or a state), which the combiners reduce where the
+     * dataset's terminal runs; empty when the engine cannot (the whole result is then read there
+     * and aggregated).
      */
     default Optional<Dataset> partialAggregates(List<Aggregate> aggregates) {
       return Optional.empty();

@@ -150,8 +150,10 @@ public final class PartitionPlan implements Serializable {
       throw new UncheckedIOException(e);
     }
     Pushdown pushdown = read.pushdown();
-    return new Scan(source, splits, bytes, pushdown.columns(), pushdown.filter(),
-        pushdown.limit());
+    // A split of all the files: their schemas unified once here, from every footer, and carried
+    // to each split (a split alone would read its own file's types and columns).
+    return new Scan(source.split(0, source.files().size()), splits, bytes, pushdown.columns(),
+        pushdown.filter(), pushdown.limit());
   }
 
   /** The last node: what the plan answers. */
@@ -281,7 +283,8 @@ public final class PartitionPlan implements Serializable {
   /**
    * A Parquet read cut into splits, with what the optimizer pushed into it.
    *
-   * @param source the source as the user configured it (its options kept in every split)
+   * @param source the source as the user configured it (its options kept in every split), its
+   *     files' schema unified from all their footers (see {@link ParquetSource#split})
    * @param splits the splits: whole files, large files as row-group ranges
    * @param bytes the files' size together
    * @param columns the columns read, or null for all

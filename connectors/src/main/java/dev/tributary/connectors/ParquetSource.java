@@ -69,6 +69,9 @@ public final class ParquetSource implements Serializable {
   /** The default opener: local files, buffered. */
   private static final Function<Path, InputFile> LOCAL_FILES = BufferedLocalFile::new;
 
+  /** Stands for the files of the source a split was cut from, in schema errors. */
+  private static final Path UNIFIED = Path.of("(the files this split was cut from)");
+
   private static final List<FilterLevel> PUSHDOWN =
       List.of(FilterLevel.STATISTICS, FilterLevel.DICTIONARY, FilterLevel.BLOOMFILTER);
   /**
@@ -88,10 +91,15 @@ public final class ParquetSource implements Serializable {
   private final long limit;
   private final Function<Path, InputFile> opener;
   private final RowGroups rowGroups;
+  /**
+   * The file columns' schema unified from every footer of the source this one was split from,
+   * read in by every split (see {@link #split}), or null: unified from this source's own files.
+   */
+  private final Schema unified;
 
   private ParquetSource(List<Path> files, HivePartitions partitions, List<String> columns,
       FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks, long limit,
-      Function<Path, InputFile> opener, RowGroups rowGroups) {
+      Function<Path, InputFile> opener, RowGroups rowGroups, Schema unified) {
     this.files = files;
     this.partitions = partitions;
     this.columns = columns;
@@ -102,6 +110,7 @@ public final class ParquetSource implements Serializable {
     this.limit = limit;
     this.opener = opener;
     this.rowGroups = rowGroups;
+    this.unified = unified;
   }
 
   /**
@@ -124,14 +133,14 @@ public final class ParquetSource implements Serializable {
   public static ParquetSource of(List<String> paths, Partitioning partitioning) {
     InputFiles inputs = InputFiles.expand(paths, partitioning, ".parquet");
     return new ParquetSource(inputs.paths(), inputs.partitions(), null, null,
-        DEFAULT_PARALLELISM, false, 0, -1, LOCAL_FILES, RowGroups.ALL);
+        DEFAULT_PARALLELISM, false, 0, -1, LOCAL_FILES, RowGroups.ALL, null);
   }
 
   /** Reads only the named columns (file or partition columns), in that order. */
   public ParquetSource columns(List<String> names) {
     return new ParquetSource(files, partitions,
         List.copyOf(Objects.requireNonNull(names, "names")), filter, parallelism, includePaths,
-        numBlocks, limit, opener, rowGroups);
+        numBlocks, limit, opener, rowGroups, unified);
   }
 
   /**
@@ -154,7 +163,7 @@ public final class ParquetSource implements Serializable {
     SplitPredicate.of(copied, partitions);
     return new ParquetSource(files, partitions, columns,
         filter == null ? copied : FilterApi.and(filter, copied), parallelism, includePaths,
-        numBlocks, limit, opener, rowGroups);
+        numBlocks, limit, opener, rowGroups, unified);
   }
 
   /**
@@ -189,7 +198,7 @@ public final class ParquetSource implements Serializable {
       throw new IllegalArgumentException("rows must be >= 0, was " + rows);
     }
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
-        numBlocks, limit < 0 ? rows : Math.min(limit, rows), opener, rowGroups);
+        numBlocks, limit < 0 ? rows : Math.min(limit, rows), opener, rowGroups, unified);
   }
 
   /**
@@ -203,7 +212,7 @@ public final class ParquetSource implements Serializable {
       throw new IllegalArgumentException("parallelism must be >= 1, was " + n);
     }
     return new ParquetSource(files, partitions, columns, filter, n, includePaths, numBlocks,
-        limit, opener, rowGroups);
+        limit, opener, rowGroups, unified);
   }
 
   /** Reads the files in an order shuffled by {@code seed} (the same seed, the same order). */
@@ -211,13 +220,13 @@ public final class ParquetSource implements Serializable {
     List<Path> shuffled = new ArrayList<>(files);
     Collections.shuffle(shuffled, new Random(seed));
     return new ParquetSource(List.copyOf(shuffled), partitions, columns, filter, parallelism,
-        includePaths, numBlocks, limit, opener, rowGroups);
+        includePaths, numBlocks, limit, opener, rowGroups, unified);
   }
 
   /** Adds a utf8 column {@code path}, last, holding each row's file path. */
   public ParquetSource includePaths() {
     return new ParquetSource(files, partitions, columns, filter, parallelism, true, numBlocks,
-        limit, opener, rowGroups);
+        limit, opener, rowGroups, unified);
   }
 
   /** Whether blocks get the {@code path} column ({@link #includePaths()}). */
@@ -236,13 +245,14 @@ public final class ParquetSource implements Serializable {
       throw new IllegalArgumentException("numBlocks must be >= 1, was " + n);
     }
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths, n,
-        limit, opener, rowGroups);
+        limit, opener, rowGroups, unified);
   }
 
   /** Opens files through {@code opener} instead of the local file system (tests inject faults). */
   ParquetSource opener(Function<Path, InputFile> opener) {
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
-        numBlocks, limit, Objects.requireNonNull(opener, "opener"), rowGroups);
+        numBlocks, limit, Objects.requireNonNull(opener, "opener"), rowGroups,
+        unified);
   }
 
   /** Whether the block count was fixed ({@link #overrideNumBlocks(int)}), not left to row groups. */
@@ -253,14 +263,26 @@ public final class ParquetSource implements Serializable {
   /**
    * The same source over its files {@code from} (inclusive) to {@code to} (exclusive) only, with
    * their partition values and every option kept: one split of a read that an engine spreads
-   * over its workers.
+   * over its workers. A split reads in the schema of this whole source (its {@link #schema()}),
+   * unified here from every footer unless this is itself a split, so that splits of files whose
+   * types differ still give blocks of one schema: split all files once ({@code split(0,
+   * files().size())}) to read the footers once, then split that.
    *
    * @throws IndexOutOfBoundsException if the range is not within {@link #files()}
+   * @throws ColumnException if the files' schemas cannot be unified
    */
   public ParquetSource split(int from, int to) {
     Objects.checkFromToIndex(from, to, files.size());
+    Schema whole = unified;
+    if (whole == null) {
+      try {
+        whole = fileSchema();
+      } catch (CorruptInputException e) {
+        whole = null; // no footer readable: each split's read fails or skips as locally
+      }
+    }
     return new ParquetSource(List.copyOf(files.subList(from, to)), partitions, columns, filter,
-        parallelism, includePaths, numBlocks, limit, opener, rowGroups);
+        parallelism, includePaths, numBlocks, limit, opener, rowGroups, whole);
   }
 
   /**
@@ -278,7 +300,7 @@ public final class ParquetSource implements Serializable {
           + from + ", " + to + ")");
     }
     return new ParquetSource(files, partitions, columns, filter, parallelism, includePaths,
-        numBlocks, limit, opener, new RowGroups(from, to));
+        numBlocks, limit, opener, new RowGroups(from, to), unified);
   }
 
   /**
@@ -324,6 +346,25 @@ public final class ParquetSource implements Serializable {
    *     no file, or a file has a column named like a partition key
    */
   public Schema schema() {
+    List<Field> fields = new ArrayList<>(fileSchema().getFields());
+    if (columns == null) {
+      fields.addAll(partitions.fields());
+    } else {
+      partitions.fields().stream().filter(f -> columns.contains(f.getName())).forEach(fields::add);
+      fields.sort(Comparator.comparingInt(f -> columns.indexOf(f.getName())));
+    }
+    if (includePaths) {
+      fields.add(PathColumn.FIELD);
+    }
+    return new Schema(fields);
+  }
+
+  /**
+   * The file columns (or the projection's) unified from the readable footers.
+   *
+   * @throws CorruptInputException if no footer can be read
+   */
+  private Schema fileSchema() {
     List<Path> readable = new ArrayList<>();
     List<Schema> schemas = new ArrayList<>();
     CorruptInputException unreadable = null;
@@ -340,18 +381,27 @@ public final class ParquetSource implements Serializable {
     if (readable.isEmpty() && unreadable != null) {
       throw unreadable;
     }
-    Schema schema = SchemaUnion.of(readable, schemas, fileColumns()).schema();
-    List<Field> fields = new ArrayList<>(schema.getFields());
-    if (columns == null) {
-      fields.addAll(partitions.fields());
-    } else {
-      partitions.fields().stream().filter(f -> columns.contains(f.getName())).forEach(fields::add);
-      fields.sort(Comparator.comparingInt(f -> columns.indexOf(f.getName())));
+    return union(readable, schemas).schema();
+  }
+
+  /**
+   * The union of {@code files}' schemas (projected), within the schema this source was split
+   * from when it was: the split's blocks then have the whole source's types and columns.
+   */
+  private SchemaUnion union(List<Path> files, List<Schema> schemas) {
+    List<String> fileColumns = fileColumns();
+    if (unified == null) {
+      return SchemaUnion.of(files, schemas, fileColumns);
     }
-    if (includePaths) {
-      fields.add(PathColumn.FIELD);
-    }
-    return new Schema(fields);
+    List<Field> whole = unified.getFields().stream()
+        .filter(f -> fileColumns == null || fileColumns.contains(f.getName())).toList();
+    List<Path> all = new ArrayList<>(files.size() + 1);
+    all.add(UNIFIED);
+    all.addAll(files);
+    List<Schema> allSchemas = new ArrayList<>(schemas.size() + 1);
+    allSchemas.add(new Schema(whole));
+    allSchemas.addAll(schemas);
+    return SchemaUnion.of(all, allSchemas, fileColumns);
   }
 
   /**
@@ -537,8 +587,8 @@ public final class ParquetSource implements Serializable {
     if (plans.isEmpty()) {
       return List.of();
     }
-    SchemaUnion union = SchemaUnion.of(plans.stream().map(FilePlan::file).toList(),
-        plans.stream().map(FilePlan::arrow).toList(), fileColumns());
+    SchemaUnion union = union(plans.stream().map(FilePlan::file).toList(),
+        plans.stream().map(FilePlan::arrow).toList());
     // Rows left to read: when no kept file's rows are filtered (partition pruning already chose
     // the files), a limit is met by whole row groups read in order.
     boolean rowsFiltered = plans.stream().anyMatch(p -> p.filter() != null);
@@ -643,7 +693,7 @@ public final class ParquetSource implements Serializable {
     }
     return new Form(files.stream().map(f -> f.toAbsolutePath().toString()).toList(),
         partitions, columns, filter, parallelism, includePaths, numBlocks, limit,
-        rowGroups);
+        rowGroups, unified == null ? null : unified.toJson());
   }
 
   @Serial
@@ -651,14 +701,24 @@ public final class ParquetSource implements Serializable {
     throw new InvalidObjectException("a ParquetSource travels as its Form");
   }
 
-  /** A source as it travels: its files' absolute names and every option. */
+  /**
+   * A source as it travels: its files' absolute names, every option, and the schema it was split
+   * from (Arrow's JSON form: an Arrow schema is not serializable), or null.
+   */
   private record Form(List<String> files, HivePartitions partitions, List<String> columns,
       FilterPredicate filter, int parallelism, boolean includePaths, int numBlocks, long limit,
-      RowGroups rowGroups) implements Serializable {
+      RowGroups rowGroups, String unified) implements Serializable {
     @Serial
-    private Object readResolve() {
+    private Object readResolve() throws InvalidObjectException {
+      Schema schema;
+      try {
+        schema = unified == null ? null : Schema.fromJSON(unified);
+      } catch (IOException e) {
+        throw (InvalidObjectException) new InvalidObjectException("a ParquetSource's schema: "
+            + e.getMessage()).initCause(e);
+      }
       return new ParquetSource(files.stream().map(Path::of).toList(), partitions, columns,
-          filter, parallelism, includePaths, numBlocks, limit, LOCAL_FILES, rowGroups);
+          filter, parallelism, includePaths, numBlocks, limit, LOCAL_FILES, rowGroups, schema);
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +15,9 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +117,43 @@ class ParquetSourceSplitTest extends ArenaTestSupport {
       assertThat(row.get("path").toString()).endsWith("p=2/f.parquet");
     });
     assertThat(travelled.schema()).isEqualTo(source.schema());
+  }
+
+  @Test
+  void eachSplitReadsInTheWholeSourcesUnifiedSchemaAlsoAfterTravelling() throws Exception {
+    Path a = dir.resolve("a.parquet");
+    Path b = dir.resolve("b.parquet");
+    Path c = dir.resolve("c.parquet");
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      st.execute("COPY (SELECT i::INTEGER AS id, 'a' || i AS s FROM range(0, 3) t(i)) TO '" + a
+          + "' (FORMAT parquet)");
+      st.execute("COPY (SELECT i::BIGINT AS id, i * 0.5 AS x FROM range(3, 5) t(i)) TO '" + b
+          + "' (FORMAT parquet)");
+      st.execute("COPY (SELECT 'x' || i AS id FROM range(0, 2) t(i)) TO '" + c
+          + "' (FORMAT parquet)");
+    }
+    ParquetSource whole = ParquetSource.of(List.of(a.toString(), b.toString()));
+    List<Map<String, Object>> wholeRows = rowsOf(whole.blocks(account, SETTINGS,
+        new ReadStats()));
+
+    List<Map<String, Object>> splitRows = new ArrayList<>();
+    for (int f = 0; f < 2; f++) {
+      ParquetSource split = (ParquetSource) copy(whole.split(0, 2).split(f, f + 1));
+      assertThat(split.schema()).isEqualTo(whole.schema());
+      splitRows.addAll(rowsOf(split.blocks(account, SETTINGS, new ReadStats())));
+    }
+
+    assertThat(splitRows).isEqualTo(wholeRows).hasSize(5);
+    assertThat(splitRows.get(0)).containsEntry("id", 0L).containsEntry("x", null);
+    assertThat(splitRows.get(4)).containsEntry("id", 4L).containsEntry("s", null);
+    assertThat(rowsOf(whole.columns(List.of("x")).split(0, 1)
+        .blocks(account, SETTINGS, new ReadStats())))
+        .as("a projected column the split's file lacks: nulls").hasSize(3)
+        .allSatisfy(row -> assertThat(row).containsOnlyKeys("x").containsEntry("x", null));
+    ParquetSource mixed = ParquetSource.of(List.of(a.toString(), c.toString()));
+    assertThatThrownBy(() -> mixed.split(0, 1)).isInstanceOf(ColumnException.class)
+        .hasMessageContaining("id").hasMessageContaining(c.toString());
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Runs a {@link Dataset} on Apache Spark: {@code ds.execute(SparkEngine.of(session))}. The plan
@@ -54,15 +56,19 @@ public final class SparkEngine implements Engine {
   private final long broadcastBytes;
   private final long splitBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
+  /** Where {@link #toSpark} writes a result with an all-to-all stage, or null: refused. */
+  private final String staging;
 
   private SparkEngine(SparkSession session, long taskMemoryLimit, int partitions,
-      long broadcastBytes, long splitBytes, Consumer<List<TaskMemory>> onJobEnd) {
+      long broadcastBytes, long splitBytes, Consumer<List<TaskMemory>> onJobEnd,
+      String staging) {
     this.session = session;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
     this.broadcastBytes = broadcastBytes;
     this.splitBytes = splitBytes;
     this.onJobEnd = onJobEnd;
+    this.staging = staging;
   }
 
   /**
@@ -77,7 +83,7 @@ public final class SparkEngine implements Engine {
     return new SparkEngine(session, taskMemoryLimit(session.sparkContext().getConf()), 0,
         JavaUtils.byteStringAsBytes(session.conf().get("spark.sql.autoBroadcastJoinThreshold",
             "10MB")), JavaUtils.byteStringAsBytes(session.conf().get(
-            "spark.sql.files.maxPartitionBytes", "128MB")), tasks -> { });
+            "spark.sql.files.maxPartitionBytes", "128MB")), tasks -> { }, null);
   }
 
   /**
@@ -89,7 +95,7 @@ public final class SparkEngine implements Engine {
       throw new IllegalArgumentException("splitBytes must be >= 1, was " + bytes);
     }
     return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, bytes,
-        onJobEnd);
+        onJobEnd, staging);
   }
 
   /**
@@ -123,7 +129,8 @@ public final class SparkEngine implements Engine {
     if (bytes < 1) {
       throw new IllegalArgumentException("taskMemoryLimit must be >= 1, was " + bytes);
     }
-    return new SparkEngine(session, bytes, partitions, broadcastBytes, splitBytes, onJobEnd);
+    return new SparkEngine(session, bytes, partitions, broadcastBytes, splitBytes, onJobEnd,
+        staging);
   }
 
   /** The memory limit of each task's runtime. */
@@ -136,7 +143,8 @@ public final class SparkEngine implements Engine {
     if (n < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + n);
     }
-    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, splitBytes, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, n, broadcastBytes, splitBytes, onJobEnd,
+        staging);
   }
 
   /**
@@ -145,7 +153,8 @@ public final class SparkEngine implements Engine {
    * one instead of shuffling both (inner, left outer, semi and anti joins); -1: never.
    */
   public SparkEngine broadcastBytes(long bytes) {
-    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, splitBytes, onJobEnd);
+    return new SparkEngine(session, taskMemoryLimit, partitions, bytes, splitBytes, onJobEnd,
+        staging);
   }
 
   /**
@@ -154,7 +163,18 @@ public final class SparkEngine implements Engine {
    */
   public SparkEngine onJobEnd(Consumer<List<TaskMemory>> report) {
     return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, splitBytes,
-        Objects.requireNonNull(report, "report"));
+        Objects.requireNonNull(report, "report"), staging);
+  }
+
+  /**
+   * Lets {@link #toSpark} take a dataset with an all-to-all stage: its result is written from
+   * the executors (as {@code execute(this).writeParquet} does) into a new directory under {@code
+   * directory}, which the driver and every executor must see (a shared file system), and that
+   * read is handed to Spark; the directory is removed when the Spark application ends.
+   */
+  public SparkEngine stagingDirectory(String directory) {
+    return new SparkEngine(session, taskMemoryLimit, partitions, broadcastBytes, splitBytes,
+        onJobEnd, Objects.requireNonNull(directory, "directory"));
   }
 
   /**
@@ -179,11 +199,13 @@ public final class SparkEngine implements Engine {
    * ({@link #taskMemoryLimit}), its blocks handed to Spark as {@code ColumnarBatch}es of {@code
    * ArrowColumnVector}s over the same buffers (millisecond timestamps copied as microseconds).
    * Each action on the DataFrame runs the dataset again. Checked now: the schema (from the plan,
-   * or the first block of a local run when a row function hides it) and every stage.
+   * or the first block of a local run when a row function hides it) and every stage. A dataset
+   * with an all-to-all stage (a group-by, join, sort, limit, repartition or union) runs as a job
+   * now when a {@link #stagingDirectory} is set, its result written there and read as above (a
+   * result without rows: an empty DataFrame without columns, their types being unknown).
    *
-   * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage (a
-   *     group-by, join, sort, limit, repartition or union: do those in Spark SQL on the
-   *     DataFrame, or {@code execute} the dataset and write it)
+   * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage and no
+   *     staging directory is set (or do the stage in Spark SQL on the DataFrame)
    * @throws NotSerializableFunctionException naming a stage that cannot travel to executors
    * @throws dev.tributary.memory.ColumnException naming a column Spark cannot read exactly
    *     (nanosecond timestamps, unsigned integers, ...)
@@ -198,9 +220,18 @@ public final class SparkEngine implements Engine {
       node = l.input();
     }
     if (!(node instanceof Scan scan)) {
-      throw new UnsupportedPlanException("Spark", node.name(), "toSpark reads a dataset's "
-          + "per-partition stages over its Parquet read; do the all-to-all stage in Spark SQL on"
-          + " the DataFrame, or execute(engine) the dataset, write it and read that");
+      if (staging != null) {
+        Dataset staged = StagedResult.write(this, session.sparkContext(), dataset,
+            Path.of(staging));
+        // No rows, no file: no columns either, as for a dataset of no blocks (see schema()).
+        return staged == null ? session.createDataFrame(List.of(), new StructType())
+            : toSpark(staged);
+      }
+      throw new UnsupportedPlanException("Spark", node.name(), "toSpark hands Spark a "
+          + "dataset's per-partition stages over its Parquet read; for an all-to-all stage (a "
+          + "group-by, join, sort, limit, repartition or union) set stagingDirectory(dir), a "
+          + "directory every executor sees, where the result is written first, or do that stage "
+          + "in Spark SQL on the DataFrame");
     }
     Schema blocks = dataset.schema();
     Schema schema = FrameColumns.sparkSchema(blocks == null ? new Schema(List.of()) : blocks);

@@ -238,7 +238,8 @@ final class SparkJob {
             .map(a -> a.combiner().orElse(null)).toList();
         if (!combiners.isEmpty() && !combiners.contains(null)) {
           // Each task aggregates its own rows first; only a row per group and task crosses.
-          input = input.then(new TaskStep.AggregateEach(x.keys(), x.aggregates()));
+          input = input.then(new TaskStep.AggregateEach(x.keys(), x.aggregates().stream()
+              .map(Aggregate::partial).toList()));
           gathering = new Exchange(x.input(), x.name(), x.keys(), x.partitions(), combiners);
         }
         return Fragment.of(shuffle(input, cut, n), gathering);

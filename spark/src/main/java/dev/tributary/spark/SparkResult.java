@@ -66,7 +66,7 @@ final class SparkResult implements Engine.Result {
   @Override
   public Optional<Dataset> partialAggregates(List<Aggregate> aggregates) {
     return Optional.of(Engine.of(new SparkResult(job.then(new TaskStep.AggregateEach(
-        List.of(), aggregates)), plan)));
+        List.of(), aggregates.stream().map(Aggregate::partial).toList())), plan)));
   }
 
   @Override

@@ -89,7 +89,7 @@ sealed interface TaskStep extends Serializable {
    * row per group of the partition's rows (one row without keys).
    *
    * @param keys the group keys, or none
-   * @param aggregates the aggregations (each with a combiner)
+   * @param aggregates the aggregations' parts ({@link Aggregate#partial()})
    */
   record AggregateEach(List<String> keys, List<Aggregate> aggregates) implements TaskStep {
     /** Copies the lists. */

@@ -3,6 +3,7 @@ package dev.tributary.spark;
 import static dev.tributary.expr.Expr.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tributary.DataContext;
 import dev.tributary.Dataset;
@@ -15,6 +16,7 @@ import dev.tributary.connectors.ParquetSource;
 import dev.tributary.connectors.WriteSummary;
 import dev.tributary.memory.Arena;
 import dev.tributary.memory.Bytes;
+import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.ColumnBatch;
 import dev.tributary.operators.UserFunctionException;
 import dev.tributary.operators.aggregate.Aggregate;
@@ -222,10 +224,56 @@ class SparkEngineTest {
     assertThat(onSpark.stats().operator("Spark").rowsOut())
         .as("one row of partial results per read task came to the driver").isEqualTo(FILES);
     assertThat(onSpark.sum("v")).isEqualTo(ds.sum("v"));
-    // A mean has no combiner: the rows come and are aggregated here, with the same result.
-    Aggregate[] mixed = {Aggregate.mean("x"), Aggregate.count()};
+    // A quantile has no combiner: the rows come and are aggregated here, with the same result.
+    Aggregate[] mixed = {Aggregate.quantile("x", 0.5), Aggregate.count()};
     assertThat(onSpark.aggregate(mixed)).isEqualTo(ds.aggregate(mixed));
     assertThat(onSpark.stats().operator("Spark").rowsOut()).isEqualTo(6_666);
+  }
+
+  @Test
+  void meansAndMomentsCombineThePartsStatesGloballyAndByGroup() {
+    // Only the last two files have such rows: the first read tasks answer empty states.
+    Dataset ds = read().filter(col("id").gt(6_000));
+    Aggregate[] aggregates = {Aggregate.mean("v"), Aggregate.mean("x"), Aggregate.std("x"),
+        Aggregate.var("v", 0), Aggregate.std("v").ignoreNulls(false).as("std_or_null"),
+        Aggregate.sum("v").ignoreNulls(false).as("sum_or_null"),
+        Aggregate.absMax("x").ignoreNulls(false), Aggregate.count()};
+    Dataset onSpark = ds.execute(spark).withRuntime(runtime);
+
+    Map<String, Object> local = ds.aggregate(aggregates);
+    assertSameAggregates(onSpark.aggregate(aggregates), local);
+    assertThat(onSpark.stats().operator("Spark").rowsOut())
+        .as("one row of states per read task came to the driver").isEqualTo(FILES);
+    assertThat(local.get("std_or_null")).as("v has nulls").isNull();
+    assertThat(local.get("sum_or_null")).isNull();
+
+    List<Map<String, Object>> byKey = onSpark.groupBy("k").aggregate(aggregates).takeAll();
+    Map<Object, Map<String, Object>> localByKey = new LinkedHashMap<>();
+    ds.groupBy("k").aggregate(aggregates).takeAll().forEach(r -> localByKey.put(r.get("k"), r));
+    assertThat(byKey).hasSize(7).allSatisfy(r -> assertSameAggregates(r,
+        localByKey.get(r.get("k"))));
+    List<Map<String, Object>> shuffled = ds.groupBy("k").aggregate(aggregates).execute(spark)
+        .withRuntime(runtime).takeAll();
+    assertThat(shuffled).hasSize(7).allSatisfy(r -> assertSameAggregates(r,
+        localByKey.get(r.get("k"))));
+  }
+
+  /**
+   * Equal, but for std and var within a relative 1e-12: the parts' moments merge by Chan's
+   * formula where the local engine makes one Welford pass in row order, each rounding at about
+   * the rows' count times the double epsilon (here ~4e-13). Integer means and the sums of these
+   * quarter steps are exact either way.
+   */
+  private static void assertSameAggregates(Map<String, Object> got, Map<String, Object> local) {
+    assertThat(got).containsOnlyKeys(local.keySet());
+    local.forEach((name, value) -> {
+      if ((name.startsWith("std") || name.startsWith("var")) && value != null) {
+        assertThat((Double) got.get(name)).as(name)
+            .isCloseTo((Double) value, org.assertj.core.data.Percentage.withPercentage(1e-10));
+      } else {
+        assertThat(got.get(name)).as(name).isEqualTo(value);
+      }
+    });
   }
 
   @Test
@@ -516,6 +564,48 @@ class SparkEngineTest {
     assertThat(rows(both.execute(spark).withRuntime(runtime).takeAll()))
         .as("v 3 or 4: 200 rows, 18 of them with a null v").hasSize(182)
         .isEqualTo(rows(both.takeAll()));
+  }
+
+  @Test
+  void filesWhoseTypesDifferAreReadInTheLocalSchemaOrRefusedAlike() throws Exception {
+    Path a = out.resolve("a.parquet");
+    Path b = out.resolve("b.parquet");
+    Path c = out.resolve("c.parquet");
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      st.execute("COPY (SELECT i::INTEGER AS id, 's' || i AS s FROM range(0, 300) t(i)) TO '"
+          + a + "' (FORMAT parquet)");
+      st.execute("COPY (SELECT i::BIGINT AS id, i * 0.5 AS x FROM range(300, 500) t(i)) TO '"
+          + b + "' (FORMAT parquet)");
+      st.execute("COPY (SELECT 'c' || i AS id FROM range(0, 5) t(i)) TO '" + c
+          + "' (FORMAT parquet)");
+    }
+    Dataset ds = Tributary.readParquet(a.toString(), b.toString()).withRuntime(runtime);
+    List<Map<String, Object>> local = ds.takeAll();
+    Dataset onSpark = ds.execute(spark).withRuntime(runtime);
+
+    assertThat(onSpark.schema()).isEqualTo(ds.schema());
+    assertThat(onSpark.takeAll()).as("int32 widened to int64, missing columns as nulls")
+        .containsExactlyInAnyOrderElementsOf(local).hasSize(500)
+        .allSatisfy(row -> assertThat(row.get("id")).isInstanceOf(Long.class))
+        .anySatisfy(row -> assertThat(row).containsEntry("id", 7L).containsEntry("x", null))
+        .anySatisfy(row -> assertThat(row).containsEntry("id", 307L).containsEntry("s", null));
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame =
+        SparkEngine.of(session).toSpark(ds);
+    assertThat(frame.schema().apply("id").dataType())
+        .isEqualTo(org.apache.spark.sql.types.DataTypes.LongType);
+    assertThat(frame.collectAsList()).extracting(row -> row.getLong(0))
+        .containsExactlyInAnyOrderElementsOf(Stream.iterate(0L, i -> i + 1).limit(500).toList());
+
+    Dataset mixed = Tributary.readParquet(a.toString(), c.toString()).withRuntime(runtime);
+    Throwable locally = catchThrowable(mixed::takeAll);
+    assertThat(locally).isInstanceOf(ColumnException.class).hasMessageContaining(c.toString());
+    assertThatThrownBy(mixed::schema).as("known from the footers, before any row is read")
+        .isInstanceOf(ColumnException.class).hasMessage(locally.getMessage());
+    assertThatThrownBy(() -> mixed.execute(spark)).isInstanceOf(ColumnException.class)
+        .hasMessage(locally.getMessage());
+    assertThatThrownBy(() -> SparkEngine.of(session).toSpark(mixed))
+        .isInstanceOf(ColumnException.class).hasMessage(locally.getMessage());
   }
 
   @Test

@@ -191,11 +191,45 @@ class SparkFramesTest {
   void anAllToAllStageOrAColumnSparkCannotReadExactlyIsRefusedNamingIt() {
     assertThatThrownBy(() -> spark.toSpark(read().groupBy("b").aggregate(Aggregate.count())))
         .isInstanceOf(UnsupportedPlanException.class).hasMessageContaining("Aggregate")
-        .hasMessageContaining("Spark SQL");
+        .hasMessageContaining("stagingDirectory(dir)").hasMessageContaining("Spark SQL");
     assertThatThrownBy(() -> spark.toSpark(Tributary.readParquet(other.toString())
         .withRuntime(runtime)))
         .isInstanceOf(ColumnException.class).hasMessageContaining("ns")
         .hasMessageContaining("microsecond");
+  }
+
+  @Test
+  void anAllToAllStageRunsFirstIntoTheStagingDirectoryAndItsResultIsHandedToSpark(
+      @TempDir Path staging) throws Exception {
+    Dataset ds = read().groupBy("b").aggregate(Aggregate.count(), Aggregate.sum("i32"),
+        Aggregate.mean("f64"));
+    Map<Object, List<Object>> local = new java.util.HashMap<>();
+    ds.takeAll().forEach(r -> local.put(r.get("b"), Arrays.asList(r.get("count()"),
+        r.get("sum(i32)"), r.get("mean(f64)"))));
+
+    org.apache.spark.sql.Dataset<Row> frame = spark.stagingDirectory(staging.toString())
+        .toSpark(ds);
+
+    Map<Object, List<Object>> onSpark = new java.util.HashMap<>();
+    for (Row row : frame.collectAsList()) {
+      onSpark.put(row.get(0), Arrays.asList(row.get(1), row.get(2), row.get(3)));
+    }
+    assertThat(onSpark).hasSize(3).containsOnlyKeys(local.keySet());
+    onSpark.forEach((b, values) -> {
+      assertThat(values.subList(0, 2)).as("count and sum of %s", b)
+          .isEqualTo(local.get(b).subList(0, 2));
+      assertThat((Double) values.get(2)).as("mean of %s: parts' sums", b).isCloseTo(
+          (Double) local.get(b).get(2), org.assertj.core.data.Percentage.withPercentage(1e-10));
+    });
+    assertThat(frame.count()).as("read again from the staged files").isEqualTo(3);
+    org.apache.spark.sql.Dataset<Row> none = spark.stagingDirectory(staging.toString())
+        .toSpark(read().filter(col("id").lt(0)).groupBy("b").aggregate(Aggregate.count()));
+    assertThat(none.count()).as("no rows: no file, and no columns").isZero();
+    assertThat(none.columns()).isEmpty();
+    try (var staged = java.nio.file.Files.list(staging)) {
+      assertThat(staged).singleElement().satisfies(dir -> assertThat(dir.getFileName()
+          .toString()).startsWith("tributary-frame-"));
+    }
   }
 
   /** Rows as lines sorted by id, binary values as their bytes. */

@@ -34,7 +34,13 @@ public final class Aggregate implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
   /** What an aggregation computes. */
-  enum Kind { COUNT, SUM, MIN, MAX, MEAN, STD, VAR, ABS_MAX, UNIQUE, QUANTILE, USER }
+  enum Kind {
+    COUNT, SUM, MIN, MAX, MEAN, STD, VAR, ABS_MAX, UNIQUE, QUANTILE, USER,
+    /** Another aggregation's state over a part of the rows ({@link #partial()}). */
+    PARTIAL,
+    /** Another aggregation's result from the states of the parts ({@link #combiner()}). */
+    COMBINE
+  }
 
   private final Kind kind;
   private final String column;
@@ -42,15 +48,23 @@ public final class Aggregate implements java.io.Serializable {
   private final boolean ignoreNulls;
   private final double parameter;
   private final UserAggregate<?> user;
+  /** The aggregation whose state a {@code PARTIAL} or {@code COMBINE} one carries, or null. */
+  private final Aggregate of;
 
   private Aggregate(Kind kind, String column, String name, boolean ignoreNulls, double parameter,
       UserAggregate<?> user) {
+    this(kind, column, name, ignoreNulls, parameter, user, null);
+  }
+
+  private Aggregate(Kind kind, String column, String name, boolean ignoreNulls, double parameter,
+      UserAggregate<?> user, Aggregate of) {
     this.kind = kind;
     this.column = column;
     this.name = name;
     this.ignoreNulls = ignoreNulls;
     this.parameter = parameter;
     this.user = user;
+    this.of = of;
   }
 
   private static Aggregate on(Kind kind, String label, String column, boolean ignoreNulls,
@@ -158,7 +172,7 @@ public final class Aggregate implements java.io.Serializable {
   /** The same aggregation with its output column named {@code name}. */
   public Aggregate as(String name) {
     return new Aggregate(kind, column, Objects.requireNonNull(name, "name"), ignoreNulls,
-        parameter, user);
+        parameter, user, of);
   }
 
   /**
@@ -166,7 +180,7 @@ public final class Aggregate implements java.io.Serializable {
    * group that has one ({@code count(c)}: counting only values when {@code ignore}).
    */
   public Aggregate ignoreNulls(boolean ignore) {
-    return new Aggregate(kind, column, name, ignore, parameter, user);
+    return new Aggregate(kind, column, name, ignore, parameter, user, of);
   }
 
   /** The output column's name. */
@@ -204,6 +218,10 @@ public final class Aggregate implements java.io.Serializable {
    * @throws ColumnException if the column is missing or of a type this aggregation cannot read
    */
   public void check(Schema input) {
+    if (kind == Kind.PARTIAL) {
+      of.check(input);
+      return;
+    }
     if (column == null) {
       return;
     }
@@ -235,6 +253,13 @@ public final class Aggregate implements java.io.Serializable {
     if (kind == Kind.COUNT) {
       return new CountAccumulator(column, ignoreNulls);
     }
+    if (kind == Kind.PARTIAL) {
+      return new PartialState((NumericAccumulator) of.accumulator(input),
+          input.findField(column).getType() instanceof ArrowType.Null);
+    }
+    if (kind == Kind.COMBINE) {
+      return CombinedStates.of(of, input.findField(column));
+    }
     ArrowType type = input.findField(column).getType();
     return switch (kind) {
       case UNIQUE -> new UniqueAccumulator(column, input.findField(column), ignoreNulls);
@@ -251,13 +276,19 @@ public final class Aggregate implements java.io.Serializable {
    * #name()}, one row per part), gives this one's result over all of them, named alike: how a
    * distributed engine aggregates each partition where it is and combines only those rows.
    * Present for {@code count} (a sum of counts), and for {@code sum}, {@code min}, {@code max}
-   * and {@code absMax} (a max of the parts' absolute maxima) that skip nulls; empty for those
-   * keeping nulls (a part without rows would answer null too) and for the others ({@code mean},
-   * {@code std}, {@code var}, {@code unique}, {@code quantile}, user aggregations), which need
-   * every row in one place. Floating sums add the parts' sums, so they may differ in the last
-   * digits from one sum over the rows in order.
+   * and {@code absMax} (a max of the parts' absolute maxima) that skip nulls, each over the parts'
+   * results; for {@code mean}, {@code std}, {@code var}, and {@code sum} and {@code absMax}
+   * keeping nulls, over the parts' states ({@link #partial()}); empty for the others ({@code
+   * min}/{@code max} keeping nulls, {@code unique}, {@code quantile}, user aggregations), which
+   * need every row in one place. Integer sums and means are exact; floating sums add the parts'
+   * sums and the moments merge the parts' (Chan's formula, as a spilled aggregation does), so
+   * they may differ in the last digits from one pass over the rows in order.
    */
   public Optional<Aggregate> combiner() {
+    if (carriesState()) {
+      return Optional.of(new Aggregate(Kind.COMBINE, name, name, ignoreNulls, parameter, null,
+          this));
+    }
     Kind combined = switch (kind) {
       case COUNT, SUM -> Kind.SUM;
       case MIN -> Kind.MIN;
@@ -266,6 +297,27 @@ public final class Aggregate implements java.io.Serializable {
     };
     return combined == null || !(ignoreNulls || kind == Kind.COUNT) ? Optional.empty()
         : Optional.of(new Aggregate(combined, name, name, true, 0, null));
+  }
+
+  /**
+   * What each part of the rows computes for {@link #combiner()} to combine, named alike: this
+   * aggregation itself when its results combine as they are (and when it has no combiner); for
+   * {@code mean}, {@code std}, {@code var}, and {@code sum} and {@code absMax} keeping nulls, its
+   * state over the part: a struct column of the counts of values and nulls, then the sum, the
+   * minimum and maximum, or the mean and the sum of squared deviations, as the aggregation needs.
+   */
+  public Aggregate partial() {
+    return carriesState() ? new Aggregate(Kind.PARTIAL, column, name, ignoreNulls, parameter,
+        null, this) : this;
+  }
+
+  /** Whether the parts' states, not their results, are combined. */
+  private boolean carriesState() {
+    return switch (kind) {
+      case MEAN, STD, VAR -> true;
+      case SUM, ABS_MAX -> !ignoreNulls;
+      default -> false;
+    };
   }
 
   @Override

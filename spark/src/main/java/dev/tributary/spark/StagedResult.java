@@ -1,0 +1,66 @@
+package dev.tributary.spark;
+
+import dev.tributary.Dataset;
+import dev.tributary.Tributary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerApplicationEnd;
+
+/**
+ * A dataset's result written from the executors into a new directory under a staging directory
+ * that the driver and every executor see, read back as a plain Parquet read: how {@link
+ * SparkEngine#toSpark} hands Spark a dataset whose plan ends after an all-to-all stage. The
+ * directory lives until the Spark application ends (the DataFrame may be read again until then).
+ */
+final class StagedResult {
+  private StagedResult() {}
+
+  /**
+   * Runs {@code dataset} on {@code engine} into a new directory under {@code staging}: its read,
+   * or null when the result has no rows (no file was written; the directory is removed now).
+   */
+  static Dataset write(SparkEngine engine, SparkContext context, Dataset dataset, Path staging) {
+    Path directory = staging.resolve("tributary-frame-" + UUID.randomUUID());
+    context.addSparkListener(new Removal(directory));
+    if (dataset.execute(engine).writeParquet(directory.toString()).rows() == 0) {
+      remove(directory);
+      return null;
+    }
+    return Tributary.readParquet(directory.toString()).withContext(dataset.context());
+  }
+
+  /** Removes a staged result when the application ends. */
+  private static final class Removal extends SparkListener {
+    private final Path directory;
+
+    Removal(Path directory) {
+      this.directory = directory;
+    }
+
+    @Override
+    public void onApplicationEnd(SparkListenerApplicationEnd end) {
+      remove(directory);
+    }
+  }
+
+  /** Removes {@code directory} and what it holds, if it is there. */
+  private static void remove(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
