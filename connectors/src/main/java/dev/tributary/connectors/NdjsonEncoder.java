@@ -56,7 +56,7 @@ public final class NdjsonEncoder {
     for (int c = 0; c < columns.length; c++) {
       columns[c] = ColumnReader.values(block, fields.get(c).getName());
     }
-    for (int r = 0; r < block.rowCount(); r++) {
+    for (int r = 0, n = block.rowCount(); r < n; r++) {
       Map<String, Object> row = new LinkedHashMap<>();
       for (int c = 0; c < columns.length; c++) {
         row.put(fields.get(c).getName(), TextTypes.toJson(columns[c][r]));

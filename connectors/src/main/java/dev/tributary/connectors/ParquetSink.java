@@ -251,7 +251,7 @@ public final class ParquetSink implements Serializable {
         @Override
         public void write(Block block) throws IOException {
           Row row = new Row(block);
-          for (int r = 0; r < block.rowCount(); r++) {
+          for (int r = 0, n = block.rowCount(); r < n; r++) {
             row.index = r;
             writer.write(row);
           }

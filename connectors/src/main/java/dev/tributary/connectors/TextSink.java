@@ -168,7 +168,7 @@ public final class TextSink {
       for (int c = 0; c < columns.length; c++) {
         columns[c] = ColumnReader.values(block, fields.get(c).getName());
       }
-      for (int r = 0; r < block.rowCount(); r++) {
+      for (int r = 0, n = block.rowCount(); r < n; r++) {
         Object[] row = new Object[columns.length];
         for (int c = 0; c < columns.length; c++) {
           row[c] = TextTypes.toCsv(columns[c][r]);

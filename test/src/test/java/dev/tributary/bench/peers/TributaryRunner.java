@@ -383,7 +383,9 @@ public final class TributaryRunner {
             IntVector key = (IntVector) b.vector("key");
             Float8Vector x = (Float8Vector) b.vector("x");
             double s = 0;
-            for (int i = 0; i < b.rowCount(); i++) {
+            // Read once: Block.rowCount() checks the block is open (a volatile read) each call.
+            int rows = b.rowCount();
+            for (int i = 0; i < rows; i++) {
               if (key.get(i) < k) {
                 s += x.get(i);
               }
