@@ -16,8 +16,11 @@ import dev.tributary.error.TributaryException;
 import dev.tributary.operators.aggregate.Aggregate;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -78,18 +81,53 @@ final class SparkJob {
   }
 
   /**
-   * The result's blocks as IPC bytes, partition after partition, as Spark computes them; closed
-   * by the reader when it ends, also early (a cancel), to drop what the job held.
+   * The result's blocks as IPC bytes, in partition order, as Spark computes them; closed by the
+   * reader when it ends, also early (a cancel), to drop what the job held.
    */
   Results blocks() {
     Run run = new Run();
     try {
-      return new Results(run, unwrapped(() -> run.materialize(run.compileLast(),
-          new BlockCut.Keep(), null, null).values().toLocalIterator()));
+      return new Results(run, unwrapped(() -> inGroups(run.materialize(run.compileLast(),
+          new BlockCut.Keep(), null, null).values(),
+          session.sparkContext().defaultParallelism())));
     } catch (RuntimeException e) {
       run.release();
       throw e;
     }
+  }
+
+  /**
+   * The elements of {@code rdd} in partition order, {@code perJob} partitions at a time: one Spark
+   * job computes a group's partitions in parallel ({@code toLocalIterator} runs a job per
+   * partition, one after another), and the driver holds at most one group's results.
+   */
+  private static Iterator<Object> inGroups(JavaRDD<Object> rdd, int perJob) {
+    int partitions = rdd.getNumPartitions();
+    int group = Math.max(1, perJob);
+    return new Iterator<>() {
+      private int nextPartition;
+      private Iterator<Object> current = Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && nextPartition < partitions) {
+          int to = Math.min(partitions, nextPartition + group);
+          int[] ids = IntStream.range(nextPartition, to).toArray();
+          List<Object>[] parts = rdd.collectPartitions(ids);
+          nextPartition = to;
+          current = Arrays.stream(parts).flatMap(List::stream).iterator();
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public Object next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
   }
 
   /** A job's result as it is read: ends the job's run once, read to the end or closed. */
