@@ -40,6 +40,7 @@ public final class Batch implements AutoCloseable {
 
   /** Its rows. */
   public int rowCount() {
+    ensureCurrent();
     return cut.rowCount();
   }
 

@@ -98,6 +98,7 @@ class TrainingFeedTest {
     assertThatThrownBy(stale::root).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("valid until");
     assertThatThrownBy(() -> stale.column("id")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(stale::rowCount).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
