@@ -18,7 +18,6 @@ import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
@@ -27,20 +26,19 @@ import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.bitpacking.BytePacker;
 import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
-import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
-import org.xerial.snappy.Snappy;
 
 /**
  * A Parquet file of flat columns (integers, floating point, dates, timestamps, strings) written
  * page by page straight from Arrow buffers: PLAIN values (fixed-width ones copied in bulk from
  * the data buffer), definition levels as one RLE or bit-packed run (Arrow's validity bitmap is
- * the bit-packed encoding of width 1), compressed (SNAPPY by snappy-java between heap arrays,
- * other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
+ * the bit-packed encoding of width 1), compressed ({@link PageCodecs}: SNAPPY by snappy-java
+ * between heap arrays, other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
  * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are
  * buffered (compressed, on the heap) until a row group's worth of uncompressed bytes, then
  * written column by column. A string column's statistics come from the dictionary values its
@@ -239,7 +237,7 @@ final class FlatParquetFile implements FileJob.FileOut {
   }
 
   private final ParquetFileWriter writer;
-  private final CodecFactory codecs;
+  private final PageCodecs codecs;
   private final BytesInputCompressor compressor;
   private final CompressionCodecName codec;
   private final String arrowSchema;
@@ -252,8 +250,6 @@ final class FlatParquetFile implements FileJob.FileOut {
   private int[] ids = new int[PAGE_ROWS];
   private long bufferedBytes;
   private long bufferedRows;
-  /** A SNAPPY page compressed, before its bytes are copied out; reused. */
-  private byte[] compressed = new byte[0];
   /** The page being encoded, reused; little-endian as Parquet's PLAIN encoding. */
   private ByteBuffer page = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -275,7 +271,7 @@ final class FlatParquetFile implements FileJob.FileOut {
     MessageType parquet = ParquetSchemas.toParquet(schema);
     this.writer = new ParquetFileWriter(new LocalOutputFile(path), parquet,
         ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0);
-    this.codecs = new CodecFactory(new Configuration(), PAGE_ROWS * 8);
+    this.codecs = new PageCodecs(new PlainParquetConfiguration());
     this.compressor = codecs.getCompressor(codec);
     this.codec = codec;
     this.arrowSchema = schema.toJson();
@@ -422,20 +418,9 @@ final class FlatParquetFile implements FileJob.FileOut {
     bufferedBytes += size;
   }
 
-  /**
-   * The first {@code size} bytes of {@code bytes} compressed: SNAPPY straight from the heap array
-   * into a reused one (parquet-mr's codec copies through direct buffers and a stream, then out
-   * again; Parquet's SNAPPY is the raw block format), other codecs by parquet-mr's compressor.
-   */
+  /** The first {@code size} bytes of {@code bytes} compressed ({@link PageCodecs}). */
   private byte[] compress(byte[] bytes, int size) throws IOException {
-    if (codec != CompressionCodecName.SNAPPY) {
-      return compressor.compress(BytesInput.from(bytes, 0, size)).toByteArray();
-    }
-    int most = Snappy.maxCompressedLength(size);
-    if (compressed.length < most) {
-      compressed = new byte[Math.max(most, compressed.length * 2)];
-    }
-    return Arrays.copyOf(compressed, Snappy.compress(bytes, 0, size, compressed, 0));
+    return compressor.compress(BytesInput.from(bytes, 0, size)).toByteArray();
   }
 
   private static int nullsIn(FieldVector v, int from, int count) {
