@@ -70,6 +70,15 @@ abstract class FileJob implements SinkRun.Job {
   /** The share of the job account's hard limit that pieces waiting for writers may pin. */
   static final double WAITING_FRACTION = 1.0 / 4;
 
+  /**
+   * The share of the job account's hard limit that the files open at once may buffer on the
+   * heap (a Parquet row group's pages), split evenly between them.
+   */
+  static final double BUFFER_FRACTION = 1.0 / 4;
+
+  /** The least a file may buffer, whatever the limit: smaller row groups read slowly. */
+  static final long MIN_FILE_BUFFER = 1L << 20;
+
   /** One file a format writes. */
   interface FileOut {
     /** Appends every row of {@code rows}, a block of the file's columns; the caller closes it. */
@@ -218,6 +227,22 @@ abstract class FileJob implements SinkRun.Job {
   /** The job's own account, for buffers a format needs; open once a block arrived. */
   final Account account() {
     return account;
+  }
+
+  /**
+   * The bytes one open file may buffer before writing them out, at most {@code most}: its even
+   * share of {@link #BUFFER_FRACTION} of the job account's hard limit among the files open at
+   * once ({@code writers}, or {@link #MAX_OPEN_FILES} when partitioned), at least {@link
+   * #MIN_FILE_BUFFER}.
+   */
+  final long fileBufferBytes(long most) {
+    long limit = account.hardLimitBytes();
+    if (limit == Long.MAX_VALUE) {
+      return most;
+    }
+    int files = partitionBy.isEmpty() ? writers : MAX_OPEN_FILES;
+    long share = (long) (limit * BUFFER_FRACTION) / files;
+    return Math.max(MIN_FILE_BUFFER, Math.min(most, share));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tributary.connectors;
 
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
+import dev.tributary.memory.HeapCharge;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -41,8 +42,10 @@ import org.apache.parquet.schema.MessageType;
  * between heap arrays, other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
  * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are
  * buffered (compressed, on the heap) until a row group's worth of uncompressed bytes, then
- * written column by column. A string column's statistics come from the dictionary values its
- * pages use, each once.
+ * written column by column. The heap this file holds (buffered pages, the page being encoded,
+ * dictionaries) is charged to a {@link HeapCharge}: when its account has no room for more, the
+ * row group is written early, smaller, rather than growing past the budget. A string column's
+ * statistics come from the dictionary values its pages use, each once.
  *
  * <p>String columns are dictionary-encoded per row group while the dictionary stays under
  * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does): once it would grow past, the chunk's later
@@ -226,6 +229,12 @@ final class FlatParquetFile implements FileJob.FileOut {
       return size;
     }
 
+    /** The heap bytes this dictionary holds. */
+    long footprint() {
+      return plain.capacity() + (long) Integer.BYTES * (slots.length + 3L * starts.length)
+          + (long) Long.BYTES * inPage.length;
+    }
+
     void reset() {
       Arrays.fill(slots, 0);
       Arrays.fill(inPage, 0);
@@ -237,6 +246,8 @@ final class FlatParquetFile implements FileJob.FileOut {
   }
 
   private final ParquetFileWriter writer;
+  /** The heap held here, charged to the writing job's account. */
+  private final HeapCharge charge;
   private final PageCodecs codecs;
   private final BytesInputCompressor compressor;
   private final CompressionCodecName codec;
@@ -249,6 +260,8 @@ final class FlatParquetFile implements FileJob.FileOut {
   private final Dictionary[] dictionaries;
   private int[] ids = new int[PAGE_ROWS];
   private long bufferedBytes;
+  /** The compressed bytes of the buffered pages. */
+  private long bufferedCompressed;
   private long bufferedRows;
   /** The page being encoded, reused; little-endian as Parquet's PLAIN encoding. */
   private ByteBuffer page = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
@@ -266,8 +279,14 @@ final class FlatParquetFile implements FileJob.FileOut {
     return true;
   }
 
-  FlatParquetFile(Path path, Schema schema, CompressionCodecName codec, long rowGroupBytes)
-      throws IOException {
+  /**
+   * A file at {@code path} for rows of {@code schema}, its row groups of about {@code
+   * rowGroupBytes} uncompressed (fewer when {@code charge} is refused); takes {@code charge} and
+   * closes it with the file.
+   */
+  FlatParquetFile(Path path, Schema schema, CompressionCodecName codec, long rowGroupBytes,
+      HeapCharge charge) throws IOException {
+    this.charge = charge;
     MessageType parquet = ParquetSchemas.toParquet(schema);
     this.writer = new ParquetFileWriter(new LocalOutputFile(path), parquet,
         ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0);
@@ -299,9 +318,23 @@ final class FlatParquetFile implements FileJob.FileOut {
       }
       bufferedRows += count;
     }
-    if (bufferedBytes >= rowGroupBytes) {
+    if (bufferedBytes >= rowGroupBytes || !charge.trySet(heldBytes())) {
+      // At its size, or its account has no room for more: the row group is written now, which
+      // frees its pages.
       flush();
+      charge.trySet(heldBytes());
     }
+  }
+
+  /** The heap bytes this file holds: buffered pages, the page buffer, ids and dictionaries. */
+  private long heldBytes() {
+    long bytes = bufferedCompressed + page.capacity() + (long) Integer.BYTES * ids.length;
+    for (Dictionary d : dictionaries) {
+      if (d != null) {
+        bytes += d.footprint();
+      }
+    }
+    return bytes;
   }
 
   /** Encodes rows {@code [from, from + count)} of column {@code c} as one compressed page. */
@@ -416,6 +449,7 @@ final class FlatParquetFile implements FileJob.FileOut {
     byte[] compressed = compress(page.array(), size);
     pages.get(c).add(new Page(count, size, BytesInput.from(compressed), stats, encoding));
     bufferedBytes += size;
+    bufferedCompressed += compressed.length;
   }
 
   /** The first {@code size} bytes of {@code bytes} compressed ({@link PageCodecs}). */
@@ -595,6 +629,7 @@ final class FlatParquetFile implements FileJob.FileOut {
     }
     writer.endBlock();
     bufferedBytes = 0;
+    bufferedCompressed = 0;
     bufferedRows = 0;
   }
 
@@ -605,6 +640,7 @@ final class FlatParquetFile implements FileJob.FileOut {
       writer.end(Map.of(ParquetSchemas.ARROW_SCHEMA_KEY, arrowSchema));
     } finally {
       codecs.release();
+      charge.close();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.tributary.connectors;
 import dev.tributary.columnar.ColumnType;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.ColumnException;
+import dev.tributary.memory.HeapCharge;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -239,14 +240,29 @@ public final class ParquetSink implements Serializable {
 
     @Override
     FileOut open(Path path, Schema schema) throws IOException {
+      // A row group is buffered on the heap until written: its size is the file's share of the
+      // budget, and what it holds is charged to the job's account.
+      long rowGroup = fileBufferBytes(DEFAULT_ROW_GROUP_BYTES);
+      HeapCharge charge = account().heapCharge();
       if (FlatParquetFile.writes(schema)) {
-        return new FlatParquetFile(path, schema, codec, DEFAULT_ROW_GROUP_BYTES);
+        return new FlatParquetFile(path, schema, codec, rowGroup, charge);
       }
-      ParquetWriter<Row> writer = new Builder(path, schema)
-          .withCompressionCodec(codec)
-          .withRowGroupSize(DEFAULT_ROW_GROUP_BYTES)
-          .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-          .build();
+      // parquet-mr's record writer buffers up to a row group, charged as that from the start;
+      // smaller while the account has no room (at the least, a minimal row group uncharged).
+      while (!charge.trySet(rowGroup) && rowGroup > MIN_FILE_BUFFER) {
+        rowGroup /= 2;
+      }
+      ParquetWriter<Row> writer;
+      try {
+        writer = new Builder(path, schema)
+            .withCompressionCodec(codec)
+            .withRowGroupSize(rowGroup)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build();
+      } catch (IOException | RuntimeException e) {
+        charge.close();
+        throw e;
+      }
       return new FileOut() {
         @Override
         public void write(Block block) throws IOException {
@@ -259,7 +275,11 @@ public final class ParquetSink implements Serializable {
 
         @Override
         public void close() throws IOException {
-          writer.close();
+          try {
+            writer.close();
+          } finally {
+            charge.close();
+          }
         }
       };
     }
