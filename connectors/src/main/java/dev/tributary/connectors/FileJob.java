@@ -51,9 +51,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 abstract class FileJob implements SinkRun.Job {
   /**
    * Files a partitioned write keeps open at once; beyond it the least recently written is
-   * finished, and that partition's next rows start a new file.
+   * finished, and that partition's next rows start a new file. An open file's heap is charged
+   * and its row group shrinks as more are open, so this bounds file descriptors, not memory.
    */
-  static final int MAX_OPEN_FILES = 16;
+  static final int MAX_OPEN_FILES = 64;
 
   /**
    * Rows handed to a format at once: a cancel is noticed between such pieces, so a cancelled
@@ -231,16 +232,16 @@ abstract class FileJob implements SinkRun.Job {
 
   /**
    * The bytes one open file may buffer before writing them out, at most {@code most}: its even
-   * share of {@link #BUFFER_FRACTION} of the job account's hard limit among the files open at
-   * once ({@code writers}, or {@link #MAX_OPEN_FILES} when partitioned), at least {@link
-   * #MIN_FILE_BUFFER}.
+   * share of {@link #BUFFER_FRACTION} of the job account's hard limit among the files open now
+   * ({@code writers}, or the partitions' open files), at least {@link #MIN_FILE_BUFFER}. A
+   * partitioned write asks on its one thread, as files open and close.
    */
   final long fileBufferBytes(long most) {
     long limit = account.hardLimitBytes();
     if (limit == Long.MAX_VALUE) {
       return most;
     }
-    int files = partitionBy.isEmpty() ? writers : MAX_OPEN_FILES;
+    int files = partitionBy.isEmpty() ? writers : Math.max(1, open.size());
     long share = (long) (limit * BUFFER_FRACTION) / files;
     return Math.max(MIN_FILE_BUFFER, Math.min(most, share));
   }

@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -39,16 +40,18 @@ import org.apache.parquet.schema.MessageType;
  * page by page straight from Arrow buffers: PLAIN values (fixed-width ones copied in bulk from
  * the data buffer), definition levels as one RLE or bit-packed run (Arrow's validity bitmap is
  * the bit-packed encoding of width 1), compressed ({@link PageCodecs}: SNAPPY by snappy-java
- * between heap arrays, other codecs by parquet-mr's codec) and handed to parquet-mr's {@link ParquetFileWriter} with
- * parquet-mr's statistics; parquet-mr's value-at-a-time column writers are bypassed. Pages are
- * buffered (compressed, on the heap) until a row group's worth of uncompressed bytes, then
- * written column by column. The heap this file holds (buffered pages, the page being encoded,
- * dictionaries) is charged to a {@link HeapCharge}: when its account has no room for more, the
- * row group is written early, smaller, rather than growing past the budget. A string column's
- * statistics come from the dictionary values its pages use, each once.
+ * between heap arrays, other codecs by parquet-mr's codec) and handed to parquet-mr's {@link
+ * ParquetFileWriter} with parquet-mr's statistics; parquet-mr's value-at-a-time column writers
+ * are bypassed. Pages are buffered (compressed, on the heap) until a row group's worth of
+ * uncompressed bytes, then written column by column. The heap this file holds (buffered pages,
+ * the page being encoded, dictionaries) is charged to a {@link HeapCharge}: when its account has
+ * no room for more, the row group is written early, smaller (not below {@link
+ * FileJob#MIN_FILE_BUFFER}), rather than growing past the budget. A string column's statistics
+ * come from the dictionary values its pages use, each once.
  *
  * <p>String columns are dictionary-encoded per row group while the dictionary stays under
- * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does): once it would grow past, the chunk's later
+ * {@link #MAX_DICTIONARY_BYTES} (as parquet-mr does), or a quarter of the row group when that is
+ * less (a small budget's files hold small tables): once it would grow past, the chunk's later
  * pages are PLAIN, as a chunk may mix both.
  */
 final class FlatParquetFile implements FileJob.FileOut {
@@ -62,6 +65,9 @@ final class FlatParquetFile implements FileJob.FileOut {
 
   /** The most PLAIN bytes of a string column's dictionary: parquet-mr's default page size. */
   static final int MAX_DICTIONARY_BYTES = 1 << 20;
+
+  /** The least a dictionary may take, however small the row group. */
+  private static final int MIN_DICTIONARY_BYTES = 64 << 10;
 
   /** One compressed page waiting for its row group to be written. */
   private record Page(int rows, int uncompressedBytes, BytesInput bytes, Statistics<?> stats,
@@ -80,12 +86,18 @@ final class FlatParquetFile implements FileJob.FileOut {
     private int[] hashes = new int[1 << 7];
     private int size;
     private ByteBuffer plain = ByteBuffer.allocate(1 << 12).order(ByteOrder.LITTLE_ENDIAN);
+    /** The most PLAIN bytes it may hold. */
+    private final int maxBytes;
     /** The ids a page refers to, as bits: its statistics come from these values once each. */
     private long[] inPage = new long[2];
     /** Grew too large: the chunk's later pages are PLAIN. */
     private boolean abandoned;
     /** A page of the chunk refers to it: it is written before the chunk's pages. */
     private boolean used;
+
+    Dictionary(int maxBytes) {
+      this.maxBytes = maxBytes;
+    }
 
     /**
      * The id of the {@code length} bytes at {@code address} (off-heap, an Arrow data buffer's),
@@ -111,12 +123,12 @@ final class FlatParquetFile implements FileJob.FileOut {
     }
 
     private int add(long address, int length, int hash) {
-      if (plain.position() + Integer.BYTES + length > MAX_DICTIONARY_BYTES) {
+      if (plain.position() + Integer.BYTES + length > maxBytes) {
         abandoned = true;
         return -1;
       }
       if (plain.remaining() < Integer.BYTES + length) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_DICTIONARY_BYTES,
+        ByteBuffer bigger = ByteBuffer.allocate(Math.min(maxBytes,
             Math.max(plain.capacity() * 2, plain.position() + Integer.BYTES + length)))
             .order(ByteOrder.LITTLE_ENDIAN);
         plain.flip();
@@ -252,13 +264,15 @@ final class FlatParquetFile implements FileJob.FileOut {
   private final BytesInputCompressor compressor;
   private final CompressionCodecName codec;
   private final String arrowSchema;
-  private final long rowGroupBytes;
+  /** The row group's uncompressed bytes: asked at each write, as the job's open files vary. */
+  private final LongSupplier rowGroupBytes;
   private final List<ColumnDescriptor> columns;
   private final ColumnType[] types;
   private final List<List<Page>> pages = new ArrayList<>();
   /** Each string column's dictionary (null for other columns). */
   private final Dictionary[] dictionaries;
-  private int[] ids = new int[PAGE_ROWS];
+  /** A page's dictionary ids (empty without string columns). */
+  private final int[] ids;
   private long bufferedBytes;
   /** The compressed bytes of the buffered pages. */
   private long bufferedCompressed;
@@ -281,15 +295,16 @@ final class FlatParquetFile implements FileJob.FileOut {
 
   /**
    * A file at {@code path} for rows of {@code schema}, its row groups of about {@code
-   * rowGroupBytes} uncompressed (fewer when {@code charge} is refused); takes {@code charge} and
-   * closes it with the file.
+   * rowGroupBytes} uncompressed (asked at each write; fewer when {@code charge} is refused);
+   * takes {@code charge} and closes it with the file.
    */
-  FlatParquetFile(Path path, Schema schema, CompressionCodecName codec, long rowGroupBytes,
-      HeapCharge charge) throws IOException {
+  FlatParquetFile(Path path, Schema schema, CompressionCodecName codec,
+      LongSupplier rowGroupBytes, HeapCharge charge) throws IOException {
     this.charge = charge;
     MessageType parquet = ParquetSchemas.toParquet(schema);
+    long rowGroup = rowGroupBytes.getAsLong();
     this.writer = new ParquetFileWriter(new LocalOutputFile(path), parquet,
-        ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes, 0);
+        ParquetFileWriter.Mode.OVERWRITE, rowGroup, 0);
     this.codecs = new PageCodecs(new PlainParquetConfiguration());
     this.compressor = codecs.getCompressor(codec);
     this.codec = codec;
@@ -298,12 +313,17 @@ final class FlatParquetFile implements FileJob.FileOut {
     this.columns = parquet.getColumns();
     this.types = schema.getFields().stream().map(ColumnType::of).toArray(ColumnType[]::new);
     this.dictionaries = new Dictionary[types.length];
+    int dictionaryBytes = (int) Math.min(MAX_DICTIONARY_BYTES,
+        Math.max(MIN_DICTIONARY_BYTES, rowGroup / 4));
+    boolean strings = false;
     for (int c = 0; c < types.length; c++) {
       pages.add(new ArrayList<>());
       if (types[c] == ColumnType.UTF8) {
-        dictionaries[c] = new Dictionary();
+        dictionaries[c] = new Dictionary(dictionaryBytes);
+        strings = true;
       }
     }
+    this.ids = new int[strings ? PAGE_ROWS : 0];
     writer.start();
   }
 
@@ -318,9 +338,11 @@ final class FlatParquetFile implements FileJob.FileOut {
       }
       bufferedRows += count;
     }
-    if (bufferedBytes >= rowGroupBytes || !charge.trySet(heldBytes())) {
+    boolean charged = charge.trySet(heldBytes());
+    if (bufferedBytes >= rowGroupBytes.getAsLong()
+        || !charged && bufferedBytes >= FileJob.MIN_FILE_BUFFER) {
       // At its size, or its account has no room for more: the row group is written now, which
-      // frees its pages.
+      // frees its pages (never below the least row group, which may then go uncharged).
       flush();
       charge.trySet(heldBytes());
     }

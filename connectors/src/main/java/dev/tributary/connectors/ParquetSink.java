@@ -177,8 +177,10 @@ public final class ParquetSink implements Serializable {
    * not repeat. Values are escaped as {@link Partitioning} describes (nulls as {@code
    * __HIVE_DEFAULT_PARTITION__}); partition columns must be integers, strings, booleans, dates,
    * timestamps or decimals (checked on the first block, before any file is written). At most
-   * {@value FileJob#MAX_OPEN_FILES} files are open at once; rows clustered by partition write
-   * fewer, larger files.
+   * {@value FileJob#MAX_OPEN_FILES} files are open at once (one per partition while there are no
+   * more partitions than that; beyond, the least recently written is finished and its next rows
+   * start a new file); rows clustered by partition write fewer, larger files. The open files
+   * share the write's buffer budget: more open files, smaller row groups.
    *
    * @throws IllegalArgumentException if no column is given
    * @throws ColumnException if a column is given twice
@@ -245,7 +247,8 @@ public final class ParquetSink implements Serializable {
       long rowGroup = fileBufferBytes(DEFAULT_ROW_GROUP_BYTES);
       HeapCharge charge = account().heapCharge();
       if (FlatParquetFile.writes(schema)) {
-        return new FlatParquetFile(path, schema, codec, rowGroup, charge);
+        return new FlatParquetFile(path, schema, codec,
+            () -> fileBufferBytes(DEFAULT_ROW_GROUP_BYTES), charge);
       }
       // parquet-mr's record writer buffers up to a row group, charged as that from the start;
       // smaller while the account has no room (at the least, a minimal row group uncharged).

@@ -96,7 +96,7 @@ class FlatParquetFileTest extends ArenaTestSupport {
     Path file = dir.resolve("groups.parquet");
     FlatParquetFile out = null;
     try (Block first = block(0, 30_000); Block second = block(30_000, ROWS - 30_000)) {
-      out = new FlatParquetFile(file, first.schema(), CompressionCodecName.SNAPPY, 100_000,
+      out = new FlatParquetFile(file, first.schema(), CompressionCodecName.SNAPPY, () -> 100_000,
           account.heapCharge());
       out.write(first);
       out.write(second);
@@ -135,7 +135,7 @@ class FlatParquetFileTest extends ArenaTestSupport {
       Path file = dir.resolve("stats-" + java.util.UUID.randomUUID() + ".parquet");
       FlatParquetFile out = null;
       try (Block b = BlockBuilder.in(account).column("f", values).build()) {
-        out = new FlatParquetFile(file, b.schema(), CompressionCodecName.SNAPPY, 1 << 20,
+        out = new FlatParquetFile(file, b.schema(), CompressionCodecName.SNAPPY, () -> 1 << 20,
             account.heapCharge());
         out.write(b);
       } finally {

@@ -110,6 +110,29 @@ class ParquetWriteBudgetTest extends ArenaTestSupport {
   }
 
   @Test
+  void interleavedPartitionsUnderTheOpenFileLimitWriteOneFileEach() throws Exception {
+    int partitions = 20;
+    Path out = dir.resolve("partitioned");
+    // Every block holds rows of every partition, as unclustered data does.
+    Flux<Block> rows = Flux.range(0, 40).map(i -> {
+      long[] id = new long[BLOCK_ROWS];
+      long[] p = new long[BLOCK_ROWS];
+      for (int r = 0; r < BLOCK_ROWS; r++) {
+        id[r] = (long) i * BLOCK_ROWS + r;
+        p[r] = id[r] % partitions;
+      }
+      return BlockBuilder.in(account).column("id", id).column("p", p).build();
+    });
+    WriteSummary summary = ParquetSink.to(out).partitionBy("p").write(rows).block();
+
+    assertThat(summary.files()).hasSize(partitions);
+    long n = 40L * BLOCK_ROWS;
+    assertThat(DuckDbParquet.rows("SELECT count(*), sum(id)::BIGINT, count(DISTINCT p) FROM read_parquet('"
+        + out + "/*/*.parquet', hive_partitioning = true)"))
+        .isEqualTo(List.of(List.of(n, n * (n - 1) / 2, (long) partitions)));
+  }
+
+  @Test
   void parquetMrsRecordWriterIsChargedItsRowGroup() throws Exception {
     Path out = dir.resolve("nested");
     arena.resetPeak();
