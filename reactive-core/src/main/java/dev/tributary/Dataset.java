@@ -3,6 +3,7 @@ package dev.tributary;
 import dev.tributary.checkpoint.Checkpoint;
 import dev.tributary.checkpoint.CheckpointedWrite;
 import dev.tributary.columnar.Blocks;
+import dev.tributary.columnar.ColumnReader;
 import dev.tributary.columnar.Schemas;
 import dev.tributary.connectors.ArrowIpcSink;
 import dev.tributary.connectors.CsvOptions;
@@ -750,7 +751,10 @@ public class Dataset {
   }
 
   /**
-   * The distinct values of a column, sorted (nulls skipped), like Ray's {@code unique}.
+   * The distinct values of a column, sorted (nulls and NaN skipped), like Ray's {@code unique}.
+   * Computed as a group-by on the column, so distinct values beyond the memory limit spill to
+   * disk like any group-by's groups (only the returned list is on the heap); {@link
+   * Aggregate#unique} in a global {@link #aggregate} instead holds every value in memory.
    *
    * @throws ColumnException if the column is missing (checked here when the columns are known)
    */
@@ -759,10 +763,26 @@ public class Dataset {
   }
 
   /** {@link #unique} without blocking. */
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public Mono<List<Object>> uniqueMono(String column) {
-    return single(Aggregate.unique(column)).map(v -> (List<Object>) v)
-        .defaultIfEmpty(List.of());
+    Objects.requireNonNull(column, "column");
+    requireColumns("unique", List.of(column));
+    Dataset groups = select(column).groupBy(column).aggregate(
+        Aggregate.count().as(column + " count"));
+    return sharingStats(groups.plan).toFlux(b -> ColumnReader.values(b, column))
+        .collect(ArrayList::new, (List<Object> all, Object[] values) -> {
+          for (Object v : values) {
+            if (v != null && !(v instanceof Double d && d.isNaN())
+                && !(v instanceof Float f && f.isNaN())) {
+              all.add(v);
+            }
+          }
+        })
+        .map(all -> {
+          // Natural order, as Aggregate.unique sorts: the result does not depend on block order.
+          all.sort((x, y) -> ((Comparable) x).compareTo(y));
+          return all;
+        });
   }
 
   // ---------------------------------------------------------------- joins

@@ -202,6 +202,41 @@ class AggregateTest {
     });
   }
 
+  /**
+   * {@code unique} of a column with more distinct values than the memory limit holds spills
+   * (a global unique state failed with a memory error), and skips nulls and NaN but keeps both
+   * zeros, as {@code Aggregate.unique} does.
+   */
+  @Test
+  void uniqueBeyondTheMemoryLimitSpillsInsteadOfFailing() {
+    int n = 400_000;
+    long[] id = new long[n];
+    Double[] d = new Double[n];
+    for (int i = 0; i < n; i++) {
+      id[i] = (i * 7919L) % n;
+      d[i] = i % 5 == 0 ? null : i % 5 == 1 ? Double.NaN : i % 5 == 2 ? -0.0 : i % 5 == 3 ? 0.0
+          : (i % 50) / 2.0;
+    }
+    Map<String, Object> columns = new LinkedHashMap<>();
+    columns.put("id", id);
+    columns.put("d", d);
+    long limit = 4 * Bytes.MiB;
+    Dataset ds = Tributary.fromColumns(columns).rebatch(10_000)
+        .withContext(DataContext.defaults().withMemoryLimit(limit).withSpillDirectory(spill));
+
+    List<Object> ids = ds.unique("id");
+    assertThat(ids).hasSize(n);
+    assertThat(ids.get(0)).isEqualTo(0L);
+    assertThat(ids.get(n - 1)).isEqualTo((long) n - 1);
+    assertThat(ds.stats().operator("Aggregate").spills().bytesSpilled()).isPositive();
+    assertThat(ds.stats().arenaPeakBytes()).isLessThanOrEqualTo(limit);
+
+    List<Object> expected = new ArrayList<>(new TreeSet<>(Arrays.stream(d)
+        .filter(x -> x != null && !x.isNaN()).toList()));
+    assertThat(ds.unique("d")).isEqualTo(expected).contains(-0.0, 0.0);
+    assertThat(ds.unique("d")).isEqualTo(ds.aggregate(Aggregate.unique("d")).get("unique(d)"));
+  }
+
   @Test
   void aTinyMemoryLimitSpillsAndGivesTheSameGroups() {
     List<Map<String, Object>> rows = rows(30_000, 10_000, 11);
