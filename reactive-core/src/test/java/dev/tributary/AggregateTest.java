@@ -235,6 +235,11 @@ class AggregateTest {
         .filter(x -> x != null && !x.isNaN()).toList()));
     assertThat(ds.unique("d")).isEqualTo(expected).contains(-0.0, 0.0);
     assertThat(ds.unique("d")).isEqualTo(ds.aggregate(Aggregate.unique("d")).get("unique(d)"));
+    // The global aggregation keeps every value in one state: a typed error that says what spills.
+    assertThatThrownBy(() -> ds.aggregate(Aggregate.unique("id")))
+        .isInstanceOf(dev.tributary.memory.MemoryLimitExceededException.class)
+        .hasMessageContaining("[unique(id)] keeps its values in memory and cannot spill")
+        .hasMessageContaining("Dataset.unique(column)");
   }
 
   @Test

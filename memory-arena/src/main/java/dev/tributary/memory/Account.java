@@ -177,20 +177,25 @@ public final class Account implements AutoCloseable {
 
   /** Builds the typed error for a request of {@code bytes} that a hard limit refused. */
   MemoryLimitExceededException limitExceeded(long bytes, Throwable cause) {
+    return limitExceeded(bytes, MemoryLimitExceededException.ADVICE, cause);
+  }
+
+  /** {@link #limitExceeded(long, Throwable)} advising {@code advice}. */
+  MemoryLimitExceededException limitExceeded(long bytes, String advice, Throwable cause) {
     long accountLimit = hardLimitBytes();
     long parentLimit = scope != null ? scope.limitBytes() : arena.limitBytes();
     if (heldBytes() + bytes > accountLimit && accountLimit < parentLimit) {
       return new MemoryLimitExceededException(
-          name, "account '" + name + "'", bytes, heldBytes(), accountLimit, cause);
+          name, "account '" + name + "'", bytes, heldBytes(), accountLimit, advice, cause);
     }
     if (scope != null && scope.heldBytes() + bytes > scope.limitBytes()
         && scope.limitBytes() < arena.limitBytes()) {
       return new MemoryLimitExceededException(name, "execution '" + scope.name() + "'", bytes,
-          scope.heldBytes(), scope.limitBytes(), cause);
+          scope.heldBytes(), scope.limitBytes(), advice, cause);
     }
     return new MemoryLimitExceededException(
         name, "arena '" + arena.name() + "'", bytes, arena.allocatedBytes(), arena.limitBytes(),
-        cause);
+        advice, cause);
   }
 
   /**

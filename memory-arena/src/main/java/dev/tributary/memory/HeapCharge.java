@@ -91,8 +91,18 @@ public final class HeapCharge implements AutoCloseable {
    * @throws MemoryLimitExceededException naming the account and the limit that refused it
    */
   public synchronized void set(long estimate) {
+    set(estimate, MemoryLimitExceededException.ADVICE);
+  }
+
+  /**
+   * Like {@link #set(long)}, the error's message ending with {@code advice} (what the user can
+   * do about it, in the operator's terms).
+   *
+   * @throws MemoryLimitExceededException naming the account and the limit that refused it
+   */
+  public synchronized void set(long estimate, String advice) {
     if (!trySet(estimate)) {
-      throw account.limitExceeded(granules(estimate) - bytes, null);
+      throw account.limitExceeded(granules(estimate) - bytes, advice, null);
     }
   }
 

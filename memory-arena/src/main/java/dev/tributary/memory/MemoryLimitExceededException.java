@@ -16,15 +16,23 @@ public final class MemoryLimitExceededException extends TributaryException {
   private final long limitBytes;
   private final long heldBytes;
 
+  /** What the message advises unless the caller knows better. */
+  static final String ADVICE = "Lower the batch or block size, release blocks sooner, or raise"
+      + " the memory limit.";
+
   MemoryLimitExceededException(
       String account, String limitOwner, long requestedBytes, long heldBytes, long limitBytes,
       Throwable cause) {
+    this(account, limitOwner, requestedBytes, heldBytes, limitBytes, ADVICE, cause);
+  }
+
+  MemoryLimitExceededException(
+      String account, String limitOwner, long requestedBytes, long heldBytes, long limitBytes,
+      String advice, Throwable cause) {
     super(
-        String.format(
-            "account '%s' cannot take %s: %s holds %s of its %s hard limit. Lower the batch or"
-                + " block size, release blocks sooner, or raise the memory limit.",
+        String.format("account '%s' cannot take %s: %s holds %s of its %s hard limit. %s",
             account, Bytes.format(requestedBytes), limitOwner, Bytes.format(heldBytes),
-            Bytes.format(limitBytes)),
+            Bytes.format(limitBytes), advice),
         cause);
     this.account = account;
     this.requestedBytes = requestedBytes;

@@ -55,6 +55,8 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
 
   private final List<String> keys;
   private final List<Aggregate> aggregates;
+  /** What a global aggregation's memory error advises (it cannot spill). */
+  private final String globalAdvice;
   private final Account account;
   private final Scheduler io;
   private final Schema known;
@@ -65,6 +67,9 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       Scheduler io, Schema known, Path spillDirectory, OperatorStats stats) {
     this.keys = keys;
     this.aggregates = aggregates;
+    this.globalAdvice = "A global " + aggregates.stream().map(Aggregate::name).toList()
+        + " keeps its values in memory and cannot spill: use Dataset.unique(column), a groupBy,"
+        + " or sort (which spill), or raise the memory limit.";
     this.account = account;
     this.io = io;
     this.known = known;
@@ -168,8 +173,9 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       table.accumulate(block, account);
       long bytes = table.heapBytes();
       if (keys.isEmpty()) {
-        // One group: partitions would split it, so it never spills.
-        charge.set(bytes);
+        // One group: partitions would split it, so it never spills. Only aggregations that
+        // keep values (unique, quantile, user ones) grow: the error says what to use instead.
+        charge.set(bytes, globalAdvice);
       } else {
         // Charged first, so that the peak shows the table at its largest, spill included.
         boolean charged = charge.trySet(bytes);
