@@ -90,6 +90,9 @@ class SparkEngineTest {
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.default.parallelism", "3")
+        // A read task per file, so that these tests see several (small files are packed
+        // together by default: smallFilesArePackedIntoTasksAsSparkSqlPacksThem).
+        .config("spark.sql.files.minPartitionNum", Integer.toString(FILES))
         .getOrCreate();
     spark = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB);
   }
@@ -124,6 +127,29 @@ class SparkEngineTest {
     assertThat(onSpark).hasSize(6_666).isEqualTo(local);
     assertThat(onSpark).isEqualTo(rows(duck("SELECT id, k, x * 2 + v AS y FROM read_parquet('"
         + data + "/*.parquet') WHERE id % 3 <> 0")));
+  }
+
+  @Test
+  void smallFilesArePackedIntoTasksAsSparkSqlPacksThem() throws Exception {
+    Dataset ds = read().filter(col("id").mod(7).ne(0)).select("id", "v");
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine reporting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB)
+        .onJobEnd(tasks::addAll);
+    session.conf().unset("spark.sql.files.minPartitionNum");
+    List<Map<String, Object>> onSpark;
+    try {
+      onSpark = ds.execute(reporting).withRuntime(runtime).takeAll();
+    } finally {
+      session.conf().set("spark.sql.files.minPartitionNum", Integer.toString(FILES));
+    }
+
+    // Each small file costs 4 MiB to open; 3 cores' shares take two files each.
+    assertThat(tasks).as("two files per read task").hasSize(FILES / 2);
+    assertThat(onSpark.stream().map(r -> ((Number) r.get("id")).longValue()).toList())
+        .as("the files' rows in order, as locally").isSorted()
+        .isEqualTo(ds.takeAll().stream().map(r -> ((Number) r.get("id")).longValue()).toList());
+    assertThat(rows(onSpark)).isEqualTo(rows(duck("SELECT id, v FROM read_parquet('" + data
+        + "/*.parquet') WHERE id % 7 <> 0")));
   }
 
   @Test

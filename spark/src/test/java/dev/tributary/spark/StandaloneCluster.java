@@ -69,6 +69,13 @@ final class StandaloneCluster implements AutoCloseable {
   public void close() throws InterruptedException {
     if (session != null) {
       session.stop();
+      // The Workers stop their executors now: let them exit on their own (their shutdown hooks
+      // run, e.g. a flight recording's dump) before the rest is killed.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      for (Process p : started) {
+        p.descendants().forEach(d -> d.onExit().completeOnTimeout(d,
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).join());
+      }
     }
     for (Process p : started) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
