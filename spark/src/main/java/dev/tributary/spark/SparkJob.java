@@ -90,13 +90,43 @@ final class SparkJob {
   Results blocks() {
     Run run = new Run();
     try {
-      return new Results(run, unwrapped(() -> inGroups(run.materialize(run.compileLast(),
+      Exchange combining = combinedWhereRead();
+      Fragment result = combining == null ? run.compileLast()
+          : run.compile(combining.input()).then(new TaskStep.AggregateEach(combining.keys(),
+              ((Exchange) plan.root()).aggregates().stream().map(Aggregate::partial).toList()));
+      return new Results(run, unwrapped(() -> inGroups(run.materialize(result,
           new BlockCut.Keep(), null, null).values(),
-          session.sparkContext().defaultParallelism())));
+          session.sparkContext().defaultParallelism())), combining);
     } catch (RuntimeException e) {
       run.release();
       throw e;
     }
+  }
+
+  /**
+   * The group-by the plan ends in, with its combiners, when the reader had best combine it: every
+   * aggregation combines, nothing runs after it, and its input is a read of no more partitions
+   * than Spark's default parallelism (one wave of tasks, whose output would come to the reader
+   * in one group of partitions anyway). Each task's rows per group then come to the reader, not
+   * through a shuffle and a stage of combining tasks; else null (a larger read is combined on
+   * the executors, spread over the exchange's partitions).
+   */
+  private Exchange combinedWhereRead() {
+    if (!last.isEmpty() || !(plan.root() instanceof Exchange x) || x.keys().isEmpty()
+        || x.aggregates().isEmpty()) {
+      return null;
+    }
+    List<Aggregate> combiners = x.aggregates().stream().map(a -> a.combiner().orElse(null))
+        .toList();
+    Node input = x.input();
+    while (input instanceof Local l) {
+      input = l.input();
+    }
+    if (combiners.contains(null) || !(input instanceof Scan scan) || packing.pack(scan.splits())
+        .size() > session.sparkContext().defaultParallelism()) {
+      return null;
+    }
+    return new Exchange(x.input(), x.name(), x.keys(), x.partitions(), combiners);
   }
 
   /**
@@ -137,11 +167,21 @@ final class SparkJob {
   final class Results implements Iterator<Object>, AutoCloseable {
     private final Run run;
     private final Iterator<Object> blocks;
+    private final Exchange combining;
     private boolean ended;
 
-    private Results(Run run, Iterator<Object> blocks) {
+    private Results(Run run, Iterator<Object> blocks, Exchange combining) {
       this.run = run;
       this.blocks = blocks;
+      this.combining = combining;
+    }
+
+    /**
+     * The group-by whose combiners the reader runs on these blocks (each task's rows per group),
+     * or null: the blocks are the result.
+     */
+    Exchange combining() {
+      return combining;
     }
 
     @Override

@@ -153,6 +153,29 @@ class SparkEngineTest {
   }
 
   @Test
+  void aGroupByOverOneWaveOfReadTasksIsCombinedWhereTheResultIsRead() throws Exception {
+    Dataset ds = read().filter(col("v").gt(10)).groupBy("k")
+        .aggregate(Aggregate.count(), Aggregate.sum("v"), Aggregate.max("x"));
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine reporting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB)
+        .onJobEnd(tasks::addAll);
+    session.conf().unset("spark.sql.files.minPartitionNum");
+    List<String> onSpark;
+    try {
+      onSpark = rows(ds.execute(reporting).withRuntime(runtime).takeAll());
+    } finally {
+      session.conf().set("spark.sql.files.minPartitionNum", Integer.toString(FILES));
+    }
+
+    // Two read tasks (of two files each) for 3 cores: their rows per group come here, no shuffle.
+    assertThat(tasks).as("the read tasks only").hasSize(FILES / 2);
+    assertThat(onSpark).hasSize(7).isEqualTo(rows(ds.takeAll()));
+    assertThat(onSpark).isEqualTo(rows(duck("SELECT k, count(*) AS \"count()\", "
+        + "sum(v) AS \"sum(v)\", max(x) AS \"max(x)\" FROM read_parquet('" + data
+        + "/*.parquet') WHERE v > 10 GROUP BY k")));
+  }
+
+  @Test
   void aGroupByAggregationShufflesArrowBlocksAndMatches() throws Exception {
     Dataset ds = read().filter(col("v").gt(10)).groupBy("k")
         .aggregate(Aggregate.count(), Aggregate.sum("v"), Aggregate.max("x"));
@@ -162,6 +185,7 @@ class SparkEngineTest {
 
     List<String> onSpark = rows(ds.execute(reporting).withRuntime(runtime).takeAll());
 
+    // Four read tasks, more than the 3 cores: combined on the executors after a shuffle.
     assertThat(tasks).as("every read task and every exchange partition, each within its bound")
         .hasSize(FILES + 3)
         .allSatisfy(t -> assertThat(t.peakBytes()).isPositive().isLessThanOrEqualTo(
