@@ -205,7 +205,8 @@ public final class SparkEngine implements Engine {
    * or the first block of a local run when a row function hides it) and every stage. A dataset
    * with an all-to-all stage (a group-by, join, sort, limit, repartition or union) runs as a job
    * now when a {@link #stagingDirectory} is set, its result written there and read as above (a
-   * result without rows: an empty DataFrame without columns, their types being unknown).
+   * result without rows: an empty DataFrame without columns, their types being unknown): once
+   * per call, a snapshot every action on the DataFrame reads alike (call again for a fresh one).
    *
    * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage and no
    *     staging directory is set (or do the stage in Spark SQL on the DataFrame)
