@@ -58,6 +58,10 @@ final class StandaloneCluster implements AutoCloseable {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+        // Tributary's JVM flags, as a user's cluster needs them: an operator spilling in a task
+        // opens Chronicle Map, which compiles code at run time.
+        .config("spark.executor.extraJavaOptions", (System.getProperty("tributary.jvm.flags",
+            "") + " " + System.getProperty("spark.executor.extraJavaOptions", "")).trim())
         .getOrCreate();
     SparkSession running = session;
     await(() -> running.sparkContext().getExecutorMemoryStatus().size() >= executors + 1,
