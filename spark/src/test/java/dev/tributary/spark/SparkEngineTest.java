@@ -287,7 +287,9 @@ class SparkEngineTest {
     Aggregate[] aggregates = {Aggregate.mean("v"), Aggregate.mean("x"), Aggregate.std("x"),
         Aggregate.var("v", 0), Aggregate.std("v").ignoreNulls(false).as("std_or_null"),
         Aggregate.sum("v").ignoreNulls(false).as("sum_or_null"),
-        Aggregate.absMax("x").ignoreNulls(false), Aggregate.count()};
+        Aggregate.absMax("x").ignoreNulls(false), Aggregate.min("v").ignoreNulls(false)
+            .as("min_or_null"), Aggregate.max("x").ignoreNulls(false),
+        Aggregate.max("k").ignoreNulls(false), Aggregate.count()};
     Dataset onSpark = ds.execute(spark).withRuntime(runtime);
 
     Map<String, Object> local = ds.aggregate(aggregates);
@@ -296,6 +298,8 @@ class SparkEngineTest {
         .as("one row of states per read task came to the driver").isEqualTo(FILES);
     assertThat(local.get("std_or_null")).as("v has nulls").isNull();
     assertThat(local.get("sum_or_null")).isNull();
+    assertThat(local.get("min_or_null")).isNull();
+    assertThat(local.get("max(k)")).isEqualTo("k6");
 
     List<Map<String, Object>> byKey = onSpark.groupBy("k").aggregate(aggregates).takeAll();
     Map<Object, Map<String, Object>> localByKey = new LinkedHashMap<>();
