@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster of two one-core Workers on 127.0.0.1, three ways in one run: Tributary on the cluster
  * ({@code execute(SparkEngine)}), the same in Spark SQL alone on the same cluster, and
  * Tributary's local engine in the driver. Runs alternate (a warm-up each, then {@code
- * -Dbench.runs}, default 3); the medians and ratios go to {@code target/cluster-bench.md}. Not
+ * -Dbench.runs}, default 3); the medians and ratios go to {@code target/cluster-bench.md}, with
+ * what Spark ran for each call on the cluster ({@link JobTally}: jobs, stages, tasks, where
+ * their time went; {@code -Dbench.workloads=W3g} runs one workload alone). Not
  * part of {@code mvn verify}: {@code spark/cluster-bench.sh} runs it. Results are checked equal
  * across the three (rows written, the group-by's checked row).
  */
