@@ -130,7 +130,7 @@ public final class PartitionPlan implements Serializable {
         long size = Files.size(source.files().get(f));
         bytes += size;
         if (size <= splitBytes) {
-          splits.add(new Split(f, 0, Integer.MAX_VALUE));
+          splits.add(new Split(f, 0, Integer.MAX_VALUE, size));
           continue;
         }
         // Whole row groups, a split closed once it holds about splitBytes.
@@ -140,7 +140,7 @@ public final class PartitionPlan implements Serializable {
         for (int g = 0; g < groups.length; g++) {
           held += groups[g];
           if (held >= splitBytes || g == groups.length - 1) {
-            splits.add(new Split(f, from, g + 1));
+            splits.add(new Split(f, from, g + 1, held));
             from = g + 1;
             held = 0;
           }
@@ -310,6 +310,39 @@ public final class PartitionPlan implements Serializable {
       return List.of();
     }
 
+    /**
+     * The read of splits {@code splits} (indexes into {@link #splits()}), one after the other:
+     * consecutive whole files as one read of those files.
+     */
+    public Dataset read(int... splits) {
+      Dataset read = null;
+      for (int i = 0; i < splits.length; i++) {
+        Split s = this.splits.get(splits[i]);
+        int to = i;
+        while (s.fromGroup() == 0 && s.toGroup() == Integer.MAX_VALUE && to + 1 < splits.length
+            && wholeFile(this.splits.get(splits[to + 1]), s.file() + to + 1 - i)) {
+          to++;
+        }
+        Dataset part = to > i ? files(s.file(), s.file() + to - i + 1) : read(splits[i]);
+        read = read == null ? part : read.union(part);
+        i = to;
+      }
+      if (read == null) {
+        throw new IllegalArgumentException("no splits to read");
+      }
+      return read;
+    }
+
+    private static boolean wholeFile(Split s, int file) {
+      return s.file() == file && s.fromGroup() == 0 && s.toGroup() == Integer.MAX_VALUE;
+    }
+
+    /** Files {@code from} (inclusive) to {@code to} (exclusive) read whole, as one read. */
+    private Dataset files(int from, int to) {
+      return new Dataset(new Read(new ParquetRead(source.split(from, to)), new Pushdown(columns,
+          filter, limit)), null);
+    }
+
     /** Split {@code split}'s read (an index into {@link #splits()}). */
     public Dataset read(int split) {
       Split s = splits.get(split);
@@ -329,8 +362,9 @@ public final class PartitionPlan implements Serializable {
    * @param file the file's index in the source's files
    * @param fromGroup the first row group
    * @param toGroup past the last row group
+   * @param bytes what it reads: the file's size, or its row groups' bytes
    */
-  public record Split(int file, int fromGroup, int toGroup) implements Serializable {}
+  public record Split(int file, int fromGroup, int toGroup, long bytes) implements Serializable {}
 
   /**
    * One fused stage of one-to-one operators.

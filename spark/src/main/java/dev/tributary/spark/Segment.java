@@ -69,14 +69,12 @@ final class Segment implements Serializable {
     this.memory = memory;
   }
 
-  /** The task over read splits. */
-  Iterator<Tuple2<Integer, Object>> fromSplits(Iterator<Integer> splits) {
-    Dataset input = null;
-    while (splits.hasNext()) {
-      Dataset split = scan.read(splits.next());
-      input = input == null ? split : input.union(split);
+  /** The task over read splits: one partition's indexes, read one after the other. */
+  Iterator<Tuple2<Integer, Object>> fromSplits(Iterator<int[]> partition) {
+    if (!partition.hasNext()) {
+      return List.<Tuple2<Integer, Object>>of().iterator();
     }
-    return input == null ? List.<Tuple2<Integer, Object>>of().iterator() : run(input);
+    return run(scan.read(partition.next()));
   }
 
   /** The task over the blocks an exchange (a sort, a limit, a union) gathered for it. */
@@ -104,13 +102,18 @@ final class Segment implements Serializable {
         : gatheredBy.name()) + " #" + TaskContext.get().partitionId() + "]", blocks));
   }
 
-  /** The runtime of {@code task}: an arena of its own, limited to the task's memory. */
+  /**
+   * The runtime of {@code task}: an arena of its own, limited to the task's memory, on the
+   * executor's threads ({@link ExecutorThreads}).
+   */
   TributaryRuntime runtime(TaskContext task) {
     ExecutorSetup.arrow();
     return TributaryRuntime.builder()
         .name("spark-stage" + task.stageId() + "-task" + task.partitionId() + "-attempt"
             + task.attemptNumber())
         .memoryLimit(memoryLimit)
+        .cpuScheduler(ExecutorThreads.cpu())
+        .ioScheduler(ExecutorThreads.io())
         .build();
   }
 

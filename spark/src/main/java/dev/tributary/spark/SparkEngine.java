@@ -30,8 +30,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Runs a {@link Dataset} on Apache Spark: {@code ds.execute(SparkEngine.of(session))}. The plan
- * is cut as {@link PartitionPlan} says — each Parquet read into a partition per file (a large
- * file per range of row groups, {@link #splitBytes}), the fused per-partition stages run in each
+ * is cut as {@link PartitionPlan} says — each Parquet read into partitions of splits (a file, a
+ * large file's range of row groups, {@link #splitBytes}) packed as Spark SQL packs files, small
+ * files together until a partition holds about its share of the bytes for the cluster's cores
+ * ({@code spark.sql.files.openCostInBytes}, {@code spark.sql.files.minPartitionNum}), the fused per-partition stages run in each
  * task as a governed Tributary pipeline (its own runtime and arena, limited to {@link
  * #taskMemoryLimit}), group-by aggregations (each task's rows aggregated first when they
  * combine), repartitions, joins and sorts as Spark shuffles of Arrow IPC blocks (a join whose
@@ -87,8 +89,9 @@ public final class SparkEngine implements Engine {
   }
 
   /**
-   * Reads each Parquet file larger than {@code bytes} as several partitions of whole row groups
-   * of about that size together (a file of one row group stays one partition).
+   * Reads each Parquet file larger than {@code bytes} as several splits of whole row groups of
+   * about that size together (a file of one row group stays one split), and packs splits into a
+   * partition up to that size at most.
    */
   public SparkEngine splitBytes(long bytes) {
     if (bytes < 1) {
@@ -189,7 +192,7 @@ public final class SparkEngine implements Engine {
     requireSerializable(plan);
     int exchange = partitions > 0 ? partitions : session.sparkContext().defaultParallelism();
     return Engine.of(new SparkResult(new SparkJob(session, plan, taskMemoryLimit, exchange,
-        broadcastBytes, onJobEnd), plan));
+        broadcastBytes, onJobEnd, packing()), plan));
   }
 
   /**
@@ -202,7 +205,8 @@ public final class SparkEngine implements Engine {
    * or the first block of a local run when a row function hides it) and every stage. A dataset
    * with an all-to-all stage (a group-by, join, sort, limit, repartition or union) runs as a job
    * now when a {@link #stagingDirectory} is set, its result written there and read as above (a
-   * result without rows: an empty DataFrame without columns, their types being unknown).
+   * result without rows: an empty DataFrame without columns, their types being unknown): once
+   * per call, a snapshot every action on the DataFrame reads alike (call again for a fresh one).
    *
    * @throws dev.tributary.UnsupportedPlanException if the dataset has an all-to-all stage and no
    *     staging directory is set (or do the stage in Spark SQL on the DataFrame)
@@ -253,6 +257,18 @@ public final class SparkEngine implements Engine {
    */
   public static Dataset fromSpark(org.apache.spark.sql.Dataset<Row> frame) {
     return SparkRows.read(frame);
+  }
+
+  /**
+   * How reads' splits are packed into partitions: by Spark SQL's settings for files ({@code
+   * spark.sql.files.openCostInBytes}, {@code spark.sql.files.minPartitionNum}, else the
+   * default parallelism), at most {@link #splitBytes} each.
+   */
+  private SplitPacking packing() {
+    scala.Option<String> slots = session.conf().getOption("spark.sql.files.minPartitionNum");
+    return new SplitPacking(splitBytes, JavaUtils.byteStringAsBytes(session.conf().get(
+        "spark.sql.files.openCostInBytes", "4MB")), slots.isDefined()
+        ? Integer.parseInt(slots.get()) : session.sparkContext().defaultParallelism());
   }
 
   /**

@@ -36,8 +36,8 @@ import org.apache.spark.util.CollectionAccumulator;
 
 /**
  * One run of a {@link PartitionPlan} as Spark RDDs, on the driver. Per-partition stages are
- * fused into the task of the stage before them ({@link Segment}); a read's splits are the first
- * tasks' partitions; an exchange, a shuffled join's two sides and a sort's ranges go through
+ * fused into the task of the stage before them ({@link Segment}); a read's splits, packed as
+ * Spark SQL packs files ({@link SplitPacking}), are the first tasks' partitions; an exchange, a shuffled join's two sides and a sort's ranges go through
  * Spark's shuffle as IPC bytes keyed by partition; a small join side is broadcast; a limit
  * gathers the partitions in order into one without a shuffle; a union concatenates partitions;
  * a worker pool's instances are kept per executor.
@@ -52,23 +52,26 @@ final class SparkJob {
   private final int partitions;
   private final long broadcastBytes;
   private final Consumer<List<TaskMemory>> onJobEnd;
+  private final SplitPacking packing;
   /** Steps every task of the last stage runs after the plan's (a partial aggregation). */
   private final List<TaskStep> last;
 
   SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit, int partitions,
-      long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd) {
-    this(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd, List.of());
+      long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd, SplitPacking packing) {
+    this(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd, packing,
+        List.of());
   }
 
   private SparkJob(SparkSession session, PartitionPlan plan, long taskMemoryLimit,
       int partitions, long broadcastBytes, Consumer<List<TaskMemory>> onJobEnd,
-      List<TaskStep> last) {
+      SplitPacking packing, List<TaskStep> last) {
     this.session = session;
     this.plan = plan;
     this.taskMemoryLimit = taskMemoryLimit;
     this.partitions = partitions;
     this.broadcastBytes = broadcastBytes;
     this.onJobEnd = onJobEnd;
+    this.packing = packing;
     this.last = last;
   }
 
@@ -77,7 +80,7 @@ final class SparkJob {
     List<TaskStep> more = new ArrayList<>(last);
     more.add(step);
     return new SparkJob(session, plan, taskMemoryLimit, partitions, broadcastBytes, onJobEnd,
-        List.copyOf(more));
+        packing, List.copyOf(more));
   }
 
   /**
@@ -87,13 +90,43 @@ final class SparkJob {
   Results blocks() {
     Run run = new Run();
     try {
-      return new Results(run, unwrapped(() -> inGroups(run.materialize(run.compileLast(),
+      Exchange combining = combinedWhereRead();
+      Fragment result = combining == null ? run.compileLast()
+          : run.compile(combining.input()).then(new TaskStep.AggregateEach(combining.keys(),
+              ((Exchange) plan.root()).aggregates().stream().map(Aggregate::partial).toList()));
+      return new Results(run, unwrapped(() -> inGroups(run.materialize(result,
           new BlockCut.Keep(), null, null).values(),
-          session.sparkContext().defaultParallelism())));
+          session.sparkContext().defaultParallelism())), combining);
     } catch (RuntimeException e) {
       run.release();
       throw e;
     }
+  }
+
+  /**
+   * The group-by the plan ends in, with its combiners, when the reader had best combine it: every
+   * aggregation combines, nothing runs after it, and its input is a read of no more partitions
+   * than Spark's default parallelism (one wave of tasks, whose output would come to the reader
+   * in one group of partitions anyway). Each task's rows per group then come to the reader, not
+   * through a shuffle and a stage of combining tasks; else null (a larger read is combined on
+   * the executors, spread over the exchange's partitions).
+   */
+  private Exchange combinedWhereRead() {
+    if (!last.isEmpty() || !(plan.root() instanceof Exchange x) || x.keys().isEmpty()
+        || x.aggregates().isEmpty()) {
+      return null;
+    }
+    List<Aggregate> combiners = x.aggregates().stream().map(a -> a.combiner().orElse(null))
+        .toList();
+    Node input = x.input();
+    while (input instanceof Local l) {
+      input = l.input();
+    }
+    if (combiners.contains(null) || !(input instanceof Scan scan) || packing.pack(scan.splits())
+        .size() > session.sparkContext().defaultParallelism()) {
+      return null;
+    }
+    return new Exchange(x.input(), x.name(), x.keys(), x.partitions(), combiners);
   }
 
   /**
@@ -134,11 +167,21 @@ final class SparkJob {
   final class Results implements Iterator<Object>, AutoCloseable {
     private final Run run;
     private final Iterator<Object> blocks;
+    private final Exchange combining;
     private boolean ended;
 
-    private Results(Run run, Iterator<Object> blocks) {
+    private Results(Run run, Iterator<Object> blocks, Exchange combining) {
       this.run = run;
       this.blocks = blocks;
+      this.combining = combining;
+    }
+
+    /**
+     * The group-by whose combiners the reader runs on these blocks (each task's rows per group),
+     * or null: the blocks are the result.
+     */
+    Exchange combining() {
+      return combining;
     }
 
     @Override
@@ -357,9 +400,8 @@ final class SparkJob {
       Segment segment = new Segment(plan.settings(), f.scan(), f.gatheredBy(), f.steps(), cut,
           sink, job, taskMemoryLimit, memory);
       if (f.scan() != null) {
-        List<Integer> splits = IntStream.range(0, f.scan().splits().size()).boxed()
-            .toList();
-        return spark.parallelize(splits, splits.size()).mapPartitionsToPair(segment::fromSplits);
+        List<int[]> packed = packing.pack(f.scan().splits());
+        return spark.parallelize(packed, packed.size()).mapPartitionsToPair(segment::fromSplits);
       } else if (f.right() != null) {
         return JavaPairRDD.fromJavaRDD(f.gathered().zipPartitions(f.right(),
             segment::fromJoined));

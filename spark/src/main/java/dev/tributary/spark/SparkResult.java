@@ -1,8 +1,10 @@
 package dev.tributary.spark;
 
+import dev.tributary.DataContext;
 import dev.tributary.Dataset;
 import dev.tributary.Engine;
 import dev.tributary.PartitionPlan;
+import dev.tributary.PartitionPlan.Exchange;
 import dev.tributary.connectors.ParquetSink;
 import dev.tributary.connectors.ReadSettings;
 import dev.tributary.connectors.WriteSummary;
@@ -10,6 +12,7 @@ import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.operators.OperatorStats;
 import dev.tributary.operators.aggregate.Aggregate;
+import dev.tributary.operators.aggregate.HashAggregate;
 import dev.tributary.plan.Pushdown;
 import java.util.List;
 import java.util.Objects;
@@ -21,7 +24,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * What {@link SparkEngine#run} answers: a source that runs the job when read (each read one job)
- * and decodes the blocks the driver receives into the reading execution's account, as they come.
+ * and decodes the blocks the driver receives into the reading execution's account, as they come
+ * (a group-by's rows per task combined here when the job sends those, {@link
+ * SparkJob.Results#combining()}).
  */
 final class SparkResult implements Engine.Result {
   private final SparkJob job;
@@ -52,8 +57,16 @@ final class SparkResult implements Engine.Result {
       OperatorStats stats) {
     // Reads run on the execution's I/O scheduler, where waiting for Spark may block. A cancel
     // (the reader stopped early) drops what the job held (a sort's cached input, a broadcast).
-    return Flux.using(job::blocks, blocks -> Flux.fromIterable(() -> blocks)
-        .map(b -> IpcBlocks.decode((byte[]) b, account)), SparkJob.Results::close);
+    return Flux.using(job::blocks, blocks -> {
+      Flux<Block> decoded = Flux.fromIterable(() -> blocks)
+          .map(b -> IpcBlocks.decode((byte[]) b, account));
+      Exchange combining = blocks.combining();
+      // Each task's rows per group: combined here, as the exchange's tasks would (spilling past
+      // the reading execution's budget).
+      return combining == null ? decoded : HashAggregate.of(combining.keys(),
+          combining.aggregates(), account, settings.scheduler())
+          .spillTo(DataContext.current().spill().directory()).apply(decoded);
+    }, SparkJob.Results::close);
   }
 
   @Override

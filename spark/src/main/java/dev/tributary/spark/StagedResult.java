@@ -18,6 +18,13 @@ import org.apache.spark.scheduler.SparkListenerApplicationEnd;
  * that the driver and every executor see, read back as a plain Parquet read: how {@link
  * SparkEngine#toSpark} hands Spark a dataset whose plan ends after an all-to-all stage. The
  * directory lives until the Spark application ends (the DataFrame may be read again until then).
+ *
+ * <p>Computed once per call, not once per Spark action, on purpose: the DataFrame is a snapshot
+ * of the result at the call, so its actions agree with each other (a {@code count()} and a
+ * {@code collect()} of a sort-and-limit see the same rows, whatever the files do meanwhile), and
+ * Spark never says when an action is done reading a source, so a result staged per action could
+ * only be removed at the application's end: every action would leave another copy on the shared
+ * file system until then. Call {@code toSpark} again for a fresh result.
  */
 final class StagedResult {
   private StagedResult() {}

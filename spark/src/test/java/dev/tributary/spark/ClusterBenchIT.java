@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster of two one-core Workers on 127.0.0.1, three ways in one run: Tributary on the cluster
  * ({@code execute(SparkEngine)}), the same in Spark SQL alone on the same cluster, and
  * Tributary's local engine in the driver. Runs alternate (a warm-up each, then {@code
- * -Dbench.runs}, default 3); the medians and ratios go to {@code target/cluster-bench.md}. Not
+ * -Dbench.runs}, default 3); the medians and ratios go to {@code target/cluster-bench.md}, with
+ * what Spark ran for each call on the cluster ({@link JobTally}: jobs, stages, tasks, where
+ * their time went; {@code -Dbench.workloads=W3g} runs one workload alone). Not
  * part of {@code mvn verify}: {@code spark/cluster-bench.sh} runs it. Results are checked equal
  * across the three (rows written, the group-by's checked row).
  */
@@ -49,6 +51,9 @@ class ClusterBenchIT {
   private static final int FILES = 4;
   private static final long ROWS = Long.getLong("bench.rows", 2_000_000);
   private static final int RUNS = Integer.getInteger("bench.runs", 3);
+  /** The workloads run ({@code -Dbench.workloads=W3g}: one alone, e.g. to profile it). */
+  private static final List<String> WORKLOADS = List.of(System.getProperty("bench.workloads",
+      "W1,W3g").split(","));
 
   @TempDir
   Path dir;
@@ -81,13 +86,16 @@ class ClusterBenchIT {
       Engine engine = SparkEngine.of(spark).taskMemoryLimit(256 * Bytes.MiB).partitions(2);
       Map<String, Map<String, List<Double>>> seconds = new LinkedHashMap<>();
       Map<String, Object> checks = new LinkedHashMap<>();
+      JobTally tally = JobTally.on(spark);
+      Map<String, List<JobTally.Summary>> spent = new LinkedHashMap<>();
 
       Map<String, DoubleSupplier> w1 = new LinkedHashMap<>();
-      w1.put("tributary-on-spark", () -> timed(() -> check(checks, "W1 tributary-on-spark",
-          etl(paths, driver).execute(engine).writeParquet(sink(dir, "w1-ts")).rows())));
+      w1.put("tributary-on-spark", () -> tallied(spark, tally, spent, "W1 tributary-on-spark",
+          () -> check(checks, "W1 tributary-on-spark", etl(paths, driver).execute(engine)
+              .writeParquet(sink(dir, "w1-ts")).rows())));
       w1.put("spark-sql", () -> {
         Path out = dir.resolve("w1-sql");
-        double s = timed(() -> spark.read().parquet(data.toString()).select("x", "y")
+        double s = tallied(spark, tally, spent, "W1 spark-sql", () -> spark.read().parquet(data.toString()).select("x", "y")
             .withColumn("z", col("x").multiply(2).plus(col("y"))).filter(col("z").gt(0))
             .write().mode(SaveMode.Overwrite).option("compression", "snappy")
             .parquet(out.toString()));
@@ -96,12 +104,15 @@ class ClusterBenchIT {
       });
       w1.put("tributary-local", () -> timed(() -> check(checks, "W1 tributary-local",
           etl(paths, driver).writeParquet(sink(dir, "w1-local")).rows())));
-      seconds.put("W1", measure(w1));
+      if (WORKLOADS.contains("W1")) {
+        seconds.put("W1", measure(w1));
+      }
 
       Map<String, DoubleSupplier> w3 = new LinkedHashMap<>();
-      w3.put("tributary-on-spark", () -> timed(() -> check(checks, "W3g tributary-on-spark",
-          reduced(groups(paths, driver).execute(engine).withRuntime(driver).takeAll()))));
-      w3.put("spark-sql", () -> timed(() -> {
+      w3.put("tributary-on-spark", () -> tallied(spark, tally, spent, "W3g tributary-on-spark",
+          () -> check(checks, "W3g tributary-on-spark", reduced(groups(paths, driver)
+              .execute(engine).withRuntime(driver).takeAll()))));
+      w3.put("spark-sql", () -> tallied(spark, tally, spent, "W3g spark-sql", () -> {
         Row r = spark.read().parquet(data.toString()).groupBy("key")
             .agg(sum("x").as("s"), count(lit(1)).as("c"), max("x").as("m"))
             .agg(sum("s"), sum("c"), sum("m"), count(lit(1))).first();
@@ -110,12 +121,14 @@ class ClusterBenchIT {
       }));
       w3.put("tributary-local", () -> timed(() -> check(checks, "W3g tributary-local",
           reduced(groups(paths, driver).takeAll()))));
-      seconds.put("W3g", measure(w3));
+      if (WORKLOADS.contains("W3g")) {
+        seconds.put("W3g", measure(w3));
+      }
 
-      assertThat(Stream.of("W1", "W3g").map(w -> checks.entrySet().stream()
+      assertThat(seconds.keySet().stream().map(w -> checks.entrySet().stream()
           .filter(e -> e.getKey().startsWith(w + " ")).map(Map.Entry::getValue).distinct()
           .count())).as("the same result three ways: " + checks).containsOnly(1L);
-      String report = report(setting, seconds, checks);
+      String report = report(setting, seconds, checks, spent);
       Files.writeString(Path.of("target", "cluster-bench.md"), report);
       System.out.println(report);
     }
@@ -163,6 +176,20 @@ class ClusterBenchIT {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /**
+   * {@link #timed} {@code run}, with what Spark ran for it added to {@code spent} under {@code
+   * what}.
+   */
+  private static double tallied(SparkSession spark, JobTally tally,
+      Map<String, List<JobTally.Summary>> spent, String what, Runnable run) {
+    tally.reset();
+    long start = System.currentTimeMillis();
+    double s = timed(run);
+    spent.computeIfAbsent(what, k -> new ArrayList<>())
+        .add(tally.summary(spark, start, System.currentTimeMillis()));
+    return s;
+  }
+
   /** A warm-up of each system, then {@link #RUNS} rounds of each in turn. */
   private static Map<String, List<Double>> measure(Map<String, DoubleSupplier> systems) {
     systems.values().forEach(DoubleSupplier::getAsDouble);
@@ -180,7 +207,7 @@ class ClusterBenchIT {
   }
 
   private static String report(String setting, Map<String, Map<String, List<Double>>> seconds,
-      Map<String, Object> checks) {
+      Map<String, Object> checks, Map<String, List<JobTally.Summary>> spent) {
     StringBuilder md = new StringBuilder("# Tributary on a Spark cluster vs Spark SQL alone vs"
         + " the local engine\n\n" + setting + "\n\n| workload | system | median s | runs s |"
         + " Spark SQL s / this s |\n|---|---|---|---|---|\n");
@@ -192,6 +219,17 @@ class ClusterBenchIT {
           sql / median(runs))));
     });
     md.append("\nChecks (equal across systems): ").append(checks).append('\n');
+    md.append("\nWhat Spark ran per call (the run of median wall time; before/jobs/after: ms from"
+        + " the call's start to its first job, its jobs, from the last job's end to the call's"
+        + " end; per stage: tasks, stage ms, then the tasks' sums):\n\n");
+    spent.forEach((what, runs) -> {
+      List<JobTally.Summary> measured = runs.subList(1, runs.size()); // not the warm-up
+      JobTally.Summary mid = measured.stream().sorted(java.util.Comparator.comparingLong(
+          r -> r.beforeMs() + r.jobsMs() + r.afterMs())).toList().get(measured.size() / 2);
+      md.append(String.format(Locale.ROOT, "- %s: %d jobs, %d stages, %d tasks; before %d ms,"
+          + " jobs %d ms, after %d ms; %s%n", what, mid.jobs(), mid.stages(), mid.tasks(),
+          mid.beforeMs(), mid.jobsMs(), mid.afterMs(), mid.perStage()));
+    });
     return md.toString();
   }
 

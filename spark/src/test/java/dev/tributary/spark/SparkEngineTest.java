@@ -90,6 +90,9 @@ class SparkEngineTest {
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.default.parallelism", "3")
+        // A read task per file, so that these tests see several (small files are packed
+        // together by default: smallFilesArePackedIntoTasksAsSparkSqlPacksThem).
+        .config("spark.sql.files.minPartitionNum", Integer.toString(FILES))
         .getOrCreate();
     spark = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB);
   }
@@ -127,6 +130,52 @@ class SparkEngineTest {
   }
 
   @Test
+  void smallFilesArePackedIntoTasksAsSparkSqlPacksThem() throws Exception {
+    Dataset ds = read().filter(col("id").mod(7).ne(0)).select("id", "v");
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine reporting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB)
+        .onJobEnd(tasks::addAll);
+    session.conf().unset("spark.sql.files.minPartitionNum");
+    List<Map<String, Object>> onSpark;
+    try {
+      onSpark = ds.execute(reporting).withRuntime(runtime).takeAll();
+    } finally {
+      session.conf().set("spark.sql.files.minPartitionNum", Integer.toString(FILES));
+    }
+
+    // Each small file costs 4 MiB to open; 3 cores' shares take two files each.
+    assertThat(tasks).as("two files per read task").hasSize(FILES / 2);
+    assertThat(onSpark.stream().map(r -> ((Number) r.get("id")).longValue()).toList())
+        .as("the files' rows in order, as locally").isSorted()
+        .isEqualTo(ds.takeAll().stream().map(r -> ((Number) r.get("id")).longValue()).toList());
+    assertThat(rows(onSpark)).isEqualTo(rows(duck("SELECT id, v FROM read_parquet('" + data
+        + "/*.parquet') WHERE id % 7 <> 0")));
+  }
+
+  @Test
+  void aGroupByOverOneWaveOfReadTasksIsCombinedWhereTheResultIsRead() throws Exception {
+    Dataset ds = read().filter(col("v").gt(10)).groupBy("k")
+        .aggregate(Aggregate.count(), Aggregate.sum("v"), Aggregate.max("x"));
+    List<TaskMemory> tasks = new CopyOnWriteArrayList<>();
+    Engine reporting = SparkEngine.of(session).taskMemoryLimit(64 * Bytes.MiB)
+        .onJobEnd(tasks::addAll);
+    session.conf().unset("spark.sql.files.minPartitionNum");
+    List<String> onSpark;
+    try {
+      onSpark = rows(ds.execute(reporting).withRuntime(runtime).takeAll());
+    } finally {
+      session.conf().set("spark.sql.files.minPartitionNum", Integer.toString(FILES));
+    }
+
+    // Two read tasks (of two files each) for 3 cores: their rows per group come here, no shuffle.
+    assertThat(tasks).as("the read tasks only").hasSize(FILES / 2);
+    assertThat(onSpark).hasSize(7).isEqualTo(rows(ds.takeAll()));
+    assertThat(onSpark).isEqualTo(rows(duck("SELECT k, count(*) AS \"count()\", "
+        + "sum(v) AS \"sum(v)\", max(x) AS \"max(x)\" FROM read_parquet('" + data
+        + "/*.parquet') WHERE v > 10 GROUP BY k")));
+  }
+
+  @Test
   void aGroupByAggregationShufflesArrowBlocksAndMatches() throws Exception {
     Dataset ds = read().filter(col("v").gt(10)).groupBy("k")
         .aggregate(Aggregate.count(), Aggregate.sum("v"), Aggregate.max("x"));
@@ -136,6 +185,7 @@ class SparkEngineTest {
 
     List<String> onSpark = rows(ds.execute(reporting).withRuntime(runtime).takeAll());
 
+    // Four read tasks, more than the 3 cores: combined on the executors after a shuffle.
     assertThat(tasks).as("every read task and every exchange partition, each within its bound")
         .hasSize(FILES + 3)
         .allSatisfy(t -> assertThat(t.peakBytes()).isPositive().isLessThanOrEqualTo(
@@ -237,7 +287,9 @@ class SparkEngineTest {
     Aggregate[] aggregates = {Aggregate.mean("v"), Aggregate.mean("x"), Aggregate.std("x"),
         Aggregate.var("v", 0), Aggregate.std("v").ignoreNulls(false).as("std_or_null"),
         Aggregate.sum("v").ignoreNulls(false).as("sum_or_null"),
-        Aggregate.absMax("x").ignoreNulls(false), Aggregate.count()};
+        Aggregate.absMax("x").ignoreNulls(false), Aggregate.min("v").ignoreNulls(false)
+            .as("min_or_null"), Aggregate.max("x").ignoreNulls(false),
+        Aggregate.max("k").ignoreNulls(false), Aggregate.count()};
     Dataset onSpark = ds.execute(spark).withRuntime(runtime);
 
     Map<String, Object> local = ds.aggregate(aggregates);
@@ -246,6 +298,8 @@ class SparkEngineTest {
         .as("one row of states per read task came to the driver").isEqualTo(FILES);
     assertThat(local.get("std_or_null")).as("v has nulls").isNull();
     assertThat(local.get("sum_or_null")).isNull();
+    assertThat(local.get("min_or_null")).isNull();
+    assertThat(local.get("max(k)")).isEqualTo("k6");
 
     List<Map<String, Object>> byKey = onSpark.groupBy("k").aggregate(aggregates).takeAll();
     Map<Object, Map<String, Object>> localByKey = new LinkedHashMap<>();

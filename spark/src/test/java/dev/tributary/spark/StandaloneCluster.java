@@ -58,6 +58,10 @@ final class StandaloneCluster implements AutoCloseable {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+        // Tributary's JVM flags, as a user's cluster needs them: an operator spilling in a task
+        // opens Chronicle Map, which compiles code at run time.
+        .config("spark.executor.extraJavaOptions", (System.getProperty("tributary.jvm.flags",
+            "") + " " + System.getProperty("spark.executor.extraJavaOptions", "")).trim())
         .getOrCreate();
     SparkSession running = session;
     await(() -> running.sparkContext().getExecutorMemoryStatus().size() >= executors + 1,
@@ -69,6 +73,13 @@ final class StandaloneCluster implements AutoCloseable {
   public void close() throws InterruptedException {
     if (session != null) {
       session.stop();
+      // The Workers stop their executors now: let them exit on their own (their shutdown hooks
+      // run, e.g. a flight recording's dump) before the rest is killed.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      for (Process p : started) {
+        p.descendants().forEach(d -> d.onExit().completeOnTimeout(d,
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).join());
+      }
     }
     for (Process p : started) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);

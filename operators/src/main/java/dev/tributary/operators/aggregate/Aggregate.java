@@ -254,7 +254,7 @@ public final class Aggregate implements java.io.Serializable {
       return new CountAccumulator(column, ignoreNulls);
     }
     if (kind == Kind.PARTIAL) {
-      return new PartialState((NumericAccumulator) of.accumulator(input),
+      return new PartialState(of.accumulator(input),
           input.findField(column).getType() instanceof ArrowType.Null);
     }
     if (kind == Kind.COMBINE) {
@@ -277,10 +277,10 @@ public final class Aggregate implements java.io.Serializable {
    * distributed engine aggregates each partition where it is and combines only those rows.
    * Present for {@code count} (a sum of counts), and for {@code sum}, {@code min}, {@code max}
    * and {@code absMax} (a max of the parts' absolute maxima) that skip nulls, each over the parts'
-   * results; for {@code mean}, {@code std}, {@code var}, and {@code sum} and {@code absMax}
-   * keeping nulls, over the parts' states ({@link #partial()}); empty for the others ({@code
-   * min}/{@code max} keeping nulls, {@code unique}, {@code quantile}, user aggregations), which
-   * need every row in one place. Integer sums and means are exact; floating sums add the parts'
+   * results; for {@code mean}, {@code std}, {@code var}, and {@code sum}, {@code absMax}, {@code
+   * min} and {@code max} keeping nulls, over the parts' states ({@link #partial()}); empty for
+   * the others ({@code unique}, {@code quantile}, user aggregations), which need every row in
+   * one place. Integer sums and means are exact; floating sums add the parts'
    * sums and the moments merge the parts' (Chan's formula, as a spilled aggregation does), so
    * they may differ in the last digits from one pass over the rows in order.
    */
@@ -302,9 +302,11 @@ public final class Aggregate implements java.io.Serializable {
   /**
    * What each part of the rows computes for {@link #combiner()} to combine, named alike: this
    * aggregation itself when its results combine as they are (and when it has no combiner); for
-   * {@code mean}, {@code std}, {@code var}, and {@code sum} and {@code absMax} keeping nulls, its
-   * state over the part: a struct column of the counts of values and nulls, then the sum, the
-   * minimum and maximum, or the mean and the sum of squared deviations, as the aggregation needs.
+   * {@code mean}, {@code std}, {@code var}, and {@code sum}, {@code absMax}, {@code min} and
+   * {@code max} keeping nulls, its state over the part: a struct column of the counts of values
+   * and nulls, then the sum, the minimum and maximum, or the mean and the sum of squared
+   * deviations, as the aggregation needs (a non-numeric column's minimum or maximum: its value,
+   * in the column's type, and the count of nulls).
    */
   public Aggregate partial() {
     return carriesState() ? new Aggregate(Kind.PARTIAL, column, name, ignoreNulls, parameter,
@@ -315,7 +317,7 @@ public final class Aggregate implements java.io.Serializable {
   private boolean carriesState() {
     return switch (kind) {
       case MEAN, STD, VAR -> true;
-      case SUM, ABS_MAX -> !ignoreNulls;
+      case SUM, ABS_MAX, MIN, MAX -> !ignoreNulls;
       default -> false;
     };
   }

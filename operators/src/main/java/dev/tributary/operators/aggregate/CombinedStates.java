@@ -23,35 +23,49 @@ final class CombinedStates extends Accumulator {
 
   private final Aggregate aggregate;
   private final String column;
-  private NumericAccumulator states;
+  private Accumulator states;
+  /** The value state of an ordered minimum or maximum (its type), once typed. */
+  private Field orderedValue;
   /** Whether the value states' type is known (a part with values was seen). */
   private boolean typed;
   private int groups;
 
-  private CombinedStates(Aggregate aggregate, String column, ArrowType values) {
+  private CombinedStates(Aggregate aggregate, Field field) {
     this.aggregate = aggregate;
-    this.column = column;
-    this.typed = values != null;
-    this.states = new NumericAccumulator(aggregate, values == null ? FLOAT64 : values);
+    this.column = field.getName();
+    Accumulator known = typed(aggregate, field);
+    this.typed = known != null;
+    this.states = known != null ? known : new NumericAccumulator(aggregate, FLOAT64);
+    this.orderedValue = field.getChildren().stream()
+        .filter(f -> f.getName().equals(OrderedAccumulator.VALUE)).findFirst().orElse(null);
   }
 
   /**
    * The combiner of {@code aggregate} over the state column {@code field}: integer value states
-   * (an integer column's exact sum, minimum, maximum) read as such.
+   * (an integer column's exact sum, minimum, maximum) read as such, a non-numeric column's
+   * minimum or maximum in its own type.
    */
   static CombinedStates of(Aggregate aggregate, Field field) {
-    return new CombinedStates(aggregate, field.getName(), valueType(field));
+    return new CombinedStates(aggregate, field);
   }
 
   /**
-   * The type of the value states of a state column: int64 or float64, or null when its part
-   * had no typed input (value states of the null type, see {@link PartialState}) or keeps none.
+   * What merges the states of the state column {@code field}: an {@link OrderedAccumulator} for
+   * a non-numeric minimum or maximum (its value state in the column's type), a {@link
+   * NumericAccumulator} of int64 or float64 value states; null when the part had no typed input
+   * (value states of the null type, see {@link PartialState}) or keeps no value state.
    */
-  private static ArrowType valueType(Field field) {
+  private static Accumulator typed(Aggregate aggregate, Field field) {
     for (Field state : field.getChildren()) {
+      if (state.getName().equals(OrderedAccumulator.VALUE)
+          && !(state.getType() instanceof ArrowType.Null)) {
+        return new OrderedAccumulator(state.getName(), state,
+            aggregate.kind() == Aggregate.Kind.MAX, aggregate.ignoresNulls());
+      }
       if (PartialState.VALUE_STATES.contains(state.getName())) {
-        return state.getType() instanceof ArrowType.Int ? INT64
+        ArrowType values = state.getType() instanceof ArrowType.Int ? INT64
             : state.getType() instanceof ArrowType.FloatingPoint ? FLOAT64 : null;
+        return values == null ? null : new NumericAccumulator(aggregate, values);
       }
     }
     return null;
@@ -73,22 +87,49 @@ final class CombinedStates extends Accumulator {
     if (!(block.vector(column) instanceof StructVector parts)) {
       return;
     }
-    ArrowType values = typed ? null : valueType(parts.getField());
-    if (values != null) {
-      NumericAccumulator retyped = new NumericAccumulator(aggregate, values);
+    Accumulator retyped = typed ? null : typed(aggregate, parts.getField());
+    if (retyped != null) {
       retyped.grow(groups);
       int[] all = new int[groups];
       Arrays.setAll(all, g -> g);
       List<FieldVector> before = states.writeStates("", all, scratch.allocator());
       try {
-        retyped.merge(before, all, groups);
+        if (retyped instanceof OrderedAccumulator ordered) {
+          orderedValue = parts.getField().getChildren().stream()
+              .filter(f -> f.getName().equals(OrderedAccumulator.VALUE)).findFirst()
+              .orElseThrow();
+          countsOnly(ordered, before, all, all.length, scratch);
+        } else {
+          retyped.merge(before, all, groups);
+        }
       } finally {
         before.forEach(FieldVector::close);
       }
       states = retyped;
       typed = true;
     }
-    states.merge(parts.getChildrenFromFields(), groupOf, block.rowCount());
+    List<FieldVector> merged = parts.getChildrenFromFields();
+    if (states instanceof OrderedAccumulator ordered && parts.getChild(OrderedAccumulator.VALUE)
+        == null) {
+      countsOnly(ordered, merged, groupOf, block.rowCount(), scratch); // an untyped part's
+    } else {
+      states.merge(merged, groupOf, block.rowCount());
+    }
+  }
+
+  /**
+   * Merges the null counts of untyped numeric states (a part that had no typed input) into
+   * {@code ordered}, as its states of no value (a value state all null).
+   */
+  private void countsOnly(OrderedAccumulator ordered, List<FieldVector> numeric, int[] groupOf,
+      int rows, Account scratch) {
+    try (FieldVector none = orderedValue.createVector(scratch.allocator())) {
+      none.allocateNew();
+      none.setValueCount(rows);
+      FieldVector nulls = numeric.stream().filter(v -> v.getName().equals("nulls")).findFirst()
+          .orElseThrow();
+      ordered.merge(List.of(none, nulls), groupOf, rows);
+    }
   }
 
   @Override

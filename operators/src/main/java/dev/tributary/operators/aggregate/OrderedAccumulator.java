@@ -18,6 +18,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * own type. Strings compare as Java strings (UTF-16 order).
  */
 final class OrderedAccumulator extends Accumulator {
+  /** The name of the state holding each group's value (after a prefix). */
+  static final String VALUE = "value";
+
   private final String column;
   private final Field field;
   private final boolean max;
@@ -84,7 +87,7 @@ final class OrderedAccumulator extends Accumulator {
 
   @Override
   List<FieldVector> writeStates(String prefix, int[] groups, BufferAllocator allocator) {
-    FieldVector values = new Field(prefix + "value", field.getFieldType(), field.getChildren())
+    FieldVector values = new Field(prefix + VALUE, field.getFieldType(), field.getChildren())
         .createVector(allocator);
     values.allocateNew();
     BigIntVector nl = longs(prefix + "nulls", allocator, groups.length);

@@ -20,7 +20,7 @@ final class PartialState extends Accumulator {
   /** The states that hold input values (typed like the input: exact longs for integers). */
   static final Set<String> VALUE_STATES = Set.of("sum", "min", "max");
 
-  private final NumericAccumulator states;
+  private final Accumulator states;
   private final boolean untyped;
 
   /**
@@ -28,7 +28,7 @@ final class PartialState extends Accumulator {
    * null type (no part of the input seen): its value states are then of the null type too, so
    * that the combiner takes their type from the parts that had values.
    */
-  PartialState(NumericAccumulator states, boolean untyped) {
+  PartialState(Accumulator states, boolean untyped) {
     this.states = states;
     this.untyped = untyped;
   }

@@ -72,7 +72,8 @@ class AggregateCombinerTest {
   void meansMomentsAndAggregationsKeepingNullsCombineThePartsStates() {
     List<Aggregate> stateful = List.of(Aggregate.mean("x"), Aggregate.std("x"),
         Aggregate.var("x", 0).as("v0"), Aggregate.sum("x").ignoreNulls(false),
-        Aggregate.absMax("x").ignoreNulls(false));
+        Aggregate.absMax("x").ignoreNulls(false), Aggregate.min("x").ignoreNulls(false),
+        Aggregate.max("x").ignoreNulls(false));
     assertThat(stateful).allSatisfy(a -> {
       assertThat(a.partial().kind()).isEqualTo(Aggregate.Kind.PARTIAL);
       assertThat(a.partial().name()).isEqualTo(a.name());
@@ -87,14 +88,14 @@ class AggregateCombinerTest {
 
   @Test
   void aggregationsNeedingEveryRowHaveNone() {
-    List<Aggregate> none = List.of(Aggregate.unique("x"), Aggregate.quantile("x", 0.5),
-        Aggregate.min("x").ignoreNulls(false), Aggregate.max("x").ignoreNulls(false));
+    List<Aggregate> none = List.of(Aggregate.unique("x"), Aggregate.quantile("x", 0.5));
     assertThat(none).allSatisfy(a -> assertThat(a.combiner()).as(a.name()).isEmpty());
   }
 
   /**
    * The parts' states, an empty part's among them (first and last), combine by key and globally
-   * to one aggregation's results: exactly for counts, integer sums and means and extremes;
+   * to one aggregation's results: exactly for counts, integer sums and means and extremes (of
+   * numbers and strings keeping nulls);
    * within a relative 1e-12 for floating means (the parts' sums added, not one sum in row order)
    * and the moments (Chan's merge of the parts' against one Welford pass): both round at about
    * the rows' count times the double epsilon.
@@ -104,6 +105,8 @@ class AggregateCombinerTest {
     List<Aggregate> aggregates = List.of(Aggregate.mean("i"), Aggregate.mean("d"),
         Aggregate.std("d"), Aggregate.var("i", 0), Aggregate.std("i").ignoreNulls(false),
         Aggregate.sum("i").ignoreNulls(false), Aggregate.absMax("d").ignoreNulls(false),
+        Aggregate.min("i").ignoreNulls(false), Aggregate.max("d").ignoreNulls(false),
+        Aggregate.max("s").ignoreNulls(false), Aggregate.min("s").ignoreNulls(false),
         Aggregate.count());
     for (List<String> keys : List.of(List.<String>of(), List.of("k"))) {
       Map<Object, List<Object>> whole = rows(keys, aggregates, parts(0, 3));
@@ -121,6 +124,11 @@ class AggregateCombinerTest {
 
       assertThat(whole.get(keys.isEmpty() ? "all" : "c"))
           .as("std and sum keeping nulls: null where a null is").containsNull();
+      assertThat(whole.get(keys.isEmpty() ? "all" : "a").subList(9, 11))
+          .as("string extremes keeping nulls: null where a null is").containsOnlyNulls();
+      if (!keys.isEmpty()) {
+        assertThat(whole.get("b")).as("no null in b").doesNotContainNull();
+      }
 
       assertThat(combined.keySet()).isEqualTo(whole.keySet());
       whole.forEach((key, expected) -> {
@@ -142,22 +150,27 @@ class AggregateCombinerTest {
 
   /**
    * Parts {@code from} to {@code to} of 3: keys a, b, c; {@code i} int32 with a null in the
-   * second, {@code d} float64 in steps that do not add exactly.
+   * second (key c), {@code d} float64 in steps that do not add exactly, {@code s} strings with a
+   * null in the second (key a).
    */
   private Flux<Block> parts(int from, int to) {
     return Flux.range(from, to - from).map(p -> {
       List<String> keys = new ArrayList<>();
       List<Integer> ints = new ArrayList<>();
+      List<String> strings = new ArrayList<>();
       double[] doubles = new double[40];
       for (int r = 0; r < 40; r++) {
         keys.add(String.valueOf((char) ('a' + (r + p) % 3)));
         ints.add(p == 1 && r == 7 ? null : p * 1000 + r * 37);
+        strings.add(p == 1 && r == 11 ? null : "s" + (p * 40 + r) * 7 % 100);
         doubles[r] = Math.sqrt(p * 40 + r) * 0.1;
       }
       return BlockBuilder.in(source).column(new Field("k",
               FieldType.nullable(ArrowType.Utf8.INSTANCE), null), keys)
           .column(new Field("i", FieldType.nullable(new ArrowType.Int(32, true)), null), ints)
-          .column("d", doubles).build();
+          .column("d", doubles)
+          .column(new Field("s", FieldType.nullable(ArrowType.Utf8.INSTANCE), null), strings)
+          .build();
     });
   }
 
