@@ -1,5 +1,6 @@
 package dev.tributary.operators.aggregate;
 
+import dev.tributary.columnar.Schemas;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.HandOff;
@@ -44,6 +45,11 @@ import reactor.core.scheduler.Scheduler;
  * A global aggregation (one group) never spills: past a hard limit it fails with {@link
  * dev.tributary.memory.MemoryLimitExceededException}, as does a spilled partition whose merged
  * groups do not fit. Restored partials and output blocks are charged to the account.
+ *
+ * <p>The table is typed by the first block whose key and aggregated columns have types: blocks
+ * before it in which one of those is of Arrow's null type (all nulls, as an empty part's result
+ * is) are held, then read as the typed schema's nulls, as are such blocks later. Typing the
+ * table by an untyped block would read a later block's values with the wrong reader.
  */
 public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   /** Groups per output block. */
@@ -52,9 +58,16 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
   static final int SPILL_PARTITIONS = 16;
   /** The table may always reach this size before it spills, whatever the budget. */
   static final long MIN_TABLE_BYTES = 64 << 10;
+  /**
+   * Blocks held before the table is typed while the columns it reads are of Arrow's null type
+   * (an empty part's result, for instance); past it the table takes their types.
+   */
+  static final int MAX_UNTYPED_BLOCKS = 64;
 
   private final List<String> keys;
   private final List<Aggregate> aggregates;
+  /** The columns the keys and aggregations read. */
+  private final List<String> read;
   /** What a global aggregation's memory error advises (it cannot spill). */
   private final String globalAdvice;
   private final Account account;
@@ -67,6 +80,9 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
       Scheduler io, Schema known, Path spillDirectory, OperatorStats stats) {
     this.keys = keys;
     this.aggregates = aggregates;
+    List<String> read = new ArrayList<>(keys);
+    aggregates.stream().map(Aggregate::column).filter(Objects::nonNull).forEach(read::add);
+    this.read = List.copyOf(read);
     this.globalAdvice = "A global " + aggregates.stream().map(Aggregate::name).toList()
         + " keeps its values in memory and cannot spill: use Dataset.unique(column), a groupBy,"
         + " or sort (which spill), or raise the memory limit.";
@@ -149,8 +165,10 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     /** Output blocks made and not yet handed on (released if the stream ends first). */
     final HandOff outputs = new HandOff();
     private GroupTable table;
-    /** The first block's schema: what every table of this run is typed by. */
+    /** The first typed block's schema: what every table of this run is typed by. */
     private Schema input;
+    /** Blocks come before any typed one: held (retained) until the table is typed. */
+    private final List<Block> untyped = new ArrayList<>();
     private SpillPartitions spill;
     /** The partitions whose groups went to disk: merged back from there at the end. */
     private final boolean[] onDisk = new boolean[SPILL_PARTITIONS];
@@ -166,11 +184,59 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
 
     void add(Block block) {
       if (table == null) {
-        input = block.schema();
-        table = new GroupTable(keys, aggregates, input);
+        if (untypedColumns(block.schema()) && untyped.size() < MAX_UNTYPED_BLOCKS) {
+          untyped.add(block.retain());
+          return;
+        }
+        startTable(block.schema());
       }
+      accumulate(block);
+    }
+
+    /** Whether a column the table reads is of Arrow's null type in {@code schema}. */
+    private boolean untypedColumns(Schema schema) {
+      for (Field f : schema.getFields()) {
+        if (f.getType() instanceof ArrowType.Null && read.contains(f.getName())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Types the table by {@code typed} (null: by the held blocks alone) unified with the held
+     * blocks' schemas, then accumulates the held blocks.
+     */
+    private void startTable(Schema typed) {
+      Schema schema = typed;
+      for (Block b : untyped) {
+        schema = schema == null ? b.schema() : Schemas.unify(schema, b.schema(), "aggregate");
+      }
+      input = schema;
+      table = new GroupTable(keys, aggregates, input);
+      List<Block> held = List.copyOf(untyped);
+      untyped.clear();
+      for (int i = 0; i < held.size(); i++) {
+        try (Block b = held.get(i)) {
+          accumulate(b);
+        } catch (RuntimeException e) {
+          held.subList(i + 1, held.size()).forEach(Block::release);
+          throw e;
+        }
+      }
+    }
+
+    /** Accumulates {@code block}, its untyped columns read as the table's types' nulls. */
+    private void accumulate(Block block) {
       stats.recordIn(block);
-      table.accumulate(block, account);
+      if (block.schema().equals(input) || !untypedColumns(block.schema())) {
+        table.accumulate(block, account);
+      } else {
+        try (Block typed = Schemas.conform(block, Schemas.unify(input, block.schema(),
+            "aggregate"), account)) {
+          table.accumulate(typed, account);
+        }
+      }
       long bytes = table.heapBytes();
       if (keys.isEmpty()) {
         // One group: partitions would split it, so it never spills. Only aggregations that
@@ -249,6 +315,9 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     List<Block> output(int part) {
       List<Block> out = new ArrayList<>();
       step(() -> {
+        if (table == null && !untyped.isEmpty()) {
+          startTable(null);
+        }
         Schema schema = input != null ? input : known != null ? known : emptyInput();
         if (spill == null) {
           GroupTable result = table != null ? table : new GroupTable(keys, aggregates, schema);
@@ -327,6 +396,8 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     }
 
     private void free() {
+      untyped.forEach(Block::release);
+      untyped.clear();
       outputs.close();
       table = null;
       charge.close();

@@ -17,6 +17,8 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 
 /**
  * {@code sum}, {@code min}, {@code max}, {@code absMax}, {@code mean}, {@code std}, {@code var} of
@@ -48,6 +50,11 @@ final class NumericAccumulator extends Accumulator {
   private double[] dmax = new double[0];
   private double[] mean = new double[0];
   private double[] m2 = new double[0];
+  /**
+   * The column is of Arrow's null type (no value, no type yet): a sum or extreme of it is of the
+   * null type too, so that combining it with a typed part's takes that part's type.
+   */
+  private final boolean untyped;
 
   NumericAccumulator(Aggregate aggregate, ArrowType type) {
     this.kind = aggregate.kind();
@@ -55,6 +62,7 @@ final class NumericAccumulator extends Accumulator {
     this.ignoreNulls = aggregate.ignoresNulls();
     this.ddof = aggregate.parameter();
     this.integral = type instanceof ArrowType.Int;
+    this.untyped = type instanceof ArrowType.Null;
     this.moments = kind == Aggregate.Kind.STD || kind == Aggregate.Kind.VAR;
     this.sums = kind == Aggregate.Kind.SUM || kind == Aggregate.Kind.MEAN;
     this.mins = kind == Aggregate.Kind.MIN || kind == Aggregate.Kind.ABS_MAX;
@@ -366,6 +374,12 @@ final class NumericAccumulator extends Accumulator {
 
   @Override
   FieldVector finish(String name, int[] groups, BufferAllocator allocator) {
+    if (untyped && kind != Aggregate.Kind.MEAN && !moments) {
+      FieldVector out = new Field(name, FieldType.nullable(ArrowType.Null.INSTANCE), null)
+          .createVector(allocator);
+      out.setValueCount(groups.length);
+      return out;
+    }
     boolean longOut = integral && (kind == Aggregate.Kind.SUM || kind == Aggregate.Kind.MIN
         || kind == Aggregate.Kind.MAX || kind == Aggregate.Kind.ABS_MAX);
     FieldVector out = longOut ? longs(name, allocator, groups.length)

@@ -149,6 +149,33 @@ class AggregateCombinerTest {
   }
 
   /**
+   * Plain extremes, sums and counts (nulls skipped) combine from the parts' results whatever
+   * comes first: an empty part's untyped result (Arrow's null type) before the typed ones must
+   * not type the combination.
+   */
+  @Test
+  void anEmptyPartFirstDoesNotTypeTheCombination() {
+    List<Aggregate> aggregates = List.of(Aggregate.min("s"), Aggregate.max("s"),
+        Aggregate.min("i"), Aggregate.max("d"), Aggregate.sum("i"), Aggregate.count());
+    for (List<String> keys : List.of(List.<String>of(), List.of("k"))) {
+      Map<Object, List<Object>> whole = rows(keys, aggregates, parts(0, 3));
+      List<Aggregate> partials = aggregates.stream().map(Aggregate::partial).toList();
+      List<Aggregate> combiners = aggregates.stream().map(a -> a.combiner().orElseThrow())
+          .toList();
+      List<Block> states = new ArrayList<>();
+      states.addAll(aggregated(keys, partials, Flux.empty()));
+      for (int p = 0; p < 3; p++) {
+        states.addAll(aggregated(keys, partials, parts(p, p + 1)));
+        states.addAll(aggregated(keys, partials, Flux.empty()));
+      }
+
+      Map<Object, List<Object>> combined = rows(keys, combiners, Flux.fromIterable(states));
+
+      assertThat(combined).as("keys " + keys).isEqualTo(whole);
+    }
+  }
+
+  /**
    * Parts {@code from} to {@code to} of 3: keys a, b, c; {@code i} int32 with a null in the
    * second (key c), {@code d} float64 in steps that do not add exactly, {@code s} strings with a
    * null in the second (key a).
