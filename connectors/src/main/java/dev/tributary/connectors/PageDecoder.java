@@ -108,6 +108,8 @@ final class PageDecoder {
   private ValuesReader reader;
   /** Bytes of variable-width values written into the vector being filled. */
   private int binaryEnd;
+  /** Kept values of a {@link #summarize} step, as longs or the bits of doubles. */
+  private long[] raw = new long[0];
 
   private PageDecoder(ColumnDescriptor column, PageReader pages, Kind kind, long[] keep) {
     this.column = column;
@@ -245,6 +247,175 @@ final class PageDecoder {
       }
       vector.setValueCount(out[0]);
     }
+  }
+
+  /** Values a {@link #summarize} step gathers at most before it adds them up. */
+  private static final int SUMMARY_STEP = 4096;
+
+  /**
+   * Whether {@link #summarize} reads this chunk: an int32, int64, float or double column read as
+   * the same type (not as a date or a timestamp).
+   */
+  boolean summarizes(Field field) {
+    ColumnType type = ColumnType.of(field);
+    return type == ColumnType.INT32 || type == ColumnType.INT64 || type == ColumnType.FLOAT32
+        || type == ColumnType.FLOAT64;
+  }
+
+  /**
+   * Adds those of the chunk's next {@code rows} values whose bit is set in {@code mask} (bit
+   * {@code r % 64} of word {@code r / 64}; null: all) to {@code into}, building no vector: a step
+   * of at most {@link #SUMMARY_STEP} values of one page at a time, its kept values gathered into
+   * a scratch array (a page without nulls by the same branch-free word loop as {@link
+   * #gatherFixed}), then added up there in one tight loop; a kept null counts as a null. Only
+   * where {@link #summarizes}.
+   *
+   * @throws IllegalStateException if the chunk holds fewer values
+   */
+  void summarize(int rows, long[] mask, ColumnSummary into) {
+    if (raw.length < SUMMARY_STEP + 64) {
+      raw = new long[SUMMARY_STEP + 64];
+    }
+    walk(rows, (row, n) -> {
+      checkValuesKept();
+      for (int done = 0; done < n; ) {
+        int step = Math.min(SUMMARY_STEP, n - done);
+        summarizeStep(row + done, step, mask, into);
+        done += step;
+      }
+    });
+  }
+
+  /** {@link #summarize} of the page's next {@code n} values, the block's rows {@code [row, row + n)}. */
+  private void summarizeStep(int row, int n, long[] mask, ColumnSummary into) {
+    int count;
+    if (!pageNulls && source != Source.READER) {
+      count = gatherRaw(mask, row, n);
+    } else {
+      count = 0;
+      long nulls = 0;
+      for (int i = 0; i < n; i++) {
+        boolean kept = mask == null || (mask[(row + i) >>> 6] & (1L << (row + i))) != 0;
+        if (!valid(i)) {
+          nulls += kept ? 1 : 0;
+          continue;
+        }
+        long v = nextRaw();
+        if (kept) {
+          raw[count++] = v;
+        }
+      }
+      pageIndex += n;
+      into.addNulls(nulls);
+    }
+    if (physical == PrimitiveTypeName.FLOAT) {
+      for (int i = 0; i < count; i++) {
+        raw[i] = Double.doubleToRawLongBits(Float.intBitsToFloat((int) raw[i]));
+      }
+    }
+    if (physical == PrimitiveTypeName.FLOAT || physical == PrimitiveTypeName.DOUBLE) {
+      into.addDoubleBits(raw, count);
+    } else {
+      into.addLongs(raw, count);
+    }
+  }
+
+  /** The page's next non-null value, as {@link #raw} holds it; moves past it. */
+  private long nextRaw() {
+    boolean wide = kind == Kind.FIXED8;
+    switch (source) {
+      case PLAIN -> {
+        checkData(wide ? 8 : 4);
+        long v = wide ? (long) LONG_LE.get(data, pos) : (int) INT_LE.get(data, pos);
+        pos += wide ? 8 : 4;
+        return v;
+      }
+      case DICTIONARY -> {
+        int id = ids[idPos++];
+        return wide ? dict8[id] : dict4[id];
+      }
+      default -> {
+        return switch (physical) {
+          case INT32 -> reader.readInteger();
+          case INT64 -> reader.readLong();
+          case FLOAT -> Float.floatToRawIntBits(reader.readFloat());
+          default -> Double.doubleToRawLongBits(reader.readDouble());
+        };
+      }
+    }
+  }
+
+  /**
+   * Gathers those of the page's next {@code n} values (the block's rows {@code [row, row + n)})
+   * that {@code mask} keeps (null: all) into {@link #raw} (int32 and float bits sign-extended),
+   * a page of PLAIN or dictionary values without nulls; returns how many.
+   */
+  private int gatherRaw(long[] mask, int row, int n) {
+    boolean plain = source == Source.PLAIN;
+    boolean wide = kind == Kind.FIXED8;
+    if (plain) {
+      checkData((wide ? 8 : 4) * n);
+    }
+    // Resolved once: the loops below are unswitched on it.
+    int mode = (plain ? 0 : 2) + (wide ? 0 : 1);
+    byte[] bytes = data;
+    int base = pos;
+    int[] at = ids;
+    int from = idPos;
+    long[] d8 = dict8;
+    int[] d4 = dict4;
+    long[] out = raw;
+    int count = 0;
+    if (mask == null) {
+      for (int j = 0; j < n; j++) {
+        out[j] = rawAt(mode, bytes, base, at, from, d8, d4, j);
+      }
+      count = n;
+    } else {
+      int end = row + n;
+      for (int w = row >>> 6; w <= (end - 1) >>> 6; w++) {
+        long bits = mask[w];
+        int first = w << 6;
+        int off = first - row; // the page's value at bit 0 of this word
+        if (first < row) {
+          bits &= -1L << (row - first);
+        }
+        if (end - first < 64) {
+          bits &= (1L << (end - first)) - 1;
+        }
+        if (first >= row && end - first >= 64 && Long.bitCount(bits) >= 16) {
+          // Many kept: every value copied, the slot moving on past kept ones only.
+          for (int b = 0; b < 64; b++) {
+            out[count] = rawAt(mode, bytes, base, at, from, d8, d4, off + b);
+            count += (int) (bits >>> b) & 1;
+          }
+          continue;
+        }
+        while (bits != 0) {
+          int j = off + Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          out[count++] = rawAt(mode, bytes, base, at, from, d8, d4, j);
+        }
+      }
+    }
+    if (plain) {
+      pos += (wide ? 8 : 4) * n;
+    } else {
+      idPos += n;
+    }
+    pageIndex += n;
+    return count;
+  }
+
+  /** Value {@code j} of a page read as {@code mode} says: PLAIN or dictionary, 8 or 4 bytes. */
+  private static long rawAt(int mode, byte[] bytes, int base, int[] ids, int from, long[] d8,
+      int[] d4, int j) {
+    return switch (mode) {
+      case 0 -> (long) LONG_LE.get(bytes, base + 8 * j);
+      case 1 -> (int) INT_LE.get(bytes, base + 4 * j);
+      case 2 -> d8[ids[from + j]];
+      default -> d4[ids[from + j]];
+    };
   }
 
   /** Whether this chunk has a dictionary {@link #mask} can test values through. */

@@ -20,6 +20,7 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
@@ -64,6 +65,28 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           }
           return cursor;
         }, Cursor::close)
+        .subscribeOn(settings.scheduler())
+        .retryWhen(settings.retry().spec(settings.scheduler()))
+        .onErrorMap(e -> !(e instanceof TributaryException),
+            e -> new CorruptInputException(file, "row group " + group, e));
+  }
+
+  /**
+   * The row group's rows, counted, and {@code columns} summarized, on the settings' scheduler:
+   * from the pages, building no block of them, where the converter can ({@link
+   * RowGroupConverter#summarizes}); else from its blocks. Retried whole as the settings say
+   * (nothing was handed on yet).
+   */
+  Mono<ScanSummary> summarize(List<ColumnSummary> columns, Account account,
+      ReadSettings settings, ReadStats stats) {
+    return Mono.fromCallable(() -> {
+          Cursor cursor = open(account, settings, stats);
+          try {
+            return cursor.summarize(ScanSummary.of(columns));
+          } finally {
+            cursor.close();
+          }
+        })
         .subscribeOn(settings.scheduler())
         .retryWhen(settings.retry().spec(settings.scheduler()))
         .onErrorMap(e -> !(e instanceof TributaryException),
@@ -181,6 +204,38 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           return added.apply(block, file, account);
         }
         return null;
+      } catch (TributaryException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new CorruptInputException(file, "row group " + group, e);
+      }
+    }
+
+    /**
+     * Adds the rest of the row group to {@code into}: straight from the pages where the file's
+     * columns need no conversion, its summarized columns are not added ones (partition values)
+     * and the converter can; else block by block.
+     */
+    ScanSummary summarize(ScanSummary into) {
+      Set<String> tested = filter == null ? Set.of() : filter.columns();
+      boolean pages = converter != null && conversion == null
+          && converter.summarizes(tested, into.columns());
+      try {
+        while (rowsLeft > 0) {
+          if (!pages) {
+            Block block = next();
+            if (block != null) {
+              try (block) {
+                into.add(block);
+              }
+            }
+            continue;
+          }
+          int rows = (int) Math.min(chunkRows(), rowsLeft);
+          rowsLeft -= rows;
+          converter.summarize(rows, account, filter, tested, into);
+        }
+        return into;
       } catch (TributaryException e) {
         throw e;
       } catch (RuntimeException e) {
