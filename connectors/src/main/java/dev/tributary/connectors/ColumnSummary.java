@@ -190,6 +190,19 @@ public final class ColumnSummary {
   }
 
   /**
+   * Sets the sum of a floating column whose range is not kept to {@code sum}, {@link
+   * #doubleSum()} with {@code values} more values added to it in order, {@code nans} NaN skipped.
+   */
+  void addDoubleSum(double sum, long values, long nans) {
+    if (integral || range) {
+      throw new IllegalStateException(column + ": a sum alone of a floating column only");
+    }
+    doubleSum = sum;
+    this.values += values;
+    nulls += nans;
+  }
+
+  /**
    * Adds the values of {@code vector}'s first {@code rows} slots whose bit is set in {@code mask}
    * (bit {@code r % 64} of word {@code r / 64}; null: every slot): a decoded column, where no
    * page-level path applies.
