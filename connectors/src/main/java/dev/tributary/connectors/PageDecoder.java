@@ -374,15 +374,21 @@ final class PageDecoder {
       double t1 = s1;
       double t2 = s2;
       double t3 = s3;
-      if (first >= row && end - first >= 64 && count >= 16) {
-        for (int b = 0; b < 64; b += 4) {
-          t0 += keptOrNegativeZero(rawAt(mode, bytes, base, at, from, d8, null, off + b), bits, b);
-          t1 += keptOrNegativeZero(rawAt(mode, bytes, base, at, from, d8, null, off + b + 1),
-              bits, b + 1);
-          t2 += keptOrNegativeZero(rawAt(mode, bytes, base, at, from, d8, null, off + b + 2),
-              bits, b + 2);
-          t3 += keptOrNegativeZero(rawAt(mode, bytes, base, at, from, d8, null, off + b + 3),
-              bits, b + 3);
+      if (first >= row && end - first >= 64 && count >= 16 && plain) {
+        int p = base + 8 * off;
+        for (int b = 0; b < 64; b += 4, p += 32) {
+          t0 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p), bits, b);
+          t1 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p + 8), bits, b + 1);
+          t2 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p + 16), bits, b + 2);
+          t3 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p + 24), bits, b + 3);
+        }
+      } else if (first >= row && end - first >= 64 && count >= 16) {
+        int i = from + off;
+        for (int b = 0; b < 64; b += 4, i += 4) {
+          t0 += keptOrNegativeZero(d8[at[i]], bits, b);
+          t1 += keptOrNegativeZero(d8[at[i + 1]], bits, b + 1);
+          t2 += keptOrNegativeZero(d8[at[i + 2]], bits, b + 2);
+          t3 += keptOrNegativeZero(d8[at[i + 3]], bits, b + 3);
         }
       } else {
         for (long left = bits; left != 0; left &= left - 1) {
