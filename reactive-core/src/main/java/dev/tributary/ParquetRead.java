@@ -135,20 +135,21 @@ final class ParquetRead implements Source {
   @Override
   public Flux<Block> read(Pushdown pushdown, Account account, ReadSettings settings,
       OperatorStats stats) {
-    ParquetSource configured = configured(pushdown);
     if (pushdown.aggregates() != null) {
-      return Tributary.reading((a, s, reads) -> partials(configured, pushdown.aggregates(), a, s,
-          reads)).read(account, settings, stats);
+      return Tributary.reading((a, s, reads) -> partials(pushdown, a, s, reads))
+          .read(account, settings, stats);
     }
-    return Tributary.reading(configured::blocks).read(account, settings, stats);
+    return Tributary.reading(configured(pushdown)::blocks).read(account, settings, stats);
   }
 
   /**
-   * One block of {@code aggregates}' partial results over the rows {@code configured} reads,
-   * computed from its summary of the aggregated columns ({@link ParquetSource#summarize}).
+   * One block of the pushed aggregations' partial results over the rows the read keeps,
+   * computed from its summary of the aggregated columns ({@link ParquetSource#summarize}), which
+   * reads only those and the filter's.
    */
-  private Flux<Block> partials(ParquetSource configured, List<Aggregate> aggregates,
-      Account account, ReadSettings settings, ReadStats reads) {
+  private Flux<Block> partials(Pushdown pushdown, Account account, ReadSettings settings,
+      ReadStats reads) {
+    List<Aggregate> aggregates = pushdown.aggregates();
     Schema all = schema.get();
     Map<String, ColumnSummary> wanted = new LinkedHashMap<>();
     for (Aggregate a : aggregates) {
@@ -160,6 +161,7 @@ final class ParquetRead implements Source {
       boolean range = a.readsRange() || before != null && before.range();
       wanted.put(a.column(), ColumnSummary.of(a.column(), integral, range));
     }
+    ParquetSource configured = configured(pushdown.withColumns(List.copyOf(wanted.keySet())));
     return configured.summarize(List.copyOf(wanted.values()), account, settings, reads)
         .map(summary -> account.allocate(() -> {
           List<FieldVector> vectors = new ArrayList<>();

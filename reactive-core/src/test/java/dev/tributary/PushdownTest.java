@@ -334,5 +334,13 @@ class PushdownTest {
         .explain()).doesNotContain("aggregates=");
     assertThat(parquet(ctx).aggregate(Aggregate.count(), Aggregate.sum("id")))
         .isEqualTo(Map.of("count()", 5000L, "sum(id)", 4999L * 5000 / 2));
+    // A count reads only the filter's column, where the rows read would have all of them.
+    Dataset fusedCount = parquet(ctx).where(lt(longColumn("id"), 1500L));
+    Dataset unfusedCount = parquet(ctx.withOperatorFusion(false))
+        .where(lt(longColumn("id"), 1500L));
+    assertThat(fusedCount.aggregate(Aggregate.count())).isEqualTo(Map.of("count()", 1500L));
+    assertThat(unfusedCount.aggregate(Aggregate.count())).isEqualTo(Map.of("count()", 1500L));
+    assertThat(reads(fusedCount).bytesRead()).isPositive()
+        .isLessThan(reads(unfusedCount).bytesRead());
   }
 }

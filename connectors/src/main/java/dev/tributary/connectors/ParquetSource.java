@@ -48,7 +48,8 @@ import reactor.core.publisher.Mono;
  * one block per row group, cut into several when it is larger than the block size asked for.
  * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
  * statistics and applied exactly to rows, a row limit that reads only the row groups it needs,
- * read parallelism, file shuffling, a {@code path} column, and a block count. Footers alone
+ * read parallelism, file shuffling, a {@code path} column, and a block count; or the rows
+ * counted and numeric columns summarized with no block built ({@link #summarize}). Footers alone
  * answer {@link #rowCount()} and {@link #schema()}: files that disagree are read in one schema
  * unified from their footers (exact widening, columns some files lack as nulls) or refused
  * naming both files.
