@@ -735,6 +735,16 @@ public final class ParquetSource implements Serializable {
   }
 
   /**
+   * {@link #readOptions()} for reading a row group's chunks into reused buffers ({@link
+   * ChunkBuffers}): only for a reader whose page stores are closed once decoded.
+   */
+  static ParquetReadOptions rowGroupReadOptions() {
+    PlainParquetConfiguration conf = new PlainParquetConfiguration();
+    return ParquetReadOptions.builder(conf).withCodecFactory(new PageCodecs(conf))
+        .withAllocator(ChunkBuffers.SHARED).build();
+  }
+
+  /**
    * The row groups read of each file, by index in its footer ({@link #rowGroups(int, int)}).
    *
    * @param from the first

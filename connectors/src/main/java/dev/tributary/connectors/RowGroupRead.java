@@ -99,7 +99,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     SeekableInputStream stream = input.newStream();
     ParquetFileReader reader;
     try {
-      reader = new ParquetFileReader(input, footer, ParquetSource.readOptions(), stream);
+      reader = new ParquetFileReader(input, footer, ParquetSource.rowGroupReadOptions(), stream);
     } catch (IOException | RuntimeException e) {
       stream.close();
       throw e;
@@ -113,7 +113,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         // No page can match: nothing of the row group is read.
         stats.recordRead(0, kept.pagesSkipped());
         FileReads.closeQuietly(reader);
-        return new Cursor(null, null, account, 0, settings.maxBlockBytes(), 1);
+        return new Cursor(null, null, null, account, 0, settings.maxBlockBytes(), 1);
       }
       PageReadStore pages = kept.keep() == null ? reader.readRowGroup(group)
           : reader.readFilteredRowGroup(group, kept.ranges());
@@ -126,7 +126,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           footer.getFileMetaData().getCreatedBy());
       DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
       converter.start(pages, group, size, settings.vectorizedParquet(), kept.keep());
-      return new Cursor(reader, converter, account, Math.min(rows, pages.getRowCount()),
+      return new Cursor(reader, pages, converter, account, Math.min(rows, pages.getRowCount()),
           settings.maxBlockBytes(), size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
       FileReads.closeQuietly(reader);
@@ -148,6 +148,8 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
    */
   private final class Cursor {
     private final ParquetFileReader reader;
+    /** The row group's pages: closing them hands their chunk buffers back ({@link ChunkBuffers}). */
+    private final PageReadStore pages;
     private final RowGroupConverter converter;
     private final Account account;
     private final long maxBlockBytes;
@@ -160,9 +162,10 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     private long rowsLeft;
     private double bytesPerRow;
 
-    Cursor(ParquetFileReader reader, RowGroupConverter converter, Account account,
-        long rows, long maxBlockBytes, double estimatedBytesPerRow) {
+    Cursor(ParquetFileReader reader, PageReadStore pages, RowGroupConverter converter,
+        Account account, long rows, long maxBlockBytes, double estimatedBytesPerRow) {
       this.reader = reader;
+      this.pages = pages;
       this.converter = converter;
       this.account = account;
       this.rowsLeft = rows;
@@ -243,7 +246,11 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       }
     }
 
+    /** Closes the file; once nothing is decoded any more, the pages (their buffers reused). */
     void close() {
+      if (pages != null) {
+        FileReads.closeQuietly(pages);
+      }
       if (reader != null) {
         FileReads.closeQuietly(reader);
       }
