@@ -145,7 +145,11 @@ public final class DataContext {
     return enableProgressBars;
   }
 
-  /** Whether adjacent compatible one-to-one operators run as one stage (default true). */
+  /**
+   * Whether adjacent compatible one-to-one operators run as one stage, and a global count, sum,
+   * min, max or mean straight over a Parquet read is computed by the read from its pages
+   * (default true).
+   */
   public boolean operatorFusion() {
     return operatorFusion;
   }
@@ -391,7 +395,11 @@ public final class DataContext {
       return this;
     }
 
-    /** Whether adjacent compatible one-to-one operators run as one stage (default true). */
+    /**
+     * Whether adjacent compatible one-to-one operators run as one stage, and a global count,
+     * sum, min, max or mean straight over a Parquet read is computed by the read from its pages
+     * (default true).
+     */
     public Builder operatorFusion(boolean fuse) {
       operatorFusion = fuse;
       return this;

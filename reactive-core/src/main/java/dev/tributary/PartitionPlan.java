@@ -2,6 +2,7 @@ package dev.tributary;
 
 import dev.tributary.connectors.ParquetSource;
 import dev.tributary.exec.PhysicalPlan;
+import dev.tributary.exec.PhysicalPlanner;
 import dev.tributary.exec.PhysicalPlan.AggregateStage;
 import dev.tributary.exec.PhysicalPlan.ExchangeStage;
 import dev.tributary.exec.PhysicalPlan.FlatMapStage;
@@ -74,7 +75,9 @@ public final class PartitionPlan implements Serializable {
    * @throws UnsupportedPlanException naming the first stage the engine cannot run
    */
   public static PartitionPlan of(Dataset dataset, String engine, long splitBytes) {
-    PhysicalPlan root = Execution.physical(dataset.plan, dataset.context());
+    // Each split is aggregated by the engine's own partial and combined aggregations.
+    PhysicalPlan root = PhysicalPlanner.plan(Execution.optimized(dataset.plan,
+        dataset.context()), dataset.context().operatorFusion(), false);
     OutputStage output = (OutputStage) root;
     if (output.sink() != null) {
       throw new UnsupportedPlanException(engine, output.name(),

@@ -20,6 +20,7 @@ import dev.tributary.memory.Bytes;
 import dev.tributary.memory.ColumnException;
 import dev.tributary.operators.OperatorSnapshot;
 import dev.tributary.operators.SourceReads;
+import dev.tributary.operators.aggregate.Aggregate;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -306,5 +307,40 @@ class PushdownTest {
     assertThat(reads(ds).fragmentsRead()).isEqualTo(2);
     assertThat(Tributary.readParquet(out.toString()).withContext(ctx).withRuntime(runtime).takeAll())
         .isEqualTo(parquet(ctx).select("id").take(1200));
+  }
+
+  /**
+   * A global aggregation of count, sum, min, max or mean straight over a Parquet read (filtered
+   * or not) is computed by the read (explain says so); with fusion off, or with an aggregation
+   * not made from value states (std), or over a limit, it is not; the values agree.
+   */
+  @Test
+  void aGlobalAggregateOverAParquetReadIsPushedIntoTheRead() {
+    List<Aggregate> aggregates = List.of(Aggregate.count(), Aggregate.sum("x"),
+        Aggregate.max("id"), Aggregate.mean("x"));
+    for (Dataset input : List.of(parquet(ctx), parquet(ctx).where(lt(longColumn("id"), 1500L)))) {
+      Dataset fused = input.aggregated(List.of(), aggregates);
+      assertThat(fused.explain()).contains("aggregates=[count(), sum(x), max(id), mean(x)]")
+          .contains("aggregate pushed into the Parquet read")
+          .contains("HashAggregate Aggregate[count(), sum(x), max(id), mean(x)]");
+      Dataset unfused = input.withContext(ctx.withOperatorFusion(false))
+          .aggregated(List.of(), aggregates);
+      assertThat(unfused.explain()).doesNotContain("aggregates=");
+      assertThat(fused.takeAll()).isEqualTo(unfused.takeAll());
+    }
+    assertThat(parquet(ctx).aggregated(List.of(), List.of(Aggregate.sum("x"),
+        Aggregate.std("x"))).explain()).doesNotContain("aggregates=");
+    assertThat(parquet(ctx).limit(10).aggregated(List.of(), List.of(Aggregate.sum("x")))
+        .explain()).doesNotContain("aggregates=");
+    assertThat(parquet(ctx).aggregate(Aggregate.count(), Aggregate.sum("id")))
+        .isEqualTo(Map.of("count()", 5000L, "sum(id)", 4999L * 5000 / 2));
+    // A count reads only the filter's column, where the rows read would have all of them.
+    Dataset fusedCount = parquet(ctx).where(lt(longColumn("id"), 1500L));
+    Dataset unfusedCount = parquet(ctx.withOperatorFusion(false))
+        .where(lt(longColumn("id"), 1500L));
+    assertThat(fusedCount.aggregate(Aggregate.count())).isEqualTo(Map.of("count()", 1500L));
+    assertThat(unfusedCount.aggregate(Aggregate.count())).isEqualTo(Map.of("count()", 1500L));
+    assertThat(reads(fusedCount).bytesRead()).isPositive()
+        .isLessThan(reads(unfusedCount).bytesRead());
   }
 }

@@ -108,6 +108,8 @@ final class PageDecoder {
   private ValuesReader reader;
   /** Bytes of variable-width values written into the vector being filled. */
   private int binaryEnd;
+  /** Kept values of a {@link #summarize} step, as longs or the bits of doubles. */
+  private long[] raw = new long[0];
 
   private PageDecoder(ColumnDescriptor column, PageReader pages, Kind kind, long[] keep) {
     this.column = column;
@@ -245,6 +247,290 @@ final class PageDecoder {
       }
       vector.setValueCount(out[0]);
     }
+  }
+
+  /** Values a {@link #summarize} step gathers at most before it adds them up. */
+  private static final int SUMMARY_STEP = 4096;
+
+  /**
+   * Whether {@link #summarize} reads this chunk: an int32, int64, float or double column read as
+   * the same type (not as a date or a timestamp).
+   */
+  boolean summarizes(Field field) {
+    ColumnType type = ColumnType.of(field);
+    return type == ColumnType.INT32 || type == ColumnType.INT64 || type == ColumnType.FLOAT32
+        || type == ColumnType.FLOAT64;
+  }
+
+  /**
+   * Adds those of the chunk's next {@code rows} values whose bit is set in {@code mask} (bit
+   * {@code r % 64} of word {@code r / 64}; null: all) to {@code into}, building no vector: a step
+   * of at most {@link #SUMMARY_STEP} values of one page at a time, its kept values gathered into
+   * a scratch array (a page without nulls by the same branch-free word loop as {@link
+   * #gatherFixed}), then added up there in one tight loop; a kept null counts as a null. Only
+   * where {@link #summarizes}.
+   *
+   * @throws IllegalStateException if the chunk holds fewer values
+   */
+  void summarize(int rows, long[] mask, ColumnSummary into) {
+    if (raw.length < SUMMARY_STEP + 64) {
+      raw = new long[SUMMARY_STEP + 64];
+    }
+    walk(rows, (row, n) -> {
+      checkValuesKept();
+      for (int done = 0; done < n; ) {
+        int step = Math.min(SUMMARY_STEP, n - done);
+        summarizeStep(row + done, step, mask, into);
+        done += step;
+      }
+    });
+  }
+
+  /** {@link #summarize} of the page's next {@code n} values, the block's rows {@code [row, row + n)}. */
+  private void summarizeStep(int row, int n, long[] mask, ColumnSummary into) {
+    if (!pageNulls && source != Source.READER && physical == PrimitiveTypeName.DOUBLE
+        && !into.range()) {
+      sumDoubles(row, n, mask, into);
+      return;
+    }
+    int count;
+    if (!pageNulls && source != Source.READER) {
+      count = gatherRaw(mask, row, n);
+    } else {
+      count = 0;
+      long nulls = 0;
+      for (int i = 0; i < n; i++) {
+        boolean kept = mask == null || (mask[(row + i) >>> 6] & (1L << (row + i))) != 0;
+        if (!valid(i)) {
+          nulls += kept ? 1 : 0;
+          continue;
+        }
+        long v = nextRaw();
+        if (kept) {
+          raw[count++] = v;
+        }
+      }
+      pageIndex += n;
+      into.addNulls(nulls);
+    }
+    if (physical == PrimitiveTypeName.FLOAT) {
+      for (int i = 0; i < count; i++) {
+        raw[i] = Double.doubleToRawLongBits(Float.intBitsToFloat((int) raw[i]));
+      }
+    }
+    if (physical == PrimitiveTypeName.FLOAT || physical == PrimitiveTypeName.DOUBLE) {
+      into.addDoubleBits(raw, count);
+    } else {
+      into.addLongs(raw, count);
+    }
+  }
+
+  /** The bits of -0.0: adding it leaves every double as it is. */
+  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
+
+  /**
+   * {@link #summarizeStep} of a sum of doubles alone, over a page of PLAIN or dictionary values
+   * without nulls, gathering nothing: kept values are added straight from the page, into four
+   * running sums (value {@code b} of a word into sum {@code b % 4}, so that each add need not
+   * wait for the one before), which then add up in order. A word of the mask with many kept adds
+   * all 64, a dropped one as -0.0 (which changes no sum), so no branch depends on the data. A NaN
+   * makes a sum NaN from there on: a word after which one is NaN is added again one kept value
+   * at a time, NaN skipped (counted as nulls). The same values give the same sum; it may differ
+   * in the last digits from one added in row order.
+   */
+  private void sumDoubles(int row, int n, long[] mask, ColumnSummary into) {
+    boolean plain = source == Source.PLAIN;
+    if (plain) {
+      checkData(8 * n);
+    }
+    int mode = plain ? 0 : 2;
+    byte[] bytes = data;
+    int base = pos;
+    int[] at = ids;
+    int from = idPos;
+    long[] d8 = dict8;
+    double s0 = into.doubleSum();
+    double s1 = -0.0;
+    double s2 = -0.0;
+    double s3 = -0.0;
+    long kept = 0;
+    long nan = 0;
+    int end = row + n;
+    for (int w = row >>> 6; w <= (end - 1) >>> 6; w++) {
+      int first = w << 6;
+      int off = first - row; // the page's value at bit 0 of this word
+      long bits = mask == null ? -1L : mask[w];
+      if (first < row) {
+        bits &= -1L << (row - first);
+      }
+      if (end - first < 64) {
+        bits &= (1L << (end - first)) - 1;
+      }
+      int count = Long.bitCount(bits);
+      if (count == 0) {
+        continue;
+      }
+      double t0 = s0;
+      double t1 = s1;
+      double t2 = s2;
+      double t3 = s3;
+      if (first >= row && end - first >= 64 && count >= 16 && plain) {
+        int p = base + 8 * off;
+        for (int b = 0; b < 64; b += 4, p += 32) {
+          t0 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p), bits, b);
+          t1 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p + 8), bits, b + 1);
+          t2 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p + 16), bits, b + 2);
+          t3 += keptOrNegativeZero(MemoryUtil.getLong(bytes, p + 24), bits, b + 3);
+        }
+      } else if (first >= row && end - first >= 64 && count >= 16) {
+        int i = from + off;
+        for (int b = 0; b < 64; b += 4, i += 4) {
+          t0 += keptOrNegativeZero(d8[at[i]], bits, b);
+          t1 += keptOrNegativeZero(d8[at[i + 1]], bits, b + 1);
+          t2 += keptOrNegativeZero(d8[at[i + 2]], bits, b + 2);
+          t3 += keptOrNegativeZero(d8[at[i + 3]], bits, b + 3);
+        }
+      } else {
+        for (long left = bits; left != 0; left &= left - 1) {
+          t0 += Double.longBitsToDouble(rawAt(mode, bytes, base, at, from, d8, null,
+              off + Long.numberOfTrailingZeros(left)));
+        }
+      }
+      double all = t0 + t1 + t2 + t3;
+      if (all != all) {
+        t0 = s0;
+        t1 = s1;
+        t2 = s2;
+        t3 = s3;
+        for (long left = bits; left != 0; left &= left - 1) {
+          double x = Double.longBitsToDouble(rawAt(mode, bytes, base, at, from, d8, null,
+              off + Long.numberOfTrailingZeros(left)));
+          if (x != x) {
+            nan++;
+          } else {
+            t0 += x;
+          }
+        }
+      }
+      s0 = t0;
+      s1 = t1;
+      s2 = t2;
+      s3 = t3;
+      kept += count;
+    }
+    into.addDoubleSum(((s0 + s1) + s2) + s3, kept - nan, nan);
+    if (plain) {
+      pos += 8 * n;
+    } else {
+      idPos += n;
+    }
+    pageIndex += n;
+  }
+
+  /** The double of bits {@code v} if bit {@code b} of {@code bits} is set, else -0.0. */
+  private static double keptOrNegativeZero(long v, long bits, int b) {
+    long keep = -((bits >>> b) & 1L);
+    return Double.longBitsToDouble(v & keep | NEGATIVE_ZERO & ~keep);
+  }
+
+  /** The page's next non-null value, as {@link #raw} holds it; moves past it. */
+  private long nextRaw() {
+    boolean wide = kind == Kind.FIXED8;
+    switch (source) {
+      case PLAIN -> {
+        checkData(wide ? 8 : 4);
+        long v = wide ? (long) LONG_LE.get(data, pos) : (int) INT_LE.get(data, pos);
+        pos += wide ? 8 : 4;
+        return v;
+      }
+      case DICTIONARY -> {
+        int id = ids[idPos++];
+        return wide ? dict8[id] : dict4[id];
+      }
+      default -> {
+        return switch (physical) {
+          case INT32 -> reader.readInteger();
+          case INT64 -> reader.readLong();
+          case FLOAT -> Float.floatToRawIntBits(reader.readFloat());
+          default -> Double.doubleToRawLongBits(reader.readDouble());
+        };
+      }
+    }
+  }
+
+  /**
+   * Gathers those of the page's next {@code n} values (the block's rows {@code [row, row + n)})
+   * that {@code mask} keeps (null: all) into {@link #raw} (int32 and float bits sign-extended),
+   * a page of PLAIN or dictionary values without nulls; returns how many.
+   */
+  private int gatherRaw(long[] mask, int row, int n) {
+    boolean plain = source == Source.PLAIN;
+    boolean wide = kind == Kind.FIXED8;
+    if (plain) {
+      checkData((wide ? 8 : 4) * n);
+    }
+    // Resolved once: the loops below are unswitched on it.
+    int mode = (plain ? 0 : 2) + (wide ? 0 : 1);
+    byte[] bytes = data;
+    int base = pos;
+    int[] at = ids;
+    int from = idPos;
+    long[] d8 = dict8;
+    int[] d4 = dict4;
+    long[] out = raw;
+    int count = 0;
+    if (mask == null) {
+      for (int j = 0; j < n; j++) {
+        out[j] = rawAt(mode, bytes, base, at, from, d8, d4, j);
+      }
+      count = n;
+    } else {
+      int end = row + n;
+      for (int w = row >>> 6; w <= (end - 1) >>> 6; w++) {
+        long bits = mask[w];
+        int first = w << 6;
+        int off = first - row; // the page's value at bit 0 of this word
+        if (first < row) {
+          bits &= -1L << (row - first);
+        }
+        if (end - first < 64) {
+          bits &= (1L << (end - first)) - 1;
+        }
+        if (first >= row && end - first >= 64 && Long.bitCount(bits) >= 16) {
+          // Many kept: every value copied, the slot moving on past kept ones only.
+          for (int b = 0; b < 64; b++) {
+            out[count] = rawAt(mode, bytes, base, at, from, d8, d4, off + b);
+            count += (int) (bits >>> b) & 1;
+          }
+          continue;
+        }
+        while (bits != 0) {
+          int j = off + Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          out[count++] = rawAt(mode, bytes, base, at, from, d8, d4, j);
+        }
+      }
+    }
+    if (plain) {
+      pos += (wide ? 8 : 4) * n;
+    } else {
+      idPos += n;
+    }
+    pageIndex += n;
+    return count;
+  }
+
+  /** Value {@code j} of a page read as {@code mode} says: PLAIN or dictionary, 8 or 4 bytes. */
+  private static long rawAt(int mode, byte[] bytes, int base, int[] ids, int from, long[] d8,
+      int[] d4, int j) {
+    // PLAIN values unchecked: the caller checked the page holds them (little-endian, as the
+    // machine reads them; see the dense loops).
+    return switch (mode) {
+      case 0 -> MemoryUtil.getLong(bytes, base + 8 * j);
+      case 1 -> MemoryUtil.getInt(bytes, base + 4 * j);
+      case 2 -> d8[ids[from + j]];
+      default -> d4[ids[from + j]];
+    };
   }
 
   /** Whether this chunk has a dictionary {@link #mask} can test values through. */

@@ -48,7 +48,8 @@ import reactor.core.publisher.Mono;
  * one block per row group, cut into several when it is larger than the block size asked for.
  * Immutable; each option returns a copy: column projection, a filter pushed down to row-group
  * statistics and applied exactly to rows, a row limit that reads only the row groups it needs,
- * read parallelism, file shuffling, a {@code path} column, and a block count. Footers alone
+ * read parallelism, file shuffling, a {@code path} column, and a block count; or the rows
+ * counted and numeric columns summarized with no block built ({@link #summarize}). Footers alone
  * answer {@link #rowCount()} and {@link #schema()}: files that disagree are read in one schema
  * unified from their footers (exact widening, columns some files lack as nulls) or refused
  * naming both files.
@@ -431,11 +432,12 @@ public final class ParquetSource implements Serializable {
     return Flux.defer(() -> {
       ErrorAllowance allowance = new ErrorAllowance(settings, stats);
       SplitPredicate split = filter == null ? null : SplitPredicate.of(filter, partitions);
+      FileFilter files = FileFilter.of(split == null ? null : split.files());
       // Every footer first: the files' schemas are unified before any row is read.
-      Flux<RowGroupRead> reads = Flux.fromIterable(files)
+      Flux<RowGroupRead> reads = Flux.fromIterable(this.files)
           .filter(file -> split == null || split.keeps(file, partitions, account))
           .flatMapSequential(file -> allowance.guard(
-              plan(file, split == null ? null : split.files(), settings, stats).flux()),
+              plan(file, files, settings, stats).flux()),
               parallelism, 1)
           .collectList()
           .flatMapIterable(this::reads);
@@ -447,6 +449,53 @@ public final class ParquetSource implements Serializable {
       return (limit < 0 ? out : firstRows(out, limit)).doFinally(signal -> ahead.close());
     }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
         .doOnDiscard(Block.class, Block::release);
+  }
+
+  /**
+   * The rows this source reads (after its filter), counted, and the numeric {@code columns}
+   * summarized over them ({@link ColumnSummary}: values, nulls and NaN, sum, minimum and
+   * maximum), handing no block on: what a global aggregation over the read needs. Row groups are
+   * read as {@link #blocks} reads them (pushdown, {@link #parallelism(int)} at once on the
+   * settings' scheduler, retries, the errored-block allowance); in each, the filter's columns are
+   * decoded and tested first, then the summarized columns' kept values are added up straight
+   * from their pages, never copied into a block, where the file's columns are flat, in the
+   * source's types and decoded page by page; else (and with a {@link #limit}) from the row
+   * group's blocks. Row groups are summarized on their readers' threads and merged in reading
+   * order, so the same files give the same floating sums. Memory for a tested column is charged
+   * to {@code account} while its row group is read and released before the answer.
+   *
+   * @throws ColumnException (as the error signal) if a column is not read or not numeric
+   */
+  public Mono<ScanSummary> summarize(List<ColumnSummary> columns, Account account,
+      ReadSettings settings, ReadStats stats) {
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(stats, "stats");
+    List<ColumnSummary> asked = List.copyOf(columns);
+    if (limit >= 0) {
+      return blocks(account, settings, stats).reduce(ScanSummary.of(asked), (s, block) -> {
+        try (block) {
+          s.add(block);
+        }
+        return s;
+      });
+    }
+    return Flux.defer(() -> {
+      ErrorAllowance allowance = new ErrorAllowance(settings, stats);
+      SplitPredicate split = filter == null ? null : SplitPredicate.of(filter, partitions);
+      FileFilter files = FileFilter.of(split == null ? null : split.files());
+      return Flux.fromIterable(this.files)
+          .filter(file -> split == null || split.keeps(file, partitions, account))
+          .flatMapSequential(file -> allowance.guard(
+              plan(file, files, settings, stats).flux()),
+              parallelism, 1)
+          .collectList()
+          .flatMapIterable(this::reads)
+          .flatMapSequential(r -> allowance.guard(
+              r.summarize(asked, account, settings, stats).flux()), parallelism, 1);
+    }).onErrorMap(Exceptions::isMultiple, ParquetSource::firstError)
+        .reduce(ScanSummary.of(asked), ScanSummary::merge);
   }
 
   /**
@@ -490,9 +539,9 @@ public final class ParquetSource implements Serializable {
 
   /**
    * Reads a file's footer (retried) and decides which row groups and columns to read for the
-   * file predicate {@code filter} (or null).
+   * predicate on the files' columns {@code filter} (its predicate null: none).
    */
-  private Mono<FilePlan> plan(Path file, FilterPredicate filter, ReadSettings settings,
+  private Mono<FilePlan> plan(Path file, FileFilter filter, ReadSettings settings,
       ReadStats stats) {
     return FileReads.retried(() -> ParquetFileReader.open(opener.apply(file), readOptions()),
             file, "footer", settings)
@@ -506,8 +555,9 @@ public final class ParquetSource implements Serializable {
         .subscribeOn(settings.scheduler());
   }
 
-  private FilePlan plan(Path file, FilterPredicate filter, ParquetFileReader reader,
+  private FilePlan plan(Path file, FileFilter fileFilter, ParquetFileReader reader,
       ReadStats stats) {
+    FilterPredicate filter = fileFilter.predicate();
     ParquetMetadata footer = reader.getFooter();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
     MessageType projected = projection(fileSchema, file);
@@ -531,7 +581,7 @@ public final class ParquetSource implements Serializable {
       try {
         groups = RowGroupFilter.filterRowGroups(
             RangeOnly.of(filter) && withStatistics(groups, filterColumns) ? RANGE_PUSHDOWN
-                : PUSHDOWN, FilterCompat.get(filter), groups,
+                : PUSHDOWN, fileFilter.compat(), groups,
             reader);
       } catch (IllegalArgumentException e) {
         throw new ColumnException(String.join(",", filterColumns),
@@ -546,7 +596,7 @@ public final class ParquetSource implements Serializable {
       indexes.add(footer.getBlocks().indexOf(group));
     }
     return new FilePlan(file, footer, new MessageType(fileSchema.getName(), read), output,
-        arrow, indexes, filter);
+        arrow, indexes, fileFilter);
   }
 
   /** Whether every chunk of {@code columns} in {@code groups} has min/max statistics. */
@@ -564,12 +614,26 @@ public final class ParquetSource implements Serializable {
   }
 
   /**
+   * The predicate on the files' columns of one read (or null), with parquet-mr's form of it for
+   * row-group and page pushdown made once for all the files: parquet-mr logs each one made.
+   */
+  private record FileFilter(FilterPredicate predicate, FilterCompat.Filter compat) {
+    static FileFilter of(FilterPredicate predicate) {
+      return new FileFilter(predicate, predicate == null ? null : FilterCompat.get(predicate));
+    }
+  }
+
+  /**
    * One file's read: its footer, the columns to read (projection, then filter-only columns), the
    * columns to output and their Arrow schema in this file, the indexes of the row groups
    * pushdown kept, and the predicate on the file's columns (or null).
    */
   private record FilePlan(Path file, ParquetMetadata footer, MessageType requested,
-      List<String> output, Schema arrow, List<Integer> groups, FilterPredicate filter) {
+      List<String> output, Schema arrow, List<Integer> groups, FileFilter fileFilter) {
+    FilterPredicate filter() {
+      return fileFilter.predicate();
+    }
+
     long rows() {
       return groups.stream().mapToLong(g -> footer.getBlocks().get(g).getRowCount()).sum();
     }
@@ -602,7 +666,7 @@ public final class ParquetSource implements Serializable {
     List<RowGroupRead> reads = new ArrayList<>();
     for (FilePlan plan : plans) {
       RowFilter rows = plan.filter() == null ? null
-          : new RowFilter(plan.filter(), plan.requested());
+          : new RowFilter(plan.filter(), plan.requested(), plan.fileFilter().compat());
       SchemaUnion.Conversion conversion = union.conversion(plan.arrow());
       for (int g : plan.groups()) {
         if (wanted <= 0) {
@@ -668,6 +732,16 @@ public final class ParquetSource implements Serializable {
   static ParquetReadOptions readOptions() {
     PlainParquetConfiguration conf = new PlainParquetConfiguration();
     return ParquetReadOptions.builder(conf).withCodecFactory(new PageCodecs(conf)).build();
+  }
+
+  /**
+   * {@link #readOptions()} for reading a row group's chunks into reused buffers ({@link
+   * ChunkBuffers}): only for a reader whose page stores are closed once decoded.
+   */
+  static ParquetReadOptions rowGroupReadOptions() {
+    PlainParquetConfiguration conf = new PlainParquetConfiguration();
+    return ParquetReadOptions.builder(conf).withCodecFactory(new PageCodecs(conf))
+        .withAllocator(ChunkBuffers.SHARED).build();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tributary.connectors;
 
 import java.util.Arrays;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.parquet.column.values.bitpacking.BytePacker;
 import org.apache.parquet.column.values.bitpacking.Packer;
 
@@ -112,7 +113,15 @@ final class RleBitPackedHybrid {
         } else {
           pos += bytes;
         }
-        for (int g = 0; g < groups && n < count; g++, at += bitWidth, n += 8) {
+        // Groups whose bytes can be read eight at a time go id by id; the rest eight ids at a
+        // time through the packer.
+        int direct = bitWidth > 56 ? 0
+            : Math.min(groups, Math.max(0, (src.length - 8 - at) / bitWidth));
+        int take = Math.min(direct * 8, count - n);
+        keepBits(src, at, bitWidth, keeps, out, n, take);
+        n += take;
+        at += direct * bitWidth;
+        for (int g = direct; g < groups && n < count; g++, at += bitWidth, n += 8) {
           packer.unpack8Values(src, at, ids, 0);
           long eight = keeps[ids[0]] | keeps[ids[1]] << 1 | keeps[ids[2]] << 2
               | keeps[ids[3]] << 3 | keeps[ids[4]] << 4 | keeps[ids[5]] << 5
@@ -126,6 +135,29 @@ final class RleBitPackedHybrid {
         }
         n = Math.min(count, n);
       }
+    }
+  }
+
+  /**
+   * Sets bits {@code [n, n + count)} of {@code out} where {@code keeps} keeps the ids bit-packed
+   * from {@code in[at]} on ({@code bitWidth} bits each, least significant first), each id read
+   * from the eight bytes holding it (the caller checked they are in {@code in}): a bit a word at
+   * a time, the word stored once.
+   */
+  private static void keepBits(byte[] in, int at, int bitWidth, byte[] keeps, long[] out, int n,
+      int count) {
+    long mask = (1L << bitWidth) - 1;
+    long bit = 8L * at;
+    int q = n;
+    int end = n + count;
+    while (q < end) {
+      int stop = Math.min(end, ((q >>> 6) + 1) << 6);
+      long word = 0;
+      for (; q < stop; q++, bit += bitWidth) {
+        int id = (int) ((MemoryUtil.getLong(in, (int) (bit >>> 3)) >>> (bit & 7)) & mask);
+        word |= (long) keeps[id] << q; // a long shift counts q % 64
+      }
+      out[(q - 1) >>> 6] |= word;
     }
   }
 

@@ -42,9 +42,18 @@ final class RowFilter {
 
   /** A filter over blocks decoded with the Parquet schema {@code schema}. */
   RowFilter(FilterPredicate predicate, MessageType schema) {
+    this(predicate, schema, FilterCompat.get(predicate));
+  }
+
+  /**
+   * A filter over blocks decoded with the Parquet schema {@code schema}, {@code compat} being
+   * {@code predicate} as parquet-mr's filters take it (made by the caller once for many files:
+   * making one logs).
+   */
+  RowFilter(FilterPredicate predicate, MessageType schema, FilterCompat.Filter compat) {
     this.predicate = predicate;
     this.schema = schema;
-    this.compat = FilterCompat.get(predicate);
+    this.compat = compat;
   }
 
   /** The predicate as parquet-mr's column-index filter takes it (made once: making one logs). */

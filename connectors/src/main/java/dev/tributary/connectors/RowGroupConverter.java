@@ -2,6 +2,7 @@ package dev.tributary.connectors;
 
 import dev.tributary.columnar.Blocks;
 import dev.tributary.columnar.ColumnType;
+import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import java.nio.file.Path;
@@ -250,6 +251,96 @@ final class RowGroupConverter {
           account) : Blocks.take(probe, fromProbe, RowMask.indexes(mask), kept, account);
           Block both = Blocks.zip(taken, decoded, account)) {
         return Blocks.project(both, identity(output), account);
+      }
+    }
+  }
+
+  /**
+   * Whether {@link #summarize} may run for the columns {@code needed} (those a filter tests and
+   * those summarized): each is a flat column decoded page by page, and those summarized are
+   * int32, int64, float or double columns (known after {@link #start}).
+   */
+  boolean summarizes(Set<String> tested, Iterable<ColumnSummary> summarized) {
+    for (String name : tested) {
+      int c = flatIndex(name);
+      if (c < 0 || decoders[c] == null) {
+        return false;
+      }
+    }
+    for (ColumnSummary summary : summarized) {
+      int c = flatIndex(summary.column());
+      if (c < 0 || decoders[c] == null
+          || !decoders[c].summarizes(arrow.getFields().get(flat[c]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The index into {@link #flat} of the flat column {@code name}, or -1. */
+  private int flatIndex(String name) {
+    for (int c = 0; c < flat.length; c++) {
+      if (arrow.getFields().get(flat[c]).getName().equals(name)) {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Adds the next {@code rows} rows of the row group that {@code filter} keeps (null: every row)
+   * to {@code into}: their count, and the values of each column it summarizes, gathered straight
+   * from the pages at the rows kept ({@link PageDecoder#summarize}), never into a vector. The
+   * filter is tested as {@link #readKept} tests it (a one-column filter on a dictionary-encoded
+   * column not summarized, once per dictionary entry); a column both tested and summarized is
+   * summarized from the decoded probe. Only when {@link #summarizes}.
+   */
+  void summarize(int rows, Account account, RowFilter filter, Set<String> filterColumns,
+      ScanSummary into) {
+    List<Integer> tested = new ArrayList<>();
+    if (filter != null) {
+      for (int c = 0; c < flat.length; c++) {
+        if (filterColumns.contains(arrow.getFields().get(flat[c]).getName())) {
+          tested.add(c);
+        }
+      }
+    }
+    boolean summarizesTested = false;
+    for (ColumnSummary summary : into.columns()) {
+      summarizesTested |= filterColumns.contains(summary.column());
+    }
+    boolean byDictionary = tested.size() == 1 && !summarizesTested
+        && decoders[tested.get(0)].hasDictionary();
+    long[] mask = null;
+    int kept = rows;
+    try (Block probe = filter == null || byDictionary ? null
+        : decode(tested, rows, null, rows, account)) {
+      if (filter != null) {
+        mask = probe == null ? maskByDictionary(tested.get(0), rows, account, filter)
+            : filter.mask(probe);
+        kept = 0;
+        for (long w : mask) {
+          kept += Long.bitCount(w);
+        }
+      }
+      long[] keep = kept == rows ? null : mask;
+      into.addRows(kept);
+      for (ColumnSummary summary : into.columns()) {
+        int c = flatIndex(summary.column());
+        if (tested.contains(c)) {
+          summary.addVector(probe.vector(summary.column()), rows, keep);
+        } else if (kept == 0) {
+          decoders[c].read(null, rows, mask, 0);
+        } else {
+          try {
+            decoders[c].summarize(rows, keep, summary);
+          } catch (TributaryException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new CorruptInputException(file,
+                "row group " + group + ", column " + summary.column(), e);
+          }
+        }
       }
     }
   }

@@ -20,6 +20,7 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * One row group of one file read into blocks: the unit of work a {@link ParquetSource} runs
@@ -70,13 +71,35 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
             e -> new CorruptInputException(file, "row group " + group, e));
   }
 
+  /**
+   * The row group's rows, counted, and {@code columns} summarized, on the settings' scheduler:
+   * from the pages, building no block of them, where the converter can ({@link
+   * RowGroupConverter#summarizes}); else from its blocks. Retried whole as the settings say
+   * (nothing was handed on yet).
+   */
+  Mono<ScanSummary> summarize(List<ColumnSummary> columns, Account account,
+      ReadSettings settings, ReadStats stats) {
+    return Mono.fromCallable(() -> {
+          Cursor cursor = open(account, settings, stats);
+          try {
+            return cursor.summarize(ScanSummary.of(columns));
+          } finally {
+            cursor.close();
+          }
+        })
+        .subscribeOn(settings.scheduler())
+        .retryWhen(settings.retry().spec(settings.scheduler()))
+        .onErrorMap(e -> !(e instanceof TributaryException),
+            e -> new CorruptInputException(file, "row group " + group, e));
+  }
+
   private Cursor open(Account account, ReadSettings settings, ReadStats stats)
       throws IOException {
     InputFile input = opener.apply(file);
     SeekableInputStream stream = input.newStream();
     ParquetFileReader reader;
     try {
-      reader = new ParquetFileReader(input, footer, ParquetSource.readOptions(), stream);
+      reader = new ParquetFileReader(input, footer, ParquetSource.rowGroupReadOptions(), stream);
     } catch (IOException | RuntimeException e) {
       stream.close();
       throw e;
@@ -90,7 +113,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         // No page can match: nothing of the row group is read.
         stats.recordRead(0, kept.pagesSkipped());
         FileReads.closeQuietly(reader);
-        return new Cursor(null, null, account, 0, settings.maxBlockBytes(), 1);
+        return new Cursor(null, null, null, account, 0, settings.maxBlockBytes(), 1);
       }
       PageReadStore pages = kept.keep() == null ? reader.readRowGroup(group)
           : reader.readFilteredRowGroup(group, kept.ranges());
@@ -103,7 +126,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
           footer.getFileMetaData().getCreatedBy());
       DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
       converter.start(pages, group, size, settings.vectorizedParquet(), kept.keep());
-      return new Cursor(reader, converter, account, Math.min(rows, pages.getRowCount()),
+      return new Cursor(reader, pages, converter, account, Math.min(rows, pages.getRowCount()),
           settings.maxBlockBytes(), size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
       FileReads.closeQuietly(reader);
@@ -125,6 +148,8 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
    */
   private final class Cursor {
     private final ParquetFileReader reader;
+    /** The row group's pages: closing them hands their chunk buffers back ({@link ChunkBuffers}). */
+    private final PageReadStore pages;
     private final RowGroupConverter converter;
     private final Account account;
     private final long maxBlockBytes;
@@ -137,9 +162,10 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     private long rowsLeft;
     private double bytesPerRow;
 
-    Cursor(ParquetFileReader reader, RowGroupConverter converter, Account account,
-        long rows, long maxBlockBytes, double estimatedBytesPerRow) {
+    Cursor(ParquetFileReader reader, PageReadStore pages, RowGroupConverter converter,
+        Account account, long rows, long maxBlockBytes, double estimatedBytesPerRow) {
       this.reader = reader;
+      this.pages = pages;
       this.converter = converter;
       this.account = account;
       this.rowsLeft = rows;
@@ -188,7 +214,43 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       }
     }
 
+    /**
+     * Adds the rest of the row group to {@code into}: straight from the pages where the file's
+     * columns need no conversion, its summarized columns are not added ones (partition values)
+     * and the converter can; else block by block.
+     */
+    ScanSummary summarize(ScanSummary into) {
+      Set<String> tested = filter == null ? Set.of() : filter.columns();
+      boolean pages = converter != null && conversion == null
+          && converter.summarizes(tested, into.columns());
+      try {
+        while (rowsLeft > 0) {
+          if (!pages) {
+            Block block = next();
+            if (block != null) {
+              try (block) {
+                into.add(block);
+              }
+            }
+            continue;
+          }
+          int rows = (int) Math.min(chunkRows(), rowsLeft);
+          rowsLeft -= rows;
+          converter.summarize(rows, account, filter, tested, into);
+        }
+        return into;
+      } catch (TributaryException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new CorruptInputException(file, "row group " + group, e);
+      }
+    }
+
+    /** Closes the file; once nothing is decoded any more, the pages (their buffers reused). */
     void close() {
+      if (pages != null) {
+        FileReads.closeQuietly(pages);
+      }
       if (reader != null) {
         FileReads.closeQuietly(reader);
       }

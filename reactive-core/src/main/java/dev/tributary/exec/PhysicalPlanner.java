@@ -59,64 +59,84 @@ public final class PhysicalPlanner {
    * @throws IllegalArgumentException if a {@link Write} is not the plan's root
    */
   public static PhysicalPlan plan(LogicalPlan plan, boolean fuse) {
+    return plan(plan, fuse, fuse);
+  }
+
+  /**
+   * The stages of {@code plan}, a global aggregation over a read fused into the read ({@link
+   * ScanAggregate}) only when {@code scanAggregates} (a distributed engine aggregates each split
+   * its own way).
+   *
+   * @param fuse whether adjacent one-to-one operators fuse
+   * @throws IllegalArgumentException if a {@link Write} is not the plan's root
+   */
+  public static PhysicalPlan plan(LogicalPlan plan, boolean fuse, boolean scanAggregates) {
+    Planner planner = new Planner(fuse, scanAggregates);
     if (plan instanceof Write w) {
-      PhysicalPlan input = build(w.input(), fuse);
+      PhysicalPlan input = planner.build(w.input());
       return new OutputStage(input, w.name(), w.sink());
     }
-    PhysicalPlan input = build(plan, fuse);
+    PhysicalPlan input = planner.build(plan);
     return new OutputStage(input, OUTPUT, null);
   }
 
-  private static PhysicalPlan build(LogicalPlan node, boolean fuse) {
-    if (node instanceof Read r) {
-      return new ReadStage(r);
+  /** Builds stages as the planning options say. */
+  private record Planner(boolean fuse, boolean scanAggregates) {
+    private PhysicalPlan build(LogicalPlan node) {
+      if (node instanceof Read r) {
+        return new ReadStage(r);
+      }
+      if (node instanceof FlatMap f) {
+        PhysicalPlan input = build(f.input());
+        return new FlatMapStage(input, f);
+      }
+      if (node instanceof PooledMapBatches p) {
+        PhysicalPlan input = build(p.input());
+        return new PoolStage(input, p);
+      }
+      if (node instanceof GroupAggregate a) {
+        GroupAggregate fused = scanAggregates ? ScanAggregate.fuse(a) : null;
+        if (fused != null) {
+          return new AggregateStage(new ReadStage((Read) fused.input()), fused);
+        }
+        PhysicalPlan input = build(a.input());
+        return new AggregateStage(input, a);
+      }
+      if (node instanceof GroupMap g) {
+        return new MapGroupsStage(build(g.input()), g);
+      }
+      if (node instanceof Join j) {
+        return new JoinStage(build(j.left()), build(j.right()), j);
+      }
+      if (node instanceof Limit l) {
+        return new LimitStage(build(l.input()), l.rows());
+      }
+      if (node instanceof Union u) {
+        return new UnionStage(u.inputs().stream().map(this::build).toList());
+      }
+      if (node instanceof Zip z) {
+        return new ZipStage(build(z.left()), build(z.right()));
+      }
+      if (node instanceof Sort || node instanceof Shuffle || node instanceof BlockShuffle
+          || node instanceof Repartition) {
+        PhysicalPlan input = build(node.inputs().get(0));
+        return new ExchangeStage(input, node);
+      }
+      if (node instanceof Write) {
+        throw new IllegalArgumentException("a write must be the root of its plan");
+      }
+      List<LogicalPlan> chain = new ArrayList<>();
+      LogicalPlan base = node;
+      while (isOneToOne(base)) {
+        chain.add(0, base);
+        base = base.inputs().get(0);
+      }
+      PhysicalPlan stage = build(base);
+      for (List<LogicalPlan> ops : Fusion.stages(chain, fuse)) {
+        stage = stage(stage, ops);
+      }
+      return stage;
     }
-    if (node instanceof FlatMap f) {
-      PhysicalPlan input = build(f.input(), fuse);
-      return new FlatMapStage(input, f);
-    }
-    if (node instanceof PooledMapBatches p) {
-      PhysicalPlan input = build(p.input(), fuse);
-      return new PoolStage(input, p);
-    }
-    if (node instanceof GroupAggregate a) {
-      PhysicalPlan input = build(a.input(), fuse);
-      return new AggregateStage(input, a);
-    }
-    if (node instanceof GroupMap g) {
-      return new MapGroupsStage(build(g.input(), fuse), g);
-    }
-    if (node instanceof Join j) {
-      return new JoinStage(build(j.left(), fuse), build(j.right(), fuse), j);
-    }
-    if (node instanceof Limit l) {
-      return new LimitStage(build(l.input(), fuse), l.rows());
-    }
-    if (node instanceof Union u) {
-      return new UnionStage(u.inputs().stream().map(i -> build(i, fuse)).toList());
-    }
-    if (node instanceof Zip z) {
-      return new ZipStage(build(z.left(), fuse), build(z.right(), fuse));
-    }
-    if (node instanceof Sort || node instanceof Shuffle || node instanceof BlockShuffle
-        || node instanceof Repartition) {
-      PhysicalPlan input = build(node.inputs().get(0), fuse);
-      return new ExchangeStage(input, node);
-    }
-    if (node instanceof Write) {
-      throw new IllegalArgumentException("a write must be the root of its plan");
-    }
-    List<LogicalPlan> chain = new ArrayList<>();
-    LogicalPlan base = node;
-    while (isOneToOne(base)) {
-      chain.add(0, base);
-      base = base.inputs().get(0);
-    }
-    PhysicalPlan stage = build(base, fuse);
-    for (List<LogicalPlan> ops : Fusion.stages(chain, fuse)) {
-      stage = stage(stage, ops);
-    }
-    return stage;
   }
 
   private static boolean isOneToOne(LogicalPlan node) {

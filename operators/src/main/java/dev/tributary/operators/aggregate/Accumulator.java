@@ -31,6 +31,15 @@ abstract class Accumulator {
     accumulate(block, zeros, scratch);
   }
 
+  /**
+   * Sets group 0's state to that of {@code rows} rows whose aggregated column a source summarized
+   * as {@code states} (null when none is aggregated): see {@link Aggregate#partialOf}. Only
+   * count and numeric accumulators are made this way.
+   */
+  void load(long rows, ValueStates states) {
+    throw new IllegalStateException(getClass().getSimpleName() + " is not made from value states");
+  }
+
   /** The number of state columns {@link #writeStates} makes. */
   abstract int stateColumns();
 

@@ -1,8 +1,12 @@
 package dev.tributary.operators.aggregate;
 
 import dev.tributary.memory.ColumnException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -311,6 +315,68 @@ public final class Aggregate implements java.io.Serializable {
   public Aggregate partial() {
     return carriesState() ? new Aggregate(Kind.PARTIAL, column, name, ignoreNulls, parameter,
         null, this) : this;
+  }
+
+  /**
+   * Whether {@link #partialOf} makes this aggregation's partial result over input whose
+   * aggregated column is of {@code type}: {@code count()}, {@code count(c)}, and {@code sum},
+   * {@code min}, {@code max}, {@code absMax} and {@code mean} of a signed int32 or int64, float32
+   * or float64 column, each with a {@link #combiner()}.
+   */
+  public boolean fromValueStates(ArrowType type) {
+    if (combiner().isEmpty()) {
+      return false;
+    }
+    boolean numeric = type instanceof ArrowType.Int i && i.getIsSigned()
+        && (i.getBitWidth() == 32 || i.getBitWidth() == 64)
+        || type instanceof ArrowType.FloatingPoint f
+        && f.getPrecision() != FloatingPointPrecision.HALF;
+    return switch (kind) {
+      case COUNT -> !readsValues() || numeric;
+      case SUM, MIN, MAX, ABS_MAX, MEAN -> numeric;
+      default -> false;
+    };
+  }
+
+  /**
+   * Whether {@link #partialOf} needs its column's value states: all but {@code count()} and
+   * {@code count(c)} counting rows.
+   */
+  public boolean readsValues() {
+    return column != null && (kind != Kind.COUNT || ignoreNulls);
+  }
+
+  /**
+   * Whether {@link #partialOf} needs its column's smallest and largest value ({@code min}, {@code
+   * max}, {@code absMax}).
+   */
+  public boolean readsRange() {
+    return kind == Kind.MIN || kind == Kind.MAX || kind == Kind.ABS_MAX;
+  }
+
+  /**
+   * This aggregation's {@link #partial()} result over rows a source summarized itself: {@code
+   * rows} rows and, for an aggregation of a column's values, that column's {@code states}, as the
+   * one-row column the partial aggregation would have made over those rows,
+   * allocated by {@code allocator}; {@code states} may be null unless it {@link #readsValues()}.
+   * Only where {@link #fromValueStates} (its type as {@code states} say).
+   *
+   * @throws IllegalStateException if it is not made from value states
+   * @throws ColumnException if a {@code sum} or {@code mean} of an integer column overflows int64
+   */
+  public FieldVector partialOf(long rows, ValueStates states, BufferAllocator allocator) {
+    ArrowType type = states == null || states.integral() ? new ArrowType.Int(64, true)
+        : new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+    if (!fromValueStates(type) || readsValues() && states == null) {
+      throw new IllegalStateException(name + " is not made from value states");
+    }
+    Aggregate partial = partial();
+    Schema input = new Schema(column == null ? List.of()
+        : List.of(Field.nullable(column, type)));
+    Accumulator accumulator = partial.accumulator(input);
+    accumulator.grow(1);
+    accumulator.load(rows, states);
+    return accumulator.finish(partial.name(), new int[] {0}, allocator);
   }
 
   /** Whether the parts' states, not their results, are combined. */

@@ -53,6 +53,11 @@ final class CountAccumulator extends Accumulator {
   }
 
   @Override
+  void load(long rows, ValueStates states) {
+    counts[0] = valuesOnly ? states.values() : rows;
+  }
+
+  @Override
   int stateColumns() {
     return 1;
   }

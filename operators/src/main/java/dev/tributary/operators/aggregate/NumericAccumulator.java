@@ -211,6 +211,40 @@ final class NumericAccumulator extends Accumulator {
     nulls[0] += nan;
   }
 
+  /** Group 0 as {@code states} say; their type (integral or not) is this accumulator's. */
+  @Override
+  void load(long rows, ValueStates states) {
+    if (moments || states.integral() != integral) {
+      throw new IllegalStateException(kind + " of " + column + " is not made from these states");
+    }
+    if (sums && states.sumOverflows()) {
+      throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+    }
+    count[0] = states.values();
+    nulls[0] = states.nulls();
+    if (integral) {
+      if (sums) {
+        lsum[0] = states.longSum();
+      }
+      if (mins) {
+        lmin[0] = states.longMin();
+      }
+      if (maxes) {
+        lmax[0] = states.longMax();
+      }
+    } else {
+      if (sums) {
+        dsum[0] = states.doubleSum();
+      }
+      if (mins) {
+        dmin[0] = states.doubleMin();
+      }
+      if (maxes) {
+        dmax[0] = states.doubleMax();
+      }
+    }
+  }
+
   private void addLong(int g, long x) {
     long n = ++count[g];
     if (mins) {

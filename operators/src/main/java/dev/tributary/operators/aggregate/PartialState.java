@@ -44,6 +44,11 @@ final class PartialState extends Accumulator {
   }
 
   @Override
+  void load(long rows, ValueStates values) {
+    states.load(rows, values);
+  }
+
+  @Override
   int stateColumns() {
     return states.stateColumns();
   }
