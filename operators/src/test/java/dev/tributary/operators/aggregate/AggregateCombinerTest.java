@@ -110,17 +110,7 @@ class AggregateCombinerTest {
         Aggregate.count());
     for (List<String> keys : List.of(List.<String>of(), List.of("k"))) {
       Map<Object, List<Object>> whole = rows(keys, aggregates, parts(0, 3));
-      List<Aggregate> partials = aggregates.stream().map(Aggregate::partial).toList();
-      List<Aggregate> combiners = aggregates.stream().map(a -> a.combiner().orElseThrow())
-          .toList();
-      List<Block> states = new ArrayList<>();
-      states.addAll(aggregated(keys, partials, Flux.empty()));
-      for (int p = 0; p < 3; p++) {
-        states.addAll(aggregated(keys, partials, parts(p, p + 1)));
-      }
-      states.addAll(aggregated(keys, partials, Flux.empty()));
-
-      Map<Object, List<Object>> combined = rows(keys, combiners, Flux.fromIterable(states));
+      Map<Object, List<Object>> combined = combinedFromParts(keys, aggregates);
 
       assertThat(whole.get(keys.isEmpty() ? "all" : "c"))
           .as("std and sum keeping nulls: null where a null is").containsNull();
@@ -158,21 +148,27 @@ class AggregateCombinerTest {
     List<Aggregate> aggregates = List.of(Aggregate.min("s"), Aggregate.max("s"),
         Aggregate.min("i"), Aggregate.max("d"), Aggregate.sum("i"), Aggregate.count());
     for (List<String> keys : List.of(List.<String>of(), List.of("k"))) {
-      Map<Object, List<Object>> whole = rows(keys, aggregates, parts(0, 3));
-      List<Aggregate> partials = aggregates.stream().map(Aggregate::partial).toList();
-      List<Aggregate> combiners = aggregates.stream().map(a -> a.combiner().orElseThrow())
-          .toList();
-      List<Block> states = new ArrayList<>();
-      states.addAll(aggregated(keys, partials, Flux.empty()));
-      for (int p = 0; p < 3; p++) {
-        states.addAll(aggregated(keys, partials, parts(p, p + 1)));
-        states.addAll(aggregated(keys, partials, Flux.empty()));
-      }
-
-      Map<Object, List<Object>> combined = rows(keys, combiners, Flux.fromIterable(states));
-
-      assertThat(combined).as("keys " + keys).isEqualTo(whole);
+      assertThat(combinedFromParts(keys, aggregates)).as("keys " + keys)
+          .isEqualTo(rows(keys, aggregates, parts(0, 3)));
     }
+  }
+
+  /**
+   * The combiners of {@code aggregates} over the partial results of each of the 3 parts, an
+   * empty part's result before each and after the last.
+   */
+  private Map<Object, List<Object>> combinedFromParts(List<String> keys,
+      List<Aggregate> aggregates) {
+    List<Aggregate> partials = aggregates.stream().map(Aggregate::partial).toList();
+    List<Aggregate> combiners = aggregates.stream().map(a -> a.combiner().orElseThrow())
+        .toList();
+    List<Block> states = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      states.addAll(aggregated(keys, partials, Flux.empty()));
+      states.addAll(aggregated(keys, partials, parts(p, p + 1)));
+    }
+    states.addAll(aggregated(keys, partials, Flux.empty()));
+    return rows(keys, combiners, Flux.fromIterable(states));
   }
 
   /**
