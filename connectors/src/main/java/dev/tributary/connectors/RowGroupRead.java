@@ -4,6 +4,7 @@ import dev.tributary.error.TributaryException;
 import dev.tributary.memory.Account;
 import dev.tributary.memory.Block;
 import dev.tributary.memory.HandOff;
+import dev.tributary.memory.HeapCharge;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,16 +56,30 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
    */
   Flux<Block> blocks(Account account, ReadSettings settings, ReadStats stats,
       HandOff transit) {
-    return Flux.<Block, Cursor>generate(() -> open(account, settings, stats),
-        (cursor, sink) -> {
-          Block block = cursor.next();
+    // Opened on the first request, not on subscription: reading the column chunks is then
+    // gated by the demand (a parallel source's read-ahead) like the blocks decoded from them.
+    return Flux.<Block, Cursor[]>generate(() -> new Cursor[1],
+        (opened, sink) -> {
+          if (opened[0] == null) {
+            try {
+              opened[0] = open(account, settings, stats);
+            } catch (IOException e) {
+              sink.error(e);
+              return opened;
+            }
+          }
+          Block block = opened[0].next();
           if (block != null && transit.offer(block)) {
             sink.next(block);
           } else {
             sink.complete();
           }
-          return cursor;
-        }, Cursor::close)
+          return opened;
+        }, opened -> {
+          if (opened[0] != null) {
+            opened[0].close();
+          }
+        })
         .subscribeOn(settings.scheduler())
         .retryWhen(settings.retry().spec(settings.scheduler()))
         .onErrorMap(e -> !(e instanceof TributaryException),
@@ -113,21 +128,39 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         // No page can match: nothing of the row group is read.
         stats.recordRead(0, kept.pagesSkipped());
         FileReads.closeQuietly(reader);
-        return new Cursor(null, null, null, account, 0, settings.maxBlockBytes(), 1);
+        return new Cursor(null, null, null, null, account, 0, settings.maxBlockBytes(), 1);
       }
-      PageReadStore pages = kept.keep() == null ? reader.readRowGroup(group)
-          : reader.readFilteredRowGroup(group, kept.ranges());
-      if (pages == null) {
-        throw new IOException("the footer lists row group " + group + " but it is missing");
+      long bytes = chunkBytes(meta) - kept.bytesSkipped();
+      // The row group's column chunks are read whole onto the heap and held until its last page
+      // is decoded: charged to the source's account meanwhile, so that its read-ahead sees them
+      // (a refusal leaves them uncharged: the read must go on, and the first reader always may).
+      HeapCharge chunks = account.heapCharge();
+      chunks.trySet(bytes);
+      PageReadStore pages;
+      try {
+        pages = kept.keep() == null ? reader.readRowGroup(group)
+            : reader.readFilteredRowGroup(group, kept.ranges());
+        if (pages == null) {
+          throw new IOException("the footer lists row group " + group + " but it is missing");
+        }
+      } catch (IOException | RuntimeException e) {
+        chunks.close();
+        throw e;
       }
-      stats.recordRead(chunkBytes(meta) - kept.bytesSkipped(), kept.pagesSkipped());
+      stats.recordRead(bytes, kept.pagesSkipped());
       RowGroupConverter converter = new RowGroupConverter(requested,
           footer.getFileMetaData().getKeyValueMetaData(), file,
           footer.getFileMetaData().getCreatedBy());
       DecodedSize size = new DecodedSize(converter.schema(), requested, meta);
-      converter.start(pages, group, size, settings.vectorizedParquet(), kept.keep());
-      return new Cursor(reader, pages, converter, account, Math.min(rows, pages.getRowCount()),
-          settings.maxBlockBytes(), size.bytesPerRow());
+      try {
+        converter.start(pages, group, size, settings.vectorizedParquet(), kept.keep());
+      } catch (RuntimeException e) {
+        FileReads.closeQuietly(pages);
+        chunks.close();
+        throw e;
+      }
+      return new Cursor(reader, pages, chunks, converter, account,
+          Math.min(rows, pages.getRowCount()), settings.maxBlockBytes(), size.bytesPerRow());
     } catch (IOException | RuntimeException e) {
       FileReads.closeQuietly(reader);
       throw e;
@@ -150,6 +183,8 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     private final ParquetFileReader reader;
     /** The row group's pages: closing them hands their chunk buffers back ({@link ChunkBuffers}). */
     private final PageReadStore pages;
+    /** The pages' chunk bytes, charged to the account until the pages are closed (or null). */
+    private final HeapCharge chunks;
     private final RowGroupConverter converter;
     private final Account account;
     private final long maxBlockBytes;
@@ -162,10 +197,12 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     private long rowsLeft;
     private double bytesPerRow;
 
-    Cursor(ParquetFileReader reader, PageReadStore pages, RowGroupConverter converter,
-        Account account, long rows, long maxBlockBytes, double estimatedBytesPerRow) {
+    Cursor(ParquetFileReader reader, PageReadStore pages, HeapCharge chunks,
+        RowGroupConverter converter, Account account, long rows, long maxBlockBytes,
+        double estimatedBytesPerRow) {
       this.reader = reader;
       this.pages = pages;
+      this.chunks = chunks;
       this.converter = converter;
       this.account = account;
       this.rowsLeft = rows;
@@ -250,6 +287,9 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
     void close() {
       if (pages != null) {
         FileReads.closeQuietly(pages);
+      }
+      if (chunks != null) {
+        chunks.close();
       }
       if (reader != null) {
         FileReads.closeQuietly(reader);

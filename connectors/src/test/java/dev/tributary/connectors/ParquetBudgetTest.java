@@ -79,6 +79,47 @@ class ParquetBudgetTest extends ArenaTestSupport {
     assertThat(ids).isEqualTo(LongStream.range(0, 200_000).boxed().toList());
   }
 
+  /**
+   * A row group's column chunks are read whole onto the heap before its first block is decoded:
+   * they are charged to the source's account until its last page is decoded.
+   */
+  @Test
+  void aRowGroupsChunksAreChargedWhileItIsRead() throws IOException {
+    Path file = dir.resolve("doubles.parquet");
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    double[] x = new double[1 << 20];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = random.nextDouble();
+    }
+    try (Block b = dev.tributary.columnar.BlockBuilder.in(account).column("x", x).build()) {
+      ParquetSink.to(dir.resolve("out")).writers(1).write(
+          reactor.core.publisher.Flux.just(b.retain())).block();
+    }
+    try (var files = java.nio.file.Files.list(dir.resolve("out"))) {
+      java.nio.file.Files.move(files.findFirst().orElseThrow(), file);
+    }
+    long chunk;
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      assertThat(reader.getFooter().getBlocks()).hasSize(1);
+      chunk = reader.getFooter().getBlocks().get(0).getCompressedSize();
+    }
+    arena.resetPeak();
+    double[] sum = {0};
+    ParquetSource.of(List.of(file.toString())).blocks(account, Bytes.MiB)
+        .doOnNext(b -> {
+          try (b) {
+            for (double v : ColumnReader.doubles(b, "x")) {
+              sum[0] += v;
+            }
+          }
+        }).blockLast(Duration.ofSeconds(30));
+    assertThat(chunk).isGreaterThan(7 * Bytes.MiB);
+    // One block of 1 MiB at a time, plus the 8 MiB chunk it is decoded from.
+    assertThat(arena.peakBytes()).isGreaterThanOrEqualTo(chunk);
+    assertThat(sum[0]).isEqualTo(java.util.Arrays.stream(x).sum(),
+        org.assertj.core.data.Offset.offset(1e-6));
+  }
+
   @Test
   void parallelReadersDecodeAheadOnlyAsFarAsTheSourcesBudgetAllows() {
     Path file = RowGroupFiles.write(dir.resolve("groups.parquet"), 0, 24, 4000);
