@@ -132,10 +132,13 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
       }
       long bytes = chunkBytes(meta) - kept.bytesSkipped();
       // The row group's column chunks are read whole onto the heap and held until its last page
-      // is decoded: charged to the source's account meanwhile, so that its read-ahead sees them
-      // (a refusal leaves them uncharged: the read must go on, and the first reader always may).
+      // is decoded: charged to the source's account meanwhile, so that its read-ahead sees them,
+      // but only within the account's budget: the room above it is the blocks' (a hard limit
+      // refusing a block fails the read), so beyond it the chunks go uncharged.
       HeapCharge chunks = account.heapCharge();
-      chunks.trySet(bytes);
+      if (account.heldBytes() + bytes <= account.budgetBytes()) {
+        chunks.trySet(bytes);
+      }
       PageReadStore pages;
       try {
         pages = kept.keep() == null ? reader.readRowGroup(group)
