@@ -763,26 +763,15 @@ public class Dataset {
   }
 
   /** {@link #unique} without blocking. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public Mono<List<Object>> uniqueMono(String column) {
     Objects.requireNonNull(column, "column");
     requireColumns("unique", List.of(column));
     Dataset groups = select(column).groupBy(column).aggregate(
         Aggregate.count().as(column + " count"));
     return sharingStats(groups.plan).toFlux(b -> ColumnReader.values(b, column))
-        .collect(ArrayList::new, (List<Object> all, Object[] values) -> {
-          for (Object v : values) {
-            if (v != null && !(v instanceof Double d && d.isNaN())
-                && !(v instanceof Float f && f.isNaN())) {
-              all.add(v);
-            }
-          }
-        })
-        .map(all -> {
-          // Natural order, as Aggregate.unique sorts: the result does not depend on block order.
-          all.sort((x, y) -> ((Comparable) x).compareTo(y));
-          return all;
-        });
+        .collect(ArrayList::new, (List<Object> all, Object[] values) -> all.addAll(
+            Arrays.asList(values)))
+        .map(Aggregate::uniqueOrder);
   }
 
   // ---------------------------------------------------------------- joins

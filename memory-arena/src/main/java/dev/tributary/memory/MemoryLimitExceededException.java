@@ -22,12 +22,6 @@ public final class MemoryLimitExceededException extends TributaryException {
 
   MemoryLimitExceededException(
       String account, String limitOwner, long requestedBytes, long heldBytes, long limitBytes,
-      Throwable cause) {
-    this(account, limitOwner, requestedBytes, heldBytes, limitBytes, ADVICE, cause);
-  }
-
-  MemoryLimitExceededException(
-      String account, String limitOwner, long requestedBytes, long heldBytes, long limitBytes,
       String advice, Throwable cause) {
     super(
         String.format("account '%s' cannot take %s: %s holds %s of its %s hard limit. %s",

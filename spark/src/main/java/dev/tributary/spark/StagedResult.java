@@ -2,13 +2,8 @@ package dev.tributary.spark;
 
 import dev.tributary.Dataset;
 import dev.tributary.Tributary;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
@@ -37,7 +32,7 @@ final class StagedResult {
     Path directory = staging.resolve("tributary-frame-" + UUID.randomUUID());
     context.addSparkListener(new Removal(directory));
     if (dataset.execute(engine).writeParquet(directory.toString()).rows() == 0) {
-      remove(directory);
+      JobCommit.discard(directory);
       return null;
     }
     return Tributary.readParquet(directory.toString()).withContext(dataset.context());
@@ -53,21 +48,7 @@ final class StagedResult {
 
     @Override
     public void onApplicationEnd(SparkListenerApplicationEnd end) {
-      remove(directory);
-    }
-  }
-
-  /** Removes {@code directory} and what it holds, if it is there. */
-  private static void remove(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      JobCommit.discard(directory);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.tributary.operators.aggregate;
 
 import dev.tributary.memory.ColumnException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -144,6 +146,21 @@ public final class Aggregate implements java.io.Serializable {
   /** The distinct values of a column, as a sorted list. */
   public static Aggregate unique(String column) {
     return on(Kind.UNIQUE, "unique", column, true, 0);
+  }
+
+  /**
+   * Distinct values found another way (a group-by on the column) as {@link #unique} gives them:
+   * nulls and NaN dropped, sorted in natural order when every value is comparable.
+   */
+  public static List<Object> uniqueOrder(Collection<?> distinct) {
+    List<Object> out = new ArrayList<>(distinct.size());
+    for (Object v : distinct) {
+      if (v != null && !UniqueAccumulator.isNaN(v)) {
+        out.add(v);
+      }
+    }
+    UniqueAccumulator.sortIfComparable(out);
+    return out;
   }
 
   /**

@@ -229,11 +229,12 @@ public final class HashAggregate implements Function<Flux<Block>, Flux<Block>> {
     /** Accumulates {@code block}, its untyped columns read as the table's types' nulls. */
     private void accumulate(Block block) {
       stats.recordIn(block);
-      if (block.schema().equals(input) || !untypedColumns(block.schema())) {
+      Schema schema = block.schema();
+      if (!untypedColumns(schema) || schema.equals(input)) {
         table.accumulate(block, account);
       } else {
-        try (Block typed = Schemas.conform(block, Schemas.unify(input, block.schema(),
-            "aggregate"), account)) {
+        try (Block typed = Schemas.conform(block, Schemas.unify(input, schema, "aggregate"),
+            account)) {
           table.accumulate(typed, account);
         }
       }

@@ -189,7 +189,7 @@ final class NumericAccumulator extends Accumulator {
         try {
           sum = Math.addExact(sum, MemoryUtil.getLong(address + 8L * i));
         } catch (ArithmeticException e) {
-          throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+          throw overflow();
         }
       }
       lsum[0] = sum;
@@ -218,7 +218,7 @@ final class NumericAccumulator extends Accumulator {
       throw new IllegalStateException(kind + " of " + column + " is not made from these states");
     }
     if (sums && states.sumOverflows()) {
-      throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+      throw overflow();
     }
     count[0] = states.values();
     nulls[0] = states.nulls();
@@ -257,7 +257,7 @@ final class NumericAccumulator extends Accumulator {
       try {
         lsum[g] = Math.addExact(lsum[g], x);
       } catch (ArithmeticException e) {
-        throw new ColumnException(column, "the sum of an int64 group overflows; cast to double");
+        throw overflow();
       }
     }
     if (moments) {
@@ -371,8 +371,7 @@ final class NumericAccumulator extends Accumulator {
           try {
             lsum[g] = Math.addExact(lsum[g], ((BigIntVector) sum).get(i));
           } catch (ArithmeticException e) {
-            throw new ColumnException(column,
-                "the sum of an int64 group overflows; cast to double");
+            throw overflow();
           }
         }
         if (mins) {
@@ -404,6 +403,11 @@ final class NumericAccumulator extends Accumulator {
       }
       count[g] = n;
     }
+  }
+
+  /** The error of an int64 sum past the long range. */
+  private ColumnException overflow() {
+    return new ColumnException(column, "the sum of an int64 group overflows; cast to double");
   }
 
   @Override

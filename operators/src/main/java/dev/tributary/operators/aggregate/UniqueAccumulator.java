@@ -112,8 +112,21 @@ final class UniqueAccumulator extends Accumulator {
     sawNull = false;
   }
 
+  /** Whether {@code value} is a floating-point NaN, which counts as null. */
+  static boolean isNaN(Object value) {
+    return value instanceof Double d && d.isNaN() || value instanceof Float f && f.isNaN();
+  }
+
+  /** Sorts {@code values} in natural order, a null last, when every value is comparable. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static void sortIfComparable(List<Object> values) {
+    if (values.stream().allMatch(v -> v == null || v instanceof Comparable)) {
+      values.sort(Comparator.nullsLast((a, b) -> ((Comparable) a).compareTo(b)));
+    }
+  }
+
   private void offer(int g, Object value) {
-    if (value instanceof Double d && d.isNaN() || value instanceof Float f && f.isNaN()) {
+    if (isNaN(value)) {
       value = null;
     }
     if (value == null && ignoreNulls) {
@@ -158,17 +171,13 @@ final class UniqueAccumulator extends Accumulator {
   }
 
   @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
   FieldVector finish(String name, int[] groups, BufferAllocator allocator) {
     boxDistinct();
     FieldVector out = listField(name).createVector(allocator);
     out.allocateNew();
-    Comparator<Object> order = Comparator.nullsLast((a, b) -> ((Comparable) a).compareTo(b));
     for (int i = 0; i < groups.length; i++) {
       List<Object> sorted = new ArrayList<>(values.get(groups[i]));
-      if (sorted.stream().allMatch(v -> v == null || v instanceof Comparable)) {
-        sorted.sort(order);
-      }
+      sortIfComparable(sorted);
       JavaValues.set(out, i, sorted);
     }
     out.setValueCount(groups.length);
