@@ -15,7 +15,7 @@ public final class CorruptInputException extends TributaryException {
 
   /** Reports that {@code file} is unreadable at {@code location}. */
   public CorruptInputException(Path file, String location, Throwable cause) {
-    super("cannot read " + file + " at " + location + ": " + cause.getMessage()
+    super("cannot read " + file + " at " + location + ": " + what(cause)
         + ". The file is corrupt, truncated or not in the expected format.", cause);
     this.file = file;
     this.location = location;
@@ -26,10 +26,15 @@ public final class CorruptInputException extends TributaryException {
    * location}; {@link #file()} is then null.
    */
   public CorruptInputException(String url, String location, Throwable cause) {
-    super("cannot read " + url + " at " + location + ": " + cause.getMessage()
+    super("cannot read " + url + " at " + location + ": " + what(cause)
         + ". The input is corrupt, truncated or not in the expected format.", cause);
     this.file = null;
     this.location = location;
+  }
+
+  /** What went wrong: the cause's message, or its kind when it has none. */
+  private static String what(Throwable cause) {
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   /** The file that could not be read (null for input that is not a file, see the message). */

@@ -146,6 +146,11 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         if (pages == null) {
           throw new IOException("the footer lists row group " + group + " but it is missing");
         }
+      } catch (StackOverflowError e) {
+        // A corrupt page header can send parquet-mr's Thrift parser into unbounded recursion;
+        // Reactor rethrows the error as fatal, so the read would never end: it is corruption.
+        chunks.close();
+        throw new CorruptInputException(file, "row group " + group + ", a page header", e);
       } catch (IOException | RuntimeException e) {
         chunks.close();
         throw e;
@@ -249,7 +254,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         return null;
       } catch (TributaryException e) {
         throw e;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         throw new CorruptInputException(file, "row group " + group, e);
       }
     }
@@ -281,7 +286,7 @@ record RowGroupRead(Path file, ParquetMetadata footer, int group, MessageType re
         return into;
       } catch (TributaryException e) {
         throw e;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         throw new CorruptInputException(file, "row group " + group, e);
       }
     }

@@ -299,16 +299,43 @@ class ParquetReadTest extends ArenaTestSupport {
 
   /** Overwrites the page header at the start of row group {@code group}'s first column chunk. */
   private static void corruptRowGroup(Path file, int group) throws IOException {
+    corruptRowGroup(file, group, (byte) 0xEE, 64);
+  }
+
+  /** Overwrites {@code length} bytes from row group {@code group}'s first column chunk. */
+  private static void corruptRowGroup(Path file, int group, byte junk, int length)
+      throws IOException {
     long at;
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       at = reader.getFooter().getBlocks().get(group).getColumns().get(0).getStartingPos();
     }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.seek(at);
-      byte[] junk = new byte[64];
-      java.util.Arrays.fill(junk, (byte) 0xEE);
-      raf.write(junk);
+      byte[] bytes = new byte[length];
+      java.util.Arrays.fill(bytes, junk);
+      raf.write(bytes);
     }
+  }
+
+  /**
+   * A page header of nested Thrift structs without end sends parquet-mr's parser into a stack
+   * overflow, which Reactor rethrows as fatal: the read must still fail, typed, holding nothing
+   * (it hung, with the row group's chunks still charged).
+   */
+  @Test
+  void aPageHeaderThatOverflowsTheParsersStackFailsTheReadTyped() throws IOException {
+    Path file = RowGroupFiles.write(dir.resolve("deep.parquet"), 0, 3, 100_000);
+    // 0x5A in Thrift's compact protocol: field delta 5 of type struct, again and again.
+    corruptRowGroup(file, 2, (byte) 0x5A, 200_000);
+    StepVerifier.create(source(file).blocks(account, SETTINGS, new ReadStats())
+            .doOnNext(Block::close))
+        .thenConsumeWhile(b -> true)
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(
+            CorruptInputException.class, c -> {
+              assertThat(c.file()).isEqualTo(file);
+              assertThat(c.location()).isEqualTo("row group 2, a page header");
+            }).hasMessageContaining("StackOverflowError"))
+        .verify(Duration.ofSeconds(30));
   }
 
   @Test
